@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-3-Clause)
+/*
+ * dpdk-hyperion fast path.
+ *
+ * One entry point, no tail calls: the DPDK af_xdp PMD attaches the first
+ * program of the object it is given and keeps no handle with which to fill
+ * a program array. Order of decisions, cheapest and most certain first:
+ *
+ *   parse (malformed?) -> CIDR blocklist src/dst -> auto-block -> rate limit
+ *   -> flow accounting -> redirect to AF_XDP (or fail mode) -> pass
+ *
+ * Every packet is counted under exactly one enum hyp_reason.
+ */
+#include "hyp_xdp_shared.h"
+#include "hyp_maps.bpf.h"
+#include "hyp_parse.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+static __always_inline __u64
+hyp_cfg(__u32 key)
+{
+	__u64 *v = bpf_map_lookup_elem(&HYP_MAP_CONFIG, &key);
+
+	return v ? *v : 0;
+}
+
+static __always_inline void
+hyp_aux_inc(__u32 key)
+{
+	__u64 *v = bpf_map_lookup_elem(&HYP_MAP_AUX_STATS, &key);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void
+hyp_emit_event(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 reason,
+	       __u32 action, __u32 len)
+{
+	struct hyp_event *e;
+	__u64 n = hyp_cfg(HYP_CFG_EVENT_SAMPLE);
+
+	if (n == 0 || (n > 1 && bpf_get_prandom_u32() % n != 0))
+		return;
+	e = bpf_ringbuf_reserve(&HYP_MAP_EVENTS, sizeof(*e), 0);
+	if (e == NULL) {
+		hyp_aux_inc(HYP_AUX_EVENTS_LOST);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->reason = reason;
+	e->pkt_len = len;
+	e->ifindex = ctx->ingress_ifindex;
+	e->rx_queue = ctx->rx_queue_index;
+	e->src = p->src;
+	e->dst = p->dst;
+	e->sport = p->sport;
+	e->dport = p->dport;
+	e->proto = p->proto;
+	e->family = p->family;
+	e->action = action;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	hyp_aux_inc(HYP_AUX_EVENTS_SENT);
+}
+
+static __always_inline int
+hyp_verdict(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 reason,
+	    int action, __u32 len)
+{
+	struct hyp_counter *c = bpf_map_lookup_elem(&HYP_MAP_REASON_STATS, &reason);
+
+	if (c) {
+		c->packets++;
+		c->bytes += len;
+		if (action == XDP_DROP)
+			c->dropped++;
+	}
+	if (action == XDP_DROP)
+		hyp_emit_event(ctx, p, reason, action, len);
+	return action;
+}
+
+/* Longest-prefix match of one address in the trie of its family. */
+static __always_inline void *
+hyp_lpm_lookup(const struct hyp_pkt *p, const struct hyp_addr *a,
+		 void *trie_v4, void *trie_v6)
+{
+	if (p->family == 4) {
+		struct hyp_lpm_v4 k = { .prefixlen = 32 };
+
+		__builtin_memcpy(k.addr, &a->a[12], 4);
+		return bpf_map_lookup_elem(trie_v4, &k);
+	} else {
+		struct hyp_lpm_v6 k = { .prefixlen = 128 };
+
+		__builtin_memcpy(k.addr, a->a, 16);
+		return bpf_map_lookup_elem(trie_v6, &k);
+	}
+}
+
+/* 1 if the source's token bucket is empty (see struct hyp_rl_rule). */
+static __always_inline int
+hyp_rate_limited(const struct hyp_pkt *p, __u64 now)
+{
+	struct hyp_rl_rule *rule;
+	struct hyp_rl_state *st;
+	__u64 iv, tol, old, base;
+	int i;
+
+	rule = hyp_lpm_lookup(p, &p->src, &HYP_MAP_RL_RULES_V4, &HYP_MAP_RL_RULES_V6);
+	if (rule) {
+		iv = rule->interval_ns;
+		tol = rule->tolerance_ns;
+	} else {
+		iv = hyp_cfg(HYP_CFG_RL_INTERVAL_NS);
+		tol = hyp_cfg(HYP_CFG_RL_TOLERANCE_NS);
+	}
+	if (iv == 0)
+		return 0;
+
+	st = bpf_map_lookup_elem(&HYP_MAP_RL_STATE, &p->src);
+	if (st == NULL) {
+		struct hyp_rl_state fresh = { .tat_ns = now + iv };
+
+		if (bpf_map_update_elem(&HYP_MAP_RL_STATE, &p->src, &fresh,
+					BPF_NOEXIST) == 0)
+			return 0;
+		/* another CPU inserted it first, or the table is full */
+		st = bpf_map_lookup_elem(&HYP_MAP_RL_STATE, &p->src);
+		if (st == NULL) {
+			hyp_aux_inc(HYP_AUX_RL_FULL);
+			return 0;
+		}
+	}
+	/* bounded: two lost races in a row let the packet through */
+	for (i = 0; i < 2; i++) {
+		old = *(volatile __u64 *)&st->tat_ns;
+		base = old > now ? old : now;
+		if (base - now > tol)
+			return 1;
+		if (__sync_val_compare_and_swap(&st->tat_ns, old, base + iv) == old)
+			return 0;
+	}
+	return 0;
+}
+
+static __always_inline void
+hyp_flow_account(const struct hyp_pkt *p, __u32 len, __u64 now)
+{
+	struct hyp_flow_key k = {
+		.src = p->src,
+		.dst = p->dst,
+		.sport = p->sport,
+		.dport = p->dport,
+		.proto = p->proto,
+		.family = p->family,
+	};
+	struct hyp_flow_val *v = bpf_map_lookup_elem(&HYP_MAP_FLOW, &k);
+
+	if (v) {
+		__sync_fetch_and_add(&v->packets, 1);
+		__sync_fetch_and_add(&v->bytes, len);
+		v->last_seen = now;
+	} else {
+		struct hyp_flow_val nv = {
+			.packets = 1, .bytes = len,
+			.first_seen = now, .last_seen = now,
+		};
+
+		if (bpf_map_update_elem(&HYP_MAP_FLOW, &k, &nv, BPF_NOEXIST) != 0 &&
+		    bpf_map_lookup_elem(&HYP_MAP_FLOW, &k) == NULL)
+			hyp_aux_inc(HYP_AUX_FLOW_FULL);
+	}
+}
+
+static __always_inline int
+hyp_wants_redirect(const struct hyp_pkt *p)
+{
+	struct hyp_port_key k;
+
+	if (hyp_cfg(HYP_CFG_REDIRECT_ALL))
+		return 1;
+	if (!p->has_ports)
+		return 0;
+	k.port = bpf_ntohs(p->dport);
+	k.proto = p->proto;
+	k.pad = 0;
+	return bpf_map_lookup_elem(&HYP_MAP_REDIRECT_PORTS, &k) != NULL;
+}
+
+static __always_inline int
+hyp_redirect(struct xdp_md *ctx, const struct hyp_pkt *p, __u64 now, __u32 len)
+{
+	int fail = hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED ? XDP_DROP : XDP_PASS;
+	__u64 limit = hyp_cfg(HYP_CFG_WATCHDOG_NS);
+	int act;
+
+	/* signed: a heartbeat written after we read the clock is fresh */
+	if (limit && (__s64)(now - hyp_cfg(HYP_CFG_HEARTBEAT_NS)) > (__s64)limit)
+		return hyp_verdict(ctx, p, HYP_R_WATCHDOG, fail, len);
+
+	act = bpf_redirect_map(&HYP_MAP_XSKS, ctx->rx_queue_index, fail);
+	if (act == XDP_REDIRECT)
+		return hyp_verdict(ctx, p, HYP_R_REDIRECT, act, len);
+	return hyp_verdict(ctx, p, HYP_R_REDIRECT_FALLBACK, act, len);
+}
+
+SEC("xdp")
+int
+hyp_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 len = end - data;
+	struct hyp_pkt p = {};
+	struct hyp_block_val *b;
+	struct hyp_autoblock_val *ab;
+	__u64 now;
+	int r;
+
+	r = hyp_parse(data, end, &p);
+	if (r == HYP_R_PASS_NON_IP)
+		return hyp_verdict(ctx, &p, r, XDP_PASS, len);
+	if (r != HYP_R_PASS)
+		return hyp_verdict(ctx, &p, r,
+			hyp_cfg(HYP_CFG_MALFORMED_ACTION) == HYP_XDP_PASS ?
+			XDP_PASS : XDP_DROP, len);
+
+	b = hyp_lpm_lookup(&p, &p.src, &HYP_MAP_BLOCK_SRC_V4, &HYP_MAP_BLOCK_SRC_V6);
+	if (b) {
+		__sync_fetch_and_add(&b->hits, 1);
+		return hyp_verdict(ctx, &p, HYP_R_BLOCK_SRC, XDP_DROP, len);
+	}
+	b = hyp_lpm_lookup(&p, &p.dst, &HYP_MAP_BLOCK_DST_V4, &HYP_MAP_BLOCK_DST_V6);
+	if (b) {
+		__sync_fetch_and_add(&b->hits, 1);
+		return hyp_verdict(ctx, &p, HYP_R_BLOCK_DST, XDP_DROP, len);
+	}
+
+	now = bpf_ktime_get_ns();
+	ab = bpf_map_lookup_elem(&HYP_MAP_AUTOBLOCK, &p.src);
+	if (ab) {
+		if (ab->expires_ns == 0 || now < ab->expires_ns) {
+			__sync_fetch_and_add(&ab->hits, 1);
+			return hyp_verdict(ctx, &p, HYP_R_AUTOBLOCK, XDP_DROP, len);
+		}
+		if (bpf_map_delete_elem(&HYP_MAP_AUTOBLOCK, &p.src) == 0)
+			hyp_aux_inc(HYP_AUX_AUTOBLOCK_EXPIRED);
+	}
+
+	if (hyp_rate_limited(&p, now))
+		return hyp_verdict(ctx, &p, HYP_R_RATELIMIT, XDP_DROP, len);
+
+	if (hyp_cfg(HYP_CFG_FLOW_TRACK))
+		hyp_flow_account(&p, len, now);
+
+	if (hyp_wants_redirect(&p))
+		return hyp_redirect(ctx, &p, now, len);
+	return hyp_verdict(ctx, &p, HYP_R_PASS, XDP_PASS, len);
+}

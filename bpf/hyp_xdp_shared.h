@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-3-Clause) */
+/*
+ * The contract between the XDP program (bpf/) and userspace (lib/, app/,
+ * test/): map names, key and value layouts, verdict reasons, limits.
+ * Every number that both sides need is written here once.
+ *
+ * Only <linux/types.h> types: this file is compiled by clang -target bpf and
+ * by the host compiler alike.
+ */
+#ifndef HYP_XDP_SHARED_H
+#define HYP_XDP_SHARED_H
+
+#include <linux/types.h>
+
+/*
+ * Map names. The BPF side uses them as identifiers, userspace as strings
+ * (to find maps by name in a program someone else loaded, e.g. the af_xdp
+ * PMD). The kernel keeps 15 characters of a map name: stay within them.
+ * xsks_map is the name the DPDK af_xdp PMD looks up: do not change it.
+ */
+#define HYP_MAP_CONFIG		config_map
+#define HYP_MAP_REASON_STATS	reason_stats
+#define HYP_MAP_AUX_STATS	aux_stats
+#define HYP_MAP_BLOCK_SRC_V4	block_src_v4
+#define HYP_MAP_BLOCK_DST_V4	block_dst_v4
+#define HYP_MAP_BLOCK_SRC_V6	block_src_v6
+#define HYP_MAP_BLOCK_DST_V6	block_dst_v6
+#define HYP_MAP_AUTOBLOCK	autoblock_map
+#define HYP_MAP_RL_RULES_V4	rl_rules_v4
+#define HYP_MAP_RL_RULES_V6	rl_rules_v6
+#define HYP_MAP_RL_STATE	rl_state
+#define HYP_MAP_REDIRECT_PORTS	redirect_ports
+#define HYP_MAP_FLOW		flow_map
+#define HYP_MAP_XSKS		xsks_map
+#define HYP_MAP_EVENTS		telemetry_rb
+
+#define HYP_STR_(x)	#x
+#define HYP_STR(x)	HYP_STR_(x)
+
+/* Map sizes. */
+#define HYP_BLOCK_MAX_ENTRIES		131072	/* per trie: >= 100k prefixes */
+#define HYP_AUTOBLOCK_MAX_ENTRIES	65536
+#define HYP_RL_RULES_MAX_ENTRIES	16384
+#define HYP_RL_STATE_MAX_ENTRIES	131072
+#define HYP_REDIRECT_PORTS_MAX_ENTRIES	1024
+#define HYP_FLOW_MAX_ENTRIES		65536
+#define HYP_XSKS_MAX_ENTRIES		64	/* rx queues an instance can serve */
+#define HYP_EVENTS_BYTES		(1 << 18)
+
+/* Parser bounds. */
+#define HYP_VLAN_MAX_DEPTH	2	/* 802.1ad outer + 802.1Q inner */
+#define HYP_IPV6_EXT_MAX	6	/* extension headers walked before giving up */
+
+/* XDP actions as the program returns them (uapi enum xdp_action). */
+#define HYP_XDP_DROP	1
+#define HYP_XDP_PASS	2
+
+/*
+ * Why the program decided what it decided. Every packet is counted under
+ * exactly one reason. Names for humans and metrics are in hyp_xdp.c
+ * (hyp_reason_name), checked against HYP_R_MAX at compile time.
+ */
+enum hyp_reason {
+	HYP_R_PASS_NON_IP,	/* not IPv4/IPv6: never inspected */
+	HYP_R_PASS,		/* IP, no rule wanted it */
+	HYP_R_REDIRECT,		/* handed to the AF_XDP socket of its queue */
+	HYP_R_REDIRECT_FALLBACK,/* wanted redirect, no socket on the queue: fail mode */
+	HYP_R_WATCHDOG,		/* wanted redirect, heartbeat stale: fail mode */
+	HYP_R_BLOCK_SRC,	/* source in the CIDR blocklist */
+	HYP_R_BLOCK_DST,	/* destination in the CIDR blocklist */
+	HYP_R_AUTOBLOCK,	/* source blocked at run time by the slow path */
+	HYP_R_RATELIMIT,	/* source over its token bucket */
+	/* malformed frames: dropped or passed per HYP_CFG_MALFORMED_ACTION */
+	HYP_R_MAL_ETH_TRUNC,	/* shorter than an Ethernet header */
+	HYP_R_MAL_VLAN_TRUNC,	/* VLAN tag cut short */
+	HYP_R_MAL_VLAN_DEPTH,	/* more VLAN tags than HYP_VLAN_MAX_DEPTH */
+	HYP_R_MAL_IP4_TRUNC,	/* shorter than an IPv4 header */
+	HYP_R_MAL_IP4_VERSION,	/* version field is not 4 */
+	HYP_R_MAL_IP4_IHL,	/* IHL < 5 or options beyond the frame */
+	HYP_R_MAL_IP4_TOTLEN,	/* total length beyond the frame or below IHL */
+	HYP_R_MAL_IP4_FRAG,	/* fragment reaching past 65535 bytes */
+	HYP_R_MAL_IP6_TRUNC,	/* shorter than an IPv6 header */
+	HYP_R_MAL_IP6_VERSION,	/* version field is not 6 */
+	HYP_R_MAL_IP6_PLEN,	/* payload length beyond the frame */
+	HYP_R_MAL_IP6_EXT,	/* extension header cut short, or too many */
+	HYP_R_MAL_L4_TRUNC,	/* TCP/UDP/ICMP header cut short */
+	HYP_R_MAL_TCP_DOFF,	/* data offset < 5 or beyond the segment */
+	HYP_R_MAL_TCP_FLAGS,	/* SYN+FIN, SYN+RST or no flags at all */
+	HYP_R_MAL_UDP_LEN,	/* UDP length < 8 or not the IP payload length */
+	HYP_R_MAX
+};
+
+#define HYP_R_MAL_FIRST	HYP_R_MAL_ETH_TRUNC
+#define HYP_R_MAL_LAST	HYP_R_MAL_UDP_LEN
+
+/* Per reason, per CPU. */
+struct hyp_counter {
+	__u64 packets;
+	__u64 bytes;
+	__u64 dropped;	/* of packets, those the program returned XDP_DROP for */
+};
+
+/* Events and failures that are not per-packet verdicts. */
+enum hyp_aux {
+	HYP_AUX_EVENTS_SENT,	/* drop events written to the ring buffer */
+	HYP_AUX_EVENTS_LOST,	/* drop events the ring buffer had no room for */
+	HYP_AUX_FLOW_FULL,	/* flow_map insertions that failed */
+	HYP_AUX_RL_FULL,	/* rate-limit state insertions that failed */
+	HYP_AUX_AUTOBLOCK_EXPIRED, /* expired auto-block entries the program removed */
+	HYP_AUX_MAX
+};
+
+/*
+ * Runtime knobs: one __u64 per array slot, so that every knob is changed by
+ * a single-entry write that the program sees whole.
+ */
+enum hyp_cfg {
+	HYP_CFG_FAIL_MODE,	/* HYP_FAIL_OPEN or HYP_FAIL_CLOSED */
+	HYP_CFG_MALFORMED_ACTION, /* HYP_XDP_DROP or HYP_XDP_PASS */
+	HYP_CFG_WATCHDOG_NS,	/* heartbeat age limit; 0 disables the watchdog */
+	HYP_CFG_HEARTBEAT_NS,	/* CLOCK_MONOTONIC of userspace's last heartbeat */
+	HYP_CFG_RL_INTERVAL_NS,	/* default rate limit (no rule matched): 0 = off */
+	HYP_CFG_RL_TOLERANCE_NS,
+	HYP_CFG_REDIRECT_ALL,	/* nonzero: redirect every well-formed IP packet */
+	HYP_CFG_FLOW_TRACK,	/* nonzero: account every IP packet in flow_map */
+	HYP_CFG_EVENT_SAMPLE,	/* 1 in N drops becomes an event; 0 = none */
+	HYP_CFG_MAX
+};
+
+enum hyp_fail_mode {
+	HYP_FAIL_OPEN,		/* undeliverable redirect candidates pass */
+	HYP_FAIL_CLOSED,	/* undeliverable redirect candidates are dropped */
+};
+
+/* LPM keys: prefixlen first, as the kernel's LPM trie requires. */
+struct hyp_lpm_v4 {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct hyp_lpm_v6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* Value of the four blocklist tries. */
+struct hyp_block_val {
+	__u32 rule_id;	/* policy rule that put the prefix here */
+	__u32 flags;
+	__u64 hits;	/* packets dropped by this prefix (atomic) */
+};
+
+/* An address of either family; IPv4 as ::ffff:a.b.c.d (RFC 4291 2.5.5.2). */
+struct hyp_addr {
+	__u8 a[16];
+};
+
+/* autoblock_map value: a source the slow path blocked. */
+struct hyp_autoblock_val {
+	__u64 expires_ns;	/* CLOCK_MONOTONIC; 0 = never */
+	__u64 hits;		/* packets dropped since (atomic) */
+};
+
+/*
+ * Rate limits are GCRA (virtual scheduling): a source may send one packet
+ * per interval_ns on average and tolerance_ns / interval_ns packets at once
+ * beyond that. The state is one timestamp per source, updated with
+ * compare-and-swap, so the limit holds across CPUs.
+ */
+struct hyp_rl_rule {
+	__u64 interval_ns;
+	__u64 tolerance_ns;
+	__u32 pps;	/* as configured, for display */
+	__u32 burst;
+	__u32 rule_id;
+	__u32 pad;
+};
+
+struct hyp_rl_state {
+	__u64 tat_ns;	/* theoretical arrival time of the next packet */
+};
+
+#define HYP_NSEC_PER_SEC 1000000000ULL
+
+/* pps/burst -> GCRA parameters; both sides use this one conversion. */
+static inline void
+hyp_rl_params(__u32 pps, __u32 burst, __u64 *interval_ns, __u64 *tolerance_ns)
+{
+	__u64 iv = pps ? HYP_NSEC_PER_SEC / pps : 0;
+
+	if (pps && iv == 0)
+		iv = 1;
+	*interval_ns = iv;
+	*tolerance_ns = burst > 1 ? (__u64)(burst - 1) * iv : 0;
+}
+
+/* redirect_ports key: (IP protocol, destination port in host order). */
+struct hyp_port_key {
+	__u16 port;
+	__u8 proto;
+	__u8 pad;
+};
+
+/* flow_map: directional 5-tuple, either family. */
+struct hyp_flow_key {
+	struct hyp_addr src;
+	struct hyp_addr dst;
+	__u16 sport;	/* network order */
+	__u16 dport;	/* network order */
+	__u8 proto;
+	__u8 family;	/* 4 or 6 */
+	__u16 pad;
+};
+
+struct hyp_flow_val {
+	__u64 packets;
+	__u64 bytes;
+	__u64 first_seen;	/* bpf_ktime_get_ns() */
+	__u64 last_seen;
+};
+
+/* One sampled drop, as written to telemetry_rb. */
+struct hyp_event {
+	__u64 ts_ns;
+	__u32 reason;		/* enum hyp_reason */
+	__u32 pkt_len;
+	__u32 ifindex;
+	__u32 rx_queue;
+	struct hyp_addr src;
+	struct hyp_addr dst;
+	__u16 sport;		/* network order */
+	__u16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 action;
+	__u8 pad;
+};
+
+/*
+ * Both compilers see these: a layout that differs between clang -target bpf
+ * and the host compiler fails the build instead of corrupting a map.
+ */
+_Static_assert(sizeof(struct hyp_counter) == 24, "hyp_counter layout");
+_Static_assert(sizeof(struct hyp_lpm_v4) == 8, "hyp_lpm_v4 layout");
+_Static_assert(sizeof(struct hyp_lpm_v6) == 20, "hyp_lpm_v6 layout");
+_Static_assert(sizeof(struct hyp_block_val) == 16, "hyp_block_val layout");
+_Static_assert(sizeof(struct hyp_addr) == 16, "hyp_addr layout");
+_Static_assert(sizeof(struct hyp_autoblock_val) == 16, "hyp_autoblock_val layout");
+_Static_assert(sizeof(struct hyp_rl_rule) == 32, "hyp_rl_rule layout");
+_Static_assert(sizeof(struct hyp_rl_state) == 8, "hyp_rl_state layout");
+_Static_assert(sizeof(struct hyp_port_key) == 4, "hyp_port_key layout");
+_Static_assert(sizeof(struct hyp_flow_key) == 40, "hyp_flow_key layout");
+_Static_assert(sizeof(struct hyp_flow_val) == 32, "hyp_flow_val layout");
+_Static_assert(sizeof(struct hyp_event) == 64, "hyp_event layout");
+
+#endif /* HYP_XDP_SHARED_H */

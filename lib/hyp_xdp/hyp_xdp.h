@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HYP_XDP_H
+#define HYP_XDP_H
+
+/**
+ * @file
+ * Userspace side of the dpdk-hyperion XDP program: load it, or find the
+ * instance attached to an interface (for example by the DPDK af_xdp PMD),
+ * and drive its maps with checked helpers.
+ *
+ * All functions return 0 or a negative errno and log the reason through the
+ * "hyp.xdp" rte_log type. None of them need the EAL to be initialised.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hyp_xdp_shared.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The maps of one program instance, by role. */
+enum hyp_map_id {
+	HYP_MAP_ID_CONFIG,
+	HYP_MAP_ID_REASON_STATS,
+	HYP_MAP_ID_AUX_STATS,
+	HYP_MAP_ID_BLOCK_SRC_V4,
+	HYP_MAP_ID_BLOCK_DST_V4,
+	HYP_MAP_ID_BLOCK_SRC_V6,
+	HYP_MAP_ID_BLOCK_DST_V6,
+	HYP_MAP_ID_AUTOBLOCK,
+	HYP_MAP_ID_RL_RULES_V4,
+	HYP_MAP_ID_RL_RULES_V6,
+	HYP_MAP_ID_RL_STATE,
+	HYP_MAP_ID_REDIRECT_PORTS,
+	HYP_MAP_ID_FLOW,
+	HYP_MAP_ID_XSKS,
+	HYP_MAP_ID_EVENTS,
+	HYP_MAP_ID_MAX
+};
+
+/** An IPv4 or IPv6 prefix. addr is in network order; IPv4 uses addr[0..3]. */
+struct hyp_cidr {
+	int family;		/**< AF_INET or AF_INET6 */
+	uint8_t prefixlen;
+	uint8_t addr[16];
+};
+
+/** One program instance and its maps. Opaque. */
+struct hyp_xdp;
+
+/**
+ * Load the program embedded in the library (the same object that is
+ * installed for the af_xdp PMD's xdp_prog devarg). It is not attached.
+ */
+int hyp_xdp_load(struct hyp_xdp **out);
+
+/**
+ * Find the hyperion program attached to an interface, whoever attached it,
+ * directly or behind a libxdp dispatcher, and open its own maps by id.
+ * Fails with -ENOENT if nothing is attached and -ENOTSUP if what is attached
+ * is not a hyperion program.
+ */
+int hyp_xdp_open_attached(unsigned int ifindex, struct hyp_xdp **out);
+
+/** Open the instance whose program has this kernel id. */
+int hyp_xdp_open_prog_id(uint32_t prog_id, struct hyp_xdp **out);
+
+/** Attach a loaded program (XDP_FLAGS_* in flags; 0 lets the kernel choose). */
+int hyp_xdp_attach(struct hyp_xdp *x, unsigned int ifindex, uint32_t flags);
+
+/** Detach what hyp_xdp_attach attached. */
+int hyp_xdp_detach(struct hyp_xdp *x);
+
+/** Release file descriptors (detaching first if this handle attached). */
+void hyp_xdp_close(struct hyp_xdp *x);
+
+int hyp_xdp_prog_fd(const struct hyp_xdp *x);
+uint32_t hyp_xdp_prog_id(const struct hyp_xdp *x);
+int hyp_xdp_map_fd(const struct hyp_xdp *x, enum hyp_map_id id);
+const char *hyp_xdp_map_name(enum hyp_map_id id);
+
+/** Parse "a.b.c.d[/n]" or "x:y::z[/n]"; host bits beyond n are an error. */
+int hyp_cidr_parse(const char *s, struct hyp_cidr *c);
+
+/** Format a prefix into buf (at least 64 bytes). */
+const char *hyp_cidr_format(const struct hyp_cidr *c, char *buf, size_t len);
+
+/** A prefix as the 16-byte address the maps use for single addresses. */
+void hyp_cidr_to_addr(const struct hyp_cidr *c, struct hyp_addr *a);
+
+/* Blocklist tries. dst selects the destination trie. */
+int hyp_xdp_block_add(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,
+		      uint32_t rule_id);
+int hyp_xdp_block_del(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst);
+/** Hits of one prefix (exact prefix, not a lookup). */
+int hyp_xdp_block_get(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,
+		      struct hyp_block_val *val);
+
+/** Block one address until ttl_ns from now (0: until removed). */
+int hyp_xdp_autoblock_add(struct hyp_xdp *x, const struct hyp_addr *a,
+			  uint64_t ttl_ns);
+int hyp_xdp_autoblock_del(struct hyp_xdp *x, const struct hyp_addr *a);
+
+/** Rate limit every source in a prefix to pps with bursts of burst. */
+int hyp_xdp_ratelimit_add(struct hyp_xdp *x, const struct hyp_cidr *c,
+			  uint32_t pps, uint32_t burst, uint32_t rule_id);
+int hyp_xdp_ratelimit_del(struct hyp_xdp *x, const struct hyp_cidr *c);
+/** The rate limit for sources no rule covers; pps 0 turns it off. */
+int hyp_xdp_ratelimit_default(struct hyp_xdp *x, uint32_t pps, uint32_t burst);
+
+/** Redirect (protocol, destination port) to the AF_XDP sockets. */
+int hyp_xdp_redirect_port_add(struct hyp_xdp *x, uint8_t proto, uint16_t port);
+int hyp_xdp_redirect_port_del(struct hyp_xdp *x, uint8_t proto, uint16_t port);
+
+int hyp_xdp_config_set(struct hyp_xdp *x, enum hyp_cfg key, uint64_t val);
+int hyp_xdp_config_get(struct hyp_xdp *x, enum hyp_cfg key, uint64_t *val);
+
+/** Write the defaults userspace runs with (see doc/map-topology.md). */
+int hyp_xdp_config_defaults(struct hyp_xdp *x);
+
+/** Tell the program userspace is alive (CLOCK_MONOTONIC, as bpf_ktime_get_ns). */
+int hyp_xdp_heartbeat(struct hyp_xdp *x);
+
+/** Per-reason counters summed over CPUs. */
+int hyp_xdp_reason_stats(struct hyp_xdp *x, struct hyp_counter out[HYP_R_MAX]);
+int hyp_xdp_aux_stats(struct hyp_xdp *x, uint64_t out[HYP_AUX_MAX]);
+
+/** Stable lower_snake names, as used in metrics and telemetry. */
+const char *hyp_reason_name(unsigned int reason);
+const char *hyp_aux_name(unsigned int aux);
+
+/** Current CLOCK_MONOTONIC in ns: the clock the program's timestamps use. */
+uint64_t hyp_xdp_now_ns(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYP_XDP_H */
