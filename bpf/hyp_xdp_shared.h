@@ -124,7 +124,19 @@ enum hyp_cfg {
 	HYP_CFG_REDIRECT_ALL,	/* nonzero: redirect every well-formed IP packet */
 	HYP_CFG_FLOW_TRACK,	/* nonzero: account every IP packet in flow_map */
 	HYP_CFG_EVENT_SAMPLE,	/* 1 in N drops becomes an event; 0 = none */
+	HYP_CFG_MAPS_IN_USE,	/* HYP_USE_* bits: hash maps worth a lookup */
 	HYP_CFG_MAX
+};
+
+/*
+ * A lookup in an empty hash map still hashes the key and walks a bucket.
+ * The library sets a bit before the first entry goes into such a map, and
+ * never clears it, so the program skips maps that were never used without
+ * ever missing an entry.
+ */
+enum hyp_use_bits {
+	HYP_USE_AUTOBLOCK = 1 << 0,
+	HYP_USE_REDIRECT_PORTS = 1 << 1,
 };
 
 enum hyp_fail_mode {

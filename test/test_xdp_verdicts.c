@@ -136,6 +136,8 @@ reset_state(struct hyp_xdp *x)
 	ret = hyp_xdp_config_defaults(x);
 	if (ret == 0)	/* the tests ask for events where they check them */
 		ret = hyp_xdp_config_set(x, HYP_CFG_EVENT_SAMPLE, 0);
+	if (ret == 0)	/* maps are empty again: every case sets its own bits */
+		ret = hyp_xdp_config_set(x, HYP_CFG_MAPS_IN_USE, 0);
 	return ret;
 }
 

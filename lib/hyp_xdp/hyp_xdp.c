@@ -668,6 +668,18 @@ hyp_xdp_block_get(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,
 	return 0;
 }
 
+/* Before the first entry: a set bit only costs a lookup, a clear one misses. */
+static int
+hyp_xdp_mark_in_use(struct hyp_xdp *x, uint64_t bit)
+{
+	uint64_t v;
+	int ret = hyp_xdp_config_get(x, HYP_CFG_MAPS_IN_USE, &v);
+
+	if (ret < 0 || (v & bit))
+		return ret;
+	return hyp_xdp_config_set(x, HYP_CFG_MAPS_IN_USE, v | bit);
+}
+
 int
 hyp_xdp_autoblock_add(struct hyp_xdp *x, const struct hyp_addr *a,
 		      uint64_t ttl_ns)
@@ -675,8 +687,9 @@ hyp_xdp_autoblock_add(struct hyp_xdp *x, const struct hyp_addr *a,
 	struct hyp_autoblock_val v = {
 		.expires_ns = ttl_ns ? hyp_xdp_now_ns() + ttl_ns : 0,
 	};
+	int ret = hyp_xdp_mark_in_use(x, HYP_USE_AUTOBLOCK);
 
-	return hyp_map_update(x, HYP_MAP_ID_AUTOBLOCK, a, &v, BPF_ANY);
+	return ret < 0 ? ret : hyp_map_update(x, HYP_MAP_ID_AUTOBLOCK, a, &v, BPF_ANY);
 }
 
 int
@@ -756,6 +769,8 @@ hyp_xdp_redirect_port_add(struct hyp_xdp *x, uint8_t proto, uint16_t port)
 	uint32_t one = 1;
 	int ret = hyp_port_check(proto);
 
+	if (ret == 0)
+		ret = hyp_xdp_mark_in_use(x, HYP_USE_REDIRECT_PORTS);
 	return ret < 0 ? ret :
 		hyp_map_update(x, HYP_MAP_ID_REDIRECT_PORTS, &k, &one, BPF_ANY);
 }
