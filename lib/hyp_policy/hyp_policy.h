@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HYP_POLICY_H
+#define HYP_POLICY_H
+
+/**
+ * @file
+ * The policy file (YAML, libyaml): parsed and validated whole, or refused
+ * whole with the file, line and column of the first problem. A policy that
+ * was returned is complete and consistent; nothing half-parsed escapes.
+ *
+ * Keys (all optional unless noted):
+ *
+ *   fast_path:
+ *     drop_ips: [CIDR or address, ...]        # source blocklist, v4 and v6
+ *     drop_dst_ips: [CIDR or address, ...]    # destination blocklist
+ *     redirect_ports: [{protocol: 6|17, port: 1..65535}, ...]
+ *     rate_limits: [{cidr: CIDR, pps: N, burst: N}, ...]
+ *     malformed: drop|pass
+ *     redirect_all: true|false
+ *   slow_path:
+ *     dns_rules: [{match: "evil.com", action: drop|alert|pass, id: N}, ...]
+ *     payload_signatures: [{match: "literal bytes", action: ..., id: N}, ...]
+ *     payload_rules: [{id: N, msg: "...", regex: "...", protocol: 6|17,
+ *                      port: N, action: ...}, ...]    # id and regex required
+ *     auto_block: {hits: N, ttl_s: N}
+ *   runtime:
+ *     fail_mode: open|closed
+ *     watchdog_ms: N                                  # 0: no watchdog
+ *
+ * Rule ids are unique across all slow-path rules. dns_rules and
+ * payload_signatures without an id get one from HYP_POLICY_AUTO_ID_BASE up.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hyp_xdp.h"	/* struct hyp_cidr, hyp_cidr_parse() */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HYP_POLICY_AUTO_ID_BASE	1000000u
+#define HYP_POLICY_MAX_RULES	200000u	/* per list: refuses absurd files early */
+#define HYP_DNS_NAME_MAX	253	/* presentation form, no trailing dot */
+
+enum hyp_action {
+	HYP_ACTION_PASS,
+	HYP_ACTION_ALERT,	/* count and log, let it pass */
+	HYP_ACTION_DROP,
+};
+
+struct hyp_policy_port {
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port;
+};
+
+struct hyp_policy_ratelimit {
+	struct hyp_cidr cidr;
+	uint32_t pps;		/* 0 exempts the prefix */
+	uint32_t burst;
+};
+
+struct hyp_policy_dns_rule {
+	uint32_t id;
+	char *match;		/* lower case, no trailing dot, e.g. "evil.com" */
+	enum hyp_action action;
+};
+
+struct hyp_policy_signature {
+	uint32_t id;
+	uint8_t *bytes;		/* literal, matched anywhere in the L4 payload */
+	size_t len;
+	enum hyp_action action;
+};
+
+struct hyp_policy_payload_rule {
+	uint32_t id;
+	char *msg;		/* NULL if none given */
+	char *regex;		/* PCRE subset that Hyperscan accepts */
+	uint8_t proto;		/* 0: any */
+	uint16_t port;		/* destination port; 0: any */
+	enum hyp_action action;
+};
+
+struct hyp_policy {
+	char *path;
+	uint64_t content_hash;	/* FNV-1a 64 of the file's bytes */
+
+	/* fast_path */
+	struct hyp_cidr *drop_ips;
+	size_t n_drop_ips;
+	struct hyp_cidr *drop_dst_ips;
+	size_t n_drop_dst_ips;
+	struct hyp_policy_port *redirect_ports;
+	size_t n_redirect_ports;
+	struct hyp_policy_ratelimit *rate_limits;
+	size_t n_rate_limits;
+	int malformed_action;	/* HYP_XDP_DROP (default) or HYP_XDP_PASS */
+	bool redirect_all;
+
+	/* slow_path */
+	struct hyp_policy_dns_rule *dns_rules;
+	size_t n_dns_rules;
+	struct hyp_policy_signature *signatures;
+	size_t n_signatures;
+	struct hyp_policy_payload_rule *payload_rules;
+	size_t n_payload_rules;
+	uint32_t auto_block_hits;	/* 0: no auto-block */
+	uint32_t auto_block_ttl_s;
+
+	/* runtime */
+	int fail_mode;		/* HYP_FAIL_OPEN (default) or HYP_FAIL_CLOSED */
+	uint32_t watchdog_ms;	/* 0: no watchdog */
+};
+
+/** Where and why a policy was refused. */
+struct hyp_policy_error {
+	char file[256];
+	unsigned int line;	/* 1-based; 0 if not tied to a place */
+	unsigned int column;	/* 1-based */
+	char msg[256];
+};
+
+/** Parse and validate a file. On error *out is untouched and err says why. */
+int hyp_policy_load(const char *path, struct hyp_policy **out,
+		    struct hyp_policy_error *err);
+
+/** The same from memory; name is used in messages (and as path). */
+int hyp_policy_parse(const char *buf, size_t len, const char *name,
+		     struct hyp_policy **out, struct hyp_policy_error *err);
+
+void hyp_policy_free(struct hyp_policy *p);
+
+/** "file:line:column: msg" into buf. */
+const char *hyp_policy_error_str(const struct hyp_policy_error *err,
+				 char *buf, size_t len);
+
+const char *hyp_action_name(enum hyp_action a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYP_POLICY_H */
