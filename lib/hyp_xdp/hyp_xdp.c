@@ -438,6 +438,40 @@ hyp_xdp_detach(struct hyp_xdp *x)
 	return ret == -ENODEV ? 0 : ret;
 }
 
+int
+hyp_xdp_detach_ifindex(struct hyp_xdp *x, unsigned int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = x->prog_fd);
+	uint32_t flags;
+	int ret;
+
+	ret = bpf_xdp_query(ifindex, 0, &q);
+	if (ret < 0)
+		return ret;
+	if (q.attach_mode == XDP_ATTACHED_SKB)
+		flags = XDP_FLAGS_SKB_MODE;
+	else if (q.attach_mode == XDP_ATTACHED_DRV)
+		flags = XDP_FLAGS_DRV_MODE;
+	else if (q.attach_mode == XDP_ATTACHED_HW)
+		flags = XDP_FLAGS_HW_MODE;
+	else
+		return -ENOENT;
+	ret = bpf_xdp_attach(ifindex, -1, flags | XDP_FLAGS_REPLACE, &o);
+	if (ret < 0)
+		HYP_XDP_LOG(ERR, "detaching program %u from ifindex %u: %s",
+			    x->prog_id, ifindex, strerror(-ret));
+	if (ret == 0 && x->attached_ifindex == ifindex)
+		x->attached_ifindex = 0;
+	return ret;
+}
+
+void
+hyp_xdp_disown(struct hyp_xdp *x)
+{
+	x->attached_ifindex = 0;
+}
+
 void
 hyp_xdp_close(struct hyp_xdp *x)
 {

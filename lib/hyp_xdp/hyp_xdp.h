@@ -74,6 +74,15 @@ int hyp_xdp_attach(struct hyp_xdp *x, unsigned int ifindex, uint32_t flags);
 /** Detach what hyp_xdp_attach attached. */
 int hyp_xdp_detach(struct hyp_xdp *x);
 
+/**
+ * Detach this program from an interface, whoever attached it, in whatever
+ * mode; nothing happens if another program has replaced it meanwhile.
+ */
+int hyp_xdp_detach_ifindex(struct hyp_xdp *x, unsigned int ifindex);
+
+/** Forget that this handle attached the program: close leaves it attached. */
+void hyp_xdp_disown(struct hyp_xdp *x);
+
 /** Release file descriptors (detaching first if this handle attached). */
 void hyp_xdp_close(struct hyp_xdp *x);
 

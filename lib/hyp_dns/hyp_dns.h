@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HYP_DNS_H
+#define HYP_DNS_H
+
+/**
+ * @file
+ * DNS query names for the slow path: the first question of a query taken
+ * from a UDP or TCP payload, and a suffix matcher for the policy's
+ * dns_rules. No DPDK, no allocation per packet, nothing printed: this code
+ * reads attacker-controlled bytes and is also a fuzz target.
+ *
+ * Names come out in presentation form, lower case (ASCII only), dotted,
+ * with no trailing dot; the root name is "". Labels holding a NUL byte or a
+ * '.' are refused: they cannot be told apart from real label boundaries
+ * without escapes, and escapes would break the 253-character bound.
+ */
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hyp_policy.h"	/* struct hyp_policy_dns_rule, HYP_DNS_NAME_MAX */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Errors, all negative errno values so callers may also use strerror(). */
+#define HYP_DNS_ETRUNC		(-ENODATA)	/**< message ends too early */
+#define HYP_DNS_EBADLABEL	(-EILSEQ)	/**< label type or bytes invalid */
+#define HYP_DNS_ELOOP		(-ELOOP)	/**< pointer loop, not backwards,
+						 *   or too many jumps */
+#define HYP_DNS_EBADPTR		(-EFAULT)	/**< pointer outside the message */
+#define HYP_DNS_ETOOLONG	(-ENAMETOOLONG)	/**< over HYP_DNS_NAME_MAX */
+#define HYP_DNS_ENOTQUERY	(-EPROTO)	/**< QR bit set: a response */
+#define HYP_DNS_ENOQUESTION	(-ENOMSG)	/**< QDCOUNT is 0 */
+#define HYP_DNS_ENOSPC		(-ENOSPC)	/**< output buffer too small */
+#define HYP_DNS_EINVAL		(-EINVAL)	/**< bad argument */
+
+#define HYP_DNS_HDR_LEN		12
+#define HYP_DNS_MAX_JUMPS	16	/**< compression pointers per name */
+/** Enough room for any name these functions write, with its NUL. */
+#define HYP_DNS_NAME_BUF	(HYP_DNS_NAME_MAX + 1)
+
+/**
+ * The first question's name and type of a DNS query in a UDP payload.
+ *
+ * @param msg, len
+ *   The message as captured; nothing past len is read.
+ * @param name, name_len
+ *   Output, NUL-terminated; HYP_DNS_NAME_BUF bytes always suffice.
+ * @param qtype
+ *   Output, host order; may be NULL.
+ * @return
+ *   The length of the name (0 for the root), or a negative HYP_DNS_E* code.
+ *   On error name is "" if name_len > 0.
+ */
+int hyp_dns_query_name(const uint8_t *msg, size_t len, char *name,
+		       size_t name_len, uint16_t *qtype);
+
+/**
+ * The same for a TCP payload: a 2-byte big-endian length, then the message.
+ * The announced length must fit in what was captured (HYP_DNS_ETRUNC
+ * otherwise); bytes after it (a pipelined query) are ignored.
+ */
+int hyp_dns_tcp_query_name(const uint8_t *seg, size_t len, char *name,
+			   size_t name_len, uint16_t *qtype);
+
+/**
+ * Decode the (possibly compressed) name at offset off of a message, with
+ * the same rules as hyp_dns_query_name(). For answers and later questions.
+ *
+ * @param next
+ *   Output, may be NULL: the offset just past the name where it started
+ *   (past its first pointer if it was compressed).
+ * @return
+ *   The name's length, or a negative HYP_DNS_E* code.
+ */
+int hyp_dns_name_decode(const uint8_t *msg, size_t len, size_t off,
+			char *name, size_t name_len, size_t *next);
+
+/**
+ * Bring a name from another source (configuration, logs) to the form the
+ * parser produces: ASCII lower case, one trailing dot removed ("." is the
+ * root, ""), no empty labels, labels of at most 63 and names of at most
+ * HYP_DNS_NAME_MAX characters. in and out may be the same buffer.
+ *
+ * @return
+ *   The length written (without the NUL), or a negative HYP_DNS_E* code.
+ */
+int hyp_dns_normalize(const char *in, char *out, size_t out_len);
+
+/** A static description of a HYP_DNS_E* code (or any other errno). */
+const char *hyp_dns_strerror(int code);
+
+/** A set of domain rules, immutable once built; safe to share for reading. */
+struct hyp_dns_set;
+
+/**
+ * Build a set from n rules (n may be 0). Each rule's name is normalized and
+ * copied, so rules may be freed afterwards. When two rules name the same
+ * domain the first one wins.
+ *
+ * @return
+ *   The set, or NULL with errno set (EINVAL for a bad name, ENOMEM).
+ */
+struct hyp_dns_set *hyp_dns_set_create(const struct hyp_policy_dns_rule *rules,
+				       size_t n);
+
+/**
+ * The rule that matches name or its nearest parent domain.
+ *
+ * @param name
+ *   As parsed: lower case, no trailing dot (see hyp_dns_normalize()).
+ * @return
+ *   The index of the most specific matching rule in the array given to
+ *   hyp_dns_set_create(), or -1 if none matches (or on NULL arguments).
+ */
+int hyp_dns_set_match(const struct hyp_dns_set *s, const char *name);
+
+/** Number of rules the set was built from. */
+size_t hyp_dns_set_count(const struct hyp_dns_set *s);
+
+/** Id and action of rule idx, copied at creation; -EINVAL if out of range. */
+int hyp_dns_set_rule(const struct hyp_dns_set *s, int idx, uint32_t *id,
+		     enum hyp_action *action);
+
+void hyp_dns_set_free(struct hyp_dns_set *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYP_DNS_H */

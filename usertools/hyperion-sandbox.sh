@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# A two-namespace sandbox joined by one veth pair, for the demo and the
+# network tests. Source it, then:
+#
+#   hyp_sandbox_up [PREFIX]   # namespaces $HYP_NS_SRC, $HYP_NS_DUT;
+#                             # veth $HYP_IF_SRC (198.18.0.1) <-> $HYP_IF_DUT (198.18.0.2)
+#   hyp_sandbox_down          # also run from the EXIT trap hyp_sandbox_up sets
+#
+# Names carry the PID so that parallel runs never collide, and everything
+# the sandbox made goes away with its namespaces.
+
+hyp_sandbox_down() {
+	local ns
+	for ns in "${HYP_NS_SRC:-}" "${HYP_NS_DUT:-}"; do
+		[ -n "$ns" ] || continue
+		# killing what runs inside first lets the namespace really go
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	HYP_NS_SRC= HYP_NS_DUT=
+}
+
+hyp_sandbox_up() {
+	local p=${1:-hyp$$}
+	HYP_NS_SRC=${p}s HYP_NS_DUT=${p}d
+	HYP_IF_SRC=${p}a HYP_IF_DUT=${p}b
+	trap hyp_sandbox_down EXIT
+	trap 'exit 130' INT TERM
+	ip netns add "$HYP_NS_SRC" && ip netns add "$HYP_NS_DUT" || return 1
+	ip link add "$HYP_IF_SRC" netns "$HYP_NS_SRC" type veth \
+		peer name "$HYP_IF_DUT" netns "$HYP_NS_DUT" || return 1
+	local ns ifc addr
+	for ns in "$HYP_NS_SRC:$HYP_IF_SRC:198.18.0.1/24" "$HYP_NS_DUT:$HYP_IF_DUT:198.18.0.2/24"; do
+		IFS=: read -r ns ifc addr <<<"$ns"
+		# no IPv6: keeps router solicitations and MLD out of the counters
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+		ip -n "$ns" addr add "$addr" dev "$ifc" || return 1
+		ip -n "$ns" link set "$ifc" up || return 1
+		ip -n "$ns" link set lo up || return 1
+	done
+	HYP_MAC_DUT=$(ip -n "$HYP_NS_DUT" -br link show "$HYP_IF_DUT" | awk '{print $3}')
+	HYP_MAC_SRC=$(ip -n "$HYP_NS_SRC" -br link show "$HYP_IF_SRC" | awk '{print $3}')
+	export HYP_NS_SRC HYP_NS_DUT HYP_IF_SRC HYP_IF_DUT HYP_MAC_DUT HYP_MAC_SRC
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Send a known mix of benign and hostile frames out of one interface.
+
+Meant for the project's own namespace sandboxes: run it inside the sender's
+namespace (ip netns exec NS ...). Every frame is built with scapy and written
+with one raw socket; nothing is routed, so it goes only where the veth goes.
+The count of each kind is printed as JSON so a test can compare it with what
+the fast path counted.
+"""
+import argparse
+import json
+import socket
+import sys
+
+try:
+    from scapy.all import DNS, DNSQR, ICMP, IP, TCP, UDP, Ether, Raw, raw
+except ImportError:
+    sys.exit("hyperion-traffic: needs scapy (apt-get install python3-scapy; run with /usr/bin/python3)")
+
+
+def frames(args):
+    """(kind, frame) pairs; kind names what the fast path should decide."""
+    eth = Ether(src=args.src_mac, dst=args.dst_mac)
+    me, dut = args.src_ip, args.dst_ip
+    out = []
+
+    for i in range(args.count):
+        out.append(("benign_udp", eth / IP(src=me, dst=dut) / UDP(sport=40000 + i, dport=9) / Raw(b"x" * 18)))
+        out.append(("benign_tcp", eth / IP(src=me, dst=dut) / TCP(sport=41000 + i, dport=80, flags="S")))
+        out.append(("blocklisted", eth / IP(src=args.blocked_ip, dst=dut) / UDP(sport=5353, dport=9) / Raw(b"y" * 18)))
+        out.append(("dns_query", eth / IP(src=me, dst=dut) / UDP(sport=42000 + i, dport=53) /
+                    DNS(rd=1, qd=DNSQR(qname="www.example.com"))))
+        out.append(("dns_evil", eth / IP(src=me, dst=dut) / UDP(sport=43000 + i, dport=53) /
+                    DNS(rd=1, qd=DNSQR(qname="WWW.Evil.COM."))))
+        bad = raw(eth / IP(src=me, dst=dut) / UDP(sport=1, dport=9) / Raw(b"z" * 18))
+        bad = bad[:14] + bytes([0x44]) + bad[15:]      # IHL 4
+        out.append(("malformed_ihl", bad))
+        out.append(("malformed_synfin", eth / IP(src=me, dst=dut) / TCP(sport=44000 + i, dport=80, flags="SF")))
+    for i in range(args.flood):
+        out.append(("flood", eth / IP(src=args.flood_ip, dst=dut) / UDP(sport=45000, dport=9) / Raw(b"f" * 18)))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--iface", required=True)
+    ap.add_argument("--src-mac", default="02:00:00:00:00:01")
+    ap.add_argument("--dst-mac", default="ff:ff:ff:ff:ff:ff")
+    ap.add_argument("--src-ip", default="198.18.0.1")
+    ap.add_argument("--dst-ip", default="198.18.0.2")
+    ap.add_argument("--blocked-ip", default="198.51.100.42")
+    ap.add_argument("--flood-ip", default="198.18.0.9")
+    ap.add_argument("--count", type=int, default=5, help="rounds of the mix")
+    ap.add_argument("--flood", type=int, default=0, help="back-to-back frames from --flood-ip")
+    args = ap.parse_args()
+
+    sent = {}
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((args.iface, 0))
+    for kind, f in frames(args):
+        s.send(raw(f) if not isinstance(f, bytes) else f)
+        sent[kind] = sent.get(kind, 0) + 1
+    s.close()
+    print(json.dumps(sent, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
