@@ -92,6 +92,9 @@ hyp_parse_l4(void *l4, void *end, __u32 l4_len, int later_frag, int frag,
 
 		if ((void *)(th + 1) > end || l4_len < sizeof(*th))
 			return HYP_R_MAL_L4_TRUNC;
+		/* ports first: a drop event of a bad segment still names them */
+		p->sport = th->source;
+		p->dport = th->dest;
 		if (th->doff < 5 || (__u32)th->doff * 4 > l4_len)
 			return HYP_R_MAL_TCP_DOFF;
 		flags = ((__u8 *)th)[13] & HYP_TCP_FLAGS_MASK;
@@ -99,8 +102,6 @@ hyp_parse_l4(void *l4, void *end, __u32 l4_len, int later_frag, int frag,
 		    (flags & (HYP_TCP_SYN | HYP_TCP_FIN)) == (HYP_TCP_SYN | HYP_TCP_FIN) ||
 		    (flags & (HYP_TCP_SYN | HYP_TCP_RST)) == (HYP_TCP_SYN | HYP_TCP_RST))
 			return HYP_R_MAL_TCP_FLAGS;
-		p->sport = th->source;
-		p->dport = th->dest;
 		p->has_ports = 1;
 	} else if (p->proto == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
@@ -108,11 +109,11 @@ hyp_parse_l4(void *l4, void *end, __u32 l4_len, int later_frag, int frag,
 
 		if ((void *)(uh + 1) > end || l4_len < sizeof(*uh))
 			return HYP_R_MAL_L4_TRUNC;
+		p->sport = uh->source;
+		p->dport = uh->dest;
 		ulen = bpf_ntohs(uh->len);
 		if (ulen < sizeof(*uh) || (!frag && ulen != l4_len))
 			return HYP_R_MAL_UDP_LEN;
-		p->sport = uh->source;
-		p->dport = uh->dest;
 		p->has_ports = 1;
 	} else if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
 		if (l4 + HYP_ICMP_HLEN > end || l4_len < HYP_ICMP_HLEN)
@@ -130,6 +131,11 @@ hyp_parse_ip4(void *pos, void *end, struct hyp_pkt *p)
 
 	if ((void *)(ip + 1) > end)
 		return HYP_R_MAL_IP4_TRUNC;
+	/* addresses before the checks: drop events of bad headers name them */
+	p->family = 4;
+	p->proto = ip->protocol;
+	hyp_addr_from_v4(&p->src, ip->saddr);
+	hyp_addr_from_v4(&p->dst, ip->daddr);
 	if (ip->version != 4)
 		return HYP_R_MAL_IP4_VERSION;
 	hlen = ip->ihl * 4;
@@ -145,10 +151,6 @@ hyp_parse_ip4(void *pos, void *end, struct hyp_pkt *p)
 	if (frag_off + tot - hlen > HYP_IP_MAXPACKET)
 		return HYP_R_MAL_IP4_FRAG;
 
-	p->family = 4;
-	p->proto = ip->protocol;
-	hyp_addr_from_v4(&p->src, ip->saddr);
-	hyp_addr_from_v4(&p->dst, ip->daddr);
 	return hyp_parse_l4(pos + hlen, end, tot - hlen, frag_off != 0,
 			    mf || frag_off != 0, p);
 }
@@ -165,16 +167,16 @@ hyp_parse_ip6(void *pos, void *end, struct hyp_pkt *p)
 
 	if ((void *)(ip6 + 1) > end)
 		return HYP_R_MAL_IP6_TRUNC;
+	p->family = 6;
+	p->proto = ip6->nexthdr;
+	__builtin_memcpy(p->src.a, &ip6->saddr, sizeof(p->src.a));
+	__builtin_memcpy(p->dst.a, &ip6->daddr, sizeof(p->dst.a));
 	if (ip6->version != 6)
 		return HYP_R_MAL_IP6_VERSION;
 	plen = bpf_ntohs(ip6->payload_len);
 	pos = ip6 + 1;
 	if (plen > (__u32)(end - pos))
 		return HYP_R_MAL_IP6_PLEN;
-
-	p->family = 6;
-	__builtin_memcpy(p->src.a, &ip6->saddr, sizeof(p->src.a));
-	__builtin_memcpy(p->dst.a, &ip6->daddr, sizeof(p->dst.a));
 	nexthdr = ip6->nexthdr;
 
 #pragma unroll

@@ -137,8 +137,10 @@ cmd_status(struct hyp_xdp *x)
 
 	printf("program id %u\n", hyp_xdp_prog_id(x));
 	for (i = 0; i < HYP_CFG_MAX; i++) {
-		if (hyp_xdp_config_get(x, i, &v) < 0)
-			return fail("config read", errno);
+		int ret = hyp_xdp_config_get(x, i, &v);
+
+		if (ret < 0)
+			return fail("config read", ret);
 		printf("  %-24s %" PRIu64, cfg_names[i], v);
 		if (i == HYP_CFG_FAIL_MODE)
 			printf(" (%s)", v == HYP_FAIL_CLOSED ? "closed" : "open");
@@ -418,12 +420,16 @@ print_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
-	printf("%llu.%09llu %-22s q%u proto %u %s:%u -> %s:%u len %u\n",
-	       (unsigned long long)(e->ts_ns / HYP_NSEC_PER_SEC),
+	printf("%llu.%09llu %-22s q%u ", (unsigned long long)(e->ts_ns / HYP_NSEC_PER_SEC),
 	       (unsigned long long)(e->ts_ns % HYP_NSEC_PER_SEC),
-	       hyp_reason_name(e->reason), e->rx_queue, e->proto,
-	       addr_str(&e->src, s, sizeof(s)), ntohs(e->sport),
-	       addr_str(&e->dst, d, sizeof(d)), ntohs(e->dport), e->pkt_len);
+	       hyp_reason_name(e->reason), e->rx_queue);
+	if (e->family == 0)	/* dropped before an IP header was found */
+		printf("not IP");
+	else
+		printf("proto %u %s:%u -> %s:%u", e->proto,
+		       addr_str(&e->src, s, sizeof(s)), ntohs(e->sport),
+		       addr_str(&e->dst, d, sizeof(d)), ntohs(e->dport));
+	printf(" len %u\n", e->pkt_len);
 	fflush(stdout);
 	if (*left > 0 && --*left == 0)
 		stop = 1;
