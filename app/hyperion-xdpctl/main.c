@@ -23,6 +23,8 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include <rte_log.h>
+
 #include "hyp_xdp.h"
 
 static const char usage_text[] =
@@ -472,6 +474,8 @@ main(int argc, char **argv)
 	const char *cmd;
 	int opt, ret;
 
+	/* library errors are for the user's terminal, not for piped output */
+	rte_openlog_stream(stderr);
 	while ((opt = getopt(argc, argv, "+i:h")) != -1) {
 		switch (opt) {
 		case 'i':

@@ -45,10 +45,14 @@ extern "C" {
 /**
  * The first question's name and type of a DNS query in a UDP payload.
  *
- * @param msg, len
- *   The message as captured; nothing past len is read.
- * @param name, name_len
- *   Output, NUL-terminated; HYP_DNS_NAME_BUF bytes always suffice.
+ * @param msg
+ *   The message as captured.
+ * @param len
+ *   Bytes captured; nothing past them is read.
+ * @param name
+ *   Output, NUL-terminated.
+ * @param name_len
+ *   Size of name; HYP_DNS_NAME_BUF always suffices.
  * @param qtype
  *   Output, host order; may be NULL.
  * @return

@@ -541,23 +541,21 @@ hyp_map_delete(struct hyp_xdp *x, enum hyp_map_id id, const void *k)
 }
 
 int
-hyp_cidr_parse(const char *s, struct hyp_cidr *c)
+hyp_cidr_parse_err(const char *s, struct hyp_cidr *c, char *err, size_t err_len)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	char *slash, *endp;
-	unsigned long plen;
-	int maxlen, i;
-	size_t n = strlen(s);
+	char buf[INET6_ADDRSTRLEN + 8], net[64];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	unsigned int plen = 0, maxlen, i;
+	struct hyp_cidr masked;
 
-	if (n == 0 || n >= sizeof(buf)) {
-		HYP_XDP_LOG(ERR, "'%s' is not an address or prefix", s);
+	memset(c, 0, sizeof(*c));
+	if (alen == 0 || alen >= sizeof(buf)) {
+		snprintf(err, err_len, "not an IPv4 or IPv6 address");
 		return -EINVAL;
 	}
-	memcpy(buf, s, n + 1);
-	memset(c, 0, sizeof(*c));
-	slash = strchr(buf, '/');
-	if (slash != NULL)
-		*slash = '\0';
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
 	if (inet_pton(AF_INET, buf, c->addr) == 1) {
 		c->family = AF_INET;
 		maxlen = 32;
@@ -565,28 +563,47 @@ hyp_cidr_parse(const char *s, struct hyp_cidr *c)
 		c->family = AF_INET6;
 		maxlen = 128;
 	} else {
-		HYP_XDP_LOG(ERR, "'%s': '%s' is not an IPv4 or IPv6 address", s, buf);
+		snprintf(err, err_len, "not an IPv4 or IPv6 address");
 		return -EINVAL;
 	}
 	plen = maxlen;
 	if (slash != NULL) {
-		errno = 0;
-		plen = strtoul(slash + 1, &endp, 10);
-		if (slash[1] == '\0' || *endp != '\0' || errno != 0 ||
-		    plen > (unsigned long)maxlen) {
-			HYP_XDP_LOG(ERR, "'%s': prefix length must be 0..%d", s, maxlen);
+		/* digits only, as ip(8) reads them: no sign, no space, no hex */
+		size_t n = strlen(slash + 1);
+
+		plen = 0;
+		for (i = 0; i < n && n <= 3; i++) {
+			if (slash[1 + i] < '0' || slash[1 + i] > '9')
+				break;
+			plen = plen * 10 + (slash[1 + i] - '0');
+		}
+		if (n == 0 || n > 3 || i != n || plen > maxlen) {
+			snprintf(err, err_len, "prefix length must be 0..%u", maxlen);
 			return -EINVAL;
 		}
 	}
 	c->prefixlen = plen;
 	/* a prefix with host bits set is almost always a typo: refuse it */
-	for (i = plen; i < maxlen; i++) {
-		if (c->addr[i / 8] & (0x80 >> (i % 8))) {
-			HYP_XDP_LOG(ERR, "'%s': host bits set beyond /%lu", s, plen);
-			return -EINVAL;
-		}
+	masked = *c;
+	for (i = plen; i < maxlen; i++)
+		masked.addr[i / 8] &= ~(0x80 >> (i % 8));
+	if (memcmp(masked.addr, c->addr, sizeof(c->addr)) != 0) {
+		snprintf(err, err_len, "host bits set beyond /%u (did you mean %s?)", plen,
+			 hyp_cidr_format(&masked, net, sizeof(net)));
+		return -EINVAL;
 	}
 	return 0;
+}
+
+int
+hyp_cidr_parse(const char *s, struct hyp_cidr *c)
+{
+	char err[128];
+	int ret = hyp_cidr_parse_err(s, c, err, sizeof(err));
+
+	if (ret < 0)
+		HYP_XDP_LOG(ERR, "'%s': %s", s, err);
+	return ret;
 }
 
 const char *

@@ -91,7 +91,13 @@ uint32_t hyp_xdp_prog_id(const struct hyp_xdp *x);
 int hyp_xdp_map_fd(const struct hyp_xdp *x, enum hyp_map_id id);
 const char *hyp_xdp_map_name(enum hyp_map_id id);
 
-/** Parse "a.b.c.d[/n]" or "x:y::z[/n]"; host bits beyond n are an error. */
+/**
+ * Parse "a.b.c.d[/n]" or "x:y::z[/n]"; host bits beyond n are an error.
+ * Logs nothing: on error, err says what is wrong (without repeating s).
+ */
+int hyp_cidr_parse_err(const char *s, struct hyp_cidr *c, char *err, size_t err_len);
+
+/** hyp_cidr_parse_err() that logs the error through rte_log. */
 int hyp_cidr_parse(const char *s, struct hyp_cidr *c);
 
 /** Format a prefix into buf (at least 64 bytes). */
