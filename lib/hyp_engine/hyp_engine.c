@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hyp_engine.h"
+
+#define HYP_ENGINE_MAX_MATCHES 16
+
+struct hyp_engine {
+	struct hyp_policy *policy;
+	struct hyp_dpi_db *db;
+	struct hyp_dns_set *dns;
+	uint32_t gen;
+	char **dns_msg;		/* per dns rule */
+	char **dpi_msg;		/* per db rule: signatures first, then payload rules */
+	size_t n_dpi;
+};
+
+struct hyp_engine_scratch {
+	struct hyp_dpi_scratch *dpi;
+};
+
+static void
+free_msgs(char **m, size_t n)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(m[i]);
+	free(m);
+}
+
+void
+hyp_engine_free(struct hyp_engine *e)
+{
+	if (e == NULL)
+		return;
+	if (e->policy != NULL)
+		free_msgs(e->dns_msg, e->policy->n_dns_rules);
+	free_msgs(e->dpi_msg, e->n_dpi);
+	hyp_dpi_free(e->db);
+	hyp_dns_set_free(e->dns);
+	hyp_policy_free(e->policy);
+	free(e);
+}
+
+/* Alert texts are made once here, so the data path only passes pointers. */
+static int
+build_msgs(struct hyp_engine *e)
+{
+	const struct hyp_policy *p = e->policy;
+	size_t i;
+
+	e->dns_msg = calloc(p->n_dns_rules ? p->n_dns_rules : 1, sizeof(char *));
+	e->n_dpi = p->n_signatures + p->n_payload_rules;
+	e->dpi_msg = calloc(e->n_dpi ? e->n_dpi : 1, sizeof(char *));
+	if (e->dns_msg == NULL || e->dpi_msg == NULL)
+		return -ENOMEM;
+	for (i = 0; i < p->n_dns_rules; i++)
+		if (asprintf(&e->dns_msg[i], "HYPERION DNS query for %s",
+			     p->dns_rules[i].match) < 0)
+			return -ENOMEM;
+	for (i = 0; i < p->n_signatures; i++)
+		if (asprintf(&e->dpi_msg[i], "HYPERION payload signature %u",
+			     p->signatures[i].id) < 0)
+			return -ENOMEM;
+	for (i = 0; i < p->n_payload_rules; i++) {
+		const struct hyp_policy_payload_rule *r = &p->payload_rules[i];
+		int ret = r->msg != NULL ?
+			asprintf(&e->dpi_msg[p->n_signatures + i], "%s", r->msg) :
+			asprintf(&e->dpi_msg[p->n_signatures + i],
+				 "HYPERION payload rule %u", r->id);
+
+		if (ret < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int
+hyp_engine_build(struct hyp_policy *p, uint32_t gen, struct hyp_engine **out,
+		 char *err, size_t err_len)
+{
+	struct hyp_engine *e = calloc(1, sizeof(*e));
+	int ret;
+
+	if (e == NULL) {
+		hyp_policy_free(p);
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	e->policy = p;
+	e->gen = gen;
+	ret = build_msgs(e);
+	if (ret < 0) {
+		snprintf(err, err_len, "out of memory");
+		goto fail;
+	}
+	e->db = hyp_dpi_compile(p->signatures, p->n_signatures, p->payload_rules,
+				p->n_payload_rules, err, err_len);
+	if (e->db == NULL) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	e->dns = hyp_dns_set_create(p->dns_rules, p->n_dns_rules);
+	if (e->dns == NULL) {
+		snprintf(err, err_len, "building the DNS rule set failed");
+		ret = -ENOMEM;
+		goto fail;
+	}
+	*out = e;
+	return 0;
+fail:
+	hyp_engine_free(e);
+	return ret;
+}
+
+uint32_t
+hyp_engine_gen(const struct hyp_engine *e)
+{
+	return e->gen;
+}
+
+const struct hyp_policy *
+hyp_engine_policy(const struct hyp_engine *e)
+{
+	return e->policy;
+}
+
+int
+hyp_engine_scratch_alloc(const struct hyp_engine *e, struct hyp_engine_scratch **s)
+{
+	struct hyp_engine_scratch *sc = calloc(1, sizeof(*sc));
+	int ret;
+
+	if (sc == NULL)
+		return -ENOMEM;
+	ret = hyp_dpi_scratch_alloc(e->db, &sc->dpi);
+	if (ret < 0) {
+		free(sc);
+		return ret;
+	}
+	*s = sc;
+	return 0;
+}
+
+int
+hyp_engine_scratch_grow(const struct hyp_engine *e, struct hyp_engine_scratch *s)
+{
+	return hyp_dpi_scratch_grow(e->db, s->dpi);
+}
+
+void
+hyp_engine_scratch_free(struct hyp_engine_scratch *s)
+{
+	if (s == NULL)
+		return;
+	hyp_dpi_scratch_free(s->dpi);
+	free(s);
+}
+
+static void
+consider(struct hyp_verdict *v, enum hyp_action a, uint32_t id, const char *msg)
+{
+	if (a > v->action || (a == v->action && a != HYP_ACTION_PASS &&
+			      (v->rule_id == 0 || id < v->rule_id))) {
+		v->action = a;
+		v->rule_id = id;
+		v->msg = msg;
+	}
+}
+
+void
+hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+		   const uint8_t *payload, size_t len, uint8_t proto,
+		   uint16_t dport, struct hyp_verdict *v)
+{
+	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
+	const struct hyp_dpi_match *best;
+	enum hyp_action a;
+	uint32_t id;
+	int n, idx;
+
+	v->action = HYP_ACTION_PASS;
+	v->rule_id = 0;
+	v->msg = NULL;
+	v->dns_query = false;
+	v->dns_err = 0;
+	v->rrname[0] = '\0';
+
+	if (dport == HYP_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP)) {
+		n = proto == IPPROTO_UDP ?
+			hyp_dns_query_name(payload, len, v->rrname, sizeof(v->rrname), NULL) :
+			hyp_dns_tcp_query_name(payload, len, v->rrname, sizeof(v->rrname), NULL);
+		if (n >= 0) {
+			v->dns_query = true;
+			idx = hyp_dns_set_match(e->dns, v->rrname);
+			if (idx >= 0 && hyp_dns_set_rule(e->dns, idx, &id, &a) == 0)
+				consider(v, a, id, e->dns_msg[idx]);
+		} else {
+			v->dns_err = n;
+			v->rrname[0] = '\0';
+		}
+	}
+	if (e->n_dpi == 0 || len == 0)
+		return;
+	n = hyp_dpi_scan(e->db, s->dpi, payload, len, proto, dport, m, HYP_ENGINE_MAX_MATCHES);
+	if (n <= 0)
+		return;
+	a = hyp_dpi_verdict(m, n, &best);
+	if (best != NULL)
+		consider(v, a, best->rule_id, e->dpi_msg[best->index]);
+}

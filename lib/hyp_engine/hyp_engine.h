@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HYP_ENGINE_H
+#define HYP_ENGINE_H
+
+/**
+ * @file
+ * The slow path's verdict on one packet's payload: DNS rules on the query
+ * name of DNS queries, then Hyperscan over the L4 payload; the strongest
+ * action wins (drop > alert > pass).
+ *
+ * An engine is built from a policy off the data path and is immutable
+ * afterwards, so workers read it without locks; a reload builds a new one
+ * and swaps the pointer. Each worker owns a scratch.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hyp_dns.h"
+#include "hyp_dpi.h"
+#include "hyp_policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HYP_DNS_PORT 53
+
+struct hyp_engine;
+struct hyp_engine_scratch;
+
+/** What the engine decided, and why. */
+struct hyp_verdict {
+	enum hyp_action action;
+	uint32_t rule_id;		/**< 0: no rule matched */
+	const char *msg;		/**< the rule's message; valid while the engine lives */
+	bool dns_query;			/**< the payload was a DNS query */
+	int dns_err;			/**< <0: looked like DNS but did not parse */
+	char rrname[HYP_DNS_NAME_BUF];	/**< the query name when dns_query */
+};
+
+/** Build from a policy; the engine takes ownership of it. */
+int hyp_engine_build(struct hyp_policy *p, uint32_t gen, struct hyp_engine **out,
+		     char *err, size_t err_len);
+void hyp_engine_free(struct hyp_engine *e);
+
+uint32_t hyp_engine_gen(const struct hyp_engine *e);
+const struct hyp_policy *hyp_engine_policy(const struct hyp_engine *e);
+
+int hyp_engine_scratch_alloc(const struct hyp_engine *e, struct hyp_engine_scratch **s);
+/** Make a worker's scratch fit another engine too (before a swap). */
+int hyp_engine_scratch_grow(const struct hyp_engine *e, struct hyp_engine_scratch *s);
+void hyp_engine_scratch_free(struct hyp_engine_scratch *s);
+
+/**
+ * Inspect one L4 payload. proto is the IP protocol, dport the destination
+ * port in host order. Never fails: a payload it cannot read is a pass, with
+ * dns_err telling why when it looked like DNS.
+ */
+void hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+			const uint8_t *payload, size_t len, uint8_t proto,
+			uint16_t dport, struct hyp_verdict *v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYP_ENGINE_H */

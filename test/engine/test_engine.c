@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hyp_engine: one policy, real DNS queries and payloads, the verdict and
+ * the rule that decided it. TAP.
+ */
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_log.h>
+
+#include "hyp_engine.h"
+#include "tap.h"
+
+static const char policy_yaml[] =
+"slow_path:\n"
+"  dns_rules:\n"
+"    - match: \"evil.com\"\n"
+"      action: \"drop\"\n"
+"      id: 10\n"
+"    - match: \"watch.example\"\n"
+"      action: alert\n"
+"      id: 11\n"
+"  payload_signatures:\n"
+"    - match: \"EVILBYTES\"\n"
+"      action: alert\n"
+"      id: 20\n"
+"  payload_rules:\n"
+"    - id: 30\n"
+"      msg: \"shell download\"\n"
+"      regex: \"(wget|curl)\\\\s+http\"\n"
+"      protocol: 6\n"
+"      port: 80\n"
+"      action: drop\n";
+
+/* A DNS query for name, built label by label. */
+static size_t
+dns_query(uint8_t *b, const char *name)
+{
+	size_t o = 12, l;
+	const char *p = name, *dot;
+
+	memset(b, 0, 12);
+	b[0] = 0x12; b[1] = 0x34;	/* id */
+	b[2] = 0x01;			/* RD */
+	b[5] = 1;			/* QDCOUNT */
+	while (*p) {
+		dot = strchr(p, '.');
+		l = dot ? (size_t)(dot - p) : strlen(p);
+		b[o++] = l;
+		memcpy(b + o, p, l);
+		o += l;
+		p += l + (dot ? 1 : 0);
+	}
+	b[o++] = 0;
+	b[o++] = 0; b[o++] = 1;		/* A */
+	b[o++] = 0; b[o++] = 1;		/* IN */
+	return o;
+}
+
+static void
+expect(struct hyp_engine *e, struct hyp_engine_scratch *s, const char *name,
+       const uint8_t *pl, size_t len, uint8_t proto, uint16_t dport,
+       enum hyp_action want, uint32_t want_id)
+{
+	struct hyp_verdict v;
+
+	hyp_engine_inspect(e, s, pl, len, proto, dport, &v);
+	tap(v.action == want && v.rule_id == want_id, name,
+	    "got %s rule %u, want %s rule %u (rrname '%s', dns_err %d)",
+	    hyp_action_name(v.action), v.rule_id, hyp_action_name(want), want_id,
+	    v.rrname, v.dns_err);
+}
+
+int
+main(void)
+{
+	struct hyp_policy_error perr;
+	struct hyp_engine_scratch *s;
+	struct hyp_policy *p;
+	struct hyp_engine *e;
+	struct hyp_verdict v;
+	uint8_t b[512];
+	char err[256];
+	size_t n;
+
+	rte_openlog_stream(stderr);
+	if (hyp_policy_parse(policy_yaml, sizeof(policy_yaml) - 1, "engine.yaml", &p, &perr) < 0 ||
+	    hyp_engine_build(p, 7, &e, err, sizeof(err)) < 0 ||
+	    hyp_engine_scratch_alloc(e, &s) < 0) {
+		printf("Bail out! building the engine: %s %s\n", perr.msg, err);
+		return 1;
+	}
+	tap(hyp_engine_gen(e) == 7, "engine keeps its generation", NULL);
+
+	n = dns_query(b, "WWW.Evil.COM");
+	expect(e, s, "DNS query for a subdomain, mixed case: drop by rule 10", b, n,
+	       IPPROTO_UDP, 53, HYP_ACTION_DROP, 10);
+	hyp_engine_inspect(e, s, b, n, IPPROTO_UDP, 53, &v);
+	tap(v.dns_query && strcmp(v.rrname, "www.evil.com") == 0, "query name is reported normalized",
+	    "rrname '%s'", v.rrname);
+	tap(v.msg != NULL && strstr(v.msg, "evil.com") != NULL, "alert text names the domain",
+	    "msg '%s'", v.msg ? v.msg : "(null)");
+	n = dns_query(b, "notevil.com");
+	expect(e, s, "notevil.com is not evil.com", b, n, IPPROTO_UDP, 53, HYP_ACTION_PASS, 0);
+	n = dns_query(b, "evil.com");
+	expect(e, s, "the domain itself", b, n, IPPROTO_UDP, 53, HYP_ACTION_DROP, 10);
+	expect(e, s, "DNS rules apply to queries on port 53 only", b, n, IPPROTO_UDP, 5353,
+	       HYP_ACTION_PASS, 0);
+	n = dns_query(b, "a.watch.example");
+	expect(e, s, "alert rule", b, n, IPPROTO_UDP, 53, HYP_ACTION_ALERT, 11);
+	{
+		uint8_t t[520];
+
+		n = dns_query(t + 2, "x.evil.com");
+		t[0] = n >> 8;
+		t[1] = n & 0xff;
+		expect(e, s, "DNS over TCP (length-prefixed)", t, n + 2, IPPROTO_TCP, 53,
+		       HYP_ACTION_DROP, 10);
+	}
+	b[2] = 0x81;	/* QR: a response is not a query */
+	n = dns_query(b, "evil.com");
+	b[2] = 0x81;
+	hyp_engine_inspect(e, s, b, n, IPPROTO_UDP, 53, &v);
+	tap(v.action == HYP_ACTION_PASS && !v.dns_query && v.dns_err < 0,
+	    "a DNS response is not matched as a query, and says why", "dns_err %d", v.dns_err);
+	hyp_engine_inspect(e, s, (const uint8_t *)"\xc0", 1, IPPROTO_UDP, 53, &v);
+	tap(v.action == HYP_ACTION_PASS && v.dns_err < 0, "garbage on port 53: counted, passed", NULL);
+
+	expect(e, s, "literal signature anywhere in the payload",
+	       (const uint8_t *)"GET /EVILBYTES HTTP/1.0", 23, IPPROTO_TCP, 8080,
+	       HYP_ACTION_ALERT, 20);
+	expect(e, s, "regex scoped to TCP/80 matches there",
+	       (const uint8_t *)"x; curl  http://198.51.100.1/a", 30, IPPROTO_TCP, 80,
+	       HYP_ACTION_DROP, 30);
+	expect(e, s, "and not on TCP/8080",
+	       (const uint8_t *)"x; curl  http://198.51.100.1/a", 30, IPPROTO_TCP, 8080,
+	       HYP_ACTION_PASS, 0);
+	expect(e, s, "drop beats alert in one payload",
+	       (const uint8_t *)"EVILBYTES wget http://x", 23, IPPROTO_TCP, 80,
+	       HYP_ACTION_DROP, 30);
+	expect(e, s, "empty payload passes", (const uint8_t *)"", 0, IPPROTO_TCP, 80,
+	       HYP_ACTION_PASS, 0);
+
+	hyp_engine_scratch_free(s);
+	hyp_engine_free(e);
+	printf("1..%u\n", test_no);
+	return failed;
+}
