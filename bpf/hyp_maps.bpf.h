@@ -88,6 +88,17 @@ struct {
 	__type(value, __u32);
 } HYP_MAP_XSKS SEC(".maps");
 
+/*
+ * IPS: the peer interface, by ifindex. A devmap because the kernel then
+ * transmits from the driver without the stack, and bulks the frames.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, HYP_TX_PORT_MAX_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u32);
+} HYP_MAP_TX_PORT SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, HYP_EVENTS_BYTES);

@@ -9,6 +9,11 @@
  *   parse (malformed?) -> CIDR blocklist src/dst -> auto-block -> rate limit
  *   -> flow accounting -> redirect to AF_XDP (or fail mode) -> pass
  *
+ * "pass" depends on HYP_CFG_IPS. A sensor (IDS) passes to the kernel stack.
+ * A bump in the wire (IPS) runs one instance on each of two interfaces and
+ * forwards to the other one through tx_port instead: the stack of this host
+ * is not where the packet was going.
+ *
  * Every packet is counted under exactly one enum hyp_reason.
  */
 #include "hyp_xdp_shared.h"
@@ -210,21 +215,50 @@ hyp_wants_redirect(const struct hyp_pkt *p, __u64 in_use)
 	return bpf_map_lookup_elem(&HYP_MAP_REDIRECT_PORTS, &k) != NULL;
 }
 
+/*
+ * IPS: out of the peer interface. Without a peer the packet is dropped, not
+ * passed: a bump in the wire has no business handing transit traffic to its
+ * own stack.
+ */
+static __always_inline int
+hyp_forward(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 reason, __u32 len)
+{
+	if (bpf_redirect_map(&HYP_MAP_TX_PORT, HYP_TX_PORT_PEER, 0) == XDP_REDIRECT)
+		return hyp_verdict(ctx, p, reason, XDP_REDIRECT, len);
+	return hyp_verdict(ctx, p, HYP_R_FORWARD_FAIL, XDP_DROP, len);
+}
+
+/*
+ * Whatever needs no (more) inspection. IDS mode keeps the reason it is
+ * given; IPS mode counts plain traffic as forward and keeps the reasons that
+ * say why a packet got here (malformed in pass mode, fail-open), so that
+ * those counters mean the same in both modes.
+ */
+static __always_inline int
+hyp_pass(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 ids_reason,
+	 __u32 ips_reason, __u32 len)
+{
+	if (hyp_cfg(HYP_CFG_IPS) == HYP_IPS_ON)
+		return hyp_forward(ctx, p, ips_reason, len);
+	return hyp_verdict(ctx, p, ids_reason, XDP_PASS, len);
+}
+
 static __always_inline int
 hyp_redirect(struct xdp_md *ctx, const struct hyp_pkt *p, __u64 *now, __u32 len)
 {
-	int fail = hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED ? XDP_DROP : XDP_PASS;
 	__u64 limit = hyp_cfg(HYP_CFG_WATCHDOG_NS);
-	int act;
+	__u32 reason = HYP_R_WATCHDOG;
 
 	/* signed: a heartbeat written after we read the clock is fresh */
-	if (limit && (__s64)(hyp_now(now) - hyp_cfg(HYP_CFG_HEARTBEAT_NS)) > (__s64)limit)
-		return hyp_verdict(ctx, p, HYP_R_WATCHDOG, fail, len);
-
-	act = bpf_redirect_map(&HYP_MAP_XSKS, ctx->rx_queue_index, fail);
-	if (act == XDP_REDIRECT)
-		return hyp_verdict(ctx, p, HYP_R_REDIRECT, act, len);
-	return hyp_verdict(ctx, p, HYP_R_REDIRECT_FALLBACK, act, len);
+	if (!limit || (__s64)(hyp_now(now) - hyp_cfg(HYP_CFG_HEARTBEAT_NS)) <= (__s64)limit) {
+		/* flags 0: the fail mode is decided below, for IDS and IPS alike */
+		if (bpf_redirect_map(&HYP_MAP_XSKS, ctx->rx_queue_index, 0) == XDP_REDIRECT)
+			return hyp_verdict(ctx, p, HYP_R_REDIRECT, XDP_REDIRECT, len);
+		reason = HYP_R_REDIRECT_FALLBACK;
+	}
+	if (hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED)
+		return hyp_verdict(ctx, p, reason, XDP_DROP, len);
+	return hyp_pass(ctx, p, reason, reason, len);
 }
 
 SEC("xdp")
@@ -241,12 +275,14 @@ hyp_xdp(struct xdp_md *ctx)
 	int r;
 
 	r = hyp_parse(data, end, &p);
+	/* IPS: ARP and ND must cross the bump like everything else */
 	if (r == HYP_R_PASS_NON_IP)
-		return hyp_verdict(ctx, &p, r, XDP_PASS, len);
-	if (r != HYP_R_PASS)
-		return hyp_verdict(ctx, &p, r,
-			hyp_cfg(HYP_CFG_MALFORMED_ACTION) == HYP_XDP_PASS ?
-			XDP_PASS : XDP_DROP, len);
+		return hyp_pass(ctx, &p, r, HYP_R_FORWARD, len);
+	if (r != HYP_R_PASS) {
+		if (hyp_cfg(HYP_CFG_MALFORMED_ACTION) == HYP_XDP_PASS)
+			return hyp_pass(ctx, &p, r, r, len);
+		return hyp_verdict(ctx, &p, r, XDP_DROP, len);
+	}
 
 	b = hyp_lpm_lookup(&p, &p.src, &HYP_MAP_BLOCK_SRC_V4, &HYP_MAP_BLOCK_SRC_V6);
 	if (b) {
@@ -281,5 +317,5 @@ hyp_xdp(struct xdp_md *ctx)
 
 	if (hyp_wants_redirect(&p, in_use))
 		return hyp_redirect(ctx, &p, &now, len);
-	return hyp_verdict(ctx, &p, HYP_R_PASS, XDP_PASS, len);
+	return hyp_pass(ctx, &p, HYP_R_PASS, HYP_R_FORWARD, len);
 }

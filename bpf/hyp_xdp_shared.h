@@ -33,6 +33,7 @@
 #define HYP_MAP_FLOW		flow_map
 #define HYP_MAP_XSKS		xsks_map
 #define HYP_MAP_EVENTS		telemetry_rb
+#define HYP_MAP_TX_PORT		tx_port
 
 #define HYP_STR_(x)	#x
 #define HYP_STR(x)	HYP_STR_(x)
@@ -46,6 +47,10 @@
 #define HYP_FLOW_MAX_ENTRIES		65536
 #define HYP_XSKS_MAX_ENTRIES		64	/* rx queues an instance can serve */
 #define HYP_EVENTS_BYTES		(1 << 18)
+#define HYP_TX_PORT_MAX_ENTRIES		1
+
+/* tx_port key of the peer interface: the other side of the bump in the wire */
+#define HYP_TX_PORT_PEER	0
 
 /* Parser bounds. */
 #define HYP_VLAN_MAX_DEPTH	2	/* 802.1ad outer + 802.1Q inner */
@@ -63,6 +68,8 @@
 enum hyp_reason {
 	HYP_R_PASS_NON_IP,	/* not IPv4/IPv6: never inspected */
 	HYP_R_PASS,		/* IP, no rule wanted it */
+	HYP_R_FORWARD,		/* IPS: what IDS mode passes, sent to the peer */
+	HYP_R_FORWARD_FAIL,	/* IPS: was to go to the peer, none set: dropped */
 	HYP_R_REDIRECT,		/* handed to the AF_XDP socket of its queue */
 	HYP_R_REDIRECT_FALLBACK,/* wanted redirect, no socket on the queue: fail mode */
 	HYP_R_WATCHDOG,		/* wanted redirect, heartbeat stale: fail mode */
@@ -125,6 +132,7 @@ enum hyp_cfg {
 	HYP_CFG_FLOW_TRACK,	/* nonzero: account every IP packet in flow_map */
 	HYP_CFG_EVENT_SAMPLE,	/* 1 in N drops becomes an event; 0 = none */
 	HYP_CFG_MAPS_IN_USE,	/* HYP_USE_* bits: hash maps worth a lookup */
+	HYP_CFG_IPS,		/* HYP_IPS_OFF or HYP_IPS_ON */
 	HYP_CFG_MAX
 };
 
@@ -140,8 +148,13 @@ enum hyp_use_bits {
 };
 
 enum hyp_fail_mode {
-	HYP_FAIL_OPEN,		/* undeliverable redirect candidates pass */
+	HYP_FAIL_OPEN,		/* undeliverable redirect candidates pass (IPS: forwarded) */
 	HYP_FAIL_CLOSED,	/* undeliverable redirect candidates are dropped */
+};
+
+enum hyp_ips_mode {
+	HYP_IPS_OFF,		/* IDS/sensor: what needs no inspection goes to the stack */
+	HYP_IPS_ON,		/* bump in the wire: it goes out of the peer interface */
 };
 
 /* LPM keys: prefixlen first, as the kernel's LPM trie requires. */

@@ -9,7 +9,9 @@
  *
  * The test runs in a network namespace of its own, with a veth of four
  * queues and AF_XDP sockets on queues 0 and 3, so rx_queue_index and the
- * xsks_map lookups are real.
+ * xsks_map lookups are real. The veth's other end is the IPS cases' peer:
+ * test_run returns XDP_REDIRECT for a devmap entry that exists, and that
+ * (with the reason) is what they check; nothing is transmitted.
  *
  * Output is TAP. Exit 77 (skip) without the privileges to load BPF.
  */
@@ -64,6 +66,7 @@ struct tcase {
 };
 
 static int ifindex;
+static int peer_ifindex;
 static char fail_msg[4096];
 static size_t fail_len;
 
@@ -138,6 +141,10 @@ reset_state(struct hyp_xdp *x)
 		ret = hyp_xdp_config_set(x, HYP_CFG_EVENT_SAMPLE, 0);
 	if (ret == 0)	/* maps are empty again: every case sets its own bits */
 		ret = hyp_xdp_config_set(x, HYP_CFG_MAPS_IN_USE, 0);
+	if (ret == 0)	/* the defaults leave the deployment mode alone */
+		ret = hyp_xdp_config_set(x, HYP_CFG_IPS, HYP_IPS_OFF);
+	if (ret == 0)
+		ret = hyp_xdp_set_peer(x, 0);
 	return ret;
 }
 
@@ -451,6 +458,26 @@ static int su_wd_off(struct hyp_xdp *x)
 	return watchdog(x, 1000, 1) ?: hyp_xdp_config_set(x, HYP_CFG_WATCHDOG_NS, 0);
 }
 static int su_flow_off(struct hyp_xdp *x) { return hyp_xdp_config_set(x, HYP_CFG_FLOW_TRACK, 0); }
+static int su_ips_nopeer(struct hyp_xdp *x) { return hyp_xdp_config_set(x, HYP_CFG_IPS, HYP_IPS_ON); }
+static int su_ips(struct hyp_xdp *x) { return su_ips_nopeer(x) ?: hyp_xdp_set_peer(x, peer_ifindex); }
+static int su_ips_blk(struct hyp_xdp *x) { return su_ips(x) ?: su_blk_32(x); }
+static int su_ips_drops(struct hyp_xdp *x) { return su_ips(x) ?: su_ab(x) ?: su_rl_24(x); }
+static int su_ips_dns(struct hyp_xdp *x) { return su_ips(x) ?: dns_redirect(x); }
+static int su_ips_dns_nopeer(struct hyp_xdp *x) { return su_ips_nopeer(x) ?: dns_redirect(x); }
+static int su_ips_closed_dns(struct hyp_xdp *x) { return su_ips(x) ?: su_closed_dns(x); }
+static int su_ips_wd_open(struct hyp_xdp *x) { return su_ips(x) ?: su_wd_stale_open(x); }
+static int su_ips_wd_closed(struct hyp_xdp *x) { return su_ips(x) ?: su_wd_stale_closed(x); }
+static int su_ips_malformed_pass(struct hyp_xdp *x) { return su_ips(x) ?: su_malformed_pass(x); }
+/* a peer left in tx_port must not matter once the mode is IDS again */
+static int su_ids_peer(struct hyp_xdp *x)
+{
+	return su_ips_dns(x) ?: hyp_xdp_config_set(x, HYP_CFG_IPS, HYP_IPS_OFF);
+}
+static int
+su_ips_peer_cleared(struct hyp_xdp *x)
+{
+	return su_ips(x) ?: hyp_xdp_set_peer(x, 0);
+}
 
 /* ---- the table ------------------------------------------------------------ */
 
@@ -752,6 +779,68 @@ static const struct tcase cases[] = {
 	{ "sampling off: a drop writes no event", su_blk_32, chk_no_event,
 	  { { .pkt = UDP4("192.0.2.1", 0, 9999), .want_ret = DROP,
 	      .want_reason = HYP_R_BLOCK_SRC } } },
+
+	/* -- IPS: bump in the wire, peer in tx_port ---------------------------------- */
+	{ "IPS: benign IPv4 goes to the peer as forward", su_ips, NULL,
+	  { { .pkt = UDP4(0, 0, 80), .want_ret = REDIR, .want_reason = HYP_R_FORWARD },
+	    { .pkt = V4(.proto = IPPROTO_TCP, .dport = 443), .rx_queue = 1, .want_ret = REDIR,
+	      .want_reason = HYP_R_FORWARD } } },
+	{ "IPS: benign IPv6 goes to the peer as forward", su_ips, NULL,
+	  { { .pkt = UDP6(0, 0, 80), .want_ret = REDIR, .want_reason = HYP_R_FORWARD },
+	    { .pkt = V6(.proto = IPPROTO_ICMPV6, .payload = 8), .want_ret = REDIR,
+	      .want_reason = HYP_R_FORWARD } } },
+	{ "IPS: ARP and LLDP cross the bump as forward", su_ips, NULL,
+	  { { .pkt = { .family = 0 }, .want_ret = REDIR, .want_reason = HYP_R_FORWARD },
+	    { .pkt = { .ethertype = 0x88cc }, .want_ret = REDIR, .want_reason = HYP_R_FORWARD } } },
+	{ "IPS without a peer: IP and ARP dropped as forward_fail", su_ips_nopeer, NULL,
+	  { { .pkt = UDP4(0, 0, 80), .want_ret = DROP, .want_reason = HYP_R_FORWARD_FAIL },
+	    { .pkt = { .family = 0 }, .want_ret = DROP, .want_reason = HYP_R_FORWARD_FAIL } } },
+	{ "IPS: a peer set and then cleared leaves no peer", su_ips_peer_cleared, NULL,
+	  { { .pkt = UDP6(0, 0, 80), .want_ret = DROP, .want_reason = HYP_R_FORWARD_FAIL } } },
+	{ "IPS: blocklisted source still dropped, its neighbour forwarded", su_ips_blk, NULL,
+	  { { .pkt = UDP4("192.0.2.1", 0, 80), .want_ret = DROP, .want_reason = HYP_R_BLOCK_SRC },
+	    { .pkt = UDP4("192.0.2.2", 0, 80), .want_ret = REDIR, .want_reason = HYP_R_FORWARD } } },
+	{ "IPS: auto-block and rate limit still drop", su_ips_drops, NULL,
+	  { { .pkt = UDP4("198.51.100.7", 0, 1), .want_ret = DROP, .want_reason = HYP_R_AUTOBLOCK },
+	    { .pkt = UDP4("198.18.5.1", 0, 1), .want_ret = REDIR, .want_reason = HYP_R_FORWARD },
+	    { .pkt = UDP4("198.18.5.1", 0, 1), .want_ret = REDIR, .want_reason = HYP_R_FORWARD },
+	    { .pkt = UDP4("198.18.5.1", 0, 1), .want_ret = DROP, .want_reason = HYP_R_RATELIMIT } } },
+	{ "IPS: redirect candidate with a socket goes to the socket", su_ips_dns, NULL,
+	  { { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
+	    { .pkt = UDP4(0, 0, 53), .rx_queue = 3, .want_ret = REDIR,
+	      .want_reason = HYP_R_REDIRECT } } },
+	{ "IPS: no socket on queue 1, fail-open: forwarded as redirect_fallback", su_ips_dns, NULL,
+	  { { .pkt = UDP4(0, 0, 53), .rx_queue = 1, .want_ret = REDIR,
+	      .want_reason = HYP_R_REDIRECT_FALLBACK } } },
+	{ "IPS: no socket on queue 1, fail-closed: dropped as redirect_fallback",
+	  su_ips_closed_dns, NULL,
+	  { { .pkt = UDP4(0, 0, 53), .rx_queue = 1, .want_ret = DROP,
+	      .want_reason = HYP_R_REDIRECT_FALLBACK },
+	    { .pkt = UDP4(0, 0, 80), .rx_queue = 1, .want_ret = REDIR,
+	      .want_reason = HYP_R_FORWARD } } },
+	{ "IPS: fail-open fallback without a peer: dropped as forward_fail", su_ips_dns_nopeer, NULL,
+	  { { .pkt = UDP4(0, 0, 53), .rx_queue = 1, .want_ret = DROP,
+	      .want_reason = HYP_R_FORWARD_FAIL } } },
+	{ "IPS: watchdog stale, fail-open: candidates forwarded as watchdog", su_ips_wd_open, NULL,
+	  { { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_WATCHDOG } } },
+	{ "IPS: watchdog stale, fail-closed: candidates dropped", su_ips_wd_closed, NULL,
+	  { { .pkt = UDP4(0, 0, 53), .want_ret = DROP, .want_reason = HYP_R_WATCHDOG },
+	    { .pkt = UDP4(0, 0, 80), .want_ret = REDIR, .want_reason = HYP_R_FORWARD } } },
+	{ "IPS: malformed in pass mode forwarded, counted as malformed", su_ips_malformed_pass,
+	  NULL,
+	  { { .pkt = UDP4(0, 0, 1), .mutate = mut_ip4_version5, .want_ret = REDIR,
+	      .want_reason = HYP_R_MAL_IP4_VERSION },
+	    { .pkt = V4(.proto = IPPROTO_TCP, .tcp_flags = 0x03, .dport = 80), .want_ret = REDIR,
+	      .want_reason = HYP_R_MAL_TCP_FLAGS } } },
+	{ "IPS: malformed in drop mode still dropped", su_ips, NULL,
+	  { { .pkt = UDP6(0, 0, 1), .mutate = mut_ip6_plen_big, .want_ret = DROP,
+	      .want_reason = HYP_R_MAL_IP6_PLEN } } },
+	{ "IDS mode ignores a peer left in tx_port", su_ids_peer, NULL,
+	  { { .pkt = UDP4(0, 0, 80), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = { .family = 0 }, .want_ret = PASS, .want_reason = HYP_R_PASS_NON_IP },
+	    { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
+	    { .pkt = UDP4(0, 0, 53), .rx_queue = 1, .want_ret = PASS,
+	      .want_reason = HYP_R_REDIRECT_FALLBACK } } },
 };
 
 /* ---- runner ------------------------------------------------------------------ */
@@ -909,7 +998,8 @@ setup_netns(void)
 		return -1;
 	}
 	ifindex = if_nametoindex(VETH);
-	return ifindex ? 0 : -1;
+	peer_ifindex = if_nametoindex(VETH_PEER);
+	return ifindex && peer_ifindex ? 0 : -1;
 }
 
 int

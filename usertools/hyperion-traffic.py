@@ -14,7 +14,7 @@ import socket
 import sys
 
 try:
-    from scapy.all import DNS, DNSQR, ICMP, IP, TCP, UDP, Ether, Raw, raw
+    from scapy.all import DNS, DNSQR, ICMP, IP, TCP, UDP, Ether, Raw, raw, wrpcap
 except ImportError:
     sys.exit("hyperion-traffic: needs scapy (apt-get install python3-scapy; run with /usr/bin/python3)")
 
@@ -33,6 +33,10 @@ def frames(args):
                     DNS(rd=1, qd=DNSQR(qname="www.example.com"))))
         out.append(("dns_evil", eth / IP(src=me, dst=dut) / UDP(sport=43000 + i, dport=53) /
                     DNS(rd=1, qd=DNSQR(qname="WWW.Evil.COM."))))
+        out.append(("payload_alert", eth / IP(src=me, dst=dut) / UDP(sport=46000 + i, dport=args.payload_port) /
+                    Raw(b"hello EVILBYTES world")))
+        out.append(("payload_benign", eth / IP(src=me, dst=dut) / UDP(sport=47000 + i, dport=args.payload_port) /
+                    Raw(b"hello ordinary world")))
         bad = raw(eth / IP(src=me, dst=dut) / UDP(sport=1, dport=9) / Raw(b"z" * 18))
         bad = bad[:14] + bytes([0x44]) + bad[15:]      # IHL 4
         out.append(("malformed_ihl", bad))
@@ -44,24 +48,35 @@ def frames(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--iface", required=True)
+    ap.add_argument("--iface", help="send out of this interface")
+    ap.add_argument("--pcap-out", help="also (or only) write the frames to this pcap")
     ap.add_argument("--src-mac", default="02:00:00:00:00:01")
     ap.add_argument("--dst-mac", default="ff:ff:ff:ff:ff:ff")
     ap.add_argument("--src-ip", default="198.18.0.1")
     ap.add_argument("--dst-ip", default="198.18.0.2")
     ap.add_argument("--blocked-ip", default="198.51.100.42")
     ap.add_argument("--flood-ip", default="198.18.0.9")
+    ap.add_argument("--payload-port", type=int, default=5000, help="UDP port of the payload samples")
     ap.add_argument("--count", type=int, default=5, help="rounds of the mix")
     ap.add_argument("--flood", type=int, default=0, help="back-to-back frames from --flood-ip")
     args = ap.parse_args()
 
+    if not args.iface and not args.pcap_out:
+        ap.error("give --iface, --pcap-out, or both")
     sent = {}
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((args.iface, 0))
-    for kind, f in frames(args):
-        s.send(raw(f) if not isinstance(f, bytes) else f)
+    mix = [(k, f if isinstance(f, bytes) else raw(f)) for k, f in frames(args)]
+    if args.pcap_out:
+        wrpcap(args.pcap_out, [Ether(f) for _, f in mix])
+    s = None
+    if args.iface:
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((args.iface, 0))
+    for kind, f in mix:
+        if s:
+            s.send(f)
         sent[kind] = sent.get(kind, 0) + 1
-    s.close()
+    if s:
+        s.close()
     print(json.dumps(sent, sort_keys=True))
 
 

@@ -129,6 +129,7 @@ static const char *const cfg_names[HYP_CFG_MAX] = {
 	[HYP_CFG_FLOW_TRACK] = "flow_track",
 	[HYP_CFG_EVENT_SAMPLE] = "event_sample",
 	[HYP_CFG_MAPS_IN_USE] = "maps_in_use",
+	[HYP_CFG_IPS] = "ips",
 };
 
 static int

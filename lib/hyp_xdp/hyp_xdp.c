@@ -94,6 +94,8 @@ static const struct hyp_map_desc hyp_map_descs[HYP_MAP_ID_MAX] = {
 		     sizeof(__u32), sizeof(__u32)),
 	HYP_MAP_DESC(HYP_MAP_ID_EVENTS, HYP_MAP_EVENTS, BPF_MAP_TYPE_RINGBUF,
 		     0, 0),
+	HYP_MAP_DESC(HYP_MAP_ID_TX_PORT, HYP_MAP_TX_PORT, BPF_MAP_TYPE_DEVMAP,
+		     sizeof(__u32), sizeof(__u32)),
 };
 
 /* The kernel truncates object names to BPF_OBJ_NAME_LEN - 1 characters. */
@@ -115,10 +117,13 @@ HYP_NAME_FITS(HYP_MAP_REDIRECT_PORTS);
 HYP_NAME_FITS(HYP_MAP_FLOW);
 HYP_NAME_FITS(HYP_MAP_XSKS);
 HYP_NAME_FITS(HYP_MAP_EVENTS);
+HYP_NAME_FITS(HYP_MAP_TX_PORT);
 
 static const char *const hyp_reason_names[HYP_R_MAX] = {
 	[HYP_R_PASS_NON_IP] = "pass_non_ip",
 	[HYP_R_PASS] = "pass",
+	[HYP_R_FORWARD] = "forward",
+	[HYP_R_FORWARD_FAIL] = "forward_fail",
 	[HYP_R_REDIRECT] = "redirect",
 	[HYP_R_REDIRECT_FALLBACK] = "redirect_fallback",
 	[HYP_R_WATCHDOG] = "watchdog",
@@ -836,6 +841,20 @@ hyp_xdp_redirect_port_del(struct hyp_xdp *x, uint8_t proto, uint16_t port)
 }
 
 int
+hyp_xdp_set_peer(struct hyp_xdp *x, unsigned int peer_ifindex)
+{
+	uint32_t k = HYP_TX_PORT_PEER, v = peer_ifindex;
+	int ret;
+
+	if (peer_ifindex == 0) {
+		ret = hyp_map_delete(x, HYP_MAP_ID_TX_PORT, &k);
+		return ret == -ENOENT ? 0 : ret;
+	}
+	/* the kernel takes a reference on the device: an unknown ifindex fails here */
+	return hyp_map_update(x, HYP_MAP_ID_TX_PORT, &k, &v, BPF_ANY);
+}
+
+int
 hyp_xdp_config_set(struct hyp_xdp *x, enum hyp_cfg key, uint64_t val)
 {
 	uint32_t k = key;
@@ -847,7 +866,8 @@ hyp_xdp_config_set(struct hyp_xdp *x, enum hyp_cfg key, uint64_t val)
 	if ((key == HYP_CFG_FAIL_MODE && val != HYP_FAIL_OPEN &&
 	     val != HYP_FAIL_CLOSED) ||
 	    (key == HYP_CFG_MALFORMED_ACTION && val != HYP_XDP_DROP &&
-	     val != HYP_XDP_PASS)) {
+	     val != HYP_XDP_PASS) ||
+	    (key == HYP_CFG_IPS && val != HYP_IPS_OFF && val != HYP_IPS_ON)) {
 		HYP_XDP_LOG(ERR, "config key %u: value %" PRIu64 " is out of range",
 			    k, val);
 		return -EINVAL;

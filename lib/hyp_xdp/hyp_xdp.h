@@ -38,6 +38,7 @@ enum hyp_map_id {
 	HYP_MAP_ID_FLOW,
 	HYP_MAP_ID_XSKS,
 	HYP_MAP_ID_EVENTS,
+	HYP_MAP_ID_TX_PORT,
 	HYP_MAP_ID_MAX
 };
 
@@ -129,6 +130,13 @@ int hyp_xdp_ratelimit_default(struct hyp_xdp *x, uint32_t pps, uint32_t burst);
 /** Redirect (protocol, destination port) to the AF_XDP sockets. */
 int hyp_xdp_redirect_port_add(struct hyp_xdp *x, uint8_t proto, uint16_t port);
 int hyp_xdp_redirect_port_del(struct hyp_xdp *x, uint8_t proto, uint16_t port);
+
+/**
+ * IPS: the interface this instance forwards to (the other side of the bump
+ * in the wire), written to tx_port; 0 removes it, and then what would be
+ * forwarded is dropped as forward_fail. Takes effect with HYP_CFG_IPS.
+ */
+int hyp_xdp_set_peer(struct hyp_xdp *x, unsigned int peer_ifindex);
 
 int hyp_xdp_config_set(struct hyp_xdp *x, enum hyp_cfg key, uint64_t val);
 int hyp_xdp_config_get(struct hyp_xdp *x, enum hyp_cfg key, uint64_t *val);

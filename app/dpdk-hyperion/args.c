@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "hyperion.h"
+
+void
+hyp_args_usage(const char *prog)
+{
+	fprintf(stderr,
+"usage: %s [EAL options] -- --iface IFACE [options]\n"
+"       %s [EAL options] -- --pcap FILE [options]\n"
+"\n"
+"  --iface IFACE          interface to defend (an af_xdp port is made on it)\n"
+"  --mode ids|ips         ids (default): inspect and consume what the fast path\n"
+"                         redirects; ips: bump in the wire towards --peer\n"
+"  --peer IFACE           ips: the other side of the wire\n"
+"  --queues N             rx queues to serve (default 1)\n"
+"  --start-queue Q        first rx queue (default 0)\n"
+"  --pcap FILE            replay a capture offline through the same pipeline\n"
+"  --policy FILE          YAML policy (see config/policy.example.yaml)\n"
+"  --eve FILE             write alerts as EVE JSON to FILE\n"
+"  --pipeline staged|rtc  staged (default): rx lcores feed worker lcores by\n"
+"                         flow hash; rtc: each lcore runs everything for its queues\n"
+"  --stats-period S       print statistics every S seconds (0: at exit only)\n"
+"  --ring-size N          per-stage ring size, a power of 2 (default 1024)\n"
+"  --burst N              packets per burst (default 32)\n"
+"  --rx-desc N            af_xdp ring size per queue, a power of 2 (default 2048)\n"
+"  --flows N              flow table entries per worker (default 65536)\n"
+"  --xdp-prog FILE        the XDP object (default: the installed hyp_xdp.bpf.o)\n",
+		prog, prog);
+}
+
+static int
+num(const char *opt, const char *s, unsigned long min, unsigned long max,
+    unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0 || *out < min ||
+	    *out > max) {
+		fprintf(stderr, "dpdk-hyperion: %s: '%s' is not a number from %lu to %lu\n",
+			opt, s, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+hyp_args_parse(int argc, char **argv, struct hyp_args *a)
+{
+	static const struct option opts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "peer", required_argument, NULL, 'P' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "queues", required_argument, NULL, 'q' },
+		{ "start-queue", required_argument, NULL, 's' },
+		{ "pcap", required_argument, NULL, 'r' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "eve", required_argument, NULL, 'e' },
+		{ "pipeline", required_argument, NULL, 'L' },
+		{ "stats-period", required_argument, NULL, 'T' },
+		{ "ring-size", required_argument, NULL, 'R' },
+		{ "burst", required_argument, NULL, 'b' },
+		{ "rx-desc", required_argument, NULL, 'd' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "xdp-prog", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->queues = 1;
+	a->ring_size = 1024;
+	a->burst = 32;
+	a->nb_desc = 2048;
+	a->flow_entries = 65536;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': a->iface = optarg; break;
+		case 'P': a->peer = optarg; break;
+		case 'r': a->pcap = optarg; break;
+		case 'p': a->policy = optarg; break;
+		case 'e': a->eve = optarg; break;
+		case 'x': a->xdp_prog = optarg; break;
+		case 'm':
+			if (strcmp(optarg, "ids") == 0) {
+				a->mode = HYP_MODE_IDS;
+			} else if (strcmp(optarg, "ips") == 0) {
+				a->mode = HYP_MODE_IPS;
+			} else {
+				fprintf(stderr, "dpdk-hyperion: --mode is ids or ips, not '%s'\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'L':
+			if (strcmp(optarg, "staged") == 0) {
+				a->pipeline = HYP_PIPE_STAGED;
+			} else if (strcmp(optarg, "rtc") == 0) {
+				a->pipeline = HYP_PIPE_RTC;
+			} else {
+				fprintf(stderr, "dpdk-hyperion: --pipeline is staged or rtc, "
+					"not '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'q':
+			if (num("--queues", optarg, 1, HYP_PIPE_MAX_QUEUES, &v) < 0)
+				return -EINVAL;
+			a->queues = v;
+			break;
+		case 's':
+			if (num("--start-queue", optarg, 0, 1023, &v) < 0)
+				return -EINVAL;
+			a->start_queue = v;
+			break;
+		case 'T':
+			if (num("--stats-period", optarg, 0, 86400, &v) < 0)
+				return -EINVAL;
+			a->stats_period = v;
+			break;
+		case 'R':
+			if (num("--ring-size", optarg, 64, 1 << 20, &v) < 0)
+				return -EINVAL;
+			a->ring_size = v;
+			break;
+		case 'b':
+			if (num("--burst", optarg, 1, 256, &v) < 0)
+				return -EINVAL;
+			a->burst = v;
+			break;
+		case 'd':
+			if (num("--rx-desc", optarg, 64, 16384, &v) < 0)
+				return -EINVAL;
+			a->nb_desc = v;
+			break;
+		case 'f':
+			if (num("--flows", optarg, 1024, 1 << 24, &v) < 0)
+				return -EINVAL;
+			a->flow_entries = v;
+			break;
+		case 'h':
+			hyp_args_usage(argv[0]);
+			return 1;
+		default:
+			hyp_args_usage(argv[0]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dpdk-hyperion: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if ((a->iface == NULL) == (a->pcap == NULL)) {
+		fprintf(stderr, "dpdk-hyperion: give exactly one of --iface and --pcap\n");
+		return -EINVAL;
+	}
+	if (a->mode == HYP_MODE_IPS && (a->peer == NULL || a->pcap != NULL)) {
+		fprintf(stderr, "dpdk-hyperion: --mode ips needs --iface and --peer\n");
+		return -EINVAL;
+	}
+	if (a->peer != NULL && a->mode != HYP_MODE_IPS) {
+		fprintf(stderr, "dpdk-hyperion: --peer is for --mode ips\n");
+		return -EINVAL;
+	}
+	if (a->peer != NULL && strcmp(a->peer, a->iface) == 0) {
+		fprintf(stderr, "dpdk-hyperion: --peer must differ from --iface\n");
+		return -EINVAL;
+	}
+	if (!rte_is_power_of_2(a->ring_size) || !rte_is_power_of_2(a->nb_desc)) {
+		fprintf(stderr, "dpdk-hyperion: --ring-size and --rx-desc must be powers of 2\n");
+		return -EINVAL;
+	}
+	if (a->pcap != NULL && a->queues != 1) {
+		fprintf(stderr, "dpdk-hyperion: a pcap replay has one queue\n");
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpdk-hyperion: what the app's files share. The work is in lib/. */
+#ifndef HYPERION_APP_H
+#define HYPERION_APP_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_log.h>
+#include <rte_mempool.h>
+
+#include "hyp_pipeline.h"
+#include "hyp_xdp.h"
+
+extern int hyp_app_logtype;
+#define APP_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, hyp_app_logtype, "hyperion: " fmt "\n", ##__VA_ARGS__)
+
+enum hyp_mode { HYP_MODE_IDS, HYP_MODE_IPS };
+
+struct hyp_args {
+	const char *iface;
+	const char *peer;		/* ips */
+	const char *pcap;		/* offline replay */
+	const char *policy;
+	const char *eve;
+	const char *xdp_prog;
+	enum hyp_mode mode;
+	enum hyp_pipe_mode pipeline;
+	uint16_t queues;
+	uint16_t start_queue;
+	unsigned int stats_period;	/* seconds; 0: only at exit */
+	unsigned int ring_size;
+	unsigned int burst;
+	unsigned int nb_desc;
+	uint32_t flow_entries;
+};
+
+int hyp_args_parse(int argc, char **argv, struct hyp_args *a);
+void hyp_args_usage(const char *prog);
+
+/* One ethdev: an af_xdp port on an interface, or a pcap file. */
+struct hyp_port {
+	char name[32];			/* vdev name */
+	char ifname[IF_NAMESIZE];
+	unsigned int ifindex;
+	uint16_t port_id;
+	uint16_t nb_queues;
+	struct rte_mempool *pool;
+	struct hyp_xdp *xdp;		/* the program the PMD attached */
+	bool probed;
+	bool started;
+};
+
+/* mbufs a port's pool needs for nq queues with the pipeline's parking room */
+unsigned int hyp_port_pool_size(const struct hyp_args *a, unsigned int n_ports);
+int hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifname,
+			const struct hyp_args *a, unsigned int n_ports);
+int hyp_port_open_pcap(struct hyp_port *pt, const char *file, const struct hyp_args *a);
+void hyp_port_close(struct hyp_port *pt);
+
+/* Offline replay: the XDP program's verdict for each packet, in software. */
+struct hyp_replay;
+int hyp_replay_open(const struct hyp_policy *p, struct hyp_replay **out);
+bool hyp_replay_prefilter(void *arg, struct rte_mbuf *m);
+struct hyp_xdp *hyp_replay_xdp(struct hyp_replay *r);
+void hyp_replay_close(struct hyp_replay *r);
+long hyp_pcap_count(const char *file);
+
+#endif

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: the af_xdp vdev made from --iface (users never write devargs), or
+ * a pcap vdev for --pcap; the mbuf pool sized for the queues and for what
+ * the pipeline may park.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "hyperion.h"
+
+#define POOL_CACHE 256
+
+/*
+ * The af_xdp PMD takes nb_desc mbufs per queue for its fill ring at set-up
+ * and keeps refilling it from this pool; packets parked in rings and bursts
+ * are out of the pool too. When the pool runs dry the PMD's rx burst returns
+ * nothing (counted as rx_nombuf), the socket's rx ring fills, and the kernel
+ * drops what XDP redirects (the socket's rx_dropped): so size for the worst
+ * parking, not the average.
+ */
+unsigned int
+hyp_port_pool_size(const struct hyp_args *a, unsigned int n_ports)
+{
+	unsigned int lcores = rte_lcore_count();
+	unsigned long n;
+
+	n = (unsigned long)a->queues * 2 * a->nb_desc;		/* fill + rx rings */
+	n += (unsigned long)lcores * a->ring_size * (1 + n_ports);	/* stage rings */
+	n += (unsigned long)lcores * (4 * a->burst + POOL_CACHE * 3 / 2);
+	return rte_align32pow2(n) - 1;	/* mempools like 2^n - 1 */
+}
+
+static int
+make_pool(struct hyp_port *pt, unsigned int n)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	snprintf(name, sizeof(name), "hyp_%.20s", pt->name);
+	pt->pool = rte_pktmbuf_pool_create(name, n, POOL_CACHE, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (pt->pool == NULL) {
+		APP_LOG(ERR, "%s: a pool of %u mbufs (%u MiB) does not fit: give EAL more "
+			"memory (-m), or lower --rx-desc/--ring-size/--queues: %s", pt->name, n,
+			(unsigned int)((unsigned long)n * (RTE_MBUF_DEFAULT_BUF_SIZE + 128 +
+			sizeof(struct rte_mbuf)) >> 20), rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	/* the af_xdp PMD registers the pool as one UMEM: one chunk of memory */
+	if (pt->pool->nb_mem_chunks != 1) {
+		APP_LOG(ERR, "%s: the mbuf pool came in %u chunks; AF_XDP needs one "
+			"(use --no-huge, or larger hugepages)", pt->name,
+			pt->pool->nb_mem_chunks);
+		return -ENOMEM;
+	}
+	APP_LOG(INFO, "%s: %u mbufs in the pool", pt->name, n);
+	return 0;
+}
+
+static int
+setup_queues(struct hyp_port *pt, const struct hyp_args *a)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t q;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_info_get(pt->port_id, &info);
+	if (ret < 0)
+		return ret;
+	if (pt->nb_queues > info.max_rx_queues || pt->nb_queues > info.max_tx_queues) {
+		APP_LOG(ERR, "%s: %u queues asked, the port has %u", pt->name, pt->nb_queues,
+			info.max_rx_queues);
+		return -EINVAL;
+	}
+	ret = rte_eth_dev_configure(pt->port_id, pt->nb_queues, pt->nb_queues, &conf);
+	if (ret < 0) {
+		APP_LOG(ERR, "%s: configure: %s", pt->name, strerror(-ret));
+		return ret;
+	}
+	for (q = 0; q < pt->nb_queues; q++) {
+		ret = rte_eth_rx_queue_setup(pt->port_id, q, a->nb_desc,
+					     rte_eth_dev_socket_id(pt->port_id), NULL, pt->pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(pt->port_id, q, a->nb_desc,
+						     rte_eth_dev_socket_id(pt->port_id), NULL);
+		if (ret < 0) {
+			APP_LOG(ERR, "%s: queue %u set-up: %s", pt->name, q, strerror(-ret));
+			return ret;
+		}
+	}
+	ret = rte_eth_dev_start(pt->port_id);
+	if (ret < 0) {
+		APP_LOG(ERR, "%s: start: %s", pt->name, strerror(-ret));
+		return ret;
+	}
+	pt->started = true;
+	return 0;
+}
+
+static int
+probe(struct hyp_port *pt, const char *args)
+{
+	/* the EAL hotplug call: the vdev bus driver is not linked by pkg-config */
+	int ret = rte_eal_hotplug_add("vdev", pt->name, args);
+
+	if (ret < 0) {
+		APP_LOG(ERR, "%s: cannot create the port (%s): %s", pt->name, args,
+			strerror(-ret));
+		return ret;
+	}
+	pt->probed = true;
+	ret = rte_eth_dev_get_port_by_name(pt->name, &pt->port_id);
+	if (ret < 0)
+		APP_LOG(ERR, "%s: no ethdev after probe", pt->name);
+	return ret;
+}
+
+/* A program a previous run left attached would make the PMD fail (EBUSY). */
+static int
+clear_stale(struct hyp_port *pt)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct hyp_xdp *old;
+	int ret;
+
+	if (bpf_xdp_query(pt->ifindex, 0, &q) == 0 && q.prog_id == 0 &&
+	    q.drv_prog_id == 0 && q.skb_prog_id == 0)
+		return 0;	/* the usual case: nothing attached */
+	ret = hyp_xdp_open_attached(pt->ifindex, &old);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == -ENOTSUP) {
+		APP_LOG(ERR, "%s has another XDP program attached; remove it first "
+			"(ip link set dev %s xdp off)", pt->ifname, pt->ifname);
+		return -EBUSY;
+	}
+	if (ret < 0)
+		return ret;
+	APP_LOG(WARNING, "%s: removing hyperion program id %u left by an earlier run",
+		pt->ifname, hyp_xdp_prog_id(old));
+	ret = hyp_xdp_detach_ifindex(old, pt->ifindex);
+	hyp_xdp_close(old);
+	return ret;
+}
+
+static const char *
+xdp_prog_path(const struct hyp_args *a)
+{
+	if (a->xdp_prog != NULL)
+		return a->xdp_prog;
+	if (access(HYP_XDP_PROG_INSTALLED, R_OK) == 0)
+		return HYP_XDP_PROG_INSTALLED;
+	return HYP_XDP_PROG_BUILD;	/* running from the build tree */
+}
+
+int
+hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifname,
+		    const struct hyp_args *a, unsigned int n_ports)
+{
+	const char *prog = xdp_prog_path(a);
+	char args[512];
+	int ret;
+
+	memset(pt, 0, sizeof(*pt));
+	snprintf(pt->name, sizeof(pt->name), "net_af_xdp%u", idx);
+	snprintf(pt->ifname, sizeof(pt->ifname), "%s", ifname);
+	pt->nb_queues = a->queues;
+	pt->ifindex = if_nametoindex(ifname);
+	if (pt->ifindex == 0) {
+		APP_LOG(ERR, "no interface '%s'", ifname);
+		return -ENODEV;
+	}
+	if (access(prog, R_OK) != 0) {
+		APP_LOG(ERR, "XDP object %s: %s (build it, or give --xdp-prog)", prog,
+			strerror(errno));
+		return -ENOENT;
+	}
+	ret = clear_stale(pt);
+	if (ret < 0)
+		return ret;
+	ret = make_pool(pt, hyp_port_pool_size(a, n_ports));
+	if (ret < 0)
+		return ret;
+	snprintf(args, sizeof(args), "iface=%s,start_queue=%u,queue_count=%u,xdp_prog=%s",
+		 ifname, a->start_queue, a->queues, prog);
+	ret = probe(pt, args);
+	if (ret == 0)
+		ret = setup_queues(pt, a);
+	if (ret < 0)
+		return ret;
+	/* the PMD attached the program at queue set-up: take its maps */
+	ret = hyp_xdp_open_attached(pt->ifindex, &pt->xdp);
+	if (ret < 0)
+		APP_LOG(ERR, "%s: the af_xdp port is up but its XDP program cannot be found",
+			ifname);
+	return ret;
+}
+
+int
+hyp_port_open_pcap(struct hyp_port *pt, const char *file, const struct hyp_args *a)
+{
+	char args[PATH_MAX + 64];
+	int ret;
+
+	memset(pt, 0, sizeof(*pt));
+	snprintf(pt->name, sizeof(pt->name), "net_pcap0");
+	snprintf(pt->ifname, sizeof(pt->ifname), "pcap");
+	pt->nb_queues = 1;
+	if (access(file, R_OK) != 0) {
+		APP_LOG(ERR, "pcap %s: %s", file, strerror(errno));
+		return -errno;
+	}
+	ret = make_pool(pt, hyp_port_pool_size(a, 1));
+	if (ret < 0)
+		return ret;
+	/* no tx_pcap: the PMD drops what is sent, and IDS replay sends nothing */
+	snprintf(args, sizeof(args), "rx_pcap=%s", file);
+	ret = probe(pt, args);
+	return ret < 0 ? ret : setup_queues(pt, a);
+}
+
+/* Stop and close: the af_xdp PMD removes the XDP program at close. */
+void
+hyp_port_close(struct hyp_port *pt)
+{
+	if (pt->xdp != NULL) {
+		hyp_xdp_close(pt->xdp);
+		pt->xdp = NULL;
+	}
+	if (pt->started) {
+		rte_eth_dev_stop(pt->port_id);
+		pt->started = false;
+	}
+	if (pt->probed) {
+		rte_eth_dev_close(pt->port_id);
+		rte_eal_hotplug_remove("vdev", pt->name);
+		pt->probed = false;
+	}
+	/*
+	 * DPDK 22.11.5+ never deletes the af_xdp UMEM at close (a refcount
+	 * backport bug), so the kernel may still hold the pool's pages: leave
+	 * the pool to process exit rather than hand those pages out again.
+	 */
+	if (pt->pool != NULL && strncmp(pt->name, "net_pcap", 8) == 0)
+		rte_mempool_free(pt->pool);
+	pt->pool = NULL;
+}

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Policy -> fast path maps, as a difference: the map is walked, not cleared
+ * and refilled, because a cleared blocklist lets blocked sources through
+ * until it is full again, and a refilled one loses its hit counters.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include <rte_common.h>
+#include <rte_log.h>
+
+#include "hyp_fastpath.h"
+
+RTE_LOG_REGISTER(hyp_fastpath_logtype, hyp.fastpath, INFO);
+#define HYP_FP_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, hyp_fastpath_logtype, \
+		"hyp_fastpath: %s(): " fmt "\n", __func__, ##__VA_ARGS__)
+
+/* The largest key of the maps this file manages. */
+#define HYP_FP_KEY_MAX	sizeof(struct hyp_lpm_v6)
+
+/* Which policy list feeds a map, and so which helper writes it. */
+enum hyp_fp_kind {
+	HYP_FP_BLOCK_SRC,
+	HYP_FP_BLOCK_DST,
+	HYP_FP_RATELIMIT,
+	HYP_FP_PORT,
+};
+
+struct hyp_fp_entry {
+	uint8_t key[HYP_FP_KEY_MAX];	/* key_size bytes used, the rest 0 */
+	size_t pos;			/* position in the policy list */
+};
+
+struct hyp_fp_map {
+	enum hyp_map_id id;
+	enum hyp_fp_kind kind;
+	size_t key_size;
+	struct hyp_fp_entry *want;	/* the policy's keys, sorted, unique */
+	size_t n_want;
+	struct hyp_fp_entry *have;	/* the map's keys, sorted */
+	size_t n_have;
+};
+
+static const char *const hyp_fp_list_names[] = {
+	[HYP_FP_BLOCK_SRC] = "drop_ips",
+	[HYP_FP_BLOCK_DST] = "drop_dst_ips",
+	[HYP_FP_RATELIMIT] = "rate_limits",
+	[HYP_FP_PORT] = "redirect_ports",
+};
+
+static int
+hyp_fp_cmp(const void *a, const void *b)
+{
+	const struct hyp_fp_entry *x = a, *y = b;
+	int c = memcmp(x->key, y->key, sizeof(x->key));
+
+	/* equal keys by position: the first listing survives the dedup */
+	if (c != 0)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int
+hyp_fp_key_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct hyp_fp_entry *)a)->key,
+		      ((const struct hyp_fp_entry *)b)->key, HYP_FP_KEY_MAX);
+}
+
+static const struct hyp_fp_entry *
+hyp_fp_find(const struct hyp_fp_entry *set, size_t n, const uint8_t *key)
+{
+	struct hyp_fp_entry k;
+
+	if (n == 0)
+		return NULL;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.key, key, HYP_FP_KEY_MAX);
+	return bsearch(&k, set, n, sizeof(*set), hyp_fp_key_cmp);
+}
+
+/* The LPM key the library writes for a prefix (see hyp_lpm_key). */
+static void
+hyp_fp_lpm_key(const struct hyp_cidr *c, uint8_t key[HYP_FP_KEY_MAX])
+{
+	memset(key, 0, HYP_FP_KEY_MAX);
+	if (c->family == AF_INET) {
+		struct hyp_lpm_v4 k = { .prefixlen = c->prefixlen };
+
+		memcpy(k.addr, c->addr, sizeof(k.addr));
+		memcpy(key, &k, sizeof(k));
+	} else {
+		struct hyp_lpm_v6 k = { .prefixlen = c->prefixlen };
+
+		memcpy(k.addr, c->addr, sizeof(k.addr));
+		memcpy(key, &k, sizeof(k));
+	}
+}
+
+/* A map key for messages: a prefix, or a (protocol, port) pair. */
+static const char *
+hyp_fp_key_str(const struct hyp_fp_map *m, const uint8_t *key, char *buf,
+	       size_t len)
+{
+	struct hyp_cidr c;
+
+	if (m->kind == HYP_FP_PORT) {
+		struct hyp_port_key k;
+
+		memcpy(&k, key, sizeof(k));
+		snprintf(buf, len, "protocol %u port %u", k.proto, k.port);
+		return buf;
+	}
+	memset(&c, 0, sizeof(c));
+	if (m->key_size == sizeof(struct hyp_lpm_v4)) {
+		struct hyp_lpm_v4 k;
+
+		memcpy(&k, key, sizeof(k));
+		c.family = AF_INET;
+		c.prefixlen = k.prefixlen;
+		memcpy(c.addr, k.addr, sizeof(k.addr));
+	} else {
+		struct hyp_lpm_v6 k;
+
+		memcpy(&k, key, sizeof(k));
+		c.family = AF_INET6;
+		c.prefixlen = k.prefixlen;
+		memcpy(c.addr, k.addr, sizeof(k.addr));
+	}
+	return hyp_cidr_format(&c, buf, len);
+}
+
+static void
+hyp_fp_push(struct hyp_fp_map *m, const uint8_t *key, size_t pos)
+{
+	struct hyp_fp_entry *e = &m->want[m->n_want++];
+
+	memcpy(e->key, key, HYP_FP_KEY_MAX);
+	e->pos = pos;
+}
+
+/* Sort, then keep the first listing of each key. */
+static void
+hyp_fp_unique(struct hyp_fp_map *m)
+{
+	size_t i, n = 0;
+
+	if (m->n_want == 0)
+		return;
+	qsort(m->want, m->n_want, sizeof(*m->want), hyp_fp_cmp);
+	for (i = 0; i < m->n_want; i++)
+		if (n == 0 || hyp_fp_key_cmp(&m->want[n - 1], &m->want[i]) != 0)
+			m->want[n++] = m->want[i];
+	m->n_want = n;
+}
+
+/* Split a list of prefixes over a v4 and a v6 map. */
+static int
+hyp_fp_want_cidrs(struct hyp_fp_map *v4, struct hyp_fp_map *v6,
+		  const struct hyp_cidr *list, size_t stride, size_t n)
+{
+	uint8_t key[HYP_FP_KEY_MAX];
+	size_t i;
+
+	v4->want = calloc(n ? n : 1, sizeof(*v4->want));
+	v6->want = calloc(n ? n : 1, sizeof(*v6->want));
+	if (v4->want == NULL || v6->want == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct hyp_cidr *c =
+			(const void *)((const uint8_t *)list + i * stride);
+
+		hyp_fp_lpm_key(c, key);
+		hyp_fp_push(c->family == AF_INET ? v4 : v6, key, i);
+	}
+	hyp_fp_unique(v4);
+	hyp_fp_unique(v6);
+	return 0;
+}
+
+static int
+hyp_fp_want_ports(struct hyp_fp_map *m, const struct hyp_policy *p)
+{
+	uint8_t key[HYP_FP_KEY_MAX];
+	size_t i;
+
+	m->want = calloc(p->n_redirect_ports ? p->n_redirect_ports : 1,
+			 sizeof(*m->want));
+	if (m->want == NULL)
+		return -ENOMEM;
+	for (i = 0; i < p->n_redirect_ports; i++) {
+		struct hyp_port_key k = {
+			.port = p->redirect_ports[i].port,
+			.proto = p->redirect_ports[i].proto,
+		};
+
+		memset(key, 0, sizeof(key));
+		memcpy(key, &k, sizeof(k));
+		hyp_fp_push(m, key, i);
+	}
+	hyp_fp_unique(m);
+	return 0;
+}
+
+/* Every key in the map now, sorted. */
+static int
+hyp_fp_snapshot(struct hyp_xdp *x, struct hyp_fp_map *m)
+{
+	int fd = hyp_xdp_map_fd(x, m->id);
+	uint8_t cur[HYP_FP_KEY_MAX], next[HYP_FP_KEY_MAX];
+	size_t cap = 0;
+	void *prev = NULL;
+	int ret;
+
+	free(m->have);
+	m->have = NULL;
+	m->n_have = 0;
+	memset(cur, 0, sizeof(cur));
+	memset(next, 0, sizeof(next));
+	while ((ret = bpf_map_get_next_key(fd, prev, next)) == 0) {
+		if (m->n_have == cap) {
+			struct hyp_fp_entry *t;
+
+			cap = cap ? 2 * cap : 256;
+			t = realloc(m->have, cap * sizeof(*t));
+			if (t == NULL)
+				return -ENOMEM;
+			m->have = t;
+		}
+		memset(&m->have[m->n_have], 0, sizeof(m->have[0]));
+		memcpy(m->have[m->n_have].key, next, m->key_size);
+		m->n_have++;
+		memcpy(cur, next, sizeof(cur));
+		prev = cur;
+	}
+	if (ret != -ENOENT) {
+		HYP_FP_LOG(ERR, "walking %s: %s", hyp_xdp_map_name(m->id),
+			   strerror(-ret));
+		return ret;
+	}
+	if (m->n_have > 0)
+		qsort(m->have, m->n_have, sizeof(*m->have), hyp_fp_key_cmp);
+	return 0;
+}
+
+/*
+ * A kept prefix whose position in its list moved keeps its hits but not its
+ * old rule id: rule ids must name the line of the policy in force. The
+ * rewrite loses the hits the program counts between read and write.
+ */
+static int
+hyp_fp_fix_rule_id(struct hyp_xdp *x, const struct hyp_fp_map *m,
+		   const uint8_t *key, uint32_t rule_id)
+{
+	int fd = hyp_xdp_map_fd(x, m->id);
+	struct hyp_block_val v;
+
+	if (bpf_map_lookup_elem(fd, key, &v) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (v.rule_id == rule_id)
+		return 0;
+	v.rule_id = rule_id;
+	if (bpf_map_update_elem(fd, key, &v, BPF_EXIST) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+/* Write one policy entry with the library's helper. */
+static int
+hyp_fp_add(struct hyp_xdp *x, const struct hyp_policy *p,
+	   const struct hyp_fp_map *m, const struct hyp_fp_entry *e, bool kept)
+{
+	uint32_t rule_id = (uint32_t)e->pos + 1;
+	const struct hyp_policy_ratelimit *r;
+	int ret;
+
+	switch (m->kind) {
+	case HYP_FP_BLOCK_SRC:
+	case HYP_FP_BLOCK_DST:
+		/* keeps an existing prefix, and with it its hits */
+		ret = hyp_xdp_block_add(x, m->kind == HYP_FP_BLOCK_SRC ?
+					&p->drop_ips[e->pos] : &p->drop_dst_ips[e->pos],
+					m->kind == HYP_FP_BLOCK_DST, rule_id);
+		if (ret == 0 && kept)
+			ret = hyp_fp_fix_rule_id(x, m, e->key, rule_id);
+		return ret;
+	case HYP_FP_RATELIMIT:
+		r = &p->rate_limits[e->pos];
+		return hyp_xdp_ratelimit_add(x, &r->cidr, r->pps, r->burst, rule_id);
+	case HYP_FP_PORT:
+		return hyp_xdp_redirect_port_add(x, p->redirect_ports[e->pos].proto,
+						 p->redirect_ports[e->pos].port);
+	}
+	return -EINVAL;
+}
+
+static int
+hyp_fp_add_all(struct hyp_xdp *x, const struct hyp_policy *p,
+	       struct hyp_fp_map *m, struct hyp_fastpath_count *cnt)
+{
+	char buf[64];
+	size_t i;
+	int ret;
+
+	ret = hyp_fp_snapshot(x, m);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < m->n_want; i++) {
+		const struct hyp_fp_entry *e = &m->want[i];
+		bool kept = hyp_fp_find(m->have, m->n_have, e->key) != NULL;
+
+		ret = hyp_fp_add(x, p, m, e, kept);
+		if (ret < 0) {
+			HYP_FP_LOG(ERR, "%s entry %zu (%s): writing %s: %s",
+				   hyp_fp_list_names[m->kind], e->pos + 1,
+				   hyp_fp_key_str(m, e->key, buf, sizeof(buf)),
+				   hyp_xdp_map_name(m->id), strerror(-ret));
+			return ret;
+		}
+		if (kept)
+			cnt->kept++;
+		else
+			cnt->added++;
+	}
+	return 0;
+}
+
+/* After every map holds the new entries: walk again, remove the rest. */
+static int
+hyp_fp_remove_rest(struct hyp_xdp *x, struct hyp_fp_map *m,
+		   struct hyp_fastpath_count *cnt)
+{
+	int fd = hyp_xdp_map_fd(x, m->id);
+	char buf[64];
+	size_t i;
+	int ret;
+
+	ret = hyp_fp_snapshot(x, m);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < m->n_have; i++) {
+		const uint8_t *key = m->have[i].key;
+
+		if (hyp_fp_find(m->want, m->n_want, key) != NULL)
+			continue;
+		if (bpf_map_delete_elem(fd, key) < 0) {
+			if (errno == ENOENT)
+				continue;	/* someone else removed it meanwhile */
+			ret = -errno;
+			HYP_FP_LOG(ERR, "removing %s from %s: %s",
+				   hyp_fp_key_str(m, key, buf, sizeof(buf)),
+				   hyp_xdp_map_name(m->id), strerror(-ret));
+			return ret;
+		}
+		cnt->removed++;
+	}
+	return 0;
+}
+
+static int
+hyp_fp_config(struct hyp_xdp *x, const struct hyp_policy *p)
+{
+	const struct {
+		const char *name;	/* as in the policy file */
+		enum hyp_cfg key;
+		uint64_t val;
+	} cfg[] = {
+		{ "fail_mode", HYP_CFG_FAIL_MODE, (uint64_t)p->fail_mode },
+		{ "malformed", HYP_CFG_MALFORMED_ACTION, (uint64_t)p->malformed_action },
+		{ "watchdog_ms", HYP_CFG_WATCHDOG_NS,
+		  (uint64_t)p->watchdog_ms * (HYP_NSEC_PER_SEC / 1000) },
+		{ "redirect_all", HYP_CFG_REDIRECT_ALL, p->redirect_all },
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(cfg); i++) {
+		ret = hyp_xdp_config_set(x, cfg[i].key, cfg[i].val);
+		if (ret < 0) {
+			HYP_FP_LOG(ERR, "%s (config key %u): %s", cfg[i].name,
+				   (unsigned int)cfg[i].key, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int
+hyp_fastpath_apply(struct hyp_xdp *x, const struct hyp_policy *p,
+		   struct hyp_fastpath_stats *st)
+{
+	struct hyp_fp_map m[] = {
+		{ HYP_MAP_ID_BLOCK_SRC_V4, HYP_FP_BLOCK_SRC, sizeof(struct hyp_lpm_v4) },
+		{ HYP_MAP_ID_BLOCK_SRC_V6, HYP_FP_BLOCK_SRC, sizeof(struct hyp_lpm_v6) },
+		{ HYP_MAP_ID_BLOCK_DST_V4, HYP_FP_BLOCK_DST, sizeof(struct hyp_lpm_v4) },
+		{ HYP_MAP_ID_BLOCK_DST_V6, HYP_FP_BLOCK_DST, sizeof(struct hyp_lpm_v6) },
+		{ HYP_MAP_ID_RL_RULES_V4, HYP_FP_RATELIMIT, sizeof(struct hyp_lpm_v4) },
+		{ HYP_MAP_ID_RL_RULES_V6, HYP_FP_RATELIMIT, sizeof(struct hyp_lpm_v6) },
+		{ HYP_MAP_ID_REDIRECT_PORTS, HYP_FP_PORT, sizeof(struct hyp_port_key) },
+	};
+	struct hyp_fastpath_stats scratch;
+	unsigned int i;
+	int ret;
+
+	if (x == NULL || p == NULL)
+		return -EINVAL;
+	if (st == NULL)
+		st = &scratch;
+	memset(st, 0, sizeof(*st));
+
+	ret = hyp_fp_config(x, p);
+	if (ret < 0)
+		return ret;
+
+	ret = hyp_fp_want_cidrs(&m[0], &m[1], p->drop_ips, sizeof(*p->drop_ips),
+				p->n_drop_ips);
+	if (ret == 0)
+		ret = hyp_fp_want_cidrs(&m[2], &m[3], p->drop_dst_ips,
+					sizeof(*p->drop_dst_ips), p->n_drop_dst_ips);
+	if (ret == 0)
+		ret = hyp_fp_want_cidrs(&m[4], &m[5], p->n_rate_limits ?
+					&p->rate_limits[0].cidr : NULL,
+					sizeof(*p->rate_limits), p->n_rate_limits);
+	if (ret == 0)
+		ret = hyp_fp_want_ports(&m[6], p);
+	if (ret < 0)
+		HYP_FP_LOG(ERR, "out of memory for %s", p->path ? p->path : "policy");
+
+	/* all additions first: the removals below never open a gap */
+	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
+		ret = hyp_fp_add_all(x, p, &m[i], &st->map[m[i].id]);
+	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
+		ret = hyp_fp_remove_rest(x, &m[i], &st->map[m[i].id]);
+
+	for (i = 0; i < RTE_DIM(m); i++) {
+		free(m[i].want);
+		free(m[i].have);
+	}
+	return ret;
+}

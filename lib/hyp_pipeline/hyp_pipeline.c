@@ -1,0 +1,794 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The lcore pipeline. See hyp_pipeline.h for the control/data plane
+ * contract; this file keeps to it: per-lcore state only, rings between
+ * stages, and every mbuf either handed on, transmitted, or freed and counted.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+
+#include "hyp_eve.h"
+#include "hyp_flow.h"
+#include "hyp_pipeline.h"
+
+RTE_LOG_REGISTER(hyp_pipe_logtype, hyp.pipeline, INFO);
+#define PIPE_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, hyp_pipe_logtype, "hyp_pipeline: %s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+#define HYP_PIPE_MAX_BURST	256
+#define HYP_PIPE_MAX_WORKERS	16	/* spread() keeps a burst per worker on the stack */
+#define HYP_EXPIRE_EVERY	1024	/* loop turns between flow-table sweeps */
+#define HYP_EXPIRE_BUDGET	64	/* slots examined per sweep */
+
+struct hyp_io {
+	unsigned int lcore;
+	uint16_t queues[HYP_PIPE_MAX_QUEUES];
+	unsigned int n_queues;
+	uint16_t txq;				/* the queue this lcore transmits on */
+	struct rte_ring *tx[HYP_PIPE_MAX_PORTS];	/* workers -> this lcore */
+};
+
+struct hyp_worker {
+	unsigned int lcore;
+	unsigned int idx;
+	struct rte_ring *in;			/* IO lcores -> this worker */
+	struct hyp_io *txio;			/* whose tx rings (staged) or queue (rtc) */
+	struct hyp_flow_table *flows;
+	struct hyp_engine_scratch *scratch;
+};
+
+struct hyp_lcore_ctx {
+	enum hyp_role role;
+	struct hyp_pipeline *p;
+	struct hyp_io *io;
+	struct hyp_worker *w;
+};
+
+struct hyp_pipeline {
+	struct hyp_pipe_conf c;
+	const struct hyp_engine *volatile engine;
+	struct hyp_lcore_ctx lc[RTE_MAX_LCORE];
+	struct hyp_lcore_stats st[RTE_MAX_LCORE];
+	struct hyp_io io[RTE_MAX_LCORE];
+	unsigned int n_io;
+	struct hyp_worker wk[RTE_MAX_LCORE];
+	unsigned int n_workers;
+	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* port id -> index in c.ports */
+	uint64_t idle_tsc;
+	volatile int stop_rx;
+	int io_stopped;				/* atomics: control path only */
+	int workers_done;
+	bool launched;
+};
+
+static const char *const role_names[] = {
+	[HYP_ROLE_IDLE] = "idle",
+	[HYP_ROLE_IO] = "io",
+	[HYP_ROLE_WORKER] = "worker",
+	[HYP_ROLE_IO_WORKER] = "io+worker",
+	[HYP_ROLE_RTC] = "rtc",
+};
+
+const char *
+hyp_role_name(enum hyp_role r)
+{
+	return (unsigned int)r < RTE_DIM(role_names) ? role_names[r] : "?";
+}
+
+/* ---- the verdict stage, shared by rtc and staged workers ---------------- */
+
+static void
+post_alert(struct hyp_pipeline *p, struct hyp_lcore_stats *st,
+	   const struct hyp_pkt_meta *m, uint32_t flow_hash,
+	   const struct hyp_verdict *v)
+{
+	struct hyp_eve_alert a;
+	struct timespec ts;
+
+	if (p->c.eve == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	memset(&a, 0, sizeof(a));
+	a.ts_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	a.flow_id = ((uint64_t)flow_hash << 16) | m->proto;
+	a.family = m->family;
+	a.proto = m->proto;
+	memcpy(a.src, m->src, sizeof(a.src));
+	memcpy(a.dst, m->dst, sizeof(a.dst));
+	a.sport = m->sport;
+	a.dport = m->dport;
+	a.signature_id = v->rule_id;
+	a.action = v->action;
+	if (v->msg != NULL)
+		snprintf(a.signature, sizeof(a.signature), "%s", v->msg);
+	if (v->dns_query)
+		memcpy(a.rrname, v->rrname, sizeof(a.rrname));
+	if (hyp_eve_post(p->c.eve, &a) < 0)
+		st->eve_lost++;
+}
+
+/*
+ * Classify, inspect and decide a burst. Packets to transmit are collected
+ * per output port in out[][] (counts in n_out[]); everything else is freed
+ * here.
+ */
+static void
+verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
+	      struct rte_mbuf **pkts, unsigned int n,
+	      struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST],
+	      unsigned int n_out[HYP_PIPE_MAX_PORTS])
+{
+	const struct hyp_engine *e = p->engine;
+	uint32_t gen = hyp_engine_gen(e);
+	uint64_t now = rte_rdtsc();
+	struct hyp_pkt_meta meta;
+	struct hyp_verdict v;
+	struct hyp_flow5 key;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+		struct hyp_flow_entry *fe = NULL;
+		uint16_t out_port = p->c.ports[p->port_idx[m->port]].out;
+		uint32_t hash = 0;
+		int dir, ret;
+
+		ret = hyp_flow_parse(data, rte_pktmbuf_data_len(m), &meta);
+		if (ret < 0) {
+			/* the fast path should have stopped it: count, let it be */
+			if (ret == -EINVAL)
+				st->parse_errors++;
+			st->passed++;
+			goto out;
+		}
+		dir = hyp_flow5_from_meta(&meta, &key);
+		hash = hyp_flow5_hash(&key);
+		fe = hyp_flow_lookup_or_add(w->flows, &key, hash, now);
+		if (fe != NULL) {
+			fe->packets[dir]++;
+			fe->bytes[dir] += rte_pktmbuf_pkt_len(m);
+			fe->last_tsc = now;
+			if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen) {
+				st->cached_drops++;
+				st->dropped++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+		} else {
+			st->flow_full++;
+		}
+
+		hyp_engine_inspect(e, w->scratch, data + meta.payload_off, meta.payload_len,
+				   meta.proto, meta.dport, &v);
+		st->inspected++;
+		if (v.dns_err < 0)
+			st->dns_errors++;
+		if (v.action != HYP_ACTION_PASS)
+			post_alert(p, st, &meta, hash, &v);
+		if (v.action == HYP_ACTION_DROP) {
+			/* DNS verdicts are per query, not per flow */
+			if (fe != NULL && !v.dns_query) {
+				fe->verdict = HYP_ACTION_DROP;
+				fe->verdict_gen = gen;
+				fe->rule_id = v.rule_id;
+			}
+			st->dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (v.action == HYP_ACTION_ALERT)
+			st->alerted++;
+		else
+			st->passed++;
+out:
+		if (out_port == HYP_PIPE_NO_PORT)
+			rte_pktmbuf_free(m);	/* IDS: inspected and consumed */
+		else
+			out[out_port][n_out[out_port]++] = m;
+	}
+}
+
+static void
+free_rest(struct rte_mbuf **pkts, unsigned int from, unsigned int n, uint64_t *counter)
+{
+	unsigned int i;
+
+	for (i = from; i < n; i++)
+		rte_pktmbuf_free(pkts[i]);
+	*counter += n - from;
+}
+
+/* Send on (port, queue) directly; what the PMD refuses is counted and freed. */
+static void
+tx_direct(struct hyp_lcore_stats *st, uint16_t port_id, uint16_t queue,
+	  struct rte_mbuf **pkts, unsigned int n)
+{
+	unsigned int sent = 0;
+	int tries = 2;
+
+	while (sent < n && tries-- > 0)
+		sent += rte_eth_tx_burst(port_id, queue, pkts + sent, n - sent);
+	st->tx_pkts += sent;
+	free_rest(pkts, sent, n, &st->tx_failed);
+}
+
+static void
+worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
+	      struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST],
+	      unsigned int n_out[HYP_PIPE_MAX_PORTS], bool direct)
+{
+	unsigned int pi, done;
+
+	for (pi = 0; pi < p->c.n_ports; pi++) {
+		if (n_out[pi] == 0)
+			continue;
+		if (direct) {
+			tx_direct(st, p->c.ports[pi].port_id, w->txio->txq, out[pi], n_out[pi]);
+		} else {
+			done = rte_ring_enqueue_burst(w->txio->tx[pi], (void **)out[pi],
+						      n_out[pi], NULL);
+			free_rest(out[pi], done, n_out[pi], &st->tx_failed);
+		}
+		n_out[pi] = 0;
+	}
+}
+
+static void
+maybe_expire(struct hyp_pipeline *p, struct hyp_worker *w, unsigned int *turns)
+{
+	if (++*turns % HYP_EXPIRE_EVERY == 0)
+		hyp_flow_table_expire(w->flows, rte_rdtsc(), p->idle_tsc, HYP_EXPIRE_BUDGET);
+}
+
+/* ---- the rx stage ------------------------------------------------------ */
+
+/* Drop what the prefilter handled; returns how many are left to inspect. */
+static unsigned int
+prefilter(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkts,
+	  unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	if (p->c.prefilter == NULL)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (p->c.prefilter(p->c.prefilter_arg, pkts[i]))
+			pkts[k++] = pkts[i];
+		else
+			st->prefiltered++;
+	}
+	return k;
+}
+
+/* Spread a burst over the workers by symmetric flow hash. */
+static void
+spread(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkts,
+       unsigned int n)
+{
+	struct rte_mbuf *per[HYP_PIPE_MAX_WORKERS][HYP_PIPE_MAX_BURST];
+	unsigned int cnt[HYP_PIPE_MAX_WORKERS] = { 0 };
+	struct hyp_pkt_meta meta;
+	struct hyp_flow5 key;
+	unsigned int i, wi, done;
+
+	for (i = 0; i < n; i++) {
+		uint32_t h = 0;
+
+		if (hyp_flow_parse(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+				   rte_pktmbuf_data_len(pkts[i]), &meta) == 0) {
+			hyp_flow5_from_meta(&meta, &key);
+			h = hyp_flow5_hash(&key);
+		}
+		wi = h % p->n_workers;
+		per[wi][cnt[wi]++] = pkts[i];
+	}
+	for (wi = 0; wi < p->n_workers; wi++) {
+		if (cnt[wi] == 0)
+			continue;
+		done = rte_ring_enqueue_burst(p->wk[wi].in, (void **)per[wi], cnt[wi], NULL);
+		free_rest(per[wi], done, cnt[wi], &st->ring_full);
+	}
+}
+
+static unsigned int
+io_rx(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *st)
+{
+	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
+	unsigned int pi, qi, n, total = 0;
+
+	for (pi = 0; pi < p->c.n_ports; pi++) {
+		for (qi = 0; qi < io->n_queues; qi++) {
+			n = rte_eth_rx_burst(p->c.ports[pi].port_id, io->queues[qi], pkts,
+					     p->c.burst);
+			if (n == 0) {
+				st->rx_empty++;
+				continue;
+			}
+			st->rx_pkts += n;
+			st->rx_bursts++;
+			total += n;
+			n = prefilter(p, st, pkts, n);
+			if (n)
+				spread(p, st, pkts, n);
+		}
+	}
+	return total;
+}
+
+static unsigned int
+io_tx(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *st)
+{
+	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
+	unsigned int pi, n, total = 0;
+
+	for (pi = 0; pi < p->c.n_ports; pi++) {
+		if (io->tx[pi] == NULL)
+			continue;
+		n = rte_ring_dequeue_burst(io->tx[pi], (void **)pkts, p->c.burst, NULL);
+		if (n) {
+			tx_direct(st, p->c.ports[pi].port_id, io->txq, pkts, n);
+			total += n;
+		}
+	}
+	return total;
+}
+
+static bool
+io_tx_empty(const struct hyp_pipeline *p, const struct hyp_io *io)
+{
+	unsigned int pi;
+
+	for (pi = 0; pi < p->c.n_ports; pi++)
+		if (io->tx[pi] != NULL && !rte_ring_empty(io->tx[pi]))
+			return false;
+	return true;
+}
+
+static unsigned int
+worker_step(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st)
+{
+	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
+	struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST];
+	unsigned int n_out[HYP_PIPE_MAX_PORTS] = { 0 };
+	unsigned int n;
+
+	n = rte_ring_dequeue_burst(w->in, (void **)pkts, p->c.burst, NULL);
+	if (n == 0)
+		return 0;
+	verdict_burst(p, w, st, pkts, n, out, n_out);
+	worker_output(p, w, st, out, n_out, false);
+	return n;
+}
+
+/* ---- lcore main loops ----------------------------------------------------- */
+
+#define LOOP_ACCOUNT(st, t0, work) do {				\
+	uint64_t t1_ = rte_rdtsc();				\
+	(st)->poll_cycles += t1_ - (t0);			\
+	if (work)						\
+		(st)->busy_cycles += t1_ - (t0);		\
+} while (0)
+
+static int
+run_io(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
+{
+	struct hyp_pipeline *p = lc->p;
+	bool marked = false;
+
+	for (;;) {
+		uint64_t t0 = rte_rdtsc();
+		unsigned int work = 0;
+
+		if (!p->stop_rx)
+			work += io_rx(p, lc->io, st);
+		work += io_tx(p, lc->io, st);
+		LOOP_ACCOUNT(st, t0, work);
+		if (p->stop_rx) {
+			if (!marked) {
+				__atomic_add_fetch(&p->io_stopped, 1, __ATOMIC_RELEASE);
+				marked = true;
+			}
+			if (__atomic_load_n(&p->workers_done, __ATOMIC_ACQUIRE) ==
+			    (int)p->n_workers && io_tx_empty(p, lc->io))
+				break;
+		}
+	}
+	return 0;
+}
+
+static int
+run_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
+{
+	struct hyp_pipeline *p = lc->p;
+	unsigned int turns = 0;
+
+	for (;;) {
+		uint64_t t0 = rte_rdtsc();
+		unsigned int work = worker_step(p, lc->w, st);
+
+		if (work == 0)
+			st->rx_empty++;
+		else
+			st->rx_bursts++;
+		LOOP_ACCOUNT(st, t0, work);
+		maybe_expire(p, lc->w, &turns);
+		/* done only when no IO lcore can still feed this ring */
+		if (work == 0 && __atomic_load_n(&p->io_stopped, __ATOMIC_ACQUIRE) ==
+		    (int)p->n_io && rte_ring_empty(lc->w->in))
+			break;
+	}
+	__atomic_add_fetch(&p->workers_done, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+run_io_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
+{
+	struct hyp_pipeline *p = lc->p;
+	unsigned int turns = 0;
+
+	for (;;) {
+		uint64_t t0 = rte_rdtsc();
+		unsigned int work = 0;
+
+		if (!p->stop_rx)
+			work += io_rx(p, lc->io, st);
+		work += worker_step(p, lc->w, st);
+		work += io_tx(p, lc->io, st);
+		LOOP_ACCOUNT(st, t0, work);
+		maybe_expire(p, lc->w, &turns);
+		if (p->stop_rx && work == 0 && rte_ring_empty(lc->w->in) &&
+		    io_tx_empty(p, lc->io))
+			break;
+	}
+	__atomic_add_fetch(&p->io_stopped, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&p->workers_done, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
+{
+	struct hyp_pipeline *p = lc->p;
+	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
+	struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST];
+	unsigned int n_out[HYP_PIPE_MAX_PORTS] = { 0 };
+	unsigned int turns = 0, pi, qi, n;
+
+	while (!p->stop_rx) {
+		uint64_t t0 = rte_rdtsc();
+		unsigned int work = 0;
+
+		for (pi = 0; pi < p->c.n_ports; pi++) {
+			for (qi = 0; qi < lc->io->n_queues; qi++) {
+				n = rte_eth_rx_burst(p->c.ports[pi].port_id,
+						     lc->io->queues[qi], pkts, p->c.burst);
+				if (n == 0) {
+					st->rx_empty++;
+					continue;
+				}
+				st->rx_pkts += n;
+				st->rx_bursts++;
+				work += n;
+				n = prefilter(p, st, pkts, n);
+				verdict_burst(p, lc->w, st, pkts, n, out, n_out);
+				worker_output(p, lc->w, st, out, n_out, true);
+			}
+		}
+		LOOP_ACCOUNT(st, t0, work);
+		maybe_expire(p, lc->w, &turns);
+	}
+	return 0;
+}
+
+static int
+lcore_main(void *arg)
+{
+	struct hyp_lcore_ctx *lc = arg;
+	struct hyp_lcore_stats *st = &lc->p->st[rte_lcore_id()];
+
+	switch (lc->role) {
+	case HYP_ROLE_IO:
+		return run_io(lc, st);
+	case HYP_ROLE_WORKER:
+		return run_worker(lc, st);
+	case HYP_ROLE_IO_WORKER:
+		return run_io_worker(lc, st);
+	case HYP_ROLE_RTC:
+		return run_rtc(lc, st);
+	default:
+		return 0;
+	}
+}
+
+/* ---- set-up ------------------------------------------------------------------ */
+
+static int
+worker_init(struct hyp_pipeline *p, struct hyp_worker *w, const struct hyp_engine *e,
+	    bool ring)
+{
+	char name[RTE_RING_NAMESIZE];
+	int socket = rte_lcore_to_socket_id(w->lcore);
+	int ret;
+
+	snprintf(name, sizeof(name), "hyp_flows_%u", w->lcore);
+	w->flows = hyp_flow_table_create(name, p->c.flow_entries, socket);
+	if (w->flows == NULL) {
+		PIPE_LOG(ERR, "flow table of %u entries for lcore %u: %s", p->c.flow_entries,
+			 w->lcore, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	ret = hyp_engine_scratch_alloc(e, &w->scratch);
+	if (ret < 0) {
+		PIPE_LOG(ERR, "Hyperscan scratch for lcore %u: %s", w->lcore, strerror(-ret));
+		return ret;
+	}
+	if (!ring)
+		return 0;
+	snprintf(name, sizeof(name), "hyp_w%u", w->idx);
+	/* several IO lcores may feed one worker: multi-producer, one consumer */
+	w->in = rte_ring_create(name, p->c.ring_size, socket, RING_F_SC_DEQ);
+	if (w->in == NULL) {
+		PIPE_LOG(ERR, "ring %s of %u: %s", name, p->c.ring_size, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	return 0;
+}
+
+static int
+io_init(struct hyp_pipeline *p, struct hyp_io *io, unsigned int idx, bool rings)
+{
+	char name[RTE_RING_NAMESIZE];
+	unsigned int pi;
+
+	io->txq = io->queues[0];
+	if (!rings)
+		return 0;
+	for (pi = 0; pi < p->c.n_ports; pi++) {
+		unsigned int from;
+		bool used = false;
+
+		for (from = 0; from < p->c.n_ports; from++)
+			used |= p->c.ports[from].out == pi;
+		if (!used)	/* IDS: nothing is ever sent */
+			continue;
+		snprintf(name, sizeof(name), "hyp_tx%u_%u", idx, pi);
+		/* every worker may send through this IO lcore: one consumer */
+		io->tx[pi] = rte_ring_create(name, p->c.ring_size,
+					     rte_lcore_to_socket_id(io->lcore), RING_F_SC_DEQ);
+		if (io->tx[pi] == NULL) {
+			PIPE_LOG(ERR, "ring %s: %s", name, rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+	}
+	return 0;
+}
+
+int
+hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engine,
+		    struct hyp_pipeline **out)
+{
+	unsigned int lcores[RTE_MAX_LCORE], n = 0, i, q, lcore;
+	struct hyp_pipeline *p;
+	int ret;
+
+	if (c->n_ports == 0 || c->n_ports > HYP_PIPE_MAX_PORTS || c->nb_queues == 0 ||
+	    c->nb_queues > HYP_PIPE_MAX_QUEUES || c->burst == 0 ||
+	    c->burst > HYP_PIPE_MAX_BURST || !rte_is_power_of_2(c->ring_size)) {
+		PIPE_LOG(ERR, "bad configuration: %u ports, %u queues, burst %u (max %u), "
+			 "ring %u (a power of 2)", c->n_ports, c->nb_queues, c->burst,
+			 HYP_PIPE_MAX_BURST, c->ring_size);
+		return -EINVAL;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		lcores[n++] = lcore;
+	if (n == 0) {
+		PIPE_LOG(ERR, "no worker lcore: give EAL at least two (e.g. -l 0-1); "
+			 "the main lcore stays for control");
+		return -EINVAL;
+	}
+	p = rte_zmalloc("hyp_pipeline", sizeof(*p), RTE_CACHE_LINE_SIZE);
+	if (p == NULL)
+		return -ENOMEM;
+	p->c = *c;
+	p->engine = engine;
+	p->idle_tsc = c->flow_idle_ms * (rte_get_tsc_hz() / 1000);
+	for (i = 0; i < c->n_ports; i++)
+		p->port_idx[c->ports[i].port_id] = i;
+
+	if (c->mode == HYP_PIPE_RTC) {
+		/* lcore i serves queues i, i + n, ...; extra lcores stay idle */
+		p->n_io = p->n_workers = RTE_MIN(n, (unsigned int)c->nb_queues);
+		for (i = 0; i < p->n_io; i++) {
+			p->io[i].lcore = p->wk[i].lcore = lcores[i];
+			p->wk[i].idx = i;
+			p->wk[i].txio = &p->io[i];
+			p->lc[lcores[i]] = (struct hyp_lcore_ctx){ HYP_ROLE_RTC, p, &p->io[i],
+								   &p->wk[i] };
+		}
+	} else if (n == 1) {
+		p->n_io = p->n_workers = 1;
+		p->io[0].lcore = p->wk[0].lcore = lcores[0];
+		p->wk[0].txio = &p->io[0];
+		p->lc[lcores[0]] = (struct hyp_lcore_ctx){ HYP_ROLE_IO_WORKER, p, &p->io[0],
+							   &p->wk[0] };
+	} else {
+		p->n_io = RTE_MIN(n - 1, (unsigned int)c->nb_queues);
+		p->n_workers = RTE_MIN(n - p->n_io, (unsigned int)HYP_PIPE_MAX_WORKERS);
+		for (i = 0; i < p->n_io; i++) {
+			p->io[i].lcore = lcores[i];
+			p->lc[lcores[i]] = (struct hyp_lcore_ctx){ HYP_ROLE_IO, p, &p->io[i], NULL };
+		}
+		for (i = 0; i < p->n_workers; i++) {
+			p->wk[i].lcore = lcores[p->n_io + i];
+			p->wk[i].idx = i;
+			p->wk[i].txio = &p->io[i % p->n_io];
+			p->lc[p->wk[i].lcore] = (struct hyp_lcore_ctx){ HYP_ROLE_WORKER, p, NULL,
+									&p->wk[i] };
+		}
+	}
+	for (q = 0; q < c->nb_queues; q++) {
+		struct hyp_io *io = &p->io[q % p->n_io];
+
+		io->queues[io->n_queues++] = q;
+	}
+	for (i = 0; i < p->n_io; i++) {
+		ret = io_init(p, &p->io[i], i, c->mode == HYP_PIPE_STAGED);
+		if (ret < 0)
+			goto fail;
+	}
+	for (i = 0; i < p->n_workers; i++) {
+		ret = worker_init(p, &p->wk[i], engine, c->mode == HYP_PIPE_STAGED);
+		if (ret < 0)
+			goto fail;
+	}
+	*out = p;
+	return 0;
+fail:
+	hyp_pipeline_free(p);
+	return ret;
+}
+
+int
+hyp_pipeline_launch(struct hyp_pipeline *p)
+{
+	unsigned int lcore;
+	int ret;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (p->lc[lcore].role == HYP_ROLE_IDLE)
+			continue;
+		ret = rte_eal_remote_launch(lcore_main, &p->lc[lcore], lcore);
+		if (ret < 0) {
+			PIPE_LOG(ERR, "launching lcore %u: %s", lcore, strerror(-ret));
+			p->stop_rx = 1;
+			rte_eal_mp_wait_lcore();
+			return ret;
+		}
+	}
+	p->launched = true;
+	return 0;
+}
+
+void
+hyp_pipeline_stop(struct hyp_pipeline *p)
+{
+	if (!p->launched)
+		return;
+	p->stop_rx = 1;
+	rte_eal_mp_wait_lcore();
+	p->launched = false;
+}
+
+static void
+drain_free(struct rte_ring *r)
+{
+	void *m;
+
+	if (r == NULL)
+		return;
+	while (rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+}
+
+void
+hyp_pipeline_free(struct hyp_pipeline *p)
+{
+	unsigned int i, pi;
+
+	if (p == NULL)
+		return;
+	hyp_pipeline_stop(p);
+	for (i = 0; i < RTE_MAX_LCORE; i++) {
+		drain_free(p->wk[i].in);
+		if (p->wk[i].flows != NULL)
+			hyp_flow_table_free(p->wk[i].flows);
+		hyp_engine_scratch_free(p->wk[i].scratch);
+		for (pi = 0; pi < HYP_PIPE_MAX_PORTS; pi++)
+			drain_free(p->io[i].tx[pi]);
+	}
+	rte_free(p);
+}
+
+void
+hyp_pipeline_set_engine(struct hyp_pipeline *p, const struct hyp_engine *e)
+{
+	__atomic_store_n(&p->engine, e, __ATOMIC_RELEASE);
+}
+
+enum hyp_role
+hyp_pipeline_role(const struct hyp_pipeline *p, unsigned int lcore)
+{
+	return lcore < RTE_MAX_LCORE ? p->lc[lcore].role : HYP_ROLE_IDLE;
+}
+
+const struct hyp_lcore_stats *
+hyp_pipeline_lcore_stats(const struct hyp_pipeline *p, unsigned int lcore)
+{
+	return lcore < RTE_MAX_LCORE ? &p->st[lcore] : NULL;
+}
+
+void
+hyp_pipeline_totals(const struct hyp_pipeline *p, struct hyp_lcore_stats *sum)
+{
+	const uint64_t *src;
+	uint64_t *dst = (uint64_t *)sum;
+	unsigned int l, k;
+
+	memset(sum, 0, sizeof(*sum));
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		src = (const uint64_t *)&p->st[l];
+		for (k = 0; k < offsetof(struct hyp_lcore_stats, prefiltered) / 8 + 1; k++)
+			dst[k] += src[k];
+	}
+}
+
+bool
+hyp_pipeline_idle(const struct hyp_pipeline *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_workers; i++)
+		if (p->wk[i].in != NULL && !rte_ring_empty(p->wk[i].in))
+			return false;
+	for (i = 0; i < p->n_io; i++)
+		if (!io_tx_empty(p, &p->io[i]))
+			return false;
+	return true;
+}
+
+void
+hyp_pipeline_print_roles(const struct hyp_pipeline *p, FILE *f)
+{
+	unsigned int l, q;
+
+	fprintf(f, "lcore roles (%s pipeline): main lcore %u: control", p->c.mode ==
+		HYP_PIPE_RTC ? "rtc" : "staged", rte_get_main_lcore());
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		const struct hyp_lcore_ctx *lc = &p->lc[l];
+
+		if (!rte_lcore_is_enabled(l) || l == rte_get_main_lcore())
+			continue;
+		fprintf(f, "; lcore %u: %s", l, hyp_role_name(lc->role));
+		if (lc->io != NULL) {
+			fprintf(f, " (rx queues");
+			for (q = 0; q < lc->io->n_queues; q++)
+				fprintf(f, " %u", lc->io->queues[q]);
+			fprintf(f, ")");
+		}
+	}
+	fprintf(f, "\n");
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HYP_PIPELINE_H
+#define HYP_PIPELINE_H
+
+/**
+ * @file
+ * The slow path's lcores: rx from the af_xdp (or pcap) ports, classify into
+ * a flow table, inspect (hyp_engine), and act on the verdict: free the
+ * packet, or transmit it on the peer port in IPS mode; alerts go to EVE.
+ *
+ * Control plane / data plane contract:
+ * - The control thread (the EAL main lcore) creates the pipeline, launches
+ *   it, reads the per-lcore statistics at any time (plain loads of counters
+ *   only their lcore writes: values may be a burst old, never torn on
+ *   x86-64), and stops it. Nothing else is shared with the data path.
+ * - Each data-path lcore owns its flow table, its Hyperscan scratch and its
+ *   counters; stages exchange packets only through rte_rings. A packet is
+ *   owned by exactly one stage at a time; every failed enqueue or transmit
+ *   is counted and the packet freed, so no mbuf is ever leaked.
+ * - The engine pointer is read once per burst; it is replaced whole, never
+ *   changed in place.
+ *
+ * Roles, from the EAL worker lcores (the main lcore stays control):
+ *   staged: IO lcores (rx of their queues on every port, and the transmit
+ *           rings' drain) and WORKER lcores (classify, inspect, verdict),
+ *           fed by flow hash so one rx queue still spreads over all
+ *           workers. With one worker lcore it does both (IO+WORKER).
+ *   rtc:    every lcore runs all stages to completion for its own queues.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "hyp_engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HYP_PIPE_MAX_PORTS	2
+#define HYP_PIPE_MAX_QUEUES	16
+#define HYP_PIPE_NO_PORT	UINT16_MAX
+
+struct hyp_eve;
+
+enum hyp_pipe_mode {
+	HYP_PIPE_STAGED,
+	HYP_PIPE_RTC,
+};
+
+enum hyp_role {
+	HYP_ROLE_IDLE,
+	HYP_ROLE_IO,
+	HYP_ROLE_WORKER,
+	HYP_ROLE_IO_WORKER,
+	HYP_ROLE_RTC,
+};
+
+/**
+ * Called by the rx stage for every packet before it enters the pipeline
+ * (pcap replay: the XDP program's verdict in software). Returns true to
+ * inspect the packet; false means it was handled (and freed) by the callee.
+ */
+typedef bool (*hyp_pipe_prefilter_t)(void *arg, struct rte_mbuf *m);
+
+struct hyp_pipe_port {
+	uint16_t port_id;
+	uint16_t out;		/**< index in ports[] to send passed packets to,
+				 *   or HYP_PIPE_NO_PORT: consume them (IDS) */
+};
+
+struct hyp_pipe_conf {
+	enum hyp_pipe_mode mode;
+	struct hyp_pipe_port ports[HYP_PIPE_MAX_PORTS];
+	unsigned int n_ports;
+	uint16_t nb_queues;		/**< rx = tx queues on every port */
+	unsigned int ring_size;		/**< each worker's input ring, each tx ring */
+	unsigned int burst;
+	uint32_t flow_entries;		/**< per worker */
+	uint64_t flow_idle_ms;
+	struct hyp_eve *eve;		/**< NULL: no alert log */
+	hyp_pipe_prefilter_t prefilter;
+	void *prefilter_arg;
+};
+
+/** Per-lcore counters; only the owning lcore writes them. */
+struct hyp_lcore_stats {
+	uint64_t rx_pkts;
+	uint64_t rx_bursts;
+	uint64_t rx_empty;		/**< polls that returned nothing */
+	uint64_t busy_cycles;		/**< cycles spent on packets */
+	uint64_t poll_cycles;		/**< all cycles in the loop */
+	uint64_t ring_full;		/**< packets a full worker ring refused */
+	uint64_t inspected;
+	uint64_t dropped;
+	uint64_t alerted;
+	uint64_t passed;
+	uint64_t cached_drops;		/**< dropped by the flow's cached verdict */
+	uint64_t parse_errors;
+	uint64_t dns_errors;
+	uint64_t flow_full;
+	uint64_t tx_pkts;
+	uint64_t tx_failed;		/**< transmit or tx-ring refusals */
+	uint64_t eve_lost;
+	uint64_t prefiltered;		/**< handled by the prefilter */
+} __rte_cache_aligned;
+
+struct hyp_pipeline;
+
+/** Assign roles and allocate everything; nothing runs yet. */
+int hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engine,
+			struct hyp_pipeline **out);
+int hyp_pipeline_launch(struct hyp_pipeline *p);
+/** Stop rx, let every stage drain, wait for the lcores. */
+void hyp_pipeline_stop(struct hyp_pipeline *p);
+void hyp_pipeline_free(struct hyp_pipeline *p);
+
+/** Replace the engine (the caller keeps the old one until workers moved on). */
+void hyp_pipeline_set_engine(struct hyp_pipeline *p, const struct hyp_engine *e);
+
+enum hyp_role hyp_pipeline_role(const struct hyp_pipeline *p, unsigned int lcore);
+const char *hyp_role_name(enum hyp_role r);
+const struct hyp_lcore_stats *hyp_pipeline_lcore_stats(const struct hyp_pipeline *p,
+						       unsigned int lcore);
+/** Sum over lcores. */
+void hyp_pipeline_totals(const struct hyp_pipeline *p, struct hyp_lcore_stats *sum);
+/** True when every lcore has nothing queued (rings empty). */
+bool hyp_pipeline_idle(const struct hyp_pipeline *p);
+void hyp_pipeline_print_roles(const struct hyp_pipeline *p, FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYP_PIPELINE_H */

@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# dpdk-hyperion in ids mode on a veth in a namespace, real traffic from the
+# other namespace: blocklisted sources die in XDP, DNS queries for evil.com
+# and its subdomains are dropped by the slow path, other names are not,
+# payload signatures alert, and the EVE log says so. TAP; 77 = skip.
+#   usage: test_ids_live.sh BUILD_DIR SOURCE_DIR
+set -u
+build=$1 src=$2
+app=$build/app/dpdk-hyperion
+py=/usr/bin/python3
+policy=$src/test/net/ids-policy.yaml
+
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
+[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
+$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+. "$src/usertools/hyperion-sandbox.sh"
+hyp_sandbox_up "hypi$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+tmp=$(mktemp -d)
+log=$tmp/hyperion.log eve=$tmp/eve.json
+trap 'pkill -TERM -f -- "--file-prefix hypi$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; hyp_sandbox_down' EXIT
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want '$3'"; fi; }
+attached() { ip -n "$HYP_NS_DUT" link show "$HYP_IF_DUT" | grep -q "prog/xdp"; }
+
+echo "1..12"
+ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypi$$" \
+	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" \
+	>"$log" 2>&1 &
+for _ in $(seq 100); do grep -q "dpdk-hyperion running" "$log" && break; sleep 0.1; done
+if grep -q "dpdk-hyperion running" "$log" && attached; then ok "dpdk-hyperion started, XDP attached"
+else nok "dpdk-hyperion started" "$(tail -20 "$log")"; exit 1; fi
+
+sent=$(ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
+	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count 10)
+echo "# sent: $sent"
+want() { echo "$sent" | $py -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
+sleep 1
+pkill -TERM -f -- "--file-prefix hypi$$ "
+for _ in $(seq 100); do grep -q "== final statistics" "$log" && ! pgrep -f -- "--file-prefix hypi$$ " >/dev/null && break; sleep 0.1; done
+sed 's/^/# /' "$log" | tail -12
+if grep -q "== final statistics" "$log"; then ok "SIGTERM: drained and printed final statistics"
+else nok "final statistics on SIGTERM"; fi
+
+fast() { grep "fast path $HYP_IF_DUT" "$log" | tail -1 | grep -o "$1=[0-9]*" | cut -d= -f2; }
+slow() { grep "slow path:" "$log" | tail -1 | grep -o " $1=[0-9]*" | cut -d= -f2; }
+check_eq "blocklisted source dropped in XDP" "$(fast blocklist_src)" "$(want blocklisted)"
+dns=$(( $(want dns_query) + $(want dns_evil) ))
+red=$(( dns + $(want payload_alert) + $(want payload_benign) ))
+check_eq "DNS and port-5000 traffic redirected to the slow path" "$(fast redirect)" "$red"
+check_eq "every redirected packet inspected" "$(slow inspected)" "$red"
+check_eq "evil.com queries dropped by the slow path" "$(slow dropped)" "$(want dns_evil)"
+check_eq "payload signature alerts" "$(slow alerted)" "$(want payload_alert)"
+check_eq "the rest passed" "$(slow passed)" "$(( red - $(want dns_evil) - $(want payload_alert) ))"
+check_eq "EVE: one drop alert per evil.com query, with dns.rrname" \
+	"$(grep -c '"rrname": *"www.evil.com"' "$eve")" "$(want dns_evil)"
+check_eq "EVE: drop alerts say blocked and carry rule 100" \
+	"$(grep '"signature_id": *100' "$eve" | grep -c '"action": *"blocked"')" "$(want dns_evil)"
+check_eq "EVE: payload alerts are allowed, rule 500" \
+	"$(grep '"signature_id": *500' "$eve" | grep -c '"action": *"allowed"')" "$(want payload_alert)"
+if attached; then nok "XDP program removed at exit"; else ok "XDP program removed at exit"; fi
+echo "# ids live: $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]

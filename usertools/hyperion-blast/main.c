@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hyperion-blast: the benchmarks' packet sender.
+ *
+ * The kernel does the sending. BPF_PROG_RUN (BPF_PROG_TEST_RUN) of an XDP
+ * program with BPF_F_TEST_XDP_LIVE_FRAMES (Linux >= 5.18) copies the frame
+ * we give it into page-pool pages, `repeat` times, runs the program on each
+ * copy as if it had arrived on ctx.ingress_ifindex, and acts on the verdict:
+ * XDP_TX becomes a redirect back out of that interface, flushed every
+ * `batch_size` frames through the driver's ndo_xdp_xmit. xdp_tx.bpf.o
+ * returns XDP_TX, so every copy leaves IFACE; no socket, no skb.
+ *
+ * Calls are expensive: with repeat > 1 the kernel installs the program in
+ * the XDP dispatcher and removes it again around each call (~0.4 ms here),
+ * so repeat per call is sized to last about CALL_SECONDS at the measured
+ * rate, never `batch`. As one call sends copies of one frame, xdp_tx.bpf.o
+ * itself gives each copy the next UDP source port of --sport-range (its
+ * .rodata blast_cfg, set before loading), so flow hashing on the receiver
+ * sees many flows.
+ *
+ * What the receiving end needs (veth): ndo_xdp_xmit on a veth puts frames
+ * on its peer's XDP ring, which only exists while the peer runs NAPI, that
+ * is while the peer has an XDP program attached (an AF_XDP socket's program
+ * counts) or GRO enabled. Otherwise the kernel drops every frame without
+ * telling BPF_PROG_RUN; see the xdp_xmit counters this tool prints on
+ * stderr, read from the driver's ethtool statistics.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <linux/bpf.h>
+#include <linux/ethtool.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/sockios.h>
+#include <linux/udp.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#ifndef BPF_F_TEST_XDP_LIVE_FRAMES
+#define BPF_F_TEST_XDP_LIVE_FRAMES (1U << 1)
+#endif
+
+#define PROG_FILE "xdp_tx.bpf.o"
+#define FRAME_MIN (ETH_HLEN + 20 + 8)	/* Ethernet + IPv4 + UDP */
+#define FRAME_MAX 1514			/* a 1500-byte MTU's frame */
+#define BATCH_MAX 256			/* the kernel's TEST_XDP_MAX_BATCH */
+#define REPEAT_FIRST 4096		/* frames in the first call */
+#define REPEAT_MAX (1U << 22)
+#define CALL_SECONDS 0.05		/* what later calls are sized to last */
+
+/* xdp_tx.bpf.c's .rodata: the source ports it hands out in turn */
+struct blast_cfg {
+	uint16_t sport_lo;
+	uint16_t pad;
+	uint32_t sport_n;
+};
+
+struct blast_opts {
+	const char *ifname;
+	const char *prog;
+	uint64_t packets;		/* 0: no limit */
+	double seconds;			/* 0: no limit */
+	unsigned int size;
+	struct in_addr src, dst;
+	uint16_t dport, sport_lo, sport_hi;
+	uint8_t smac[ETH_ALEN], dmac[ETH_ALEN];
+	bool smac_set, dmac_set;
+	unsigned int batch;
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hyperion-blast: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void
+usage(FILE *f)
+{
+	fputs(
+"usage: hyperion-blast -i IFACE [-n PACKETS] [-s SECONDS] [--size BYTES]\n"
+"         [--src IP] [--dst IP] [--dport PORT] [--sport-range LO-HI]\n"
+"         [--smac MAC] [--dmac MAC] [--batch N] [--prog FILE]\n"
+"Sends UDP/IPv4 frames out of IFACE at line rate with BPF_PROG_RUN live\n"
+"frames (XDP_TX); stops after PACKETS or SECONDS, whichever comes first,\n"
+"or on SIGINT/SIGTERM; prints {\"sent\": N, \"seconds\": S, \"pps\": P}.\n"
+"  -n, --packets N     frames to send (default: no limit)\n"
+"  -s, --seconds S     seconds to send (default: no limit)\n"
+"      --size BYTES    frame length without FCS, 42-1514 (default 60)\n"
+"      --src IP        IPv4 source (default 198.18.0.1)\n"
+"      --dst IP        IPv4 destination (default 198.18.0.2)\n"
+"      --dport PORT    UDP destination port (default 53)\n"
+"      --sport-range LO-HI  UDP source ports, one per frame, in turn\n"
+"                      (default 1024-65535)\n"
+"      --smac MAC      Ethernet source (default: IFACE's address)\n"
+"      --dmac MAC      Ethernet destination (default: --dst's neighbour\n"
+"                      entry on IFACE, else ff:ff:ff:ff:ff:ff)\n"
+"      --batch N       frames per transmit flush (the kernel's\n"
+"                      batch_size), 1-256 (default 64)\n"
+"      --prog FILE     the XDP_TX program (default: " PROG_FILE " in\n"
+"                      ../../bpf/ from this binary, else " HYP_BLAST_DATADIR ")\n"
+"Needs root (CAP_BPF and CAP_NET_ADMIN) and Linux >= 5.18.\n", f);
+}
+
+static unsigned long
+parse_ulong(const char *what, const char *s, unsigned long lo, unsigned long hi)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-' || v < lo || v > hi)
+		die("%s: '%s' is not a number in %lu..%lu", what, s, lo, hi);
+	return v;
+}
+
+static void
+parse_mac(const char *what, const char *s, uint8_t mac[ETH_ALEN])
+{
+	unsigned int b[ETH_ALEN];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != ETH_ALEN)
+		die("%s: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", what, s);
+	for (i = 0; i < ETH_ALEN; i++) {
+		if (b[i] > 0xff)
+			die("%s: '%s' is not a MAC address", what, s);
+		mac[i] = (uint8_t)b[i];
+	}
+}
+
+static void
+parse_ip(const char *what, const char *s, struct in_addr *a)
+{
+	if (inet_pton(AF_INET, s, a) != 1)
+		die("%s: '%s' is not an IPv4 address", what, s);
+}
+
+static void
+parse_args(int argc, char **argv, struct blast_opts *o)
+{
+	enum { O_SIZE = 256, O_SRC, O_DST, O_DPORT, O_SPORT, O_SMAC, O_DMAC,
+		O_BATCH, O_PROG };
+	static const struct option lopts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "packets", required_argument, NULL, 'n' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "size", required_argument, NULL, O_SIZE },
+		{ "src", required_argument, NULL, O_SRC },
+		{ "dst", required_argument, NULL, O_DST },
+		{ "dport", required_argument, NULL, O_DPORT },
+		{ "sport-range", required_argument, NULL, O_SPORT },
+		{ "smac", required_argument, NULL, O_SMAC },
+		{ "dmac", required_argument, NULL, O_DMAC },
+		{ "batch", required_argument, NULL, O_BATCH },
+		{ "prog", required_argument, NULL, O_PROG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long lo, hi;
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->size = 60;
+	o->dport = 53;
+	o->sport_lo = 1024;
+	o->sport_hi = 65535;
+	o->batch = 64;
+	parse_ip("--src", "198.18.0.1", &o->src);
+	parse_ip("--dst", "198.18.0.2", &o->dst);
+
+	while ((c = getopt_long(argc, argv, "i:n:s:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o->ifname = optarg;
+			break;
+		case 'n':
+			o->packets = strtoull(optarg, &end, 0);
+			if (*end || end == optarg || optarg[0] == '-' || !o->packets)
+				die("-n: '%s' is not a positive number", optarg);
+			break;
+		case 's':
+			errno = 0;
+			o->seconds = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(o->seconds > 0))
+				die("-s: '%s' is not a positive number of seconds",
+				    optarg);
+			break;
+		case O_SIZE:
+			o->size = parse_ulong("--size", optarg, FRAME_MIN, FRAME_MAX);
+			break;
+		case O_SRC:
+			parse_ip("--src", optarg, &o->src);
+			break;
+		case O_DST:
+			parse_ip("--dst", optarg, &o->dst);
+			break;
+		case O_DPORT:
+			o->dport = parse_ulong("--dport", optarg, 0, 65535);
+			break;
+		case O_SPORT: {
+			char buf[32], *dash;
+
+			snprintf(buf, sizeof(buf), "%s", optarg);
+			dash = strchr(buf, '-');
+			if (dash)
+				*dash = '\0';
+			lo = parse_ulong("--sport-range", buf, 0, 65535);
+			hi = dash ? parse_ulong("--sport-range", dash + 1, 0, 65535) : lo;
+			if (hi < lo)
+				die("--sport-range: %lu-%lu is empty", lo, hi);
+			o->sport_lo = lo;
+			o->sport_hi = hi;
+			break;
+		}
+		case O_SMAC:
+			parse_mac("--smac", optarg, o->smac);
+			o->smac_set = true;
+			break;
+		case O_DMAC:
+			parse_mac("--dmac", optarg, o->dmac);
+			o->dmac_set = true;
+			break;
+		case O_BATCH:
+			o->batch = parse_ulong("--batch", optarg, 1, BATCH_MAX);
+			break;
+		case O_PROG:
+			o->prog = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc)
+		die("unexpected argument '%s' (see --help)", argv[optind]);
+	if (!o->ifname)
+		die("-i IFACE is required (see --help)");
+}
+
+/* ---- the frame ---- */
+
+static uint32_t
+csum_add(uint32_t sum, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (; len > 1; b += 2, len -= 2)
+		sum += (uint32_t)b[0] << 8 | b[1];
+	if (len)
+		sum += (uint32_t)b[0] << 8;
+	return sum;
+}
+
+static uint16_t
+csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Ethernet, IPv4 (checksummed, DF, TTL 64), UDP (checksummed) and a payload:
+ * for DNS ports, a query for the root name when it fits (it does in 60
+ * bytes), zeros otherwise. The source port and checksum: set_sport().
+ */
+static void
+build_frame(uint8_t *f, const struct blast_opts *o)
+{
+	struct ethhdr *eth = (struct ethhdr *)f;
+	struct iphdr *ip = (struct iphdr *)(f + ETH_HLEN);
+	struct udphdr *udp = (struct udphdr *)(f + ETH_HLEN + sizeof(*ip));
+	uint8_t *pl = (uint8_t *)(udp + 1);
+	size_t plen = o->size - FRAME_MIN;
+	static const uint8_t dnsq[] = {
+		0x48, 0x59, 0x01, 0x00,	/* id, RD */
+		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* 1 question */
+		0x00, 0x00, 0x01, 0x00, 0x01,	/* ".", A, IN */
+	};
+
+	memset(f, 0, o->size);
+	memcpy(eth->h_dest, o->dmac, ETH_ALEN);
+	memcpy(eth->h_source, o->smac, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_IP);
+
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(o->size - ETH_HLEN);
+	ip->frag_off = htons(0x4000);
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = o->src.s_addr;
+	ip->daddr = o->dst.s_addr;
+	ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
+
+	udp->dest = htons(o->dport);
+	udp->len = htons(o->size - ETH_HLEN - sizeof(*ip));
+	if ((o->dport == 53 || o->dport == 5353) && plen >= sizeof(dnsq))
+		memcpy(pl, dnsq, sizeof(dnsq));
+}
+
+static void
+set_sport(uint8_t *f, size_t size, uint16_t sport)
+{
+	struct iphdr *ip = (struct iphdr *)(f + ETH_HLEN);
+	struct udphdr *udp = (struct udphdr *)(f + ETH_HLEN + sizeof(*ip));
+	size_t ulen = size - ETH_HLEN - sizeof(*ip);
+	uint32_t sum;
+	uint16_t c;
+
+	udp->source = htons(sport);
+	udp->check = 0;
+	/* pseudo header: addresses, protocol, UDP length */
+	sum = csum_add(0, &ip->saddr, 8);
+	sum += IPPROTO_UDP + (uint32_t)ulen;
+	c = csum_fold(csum_add(sum, udp, ulen));
+	udp->check = htons(c ? c : 0xffff);
+}
+
+/* ---- the interface ---- */
+
+static void
+iface_info(const struct blast_opts *o, uint8_t mac[ETH_ALEN])
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o->ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		die("%s: %s", o->ifname, strerror(errno));
+	if (!(ifr.ifr_flags & IFF_UP))
+		die("interface %s is down (ip link set %s up)", o->ifname,
+		    o->ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		die("%s: no hardware address: %s", o->ifname, strerror(errno));
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	close(fd);
+}
+
+/* the neighbour entry of --dst on IFACE, from /proc/net/arp */
+static bool
+neigh_mac(const struct blast_opts *o, uint8_t mac[ETH_ALEN])
+{
+	char line[256], ip[64], hw[64], dev[IFNAMSIZ + 1], want[INET_ADDRSTRLEN];
+	unsigned int type, flags;
+	bool found = false;
+	FILE *f = fopen("/proc/net/arp", "re");
+
+	if (!f)
+		return false;
+	inet_ntop(AF_INET, &o->dst, want, sizeof(want));
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s 0x%x 0x%x %63s %*s %16s", ip, &type, &flags,
+			   hw, dev) != 5)
+			continue;
+		if (strcmp(ip, want) || strcmp(dev, o->ifname) || !(flags & 0x2))
+			continue;
+		found = sscanf(hw, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0],
+			       &mac[1], &mac[2], &mac[3], &mac[4],
+			       &mac[5]) == ETH_ALEN;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * The driver's own count of frames it took through ndo_xdp_xmit, and of
+ * those it refused: veth calls them tx_queue_N_xdp_xmit[_errors]. Sums over
+ * queues; false when the driver has no such statistics.
+ */
+static bool
+xmit_stats(const char *ifname, uint64_t *xmit, uint64_t *errs)
+{
+	/* one set asked for, so one length follows the header */
+	struct ethtool_sset_info *sset =
+		calloc(1, sizeof(*sset) + sizeof(sset->data[0]));
+	struct ethtool_gstrings *names = NULL;
+	struct ethtool_stats *vals = NULL;
+	struct ifreq ifr;
+	bool any = false;
+	uint32_t i, n;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	*xmit = *errs = 0;
+	if (fd < 0 || !sset)
+		goto out;
+	sset->cmd = ETHTOOL_GSSET_INFO;
+	sset->sset_mask = 1ULL << ETH_SS_STATS;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)sset;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0 || !sset->sset_mask)
+		goto out;
+	n = sset->data[0];
+	names = calloc(1, sizeof(*names) + (size_t)n * ETH_GSTRING_LEN);
+	vals = calloc(1, sizeof(*vals) + (size_t)n * sizeof(uint64_t));
+	if (!names || !vals)
+		goto out;
+	names->cmd = ETHTOOL_GSTRINGS;
+	names->string_set = ETH_SS_STATS;
+	names->len = n;
+	ifr.ifr_data = (void *)names;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		goto out;
+	vals->cmd = ETHTOOL_GSTATS;
+	vals->n_stats = n;
+	ifr.ifr_data = (void *)vals;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		goto out;
+	for (i = 0; i < n && i < names->len && i < vals->n_stats; i++) {
+		char name[ETH_GSTRING_LEN + 1] = { 0 };
+		size_t l;
+
+		memcpy(name, names->data + (size_t)i * ETH_GSTRING_LEN,
+		       ETH_GSTRING_LEN);
+		if (strncmp(name, "tx_queue_", 9))
+			continue;
+		l = strlen(name);
+		if (l > 9 && !strcmp(name + l - 9, "_xdp_xmit")) {
+			*xmit += vals->data[i];
+			any = true;
+		} else if (l > 16 && !strcmp(name + l - 16, "_xdp_xmit_errors")) {
+			*errs += vals->data[i];
+		}
+	}
+out:
+	free(sset);
+	free(names);
+	free(vals);
+	if (fd >= 0)
+		close(fd);
+	return any;
+}
+
+/* ---- the program ---- */
+
+/* CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN) in the effective set */
+static void
+check_privileges(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return;	/* let the kernel answer */
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "CapEff: %llx", &eff) == 1;
+	fclose(f);
+	if (found && (!(eff & 1ULL << 12) || !(eff & (1ULL << 39 | 1ULL << 21))))
+		die("not enough privileges: run as root (needs CAP_BPF and "
+		    "CAP_NET_ADMIN)");
+}
+
+static int
+libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static const char *
+find_prog(const struct blast_opts *o, char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (o->prog) {
+		if (access(o->prog, R_OK))
+			die("--prog %s: %s", o->prog, strerror(errno));
+		return o->prog;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		snprintf(buf, len, "%s/../../bpf/" PROG_FILE, dirname(exe));
+		if (!access(buf, R_OK))
+			return buf;
+	}
+	snprintf(buf, len, "%s/" PROG_FILE, HYP_BLAST_DATADIR);
+	if (!access(buf, R_OK))
+		return buf;
+	die("cannot find " PROG_FILE " in ../../bpf/ from the binary nor in "
+	    HYP_BLAST_DATADIR "; build it (ninja) or pass --prog FILE");
+}
+
+/* false when the object has no blast_cfg to set (a foreign --prog) */
+static bool
+set_cfg(struct bpf_object *obj, const struct blast_opts *o)
+{
+	struct blast_cfg cfg = {
+		.sport_lo = o->sport_lo,
+		.sport_n = (uint32_t)o->sport_hi - o->sport_lo + 1,
+	};
+	struct bpf_map *map;
+	size_t l;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+
+		l = strlen(name);
+		if (bpf_map__is_internal(map) && l >= 7 &&
+		    !strcmp(name + l - 7, ".rodata"))
+			return !bpf_map__set_initial_value(map, &cfg, sizeof(cfg));
+	}
+	return false;
+}
+
+static int
+load_prog(const char *path, const struct blast_opts *o,
+	  struct bpf_object **objp)
+{
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	int err;
+
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj)
+		die("%s: cannot open: %s", path, strerror(errno));
+	prog = bpf_object__next_program(obj, NULL);
+	if (!prog)
+		die("%s: no program in the object", path);
+	bpf_program__set_type(prog, BPF_PROG_TYPE_XDP);
+	if (!set_cfg(obj, o) && o->sport_hi != o->sport_lo)
+		fprintf(stderr, "hyperion-blast: %s has no blast_cfg: every frame "
+			"carries source port %u\n", path, o->sport_lo);
+	err = bpf_object__load(obj);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			die("cannot load %s: %s: run as root (needs CAP_BPF and "
+			    "CAP_NET_ADMIN)", path, strerror(-err));
+		die("cannot load %s: %s", path, strerror(-err));
+	}
+	*objp = obj;
+	return bpf_program__fd(prog);
+}
+
+/* EINVAL on the first call: tell a kernel without live frames apart */
+static void __attribute__((noreturn))
+explain_einval(int prog_fd, const uint8_t *frame, size_t size)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, plain,
+		.data_in = frame,
+		.data_size_in = size,
+		.repeat = 1);
+
+	if (!bpf_prog_test_run_opts(prog_fd, &plain))
+		die("this kernel has no BPF_F_TEST_XDP_LIVE_FRAMES for "
+		    "BPF_PROG_RUN (needs Linux >= 5.18): cannot send");
+	die("the kernel refused the live-frames run (EINVAL): frame size, "
+	    "batch or interface not accepted");
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct blast_opts o;
+	struct bpf_object *obj = NULL;
+	struct sigaction sa;
+	char pathbuf[PATH_MAX + 64];
+	uint8_t frame[FRAME_MAX], ifmac[ETH_ALEN];
+	uint64_t sent = 0, x0 = 0, e0 = 0, x1, e1;
+	uint32_t repeat = REPEAT_FIRST;
+	const char *path;
+	double t0, t1, deadline;
+	bool have_stats;
+	int prog_fd, ifindex, err;
+
+	parse_args(argc, argv, &o);
+	check_privileges();
+
+	ifindex = (int)if_nametoindex(o.ifname);
+	if (!ifindex)
+		die("interface %s not found in this network namespace",
+		    o.ifname);
+	iface_info(&o, ifmac);
+	if (!o.smac_set)
+		memcpy(o.smac, ifmac, ETH_ALEN);
+	if (!o.dmac_set && !neigh_mac(&o, o.dmac)) {
+		memset(o.dmac, 0xff, ETH_ALEN);
+		fprintf(stderr, "hyperion-blast: no neighbour entry for --dst "
+			"on %s: sending to ff:ff:ff:ff:ff:ff (use --dmac)\n",
+			o.ifname);
+	}
+
+	libbpf_set_print(libbpf_print);
+	path = find_prog(&o, pathbuf, sizeof(pathbuf));
+	prog_fd = load_prog(path, &o, &obj);
+
+	build_frame(frame, &o);
+	set_sport(frame, o.size, o.sport_lo);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	have_stats = xmit_stats(o.ifname, &x0, &e0);
+	t0 = now();
+	deadline = o.seconds > 0 ? t0 + o.seconds : 0;
+	while (!stop) {
+		struct xdp_md ctx = {
+			.data_end = o.size,
+			.ingress_ifindex = ifindex,
+		};
+		LIBBPF_OPTS(bpf_test_run_opts, run,
+			.data_in = frame,
+			.data_size_in = o.size,
+			.ctx_in = &ctx,
+			.ctx_size_in = sizeof(ctx),
+			.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+			.batch_size = o.batch);
+		double tc = now(), te;
+
+		if (o.packets && o.packets - sent < repeat)
+			repeat = (uint32_t)(o.packets - sent);
+		run.repeat = repeat;
+		err = bpf_prog_test_run_opts(prog_fd, &run);
+		if (err) {
+			err = -err;
+			if (err == EINTR)
+				break;	/* a signal: this call's count is unknown */
+			if (err == EINVAL && !sent)
+				explain_einval(prog_fd, frame, o.size);
+			if (err == EPERM || err == EACCES)
+				die("BPF_PROG_RUN: %s: run as root", strerror(err));
+			die("BPF_PROG_RUN: %s", strerror(err));
+		}
+		sent += repeat;
+		if (o.packets && sent >= o.packets)
+			break;
+		te = now();
+		if (deadline && te >= deadline)
+			break;
+		/* size the next call to CALL_SECONDS, or to what time is left */
+		if (te > tc) {
+			double rate = repeat / (te - tc), want = rate * CALL_SECONDS;
+
+			if (deadline && rate * (deadline - te) < want)
+				want = rate * (deadline - te);
+			repeat = want < o.batch ? o.batch :
+				 want > REPEAT_MAX ? REPEAT_MAX : (uint32_t)want;
+		}
+	}
+	t1 = now();
+	bpf_object__close(obj);
+
+	if (have_stats && xmit_stats(o.ifname, &x1, &e1))
+		fprintf(stderr, "hyperion-blast: %s driver: xdp_xmit %" PRIu64
+			", xdp_xmit_errors %" PRIu64 "%s\n", o.ifname, x1 - x0,
+			e1 - e0, x1 - x0 ? "" :
+			" (nothing transmitted: on veth the peer needs an XDP "
+			"program or GRO on)");
+	printf("{\"sent\": %" PRIu64 ", \"seconds\": %.3f, \"pps\": %.0f}\n",
+	       sent, t1 - t0, t1 > t0 ? sent / (t1 - t0) : 0.0);
+	return 0;
+}
