@@ -44,3 +44,38 @@ hyp_sandbox_up() {
 	HYP_MAC_SRC=$(ip -n "$HYP_NS_SRC" -br link show "$HYP_IF_SRC" | awk '{print $3}')
 	export HYP_NS_SRC HYP_NS_DUT HYP_IF_SRC HYP_IF_DUT HYP_MAC_DUT HYP_MAC_SRC
 }
+
+# A bump in the wire: $HYP_NS_CLI ($HYP_IF_CLI, 198.18.1.1) -- $HYP_NS_DUT
+# ($HYP_IF_A | $HYP_IF_B) -- $HYP_NS_SRV ($HYP_IF_SRV, 198.18.1.2), one L2
+# segment across the DUT, which has no addresses of its own.
+hyp_sandbox_ips_up() {
+	local p=${1:-hyp$$} ns
+	HYP_NS_CLI=${p}c HYP_NS_DUT=${p}d HYP_NS_SRV=${p}s
+	HYP_IF_CLI=${p}c HYP_IF_A=${p}a HYP_IF_B=${p}b HYP_IF_SRV=${p}s
+	# hyp_sandbox_down removes what these name
+	HYP_NS_SRC=$HYP_NS_CLI
+	trap 'hyp_sandbox_down; ip netns del "$HYP_NS_SRV" 2>/dev/null' EXIT
+	trap 'exit 130' INT TERM
+	for ns in "$HYP_NS_CLI" "$HYP_NS_DUT" "$HYP_NS_SRV"; do
+		ip netns add "$ns" || return 1
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+		ip -n "$ns" link set lo up || return 1
+	done
+	ip link add "$HYP_IF_CLI" netns "$HYP_NS_CLI" type veth \
+		peer name "$HYP_IF_A" netns "$HYP_NS_DUT" || return 1
+	ip link add "$HYP_IF_SRV" netns "$HYP_NS_SRV" type veth \
+		peer name "$HYP_IF_B" netns "$HYP_NS_DUT" || return 1
+	ip -n "$HYP_NS_CLI" addr add 198.18.1.1/24 dev "$HYP_IF_CLI" &&
+	ip -n "$HYP_NS_SRV" addr add 198.18.1.2/24 dev "$HYP_IF_SRV" || return 1
+	# frames XDP-redirected into a veth need NAPI on the receiving end: GRO
+	ip netns exec "$HYP_NS_CLI" ethtool -K "$HYP_IF_CLI" gro on >/dev/null &&
+	ip netns exec "$HYP_NS_SRV" ethtool -K "$HYP_IF_SRV" gro on >/dev/null &&
+	ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_A" gro on >/dev/null &&
+	ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_B" gro on >/dev/null || return 1
+	for ns in "$HYP_NS_CLI:$HYP_IF_CLI" "$HYP_NS_DUT:$HYP_IF_A" "$HYP_NS_DUT:$HYP_IF_B" \
+		  "$HYP_NS_SRV:$HYP_IF_SRV"; do
+		ip -n "${ns%%:*}" link set "${ns#*:}" up || return 1
+	done
+	export HYP_NS_CLI HYP_NS_DUT HYP_NS_SRV HYP_IF_CLI HYP_IF_A HYP_IF_B HYP_IF_SRV
+}

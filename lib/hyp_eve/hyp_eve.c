@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * EVE-JSON alert log.
+ *
+ * Slots: capacity alerts preallocated; their pointers circulate between a
+ * free ring (posters take, the writer gives back) and the queue (posters
+ * give, the writer takes). As many slots exist as the queue holds, so a
+ * poster that got a slot can always queue it: the only loss is "no slot".
+ *
+ * Counters that posters update are per lcore, each written by one thread
+ * only, with a plain load and store (no locked instruction); readers sum
+ * them with relaxed loads. Threads without an lcore id share one extra
+ * counter and pay for an atomic add: they are not data-path lcores.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+
+#include "hyp_eve.h"
+
+RTE_LOG_REGISTER(hyp_eve_logtype, hyp.eve, INFO);
+#define HYP_EVE_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, hyp_eve_logtype, "hyp_eve: %s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+#define EVE_BURST		32
+/*
+ * The longest line: 127 signature bytes and 253 rrname bytes at 6 output
+ * characters each (\u00XX), plus under 600 for the rest. Twice that.
+ */
+#define EVE_LINE_MAX		4096
+#define EVE_BUF_SIZE		(EVE_BURST * EVE_LINE_MAX + 1)
+#define EVE_IDLE_MIN_US		50
+#define EVE_IDLE_MAX_US		2000	/* bounds how late `tail -f` sees a line */
+#define EVE_FLUSH_POLL_US	200
+#define EVE_OTHER_LCORE		RTE_MAX_LCORE	/* threads without an lcore id */
+
+#define PROTO_ICMP	1
+#define PROTO_TCP	6
+#define PROTO_UDP	17
+#define PROTO_ICMPV6	58
+#define PROTO_SCTP	132
+
+struct eve_lcore_stats {
+	uint64_t posted;	/* queued for the writer */
+	uint64_t lost;		/* no slot */
+} __rte_cache_aligned;
+
+struct hyp_eve {
+	struct rte_ring *queue;		/* posted slots: MP enqueue, SC dequeue */
+	struct rte_ring *free;		/* empty slots */
+	struct hyp_eve_alert *slots;
+	char *buf;			/* one burst of lines; writer only */
+	char *path;
+	int fd;
+	pthread_t thread;
+	bool thread_started;
+	uint32_t stop;			/* set by close() */
+
+	/* written by the writer only */
+	uint64_t written;
+	uint64_t errors;
+	bool failing;			/* a write failed and was logged */
+	bool torn;			/* a partial line is on disk */
+
+	struct eve_lcore_stats stats[RTE_MAX_LCORE + 1];
+};
+
+static uint32_t eve_seq;	/* unique ring names per process */
+
+static const uint8_t v4_mapped_prefix[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
+/* One writer per counter: a plain read-modify-write, no bus lock. */
+static inline void
+counter_inc(uint64_t *c)
+{
+	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+}
+
+static inline void
+count_post(struct hyp_eve *e, bool lost)
+{
+	unsigned int lcore = rte_lcore_id();
+	struct eve_lcore_stats *st;
+
+	if (likely(lcore < RTE_MAX_LCORE)) {
+		st = &e->stats[lcore];
+		counter_inc(lost ? &st->lost : &st->posted);
+	} else {
+		st = &e->stats[EVE_OTHER_LCORE];
+		__atomic_fetch_add(lost ? &st->lost : &st->posted, 1,
+				   __ATOMIC_RELAXED);
+	}
+}
+
+int
+hyp_eve_post(struct hyp_eve *e, const struct hyp_eve_alert *a)
+{
+	void *slot;
+
+	if (unlikely(rte_ring_mc_dequeue(e->free, &slot) != 0)) {
+		count_post(e, true);
+		return -ENOBUFS;
+	}
+	memcpy(slot, a, sizeof(*a));
+	if (unlikely(rte_ring_mp_enqueue(e->queue, slot) != 0)) {
+		/* cannot happen (as many queue places as slots); be safe */
+		rte_ring_mp_enqueue(e->free, slot);
+		count_post(e, true);
+		return -ENOBUFS;
+	}
+	count_post(e, false);
+	return 0;
+}
+
+/* formatting, writer thread only */
+
+static void
+eve_ip(const uint8_t a[16], uint8_t family, char *out, size_t size)
+{
+	unsigned int best = 0, best_len = 0, run = 0, i;
+	uint16_t w[8];
+	size_t n = 0;
+
+	if (family == 4 || memcmp(a, v4_mapped_prefix, 12) == 0) {
+		snprintf(out, size, "%s%u.%u.%u.%u",
+			 family == 4 ? "" : "::ffff:", a[12], a[13], a[14],
+			 a[15]);
+		return;
+	}
+
+	/* RFC 5952: drop the longest run (first if tied) of two or more
+	 * zero words, lower case, no leading zeros */
+	for (i = 0; i < 8; i++) {
+		w[i] = (uint16_t)((a[2 * i] << 8) | a[2 * i + 1]);
+		run = w[i] == 0 ? run + 1 : 0;
+		if (run > best_len) {
+			best_len = run;
+			best = i + 1 - run;
+		}
+	}
+	if (best_len < 2)
+		best_len = 0;
+
+	for (i = 0; i < 8 && n < size; i++) {
+		if (best_len != 0 && i == best) {
+			n += (size_t)snprintf(out + n, size - n, "::");
+			i += best_len - 1;
+			continue;
+		}
+		n += (size_t)snprintf(out + n, size - n, "%s%x",
+				      n == 0 || out[n - 1] == ':' ? "" : ":",
+				      w[i]);
+	}
+}
+
+static void
+eve_proto(uint8_t proto, char *out, size_t size)
+{
+	switch (proto) {
+	case PROTO_TCP:
+		snprintf(out, size, "TCP");
+		break;
+	case PROTO_UDP:
+		snprintf(out, size, "UDP");
+		break;
+	case PROTO_ICMP:
+		snprintf(out, size, "ICMP");
+		break;
+	case PROTO_ICMPV6:
+		snprintf(out, size, "IPv6-ICMP");
+		break;
+	default:
+		snprintf(out, size, "%03u", proto);
+		break;
+	}
+}
+
+/*
+ * A JSON string from bytes that need not be UTF-8 nor terminated. jansson
+ * refuses invalid UTF-8; rather than lose the alert or the bytes, write
+ * every byte above 0x7f as \xNN text, as Suricata does.
+ */
+static json_t *
+eve_string(const char *s, size_t max)
+{
+	char esc[(HYP_DNS_NAME_MAX + 1) * 4 + 1];
+	size_t len = strnlen(s, max);
+	size_t i, n = 0;
+	json_t *j;
+
+	j = json_stringn(s, len);
+	if (j != NULL || len * 4 >= sizeof(esc))
+		return j;
+	for (i = 0; i < len; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		if (c < 0x80)
+			esc[n++] = (char)c;
+		else
+			n += (size_t)snprintf(esc + n, sizeof(esc) - n,
+					      "\\x%02x", c);
+	}
+	return json_stringn(esc, n);
+}
+
+static int
+eve_timestamp(uint64_t ts_ns, char *out, size_t size)
+{
+	time_t sec = (time_t)(ts_ns / 1000000000u);
+	unsigned int usec = (unsigned int)(ts_ns % 1000000000u / 1000u);
+	struct tm tm;
+	size_t n;
+
+	if (gmtime_r(&sec, &tm) == NULL)
+		return -EINVAL;
+	n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (n == 0)
+		return -EINVAL;
+	snprintf(out + n, size - n, ".%06u+0000", usec);
+	return 0;
+}
+
+static inline bool
+has_ports(uint8_t proto)
+{
+	return proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP;
+}
+
+/* One line with its '\n' into buf; its length, or 0 if it failed. */
+static size_t
+eve_format(const struct hyp_eve_alert *a, char *buf, size_t size)
+{
+	char ts[64], src[64], dst[64], proto[16];
+	json_t *root, *alert, *dns;
+	size_t len = 0;
+	int rc = 0;
+
+	if (eve_timestamp(a->ts_ns, ts, sizeof(ts)) != 0)
+		return 0;
+	eve_ip(a->src, a->family, src, sizeof(src));
+	eve_ip(a->dst, a->family, dst, sizeof(dst));
+	eve_proto(a->proto, proto, sizeof(proto));
+
+	root = json_object();
+	alert = json_object();
+	if (root == NULL || alert == NULL) {
+		json_decref(root);
+		json_decref(alert);
+		return 0;
+	}
+	/* json_object_set_new() fails on a NULL value: one check covers all */
+	rc |= json_object_set_new(root, "timestamp", json_string(ts));
+	rc |= json_object_set_new(root, "flow_id",
+				  json_integer((json_int_t)(a->flow_id &
+							    INT64_MAX)));
+	rc |= json_object_set_new(root, "event_type", json_string("alert"));
+	rc |= json_object_set_new(root, "src_ip", json_string(src));
+	if (has_ports(a->proto))
+		rc |= json_object_set_new(root, "src_port",
+					  json_integer(a->sport));
+	rc |= json_object_set_new(root, "dest_ip", json_string(dst));
+	if (has_ports(a->proto))
+		rc |= json_object_set_new(root, "dest_port",
+					  json_integer(a->dport));
+	rc |= json_object_set_new(root, "proto", json_string(proto));
+
+	rc |= json_object_set_new(alert, "action",
+				  json_string(a->action == HYP_ACTION_DROP ?
+					      "blocked" : "allowed"));
+	rc |= json_object_set_new(alert, "gid", json_integer(1));
+	rc |= json_object_set_new(alert, "signature_id",
+				  json_integer(a->signature_id));
+	rc |= json_object_set_new(alert, "rev", json_integer(1));
+	rc |= json_object_set_new(alert, "signature",
+				  eve_string(a->signature,
+					     sizeof(a->signature)));
+	rc |= json_object_set_new(alert, "category", json_string(""));
+	rc |= json_object_set_new(alert, "severity", json_integer(2));
+	rc |= json_object_set_new(root, "alert", alert);
+
+	if (a->rrname[0] != '\0') {
+		rc |= json_object_set_new(root, "app_proto",
+					  json_string("dns"));
+		dns = json_object();
+		if (dns != NULL) {
+			rc |= json_object_set_new(dns, "type",
+						  json_string("query"));
+			rc |= json_object_set_new(dns, "rrname",
+						  eve_string(a->rrname,
+							     sizeof(a->rrname)));
+		}
+		rc |= json_object_set_new(root, "dns", dns);
+	}
+
+	if (rc == 0) {
+		len = json_dumpb(root, buf, size,
+				 JSON_COMPACT | JSON_PRESERVE_ORDER);
+		/* 0 is an error; len == size leaves no room for '\n' */
+		if (len == 0 || len >= size)
+			len = 0;
+		else
+			buf[len++] = '\n';
+	}
+	json_decref(root);
+	return len;
+}
+
+/* Bytes of buf that reached the file. */
+static size_t
+eve_write(struct hyp_eve *e, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t r = write(e->fd, e->buf + done, len - done);
+
+		if (r > 0) {
+			done += (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		/* once per episode: a full disk must not flood the log */
+		if (!e->failing) {
+			HYP_EVE_LOG(ERR, "%s: %s: alerts are being lost",
+				    e->path, r < 0 ? strerror(errno) :
+				    "nothing written");
+			e->failing = true;
+		}
+		return done;
+	}
+	if (e->failing && len > 0) {
+		HYP_EVE_LOG(INFO, "%s: writing again", e->path);
+		e->failing = false;
+	}
+	return done;
+}
+
+static bool
+eve_line_end(const size_t *ends, unsigned int lines, size_t off)
+{
+	unsigned int i;
+
+	for (i = 0; i < lines; i++)
+		if (ends[i] == off)
+			return true;
+	return false;
+}
+
+static void
+eve_write_burst(struct hyp_eve *e, void **slots, unsigned int n)
+{
+	size_t ends[EVE_BURST];
+	unsigned int lines = 0, i, ok = 0;
+	size_t used = 0, start, done;
+
+	/* end a line torn by a failed write, or the next one is garbage */
+	if (e->torn)
+		e->buf[used++] = '\n';
+	start = used;
+	for (i = 0; i < n; i++) {
+		size_t len = eve_format(slots[i], e->buf + used,
+					EVE_BUF_SIZE - used);
+
+		if (len != 0) {
+			used += len;
+			ends[lines++] = used;
+		}
+	}
+	/* the lines are in buf: give the slots back before the syscall */
+	rte_ring_enqueue_bulk(e->free, slots, n, NULL);
+
+	done = eve_write(e, used);
+	if (done > 0) {
+		/* a short write that stopped mid-line tears it */
+		e->torn = done != used && done != start &&
+			  !(lines > 0 && eve_line_end(ends, lines, done));
+	}
+	while (ok < lines && ends[ok] <= done)
+		ok++;
+	__atomic_store_n(&e->written, e->written + ok, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->errors, e->errors + (n - ok), __ATOMIC_RELAXED);
+}
+
+static void *
+eve_writer(void *arg)
+{
+	struct hyp_eve *e = arg;
+	unsigned int idle_us = EVE_IDLE_MIN_US;
+	bool stopping = false;
+	void *burst[EVE_BURST];
+
+	for (;;) {
+		unsigned int n = rte_ring_sc_dequeue_burst(e->queue, burst,
+							   EVE_BURST, NULL);
+
+		if (n > 0) {
+			eve_write_burst(e, burst, n);
+			idle_us = EVE_IDLE_MIN_US;
+			continue;
+		}
+		if (stopping)
+			break;
+		/*
+		 * Posts made before close() are seen by the dequeue after this
+		 * acquire: one more pass once stop is seen, then exit.
+		 */
+		if (__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
+			stopping = true;
+			continue;
+		}
+		usleep(idle_us);
+		idle_us = RTE_MIN(idle_us * 2, (unsigned int)EVE_IDLE_MAX_US);
+	}
+	return NULL;
+}
+
+static void
+eve_free(struct hyp_eve *e)
+{
+	if (e->fd >= 0)
+		close(e->fd);
+	rte_ring_free(e->queue);
+	rte_ring_free(e->free);
+	rte_free(e->slots);
+	free(e->buf);
+	free(e->path);
+	rte_free(e);
+}
+
+struct hyp_eve *
+hyp_eve_open(const char *path, unsigned int capacity)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct hyp_eve *e;
+	uint32_t seq;
+	unsigned int i;
+	int err;
+
+	if (path == NULL || capacity == 0 || capacity > RTE_RING_SZ_MASK) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+
+	e = rte_zmalloc("hyp_eve", sizeof(*e), RTE_CACHE_LINE_SIZE);
+	if (e == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	e->fd = -1;
+	e->path = strdup(path);
+	e->buf = malloc(EVE_BUF_SIZE);
+	e->slots = rte_zmalloc("hyp_eve_slots",
+			       (size_t)capacity * sizeof(*e->slots),
+			       RTE_CACHE_LINE_SIZE);
+	if (e->path == NULL || e->buf == NULL || e->slots == NULL) {
+		HYP_EVE_LOG(ERR, "no memory for %u alerts", capacity);
+		err = ENOMEM;
+		goto fail;
+	}
+
+	seq = __atomic_fetch_add(&eve_seq, 1, __ATOMIC_RELAXED);
+	snprintf(name, sizeof(name), "hyp_eve_q%" PRIu32, seq);
+	e->queue = rte_ring_create(name, capacity, SOCKET_ID_ANY,
+				   RING_F_SC_DEQ | RING_F_EXACT_SZ);
+	if (e->queue == NULL) {
+		err = rte_errno;
+		HYP_EVE_LOG(ERR, "ring for %u alerts: %s", capacity,
+			    rte_strerror(err));
+		goto fail;
+	}
+	snprintf(name, sizeof(name), "hyp_eve_f%" PRIu32, seq);
+	e->free = rte_ring_create(name, capacity, SOCKET_ID_ANY,
+				  RING_F_EXACT_SZ);
+	if (e->free == NULL) {
+		err = rte_errno;
+		HYP_EVE_LOG(ERR, "ring for %u slots: %s", capacity,
+			    rte_strerror(err));
+		goto fail;
+	}
+	for (i = 0; i < capacity; i++) {
+		if (rte_ring_enqueue(e->free, &e->slots[i]) != 0) {
+			err = ENOSPC;
+			goto fail;
+		}
+	}
+
+	e->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (e->fd < 0) {
+		err = errno;
+		HYP_EVE_LOG(ERR, "%s: %s", path, strerror(err));
+		goto fail;
+	}
+
+	err = rte_ctrl_thread_create(&e->thread, "hyp-eve", NULL, eve_writer,
+				     e);
+	if (err != 0) {
+		HYP_EVE_LOG(ERR, "writer thread: %s", strerror(err));
+		goto fail;
+	}
+	e->thread_started = true;
+	return e;
+
+fail:
+	eve_free(e);
+	rte_errno = err;
+	return NULL;
+}
+
+int
+hyp_eve_flush(struct hyp_eve *e, unsigned int timeout_ms)
+{
+	struct timespec start, now;
+	uint64_t target = 0;
+	unsigned int i;
+
+	for (i = 0; i <= RTE_MAX_LCORE; i++)
+		target += __atomic_load_n(&e->stats[i].posted,
+					  __ATOMIC_RELAXED);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (__atomic_load_n(&e->written, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&e->errors, __ATOMIC_RELAXED) < target) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (timeout_ms != 0 &&
+		    (uint64_t)(now.tv_sec - start.tv_sec) * 1000 +
+		    (uint64_t)(now.tv_nsec - start.tv_nsec) / 1000000 >=
+		    timeout_ms)
+			return -ETIMEDOUT;
+		usleep(EVE_FLUSH_POLL_US);
+	}
+	return 0;
+}
+
+void
+hyp_eve_close(struct hyp_eve *e)
+{
+	if (e == NULL)
+		return;
+	if (e->thread_started) {
+		/* the writer drains the queue before it exits */
+		__atomic_store_n(&e->stop, 1, __ATOMIC_RELEASE);
+		pthread_join(e->thread, NULL);
+	}
+	eve_free(e);
+}
+
+uint64_t
+hyp_eve_written(const struct hyp_eve *e)
+{
+	return __atomic_load_n(&e->written, __ATOMIC_RELAXED);
+}
+
+uint64_t
+hyp_eve_errors(const struct hyp_eve *e)
+{
+	return __atomic_load_n(&e->errors, __ATOMIC_RELAXED);
+}
+
+uint64_t
+hyp_eve_lost(const struct hyp_eve *e)
+{
+	uint64_t lost = hyp_eve_errors(e);
+	unsigned int i;
+
+	for (i = 0; i <= RTE_MAX_LCORE; i++)
+		lost += __atomic_load_n(&e->stats[i].lost, __ATOMIC_RELAXED);
+	return lost;
+}

@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Classifier and per-worker flow table of the slow path.
+ *
+ * The parser reads headers byte by byte (no casts to header structs): frames
+ * from pcap files have no alignment guarantee, and every read is preceded by
+ * a check against the end of what the enclosing header says it covers,
+ * itself checked against the captured length.
+ *
+ * The table is an rte_hash used as an index: the key position it returns
+ * selects an entry in an array allocated once, so the per-packet path never
+ * allocates. Only the owning worker writes, so the hash is created without
+ * locks or lock-free machinery, and the counters are plain increments.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_debug.h>
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+
+#include "hyp_xdp_shared.h"	/* HYP_VLAN_MAX_DEPTH, HYP_IPV6_EXT_MAX */
+#include "hyp_flow.h"
+
+RTE_LOG_REGISTER(hyp_flow_logtype, hyp.flow, INFO);
+#define HYP_FLOW_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, hyp_flow_logtype, "hyp_flow: %s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+#define IP4_HDR_MIN	20
+#define IP6_HDR_LEN	40
+#define IP6_EXT_MIN	8	/* every extension header is at least this long */
+#define IP6_FRAG_HDR	8
+#define TCP_HDR_MIN	20
+#define UDP_HDR_LEN	8
+#define IP_MAX_LEN	65535u
+
+#define IPPROTO_HOPOPTS_	0
+#define IPPROTO_ROUTING_	43
+#define IPPROTO_FRAGMENT_	44
+#define IPPROTO_AH_		51
+#define IPPROTO_DSTOPTS_	60
+
+/* rte_hash refuses fewer than one bucket (8 entries) */
+#define HYP_FLOW_MIN_ENTRIES	8
+
+/* Any constant will do; it only has to be the same everywhere. */
+#define HYP_FLOW_HASH_SEED	0x68797066u
+
+static const uint8_t v4_mapped_prefix[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline bool
+ip6_is_ext(uint8_t nh)
+{
+	return nh == IPPROTO_HOPOPTS_ || nh == IPPROTO_ROUTING_ ||
+	       nh == IPPROTO_FRAGMENT_ || nh == IPPROTO_DSTOPTS_ ||
+	       nh == IPPROTO_AH_;
+}
+
+/*
+ * Ports and payload of the L4 header at l4, with end the end of the IP
+ * packet (already within the frame). first_frag: more fragments follow, so
+ * the UDP length may legitimately reach past this packet.
+ */
+static int
+parse_l4(const uint8_t *frame, uint32_t l4, uint32_t end, bool first_frag,
+	 struct hyp_pkt_meta *m)
+{
+	uint32_t avail = end - l4;
+	const uint8_t *p = frame + l4;
+	uint32_t hl, ulen;
+
+	m->l4_off = (uint16_t)l4;
+	m->sport = 0;
+	m->dport = 0;
+
+	switch (m->proto) {
+	case IPPROTO_TCP:
+		if (avail < TCP_HDR_MIN)
+			return -EINVAL;
+		hl = (uint32_t)(p[12] >> 4) * 4;
+		if (hl < TCP_HDR_MIN || hl > avail)
+			return -EINVAL;
+		m->sport = rd16(p);
+		m->dport = rd16(p + 2);
+		m->payload_off = (uint16_t)(l4 + hl);
+		m->payload_len = (uint16_t)(avail - hl);
+		return 0;
+	case IPPROTO_UDP:
+		if (avail < UDP_HDR_LEN)
+			return -EINVAL;
+		ulen = rd16(p + 4);
+		if (ulen < UDP_HDR_LEN)
+			return -EINVAL;
+		if (ulen > avail) {
+			if (!first_frag)
+				return -EINVAL;
+			ulen = avail;
+		}
+		m->sport = rd16(p);
+		m->dport = rd16(p + 2);
+		m->payload_off = (uint16_t)(l4 + UDP_HDR_LEN);
+		m->payload_len = (uint16_t)(ulen - UDP_HDR_LEN);
+		return 0;
+	default:
+		m->payload_off = (uint16_t)l4;
+		m->payload_len = (uint16_t)avail;
+		return 0;
+	}
+}
+
+/* A fragment that does not start at offset 0: nothing past the IP layer. */
+static int
+later_fragment(uint32_t l4, struct hyp_pkt_meta *m)
+{
+	m->is_fragment = 1;
+	m->sport = 0;
+	m->dport = 0;
+	m->l4_off = (uint16_t)l4;
+	m->payload_off = (uint16_t)l4;
+	m->payload_len = 0;
+	return 0;
+}
+
+static int
+parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t off,
+	   struct hyp_pkt_meta *m)
+{
+	const uint8_t *p = frame + off;
+	uint32_t ihl, tot, frag_off;
+	uint16_t frag;
+
+	if (len - off < IP4_HDR_MIN || (p[0] >> 4) != 4)
+		return -EINVAL;
+	ihl = (uint32_t)(p[0] & 0x0f) * 4;
+	tot = rd16(p + 2);
+	/* the total length bounds everything after: padding is not payload */
+	if (ihl < IP4_HDR_MIN || tot < ihl || tot > len - off)
+		return -EINVAL;
+	frag = rd16(p + 6);
+	frag_off = (uint32_t)(frag & 0x1fff) * 8;
+	if (frag_off + (tot - ihl) > IP_MAX_LEN)
+		return -EINVAL;
+
+	m->family = 4;
+	m->proto = p[9];
+	memcpy(m->src, v4_mapped_prefix, sizeof(v4_mapped_prefix));
+	memcpy(m->src + 12, p + 12, 4);
+	memcpy(m->dst, v4_mapped_prefix, sizeof(v4_mapped_prefix));
+	memcpy(m->dst + 12, p + 16, 4);
+
+	if (frag_off != 0)
+		return later_fragment(off + ihl, m);
+	return parse_l4(frame, off + ihl, off + tot, (frag & 0x2000) != 0, m);
+}
+
+static int
+parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t off,
+	   struct hyp_pkt_meta *m)
+{
+	const uint8_t *p = frame + off;
+	uint32_t end, cur, hl;
+	bool first_frag = false;
+	unsigned int n;
+	uint8_t nh;
+
+	if (len - off < IP6_HDR_LEN || (p[0] >> 4) != 6)
+		return -EINVAL;
+	if (rd16(p + 4) > len - off - IP6_HDR_LEN)
+		return -EINVAL;
+	end = off + IP6_HDR_LEN + rd16(p + 4);
+
+	m->family = 6;
+	memcpy(m->src, p + 8, 16);
+	memcpy(m->dst, p + 24, 16);
+
+	nh = p[6];
+	cur = off + IP6_HDR_LEN;
+	for (n = 0; ip6_is_ext(nh); n++) {
+		const uint8_t *h = frame + cur;
+
+		/* bounded like the XDP program: a long chain is an attack */
+		if (n == HYP_IPV6_EXT_MAX || end - cur < IP6_EXT_MIN)
+			return -EINVAL;
+		switch (nh) {
+		case IPPROTO_FRAGMENT_:
+			hl = IP6_FRAG_HDR;
+			if ((rd16(h + 2) & 0xfff8) != 0) {
+				m->proto = h[0];
+				return later_fragment(cur + hl, m);
+			}
+			first_frag = (h[3] & 0x01) != 0;
+			break;
+		case IPPROTO_AH_:
+			hl = ((uint32_t)h[1] + 2) * 4;
+			break;
+		default:
+			hl = ((uint32_t)h[1] + 1) * 8;
+			break;
+		}
+		if (hl > end - cur)
+			return -EINVAL;
+		nh = h[0];
+		cur += hl;
+	}
+	m->proto = nh;
+	return parse_l4(frame, cur, end, first_frag, m);
+}
+
+int
+hyp_flow_parse(const uint8_t *frame, uint32_t len, struct hyp_pkt_meta *m)
+{
+	uint32_t off = RTE_ETHER_HDR_LEN;
+	unsigned int depth = 0;
+	uint16_t type;
+
+	if (frame == NULL || m == NULL || len < RTE_ETHER_HDR_LEN)
+		return -EINVAL;
+
+	memset(m, 0, sizeof(*m));
+	type = rd16(frame + 12);
+	while (type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ) {
+		if (++depth > HYP_VLAN_MAX_DEPTH || len - off < 4)
+			return -EINVAL;
+		type = rd16(frame + off + 2);
+		off += 4;
+	}
+	m->l3_off = (uint16_t)off;
+
+	switch (type) {
+	case RTE_ETHER_TYPE_IPV4:
+		return parse_ipv4(frame, len, off, m);
+	case RTE_ETHER_TYPE_IPV6:
+		return parse_ipv6(frame, len, off, m);
+	default:
+		return -ENOTSUP;
+	}
+}
+
+int
+hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k)
+{
+	int c = memcmp(m->src, m->dst, sizeof(m->src));
+	int dir = c > 0 || (c == 0 && m->sport > m->dport);
+
+	/* the pad bytes are hashed and compared: they must be zero */
+	memset(k, 0, sizeof(*k));
+	if (dir == 0) {
+		memcpy(k->addr_a, m->src, sizeof(k->addr_a));
+		memcpy(k->addr_b, m->dst, sizeof(k->addr_b));
+		k->port_a = m->sport;
+		k->port_b = m->dport;
+	} else {
+		memcpy(k->addr_a, m->dst, sizeof(k->addr_a));
+		memcpy(k->addr_b, m->src, sizeof(k->addr_b));
+		k->port_a = m->dport;
+		k->port_b = m->sport;
+	}
+	k->proto = m->proto;
+	k->family = m->family;
+	return dir;
+}
+
+uint32_t
+hyp_flow5_hash(const struct hyp_flow5 *k)
+{
+	return rte_hash_crc(k, sizeof(*k), HYP_FLOW_HASH_SEED);
+}
+
+struct hyp_flow_table {
+	struct rte_hash *h;
+	struct hyp_flow_entry *entries;	/* [rte_hash key position] */
+	uint32_t *hashes;		/* so expiry deletes without rehashing */
+	uint8_t *used;			/* which positions hold a flow */
+	uint32_t capacity;
+	uint32_t count;
+	uint32_t cursor;		/* where the next expiry sweep starts */
+};
+
+struct hyp_flow_table *
+hyp_flow_table_create(const char *name, uint32_t entries, int socket_id)
+{
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = entries,
+		.key_len = sizeof(struct hyp_flow5),
+		.hash_func = rte_hash_crc,
+		.hash_func_init_val = HYP_FLOW_HASH_SEED,
+		.socket_id = socket_id,
+		/*
+		 * Single writer: no lock flags. Extendable buckets so that
+		 * the capacity is exact, never cut short by a cuckoo path
+		 * that found no room.
+		 */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	struct hyp_flow_table *t;
+
+	if (name == NULL || strnlen(name, HYP_FLOW_NAME_MAX + 1) >
+	    HYP_FLOW_NAME_MAX || entries < HYP_FLOW_MIN_ENTRIES ||
+	    entries > RTE_HASH_ENTRIES_MAX) {
+		HYP_FLOW_LOG(ERR, "bad name or size (%u entries)", entries);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+
+	t = rte_zmalloc_socket("hyp_flow_table", sizeof(*t), 0, socket_id);
+	if (t == NULL)
+		goto nomem;
+	t->capacity = entries;
+	t->entries = rte_zmalloc_socket("hyp_flow_entries",
+					(size_t)entries * sizeof(*t->entries),
+					RTE_CACHE_LINE_SIZE, socket_id);
+	t->hashes = rte_zmalloc_socket("hyp_flow_hashes",
+				       (size_t)entries * sizeof(*t->hashes),
+				       0, socket_id);
+	t->used = rte_zmalloc_socket("hyp_flow_used", entries, 0, socket_id);
+	if (t->entries == NULL || t->hashes == NULL || t->used == NULL)
+		goto nomem;
+
+	t->h = rte_hash_create(&hp);
+	if (t->h == NULL) {
+		int err = rte_errno;
+
+		HYP_FLOW_LOG(ERR, "rte_hash_create(%s): %s", name,
+			     rte_strerror(err));
+		hyp_flow_table_free(t);
+		rte_errno = err;
+		return NULL;
+	}
+	return t;
+
+nomem:
+	HYP_FLOW_LOG(ERR, "no memory for %u flows", entries);
+	hyp_flow_table_free(t);
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+void
+hyp_flow_table_free(struct hyp_flow_table *t)
+{
+	if (t == NULL)
+		return;
+	rte_hash_free(t->h);
+	rte_free(t->used);
+	rte_free(t->hashes);
+	rte_free(t->entries);
+	rte_free(t);
+}
+
+struct hyp_flow_entry *
+hyp_flow_lookup_or_add(struct hyp_flow_table *t, const struct hyp_flow5 *k,
+		       uint32_t hash, uint64_t now_tsc)
+{
+	struct hyp_flow_entry *e;
+	int32_t pos;
+
+	pos = rte_hash_lookup_with_hash(t->h, k, hash);
+	if (likely(pos >= 0)) {
+		e = &t->entries[pos];
+		e->last_tsc = now_tsc;
+		return e;
+	}
+
+	pos = rte_hash_add_key_with_hash(t->h, k, hash);
+	if (pos < 0)
+		return NULL;
+	RTE_ASSERT((uint32_t)pos < t->capacity);
+	e = &t->entries[pos];
+	memset(e, 0, sizeof(*e));
+	e->key = *k;
+	e->first_tsc = now_tsc;
+	e->last_tsc = now_tsc;
+	e->verdict = HYP_FLOW_VERDICT_NONE;
+	t->hashes[pos] = hash;
+	t->used[pos] = 1;
+	t->count++;
+	return e;
+}
+
+unsigned int
+hyp_flow_table_expire(struct hyp_flow_table *t, uint64_t now_tsc,
+		      uint64_t idle_tsc, unsigned int budget)
+{
+	unsigned int removed = 0;
+	unsigned int i;
+
+	if (budget > t->capacity)
+		budget = t->capacity;
+	for (i = 0; i < budget; i++) {
+		uint32_t pos = t->cursor;
+		struct hyp_flow_entry *e = &t->entries[pos];
+		int32_t ret;
+
+		if (++t->cursor == t->capacity)
+			t->cursor = 0;
+		if (!t->used[pos])
+			continue;
+		/* a TSC read on another core may be slightly ahead: not idle */
+		if (now_tsc < e->last_tsc || now_tsc - e->last_tsc < idle_tsc)
+			continue;
+		ret = rte_hash_del_key_with_hash(t->h, &e->key, t->hashes[pos]);
+		if (unlikely(ret != (int32_t)pos)) {
+			/* index and hash disagree: keep the slot, say so */
+			HYP_FLOW_LOG(ERR, "slot %u: delete returned %d", pos,
+				     ret);
+			continue;
+		}
+		t->used[pos] = 0;
+		t->count--;
+		removed++;
+	}
+	return removed;
+}
+
+uint32_t
+hyp_flow_table_count(const struct hyp_flow_table *t)
+{
+	return t->count;
+}
+
+uint32_t
+hyp_flow_table_capacity(const struct hyp_flow_table *t)
+{
+	return t->capacity;
+}
+
+static inline uint64_t
+flow_total(const struct hyp_flow_entry *e)
+{
+	return e->bytes[0] + e->bytes[1];
+}
+
+static inline void
+entry_swap(struct hyp_flow_entry *a, struct hyp_flow_entry *b)
+{
+	struct hyp_flow_entry tmp = *a;
+
+	*a = *b;
+	*b = tmp;
+}
+
+/* Min-heap by total bytes over h[0..n): the root is the smallest kept. */
+static void
+heap_down(struct hyp_flow_entry *h, unsigned int n, unsigned int i)
+{
+	for (;;) {
+		unsigned int l = 2 * i + 1, r = l + 1, min = i;
+
+		if (l < n && flow_total(&h[l]) < flow_total(&h[min]))
+			min = l;
+		if (r < n && flow_total(&h[r]) < flow_total(&h[min]))
+			min = r;
+		if (min == i)
+			return;
+		entry_swap(&h[i], &h[min]);
+		i = min;
+	}
+}
+
+static void
+heap_up(struct hyp_flow_entry *h, unsigned int i)
+{
+	while (i > 0) {
+		unsigned int parent = (i - 1) / 2;
+
+		if (flow_total(&h[parent]) <= flow_total(&h[i]))
+			return;
+		entry_swap(&h[parent], &h[i]);
+		i = parent;
+	}
+}
+
+int
+hyp_flow_table_top(const struct hyp_flow_table *t, struct hyp_flow_entry *out,
+		   unsigned int n)
+{
+	unsigned int k = 0;
+	uint32_t pos;
+
+	if (t == NULL || (out == NULL && n > 0))
+		return -EINVAL;
+	if (n == 0)
+		return 0;
+
+	for (pos = 0; pos < t->capacity; pos++) {
+		const struct hyp_flow_entry *e = &t->entries[pos];
+
+		if (!t->used[pos])
+			continue;
+		if (k < n) {
+			out[k] = *e;
+			heap_up(out, k);
+			k++;
+		} else if (flow_total(e) > flow_total(&out[0])) {
+			out[0] = *e;
+			heap_down(out, k, 0);
+		}
+	}
+
+	/* heap sort: the smallest goes last each round, so largest first */
+	for (pos = k; pos > 1; pos--) {
+		entry_swap(&out[0], &out[pos - 1]);
+		heap_down(out, pos - 1, 0);
+	}
+	return (int)k;
+}

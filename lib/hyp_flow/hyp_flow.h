@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HYP_FLOW_H
+#define HYP_FLOW_H
+
+/**
+ * @file
+ * The slow path's packet classifier and flow table.
+ *
+ * hyp_flow_parse() reads a frame as captured (from the af_xdp PMD or from a
+ * pcap file) and trusts none of it: every field is bounds-checked against the
+ * captured length and against the lengths the headers themselves claim.
+ *
+ * Flows are bidirectional: struct hyp_flow5 orders the two endpoints so that
+ * both directions of a conversation give the same key and the same hash.
+ * The rx stage uses that hash to pick a worker; each worker then owns one
+ * struct hyp_flow_table and is the only thread that touches it, so the table
+ * has no locks and the per-packet path has no atomic operations.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What the parser found in one frame. All offsets are from the frame start. */
+struct hyp_pkt_meta {
+	uint8_t family;		/**< 4 or 6 */
+	uint8_t proto;		/**< upper-layer protocol (after IPv6 ext headers) */
+	uint16_t sport;		/**< host order; 0 when the protocol has no ports */
+	uint16_t dport;		/**< host order */
+	uint8_t src[16];	/**< IPv4 as ::ffff:a.b.c.d */
+	uint8_t dst[16];
+	uint16_t l3_off;	/**< IP header */
+	uint16_t l4_off;	/**< after IP options / IPv6 extension headers */
+	uint16_t payload_off;	/**< after the TCP/UDP header; l4_off otherwise */
+	uint16_t payload_len;	/**< bounded by the IP (and UDP) lengths, not
+				 *   by the frame: Ethernet padding is excluded */
+	uint8_t is_fragment;	/**< not the first fragment: no ports, no payload */
+};
+
+/**
+ * Classify one frame.
+ *
+ * Ethernet, then up to HYP_VLAN_MAX_DEPTH tags (0x8100 or 0x88a8), then
+ * IPv4 or IPv6 (walking at most HYP_IPV6_EXT_MAX extension headers:
+ * hop-by-hop, routing, fragment, destination options, AH), then TCP or UDP
+ * ports. Other protocols get no ports; their payload is everything after
+ * the IP header(s).
+ *
+ * A first fragment (offset 0, more fragments set) is parsed like a whole
+ * packet, except that its UDP length may exceed what this fragment carries;
+ * its payload is what it carries. Later fragments have is_fragment set,
+ * no ports and an empty payload.
+ *
+ * @param frame
+ *   The frame, from its Ethernet header.
+ * @param len
+ *   Captured bytes; nothing past them is read.
+ * @param m
+ *   Output; fully written on success, unspecified on error.
+ * @return
+ *   0 on success; -ENOTSUP if the frame is not IPv4 or IPv6; -EINVAL if a
+ *   header is truncated or inconsistent (including too many VLAN tags or
+ *   extension headers).
+ */
+int hyp_flow_parse(const uint8_t *frame, uint32_t len, struct hyp_pkt_meta *m);
+
+/**
+ * A normalized bidirectional 5-tuple. Side A is the (address, port) pair
+ * that compares lower: memcmp() on the address, then the port. Padding is
+ * always zero, so the key may be hashed and compared as bytes.
+ */
+struct hyp_flow5 {
+	uint8_t addr_a[16];
+	uint8_t addr_b[16];
+	uint16_t port_a;	/**< host order */
+	uint16_t port_b;
+	uint8_t proto;
+	uint8_t family;		/**< 4 or 6: an IPv4 flow never equals an IPv6 one */
+	uint8_t pad[2];
+};
+
+_Static_assert(sizeof(struct hyp_flow5) == 40, "hyp_flow5 layout");
+
+/**
+ * Build the normalized key of a parsed packet.
+ *
+ * @param m
+ *   A packet as hyp_flow_parse() described it.
+ * @param k
+ *   Output, padding zeroed.
+ * @return
+ *   The packet's direction: 0 if its source is side A, 1 if it is side B.
+ *   Index hyp_flow_entry's packets[] and bytes[] with it.
+ */
+int hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k);
+
+/**
+ * Hash of a normalized key (CRC32-C over its 40 bytes). Both directions of
+ * a flow hash the same since they share one key. The flow table is built on
+ * this very function, so the rx stage may compute it once per packet, use it
+ * to pick a worker and hand it on to hyp_flow_lookup_or_add().
+ */
+uint32_t hyp_flow5_hash(const struct hyp_flow5 *k);
+
+/** Longest table name: "HT_EXT_" + name must fit an rte_ring name. */
+#define HYP_FLOW_NAME_MAX	21
+
+/** hyp_flow_entry.verdict before any rule decided on the flow. */
+#define HYP_FLOW_VERDICT_NONE	0xFF
+
+/**
+ * One flow. Stored in the table, which owns it; the pointer that
+ * hyp_flow_lookup_or_add() returns is valid until the flow expires or the
+ * table is freed. The worker updates the counters itself (no atomics: only
+ * the owning worker writes).
+ */
+struct hyp_flow_entry {
+	struct hyp_flow5 key;
+	uint64_t packets[2];	/**< [direction] as hyp_flow5_from_meta() gives */
+	uint64_t bytes[2];
+	uint64_t first_tsc;
+	uint64_t last_tsc;	/**< refreshed by every hyp_flow_lookup_or_add() */
+	uint32_t verdict_gen;	/**< policy generation the verdict was made under */
+	uint32_t rule_id;	/**< rule behind the verdict; 0 if none */
+	uint8_t verdict;	/**< enum hyp_action or HYP_FLOW_VERDICT_NONE */
+} __rte_cache_aligned;
+
+struct hyp_flow_table;
+
+/**
+ * Create a flow table for one worker.
+ *
+ * @param name
+ *   Unique among the process's rte_hash tables and rings; at most
+ *   HYP_FLOW_NAME_MAX characters (rte_hash derives ring names from it).
+ * @param entries
+ *   Capacity, at least 8. Exactly this many flows fit, whatever their
+ *   hashes (the table has rte_hash's extendable buckets).
+ * @param socket_id
+ *   NUMA socket of the owning worker, or SOCKET_ID_ANY.
+ * @return
+ *   The table, or NULL with rte_errno set (EINVAL, ENOMEM, EEXIST).
+ */
+struct hyp_flow_table *hyp_flow_table_create(const char *name,
+					     uint32_t entries, int socket_id);
+
+/** Free a table and every entry in it. NULL is ignored. */
+void hyp_flow_table_free(struct hyp_flow_table *t);
+
+/**
+ * The entry of a flow, added if new. A new entry has zero counters,
+ * first_tsc = last_tsc = now_tsc and verdict HYP_FLOW_VERDICT_NONE; an
+ * existing one gets last_tsc = now_tsc. Owner only.
+ *
+ * @param hash
+ *   hyp_flow5_hash(k), computed once by the caller.
+ * @return
+ *   The entry, or NULL when the table is full (the caller counts it).
+ */
+struct hyp_flow_entry *hyp_flow_lookup_or_add(struct hyp_flow_table *t,
+					      const struct hyp_flow5 *k,
+					      uint32_t hash, uint64_t now_tsc);
+
+/**
+ * Remove idle flows, a little at a time. Examines at most budget slots of
+ * the table, starting where the previous call stopped and wrapping around,
+ * so a worker can call it every few bursts at a bounded cost. A flow is idle
+ * when now_tsc - last_tsc >= idle_tsc. Owner only.
+ *
+ * @return
+ *   The number of flows removed.
+ */
+unsigned int hyp_flow_table_expire(struct hyp_flow_table *t, uint64_t now_tsc,
+				   uint64_t idle_tsc, unsigned int budget);
+
+/** Flows in the table. */
+uint32_t hyp_flow_table_count(const struct hyp_flow_table *t);
+
+/** Capacity given to hyp_flow_table_create(). */
+uint32_t hyp_flow_table_capacity(const struct hyp_flow_table *t);
+
+/**
+ * Copies of the n largest flows by total bytes (both directions), largest
+ * first.
+ *
+ * This walks the whole table (O(capacity x log n)) and reads entries
+ * without any synchronization: call it only from the owning worker (e.g.
+ * when it sees a telemetry request flag between bursts), or while the owner
+ * is stopped. It allocates nothing: out is its working space.
+ *
+ * @param out
+ *   Room for n entries.
+ * @return
+ *   The number of entries written (min(n, count)), or -EINVAL.
+ */
+int hyp_flow_table_top(const struct hyp_flow_table *t,
+		       struct hyp_flow_entry *out, unsigned int n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYP_FLOW_H */

@@ -1,0 +1,1109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hyp_flow: the classifier on frames built byte by byte (hostile ones
+ * included), key normalization, and the flow table. TAP. Every frame is
+ * parsed from a heap copy of exactly its length, so a sanitizer or valgrind
+ * run sees any read past the end.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_memory.h>
+
+#include "hyp_flow.h"
+#include "tap.h"
+
+/* frame builder */
+
+struct frame {
+	uint8_t b[4096];
+	uint32_t len;
+};
+
+static void
+put8(struct frame *f, uint8_t v)
+{
+	if (f->len < sizeof(f->b))
+		f->b[f->len++] = v;
+}
+
+static void
+put16(struct frame *f, uint16_t v)
+{
+	put8(f, (uint8_t)(v >> 8));
+	put8(f, (uint8_t)v);
+}
+
+static void
+putn(struct frame *f, const void *p, size_t n)
+{
+	const uint8_t *s = p;
+
+	while (n-- > 0)
+		put8(f, *s++);
+}
+
+static void
+fill(struct frame *f, uint8_t v, size_t n)
+{
+	while (n-- > 0)
+		put8(f, v);
+}
+
+static void
+set16(struct frame *f, uint32_t off, uint16_t v)
+{
+	f->b[off] = (uint8_t)(v >> 8);
+	f->b[off + 1] = (uint8_t)v;
+}
+
+static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 1 };
+static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 2 };
+
+static void
+eth(struct frame *f, uint16_t type)
+{
+	f->len = 0;
+	putn(f, mac_b, 6);
+	putn(f, mac_a, 6);
+	put16(f, type);
+}
+
+/* a tag after the Ethernet header: TPID already written, so TCI + type */
+static void
+vlan(struct frame *f, uint16_t vid, uint16_t inner_type)
+{
+	put16(f, vid & 0x0fff);
+	put16(f, inner_type);
+}
+
+/* IPv4 header; returns its offset. Total length fixed by ip4_end(). */
+static uint32_t
+ip4(struct frame *f, uint8_t proto, const uint8_t src[4],
+    const uint8_t dst[4], unsigned int ihl_words, uint16_t frag)
+{
+	uint32_t at = f->len;
+	unsigned int i;
+
+	put8(f, (uint8_t)(0x40 | ihl_words));
+	put8(f, 0);
+	put16(f, 0);		/* total length, later */
+	put16(f, 0x1234);	/* id */
+	put16(f, frag);
+	put8(f, 64);
+	put8(f, proto);
+	put16(f, 0);		/* checksum: nobody checks it here */
+	putn(f, src, 4);
+	putn(f, dst, 4);
+	for (i = 5; i < ihl_words; i++) {
+		put8(f, 1);	/* NOP options */
+		put8(f, 1);
+		put8(f, 1);
+		put8(f, 1);
+	}
+	return at;
+}
+
+static void
+ip4_end(struct frame *f, uint32_t at)
+{
+	set16(f, at + 2, (uint16_t)(f->len - at));
+}
+
+static uint32_t
+ip6(struct frame *f, uint8_t nh, const uint8_t src[16], const uint8_t dst[16])
+{
+	uint32_t at = f->len;
+
+	put8(f, 0x60);
+	put8(f, 0);
+	put16(f, 0);
+	put16(f, 0);		/* payload length, later */
+	put8(f, nh);
+	put8(f, 64);
+	putn(f, src, 16);
+	putn(f, dst, 16);
+	return at;
+}
+
+static void
+ip6_end(struct frame *f, uint32_t at)
+{
+	set16(f, at + 4, (uint16_t)(f->len - at - 40));
+}
+
+/* generic extension header of 8 * (units + 1) bytes */
+static void
+ext6(struct frame *f, uint8_t nh, uint8_t units)
+{
+	put8(f, nh);
+	put8(f, units);
+	fill(f, 0, (size_t)units * 8 + 6);
+}
+
+static void
+ah6(struct frame *f, uint8_t nh, uint8_t len_field)
+{
+	put8(f, nh);
+	put8(f, len_field);	/* (len + 2) * 4 bytes */
+	fill(f, 0, ((size_t)len_field + 2) * 4 - 2);
+}
+
+static void
+frag6(struct frame *f, uint8_t nh, uint16_t offset_units, bool more)
+{
+	put8(f, nh);
+	put8(f, 0);
+	put16(f, (uint16_t)(offset_units << 3 | (more ? 1 : 0)));
+	put16(f, 0xabcd);
+	put16(f, 0x0001);
+}
+
+static void
+tcp(struct frame *f, uint16_t sport, uint16_t dport, unsigned int doff_words,
+    size_t payload)
+{
+	unsigned int i;
+
+	put16(f, sport);
+	put16(f, dport);
+	put16(f, 0);
+	put16(f, 1);		/* seq */
+	put16(f, 0);
+	put16(f, 0);		/* ack */
+	put8(f, (uint8_t)(doff_words << 4));
+	put8(f, 0x18);		/* PSH ACK */
+	put16(f, 65535);
+	put16(f, 0);
+	put16(f, 0);
+	for (i = 5; i < doff_words; i++) {
+		put16(f, 0x0101);
+		put16(f, 0x0101);
+	}
+	fill(f, 'T', payload);
+}
+
+/* UDP header; len 0 means "header + payload" */
+static void
+udp(struct frame *f, uint16_t sport, uint16_t dport, uint16_t len,
+    size_t payload)
+{
+	put16(f, sport);
+	put16(f, dport);
+	put16(f, len != 0 ? len : (uint16_t)(8 + payload));
+	put16(f, 0);
+	fill(f, 'U', payload);
+}
+
+static const uint8_t v4a[4] = { 198, 18, 0, 1 };
+static const uint8_t v4b[4] = { 198, 18, 0, 2 };
+static const uint8_t v6a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+static const uint8_t v6b[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+
+#define IP_TCP	6
+#define IP_UDP	17
+#define IP_ICMP	1
+
+/* parse from an exact-size heap copy */
+static int
+parse(const struct frame *f, uint32_t len, struct hyp_pkt_meta *m)
+{
+	uint8_t *copy = malloc(len != 0 ? len : 1);
+	int ret;
+
+	if (copy == NULL) {
+		printf("Bail out! malloc\n");
+		exit(1);
+	}
+	memcpy(copy, f->b, len);
+	ret = hyp_flow_parse(copy, len, m);
+	free(copy);
+	return ret;
+}
+
+static bool
+is_v4_mapped(const uint8_t a[16], const uint8_t v4[4])
+{
+	static const uint8_t pfx[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a, pfx, 12) == 0 && memcmp(a + 12, v4, 4) == 0;
+}
+
+/* every success must describe bytes inside the frame */
+static bool
+meta_sane(const struct hyp_pkt_meta *m, uint32_t len)
+{
+	return m->l3_off <= m->l4_off && m->l4_off <= m->payload_off &&
+	       (uint32_t)m->payload_off + m->payload_len <= len &&
+	       (m->family == 4 || m->family == 6);
+}
+
+/* frames that must parse */
+
+static void
+build_ipv4_tcp(struct frame *f)
+{
+	uint32_t ip;
+
+	eth(f, 0x0800);
+	ip = ip4(f, IP_TCP, v4a, v4b, 5, 0x4000);
+	tcp(f, 43000, 80, 5, 5);
+	ip4_end(f, ip);
+}
+
+static void
+test_parse_ipv4(void)
+{
+	struct hyp_pkt_meta m;
+	struct frame f;
+	uint32_t ip;
+	int ret;
+
+	build_ipv4_tcp(&f);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.family == 4 && m.proto == IP_TCP &&
+	    m.sport == 43000 && m.dport == 80 && is_v4_mapped(m.src, v4a) &&
+	    is_v4_mapped(m.dst, v4b) && m.l3_off == 14 && m.l4_off == 34 &&
+	    m.payload_off == 54 && m.payload_len == 5 && !m.is_fragment,
+	    "IPv4 TCP: ports, v4-mapped addresses, offsets",
+	    "ret %d fam %u proto %u %u->%u l3 %u l4 %u pl %u+%u", ret,
+	    m.family, m.proto, m.sport, m.dport, m.l3_off, m.l4_off,
+	    m.payload_off, m.payload_len);
+
+	/* TCP options move the payload */
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_TCP, v4a, v4b, 5, 0);
+	tcp(&f, 1, 2, 8, 3);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.payload_off == 34 + 32 && m.payload_len == 3,
+	    "IPv4 TCP with options: payload after data offset",
+	    "ret %d pl %u+%u", ret, m.payload_off, m.payload_len);
+
+	/* IP options move L4 */
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 7, 0);
+	udp(&f, 5353, 53, 0, 11);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.proto == IP_UDP && m.l4_off == 14 + 28 &&
+	    m.payload_off == 14 + 28 + 8 && m.payload_len == 11 &&
+	    m.sport == 5353 && m.dport == 53,
+	    "IPv4 with options: L4 after IHL",
+	    "ret %d l4 %u pl %u+%u", ret, m.l4_off, m.payload_off,
+	    m.payload_len);
+
+	/* padded to the Ethernet minimum: padding is not payload */
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	udp(&f, 1000, 53, 0, 4);
+	ip4_end(&f, ip);
+	fill(&f, 0xee, 60 - f.len);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && f.len == 60 && m.payload_len == 4,
+	    "IPv4 padded frame: payload bounded by IP length",
+	    "ret %d len %u payload %u", ret, f.len, m.payload_len);
+
+	/* UDP length below the IP payload: UDP length wins */
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	udp(&f, 1000, 53, 8 + 2, 6);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.payload_len == 2,
+	    "UDP length shorter than IP payload bounds the payload",
+	    "ret %d payload %u", ret, m.payload_len);
+
+	/* ICMP: no ports, payload is everything after IP */
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_ICMP, v4a, v4b, 5, 0);
+	put8(&f, 8);
+	put8(&f, 0);
+	fill(&f, 0, 10);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.proto == IP_ICMP && m.sport == 0 && m.dport == 0 &&
+	    m.payload_off == 34 && m.payload_len == 12,
+	    "ICMP: no ports, payload after IP header",
+	    "ret %d ports %u/%u pl %u+%u", ret, m.sport, m.dport,
+	    m.payload_off, m.payload_len);
+}
+
+static void
+test_parse_vlan(void)
+{
+	struct hyp_pkt_meta m;
+	struct frame f;
+	uint32_t ip;
+	int ret;
+
+	eth(&f, 0x8100);
+	vlan(&f, 100, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	udp(&f, 1, 53, 0, 3);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.l3_off == 18 && m.l4_off == 38 && m.dport == 53,
+	    "802.1Q: IP after one tag", "ret %d l3 %u", ret, m.l3_off);
+
+	eth(&f, 0x88a8);
+	vlan(&f, 10, 0x8100);
+	vlan(&f, 20, 0x86dd);
+	ip = ip6(&f, IP_TCP, v6a, v6b);
+	tcp(&f, 2000, 443, 5, 7);
+	ip6_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.family == 6 && m.l3_off == 22 && m.l4_off == 62 &&
+	    m.payload_len == 7 && m.dport == 443,
+	    "QinQ (88a8 + 8100): IPv6 after two tags",
+	    "ret %d l3 %u l4 %u", ret, m.l3_off, m.l4_off);
+
+	eth(&f, 0x8100);
+	vlan(&f, 1, 0x8100);
+	vlan(&f, 2, 0x8100);
+	vlan(&f, 3, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	udp(&f, 1, 2, 0, 0);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "three VLAN tags: -EINVAL", "ret %d", ret);
+
+	eth(&f, 0x8100);
+	put16(&f, 5);		/* tag cut after its TCI */
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "truncated VLAN tag: -EINVAL", "ret %d", ret);
+
+	eth(&f, 0x0806);
+	fill(&f, 0, 28);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -ENOTSUP, "ARP: -ENOTSUP", "ret %d", ret);
+
+	eth(&f, 0x8100);
+	vlan(&f, 7, 0x0806);
+	fill(&f, 0, 28);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -ENOTSUP, "ARP in a VLAN: -ENOTSUP", "ret %d", ret);
+}
+
+static void
+test_parse_ipv6(void)
+{
+	struct hyp_pkt_meta m;
+	struct frame f;
+	uint32_t ip;
+	unsigned int i;
+	int ret;
+
+	eth(&f, 0x86dd);
+	ip = ip6(&f, IP_UDP, v6a, v6b);
+	udp(&f, 40000, 53, 0, 20);
+	ip6_end(&f, ip);
+	fill(&f, 0, 8);		/* trailing junk beyond the payload length */
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.family == 6 && m.proto == IP_UDP &&
+	    memcmp(m.src, v6a, 16) == 0 && memcmp(m.dst, v6b, 16) == 0 &&
+	    m.l4_off == 54 && m.payload_off == 62 && m.payload_len == 20 &&
+	    m.sport == 40000 && m.dport == 53,
+	    "IPv6 UDP: addresses, ports, bounded by payload length",
+	    "ret %d l4 %u pl %u+%u", ret, m.l4_off, m.payload_off,
+	    m.payload_len);
+
+	/* hop-by-hop 8 + routing 24 + dstopts 16 + AH 24 */
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 0, v6a, v6b);
+	ext6(&f, 43, 0);
+	ext6(&f, 60, 2);
+	ext6(&f, 51, 1);
+	ah6(&f, IP_TCP, 4);
+	tcp(&f, 1234, 22, 5, 9);
+	ip6_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.proto == IP_TCP && m.l4_off == 54 + 8 + 24 + 16 + 24 &&
+	    m.sport == 1234 && m.dport == 22 && m.payload_len == 9,
+	    "IPv6 hop-by-hop, routing, dstopts, AH walked to TCP",
+	    "ret %d proto %u l4 %u", ret, m.proto, m.l4_off);
+
+	/* six extension headers are allowed, seven are not */
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 60, v6a, v6b);
+	for (i = 0; i < 5; i++)
+		ext6(&f, 60, 0);
+	ext6(&f, IP_UDP, 0);
+	udp(&f, 1, 2, 0, 1);
+	ip6_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.dport == 2 && m.l4_off == 54 + 48,
+	    "IPv6: six extension headers", "ret %d", ret);
+
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 60, v6a, v6b);
+	for (i = 0; i < 6; i++)
+		ext6(&f, 60, 0);
+	ext6(&f, IP_UDP, 0);
+	udp(&f, 1, 2, 0, 1);
+	ip6_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "IPv6: seven extension headers: -EINVAL",
+	    "ret %d", ret);
+
+	/* extension header longer than the packet */
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 0, v6a, v6b);
+	put8(&f, IP_UDP);
+	put8(&f, 4);		/* 40 bytes claimed */
+	fill(&f, 0, 14);
+	ip6_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "IPv6 extension header past the payload: -EINVAL",
+	    "ret %d", ret);
+
+	/* first fragment: ports, payload as carried */
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 44, v6a, v6b);
+	frag6(&f, IP_UDP, 0, true);
+	udp(&f, 5000, 53, 1400, 100);
+	ip6_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && !m.is_fragment && m.proto == IP_UDP &&
+	    m.sport == 5000 && m.dport == 53 && m.payload_len == 100,
+	    "IPv6 first fragment: ports, payload as carried",
+	    "ret %d frag %u ports %u/%u payload %u", ret, m.is_fragment,
+	    m.sport, m.dport, m.payload_len);
+
+	/* later fragment: no ports, no payload */
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 0, v6a, v6b);
+	ext6(&f, 44, 0);
+	frag6(&f, IP_UDP, 175, false);
+	fill(&f, 0xaa, 64);
+	ip6_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.is_fragment && m.proto == IP_UDP && m.sport == 0 &&
+	    m.dport == 0 && m.payload_len == 0 && m.l4_off == 54 + 16,
+	    "IPv6 later fragment: is_fragment, no ports, no payload",
+	    "ret %d frag %u proto %u ports %u/%u payload %u", ret,
+	    m.is_fragment, m.proto, m.sport, m.dport, m.payload_len);
+
+	/* atomic fragment (offset 0, no more): a whole datagram */
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 44, v6a, v6b);
+	frag6(&f, IP_UDP, 0, false);
+	udp(&f, 5000, 53, 108, 100);
+	ip6_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.payload_len == 100,
+	    "IPv6 atomic fragment parses whole", "ret %d", ret);
+
+	eth(&f, 0x86dd);
+	ip = ip6(&f, 44, v6a, v6b);
+	frag6(&f, IP_UDP, 0, false);
+	udp(&f, 5000, 53, 1400, 100);
+	ip6_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL,
+	    "UDP length past an unfragmented IPv6 packet: -EINVAL",
+	    "ret %d", ret);
+}
+
+static void
+test_parse_ipv4_frag(void)
+{
+	struct hyp_pkt_meta m;
+	struct frame f;
+	uint32_t ip;
+	int ret;
+
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0x2000);	/* MF, offset 0 */
+	udp(&f, 7000, 53, 3000, 64);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && !m.is_fragment && m.sport == 7000 &&
+	    m.dport == 53 && m.payload_len == 64,
+	    "IPv4 first fragment: ports, payload as carried",
+	    "ret %d frag %u payload %u", ret, m.is_fragment, m.payload_len);
+
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 185);		/* offset 1480 */
+	fill(&f, 0x55, 100);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == 0 && m.is_fragment && m.proto == IP_UDP && m.sport == 0 &&
+	    m.dport == 0 && m.payload_len == 0 && m.l4_off == 34,
+	    "IPv4 later fragment: is_fragment, no ports, no payload",
+	    "ret %d frag %u ports %u/%u payload %u", ret, m.is_fragment,
+	    m.sport, m.dport, m.payload_len);
+
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0x1fff);	/* offset 65528 */
+	fill(&f, 0x55, 16);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "IPv4 fragment past 65535 bytes: -EINVAL",
+	    "ret %d", ret);
+}
+
+static void
+test_parse_malformed(void)
+{
+	struct hyp_pkt_meta m;
+	struct frame f;
+	uint32_t ip;
+	int ret;
+
+	eth(&f, 0x0800);
+	ret = parse(&f, 13, &m);
+	tap(ret == -EINVAL, "13 bytes: -EINVAL", "ret %d", ret);
+
+	tap(hyp_flow_parse(NULL, 100, &m) == -EINVAL,
+	    "NULL frame: -EINVAL", NULL);
+
+	build_ipv4_tcp(&f);
+	ret = parse(&f, 14 + 19, &m);
+	tap(ret == -EINVAL, "IPv4 header cut short: -EINVAL", "ret %d", ret);
+
+	build_ipv4_tcp(&f);
+	f.b[14] = 0x55;
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "IPv4 ethertype, version 5: -EINVAL", "ret %d",
+	    ret);
+
+	build_ipv4_tcp(&f);
+	f.b[14] = 0x44;
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "IHL 4: -EINVAL", "ret %d", ret);
+
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	ip4_end(&f, ip);
+	f.b[14] = 0x4f;		/* 60 byte header in a 20 byte packet */
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "IHL beyond the packet: -EINVAL", "ret %d", ret);
+
+	build_ipv4_tcp(&f);
+	set16(&f, 16, (uint16_t)(f.len - 14 + 1));
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "IPv4 total length beyond the frame: -EINVAL",
+	    "ret %d", ret);
+
+	build_ipv4_tcp(&f);
+	set16(&f, 16, 19);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "IPv4 total length below IHL: -EINVAL", "ret %d",
+	    ret);
+
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_TCP, v4a, v4b, 5, 0);
+	fill(&f, 0, 10);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "TCP header cut short: -EINVAL", "ret %d", ret);
+
+	build_ipv4_tcp(&f);
+	f.b[34 + 12] = 4 << 4;
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "TCP data offset 4: -EINVAL", "ret %d", ret);
+
+	build_ipv4_tcp(&f);
+	f.b[34 + 12] = 15 << 4;	/* 60 bytes in a 25 byte segment */
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "TCP data offset beyond the segment: -EINVAL",
+	    "ret %d", ret);
+
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	udp(&f, 1, 2, 7, 4);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "UDP length 7: -EINVAL", "ret %d", ret);
+
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	udp(&f, 1, 2, 100, 4);
+	ip4_end(&f, ip);
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "UDP length beyond the IP payload: -EINVAL",
+	    "ret %d", ret);
+
+	eth(&f, 0x0800);
+	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	fill(&f, 0, 4);		/* UDP header cut short, inside IP */
+	ip4_end(&f, ip);
+	fill(&f, 0, 20);	/* Ethernet padding must not complete it */
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "UDP header completed only by padding: -EINVAL",
+	    "ret %d", ret);
+
+	eth(&f, 0x86dd);
+	ip = ip6(&f, IP_UDP, v6a, v6b);
+	udp(&f, 1, 2, 0, 4);
+	ip6_end(&f, ip);
+	ret = parse(&f, 14 + 39, &m);
+	tap(ret == -EINVAL, "IPv6 header cut short: -EINVAL", "ret %d", ret);
+	ret = parse(&f, f.len - 1, &m);
+	tap(ret == -EINVAL, "IPv6 payload length beyond the frame: -EINVAL",
+	    "ret %d", ret);
+	f.b[14] = 0x40;
+	ret = parse(&f, f.len, &m);
+	tap(ret == -EINVAL, "IPv6 ethertype, version 4: -EINVAL", "ret %d",
+	    ret);
+}
+
+/* xorshift: reproducible, no libc state */
+static uint32_t
+rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void
+test_parse_hostile(void)
+{
+	struct hyp_pkt_meta m;
+	struct frame base[4], f;
+	unsigned int i, bad = 0, ok = 0, k;
+	uint32_t len, s = 0x1234567;
+	uint32_t ip;
+
+	build_ipv4_tcp(&base[0]);
+	eth(&base[1], 0x88a8);
+	vlan(&base[1], 1, 0x8100);
+	vlan(&base[1], 2, 0x86dd);
+	ip = ip6(&base[1], 0, v6a, v6b);
+	ext6(&base[1], 44, 1);
+	frag6(&base[1], 51, 0, true);
+	ah6(&base[1], IP_UDP, 2);
+	udp(&base[1], 53, 53, 0, 30);
+	ip6_end(&base[1], ip);
+	eth(&base[2], 0x0800);
+	ip = ip4(&base[2], IP_UDP, v4a, v4b, 9, 0);
+	udp(&base[2], 9, 9, 0, 40);
+	ip4_end(&base[2], ip);
+	eth(&base[3], 0x86dd);
+	ip = ip6(&base[3], IP_TCP, v6a, v6b);
+	tcp(&base[3], 1, 2, 15, 10);
+	ip6_end(&base[3], ip);
+
+	/* every truncation of valid frames */
+	for (k = 0; k < 4; k++) {
+		if (parse(&base[k], base[k].len, &m) != 0 ||
+		    !meta_sane(&m, base[k].len))
+			bad++;
+		for (len = 0; len < base[k].len; len++) {
+			int ret = parse(&base[k], len, &m);
+
+			if (ret == 0 && !meta_sane(&m, len))
+				bad++;
+		}
+	}
+	tap(bad == 0, "every truncation: error or in-bounds result",
+	    "%u bad", bad);
+
+	/* random byte flips: never out of bounds */
+	bad = 0;
+	for (i = 0; i < 50000; i++) {
+		unsigned int flips = 1 + rnd(&s) % 4, j;
+
+		f = base[i % 4];
+		for (j = 0; j < flips; j++)
+			f.b[rnd(&s) % f.len] = (uint8_t)rnd(&s);
+		len = f.len - rnd(&s) % 8;
+		if (parse(&f, len, &m) == 0) {
+			ok++;
+			if (!meta_sane(&m, len))
+				bad++;
+		}
+	}
+	tap(bad == 0 && ok > 0, "50000 mutated frames: results in bounds",
+	    "%u bad, %u parsed", bad, ok);
+}
+
+/* normalization */
+
+static void
+meta_of(struct hyp_pkt_meta *m, int family, const uint8_t *src,
+	const uint8_t *dst, uint16_t sport, uint16_t dport, uint8_t proto)
+{
+	static const uint8_t pfx[12] = { [10] = 0xff, [11] = 0xff };
+
+	memset(m, 0, sizeof(*m));
+	m->family = (uint8_t)family;
+	m->proto = proto;
+	m->sport = sport;
+	m->dport = dport;
+	if (family == 4) {
+		memcpy(m->src, pfx, 12);
+		memcpy(m->src + 12, src, 4);
+		memcpy(m->dst, pfx, 12);
+		memcpy(m->dst + 12, dst, 4);
+	} else {
+		memcpy(m->src, src, 16);
+		memcpy(m->dst, dst, 16);
+	}
+}
+
+static void
+test_normalize(void)
+{
+	struct hyp_pkt_meta fwd, rev, m6;
+	struct hyp_flow5 kf, kr, k6, kp;
+	static const uint8_t pad_zero[2];
+	uint8_t mapped_a[16] = { [10] = 0xff, [11] = 0xff };
+	uint8_t mapped_b[16] = { [10] = 0xff, [11] = 0xff };
+	int df, dr;
+
+	meta_of(&fwd, 4, v4b, v4a, 43000, 53, IP_UDP);
+	meta_of(&rev, 4, v4a, v4b, 53, 43000, IP_UDP);
+	memset(&kf, 0xff, sizeof(kf));
+	df = hyp_flow5_from_meta(&fwd, &kf);
+	dr = hyp_flow5_from_meta(&rev, &kr);
+	tap(memcmp(&kf, &kr, sizeof(kf)) == 0 &&
+	    hyp_flow5_hash(&kf) == hyp_flow5_hash(&kr),
+	    "A->B and B->A: same key, same hash", NULL);
+	tap(df == 1 && dr == 0, "A->B and B->A: opposite directions",
+	    "fwd %d rev %d", df, dr);
+	tap(kf.port_a == 53 && kf.port_b == 43000 &&
+	    kf.addr_a[15] == 1 && kf.addr_b[15] == 2 &&
+	    memcmp(kf.pad, pad_zero, 2) == 0 && kf.family == 4 &&
+	    kf.proto == IP_UDP,
+	    "side A is the lower address; padding zeroed", NULL);
+
+	/* the same bytes as IPv6 addresses: still a different flow */
+	memcpy(mapped_a + 12, v4a, 4);
+	memcpy(mapped_b + 12, v4b, 4);
+	meta_of(&m6, 6, mapped_b, mapped_a, 43000, 53, IP_UDP);
+	hyp_flow5_from_meta(&m6, &k6);
+	tap(memcmp(&kf, &k6, sizeof(kf)) != 0,
+	    "IPv4 and IPv6 with the same address bytes differ", NULL);
+
+	meta_of(&fwd, 6, v6a, v6b, 1000, 80, IP_TCP);
+	hyp_flow5_from_meta(&fwd, &kf);
+	meta_of(&fwd, 6, v6a, v6b, 1001, 80, IP_TCP);
+	hyp_flow5_from_meta(&fwd, &kp);
+	tap(memcmp(&kf, &kp, sizeof(kf)) != 0 &&
+	    hyp_flow5_hash(&kf) != hyp_flow5_hash(&kp),
+	    "same addresses, different ports: different key and hash", NULL);
+
+	meta_of(&fwd, 6, v6a, v6b, 1000, 80, IP_UDP);
+	hyp_flow5_from_meta(&fwd, &kp);
+	tap(memcmp(&kf, &kp, sizeof(kf)) != 0,
+	    "same endpoints, different protocol: different key", NULL);
+
+	/* one address on both sides: the port decides */
+	meta_of(&fwd, 6, v6a, v6a, 9000, 80, IP_TCP);
+	meta_of(&rev, 6, v6a, v6a, 80, 9000, IP_TCP);
+	df = hyp_flow5_from_meta(&fwd, &kf);
+	dr = hyp_flow5_from_meta(&rev, &kr);
+	tap(memcmp(&kf, &kr, sizeof(kf)) == 0 && df == 1 && dr == 0 &&
+	    kf.port_a == 80,
+	    "same address both ends: lower port is side A", NULL);
+}
+
+/* table */
+
+static void
+flow_n(struct hyp_flow5 *k, uint32_t n)
+{
+	struct hyp_pkt_meta m;
+	uint8_t src[4] = { 10, (uint8_t)(n >> 16), (uint8_t)(n >> 8),
+			   (uint8_t)n };
+
+	meta_of(&m, 4, src, v4b, (uint16_t)(1024 + n % 50000), 443, IP_TCP);
+	hyp_flow5_from_meta(&m, k);
+}
+
+static struct hyp_flow_entry *
+get_n(struct hyp_flow_table *t, uint32_t n, uint64_t now)
+{
+	struct hyp_flow5 k;
+
+	flow_n(&k, n);
+	return hyp_flow_lookup_or_add(t, &k, hyp_flow5_hash(&k), now);
+}
+
+static void
+test_table_basic(void)
+{
+	struct hyp_flow_entry *e, *e2;
+	struct hyp_flow_table *t;
+	unsigned int i, bad = 0;
+	char longname[64];
+
+	t = hyp_flow_table_create("tf_basic", 64, SOCKET_ID_ANY);
+	tap(t != NULL && hyp_flow_table_count(t) == 0 &&
+	    hyp_flow_table_capacity(t) == 64, "create: empty, capacity 64",
+	    "rte_errno %d", rte_errno);
+	if (t == NULL)
+		return;
+
+	for (i = 0; i < 10; i++) {
+		e = get_n(t, i, 100 + i);
+		if (e == NULL || e->first_tsc != 100 + i ||
+		    e->verdict != HYP_FLOW_VERDICT_NONE ||
+		    e->packets[0] != 0 || e->bytes[1] != 0)
+			bad++;
+		else
+			e->packets[0] = i;
+	}
+	tap(bad == 0 && hyp_flow_table_count(t) == 10,
+	    "ten new flows: zeroed entries, count 10", "bad %u count %u",
+	    bad, hyp_flow_table_count(t));
+
+	e = get_n(t, 3, 500);
+	e2 = get_n(t, 3, 600);
+	tap(e != NULL && e == e2 && e->packets[0] == 3 &&
+	    e->first_tsc == 103 && e->last_tsc == 600 &&
+	    hyp_flow_table_count(t) == 10,
+	    "lookup finds the same entry, refreshes last_tsc only", NULL);
+
+	{
+		struct hyp_pkt_meta m;
+		struct hyp_flow5 k;
+
+		/* reverse direction of flow 3 */
+		meta_of(&m, 4, v4b, (const uint8_t[]){ 10, 0, 0, 3 }, 443,
+			1024 + 3, IP_TCP);
+		hyp_flow5_from_meta(&m, &k);
+		e2 = hyp_flow_lookup_or_add(t, &k, hyp_flow5_hash(&k), 700);
+		tap(e2 == e && hyp_flow_table_count(t) == 10,
+		    "the reply direction finds the same entry", NULL);
+	}
+
+	tap(hyp_flow_table_create("tf_basic", 64, SOCKET_ID_ANY) == NULL &&
+	    rte_errno == EEXIST, "duplicate name refused (EEXIST)",
+	    "rte_errno %d", rte_errno);
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[HYP_FLOW_NAME_MAX + 1] = '\0';
+	tap(hyp_flow_table_create(longname, 64, SOCKET_ID_ANY) == NULL &&
+	    rte_errno == EINVAL, "name too long refused (EINVAL)",
+	    "rte_errno %d", rte_errno);
+	tap(hyp_flow_table_create("tf_small", 4, SOCKET_ID_ANY) == NULL &&
+	    rte_errno == EINVAL, "4 entries refused (EINVAL)",
+	    "rte_errno %d", rte_errno);
+	hyp_flow_table_free(t);
+	hyp_flow_table_free(NULL);
+}
+
+static void
+test_table_full_expire(void)
+{
+	struct hyp_flow_table *t;
+	struct hyp_flow_entry *e;
+	unsigned int i, bad = 0, removed, calls, total;
+	const uint32_t cap = 64;
+
+	t = hyp_flow_table_create("tf_full", cap, SOCKET_ID_ANY);
+	if (t == NULL) {
+		tap(false, "create tf_full", "rte_errno %d", rte_errno);
+		return;
+	}
+	for (i = 0; i < cap; i++)
+		if (get_n(t, i, 100) == NULL)
+			bad++;
+	tap(bad == 0 && hyp_flow_table_count(t) == cap,
+	    "exactly capacity flows fit", "%u refused, count %u", bad,
+	    hyp_flow_table_count(t));
+	tap(get_n(t, cap, 100) == NULL && hyp_flow_table_count(t) == cap,
+	    "full table: new flow gives NULL", NULL);
+	e = get_n(t, 5, 100);
+	tap(e != NULL && e->first_tsc == 100,
+	    "full table: existing flows still found", NULL);
+
+	/* even flows active at 1000, odd ones idle since 100 */
+	for (i = 0; i < cap; i += 2)
+		get_n(t, i, 1000);
+	removed = hyp_flow_table_expire(t, 1100, 500, 10);
+	tap(removed <= 10 && removed > 0,
+	    "expire examines at most budget slots", "removed %u", removed);
+	total = removed;
+	for (calls = 1; calls < 100 && total < cap / 2; calls++)
+		total += hyp_flow_table_expire(t, 1100, 500, 10);
+	tap(total == cap / 2 && hyp_flow_table_count(t) == cap / 2 &&
+	    calls <= (cap + 9) / 10 + 1,
+	    "incremental sweep removes every idle flow, resuming",
+	    "total %u calls %u count %u", total, calls,
+	    hyp_flow_table_count(t));
+
+	bad = 0;
+	for (i = 0; i < cap; i += 2) {
+		e = get_n(t, i, 1100);
+		if (e == NULL || e->first_tsc != 100)
+			bad++;
+	}
+	tap(bad == 0 && hyp_flow_table_count(t) == cap / 2,
+	    "active flows kept", "%u lost", bad);
+
+	tap(hyp_flow_table_expire(t, 1100, 500, 1000) == 0,
+	    "nothing idle: nothing removed", NULL);
+	tap(hyp_flow_table_expire(t, 50, 0, 1000) == 0,
+	    "clock behind last_tsc: nothing removed", NULL);
+
+	bad = 0;
+	for (i = 0; i < cap / 2; i++)
+		if (get_n(t, 1000 + i, 1200) == NULL)
+			bad++;
+	tap(bad == 0 && hyp_flow_table_count(t) == cap &&
+	    get_n(t, 5000, 1200) == NULL,
+	    "expiry frees room for exactly as many new flows", "%u refused",
+	    bad);
+
+	removed = hyp_flow_table_expire(t, 1000000, 1, cap);
+	tap(removed == cap && hyp_flow_table_count(t) == 0,
+	    "one full sweep empties an idle table", "removed %u", removed);
+	hyp_flow_table_free(t);
+}
+
+static void
+test_table_big(void)
+{
+	const uint32_t cap = 65536;
+	struct hyp_flow_table *t;
+	unsigned int i, bad = 0;
+
+	t = hyp_flow_table_create("tf_big", cap, SOCKET_ID_ANY);
+	if (t == NULL) {
+		tap(false, "65536-flow table fills exactly", "create: %d",
+		    rte_errno);
+		return;
+	}
+	for (i = 0; i < cap; i++)
+		if (get_n(t, i, 1) == NULL)
+			bad++;
+	tap(bad == 0 && get_n(t, cap, 1) == NULL &&
+	    hyp_flow_table_count(t) == cap, "65536-flow table fills exactly",
+	    "%u refused", bad);
+	hyp_flow_table_free(t);
+}
+
+static void
+test_table_top(void)
+{
+	struct hyp_flow_entry out[8];
+	struct hyp_flow_table *t;
+	struct hyp_flow_entry *e;
+	unsigned int i;
+	bool order = true;
+	int n;
+
+	t = hyp_flow_table_create("tf_top", 256, SOCKET_ID_ANY);
+	if (t == NULL) {
+		tap(false, "create tf_top", "rte_errno %d", rte_errno);
+		return;
+	}
+	tap(hyp_flow_table_top(t, out, 5) == 0, "top of an empty table: 0",
+	    NULL);
+
+	/* scrambled sizes: flow i has (i * 37) % 200 * 10 + i % 3 bytes */
+	for (i = 0; i < 200; i++) {
+		e = get_n(t, i, 1);
+		if (e == NULL)
+			break;
+		e->bytes[0] = (uint64_t)((i * 37) % 200) * 10;
+		e->bytes[1] = i % 3 == 0 ? 0 : 1;
+		e->packets[0] = i;
+	}
+	n = hyp_flow_table_top(t, out, 5);
+	for (i = 1; i < 5 && n == 5; i++)
+		if (out[i - 1].bytes[0] + out[i - 1].bytes[1] <
+		    out[i].bytes[0] + out[i].bytes[1])
+			order = false;
+	tap(n == 5 && order && out[0].bytes[0] == 1990 &&
+	    out[4].bytes[0] == 1950,
+	    "top 5: the largest by total bytes, largest first",
+	    "n %d first %lu last %lu", n,
+	    n > 0 ? (unsigned long)out[0].bytes[0] : 0,
+	    n > 4 ? (unsigned long)out[4].bytes[0] : 0);
+	tap(n == 5 && (out[0].packets[0] * 37) % 200 == 199,
+	    "top entries are copies of the right flows", NULL);
+
+	hyp_flow_table_expire(t, 1000, 1, 256);
+	for (i = 0; i < 3; i++) {
+		e = get_n(t, i, 2000);
+		if (e != NULL)
+			e->bytes[1] = 100 * (i + 1);
+	}
+	n = hyp_flow_table_top(t, out, 8);
+	tap(n == 3 && out[0].bytes[1] == 300 && out[2].bytes[1] == 100,
+	    "n above the count: all flows, ordered", "n %d", n);
+	tap(hyp_flow_table_top(t, out, 0) == 0 &&
+	    hyp_flow_table_top(t, NULL, 3) == -EINVAL,
+	    "n = 0 gives 0; NULL out gives -EINVAL", NULL);
+	hyp_flow_table_free(t);
+}
+
+/* --no-huge still leaves ~3 MB of config files per run: remove them */
+static void
+remove_runtime_dir(const char *path)
+{
+	struct dirent *d;
+	DIR *dp = opendir(path);
+
+	if (dp == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		unlinkat(dirfd(dp), d->d_name, 0);
+	}
+	closedir(dp);
+	rmdir(path);
+}
+
+int
+main(void)
+{
+	char runtime_dir[PATH_MAX];
+	char prefix[32];
+	char *argv[] = {
+		"test_flow", "--no-huge", "-m", "256", "--no-pci",
+		"--file-prefix", prefix, "--log-level", "lib.eal:error",
+	};
+	int ret;
+
+	snprintf(prefix, sizeof(prefix), "hypflow%d", (int)getpid());
+	setvbuf(stdout, NULL, _IONBF, 0);
+	ret = rte_eal_init(RTE_DIM(argv), argv);
+	if (ret < 0) {
+		if (geteuid() != 0 || rte_errno == EACCES || rte_errno == EPERM) {
+			printf("1..0 # SKIP EAL init failed: %s\n",
+			       rte_strerror(rte_errno));
+			return 77;
+		}
+		printf("Bail out! EAL init failed: %s\n",
+		       rte_strerror(rte_errno));
+		return 1;
+	}
+
+	test_parse_ipv4();
+	test_parse_vlan();
+	test_parse_ipv6();
+	test_parse_ipv4_frag();
+	test_parse_malformed();
+	test_parse_hostile();
+	test_normalize();
+	test_table_basic();
+	test_table_full_expire();
+	test_table_big();
+	test_table_top();
+
+	printf("1..%u\n", test_no);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
+		 rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	remove_runtime_dir(runtime_dir);
+	return failed;
+}
