@@ -3,7 +3,9 @@
 # dpdk-hyperion in ids mode on a veth in a namespace, real traffic from the
 # other namespace: blocklisted sources die in XDP, DNS queries for evil.com
 # and its subdomains are dropped by the slow path, other names are not,
-# payload signatures alert, and the EVE log says so. TAP; 77 = skip.
+# payload signatures alert, and the EVE log says so. Then the same packets,
+# captured to a pcap, are replayed offline (--pcap): the verdicts must be
+# the live run's. TAP; 77 = skip.
 #   usage: test_ids_live.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
@@ -26,7 +28,7 @@ nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for 
 check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want '$3'"; fi; }
 attached() { ip -n "$HYP_NS_DUT" link show "$HYP_IF_DUT" | grep -q "prog/xdp"; }
 
-echo "1..12"
+echo "1..15"
 ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypi$$" \
 	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" \
 	>"$log" 2>&1 &
@@ -35,7 +37,7 @@ if grep -q "dpdk-hyperion running" "$log" && attached; then ok "dpdk-hyperion st
 else nok "dpdk-hyperion started" "$(tail -20 "$log")"; exit 1; fi
 
 sent=$(ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count 10)
+	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count 10 --pcap-out "$tmp/mix.pcap")
 echo "# sent: $sent"
 want() { echo "$sent" | $py -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
 sleep 1
@@ -62,5 +64,24 @@ check_eq "EVE: drop alerts say blocked and carry rule 100" \
 check_eq "EVE: payload alerts are allowed, rule 500" \
 	"$(grep '"signature_id": *500' "$eve" | grep -c '"action": *"allowed"')" "$(want payload_alert)"
 if attached; then nok "XDP program removed at exit"; else ok "XDP program removed at exit"; fi
+
+# -- the same packets offline -------------------------------------------------
+rlog=$tmp/replay.log reve=$tmp/replay-eve.json
+timeout 60 "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypr$$" \
+	--log-level lib.eal:error -- --pcap "$tmp/mix.pcap" --policy "$policy" --eve "$reve" \
+	>"$rlog" 2>&1
+sed 's/^/# replay: /' "$rlog" | tail -4
+# the live count may hold frames the kernel sent on its own (pass_non_ip)
+verdicts() { grep "$1" "$2" | tail -1 | tr ' ' '\n' | grep "=" | grep -v "pass_non_ip\|^rx=" | sort; }
+if [ "$(verdicts "fast path" "$log")" = "$(verdicts "fast path" "$rlog")" ] &&
+   [ -n "$(verdicts "fast path" "$rlog")" ]; then ok "replay: the XDP verdicts equal the live run's"
+else nok "replay: XDP verdicts" "live: $(verdicts "fast path" "$log" | tr '\n' ' ')" \
+	"replay: $(verdicts "fast path" "$rlog" | tr '\n' ' ')"; fi
+if [ "$(verdicts "slow path" "$log")" = "$(verdicts "slow path" "$rlog")" ]; then
+	ok "replay: the slow-path verdicts equal the live run's"
+else nok "replay: slow-path verdicts" "live: $(verdicts "slow path" "$log" | tr '\n' ' ')" \
+	"replay: $(verdicts "slow path" "$rlog" | tr '\n' ' ')"; fi
+alerts() { $py -c "import json,sys; print(sorted((a['alert']['signature_id'], a['alert']['action'], a.get('dns', {}).get('rrname', '')) for a in map(json.loads, open(sys.argv[1]))))" "$1"; }
+check_eq "replay: the same EVE alerts" "$(alerts "$reve")" "$(alerts "$eve")"
 echo "# ids live: $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]
