@@ -12,13 +12,13 @@
 
 hyp_sandbox_down() {
 	local ns
-	for ns in "${HYP_NS_SRC:-}" "${HYP_NS_DUT:-}"; do
+	for ns in "${HYP_NS_SRC:-}" "${HYP_NS_DUT:-}" "${HYP_NS_SRV:-}"; do
 		[ -n "$ns" ] || continue
 		# killing what runs inside first lets the namespace really go
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	HYP_NS_SRC= HYP_NS_DUT=
+	HYP_NS_SRC= HYP_NS_DUT= HYP_NS_SRV=
 }
 
 hyp_sandbox_up() {
@@ -54,7 +54,7 @@ hyp_sandbox_ips_up() {
 	HYP_IF_CLI=${p}c HYP_IF_A=${p}a HYP_IF_B=${p}b HYP_IF_SRV=${p}s
 	# hyp_sandbox_down removes what these name
 	HYP_NS_SRC=$HYP_NS_CLI
-	trap 'hyp_sandbox_down; ip netns del "$HYP_NS_SRV" 2>/dev/null' EXIT
+	trap hyp_sandbox_down EXIT
 	trap 'exit 130' INT TERM
 	for ns in "$HYP_NS_CLI" "$HYP_NS_DUT" "$HYP_NS_SRV"; do
 		ip netns add "$ns" || return 1
@@ -68,9 +68,11 @@ hyp_sandbox_ips_up() {
 		peer name "$HYP_IF_B" netns "$HYP_NS_DUT" || return 1
 	ip -n "$HYP_NS_CLI" addr add 198.18.1.1/24 dev "$HYP_IF_CLI" &&
 	ip -n "$HYP_NS_SRV" addr add 198.18.1.2/24 dev "$HYP_IF_SRV" || return 1
-	# frames XDP-redirected into a veth need NAPI on the receiving end: GRO
-	ip netns exec "$HYP_NS_CLI" ethtool -K "$HYP_IF_CLI" gro on >/dev/null &&
-	ip netns exec "$HYP_NS_SRV" ethtool -K "$HYP_IF_SRV" gro on >/dev/null &&
+	# frames XDP-redirected into a veth need NAPI on the receiving end: GRO;
+	# and a veth leaves checksums to an offload that never comes once XDP
+	# or DPDK forwards the frame: have the endpoints' kernels compute them
+	ip netns exec "$HYP_NS_CLI" ethtool -K "$HYP_IF_CLI" gro on tx off >/dev/null &&
+	ip netns exec "$HYP_NS_SRV" ethtool -K "$HYP_IF_SRV" gro on tx off >/dev/null &&
 	ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_A" gro on >/dev/null &&
 	ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_B" gro on >/dev/null || return 1
 	for ns in "$HYP_NS_CLI:$HYP_IF_CLI" "$HYP_NS_DUT:$HYP_IF_A" "$HYP_NS_DUT:$HYP_IF_B" \
