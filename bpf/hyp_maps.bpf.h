@@ -74,8 +74,14 @@ struct {
 	__type(value, __u32);
 } HYP_MAP_REDIRECT_PORTS SEC(".maps");
 
+/*
+ * Per-CPU LRU lists: a flood of new flows (every packet a new source port)
+ * inserts on every packet, and the common list's lock made that the most
+ * expensive thing the program did. Flows of one CPU evict each other only.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, HYP_FLOW_MAX_ENTRIES);
 	__type(key, struct hyp_flow_key);
 	__type(value, struct hyp_flow_val);

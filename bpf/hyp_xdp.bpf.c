@@ -312,10 +312,11 @@ hyp_xdp(struct xdp_md *ctx)
 	if (hyp_rate_limited(&p))
 		return hyp_verdict(ctx, &p, HYP_R_RATELIMIT, XDP_DROP, len);
 
-	if (hyp_cfg(HYP_CFG_FLOW_TRACK))
-		hyp_flow_account(&p, len, hyp_now(&now));
-
+	/* the slow path keeps the flows of what it inspects, both ways */
 	if (hyp_wants_redirect(&p, in_use))
 		return hyp_redirect(ctx, &p, &now, len);
+
+	if (hyp_cfg(HYP_CFG_FLOW_TRACK))
+		hyp_flow_account(&p, len, hyp_now(&now));
 	return hyp_pass(ctx, &p, HYP_R_PASS, HYP_R_FORWARD, len);
 }

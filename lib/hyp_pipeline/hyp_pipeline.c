@@ -434,31 +434,6 @@ run_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 }
 
 static int
-run_io_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
-{
-	struct hyp_pipeline *p = lc->p;
-	unsigned int turns = 0;
-
-	for (;;) {
-		uint64_t t0 = rte_rdtsc();
-		unsigned int work = 0;
-
-		if (!p->stop_rx)
-			work += io_rx(p, lc->io, st);
-		work += worker_step(p, lc->w, st);
-		work += io_tx(p, lc->io, st);
-		LOOP_ACCOUNT(st, t0, work);
-		maybe_expire(p, lc->w, &turns);
-		if (p->stop_rx && work == 0 && rte_ring_empty(lc->w->in) &&
-		    io_tx_empty(p, lc->io))
-			break;
-	}
-	__atomic_add_fetch(&p->io_stopped, 1, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&p->workers_done, 1, __ATOMIC_RELEASE);
-	return 0;
-}
-
-static int
 run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 {
 	struct hyp_pipeline *p = lc->p;
@@ -504,8 +479,7 @@ lcore_main(void *arg)
 		return run_io(lc, st);
 	case HYP_ROLE_WORKER:
 		return run_worker(lc, st);
-	case HYP_ROLE_IO_WORKER:
-		return run_io_worker(lc, st);
+	case HYP_ROLE_IO_WORKER:	/* one lcore: nothing to hand over to */
 	case HYP_ROLE_RTC:
 		return run_rtc(lc, st);
 	default:
@@ -582,6 +556,7 @@ hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engi
 {
 	unsigned int lcores[RTE_MAX_LCORE], n = 0, i, q, lcore;
 	struct hyp_pipeline *p;
+	bool rings;
 	int ret;
 
 	if (c->n_ports == 0 || c->n_ports > HYP_PIPE_MAX_PORTS || c->nb_queues == 0 ||
@@ -619,6 +594,7 @@ hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engi
 								   &p->wk[i] };
 		}
 	} else if (n == 1) {
+		/* staged on one lcore: a ring to itself would only cost */
 		p->n_io = p->n_workers = 1;
 		p->io[0].lcore = p->wk[0].lcore = lcores[0];
 		p->wk[0].txio = &p->io[0];
@@ -644,13 +620,14 @@ hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engi
 
 		io->queues[io->n_queues++] = q;
 	}
+	rings = c->mode == HYP_PIPE_STAGED && n > 1;
 	for (i = 0; i < p->n_io; i++) {
-		ret = io_init(p, &p->io[i], i, c->mode == HYP_PIPE_STAGED);
+		ret = io_init(p, &p->io[i], i, rings);
 		if (ret < 0)
 			goto fail;
 	}
 	for (i = 0; i < p->n_workers; i++) {
-		ret = worker_init(p, &p->wk[i], engine, c->mode == HYP_PIPE_STAGED);
+		ret = worker_init(p, &p->wk[i], engine, rings);
 		if (ret < 0)
 			goto fail;
 	}

@@ -24,7 +24,8 @@
  *   staged: IO lcores (rx of their queues on every port, and the transmit
  *           rings' drain) and WORKER lcores (classify, inspect, verdict),
  *           fed by flow hash so one rx queue still spreads over all
- *           workers. With one worker lcore it does both (IO+WORKER).
+ *           workers. With one worker lcore it does both (IO+WORKER), run
+ *           to completion: a ring from an lcore to itself only costs.
  *   rtc:    every lcore runs all stages to completion for its own queues.
  */
 

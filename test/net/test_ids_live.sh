@@ -6,9 +6,16 @@
 # payload signatures alert, and the EVE log says so. Then the same packets,
 # captured to a pcap, are replayed offline (--pcap): the verdicts must be
 # the live run's. TAP; 77 = skip.
-#   usage: test_ids_live.sh BUILD_DIR SOURCE_DIR
+#   usage: test_ids_live.sh BUILD_DIR SOURCE_DIR [EAL_LCORES [APP_ARGS...]]
+#   e.g. "0@0,1@1,2@1,3@0" for a staged pipeline with an io lcore and two
+#   workers on this 2-core machine (lcores share CPUs: slow, but the roles,
+#   rings and the drain at exit are the real ones).
 set -u
 build=$1 src=$2
+lcores=${3:-0-1}
+shift $(( $# < 3 ? $# : 3 ))
+eal_lcores=(-l "$lcores")
+case $lcores in *@*) eal_lcores=(--lcores "$lcores");; esac
 app=$build/app/dpdk-hyperion
 py=/usr/bin/python3
 policy=$src/test/net/ids-policy.yaml
@@ -29,9 +36,9 @@ check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want
 attached() { ip -n "$HYP_NS_DUT" link show "$HYP_IF_DUT" | grep -q "prog/xdp"; }
 
 echo "1..15"
-ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypi$$" \
-	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" \
-	>"$log" 2>&1 &
+ip netns exec "$HYP_NS_DUT" "$app" "${eal_lcores[@]}" --no-huge -m 1024 --no-pci \
+	--file-prefix "hypi$$" --log-level lib.eal:error -- --iface "$HYP_IF_DUT" \
+	--policy "$policy" --eve "$eve" "$@" >"$log" 2>&1 &
 for _ in $(seq 100); do grep -q "dpdk-hyperion running" "$log" && break; sleep 0.1; done
 if grep -q "dpdk-hyperion running" "$log" && attached; then ok "dpdk-hyperion started, XDP attached"
 else nok "dpdk-hyperion started" "$(tail -20 "$log")"; exit 1; fi
@@ -67,9 +74,9 @@ if attached; then nok "XDP program removed at exit"; else ok "XDP program remove
 
 # -- the same packets offline -------------------------------------------------
 rlog=$tmp/replay.log reve=$tmp/replay-eve.json
-timeout 60 "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypr$$" \
+timeout 60 "$app" "${eal_lcores[@]}" --no-huge -m 1024 --no-pci --file-prefix "hypr$$" \
 	--log-level lib.eal:error -- --pcap "$tmp/mix.pcap" --policy "$policy" --eve "$reve" \
-	>"$rlog" 2>&1
+	"$@" >"$rlog" 2>&1
 sed 's/^/# replay: /' "$rlog" | tail -4
 # the live count may hold frames the kernel sent on its own (pass_non_ip)
 verdicts() { grep "$1" "$2" | tail -1 | tr ' ' '\n' | grep "=" | grep -v "pass_non_ip\|^rx=" | sort; }
