@@ -27,6 +27,8 @@ hyp_args_usage(const char *prog)
 "  --eve FILE             write alerts as EVE JSON to FILE\n"
 "  --pipeline staged|rtc  staged (default): rx lcores feed worker lcores by\n"
 "                         flow hash; rtc: each lcore runs everything for its queues\n"
+"  --io-lcores N          staged: how many worker lcores do rx/tx (default: one\n"
+"                         per queue, leaving at least one for inspection)\n"
 "  --stats-period S       print statistics every S seconds (0: at exit only)\n"
 "  --ring-size N          per-stage ring size, a power of 2 (default 1024)\n"
 "  --burst N              packets per burst (default 32)\n"
@@ -71,6 +73,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "rx-desc", required_argument, NULL, 'd' },
 		{ "flows", required_argument, NULL, 'f' },
+		{ "io-lcores", required_argument, NULL, 'I' },
 		{ "xdp-prog", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -149,6 +152,11 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 			if (num("--flows", optarg, 1024, 1 << 24, &v) < 0)
 				return -EINVAL;
 			a->flow_entries = v;
+			break;
+		case 'I':
+			if (num("--io-lcores", optarg, 1, HYP_PIPE_MAX_QUEUES, &v) < 0)
+				return -EINVAL;
+			a->io_lcores = v;
 			break;
 		case 'h':
 			hyp_args_usage(argv[0]);

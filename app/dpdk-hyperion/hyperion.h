@@ -35,6 +35,7 @@ struct hyp_args {
 	unsigned int burst;
 	unsigned int nb_desc;
 	uint32_t flow_entries;
+	unsigned int io_lcores;		/* staged: 0 = automatic */
 };
 
 int hyp_args_parse(int argc, char **argv, struct hyp_args *a);

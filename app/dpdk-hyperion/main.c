@@ -246,6 +246,7 @@ run(struct hyp_app *app)
 	pc.mode = app->a.pipeline;
 	pc.n_ports = app->n_ports;
 	pc.nb_queues = app->a.queues;
+	pc.n_io = app->a.io_lcores;
 	pc.ring_size = app->a.ring_size;
 	pc.burst = app->a.burst;
 	pc.flow_entries = app->a.flow_entries;

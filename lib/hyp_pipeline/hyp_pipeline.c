@@ -601,7 +601,14 @@ hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engi
 		p->lc[lcores[0]] = (struct hyp_lcore_ctx){ HYP_ROLE_IO_WORKER, p, &p->io[0],
 							   &p->wk[0] };
 	} else {
-		p->n_io = RTE_MIN(n - 1, (unsigned int)c->nb_queues);
+		p->n_io = c->n_io ? c->n_io : RTE_MIN(n - 1, (unsigned int)c->nb_queues);
+		if (p->n_io >= n || p->n_io > c->nb_queues) {
+			PIPE_LOG(ERR, "%u io lcores: there are %u worker lcores and %u queues; "
+				 "at least one lcore must be left for the workers and each io "
+				 "lcore needs a queue", p->n_io, n, c->nb_queues);
+			rte_free(p);
+			return -EINVAL;
+		}
 		p->n_workers = RTE_MIN(n - p->n_io, (unsigned int)HYP_PIPE_MAX_WORKERS);
 		for (i = 0; i < p->n_io; i++) {
 			p->io[i].lcore = lcores[i];

@@ -79,6 +79,8 @@ struct hyp_pipe_conf {
 	struct hyp_pipe_port ports[HYP_PIPE_MAX_PORTS];
 	unsigned int n_ports;
 	uint16_t nb_queues;		/**< rx = tx queues on every port */
+	unsigned int n_io;		/**< staged: io lcores; 0 = one per queue,
+					 *   leaving at least one worker */
 	unsigned int ring_size;		/**< each worker's input ring, each tx ring */
 	unsigned int burst;
 	uint32_t flow_entries;		/**< per worker */

@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# dpdk-hyperion refuses bad input with a clear message and a non-zero exit,
+# before it touches an interface: a bad policy (file:line:column), a bad
+# flag, too little memory for its pools, no worker lcore. TAP; 77 = skip.
+#   usage: test_app_errors.sh BUILD_DIR SOURCE_DIR
+set -u
+build=$1 src=$2
+app=$build/app/dpdk-hyperion
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
+[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+/usr/bin/python3 "$src/usertools/hyperion-traffic.py" --pcap-out "$tmp/mix.pcap" --count 1 >/dev/null ||
+	{ echo "1..0 # SKIP cannot write a pcap (scapy)"; exit 77; }
+
+n=0 failed=0
+# case NAME WANT_RC WANT_TEXT EAL... -- APP...
+case_() {
+	local name=$1 want_rc=$2 want=$3 out rc
+	shift 3
+	out=$(timeout 30 "$app" --no-pci --file-prefix "hype$$_$n" --log-level lib.eal:error "$@" 2>&1)
+	rc=$?
+	n=$((n + 1))
+	if [ $rc = "$want_rc" ] && printf '%s' "$out" | grep -qF -- "$want"; then
+		echo "ok $n - $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $name"
+		echo "# exit $rc (want $want_rc); output:"
+		printf '%s\n' "$out" | tail -4 | sed 's/^/#   /'
+	fi
+}
+
+echo "1..6"
+case_ "a policy with host bits set is refused with file:line:column" 1 \
+	"host_bits.yaml:4:7: fast_path.drop_ips[1]: '198.51.100.7/24': host bits set" \
+	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --policy "$src/test/policy/bad/host_bits.yaml"
+case_ "a policy with a regex Hyperscan refuses is refused" 1 "policy refused:" \
+	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --policy "$src/test/policy/bad/regex_unclosed.yaml"
+case_ "an unknown pipeline name is refused" 2 "--pipeline is staged or rtc, not 'fast'" \
+	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --pipeline fast
+case_ "ips without a peer is refused" 2 "--mode ips needs --iface and --peer" \
+	-l 0-1 --no-huge -m 256 -- --iface lo --mode ips
+case_ "too little memory for the pool says what to do" 1 "give EAL more memory (-m)" \
+	-l 0-1 --no-huge -m 16 -- --pcap "$tmp/mix.pcap"
+case_ "no worker lcore says how many are needed" 1 "give EAL at least two" \
+	-l 0 --no-huge -m 256 -- --pcap "$tmp/mix.pcap"
+echo "# app errors: $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]
