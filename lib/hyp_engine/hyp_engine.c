@@ -165,13 +165,15 @@ hyp_engine_scratch_free(struct hyp_engine_scratch *s)
 }
 
 static void
-consider(struct hyp_verdict *v, enum hyp_action a, uint32_t id, const char *msg)
+consider(struct hyp_verdict *v, enum hyp_action a, uint32_t id, const char *msg,
+	 bool dns)
 {
 	if (a > v->action || (a == v->action && a != HYP_ACTION_PASS &&
 			      (v->rule_id == 0 || id < v->rule_id))) {
 		v->action = a;
 		v->rule_id = id;
 		v->msg = msg;
+		v->dns_rule = dns;
 	}
 }
 
@@ -190,6 +192,7 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 	v->rule_id = 0;
 	v->msg = NULL;
 	v->dns_query = false;
+	v->dns_rule = false;
 	v->dns_err = 0;
 	v->rrname[0] = '\0';
 
@@ -201,7 +204,7 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 			v->dns_query = true;
 			idx = hyp_dns_set_match(e->dns, v->rrname);
 			if (idx >= 0 && hyp_dns_set_rule(e->dns, idx, &id, &a) == 0)
-				consider(v, a, id, e->dns_msg[idx]);
+				consider(v, a, id, e->dns_msg[idx], true);
 		} else {
 			v->dns_err = n;
 			v->rrname[0] = '\0';
@@ -214,5 +217,5 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		return;
 	a = hyp_dpi_verdict(m, n, &best);
 	if (best != NULL)
-		consider(v, a, best->rule_id, e->dpi_msg[best->index]);
+		consider(v, a, best->rule_id, e->dpi_msg[best->index], false);
 }

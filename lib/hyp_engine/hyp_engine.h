@@ -36,6 +36,7 @@ struct hyp_verdict {
 	uint32_t rule_id;		/**< 0: no rule matched */
 	const char *msg;		/**< the rule's message; valid while the engine lives */
 	bool dns_query;			/**< the payload was a DNS query */
+	bool dns_rule;			/**< the deciding rule is a DNS rule */
 	int dns_err;			/**< <0: looked like DNS but did not parse */
 	char rrname[HYP_DNS_NAME_BUF];	/**< the query name when dns_query */
 };

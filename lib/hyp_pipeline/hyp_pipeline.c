@@ -178,8 +178,12 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 		if (v.action != HYP_ACTION_PASS)
 			post_alert(p, st, &meta, hash, &v);
 		if (v.action == HYP_ACTION_DROP) {
-			/* DNS verdicts are per query, not per flow */
-			if (fe != NULL && !v.dns_query) {
+			/*
+			 * A DNS rule judges one query, not the flow (the next query on
+			 * the same ports may be benign); a payload rule judges the flow:
+			 * its later packets are dropped without inspection or alert.
+			 */
+			if (fe != NULL && !v.dns_rule) {
 				fe->verdict = HYP_ACTION_DROP;
 				fe->verdict_gen = gen;
 				fe->rule_id = v.rule_id;

@@ -431,9 +431,13 @@ hyp_section(struct hyp_pctx *c, const char *const *keys, unsigned int nkeys,
 	return hyp_map(c, keys, nkeys, fn, arg, &seen);
 }
 
-/* Walk a list (or nothing): fn gets each item as the current event. */
+/*
+ * Walk a list (or nothing): fn gets each item as the current event. max is
+ * what the list's consumer holds (an XDP map's size, or the rule limit), so
+ * a list that could not be applied is refused here, with its place.
+ */
 static int
-hyp_list(struct hyp_pctx *c, hyp_item_fn fn)
+hyp_list(struct hyp_pctx *c, hyp_item_fn fn, size_t max)
 {
 	size_t i, old;
 	int ret;
@@ -447,9 +451,9 @@ hyp_list(struct hyp_pctx *c, hyp_item_fn fn)
 			return ret;
 		if (c->ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
-		if (i >= HYP_POLICY_MAX_RULES)
+		if (i >= max)
 			return hyp_perr(c, &c->ev.start_mark,
-					"more than %u entries", HYP_POLICY_MAX_RULES);
+					"more than %zu entries", max);
 		old = hyp_path_push(c, "[%zu]", i);
 		ret = fn(c, i);
 		if (ret < 0)
@@ -861,6 +865,7 @@ hyp_rl_item(struct hyp_pctx *c, size_t idx)
 	struct hyp_policy *p = c->p;
 	struct hyp_policy_ratelimit *t;
 	struct hyp_rl_arg a;
+	yaml_mark_t start;
 	int ret;
 
 	t = hyp_append(p->rate_limits, p->n_rate_limits, sizeof(*t));
@@ -870,11 +875,16 @@ hyp_rl_item(struct hyp_pctx *c, size_t idx)
 	p->n_rate_limits++;
 	a.rl = &t[idx];
 	a.burst_set = false;
+	start = c->ev.start_mark;	/* the item, for an error about all of it */
 	ret = hyp_item_map(c, hyp_rl_keys, HYP_DIM(hyp_rl_keys),
 			   hyp_rl_field, &a, 1u << HYP_RK_CIDR | 1u << HYP_RK_PPS);
 	/* one second's worth: the usual token-bucket default */
 	if (ret == 0 && !a.burst_set)
 		a.rl->burst = a.rl->pps;
+	if (ret == 0 && a.rl->pps != 0 && a.rl->burst == 0)
+		return hyp_perr(c, &start,
+				"burst 0 lets nothing through at %u pps: give at least 1 "
+				"(or pps 0 to exempt the prefix)", a.rl->pps);
 	return ret;
 }
 
@@ -899,13 +909,13 @@ hyp_fast_field(struct hyp_pctx *c, unsigned int key, void *arg)
 
 	switch (key) {
 	case HYP_FK_DROP_IPS:
-		return hyp_list(c, hyp_drop_src_item);
+		return hyp_list(c, hyp_drop_src_item, HYP_BLOCK_MAX_ENTRIES);
 	case HYP_FK_DROP_DST_IPS:
-		return hyp_list(c, hyp_drop_dst_item);
+		return hyp_list(c, hyp_drop_dst_item, HYP_BLOCK_MAX_ENTRIES);
 	case HYP_FK_REDIRECT_PORTS:
-		return hyp_list(c, hyp_port_item);
+		return hyp_list(c, hyp_port_item, HYP_REDIRECT_PORTS_MAX_ENTRIES);
 	case HYP_FK_RATE_LIMITS:
-		return hyp_list(c, hyp_rl_item);
+		return hyp_list(c, hyp_rl_item, HYP_RL_RULES_MAX_ENTRIES);
 	case HYP_FK_MALFORMED:
 		ret = hyp_enum(c, malformed, HYP_DIM(malformed),
 			       "drop or pass", &v);
@@ -1285,11 +1295,11 @@ hyp_slow_field(struct hyp_pctx *c, unsigned int key, void *arg)
 {
 	switch (key) {
 	case 0:
-		return hyp_list(c, hyp_dns_item);
+		return hyp_list(c, hyp_dns_item, HYP_POLICY_MAX_RULES);
 	case 1:
-		return hyp_list(c, hyp_sig_item);
+		return hyp_list(c, hyp_sig_item, HYP_POLICY_MAX_RULES);
 	case 2:
-		return hyp_list(c, hyp_prule_item);
+		return hyp_list(c, hyp_prule_item, HYP_POLICY_MAX_RULES);
 	default:
 		return hyp_section(c, hyp_ab_keys, HYP_DIM(hyp_ab_keys),
 				   hyp_ab_field, NULL);

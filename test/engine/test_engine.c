@@ -102,6 +102,7 @@ main(void)
 	    "rrname '%s'", v.rrname);
 	tap(v.msg != NULL && strstr(v.msg, "evil.com") != NULL, "alert text names the domain",
 	    "msg '%s'", v.msg ? v.msg : "(null)");
+	tap(v.dns_rule, "a DNS rule decided it (judged per query)", NULL);
 	n = dns_query(b, "notevil.com");
 	expect(e, s, "notevil.com is not evil.com", b, n, IPPROTO_UDP, 53, HYP_ACTION_PASS, 0);
 	n = dns_query(b, "evil.com");
@@ -137,6 +138,9 @@ main(void)
 	expect(e, s, "and not on TCP/8080",
 	       (const uint8_t *)"x; curl  http://198.51.100.1/a", 30, IPPROTO_TCP, 8080,
 	       HYP_ACTION_PASS, 0);
+	hyp_engine_inspect(e, s, (const uint8_t *)"x; curl  http://198.51.100.1/a", 30,
+			   IPPROTO_TCP, 80, &v);
+	tap(!v.dns_rule, "a payload rule decided it (judged per flow)", NULL);
 	expect(e, s, "drop beats alert in one payload",
 	       (const uint8_t *)"EVILBYTES wget http://x", 23, IPPROTO_TCP, 80,
 	       HYP_ACTION_DROP, 30);

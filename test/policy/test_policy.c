@@ -472,12 +472,12 @@ fail:
 	return -1;
 }
 
-/* HYP_POLICY_MAX_RULES entries are fine; one more is refused at that one. */
+/* As many prefixes as the XDP trie holds are fine; one more is refused at that one. */
 static int
 t_huge_list(void)
 {
 	const char *head = "fast_path:\n  drop_ips:\n";
-	size_t n = HYP_POLICY_MAX_RULES + 1, i, o, cap, at_limit = 0;
+	size_t n = HYP_BLOCK_MAX_ENTRIES + 1, i, o, cap, at_limit = 0;
 	struct hyp_policy *p = NULL;
 	char *b;
 	int ret;
@@ -487,17 +487,17 @@ t_huge_list(void)
 	CHECK(b != NULL);
 	o = (size_t)snprintf(b, cap, "%s", head);
 	for (i = 0; i < n; i++) {
-		if (i == HYP_POLICY_MAX_RULES)
+		if (i == HYP_BLOCK_MAX_ENTRIES)
 			at_limit = o;
 		o += (size_t)snprintf(b + o, cap - o, "  - 10.%zu.%zu.%zu\n",
 				      (i >> 16) & 255, (i >> 8) & 255, i & 255);
 	}
-	ret = expect_refused(b, o, 3 + HYP_POLICY_MAX_RULES, 5,
-			     "fast_path.drop_ips: more than 200000 entries");
+	ret = expect_refused(b, o, 3 + HYP_BLOCK_MAX_ENTRIES, 5,
+			     "fast_path.drop_ips: more than 131072 entries");
 	if (ret == 0 && (hyp_policy_parse(b, at_limit, "limit", &p, NULL) != 0 ||
-			 p->n_drop_ips != HYP_POLICY_MAX_RULES)) {
+			 p->n_drop_ips != HYP_BLOCK_MAX_ENTRIES)) {
 		snprintf(reason, sizeof(reason), "%u entries refused",
-			 HYP_POLICY_MAX_RULES);
+			 HYP_BLOCK_MAX_ENTRIES);
 		ret = -1;
 	}
 	hyp_policy_free(p);
@@ -541,6 +541,8 @@ static const struct bad_case bad_cases[] = {
 	{ "prefix_too_long_v4.yaml", 3, 13,
 	  "fast_path.rate_limits[0].cidr: '192.0.2.0/33': prefix length must be 0..32" },
 	{ "prefix_not_number.yaml", 2, 14, "'192.0.2.0/+24': prefix length must be 0..32" },
+	{ "burst_zero.yaml", 3, 7,
+	  "fast_path.rate_limits[0]: burst 0 lets nothing through at 100 pps" },
 	{ "port_zero.yaml", 3, 27,
 	  "fast_path.redirect_ports[0].port: '0' is out of range 1..65535" },
 	{ "port_70000.yaml", 4, 13, "'70000' is out of range 1..65535" },
@@ -630,7 +632,7 @@ static const struct good_case good_cases[] = {
 	{ "load and argument errors", t_load_errors },
 	{ "every prefix of the example parses or is refused cleanly", t_truncations },
 	{ "10,000 nested brackets and braces", t_deep_nesting },
-	{ "list beyond HYP_POLICY_MAX_RULES", t_huge_list },
+	{ "list beyond what the XDP trie holds", t_huge_list },
 };
 
 static int n_test;
