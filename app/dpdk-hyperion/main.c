@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -18,6 +19,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include "hyp_ctl.h"
 #include "hyp_engine.h"
 #include "hyp_eve.h"
 #include "hyp_fastpath.h"
@@ -46,7 +48,50 @@ struct hyp_app {
 	struct hyp_pipeline *pipe;
 	struct hyp_replay *replay;
 	long pcap_packets;
+	struct hyp_ctl ctl;		/* what telemetry, metrics and the console see */
 };
+
+static uint64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Publish the running instance to the control plane. */
+static void
+fill_ctl(struct hyp_app *app)
+{
+	struct hyp_ctl *c = &app->ctl;
+	const struct hyp_policy *p = hyp_engine_policy(app->engine);
+	unsigned int i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < app->n_ports; i++) {
+		struct hyp_ctl_port *cp = &c->ports[i];
+
+		snprintf(cp->name, sizeof(cp->name), "%s", app->ports[i].name);
+		snprintf(cp->ifname, sizeof(cp->ifname), "%s", app->ports[i].ifname);
+		cp->ifindex = app->ports[i].ifindex;
+		cp->port_id = app->ports[i].port_id;
+		cp->nb_queues = app->ports[i].nb_queues;
+		cp->start_queue = app->replay != NULL ? 0 : app->a.start_queue;
+		cp->xdp = app->replay != NULL ? hyp_replay_xdp(app->replay) : app->ports[i].xdp;
+	}
+	c->n_ports = app->n_ports;
+	c->pipe = app->pipe;
+	c->engine = app->engine;
+	c->eve = app->eve;
+	c->mode = app->a.pcap ? "replay" : app->a.mode == HYP_MODE_IPS ? "ips" : "ids";
+	snprintf(c->policy_path, sizeof(c->policy_path), "%s", app->a.policy ? app->a.policy : "");
+	c->policy_hash = p->content_hash;
+	c->policy_loaded_ns = realtime_ns();
+	c->watchdog_ms = p->watchdog_ms;
+	c->start_ns = realtime_ns();
+	pthread_mutex_unlock(&c->lock);
+}
 
 static int
 load_policy(const struct hyp_args *a, struct hyp_policy **p)
@@ -200,6 +245,9 @@ control_loop(struct hyp_app *app)
 		for (i = 0; i < app->n_ports; i++)
 			if (app->ports[i].xdp != NULL)
 				hyp_xdp_heartbeat(app->ports[i].xdp);
+		pthread_mutex_lock(&app->ctl.lock);
+		app->ctl.last_heartbeat_ns = hyp_xdp_now_ns();
+		pthread_mutex_unlock(&app->ctl.lock);
 		now = rte_get_timer_cycles();
 		if (app->a.stats_period && now >= next_stats) {
 			print_stats(app, false);
@@ -264,6 +312,7 @@ run(struct hyp_app *app)
 	if (ret < 0)
 		return ret;
 	hyp_pipeline_print_roles(app->pipe, stdout);
+	fill_ctl(app);
 	ret = hyp_pipeline_launch(app->pipe);
 	if (ret < 0)
 		return ret;
@@ -301,6 +350,7 @@ main(int argc, char **argv)
 	int ret;
 
 	memset(&app, 0, sizeof(app));
+	pthread_mutex_init(&app.ctl.lock, NULL);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "dpdk-hyperion: EAL initialisation failed: %s\n",

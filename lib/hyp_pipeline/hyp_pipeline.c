@@ -28,11 +28,19 @@ RTE_LOG_REGISTER(hyp_pipe_logtype, hyp.pipeline, INFO);
 
 #define HYP_PIPE_MAX_BURST	256
 #define HYP_PIPE_MAX_WORKERS	16	/* spread() keeps a burst per worker on the stack */
+#define HYP_PIPE_MAX_RINGS	(HYP_PIPE_MAX_WORKERS + HYP_PIPE_MAX_QUEUES * HYP_PIPE_MAX_PORTS)
+
+/* Per producer lcore and ring: no two lcores write the same counter. */
+struct hyp_ring_stat {
+	uint64_t enq_fail;
+	uint32_t hwm;
+};
 #define HYP_EXPIRE_EVERY	1024	/* loop turns between flow-table sweeps */
 #define HYP_EXPIRE_BUDGET	64	/* slots examined per sweep */
 
 struct hyp_io {
 	unsigned int lcore;
+	unsigned int idx;
 	uint16_t queues[HYP_PIPE_MAX_QUEUES];
 	unsigned int n_queues;
 	uint16_t txq;				/* the queue this lcore transmits on */
@@ -62,6 +70,7 @@ struct hyp_pipeline {
 	struct hyp_lcore_stats st[RTE_MAX_LCORE];
 	struct hyp_io io[RTE_MAX_LCORE];
 	unsigned int n_io;
+	struct hyp_ring_stat ring_st[RTE_MAX_LCORE][HYP_PIPE_MAX_RINGS];
 	struct hyp_worker wk[RTE_MAX_LCORE];
 	unsigned int n_workers;
 	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* port id -> index in c.ports */
@@ -204,6 +213,25 @@ out:
 	}
 }
 
+/* Ring ids for statistics: worker rings first, then (io, port) tx rings. */
+static inline unsigned int
+tx_ring_id(unsigned int io_idx, unsigned int port)
+{
+	return HYP_PIPE_MAX_WORKERS + io_idx * HYP_PIPE_MAX_PORTS + port;
+}
+
+static inline void
+ring_account(struct hyp_pipeline *p, unsigned int ring, struct rte_ring *r,
+	      unsigned int free_space, unsigned int refused)
+{
+	struct hyp_ring_stat *rs = &p->ring_st[rte_lcore_id()][ring];
+	uint32_t used = rte_ring_get_capacity(r) - free_space;
+
+	if (used > rs->hwm)
+		rs->hwm = used;
+	rs->enq_fail += refused;
+}
+
 static void
 free_rest(struct rte_mbuf **pkts, unsigned int from, unsigned int n, uint64_t *counter)
 {
@@ -241,8 +269,12 @@ worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 		if (direct) {
 			tx_direct(st, p->c.ports[pi].port_id, w->txio->txq, out[pi], n_out[pi]);
 		} else {
+			unsigned int room;
+
 			done = rte_ring_enqueue_burst(w->txio->tx[pi], (void **)out[pi],
-						      n_out[pi], NULL);
+						      n_out[pi], &room);
+			ring_account(p, tx_ring_id(w->txio->idx, pi), w->txio->tx[pi], room,
+				     n_out[pi] - done);
 			free_rest(out[pi], done, n_out[pi], &st->tx_failed);
 		}
 		n_out[pi] = 0;
@@ -301,7 +333,10 @@ spread(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkt
 	for (wi = 0; wi < p->n_workers; wi++) {
 		if (cnt[wi] == 0)
 			continue;
-		done = rte_ring_enqueue_burst(p->wk[wi].in, (void **)per[wi], cnt[wi], NULL);
+		unsigned int room;
+
+		done = rte_ring_enqueue_burst(p->wk[wi].in, (void **)per[wi], cnt[wi], &room);
+		ring_account(p, wi, p->wk[wi].in, room, cnt[wi] - done);
 		free_rest(per[wi], done, cnt[wi], &st->ring_full);
 	}
 }
@@ -532,6 +567,7 @@ io_init(struct hyp_pipeline *p, struct hyp_io *io, unsigned int idx, bool rings)
 	unsigned int pi;
 
 	io->txq = io->queues[0];
+	io->idx = idx;
 	if (!rings)
 		return 0;
 	for (pi = 0; pi < p->c.n_ports; pi++) {
@@ -780,3 +816,36 @@ hyp_pipeline_print_roles(const struct hyp_pipeline *p, FILE *f)
 	}
 	fprintf(f, "\n");
 }
+
+static void
+ring_info(const struct hyp_pipeline *p, unsigned int id, const struct rte_ring *r,
+	  struct hyp_ring_info *out)
+{
+	unsigned int l;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", r->name);
+	out->count = rte_ring_count(r);
+	out->capacity = rte_ring_get_capacity(r);
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		out->enq_fail += p->ring_st[l][id].enq_fail;
+		if (p->ring_st[l][id].hwm > out->hwm)
+			out->hwm = p->ring_st[l][id].hwm;
+	}
+}
+
+unsigned int
+hyp_pipeline_rings(const struct hyp_pipeline *p, struct hyp_ring_info *out, unsigned int max)
+{
+	unsigned int n = 0, i, pi;
+
+	for (i = 0; i < p->n_workers && n < max; i++)
+		if (p->wk[i].in != NULL)
+			ring_info(p, i, p->wk[i].in, &out[n++]);
+	for (i = 0; i < p->n_io; i++)
+		for (pi = 0; pi < HYP_PIPE_MAX_PORTS && n < max; pi++)
+			if (p->io[i].tx[pi] != NULL)
+				ring_info(p, tx_ring_id(i, pi), p->io[i].tx[pi], &out[n++]);
+	return n;
+}
+

@@ -112,6 +112,15 @@ struct hyp_lcore_stats {
 	uint64_t prefiltered;		/**< handled by the prefilter */
 } __rte_cache_aligned;
 
+/** One stage ring, for telemetry. */
+struct hyp_ring_info {
+	char name[32];
+	unsigned int count;	/**< packets in it now */
+	unsigned int capacity;
+	unsigned int hwm;	/**< most it held after an enqueue */
+	uint64_t enq_fail;	/**< packets it refused (counted and freed) */
+};
+
 struct hyp_pipeline;
 
 /** Assign roles and allocate everything; nothing runs yet. */
@@ -134,6 +143,9 @@ void hyp_pipeline_totals(const struct hyp_pipeline *p, struct hyp_lcore_stats *s
 /** True when every lcore has nothing queued (rings empty). */
 bool hyp_pipeline_idle(const struct hyp_pipeline *p);
 void hyp_pipeline_print_roles(const struct hyp_pipeline *p, FILE *f);
+/** The stage rings (none in rtc or single-lcore mode); returns how many. */
+unsigned int hyp_pipeline_rings(const struct hyp_pipeline *p, struct hyp_ring_info *out,
+				unsigned int max);
 
 #ifdef __cplusplus
 }
