@@ -34,7 +34,9 @@ hyp_args_usage(const char *prog)
 "  --burst N              packets per burst (default 32)\n"
 "  --rx-desc N            af_xdp ring size per queue, a power of 2 (default 2048)\n"
 "  --flows N              flow table entries per worker (default 65536)\n"
-"  --xdp-prog FILE        the XDP object (default: the installed hyp_xdp.bpf.o)\n",
+"  --xdp-prog FILE        the XDP object (default: the installed hyp_xdp.bpf.o)\n"
+"  --metrics-port P       Prometheus /metrics on this port (default 2112; 0: off)\n"
+"  --metrics-addr A       address to serve /metrics on (default 0.0.0.0)\n",
 		prog, prog);
 }
 
@@ -74,6 +76,8 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "rx-desc", required_argument, NULL, 'd' },
 		{ "flows", required_argument, NULL, 'f' },
 		{ "io-lcores", required_argument, NULL, 'I' },
+		{ "metrics-port", required_argument, NULL, 'M' },
+		{ "metrics-addr", required_argument, NULL, 'A' },
 		{ "xdp-prog", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -87,6 +91,8 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 	a->burst = 32;
 	a->nb_desc = 2048;
 	a->flow_entries = 65536;
+	a->metrics_addr = "0.0.0.0";
+	a->metrics_port = 2112;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -157,6 +163,14 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 			if (num("--io-lcores", optarg, 1, HYP_PIPE_MAX_QUEUES, &v) < 0)
 				return -EINVAL;
 			a->io_lcores = v;
+			break;
+		case 'M':
+			if (num("--metrics-port", optarg, 0, 65535, &v) < 0)
+				return -EINVAL;
+			a->metrics_port = v;
+			break;
+		case 'A':
+			a->metrics_addr = optarg;
 			break;
 		case 'h':
 			hyp_args_usage(argv[0]);

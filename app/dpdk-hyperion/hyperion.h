@@ -36,6 +36,8 @@ struct hyp_args {
 	unsigned int nb_desc;
 	uint32_t flow_entries;
 	unsigned int io_lcores;		/* staged: 0 = automatic */
+	const char *metrics_addr;	/* Prometheus /metrics */
+	uint16_t metrics_port;		/* 0: off */
 };
 
 int hyp_args_parse(int argc, char **argv, struct hyp_args *a);

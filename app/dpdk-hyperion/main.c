@@ -25,6 +25,12 @@
 #include "hyp_fastpath.h"
 #include "hyp_policy.h"
 #include "hyperion.h"
+#ifdef HYP_HAVE_TELEMETRY
+#include "hyp_telemetry.h"
+#endif
+#ifdef HYP_HAVE_METRICS
+#include "hyp_metrics.h"
+#endif
 
 RTE_LOG_REGISTER(hyp_app_logtype, hyp.app, INFO);
 
@@ -49,6 +55,9 @@ struct hyp_app {
 	struct hyp_replay *replay;
 	long pcap_packets;
 	struct hyp_ctl ctl;		/* what telemetry, metrics and the console see */
+#ifdef HYP_HAVE_METRICS
+	struct hyp_metrics *metrics;
+#endif
 };
 
 static uint64_t
@@ -313,6 +322,23 @@ run(struct hyp_app *app)
 		return ret;
 	hyp_pipeline_print_roles(app->pipe, stdout);
 	fill_ctl(app);
+#ifdef HYP_HAVE_TELEMETRY
+	ret = hyp_telemetry_register(&app->ctl);
+	if (ret < 0)
+		return ret;
+#endif
+#ifdef HYP_HAVE_METRICS
+	if (app->a.metrics_port != 0) {
+		app->metrics = hyp_metrics_start(&app->ctl, app->a.metrics_addr,
+						 app->a.metrics_port);
+		if (app->metrics == NULL) {
+			fprintf(stderr, "dpdk-hyperion: cannot serve /metrics on %s:%u "
+				"(--metrics-port 0 turns it off)\n", app->a.metrics_addr,
+				app->a.metrics_port);
+			return -EADDRINUSE;
+		}
+	}
+#endif
 	ret = hyp_pipeline_launch(app->pipe);
 	if (ret < 0)
 		return ret;
@@ -332,7 +358,10 @@ teardown(struct hyp_app *app)
 {
 	unsigned int i;
 
-	/* the order matters: lcores first, then sockets and programs, then logs */
+	/* the order matters: readers first, lcores, then sockets and programs, then logs */
+#ifdef HYP_HAVE_METRICS
+	hyp_metrics_stop(app->metrics);
+#endif
 	if (app->pipe != NULL)
 		hyp_pipeline_free(app->pipe);
 	for (i = 0; i < app->n_ports; i++)

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HYP_XSKDIAG_H
+#define HYP_XSKDIAG_H
+
+/**
+ * @file
+ * The kernel's own statistics of the AF_XDP sockets bound to an interface,
+ * read with sock_diag (NETLINK_SOCK_DIAG, AF_XDP, XDP_SHOW_INFO |
+ * XDP_SHOW_RING_CFG | XDP_SHOW_STATS | XDP_SHOW_UMEM), the way `ss --xdp`
+ * does: the af_xdp PMD of DPDK 22.11 keeps its sockets private and exposes
+ * only rx_dropped, so this reads the rest from the kernel without touching
+ * the PMD's sockets. Works from any thread; does not need the EAL.
+ */
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hyp_xsk_diag {
+	uint32_t ifindex;
+	uint32_t queue_id;
+	uint64_t inode;			/**< the socket's inode */
+	uint32_t rx_ring_entries;	/**< 0 if the socket has no rx ring */
+	uint32_t fill_ring_entries;
+	/* struct xdp_diag_stats */
+	uint64_t rx_dropped;
+	uint64_t rx_invalid_descs;
+	uint64_t tx_invalid_descs;
+	uint64_t rx_ring_full;
+	uint64_t rx_fill_ring_empty_descs;
+	uint64_t tx_ring_empty_descs;
+};
+
+/**
+ * The AF_XDP sockets of the calling thread's network namespace bound to
+ * ifindex (0: all), up to max of them, ordered by queue. Returns how many
+ * were found (maybe more than max), or a negative errno.
+ */
+int hyp_xskdiag_query(unsigned int ifindex, struct hyp_xsk_diag *out, unsigned int max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYP_XSKDIAG_H */
