@@ -20,7 +20,7 @@ policy=$top/config/policy.example.yaml
 hyp_sandbox_up
 tmp=$(mktemp -d)
 pfx=hypdemo$$
-trap 'set +e; pkill -TERM -f -- "--file-prefix $pfx "; wait; rm -rf "$tmp"; hyp_sandbox_down' EXIT
+trap 'set +e; pkill -TERM -f -- "--file-prefix $pfx "; wait; rm -rf "$tmp" /var/run/dpdk/$pfx; hyp_sandbox_down' EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 say "sandbox: $HYP_NS_SRC/$HYP_IF_SRC (198.18.0.1) -> $HYP_NS_DUT/$HYP_IF_DUT (198.18.0.2)"

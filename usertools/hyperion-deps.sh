@@ -12,6 +12,7 @@ pkgs=(
 	libmicrohttpd-dev
 	# run and test
 	iproute2 ethtool iputils-ping xdp-tools python3 python3-scapy tcpreplay procps
+	prometheus curl
 )
 
 missing=()

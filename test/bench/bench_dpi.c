@@ -55,6 +55,7 @@
 #include "hyp_engine.h"
 #include "hyp_flow.h"
 #include "hyp_policy.h"
+#include "test_eal.h"
 
 #define MAX_ROUNDS 64
 #define BURST 32		/* the worker reads the TSC once per burst */
@@ -452,35 +453,12 @@ median(uint64_t *v, int n)
 	return v[n / 2];
 }
 
-/* --no-huge still leaves config files per run: remove them */
-static void
-remove_runtime_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dp = opendir(path);
-
-	if (dp == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		unlinkat(dirfd(dp), d->d_name, 0);
-	}
-	closedir(dp);
-	rmdir(path);
-}
-
 static struct bench_ctx ctx;
 static uint64_t cyc[C_MAX][E_MAX][MAX_ROUNDS], nsec[C_MAX][E_MAX][MAX_ROUNDS];
 
 int
 main(int argc, char **argv)
 {
-	char prefix[32], runtime_dir[PATH_MAX];
-	char *eal_argv[] = {
-		"bench_dpi", "--no-huge", "-m", "256", "--no-pci",
-		"--file-prefix", prefix, "--log-level", "lib.eal:error",
-	};
 	uint32_t iters = 1000000;
 	int rounds = 7, opt, r, cs, i, e, ret = 1;
 	uint64_t dummy_c, dummy_n;
@@ -499,13 +477,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench: rounds must be 1..%d and packets > 0\n", MAX_ROUNDS);
 		return 2;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	snprintf(prefix, sizeof(prefix), "hypbdpi%d", (int)getpid());
-	if (rte_eal_init(RTE_DIM(eal_argv), eal_argv) < 0) {
-		fprintf(stderr, "bench: EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (test_eal_init("bench_dpi") != 0)
 		return 1;
-	}
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 
 	for (e = 0; e < E_MAX; e++)
 		if (make_engine(n_rules[e], &ctx.eng[e]) < 0)
@@ -574,7 +547,6 @@ out:
 		hyp_engine_scratch_free(ctx.eng[e].s);
 		hyp_engine_free(ctx.eng[e].e);
 	}
-	rte_eal_cleanup();
-	remove_runtime_dir(runtime_dir);
+	test_eal_cleanup();
 	return ret;
 }

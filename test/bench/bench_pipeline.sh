@@ -65,7 +65,7 @@ stop_dut() {
 	dut_pid=
 }
 # shellcheck disable=SC2317 # run by the trap
-cleanup() { stop_dut; rm -rf "$tmp"; hyp_sandbox_down; }
+cleanup() { stop_dut; rm -rf "$tmp" /var/run/dpdk/hbp$$*; hyp_sandbox_down; }
 trap cleanup EXIT
 
 attached() { ip -n "$HYP_NS_DUT" link show "$HYP_IF_DUT" | grep -q "prog/xdp"; }

@@ -27,6 +27,7 @@
 
 #include "hyp_eve.h"
 #include "tap.h"
+#include "test_eal.h"
 
 #define TS_NS		1795554626123456789ull	/* 2026-11-24T21:10:26.123456789Z */
 #define TS_STR		"2026-11-24T21:10:26.123456+0000"
@@ -594,48 +595,13 @@ test_errors(void)
 	hyp_eve_close(NULL);
 }
 
-/* --no-huge still leaves ~3 MB of config files per run: remove them */
-static void
-remove_runtime_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dp = opendir(path);
-
-	if (dp == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		unlinkat(dirfd(dp), d->d_name, 0);
-	}
-	closedir(dp);
-	rmdir(path);
-}
-
 int
 main(void)
 {
-	char runtime_dir[PATH_MAX];
-	char prefix[32];
-	char *argv[] = {
-		"test_eve", "--no-huge", "-m", "256", "--no-pci",
-		"--file-prefix", prefix, "--log-level", "lib.eal:error",
-	};
-	int ret;
+	int ret = test_eal_init("test_eve");
 
-	snprintf(prefix, sizeof(prefix), "hypeve%d", (int)getpid());
-	setvbuf(stdout, NULL, _IONBF, 0);
-	ret = rte_eal_init(RTE_DIM(argv), argv);
-	if (ret < 0) {
-		if (geteuid() != 0 || rte_errno == EACCES || rte_errno == EPERM) {
-			printf("1..0 # SKIP EAL init failed: %s\n",
-			       rte_strerror(rte_errno));
-			return 77;
-		}
-		printf("Bail out! EAL init failed: %s\n",
-		       rte_strerror(rte_errno));
-		return 1;
-	}
+	if (ret != 0)
+		return ret;
 	umask(022);
 	snprintf(dir, sizeof(dir), "/tmp/hypeveXXXXXX");
 	if (mkdtemp(dir) == NULL) {
@@ -650,9 +616,6 @@ main(void)
 
 	rmdir(dir);
 	printf("1..%u\n", test_no);
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
-		 rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	remove_runtime_dir(runtime_dir);
+	test_eal_cleanup();
 	return failed;
 }

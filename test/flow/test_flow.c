@@ -23,6 +23,7 @@
 
 #include "hyp_flow.h"
 #include "tap.h"
+#include "test_eal.h"
 
 /* frame builder */
 
@@ -1045,48 +1046,13 @@ test_table_top(void)
 	hyp_flow_table_free(t);
 }
 
-/* --no-huge still leaves ~3 MB of config files per run: remove them */
-static void
-remove_runtime_dir(const char *path)
-{
-	struct dirent *d;
-	DIR *dp = opendir(path);
-
-	if (dp == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		unlinkat(dirfd(dp), d->d_name, 0);
-	}
-	closedir(dp);
-	rmdir(path);
-}
-
 int
 main(void)
 {
-	char runtime_dir[PATH_MAX];
-	char prefix[32];
-	char *argv[] = {
-		"test_flow", "--no-huge", "-m", "256", "--no-pci",
-		"--file-prefix", prefix, "--log-level", "lib.eal:error",
-	};
-	int ret;
+	int ret = test_eal_init("test_flow");
 
-	snprintf(prefix, sizeof(prefix), "hypflow%d", (int)getpid());
-	setvbuf(stdout, NULL, _IONBF, 0);
-	ret = rte_eal_init(RTE_DIM(argv), argv);
-	if (ret < 0) {
-		if (geteuid() != 0 || rte_errno == EACCES || rte_errno == EPERM) {
-			printf("1..0 # SKIP EAL init failed: %s\n",
-			       rte_strerror(rte_errno));
-			return 77;
-		}
-		printf("Bail out! EAL init failed: %s\n",
-		       rte_strerror(rte_errno));
-		return 1;
-	}
+	if (ret != 0)
+		return ret;
 
 	test_parse_ipv4();
 	test_parse_vlan();
@@ -1101,9 +1067,6 @@ main(void)
 	test_table_top();
 
 	printf("1..%u\n", test_no);
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
-		 rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	remove_runtime_dir(runtime_dir);
+	test_eal_cleanup();
 	return failed;
 }

@@ -10,7 +10,7 @@ app=$build/app/dpdk-hyperion
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
 [ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" /var/run/dpdk/hype$$_*' EXIT
 /usr/bin/python3 "$src/usertools/hyperion-traffic.py" --pcap-out "$tmp/mix.pcap" --count 1 >/dev/null ||
 	{ echo "1..0 # SKIP cannot write a pcap (scapy)"; exit 77; }
 

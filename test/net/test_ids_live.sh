@@ -27,7 +27,7 @@ $py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; e
 hyp_sandbox_up "hypi$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log eve=$tmp/eve.json
-trap 'pkill -TERM -f -- "--file-prefix hypi$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; hyp_sandbox_down' EXIT
+trap 'pkill -TERM -f -- "--file-prefix hypi$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypi$$ /var/run/dpdk/hypr$$; hyp_sandbox_down' EXIT
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }

@@ -20,7 +20,7 @@ hyp_sandbox_ips_up "hyps$$" || { echo "1..0 # SKIP cannot build the IPS sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log
 trap 'pkill -TERM -f -- "--file-prefix hyps$$ " 2>/dev/null; kill $(jobs -p) 2>/dev/null
-	wait 2>/dev/null; rm -rf "$tmp"; hyp_sandbox_down' EXIT
+	wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hyps$$; hyp_sandbox_down' EXIT
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }

@@ -17,7 +17,7 @@ $py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; e
 . "$src/usertools/hyperion-sandbox.sh"
 hyp_sandbox_up "hypp$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
 log=$(mktemp)
-trap 'kill $pmd 2>/dev/null; wait $pmd 2>/dev/null; rm -f "$log"; hyp_sandbox_down' EXIT
+trap 'kill $pmd 2>/dev/null; wait $pmd 2>/dev/null; rm -rf "$log" /var/run/dpdk/hypp$$; hyp_sandbox_down' EXIT
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
