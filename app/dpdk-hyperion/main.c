@@ -37,12 +37,15 @@ RTE_LOG_REGISTER(hyp_app_logtype, hyp.app, INFO);
 #define HEARTBEAT_MS 100
 
 static volatile sig_atomic_t quit;
+static volatile sig_atomic_t reload_requested;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	quit = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		quit = 1;
 }
 
 struct hyp_app {
@@ -55,6 +58,7 @@ struct hyp_app {
 	struct hyp_replay *replay;
 	long pcap_packets;
 	struct hyp_ctl ctl;		/* what telemetry, metrics and the console see */
+	pthread_mutex_t reload_lock;	/* one reload at a time */
 #ifdef HYP_HAVE_METRICS
 	struct hyp_metrics *metrics;
 #endif
@@ -68,6 +72,8 @@ realtime_ns(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
+
+static int app_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len);
 
 /* Publish the running instance to the control plane. */
 static void
@@ -99,6 +105,8 @@ fill_ctl(struct hyp_app *app)
 	c->policy_loaded_ns = realtime_ns();
 	c->watchdog_ms = p->watchdog_ms;
 	c->start_ns = realtime_ns();
+	c->reload = app_reload;
+	c->app = app;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -232,6 +240,102 @@ print_stats(struct hyp_app *app, bool final)
 	fflush(stdout);
 }
 
+/* Bring every port's XDP maps to p; on failure, back to old (best effort). */
+static int
+apply_fastpath(struct hyp_app *app, const struct hyp_policy *p,
+	       const struct hyp_policy *old, char *err, size_t err_len)
+{
+	struct hyp_fastpath_stats st;
+	unsigned int i, k;
+	int ret;
+
+	for (i = 0; i < app->ctl.n_ports; i++) {
+		struct hyp_xdp *x = app->ctl.ports[i].xdp;
+
+		ret = hyp_fastpath_apply(x, p, &st);
+		if (ret == 0)
+			continue;
+		snprintf(err, err_len, "%s: writing the XDP maps: %s", app->ctl.ports[i].ifname,
+			 strerror(-ret));
+		for (k = 0; k <= i && old != NULL; k++)
+			hyp_fastpath_apply(app->ctl.ports[k].xdp, old, &st);
+		return ret;
+	}
+	return 0;
+}
+
+/*
+ * A policy reload: parse, validate and compile off the data path; then the
+ * XDP maps (new entries before old ones go), then the engine (scratches made
+ * first, QSBR before the old one is freed). A file that fails anywhere
+ * before the maps changes nothing.
+ */
+static int
+app_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
+{
+	struct hyp_app *app = c->app;
+	struct hyp_policy_error perr;
+	const struct hyp_engine *old;
+	struct hyp_engine *e;
+	struct hyp_policy *p;
+	char file[sizeof(c->policy_path)];
+	int ret;
+
+	pthread_mutex_lock(&app->reload_lock);
+	pthread_mutex_lock(&c->lock);
+	snprintf(file, sizeof(file), "%s", path != NULL ? path : c->policy_path);
+	pthread_mutex_unlock(&c->lock);
+	if (file[0] == '\0') {
+		snprintf(err, err_len, "no policy file to reload (started without --policy)");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = hyp_policy_load(file, &p, &perr);
+	if (ret < 0) {
+		hyp_policy_error_str(&perr, err, err_len);
+		goto out;
+	}
+	ret = hyp_engine_build(p, hyp_engine_gen(app->engine) + 1, &e, err, err_len);
+	if (ret < 0)
+		goto out;
+	ret = apply_fastpath(app, hyp_engine_policy(e), hyp_engine_policy(app->engine),
+			     err, err_len);
+	if (ret < 0) {
+		hyp_engine_free(e);
+		goto out;
+	}
+	old = hyp_pipeline_swap_engine(app->pipe, e);
+	if (old == NULL) {
+		snprintf(err, err_len, "no memory for the new engine's scratch space");
+		apply_fastpath(app, hyp_engine_policy(app->engine), NULL, err, 0);
+		hyp_engine_free(e);
+		ret = -ENOMEM;
+		goto out;
+	}
+	app->engine = e;
+	hyp_engine_free((struct hyp_engine *)(uintptr_t)old);
+	pthread_mutex_lock(&c->lock);
+	c->engine = e;
+	snprintf(c->policy_path, sizeof(c->policy_path), "%s", file);
+	c->policy_hash = hyp_engine_policy(e)->content_hash;
+	c->policy_loaded_ns = realtime_ns();
+	c->watchdog_ms = hyp_engine_policy(e)->watchdog_ms;
+	c->reloads_ok++;
+	c->last_error[0] = '\0';
+	pthread_mutex_unlock(&c->lock);
+	APP_LOG(INFO, "policy %s loaded (generation %u)", file, hyp_engine_gen(e));
+out:
+	if (ret < 0) {
+		pthread_mutex_lock(&c->lock);
+		c->reloads_failed++;
+		snprintf(c->last_error, sizeof(c->last_error), "%s", err);
+		pthread_mutex_unlock(&c->lock);
+		APP_LOG(ERR, "policy reload refused, the running policy stays: %s", err);
+	}
+	pthread_mutex_unlock(&app->reload_lock);
+	return ret;
+}
+
 /* Replay ends when every packet of the file went in and every stage is empty. */
 static bool
 replay_done(struct hyp_app *app)
@@ -261,6 +365,12 @@ control_loop(struct hyp_app *app)
 		if (app->a.stats_period && now >= next_stats) {
 			print_stats(app, false);
 			next_stats = now + app->a.stats_period * hz;
+		}
+		if (reload_requested) {
+			char err[640];
+
+			reload_requested = 0;
+			app_reload(&app->ctl, NULL, err, sizeof(err));
 		}
 		/* two idle looks in a row: the last burst may still be in a worker */
 		if (app->replay != NULL && replay_done(app)) {
@@ -324,8 +434,11 @@ run(struct hyp_app *app)
 	fill_ctl(app);
 #ifdef HYP_HAVE_TELEMETRY
 	ret = hyp_telemetry_register(&app->ctl);
-	if (ret < 0)
+	if (ret < 0) {
+		fprintf(stderr, "dpdk-hyperion: registering the telemetry commands: %s\n",
+			strerror(-ret));
 		return ret;
+	}
 #endif
 #ifdef HYP_HAVE_METRICS
 	if (app->a.metrics_port != 0) {
@@ -380,6 +493,7 @@ main(int argc, char **argv)
 
 	memset(&app, 0, sizeof(app));
 	pthread_mutex_init(&app.ctl.lock, NULL);
+	pthread_mutex_init(&app.reload_lock, NULL);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "dpdk-hyperion: EAL initialisation failed: %s\n",
@@ -396,6 +510,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 
 	ret = run(&app);
 	teardown(&app);

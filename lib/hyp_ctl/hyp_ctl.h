@@ -54,6 +54,14 @@ struct hyp_ctl {
 	uint32_t watchdog_ms;			/**< 0: no watchdog */
 	uint64_t last_heartbeat_ns;		/**< CLOCK_MONOTONIC, as written to the maps */
 	uint64_t start_ns;			/**< CLOCK_REALTIME */
+	/**
+	 * Load a policy file (NULL: the current path again) and make it the
+	 * running one, or change nothing and say why in err. Called by the
+	 * console, telemetry and SIGHUP; takes the lock itself, so call it
+	 * without holding it. NULL until the app has set it.
+	 */
+	int (*reload)(struct hyp_ctl *ctl, const char *path, char *err, size_t err_len);
+	void *app;				/**< for reload */
 };
 
 #ifdef __cplusplus

@@ -166,15 +166,48 @@ hyp_engine_scratch_free(struct hyp_engine_scratch *s)
 
 static void
 consider(struct hyp_verdict *v, enum hyp_action a, uint32_t id, const char *msg,
-	 bool dns)
+	 bool dns, int slot)
 {
-	if (a > v->action || (a == v->action && a != HYP_ACTION_PASS &&
-			      (v->rule_id == 0 || id < v->rule_id))) {
+	if (a > v->action || (a == v->action && (v->rule_id == 0 || id < v->rule_id))) {
 		v->action = a;
 		v->rule_id = id;
 		v->msg = msg;
 		v->dns_rule = dns;
+		v->slot = slot;
 	}
+}
+
+unsigned int
+hyp_engine_rule_count(const struct hyp_engine *e)
+{
+	return e->policy->n_dns_rules + e->n_dpi;
+}
+
+int
+hyp_engine_rule(const struct hyp_engine *e, unsigned int slot, uint32_t *id,
+		enum hyp_action *action, const char **msg)
+{
+	const struct hyp_policy *p = e->policy;
+	size_t i;
+
+	if (slot < p->n_dns_rules) {
+		*id = p->dns_rules[slot].id;
+		*action = p->dns_rules[slot].action;
+		*msg = e->dns_msg[slot];
+		return 0;
+	}
+	i = slot - p->n_dns_rules;
+	if (i < p->n_signatures) {
+		*id = p->signatures[i].id;
+		*action = p->signatures[i].action;
+	} else if (i < e->n_dpi) {
+		*id = p->payload_rules[i - p->n_signatures].id;
+		*action = p->payload_rules[i - p->n_signatures].action;
+	} else {
+		return -EINVAL;
+	}
+	*msg = e->dpi_msg[i];
+	return 0;
 }
 
 void
@@ -193,6 +226,7 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 	v->msg = NULL;
 	v->dns_query = false;
 	v->dns_rule = false;
+	v->slot = -1;
 	v->dns_err = 0;
 	v->rrname[0] = '\0';
 
@@ -204,7 +238,7 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 			v->dns_query = true;
 			idx = hyp_dns_set_match(e->dns, v->rrname);
 			if (idx >= 0 && hyp_dns_set_rule(e->dns, idx, &id, &a) == 0)
-				consider(v, a, id, e->dns_msg[idx], true);
+				consider(v, a, id, e->dns_msg[idx], true, idx);
 		} else {
 			v->dns_err = n;
 			v->rrname[0] = '\0';
@@ -217,5 +251,6 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		return;
 	a = hyp_dpi_verdict(m, n, &best);
 	if (best != NULL)
-		consider(v, a, best->rule_id, e->dpi_msg[best->index], false);
+		consider(v, a, best->rule_id, e->dpi_msg[best->index], false,
+			 (int)(e->policy->n_dns_rules + best->index));
 }

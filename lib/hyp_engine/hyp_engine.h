@@ -37,6 +37,7 @@ struct hyp_verdict {
 	const char *msg;		/**< the rule's message; valid while the engine lives */
 	bool dns_query;			/**< the payload was a DNS query */
 	bool dns_rule;			/**< the deciding rule is a DNS rule */
+	int slot;			/**< the deciding rule's slot, -1: none */
 	int dns_err;			/**< <0: looked like DNS but did not parse */
 	char rrname[HYP_DNS_NAME_BUF];	/**< the query name when dns_query */
 };
@@ -47,6 +48,15 @@ int hyp_engine_build(struct hyp_policy *p, uint32_t gen, struct hyp_engine **out
 void hyp_engine_free(struct hyp_engine *e);
 
 uint32_t hyp_engine_gen(const struct hyp_engine *e);
+
+/**
+ * Rules are numbered in slots 0..count-1 (DNS rules, then signatures, then
+ * payload rules) so that per-rule counters are plain arrays.
+ */
+unsigned int hyp_engine_rule_count(const struct hyp_engine *e);
+/** The policy's id, action and alert text of a slot; -EINVAL if out of range. */
+int hyp_engine_rule(const struct hyp_engine *e, unsigned int slot, uint32_t *id,
+		    enum hyp_action *action, const char **msg);
 const struct hyp_policy *hyp_engine_policy(const struct hyp_engine *e);
 
 int hyp_engine_scratch_alloc(const struct hyp_engine *e, struct hyp_engine_scratch **s);

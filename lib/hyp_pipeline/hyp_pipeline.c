@@ -15,6 +15,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "hyp_eve.h"
@@ -53,7 +54,27 @@ struct hyp_worker {
 	struct rte_ring *in;			/* IO lcores -> this worker */
 	struct hyp_io *txio;			/* whose tx rings (staged) or queue (rtc) */
 	struct hyp_flow_table *flows;
-	struct hyp_engine_scratch *scratch;
+	/* top-flows requests from the control plane, answered between bursts */
+	struct hyp_flow_entry *snap;
+	int snap_n;
+	uint32_t snap_seq;
+};
+
+#define HYP_PIPE_MAX_TOP 64
+
+/*
+ * What a policy generation needs on the data path, published whole: the
+ * engine, a Hyperscan scratch per worker made for it before it is published
+ * (so no worker allocates, and none grows a scratch another may be using),
+ * and per-worker rule counters. A reload publishes a new one and frees the
+ * old one once every worker has passed a quiescent state (QSBR).
+ */
+struct hyp_gen {
+	const struct hyp_engine *engine;
+	unsigned int n_rules;
+	struct hyp_engine_scratch *scratch[HYP_PIPE_MAX_WORKERS];
+	uint64_t *hits[HYP_PIPE_MAX_WORKERS];	/* [worker][slot], the worker writes */
+	uint64_t *base;				/* [slot]: hits carried over reloads */
 };
 
 struct hyp_lcore_ctx {
@@ -65,7 +86,8 @@ struct hyp_lcore_ctx {
 
 struct hyp_pipeline {
 	struct hyp_pipe_conf c;
-	const struct hyp_engine *volatile engine;
+	struct hyp_gen *volatile gen;
+	struct rte_rcu_qsbr *qs;		/* one thread id per worker */
 	struct hyp_lcore_ctx lc[RTE_MAX_LCORE];
 	struct hyp_lcore_stats st[RTE_MAX_LCORE];
 	struct hyp_io io[RTE_MAX_LCORE];
@@ -76,6 +98,8 @@ struct hyp_pipeline {
 	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* port id -> index in c.ports */
 	uint64_t idle_tsc;
 	volatile int stop_rx;
+	uint32_t flow_req_seq;			/* control -> workers: a new request */
+	unsigned int flow_req_n;
 	int io_stopped;				/* atomics: control path only */
 	int workers_done;
 	bool launched;
@@ -138,8 +162,10 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 	      struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST],
 	      unsigned int n_out[HYP_PIPE_MAX_PORTS])
 {
-	const struct hyp_engine *e = p->engine;
+	const struct hyp_gen *g = __atomic_load_n(&p->gen, __ATOMIC_ACQUIRE);
+	const struct hyp_engine *e = g->engine;
 	uint32_t gen = hyp_engine_gen(e);
+	uint64_t *hits = g->hits[w->idx];
 	uint64_t now = rte_rdtsc();
 	struct hyp_pkt_meta meta;
 	struct hyp_verdict v;
@@ -179,9 +205,11 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			st->flow_full++;
 		}
 
-		hyp_engine_inspect(e, w->scratch, data + meta.payload_off, meta.payload_len,
+		hyp_engine_inspect(e, g->scratch[w->idx], data + meta.payload_off, meta.payload_len,
 				   meta.proto, meta.dport, &v);
 		st->inspected++;
+		if (v.slot >= 0 && (unsigned int)v.slot < g->n_rules)
+			hits[v.slot]++;
 		if (v.dns_err < 0)
 			st->dns_errors++;
 		if (v.action != HYP_ACTION_PASS)
@@ -281,11 +309,25 @@ worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 	}
 }
 
+/*
+ * Housekeeping between bursts: sweep idle flows, and answer the control
+ * plane's request for this worker's largest flows (only the owner may walk
+ * its table).
+ */
 static void
 maybe_expire(struct hyp_pipeline *p, struct hyp_worker *w, unsigned int *turns)
 {
+	uint32_t seq = __atomic_load_n(&p->flow_req_seq, __ATOMIC_ACQUIRE);
+
+	/* between bursts: nothing of the current generation is held */
+	rte_rcu_qsbr_quiescent(p->qs, w->idx);
 	if (++*turns % HYP_EXPIRE_EVERY == 0)
 		hyp_flow_table_expire(w->flows, rte_rdtsc(), p->idle_tsc, HYP_EXPIRE_BUDGET);
+	if (seq != w->snap_seq) {
+		w->snap_n = hyp_flow_table_top(w->flows, w->snap,
+					       RTE_MIN(p->flow_req_n, (unsigned int)HYP_PIPE_MAX_TOP));
+		__atomic_store_n(&w->snap_seq, seq, __ATOMIC_RELEASE);
+	}
 }
 
 /* ---- the rx stage ------------------------------------------------------ */
@@ -468,6 +510,7 @@ run_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 		    (int)p->n_io && rte_ring_empty(lc->w->in))
 			break;
 	}
+	rte_rcu_qsbr_thread_offline(p->qs, lc->w->idx);	/* a reload no longer waits for it */
 	__atomic_add_fetch(&p->workers_done, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -504,6 +547,7 @@ run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 		LOOP_ACCOUNT(st, t0, work);
 		maybe_expire(p, lc->w, &turns);
 	}
+	rte_rcu_qsbr_thread_offline(p->qs, lc->w->idx);
 	return 0;
 }
 
@@ -529,12 +573,10 @@ lcore_main(void *arg)
 /* ---- set-up ------------------------------------------------------------------ */
 
 static int
-worker_init(struct hyp_pipeline *p, struct hyp_worker *w, const struct hyp_engine *e,
-	    bool ring)
+worker_init(struct hyp_pipeline *p, struct hyp_worker *w, bool ring)
 {
 	char name[RTE_RING_NAMESIZE];
 	int socket = rte_lcore_to_socket_id(w->lcore);
-	int ret;
 
 	snprintf(name, sizeof(name), "hyp_flows_%u", w->lcore);
 	w->flows = hyp_flow_table_create(name, p->c.flow_entries, socket);
@@ -543,11 +585,10 @@ worker_init(struct hyp_pipeline *p, struct hyp_worker *w, const struct hyp_engin
 			 w->lcore, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	ret = hyp_engine_scratch_alloc(e, &w->scratch);
-	if (ret < 0) {
-		PIPE_LOG(ERR, "Hyperscan scratch for lcore %u: %s", w->lcore, strerror(-ret));
-		return ret;
-	}
+	w->snap = rte_zmalloc_socket("hyp_flow_snap", HYP_PIPE_MAX_TOP * sizeof(*w->snap),
+				     RTE_CACHE_LINE_SIZE, socket);
+	if (w->snap == NULL)
+		return -ENOMEM;
 	if (!ring)
 		return 0;
 	snprintf(name, sizeof(name), "hyp_w%u", w->idx);
@@ -590,6 +631,113 @@ io_init(struct hyp_pipeline *p, struct hyp_io *io, unsigned int idx, bool rings)
 	return 0;
 }
 
+static void
+gen_free(struct hyp_gen *g)
+{
+	unsigned int i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < HYP_PIPE_MAX_WORKERS; i++) {
+		hyp_engine_scratch_free(g->scratch[i]);
+		rte_free(g->hits[i]);
+	}
+	rte_free(g->base);
+	rte_free(g);
+}
+
+/* Everything the workers need for engine e, made before anyone sees it. */
+static struct hyp_gen *
+gen_create(const struct hyp_pipeline *p, const struct hyp_engine *e)
+{
+	struct hyp_gen *g = rte_zmalloc("hyp_gen", sizeof(*g), RTE_CACHE_LINE_SIZE);
+	size_t sz;
+	unsigned int i;
+	int ret;
+
+	if (g == NULL)
+		return NULL;
+	g->engine = e;
+	g->n_rules = hyp_engine_rule_count(e);
+	sz = RTE_MAX(g->n_rules, 1u) * sizeof(uint64_t);
+	g->base = rte_zmalloc("hyp_rule_base", sz, RTE_CACHE_LINE_SIZE);
+	if (g->base == NULL)
+		goto fail;
+	for (i = 0; i < p->n_workers; i++) {
+		int socket = rte_lcore_to_socket_id(p->wk[i].lcore);
+
+		ret = hyp_engine_scratch_alloc(e, &g->scratch[i]);
+		if (ret < 0) {
+			PIPE_LOG(ERR, "Hyperscan scratch for worker %u: %s", i, strerror(-ret));
+			goto fail;
+		}
+		g->hits[i] = rte_zmalloc_socket("hyp_rule_hits", sz, RTE_CACHE_LINE_SIZE,
+						socket);
+		if (g->hits[i] == NULL)
+			goto fail;
+	}
+	return g;
+fail:
+	gen_free(g);
+	return NULL;
+}
+
+static int
+cmp_id_slot(const void *a, const void *b)
+{
+	const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* bsearch by the id half of (id << 32 | slot) */
+static int
+cmp_id_slot_prefix(const void *key, const void *elem)
+{
+	const uint64_t x = *(const uint64_t *)key >> 32, y = *(const uint64_t *)elem >> 32;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Counters survive a reload: the hits a rule id had in the old generation
+ * become the new generation's base for the same id. Runs after the grace
+ * period, when the old counts are final.
+ */
+static void
+gen_carry_hits(const struct hyp_pipeline *p, const struct hyp_gen *old, struct hyp_gen *g)
+{
+	uint64_t *map = malloc(RTE_MAX(g->n_rules, 1u) * sizeof(uint64_t));
+	unsigned int s, i;
+
+	if (map == NULL)
+		return;	/* the counts restart: better than failing a reload */
+	for (s = 0; s < g->n_rules; s++) {
+		uint32_t id;
+		enum hyp_action a;
+		const char *m;
+
+		hyp_engine_rule(g->engine, s, &id, &a, &m);
+		map[s] = (uint64_t)id << 32 | s;
+	}
+	qsort(map, g->n_rules, sizeof(*map), cmp_id_slot);
+	for (s = 0; s < old->n_rules; s++) {
+		uint64_t total = old->base[s], key, *hit;
+		uint32_t id;
+		enum hyp_action a;
+		const char *m;
+
+		for (i = 0; i < p->n_workers; i++)
+			total += old->hits[i][s];
+		hyp_engine_rule(old->engine, s, &id, &a, &m);
+		key = (uint64_t)id << 32;
+		hit = bsearch(&key, map, g->n_rules, sizeof(*map), cmp_id_slot_prefix);
+		if (hit != NULL)
+			g->base[*hit & 0xffffffff] += total;
+	}
+	free(map);
+}
+
 int
 hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engine,
 		    struct hyp_pipeline **out)
@@ -618,7 +766,6 @@ hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engi
 	if (p == NULL)
 		return -ENOMEM;
 	p->c = *c;
-	p->engine = engine;
 	p->idle_tsc = c->flow_idle_ms * (rte_get_tsc_hz() / 1000);
 	for (i = 0; i < c->n_ports; i++)
 		p->port_idx[c->ports[i].port_id] = i;
@@ -674,10 +821,22 @@ hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engi
 			goto fail;
 	}
 	for (i = 0; i < p->n_workers; i++) {
-		ret = worker_init(p, &p->wk[i], engine, rings);
+		ret = worker_init(p, &p->wk[i], rings);
 		if (ret < 0)
 			goto fail;
 	}
+	p->qs = rte_zmalloc("hyp_qsbr", rte_rcu_qsbr_get_memsize(p->n_workers),
+			    RTE_CACHE_LINE_SIZE);
+	ret = -ENOMEM;
+	if (p->qs == NULL || rte_rcu_qsbr_init(p->qs, p->n_workers) != 0)
+		goto fail;
+	for (i = 0; i < p->n_workers; i++) {
+		rte_rcu_qsbr_thread_register(p->qs, i);
+		rte_rcu_qsbr_thread_online(p->qs, i);
+	}
+	p->gen = gen_create(p, engine);
+	if (p->gen == NULL)
+		goto fail;
 	*out = p;
 	return 0;
 fail:
@@ -740,17 +899,36 @@ hyp_pipeline_free(struct hyp_pipeline *p)
 		drain_free(p->wk[i].in);
 		if (p->wk[i].flows != NULL)
 			hyp_flow_table_free(p->wk[i].flows);
-		hyp_engine_scratch_free(p->wk[i].scratch);
+		rte_free(p->wk[i].snap);
 		for (pi = 0; pi < HYP_PIPE_MAX_PORTS; pi++)
 			drain_free(p->io[i].tx[pi]);
 	}
+	gen_free(p->gen);
+	rte_free(p->qs);
 	rte_free(p);
 }
 
-void
-hyp_pipeline_set_engine(struct hyp_pipeline *p, const struct hyp_engine *e)
+const struct hyp_engine *
+hyp_pipeline_swap_engine(struct hyp_pipeline *p, const struct hyp_engine *e)
 {
-	__atomic_store_n(&p->engine, e, __ATOMIC_RELEASE);
+	struct hyp_gen *g = gen_create(p, e), *old = p->gen;
+	const struct hyp_engine *old_engine = old->engine;
+
+	if (g == NULL)
+		return NULL;
+	__atomic_store_n(&p->gen, g, __ATOMIC_RELEASE);
+	/* every worker passes a quiescent state: none can still use old */
+	if (p->launched)
+		rte_rcu_qsbr_synchronize(p->qs, RTE_QSBR_THRID_INVALID);
+	gen_carry_hits(p, old, g);
+	gen_free(old);
+	return old_engine;
+}
+
+const struct hyp_engine *
+hyp_pipeline_engine(const struct hyp_pipeline *p)
+{
+	return p->gen->engine;
 }
 
 enum hyp_role
@@ -847,5 +1025,71 @@ hyp_pipeline_rings(const struct hyp_pipeline *p, struct hyp_ring_info *out, unsi
 			if (p->io[i].tx[pi] != NULL)
 				ring_info(p, tx_ring_id(i, pi), p->io[i].tx[pi], &out[n++]);
 	return n;
+}
+
+unsigned int
+hyp_pipeline_rule_hits(const struct hyp_pipeline *p, uint64_t *hits, unsigned int n)
+{
+	const struct hyp_gen *g = p->gen;
+	unsigned int i, k, m = RTE_MIN(n, g->n_rules);
+
+	memset(hits, 0, n * sizeof(*hits));
+	for (k = 0; k < m; k++) {
+		hits[k] = g->base[k];
+		for (i = 0; i < p->n_workers; i++)
+			hits[k] += g->hits[i][k];
+	}
+	return g->n_rules;
+}
+
+static int
+by_bytes_desc(const void *a, const void *b)
+{
+	const struct hyp_flow_entry *x = a, *y = b;
+	uint64_t bx = x->bytes[0] + x->bytes[1], by = y->bytes[0] + y->bytes[1];
+
+	return bx < by ? 1 : bx > by ? -1 : 0;
+}
+
+int
+hyp_pipeline_top_flows(struct hyp_pipeline *p, struct hyp_flow_entry *out, unsigned int n,
+		       unsigned int timeout_ms)
+{
+	struct hyp_flow_entry *all;
+	uint64_t deadline;
+	unsigned int i, total = 0;
+	uint32_t seq;
+
+	n = RTE_MIN(n, (unsigned int)HYP_PIPE_MAX_TOP);
+	all = calloc(RTE_MAX(p->n_workers, 1u) * HYP_PIPE_MAX_TOP, sizeof(*all));
+	if (all == NULL)
+		return -ENOMEM;
+	p->flow_req_n = n;
+	seq = __atomic_add_fetch(&p->flow_req_seq, 1, __ATOMIC_RELEASE);
+	deadline = rte_get_timer_cycles() + timeout_ms * (rte_get_timer_hz() / 1000);
+	for (i = 0; i < p->n_workers; i++) {
+		struct hyp_worker *w = &p->wk[i];
+
+		if (p->launched) {
+			while (__atomic_load_n(&w->snap_seq, __ATOMIC_ACQUIRE) != seq &&
+			       rte_get_timer_cycles() < deadline)
+				rte_delay_us_sleep(1000);
+			if (__atomic_load_n(&w->snap_seq, __ATOMIC_ACQUIRE) != seq) {
+				free(all);
+				return -ETIMEDOUT;
+			}
+		} else {	/* nobody else walks the tables now */
+			w->snap_n = hyp_flow_table_top(w->flows, w->snap, n);
+		}
+		if (w->snap_n > 0) {
+			memcpy(&all[total], w->snap, w->snap_n * sizeof(*all));
+			total += w->snap_n;
+		}
+	}
+	qsort(all, total, sizeof(*all), by_bytes_desc);
+	total = RTE_MIN(total, n);
+	memcpy(out, all, total * sizeof(*out));
+	free(all);
+	return total;
 }
 

@@ -17,8 +17,10 @@
  *   counters; stages exchange packets only through rte_rings. A packet is
  *   owned by exactly one stage at a time; every failed enqueue or transmit
  *   is counted and the packet freed, so no mbuf is ever leaked.
- * - The engine pointer is read once per burst; it is replaced whole, never
- *   changed in place.
+ * - The policy generation (engine, scratches, rule counters) is read once per
+ *   burst and replaced whole, never changed in place; workers report a
+ *   quiescent state between bursts (librte_rcu QSBR), so the old one is freed
+ *   only when none can hold it.
  *
  * Roles, from the EAL worker lcores (the main lcore stays control):
  *   staged: IO lcores (rx of their queues on every port, and the transmit
@@ -131,8 +133,17 @@ int hyp_pipeline_launch(struct hyp_pipeline *p);
 void hyp_pipeline_stop(struct hyp_pipeline *p);
 void hyp_pipeline_free(struct hyp_pipeline *p);
 
-/** Replace the engine (the caller keeps the old one until workers moved on). */
-void hyp_pipeline_set_engine(struct hyp_pipeline *p, const struct hyp_engine *e);
+/**
+ * Make e the workers' engine: a scratch per worker is made for it first,
+ * then it is published, then this waits until every worker has passed a
+ * quiescent point (QSBR), carries the rule counters over by rule id, and
+ * returns the old engine, which no worker uses any more: the caller frees
+ * it. NULL (nothing changed) if the scratches cannot be made. Control
+ * plane only, one caller at a time.
+ */
+const struct hyp_engine *hyp_pipeline_swap_engine(struct hyp_pipeline *p,
+						  const struct hyp_engine *e);
+const struct hyp_engine *hyp_pipeline_engine(const struct hyp_pipeline *p);
 
 enum hyp_role hyp_pipeline_role(const struct hyp_pipeline *p, unsigned int lcore);
 const char *hyp_role_name(enum hyp_role r);
@@ -143,6 +154,20 @@ void hyp_pipeline_totals(const struct hyp_pipeline *p, struct hyp_lcore_stats *s
 /** True when every lcore has nothing queued (rings empty). */
 bool hyp_pipeline_idle(const struct hyp_pipeline *p);
 void hyp_pipeline_print_roles(const struct hyp_pipeline *p, FILE *f);
+/**
+ * Decisions per engine rule slot (see hyp_engine_rule()), summed over the
+ * workers into hits[0..n-1]; returns how many slots the engine has.
+ */
+unsigned int hyp_pipeline_rule_hits(const struct hyp_pipeline *p, uint64_t *hits,
+				    unsigned int n);
+/**
+ * The n (at most 64) largest flows by bytes over all workers: each worker
+ * copies its own between two bursts. -ETIMEDOUT if a worker did not answer
+ * within timeout_ms. From the control plane only, one caller at a time.
+ */
+struct hyp_flow_entry;
+int hyp_pipeline_top_flows(struct hyp_pipeline *p, struct hyp_flow_entry *out,
+			   unsigned int n, unsigned int timeout_ms);
 /** The stage rings (none in rtc or single-lcore mode); returns how many. */
 unsigned int hyp_pipeline_rings(const struct hyp_pipeline *p, struct hyp_ring_info *out,
 				unsigned int max);
