@@ -475,6 +475,14 @@ teardown(struct hyp_app *app)
 #ifdef HYP_HAVE_METRICS
 	hyp_metrics_stop(app->metrics);
 #endif
+	/* telemetry commands cannot be unregistered: leave them nothing to read */
+	pthread_mutex_lock(&app->ctl.lock);
+	app->ctl.n_ports = 0;
+	app->ctl.pipe = NULL;
+	app->ctl.engine = NULL;
+	app->ctl.eve = NULL;
+	app->ctl.reload = NULL;
+	pthread_mutex_unlock(&app->ctl.lock);
 	if (app->pipe != NULL)
 		hyp_pipeline_free(app->pipe);
 	for (i = 0; i < app->n_ports; i++)

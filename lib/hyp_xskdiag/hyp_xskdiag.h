@@ -40,6 +40,17 @@ struct hyp_xsk_diag {
  */
 int hyp_xskdiag_query(unsigned int ifindex, struct hyp_xsk_diag *out, unsigned int max);
 
+/**
+ * For kernels without CONFIG_XDP_SOCKETS_DIAG (hyp_xskdiag_query() then
+ * fails with -ENOENT): the AF_XDP sockets of the calling process, found by
+ * asking each of its descriptors for XDP_STATISTICS (what the af_xdp PMD
+ * itself does for rx_dropped), in descriptor order, which is the order they
+ * were created in. ifindex, queue_id and the ring sizes are unknown there
+ * (UINT32_MAX, 0): the caller maps the order to its queues. Returns how many
+ * were found, or a negative errno.
+ */
+int hyp_xskdiag_self(struct hyp_xsk_diag *out, unsigned int max);
+
 #ifdef __cplusplus
 }
 #endif

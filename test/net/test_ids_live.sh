@@ -76,6 +76,7 @@ if attached; then nok "XDP program removed at exit"; else ok "XDP program remove
 rlog=$tmp/replay.log reve=$tmp/replay-eve.json
 timeout 60 "$app" "${eal_lcores[@]}" --no-huge -m 1024 --no-pci --file-prefix "hypr$$" \
 	--log-level lib.eal:error -- --pcap "$tmp/mix.pcap" --policy "$policy" --eve "$reve" \
+	--metrics-port 0 \
 	"$@" >"$rlog" 2>&1
 sed 's/^/# replay: /' "$rlog" | tail -4
 # the live count may hold frames the kernel sent on its own (pass_non_ip)

@@ -1,0 +1,717 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Prometheus text exposition (format 0.0.4) of a running dpdk-hyperion.
+ *
+ * libmicrohttpd runs its own polling thread (created by the control thread,
+ * so it inherits the main lcore's CPU set, off the data path). A scrape
+ * takes ctl->lock, reads what the instance exposes and formats it into one
+ * heap buffer that libmicrohttpd frees once sent.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+
+#include "hyp_metrics.h"
+
+#define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+#define METRICS_MAX_RINGS	(2 * RTE_MAX_LCORE)
+#define BUSY_WINDOW_NS		1000000000ULL	/* busy ratio: over >= 1 s */
+
+/* Busy ratio of one lcore over the last window (not since start). */
+struct busy_window {
+	uint64_t ts_ns;		/* when the window's start was sampled; 0: never */
+	uint64_t busy;
+	uint64_t poll;
+	double ratio;		/* of the last complete window; < 0: none yet */
+};
+
+struct hyp_metrics {
+	struct hyp_ctl *ctl;
+	struct MHD_Daemon *daemon;
+	int fd;
+	pthread_mutex_t lock;	/* the windows, should two scrapes overlap */
+	struct busy_window busy[RTE_MAX_LCORE];
+	struct hyp_ring_info rings[METRICS_MAX_RINGS];
+};
+
+/* -- output buffer ---------------------------------------------------------- */
+
+struct out {
+	char *p;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+
+static void __rte_format_printf(2, 3)
+out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	size_t cap;
+	char *p;
+	int n;
+
+	if (o->oom)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			o->oom = true;
+			return;
+		}
+		if ((size_t)n < o->cap - o->len) {
+			o->len += n;
+			return;
+		}
+		cap = (o->cap + n + 1) * 2;
+		p = realloc(o->p, cap);
+
+		if (p == NULL) {
+			o->oom = true;
+			return;
+		}
+		o->p = p;
+		o->cap = cap;
+	}
+}
+
+/* A label value, escaped as the exposition format wants (\\, \", \n). */
+static const char *
+esc(const char *s, char *buf, size_t len)
+{
+	size_t j = 0;
+
+	for (; *s != '\0' && j + 3 < len; s++) {
+		if (*s == '\\' || *s == '"') {
+			buf[j++] = '\\';
+			buf[j++] = *s;
+		} else if (*s == '\n') {
+			buf[j++] = '\\';
+			buf[j++] = 'n';
+		} else {
+			buf[j++] = *s;
+		}
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+static void
+family(struct out *o, const char *name, const char *type, const char *help)
+{
+	out_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* One sample; the labels are a printf format ("" or NULL: none). */
+static void __rte_format_printf(4, 5)
+sample(struct out *o, const char *name, const char *value, const char *fmt, ...)
+{
+	char lab[512];
+	va_list ap;
+
+	lab[0] = '\0';
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(lab, sizeof(lab), fmt, ap);
+		va_end(ap);
+	}
+	if (lab[0] != '\0')
+		out_printf(o, "%s{%s} %s\n", name, lab, value);
+	else
+		out_printf(o, "%s %s\n", name, value);
+}
+
+static const char *
+u64s(uint64_t v, char *buf)
+{
+	snprintf(buf, 24, "%" PRIu64, v);
+	return buf;
+}
+
+static const char *
+dbls(double v, char *buf)
+{
+	snprintf(buf, 32, "%.9g", v);
+	return buf;
+}
+
+#define SAMPLE_U64(o, name, v, ...) do { \
+	char vb_[32]; \
+	sample(o, name, u64s(v, vb_), __VA_ARGS__); \
+} while (0)
+#define SAMPLE_DBL(o, name, v, ...) do { \
+	char vb_[32]; \
+	sample(o, name, dbls(v, vb_), __VA_ARGS__); \
+} while (0)
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* -- fast path -------------------------------------------------------------- */
+
+enum fp_class {
+	FP_BLOCKLIST,
+	FP_AUTOBLOCK,
+	FP_MALFORMED,
+	FP_RATELIMIT,
+	FP_FAILCLOSED,
+	FP_FORWARD_FAIL,
+	FP_MAX
+};
+
+static const char *const fp_class_name[FP_MAX] = {
+	[FP_BLOCKLIST] = "blocklist",
+	[FP_AUTOBLOCK] = "autoblock",
+	[FP_MALFORMED] = "malformed",
+	[FP_RATELIMIT] = "ratelimit",
+	[FP_FAILCLOSED] = "failclosed",
+	[FP_FORWARD_FAIL] = "forward_fail",
+};
+
+static int
+fp_class_of(unsigned int r)
+{
+	if (r >= HYP_R_MAL_FIRST && r <= HYP_R_MAL_LAST)
+		return FP_MALFORMED;
+	switch (r) {
+	case HYP_R_BLOCK_SRC:
+	case HYP_R_BLOCK_DST:
+		return FP_BLOCKLIST;
+	case HYP_R_AUTOBLOCK:
+		return FP_AUTOBLOCK;
+	case HYP_R_RATELIMIT:
+		return FP_RATELIMIT;
+	case HYP_R_REDIRECT_FALLBACK:
+	case HYP_R_WATCHDOG:
+		return FP_FAILCLOSED;
+	case HYP_R_FORWARD_FAIL:
+		return FP_FORWARD_FAIL;
+	default:
+		return -1;
+	}
+}
+
+struct fp_port {
+	char label[IF_NAMESIZE * 2 + 16];	/* port="..." */
+	bool ok;
+	struct hyp_counter reason[HYP_R_MAX];
+	uint64_t aux[HYP_AUX_MAX];
+};
+
+static void
+fastpath(struct out *o, const struct hyp_ctl *ctl)
+{
+	struct fp_port fp[HYP_PIPE_MAX_PORTS];
+	unsigned int n = 0, i, j, r;
+	char e[96];
+
+	for (i = 0; i < ctl->n_ports && i < HYP_PIPE_MAX_PORTS; i++) {
+		struct hyp_xdp *x = ctl->ports[i].xdp;
+		bool dup = false;
+
+		for (j = 0; j < i; j++)
+			dup |= ctl->ports[j].xdp == x;
+		if (x == NULL || dup)	/* one program, counted once */
+			continue;
+		memset(&fp[n], 0, sizeof(fp[n]));
+		snprintf(fp[n].label, sizeof(fp[n].label), "port=\"%s\"",
+			 esc(ctl->ports[i].ifname, e, sizeof(e)));
+		fp[n].ok = hyp_xdp_reason_stats(x, fp[n].reason) == 0 &&
+			hyp_xdp_aux_stats(x, fp[n].aux) == 0;
+		n++;
+	}
+
+	family(o, "hyperion_fastpath_drops_total", "counter",
+	       "Packets the XDP program dropped, by reason class: blocklist (blocklist_src + "
+	       "blocklist_dst), autoblock, malformed (every malformed_* dropped), ratelimit, "
+	       "failclosed (dropped part of redirect_fallback and watchdog), forward_fail.");
+	for (i = 0; i < n; i++) {
+		uint64_t cls[FP_MAX] = { 0 };
+		int c;
+
+		if (!fp[i].ok)
+			continue;
+		for (r = 0; r < HYP_R_MAX; r++) {
+			c = fp_class_of(r);
+			if (c >= 0)
+				cls[c] += fp[i].reason[r].dropped;
+		}
+		for (c = 0; c < FP_MAX; c++) {
+			SAMPLE_U64(o, "hyperion_fastpath_drops_total", cls[c],
+				   "%s,reason=\"%s\"", fp[i].label, fp_class_name[c]);
+		}
+	}
+
+	family(o, "hyperion_fastpath_packets_total", "counter",
+	       "Packets the XDP program saw, by exact verdict reason; dropped=\"true\" is the "
+	       "part it dropped, dropped=\"false\" the rest.");
+	for (i = 0; i < n; i++) {
+		if (!fp[i].ok)
+			continue;
+		for (r = 0; r < HYP_R_MAX; r++) {
+			const struct hyp_counter *k = &fp[i].reason[r];
+
+			SAMPLE_U64(o, "hyperion_fastpath_packets_total", k->dropped,
+				   "%s,reason=\"%s\",dropped=\"true\"", fp[i].label,
+				   hyp_reason_name(r));
+			SAMPLE_U64(o, "hyperion_fastpath_packets_total",
+				   k->packets >= k->dropped ? k->packets - k->dropped : 0,
+				   "%s,reason=\"%s\",dropped=\"false\"", fp[i].label,
+				   hyp_reason_name(r));
+		}
+	}
+
+	family(o, "hyperion_fastpath_bytes_total", "counter",
+	       "Bytes the XDP program saw, by exact verdict reason.");
+	for (i = 0; i < n; i++) {
+		if (!fp[i].ok)
+			continue;
+		for (r = 0; r < HYP_R_MAX; r++) {
+			SAMPLE_U64(o, "hyperion_fastpath_bytes_total", fp[i].reason[r].bytes,
+				   "%s,reason=\"%s\"", fp[i].label, hyp_reason_name(r));
+		}
+	}
+
+	family(o, "hyperion_redirect_failures_total", "counter",
+	       "Packets the XDP program wanted to redirect to an AF_XDP socket but no socket "
+	       "was bound on their queue (redirect_fallback; passed or dropped per fail mode).");
+	for (i = 0; i < n; i++)
+		if (fp[i].ok)
+			SAMPLE_U64(o, "hyperion_redirect_failures_total",
+				   fp[i].reason[HYP_R_REDIRECT_FALLBACK].packets, "%s",
+				   fp[i].label);
+
+	family(o, "hyperion_fastpath_events_total", "counter",
+	       "XDP program events that are not per-packet verdicts, by event.");
+	for (i = 0; i < n; i++) {
+		if (!fp[i].ok)
+			continue;
+		for (r = 0; r < HYP_AUX_MAX; r++) {
+			SAMPLE_U64(o, "hyperion_fastpath_events_total", fp[i].aux[r],
+				   "%s,event=\"%s\"", fp[i].label, hyp_aux_name(r));
+		}
+	}
+
+	family(o, "hyperion_fastpath_scrape_ok", "gauge",
+	       "1 if the XDP program's maps could be read on this scrape, else 0.");
+	for (i = 0; i < n; i++)
+		SAMPLE_U64(o, "hyperion_fastpath_scrape_ok", fp[i].ok, "%s", fp[i].label);
+}
+
+/* -- slow path -------------------------------------------------------------- */
+
+static void
+ring_labels(const struct hyp_ctl *ctl, const char *ring, char *lab, size_t len)
+{
+	unsigned int io, pi;
+	char e[96], p[96];
+
+	/* hyp_tx<io>_<port>: an IO lcore's transmit ring towards one port */
+	if (sscanf(ring, "hyp_tx%u_%u", &io, &pi) == 2 && pi < ctl->n_ports) {
+		snprintf(lab, len, "port=\"%s\",queue=\"any\",ring=\"%s\"",
+			 esc(ctl->ports[pi].ifname, p, sizeof(p)), esc(ring, e, sizeof(e)));
+		return;
+	}
+	/* hyp_w<n>: a worker's input ring, fed from every port and queue */
+	snprintf(lab, len, "port=\"any\",queue=\"any\",ring=\"%s\"", esc(ring, e, sizeof(e)));
+}
+
+static void
+slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
+{
+	const struct hyp_pipeline *p = ctl->pipe;
+	struct hyp_lcore_stats t;
+	unsigned int n, i, l;
+	char lab[256], e[96];
+	uint64_t now;
+
+	if (p == NULL)
+		return;
+	hyp_pipeline_totals(p, &t);
+
+	family(o, "hyperion_slowpath_drops_total", "counter",
+	       "Packets a slow-path drop rule decided to drop, by rule id (kept across "
+	       "reloads by id). Later packets of a dropped flow are cached_drops.");
+	if (ctl->engine != NULL) {
+		unsigned int nr = hyp_engine_rule_count(ctl->engine), k;
+		uint64_t *hits = calloc(RTE_MAX(nr, 1u), sizeof(*hits));
+
+		if (hits != NULL) {
+			hyp_pipeline_rule_hits(p, hits, nr);
+			for (k = 0; k < nr; k++) {
+				enum hyp_action a;
+				const char *msg;
+				uint32_t id;
+
+				if (hyp_engine_rule(ctl->engine, k, &id, &a, &msg) == 0 &&
+				    a == HYP_ACTION_DROP)
+					SAMPLE_U64(o, "hyperion_slowpath_drops_total", hits[k],
+						   "rule=\"%u\"", id);
+			}
+			free(hits);
+		}
+	}
+	family(o, "hyperion_slowpath_cached_drops_total", "counter",
+	       "Packets dropped by their flow's cached drop verdict, without inspection.");
+	SAMPLE_U64(o, "hyperion_slowpath_cached_drops_total", t.cached_drops, NULL);
+
+	family(o, "hyperion_slowpath_verdicts_total", "counter",
+	       "Slow-path verdicts on inspected packets (drop includes drops by a flow's "
+	       "cached verdict).");
+	SAMPLE_U64(o, "hyperion_slowpath_verdicts_total", t.dropped, "verdict=\"drop\"");
+	SAMPLE_U64(o, "hyperion_slowpath_verdicts_total", t.alerted, "verdict=\"alert\"");
+	SAMPLE_U64(o, "hyperion_slowpath_verdicts_total", t.passed, "verdict=\"pass\"");
+
+	family(o, "hyperion_alerts_total", "counter",
+	       "Packets the slow path raised an alert for (passed, logged to EVE).");
+	SAMPLE_U64(o, "hyperion_alerts_total", t.alerted, NULL);
+
+	family(o, "hyperion_stage_packets_total", "counter",
+	       "Packets through each slow-path stage: rx (from the AF_XDP/pcap ports), "
+	       "inspected, tx (sent to the peer port, IPS).");
+	SAMPLE_U64(o, "hyperion_stage_packets_total", t.rx_pkts, "stage=\"rx\"");
+	SAMPLE_U64(o, "hyperion_stage_packets_total", t.inspected, "stage=\"inspected\"");
+	SAMPLE_U64(o, "hyperion_stage_packets_total", t.tx_pkts, "stage=\"tx\"");
+
+	family(o, "hyperion_slowpath_errors_total", "counter",
+	       "Slow-path failures by kind (each counted packet was freed).");
+	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.parse_errors, "kind=\"parse\"");
+	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.dns_errors, "kind=\"dns\"");
+	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.flow_full, "kind=\"flow_full\"");
+	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.tx_failed, "kind=\"tx_failed\"");
+	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.ring_full, "kind=\"ring_full\"");
+
+	n = hyp_pipeline_rings(p, m->rings, RTE_DIM(m->rings));
+	family(o, "hyperion_ring_occupancy", "gauge",
+	       "Packets in each stage ring now (worker input rings hyp_w*, transmit rings "
+	       "hyp_tx*).");
+	for (i = 0; i < n; i++) {
+		SAMPLE_U64(o, "hyperion_ring_occupancy", m->rings[i].count,
+			"ring=\"%s\"", esc(m->rings[i].name, e, sizeof(e)));
+	}
+	family(o, "hyperion_ring_capacity", "gauge", "Packets each stage ring can hold.");
+	for (i = 0; i < n; i++) {
+		SAMPLE_U64(o, "hyperion_ring_capacity", m->rings[i].capacity,
+			"ring=\"%s\"", esc(m->rings[i].name, e, sizeof(e)));
+	}
+	family(o, "hyperion_ring_high_watermark", "gauge",
+	       "Most packets each stage ring held after an enqueue, since start.");
+	for (i = 0; i < n; i++) {
+		SAMPLE_U64(o, "hyperion_ring_high_watermark", m->rings[i].hwm,
+			"ring=\"%s\"", esc(m->rings[i].name, e, sizeof(e)));
+	}
+	family(o, "hyperion_ring_enqueue_failures_total", "counter",
+	       "Packets each stage ring refused (counted and freed).");
+	for (i = 0; i < n; i++) {
+		SAMPLE_U64(o, "hyperion_ring_enqueue_failures_total", m->rings[i].enq_fail,
+			"ring=\"%s\"", esc(m->rings[i].name, e, sizeof(e)));
+	}
+	family(o, "hyperion_afxdp_rx_queue_pressure", "gauge",
+	       "Occupancy/capacity (0..1) of the slow path's stage rings behind the AF_XDP "
+	       "rx queues (worker input and transmit rings). The AF_XDP rx ring itself is "
+	       "not visible to the application. No series in single-lcore or rtc mode.");
+	for (i = 0; i < n; i++) {
+		ring_labels(ctl, m->rings[i].name, lab, sizeof(lab));
+		SAMPLE_DBL(o, "hyperion_afxdp_rx_queue_pressure",
+			   m->rings[i].capacity ? (double)m->rings[i].count /
+			   m->rings[i].capacity : 0.0, "%s", lab);
+	}
+
+	family(o, "hyperion_lcore_busy_ratio", "gauge",
+	       "Share of a data-path lcore's loop cycles spent on packets, over the last "
+	       "window of at least one second (since start until the first window closes).");
+	now = mono_ns();
+	RTE_LCORE_FOREACH_WORKER(l) {
+		const struct hyp_lcore_stats *s = hyp_pipeline_lcore_stats(p, l);
+		enum hyp_role role = hyp_pipeline_role(p, l);
+		struct busy_window *w = &m->busy[l];
+		uint64_t busy = s->busy_cycles, poll = s->poll_cycles;
+		double ratio;
+
+		if (role == HYP_ROLE_IDLE)
+			continue;
+		if (w->ts_ns == 0) {
+			w->ts_ns = now;
+			w->busy = busy;
+			w->poll = poll;
+			w->ratio = -1.0;
+		} else if (now - w->ts_ns >= BUSY_WINDOW_NS && poll > w->poll) {
+			w->ratio = (double)(busy - w->busy) / (double)(poll - w->poll);
+			w->ts_ns = now;
+			w->busy = busy;
+			w->poll = poll;
+		}
+		ratio = w->ratio >= 0.0 ? w->ratio : poll ? (double)busy / poll : 0.0;
+		SAMPLE_DBL(o, "hyperion_lcore_busy_ratio", ratio,
+			"lcore=\"%u\",role=\"%s\"", l, hyp_role_name(role));
+	}
+	family(o, "hyperion_lcore_cycles_total", "counter",
+	       "TSC cycles of a data-path lcore's loop: kind=\"busy\" on packets, "
+	       "kind=\"poll\" all (rate(busy)/rate(poll) is the busy ratio).");
+	RTE_LCORE_FOREACH_WORKER(l) {
+		const struct hyp_lcore_stats *s = hyp_pipeline_lcore_stats(p, l);
+		enum hyp_role role = hyp_pipeline_role(p, l);
+
+		if (role == HYP_ROLE_IDLE)
+			continue;
+		SAMPLE_U64(o, "hyperion_lcore_cycles_total", s->busy_cycles,
+			"lcore=\"%u\",role=\"%s\",kind=\"busy\"", l,
+			 hyp_role_name(role));
+		SAMPLE_U64(o, "hyperion_lcore_cycles_total", s->poll_cycles,
+			"lcore=\"%u\",role=\"%s\",kind=\"poll\"", l,
+			 hyp_role_name(role));
+	}
+	family(o, "hyperion_lcore_rx_packets_total", "counter",
+	       "Packets each data-path lcore received from its rx queues.");
+	RTE_LCORE_FOREACH_WORKER(l) {
+		enum hyp_role role = hyp_pipeline_role(p, l);
+
+		if (role == HYP_ROLE_IDLE)
+			continue;
+		SAMPLE_U64(o, "hyperion_lcore_rx_packets_total", hyp_pipeline_lcore_stats(p, l)->rx_pkts,
+			"lcore=\"%u\",role=\"%s\"", l, hyp_role_name(role));
+	}
+}
+
+/* -- control plane ---------------------------------------------------------- */
+
+static void
+control(struct out *o, const struct hyp_ctl *ctl)
+{
+	uint64_t now = mono_ns(), age = 0;
+	unsigned int state;
+	char e1[96], e2[96];
+
+	family(o, "hyperion_eve_events_total", "counter",
+	       "EVE alerts written to the log, or lost (no free slot, or not writable).");
+	if (ctl->eve != NULL) {
+		SAMPLE_U64(o, "hyperion_eve_events_total", hyp_eve_written(ctl->eve), "result=\"written\"");
+		SAMPLE_U64(o, "hyperion_eve_events_total", hyp_eve_lost(ctl->eve), "result=\"lost\"");
+	}
+
+	family(o, "hyperion_policy_reloads_total", "counter",
+	       "Policy reloads since start, by result.");
+	SAMPLE_U64(o, "hyperion_policy_reloads_total", ctl->reloads_ok, "result=\"ok\"");
+	SAMPLE_U64(o, "hyperion_policy_reloads_total", ctl->reloads_failed, "result=\"failed\"");
+
+	if (ctl->last_heartbeat_ns != 0 && now > ctl->last_heartbeat_ns)
+		age = now - ctl->last_heartbeat_ns;
+	if (ctl->watchdog_ms == 0)
+		state = 0;
+	else if (ctl->last_heartbeat_ns == 0 || age > (uint64_t)ctl->watchdog_ms * 1000000ULL)
+		state = 2;
+	else
+		state = 1;
+	family(o, "hyperion_watchdog_state", "gauge",
+	       "XDP watchdog: 0 off, 1 ok (heartbeat fresh), 2 stale (heartbeat older than "
+	       "the watchdog limit: redirect candidates take the fail mode).");
+	SAMPLE_U64(o, "hyperion_watchdog_state", state, NULL);
+	family(o, "hyperion_watchdog_limit_seconds", "gauge",
+	       "Heartbeat age beyond which the XDP program considers userspace gone (0: off).");
+	SAMPLE_DBL(o, "hyperion_watchdog_limit_seconds", ctl->watchdog_ms / 1e3, NULL);
+	family(o, "hyperion_heartbeat_age_seconds", "gauge",
+	       "Age of the last heartbeat userspace wrote to the XDP maps.");
+	if (ctl->last_heartbeat_ns != 0)
+		SAMPLE_DBL(o, "hyperion_heartbeat_age_seconds", age / 1e9, NULL);
+
+	family(o, "hyperion_start_time_seconds", "gauge",
+	       "Start time of the instance, seconds since the epoch.");
+	SAMPLE_DBL(o, "hyperion_start_time_seconds", ctl->start_ns / 1e9, NULL);
+	family(o, "hyperion_policy_loaded_time_seconds", "gauge",
+	       "When the policy in use was loaded, seconds since the epoch.");
+	SAMPLE_DBL(o, "hyperion_policy_loaded_time_seconds", ctl->policy_loaded_ns / 1e9, NULL);
+	family(o, "hyperion_info", "gauge",
+	       "Constant 1, labelled with the mode, the policy file and its content hash.");
+	SAMPLE_U64(o, "hyperion_info", 1,
+			"mode=\"%s\",policy=\"%s\",policy_hash=\"%016" PRIx64 "\"",
+		 esc(ctl->mode != NULL ? ctl->mode : "", e1, sizeof(e1)),
+		 esc(ctl->policy_path, e2, sizeof(e2)), ctl->policy_hash);
+}
+
+/* -- HTTP ------------------------------------------------------------------- */
+
+static enum MHD_Result
+reply(struct MHD_Connection *conn, unsigned int status, const char *type, char *body,
+      size_t len, bool must_free)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, body, must_free ? MHD_RESPMEM_MUST_FREE :
+					    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL) {
+		if (must_free)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+	   const char *version, const char *upload_data, size_t *upload_data_size,
+	   void **con_cls)
+{
+	static char not_found[] = "404 page not found\n";
+	static char not_allowed[] = "405 method not allowed\n";
+	static char no_mem[] = "500 out of memory\n";
+	struct hyp_metrics *m = cls;
+	struct out o = { 0 };
+
+	RTE_SET_USED(version);
+	RTE_SET_USED(upload_data);
+	/* the first call only announces the headers; a GET has no body to wait for */
+	if (*con_cls == NULL) {
+		*con_cls = m;
+		return MHD_YES;
+	}
+	*upload_data_size = 0;
+	if (strcmp(url, "/metrics") != 0)
+		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", not_found,
+			     sizeof(not_found) - 1, false);
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+			     not_allowed, sizeof(not_allowed) - 1, false);
+
+	o.cap = 64 * 1024;
+	o.p = malloc(o.cap);
+	o.oom = o.p == NULL;
+	pthread_mutex_lock(&m->lock);
+	pthread_mutex_lock(&m->ctl->lock);
+	fastpath(&o, m->ctl);
+	slowpath(&o, m, m->ctl);
+	control(&o, m->ctl);
+	pthread_mutex_unlock(&m->ctl->lock);
+	pthread_mutex_unlock(&m->lock);
+	if (o.oom || o.p == NULL) {
+		free(o.p);
+		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+			     no_mem, sizeof(no_mem) - 1, false);
+	}
+	return reply(conn, MHD_HTTP_OK, METRICS_CONTENT_TYPE, o.p, o.len, true);
+}
+
+static int
+listen_on(const char *addr, uint16_t port, bool *v6)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, one = 1, err;
+
+	memset(&ss, 0, sizeof(ss));
+	if (addr == NULL || addr[0] == '\0')
+		addr = "0.0.0.0";
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		len = sizeof(*s4);
+		*v6 = false;
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		len = sizeof(*s6);
+		*v6 = true;
+	} else {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (*v6)	/* "::" means IPv6 only, as the address says */
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 64) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+struct hyp_metrics *
+hyp_metrics_start(struct hyp_ctl *ctl, const char *addr, uint16_t port)
+{
+	struct hyp_metrics *m;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	bool v6;
+	int err;
+
+	if (ctl == NULL || port == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	m->ctl = ctl;
+	pthread_mutex_init(&m->lock, NULL);
+	m->fd = listen_on(addr, port, &v6);
+	if (m->fd < 0) {
+		err = errno;
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		errno = err;
+		return NULL;
+	}
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	m->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m,
+				     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)m->fd,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+				     MHD_OPTION_END);
+	if (m->daemon == NULL) {
+		close(m->fd);
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		errno = EIO;
+		return NULL;
+	}
+	return m;
+}
+
+void
+hyp_metrics_stop(struct hyp_metrics *m)
+{
+	if (m == NULL)
+		return;
+	MHD_stop_daemon(m->daemon);	/* joins its thread; the socket is ours */
+	close(m->fd);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}

@@ -1,0 +1,678 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpdk-hyperion's rte_telemetry commands. Every value is structured data
+ * (dicts, arrays, u64), never preformatted text; see doc/telemetry.md.
+ *
+ * DPDK 22.11 limits shape the replies: a dict holds at most
+ * RTE_TEL_MAX_DICT_ENTRIES, names may only hold [A-Za-z0-9_/], and a
+ * container's own values must be scalars (a third level is printed as
+ * null). So replies are at most two levels deep: the fast path's reasons
+ * are top-level keys "fast/<reason>", each a dict {packets, bytes, dropped}.
+ * Lists are dicts too ("<port_id>/<queue>", ring names): 22.11 takes no
+ * dict into an array.
+ */
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+#include <rte_telemetry.h>
+
+#include "hyp_ctl.h"
+#include "hyp_eve.h"
+#include "hyp_flow.h"
+#include "hyp_pipeline.h"
+#include "hyp_telemetry.h"
+#include "hyp_xdp.h"
+#include "hyp_xskdiag.h"
+
+#define MAX_RINGS	(RTE_MAX_LCORE * (1 + HYP_PIPE_MAX_PORTS))
+#define MAX_XSKS	64u
+
+#ifdef HYP_TELEMETRY_NO_XSKDIAG
+/* hyp_xskdiag is not built yet: no socket is ever found */
+int
+hyp_xskdiag_query(unsigned int ifindex __rte_unused, struct hyp_xsk_diag *out __rte_unused,
+		  unsigned int max __rte_unused)
+{
+	return -ENOTSUP;
+}
+#endif
+
+static struct hyp_ctl *tel_ctl;
+
+static struct hyp_ctl *
+ctl_get(void)
+{
+	return __atomic_load_n(&tel_ctl, __ATOMIC_ACQUIRE);
+}
+
+static uint64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A string value that stays valid JSON whatever DPDK does about escaping. */
+static void
+add_str(struct rte_tel_data *d, const char *name, const char *s)
+{
+	char buf[RTE_TEL_MAX_STRING_LEN];
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < sizeof(buf) - 1; i++)
+		buf[i] = s[i] == '"' || s[i] == '\\' ? '\'' :
+			 (unsigned char)s[i] < 0x20 ? ' ' : s[i];
+	buf[i] = '\0';
+	rte_tel_data_add_dict_string(d, name, buf);
+}
+
+/* A dict key from any string: 22.11 takes only [A-Za-z0-9_/]. */
+static void
+key_from(char *buf, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < len - 1; i++)
+		buf[i] = isalnum((unsigned char)s[i]) || s[i] == '/' ? s[i] : '_';
+	buf[i] = '\0';
+}
+
+/* Port programs, each once (a replay may hand the same one to both ports). */
+static unsigned int
+distinct_xdps(const struct hyp_ctl *c, struct hyp_xdp *out[HYP_PIPE_MAX_PORTS])
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < c->n_ports && i < HYP_PIPE_MAX_PORTS; i++) {
+		if (c->ports[i].xdp == NULL)
+			continue;
+		for (j = 0; j < n && out[j] != c->ports[i].xdp; j++)
+			;
+		if (j == n)
+			out[n++] = c->ports[i].xdp;
+	}
+	return n;
+}
+
+static void
+reasons_sum(const struct hyp_ctl *c, struct hyp_counter sum[HYP_R_MAX],
+	    uint64_t aux[HYP_AUX_MAX])
+{
+	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
+	struct hyp_counter r[HYP_R_MAX];
+	uint64_t a[HYP_AUX_MAX];
+	unsigned int n, i, k;
+
+	memset(sum, 0, sizeof(r));
+	if (aux != NULL)
+		memset(aux, 0, sizeof(a));
+	n = distinct_xdps(c, x);
+	for (i = 0; i < n; i++) {
+		if (hyp_xdp_reason_stats(x[i], r) == 0)
+			for (k = 0; k < HYP_R_MAX; k++) {
+				sum[k].packets += r[k].packets;
+				sum[k].bytes += r[k].bytes;
+				sum[k].dropped += r[k].dropped;
+			}
+		if (aux != NULL && hyp_xdp_aux_stats(x[i], a) == 0)
+			for (k = 0; k < HYP_AUX_MAX; k++)
+				aux[k] += a[k];
+	}
+}
+
+/* ---- /hyperion/stats ------------------------------------------------------ */
+
+static void
+stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	struct hyp_counter r[HYP_R_MAX];
+	uint64_t aux[HYP_AUX_MAX];
+	struct hyp_lcore_stats t;
+	struct rte_tel_data *x;
+	char name[RTE_TEL_MAX_STRING_LEN];
+	unsigned int k;
+
+	rte_tel_data_add_dict_string(d, "mode", c->mode != NULL ? c->mode : "");
+	rte_tel_data_add_dict_u64(d, "ports", c->n_ports);
+	rte_tel_data_add_dict_u64(d, "uptime_s",
+				  c->start_ns ? (realtime_ns() - c->start_ns) / 1000000000ull : 0);
+
+	reasons_sum(c, r, aux);
+	for (k = 0; k < HYP_R_MAX; k++) {
+		x = rte_tel_data_alloc();
+		if (x == NULL)
+			break;
+		rte_tel_data_start_dict(x);
+		rte_tel_data_add_dict_u64(x, "packets", r[k].packets);
+		rte_tel_data_add_dict_u64(x, "bytes", r[k].bytes);
+		rte_tel_data_add_dict_u64(x, "dropped", r[k].dropped);
+		snprintf(name, sizeof(name), "fast/%s", hyp_reason_name(k));
+		if (rte_tel_data_add_dict_container(d, name, x, 0) != 0)
+			rte_tel_data_free(x);
+	}
+	rte_tel_data_add_dict_u64(d, "redirect_failures", r[HYP_R_REDIRECT_FALLBACK].packets);
+
+	x = rte_tel_data_alloc();
+	if (x != NULL) {
+		rte_tel_data_start_dict(x);
+		for (k = 0; k < HYP_AUX_MAX; k++)
+			rte_tel_data_add_dict_u64(x, hyp_aux_name(k), aux[k]);
+		if (rte_tel_data_add_dict_container(d, "aux", x, 0) != 0)
+			rte_tel_data_free(x);
+	}
+
+	x = rte_tel_data_alloc();
+	if (x != NULL) {
+		memset(&t, 0, sizeof(t));
+		if (c->pipe != NULL)
+			hyp_pipeline_totals(c->pipe, &t);
+		rte_tel_data_start_dict(x);
+		rte_tel_data_add_dict_u64(x, "inspected", t.inspected);
+		rte_tel_data_add_dict_u64(x, "dropped", t.dropped);
+		rte_tel_data_add_dict_u64(x, "alerted", t.alerted);
+		rte_tel_data_add_dict_u64(x, "passed", t.passed);
+		rte_tel_data_add_dict_u64(x, "cached_drops", t.cached_drops);
+		rte_tel_data_add_dict_u64(x, "rx", t.rx_pkts);
+		rte_tel_data_add_dict_u64(x, "tx", t.tx_pkts);
+		rte_tel_data_add_dict_u64(x, "tx_failed", t.tx_failed);
+		rte_tel_data_add_dict_u64(x, "ring_full", t.ring_full);
+		rte_tel_data_add_dict_u64(x, "parse_errors", t.parse_errors);
+		rte_tel_data_add_dict_u64(x, "dns_errors", t.dns_errors);
+		rte_tel_data_add_dict_u64(x, "flow_full", t.flow_full);
+		rte_tel_data_add_dict_u64(x, "prefiltered", t.prefiltered);
+		rte_tel_data_add_dict_u64(x, "eve_lost", t.eve_lost);
+		if (rte_tel_data_add_dict_container(d, "slow", x, 0) != 0)
+			rte_tel_data_free(x);
+	}
+
+	x = rte_tel_data_alloc();
+	if (x != NULL) {
+		rte_tel_data_start_dict(x);
+		rte_tel_data_add_dict_u64(x, "enabled", c->eve != NULL);
+		rte_tel_data_add_dict_u64(x, "written", c->eve ? hyp_eve_written(c->eve) : 0);
+		rte_tel_data_add_dict_u64(x, "lost", c->eve ? hyp_eve_lost(c->eve) : 0);
+		rte_tel_data_add_dict_u64(x, "errors", c->eve ? hyp_eve_errors(c->eve) : 0);
+		if (rte_tel_data_add_dict_container(d, "eve", x, 0) != 0)
+			rte_tel_data_free(x);
+	}
+}
+
+/* ---- /hyperion/lcores ----------------------------------------------------- */
+
+static void
+lcores_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	const struct hyp_lcore_stats *s;
+	struct rte_tel_data *x;
+	char name[16];
+	unsigned int l;
+
+	if (c->pipe == NULL)
+		return;
+	RTE_LCORE_FOREACH_WORKER(l) {
+		s = hyp_pipeline_lcore_stats(c->pipe, l);
+		if (s == NULL)
+			continue;
+		x = rte_tel_data_alloc();
+		if (x == NULL)
+			return;
+		rte_tel_data_start_dict(x);
+		rte_tel_data_add_dict_string(x, "role",
+					     hyp_role_name(hyp_pipeline_role(c->pipe, l)));
+		rte_tel_data_add_dict_u64(x, "rx", s->rx_pkts);
+		rte_tel_data_add_dict_u64(x, "bursts", s->rx_bursts);
+		rte_tel_data_add_dict_u64(x, "empty_polls", s->rx_empty);
+		rte_tel_data_add_dict_u64(x, "busy_cycles", s->busy_cycles);
+		rte_tel_data_add_dict_u64(x, "poll_cycles", s->poll_cycles);
+		rte_tel_data_add_dict_u64(x, "busy_permille", s->poll_cycles == 0 ? 0 :
+			(uint64_t)((double)s->busy_cycles * 1000.0 / (double)s->poll_cycles));
+		rte_tel_data_add_dict_u64(x, "inspected", s->inspected);
+		rte_tel_data_add_dict_u64(x, "dropped", s->dropped);
+		rte_tel_data_add_dict_u64(x, "alerted", s->alerted);
+		rte_tel_data_add_dict_u64(x, "passed", s->passed);
+		rte_tel_data_add_dict_u64(x, "tx", s->tx_pkts);
+		rte_tel_data_add_dict_u64(x, "tx_failed", s->tx_failed);
+		rte_tel_data_add_dict_u64(x, "ring_full", s->ring_full);
+		snprintf(name, sizeof(name), "%u", l);
+		if (rte_tel_data_add_dict_container(d, name, x, 0) != 0)
+			rte_tel_data_free(x);
+	}
+}
+
+/* ---- /hyperion/rings ------------------------------------------------------ */
+
+static void
+rings_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	char key[RTE_TEL_MAX_STRING_LEN];
+	struct hyp_ring_info *ri;
+	struct rte_tel_data *x;
+	unsigned int n, i;
+
+	if (c->pipe == NULL)
+		return;
+	ri = calloc(MAX_RINGS, sizeof(*ri));
+	if (ri == NULL)
+		return;
+	n = hyp_pipeline_rings(c->pipe, ri, MAX_RINGS);
+	for (i = 0; i < n && i < RTE_TEL_MAX_DICT_ENTRIES; i++) {
+		x = rte_tel_data_alloc();
+		if (x == NULL)
+			break;
+		rte_tel_data_start_dict(x);
+		rte_tel_data_add_dict_string(x, "name", ri[i].name);
+		rte_tel_data_add_dict_u64(x, "count", ri[i].count);
+		rte_tel_data_add_dict_u64(x, "capacity", ri[i].capacity);
+		rte_tel_data_add_dict_u64(x, "hwm", ri[i].hwm);
+		rte_tel_data_add_dict_u64(x, "enq_fail", ri[i].enq_fail);
+		key_from(key, sizeof(key), ri[i].name);
+		if (rte_tel_data_add_dict_container(d, key, x, 0) != 0)
+			rte_tel_data_free(x);
+	}
+	free(ri);
+}
+
+/* ---- /hyperion/xsk -------------------------------------------------------- */
+
+/* The port's mbuf pool: the ethdev's, else the one the app names after it. */
+static struct rte_mempool *
+port_pool(const struct hyp_ctl_port *p, uint16_t q)
+{
+	struct rte_eth_rxq_info qi;
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	memset(&qi, 0, sizeof(qi));
+	if (rte_eth_rx_queue_info_get(p->port_id, q, &qi) == 0 && qi.mp != NULL)
+		return qi.mp;
+	snprintf(name, sizeof(name), "hyp_%.20s", p->name);
+	return rte_mempool_lookup(name);
+}
+
+static void
+xsk_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	struct hyp_xsk_diag *xs, *own;
+	struct hyp_counter r[HYP_R_MAX];
+	const struct hyp_xsk_diag *s;
+	char key[RTE_TEL_MAX_STRING_LEN];
+	struct rte_mempool *mp;
+	struct rte_tel_data *x;
+	unsigned int pi, q, i, n, own_next = 0;
+	int found, own_n = -1;
+
+	xs = calloc(MAX_XSKS, sizeof(*xs));
+	own = calloc(MAX_XSKS, sizeof(*own));
+	if (xs == NULL || own == NULL) {
+		free(xs);
+		free(own);
+		return;
+	}
+	for (pi = 0; pi < c->n_ports && pi < HYP_PIPE_MAX_PORTS; pi++) {
+		const struct hyp_ctl_port *p = &c->ports[pi];
+
+		memset(r, 0, sizeof(r));
+		if (p->xdp != NULL)
+			hyp_xdp_reason_stats(p->xdp, r);
+		found = p->ifindex != 0 ? hyp_xskdiag_query(p->ifindex, xs, MAX_XSKS) : 0;
+		n = found > 0 ? RTE_MIN((unsigned int)found, MAX_XSKS) : 0;
+		/*
+		 * Without sock_diag in the kernel, ask our own descriptors: the
+		 * PMD made one socket per queue, port by port, in queue order.
+		 */
+		if (found < 0 && p->ifindex != 0 && own_n < 0)
+			own_n = hyp_xskdiag_self(own, MAX_XSKS);
+		for (q = 0; q < p->nb_queues; q++) {
+			const char *source = "sock_diag";
+
+			s = NULL;
+			for (i = 0; i < n && s == NULL; i++)
+				if (xs[i].queue_id == (uint32_t)p->start_queue + q)
+					s = &xs[i];
+			if (s == NULL && found < 0 && p->ifindex != 0 && own_n > 0 &&
+			    own_next < (unsigned int)own_n) {
+				s = &own[own_next++];
+				source = "process_fds";
+			}
+			x = rte_tel_data_alloc();
+			if (x == NULL)
+				goto out;
+			rte_tel_data_start_dict(x);
+			rte_tel_data_add_dict_u64(x, "port_id", p->port_id);
+			rte_tel_data_add_dict_string(x, "port", p->name);
+			rte_tel_data_add_dict_string(x, "ifname", p->ifname);
+			rte_tel_data_add_dict_u64(x, "ifindex", p->ifindex);
+			rte_tel_data_add_dict_u64(x, "queue", q);
+			rte_tel_data_add_dict_u64(x, "nic_queue", p->start_queue + q);
+			rte_tel_data_add_dict_u64(x, "socket", s != NULL);
+			if (s != NULL)
+				rte_tel_data_add_dict_string(x, "source", source);
+			if (found < 0)
+				rte_tel_data_add_dict_int(x, "diag_errno", -found);
+			if (s != NULL) {
+				rte_tel_data_add_dict_u64(x, "inode", s->inode);
+				rte_tel_data_add_dict_u64(x, "rx_ring_entries", s->rx_ring_entries);
+				rte_tel_data_add_dict_u64(x, "fill_ring_entries",
+							  s->fill_ring_entries);
+				rte_tel_data_add_dict_u64(x, "rx_dropped", s->rx_dropped);
+				rte_tel_data_add_dict_u64(x, "rx_invalid_descs", s->rx_invalid_descs);
+				rte_tel_data_add_dict_u64(x, "tx_invalid_descs", s->tx_invalid_descs);
+				rte_tel_data_add_dict_u64(x, "rx_ring_full", s->rx_ring_full);
+				rte_tel_data_add_dict_u64(x, "rx_fill_ring_empty_descs",
+							  s->rx_fill_ring_empty_descs);
+				rte_tel_data_add_dict_u64(x, "tx_ring_empty_descs",
+							  s->tx_ring_empty_descs);
+			}
+			mp = port_pool(p, q);
+			if (mp != NULL) {
+				rte_tel_data_add_dict_string(x, "mbuf_pool", mp->name);
+				rte_tel_data_add_dict_u64(x, "mbuf_avail", rte_mempool_avail_count(mp));
+				rte_tel_data_add_dict_u64(x, "mbuf_in_use",
+							  rte_mempool_in_use_count(mp));
+				rte_tel_data_add_dict_u64(x, "mbuf_size", mp->size);
+			}
+			/* the program's counters are per port, not per queue */
+			rte_tel_data_add_dict_u64(x, "port_xdp_redirect", r[HYP_R_REDIRECT].packets);
+			rte_tel_data_add_dict_u64(x, "port_xdp_redirect_fail",
+						  r[HYP_R_REDIRECT_FALLBACK].packets);
+			snprintf(key, sizeof(key), "%u/%u", p->port_id, q);
+			if (rte_tel_data_add_dict_container(d, key, x, 0) != 0)
+				rte_tel_data_free(x);
+		}
+	}
+out:
+	free(xs);
+	free(own);
+}
+
+/* ---- /hyperion/policy and /hyperion/watchdog ------------------------------ */
+
+static void
+policy_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	char hash[24];
+
+	snprintf(hash, sizeof(hash), "%016" PRIx64, c->policy_hash);
+	add_str(d, "file", c->policy_path);
+	rte_tel_data_add_dict_string(d, "hash", hash);
+	rte_tel_data_add_dict_u64(d, "loaded_at_ns", c->policy_loaded_ns);
+	rte_tel_data_add_dict_u64(d, "reloads_ok", c->reloads_ok);
+	rte_tel_data_add_dict_u64(d, "reloads_failed", c->reloads_failed);
+	add_str(d, "last_error", c->last_error);
+}
+
+static void
+watchdog_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
+	uint64_t now = hyp_xdp_now_ns(), age_ms, v;
+	const char *state;
+
+	age_ms = c->last_heartbeat_ns != 0 && now > c->last_heartbeat_ns ?
+		 (now - c->last_heartbeat_ns) / 1000000ull : 0;
+	if (c->watchdog_ms == 0)
+		state = "off";
+	else if (c->last_heartbeat_ns == 0 || age_ms > c->watchdog_ms)
+		state = "stale";
+	else
+		state = "ok";
+	rte_tel_data_add_dict_string(d, "state", state);
+	rte_tel_data_add_dict_u64(d, "heartbeats", c->last_heartbeat_ns != 0);
+	rte_tel_data_add_dict_u64(d, "heartbeat_age_ms", age_ms);
+	rte_tel_data_add_dict_u64(d, "limit_ms", c->watchdog_ms);
+	/* what the (first) program itself goes by */
+	if (distinct_xdps(c, x) > 0) {
+		if (hyp_xdp_config_get(x[0], HYP_CFG_WATCHDOG_NS, &v) == 0)
+			rte_tel_data_add_dict_u64(d, "xdp_limit_ms", v / 1000000ull);
+		if (hyp_xdp_config_get(x[0], HYP_CFG_HEARTBEAT_NS, &v) == 0 && v != 0)
+			rte_tel_data_add_dict_u64(d, "xdp_heartbeat_age_ms",
+						  now > v ? (now - v) / 1000000ull : 0);
+	}
+}
+
+/* ---- the callbacks -------------------------------------------------------- */
+
+typedef void (*fill_fn)(const struct hyp_ctl *c, struct rte_tel_data *d);
+
+static int
+answer(struct rte_tel_data *d, fill_fn fill)
+{
+	struct hyp_ctl *c = ctl_get();
+
+	rte_tel_data_start_dict(d);
+	if (c == NULL)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	fill(c, d);
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+static int
+cb_stats(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	return answer(d, stats_fill);
+}
+
+static int
+cb_lcores(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	return answer(d, lcores_fill);
+}
+
+static int
+cb_rings(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	return answer(d, rings_fill);
+}
+
+static int
+cb_xsk(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	return answer(d, xsk_fill);
+}
+
+static int
+cb_policy(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	return answer(d, policy_fill);
+}
+
+static int
+cb_watchdog(const char *cmd __rte_unused, const char *params __rte_unused,
+	    struct rte_tel_data *d)
+{
+	return answer(d, watchdog_fill);
+}
+
+/* Decisions per rule, keyed by rule id. */
+static void
+rules_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	unsigned int n, k, cap;
+	uint64_t *hits;
+
+	if (c->pipe == NULL || c->engine == NULL)
+		return;
+	n = hyp_engine_rule_count(c->engine);
+	cap = RTE_MIN(n, (unsigned int)RTE_TEL_MAX_DICT_ENTRIES);
+	hits = calloc(RTE_MAX(n, 1u), sizeof(*hits));
+	if (hits == NULL)
+		return;
+	hyp_pipeline_rule_hits(c->pipe, hits, n);
+	for (k = 0; k < cap; k++) {
+		struct rte_tel_data *r = rte_tel_data_alloc();
+		enum hyp_action a;
+		const char *msg;
+		char key[RTE_TEL_MAX_STRING_LEN];
+		uint32_t id;
+
+		if (r == NULL || hyp_engine_rule(c->engine, k, &id, &a, &msg) < 0) {
+			rte_tel_data_free(r);
+			break;
+		}
+		rte_tel_data_start_dict(r);
+		rte_tel_data_add_dict_u64(r, "id", id);
+		rte_tel_data_add_dict_string(r, "action", hyp_action_name(a));
+		rte_tel_data_add_dict_u64(r, "hits", hits[k]);
+		add_str(r, "msg", msg);
+		snprintf(key, sizeof(key), "rule_%u", id);
+		rte_tel_data_add_dict_container(d, key, r, 0);
+	}
+	free(hits);
+}
+
+static void
+addr_str(const uint8_t a[16], char *buf, size_t len)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (memcmp(a, v4mapped, 12) == 0)
+		inet_ntop(AF_INET, a + 12, buf, len);
+	else
+		inet_ntop(AF_INET6, a, buf, len);
+}
+
+static unsigned int flows_n = 10;
+
+/* The largest flows by bytes, from the workers' own tables. */
+static void
+flows_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	struct hyp_flow_entry top[64];
+	int n, i;
+
+	if (c->pipe == NULL)
+		return;
+	n = hyp_pipeline_top_flows(c->pipe, top, RTE_MIN(flows_n, 64u), 200);
+	if (n < 0) {
+		rte_tel_data_add_dict_int(d, "error", n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_tel_data *f = rte_tel_data_alloc();
+		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], key[16];
+
+		if (f == NULL)
+			break;
+		rte_tel_data_start_dict(f);
+		addr_str(top[i].key.addr_a, a, sizeof(a));
+		addr_str(top[i].key.addr_b, b, sizeof(b));
+		rte_tel_data_add_dict_string(f, "a", a);
+		rte_tel_data_add_dict_u64(f, "port_a", top[i].key.port_a);
+		rte_tel_data_add_dict_string(f, "b", b);
+		rte_tel_data_add_dict_u64(f, "port_b", top[i].key.port_b);
+		rte_tel_data_add_dict_u64(f, "proto", top[i].key.proto);
+		rte_tel_data_add_dict_u64(f, "packets_ab", top[i].packets[0]);
+		rte_tel_data_add_dict_u64(f, "packets_ba", top[i].packets[1]);
+		rte_tel_data_add_dict_u64(f, "bytes", top[i].bytes[0] + top[i].bytes[1]);
+		rte_tel_data_add_dict_string(f, "verdict", top[i].verdict == HYP_ACTION_DROP ?
+					     "drop" : "none");
+		snprintf(key, sizeof(key), "flow_%d", i);
+		rte_tel_data_add_dict_container(d, key, f, 0);
+	}
+}
+
+static int
+cb_rules(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
+{
+	return answer(d, rules_fill);
+}
+
+static int
+cb_flows(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	unsigned long n = 10;
+	char *end;
+
+	if (params != NULL && *params != '\0') {
+		n = strtoul(params, &end, 10);
+		if (*end != '\0' || n == 0 || n > 64)
+			return -EINVAL;
+	}
+	flows_n = n;
+	return answer(d, flows_fill);
+}
+
+/* Reload the policy (params: a file, or nothing for the current one). */
+static int
+cb_reload(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	struct hyp_ctl *c = ctl_get();
+	char err[640] = "";
+	int ret;
+
+	rte_tel_data_start_dict(d);
+	if (c == NULL || c->reload == NULL)
+		return -ENOTSUP;
+	/* the reload takes the lock itself */
+	ret = c->reload(c, params != NULL && *params != '\0' ? params : NULL, err, sizeof(err));
+	rte_tel_data_add_dict_string(d, "result", ret == 0 ? "ok" : "refused");
+	if (ret < 0)
+		add_str(d, "error", err);
+	return 0;
+}
+
+int
+hyp_telemetry_register(struct hyp_ctl *ctl)
+{
+	static const struct {
+		const char *cmd;
+		telemetry_cb fn;
+		const char *help;
+	} cmds[] = {
+		/* help texts: DPDK 22.11 refuses 128 characters or more */
+		{ "/hyperion/stats", cb_stats,
+		  "Totals: fast/<reason> {packets,bytes,dropped} over ports, aux, slow, "
+		  "redirect_failures, eve" },
+		{ "/hyperion/lcores", cb_lcores,
+		  "Per worker lcore: role, rx, bursts, empty_polls, busy_permille "
+		  "(busy/poll cycles x 1000)" },
+		{ "/hyperion/rings", cb_rings,
+		  "Stage rings by name: name, count, capacity, hwm, enq_fail" },
+		{ "/hyperion/xsk", cb_xsk,
+		  "Per <port_id>/<queue>: kernel AF_XDP socket stats, mbuf pool use, "
+		  "port XDP redirects" },
+		{ "/hyperion/policy", cb_policy,
+		  "Policy file, hash (hex), loaded_at_ns (realtime), reloads_ok/failed, "
+		  "last_error" },
+		{ "/hyperion/watchdog", cb_watchdog,
+		  "Watchdog state (off, ok, stale), heartbeat_age_ms, limit_ms" },
+		{ "/hyperion/rules", cb_rules,
+		  "Per slow-path rule (first 256): id, action, hits (decisions), msg" },
+		{ "/hyperion/flows", cb_flows,
+		  "The N (1..64, default 10) largest slow-path flows by bytes. Param: N" },
+		{ "/hyperion/reload", cb_reload,
+		  "Reload the policy: the current file, or the one given. Param: FILE" },
+	};
+	static bool registered;
+	unsigned int i;
+	int ret;
+
+	__atomic_store_n(&tel_ctl, ctl, __ATOMIC_RELEASE);
+	if (registered)
+		return 0;
+	for (i = 0; i < RTE_DIM(cmds); i++) {
+		ret = rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help);
+		if (ret < 0) {
+			fprintf(stderr, "hyp_telemetry: cannot register %s: %s\n", cmds[i].cmd,
+				strerror(-ret));
+			return ret;
+		}
+	}
+	registered = true;
+	return 0;
+}
