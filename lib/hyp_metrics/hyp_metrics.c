@@ -375,6 +375,24 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 			free(hits);
 		}
 	}
+	family(o, "hyperion_inspection_latency_seconds", "histogram",
+	       "Slow-path time per inspected packet (classify, DNS, Hyperscan, verdict), "
+	       "averaged over its burst.");
+	{
+		uint64_t cum = 0, cnt = 0;
+		unsigned int b;
+
+		for (b = 0; b < HYP_LAT_BUCKETS; b++)
+			cnt += t.lat_count[b];
+		for (b = 0; b < HYP_LAT_BUCKETS - 1; b++) {
+			cum += t.lat_count[b];
+			SAMPLE_U64(o, "hyperion_inspection_latency_seconds_bucket", cum,
+				   "le=\"%.9g\"", hyp_lat_bounds_ns[b] / 1e9);
+		}
+		SAMPLE_U64(o, "hyperion_inspection_latency_seconds_bucket", cnt, "le=\"+Inf\"");
+		SAMPLE_DBL(o, "hyperion_inspection_latency_seconds_sum", t.lat_sum_ns / 1e9, NULL);
+		SAMPLE_U64(o, "hyperion_inspection_latency_seconds_count", cnt, NULL);
+	}
 	family(o, "hyperion_slowpath_cached_drops_total", "counter",
 	       "Packets dropped by their flow's cached drop verdict, without inspection.");
 	SAMPLE_U64(o, "hyperion_slowpath_cached_drops_total", t.cached_drops, NULL);

@@ -97,12 +97,17 @@ struct hyp_pipeline {
 	unsigned int n_workers;
 	uint8_t port_idx[RTE_MAX_ETHPORTS];	/* port id -> index in c.ports */
 	uint64_t idle_tsc;
+	uint64_t ns_per_tsc_q20;		/* ns per TSC tick, << 20 */
 	volatile int stop_rx;
 	uint32_t flow_req_seq;			/* control -> workers: a new request */
 	unsigned int flow_req_n;
 	int io_stopped;				/* atomics: control path only */
 	int workers_done;
 	bool launched;
+};
+
+const uint32_t hyp_lat_bounds_ns[HYP_LAT_BUCKETS - 1] = {
+	250, 500, 1000, 2000, 4000, 8000, 16000, 32000,
 };
 
 static const char *const role_names[] = {
@@ -238,6 +243,16 @@ out:
 			rte_pktmbuf_free(m);	/* IDS: inspected and consumed */
 		else
 			out[out_port][n_out[out_port]++] = m;
+	}
+	if (n != 0) {
+		uint64_t ns = ((rte_rdtsc() - now) * p->ns_per_tsc_q20) >> 20;
+		uint64_t per = ns / n;
+		unsigned int b = 0;
+
+		while (b < HYP_LAT_BUCKETS - 1 && per > hyp_lat_bounds_ns[b])
+			b++;
+		st->lat_count[b] += n;
+		st->lat_sum_ns += ns;
 	}
 }
 
@@ -767,6 +782,7 @@ hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engi
 		return -ENOMEM;
 	p->c = *c;
 	p->idle_tsc = c->flow_idle_ms * (rte_get_tsc_hz() / 1000);
+	p->ns_per_tsc_q20 = (1000000000ULL << 20) / rte_get_tsc_hz();
 	for (i = 0; i < c->n_ports; i++)
 		p->port_idx[c->ports[i].port_id] = i;
 
@@ -953,7 +969,8 @@ hyp_pipeline_totals(const struct hyp_pipeline *p, struct hyp_lcore_stats *sum)
 	memset(sum, 0, sizeof(*sum));
 	for (l = 0; l < RTE_MAX_LCORE; l++) {
 		src = (const uint64_t *)&p->st[l];
-		for (k = 0; k < offsetof(struct hyp_lcore_stats, prefiltered) / 8 + 1; k++)
+		/* every field is a uint64_t; the alignment padding is zeros */
+		for (k = 0; k < sizeof(*sum) / sizeof(uint64_t); k++)
 			dst[k] += src[k];
 	}
 }

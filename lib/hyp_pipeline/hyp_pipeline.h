@@ -92,6 +92,14 @@ struct hyp_pipe_conf {
 	void *prefilter_arg;
 };
 
+/*
+ * Inspection latency: per packet, averaged over its burst (two clock reads
+ * per burst, not per packet), in buckets of at most 250 ns, 500 ns, ...,
+ * 32 us, and more.
+ */
+#define HYP_LAT_BUCKETS 9
+extern const uint32_t hyp_lat_bounds_ns[HYP_LAT_BUCKETS - 1];
+
 /** Per-lcore counters; only the owning lcore writes them. */
 struct hyp_lcore_stats {
 	uint64_t rx_pkts;
@@ -112,6 +120,8 @@ struct hyp_lcore_stats {
 	uint64_t tx_failed;		/**< transmit or tx-ring refusals */
 	uint64_t eve_lost;
 	uint64_t prefiltered;		/**< handled by the prefilter */
+	uint64_t lat_count[HYP_LAT_BUCKETS];	/**< packets per latency bucket */
+	uint64_t lat_sum_ns;		/**< sum of the packets' latencies */
 } __rte_cache_aligned;
 
 /** One stage ring, for telemetry. */

@@ -54,7 +54,7 @@ r = json.load(sys.stdin)["data"]["result"]
 print(r[0]["value"][1] if r else "none")' 2>/dev/null || echo "none"
 }
 
-echo "1..24"
+echo "1..25"
 # ip netns exec execs: $! is the app itself
 ip netns exec "$HYP_NS_DUT" "$app" --lcores "$lcores" --no-huge -m 1024 --no-pci \
 	--file-prefix "hypm$$" --log-level lib.eal:error -- --iface "$HYP_IF_DUT" \
@@ -127,6 +127,8 @@ check_eq "/metrics: fastpath packets, reason=redirect" \
 check_eq "/metrics: redirect failures (a socket is bound)" \
 	"$(metric 'hyperion_redirect_failures_total{' "$m")" 0
 check_eq "/metrics: stage inspected" "$(metric 'stage="inspected"' "$m")" "$red"
+check_eq "/metrics: the latency histogram counts every inspected packet" \
+	"$(metric 'hyperion_inspection_latency_seconds_count' "$m")/$(metric 'hyperion_inspection_latency_seconds_bucket{le="+Inf"}' "$m")" "$red/$red"
 check_eq "/metrics: slowpath drops by rule 100 (evil.com)" \
 	"$(metric 'hyperion_slowpath_drops_total{rule="100"}' "$m")" "$evil"
 check_eq "/metrics: verdicts drop/alert/pass" \
