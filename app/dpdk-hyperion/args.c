@@ -35,6 +35,7 @@ hyp_args_usage(const char *prog)
 "  --rx-desc N            af_xdp ring size per queue, a power of 2 (default 2048)\n"
 "  --flows N              flow table entries per worker (default 65536)\n"
 "  --xdp-prog FILE        the XDP object (default: the installed hyp_xdp.bpf.o)\n"
+"  -i, --interactive      a testpmd-style console (show, blocklist, set, policy reload)\n"
 "  --metrics-port P       Prometheus /metrics on this port (default 2112; 0: off)\n"
 "  --metrics-addr A       address to serve /metrics on (default 0.0.0.0)\n",
 		prog, prog);
@@ -61,7 +62,7 @@ int
 hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 {
 	static const struct option opts[] = {
-		{ "iface", required_argument, NULL, 'i' },
+		{ "iface", required_argument, NULL, 'N' },
 		{ "peer", required_argument, NULL, 'P' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "queues", required_argument, NULL, 'q' },
@@ -79,6 +80,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "metrics-port", required_argument, NULL, 'M' },
 		{ "metrics-addr", required_argument, NULL, 'A' },
 		{ "xdp-prog", required_argument, NULL, 'x' },
+		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -94,9 +96,9 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 	a->metrics_addr = "0.0.0.0";
 	a->metrics_port = 2112;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hi", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': a->iface = optarg; break;
+		case 'N': a->iface = optarg; break;
 		case 'P': a->peer = optarg; break;
 		case 'r': a->pcap = optarg; break;
 		case 'p': a->policy = optarg; break;
@@ -163,6 +165,9 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 			if (num("--io-lcores", optarg, 1, HYP_PIPE_MAX_QUEUES, &v) < 0)
 				return -EINVAL;
 			a->io_lcores = v;
+			break;
+		case 'i':
+			a->interactive = true;
 			break;
 		case 'M':
 			if (num("--metrics-port", optarg, 0, 65535, &v) < 0)

@@ -38,6 +38,7 @@ struct hyp_args {
 	unsigned int io_lcores;		/* staged: 0 = automatic */
 	const char *metrics_addr;	/* Prometheus /metrics */
 	uint16_t metrics_port;		/* 0: off */
+	bool interactive;		/* -i: the console on stdin/stdout */
 };
 
 int hyp_args_parse(int argc, char **argv, struct hyp_args *a);

@@ -31,6 +31,9 @@
 #ifdef HYP_HAVE_METRICS
 #include "hyp_metrics.h"
 #endif
+#ifdef HYP_HAVE_CONSOLE
+#include "hyp_console.h"
+#endif
 
 RTE_LOG_REGISTER(hyp_app_logtype, hyp.app, INFO);
 
@@ -381,6 +384,34 @@ control_loop(struct hyp_app *app)
 	}
 }
 
+static void *
+control_thread(void *arg)
+{
+	control_loop(arg);
+	return NULL;
+}
+
+/* -i: the console owns stdin/stdout; heartbeats and reloads go on beside it. */
+static void
+run_interactive(struct hyp_app *app)
+{
+#ifdef HYP_HAVE_CONSOLE
+	pthread_t t;
+	int ret = rte_ctrl_thread_create(&t, "hyp-control", NULL, control_thread, app);
+
+	if (ret != 0) {
+		APP_LOG(ERR, "cannot start the control thread: %s", strerror(ret));
+		return;
+	}
+	hyp_console_run(&app->ctl, STDIN_FILENO, STDOUT_FILENO, "hyperion> ");
+	quit = 1;
+	pthread_join(t, NULL);
+#else
+	APP_LOG(WARNING, "built without the console; running without it");
+	control_loop(app);
+#endif
+}
+
 static int
 run(struct hyp_app *app)
 {
@@ -460,7 +491,10 @@ run(struct hyp_app *app)
 	       app->a.pcap ? app->a.pcap : app->a.iface,
 	       app->a.peer ? " <-> " : "", app->a.peer ? app->a.peer : "");
 	fflush(stdout);
-	control_loop(app);
+	if (app->a.interactive)
+		run_interactive(app);
+	else
+		control_loop(app);
 	hyp_pipeline_stop(app->pipe);
 	print_stats(app, true);
 	return 0;

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The console (-i) of a running dpdk-hyperion, driven through its stdin
+# after known traffic: show rules counts the evil.com queries, a blocklist
+# add takes effect in XDP at once, a bad argument is refused and the console
+# goes on, quit stops the instance cleanly. TAP; 77 = skip.
+#   usage: test_console_live.sh BUILD_DIR SOURCE_DIR
+set -u
+build=$1 src=$2
+app=$build/app/dpdk-hyperion
+py=/usr/bin/python3
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
+[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
+$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+. "$src/usertools/hyperion-sandbox.sh"
+hyp_sandbox_up "hypc$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+tmp=$(mktemp -d)
+log=$tmp/console.log
+trap 'exec 3>&- 2>/dev/null; pkill -TERM -f -- "--file-prefix hypc$$ " 2>/dev/null; wait 2>/dev/null
+	rm -rf "$tmp" /var/run/dpdk/hypc$$; hyp_sandbox_down' EXIT
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+# cmd COMMAND: type it, and return once the console has answered (next prompt)
+cmd() {
+	local before
+	before=$(grep -c "hyperion> " "$log")
+	echo "$1" >&3
+	for _ in $(seq 50); do [ "$(grep -c "hyperion> " "$log")" -gt "$before" ] && return 0; sleep 0.1; done
+	return 1
+}
+# the output of the last command: what follows its echo
+answer() { awk -v c="hyperion> $1" 'index($0, c) { buf = ""; on = 1; next } on { buf = buf $0 "\n" } END { printf "%s", buf }' "$log"; }
+send() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
+	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count "$1"; }
+want() { echo "$1" | $py -c "import json,sys; print(json.load(sys.stdin).get('$2', 0))"; }
+
+echo "1..7"
+mkfifo "$tmp/in"
+ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypc$$" \
+	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$src/test/net/ids-policy.yaml" \
+	--metrics-port 0 -i <"$tmp/in" >"$log" 2>&1 &
+exec 3>"$tmp/in"
+for _ in $(seq 100); do grep -q "hyperion> " "$log" && break; sleep 0.1; done
+grep -q "hyperion> " "$log" && ok "console prompt up" || { nok "console prompt" "$(tail -5 "$log")"; exit 1; }
+
+sent=$(send 6); sleep 0.5
+cmd "show rules"
+hits=$(answer "show rules" | awk '$2 == 100 { print $4 }')
+[ "$hits" = "$(want "$sent" dns_evil)" ] && ok "show rules: rule 100 decided $hits evil.com queries" ||
+	nok "show rules" "$(answer "show rules")"
+
+cmd "blocklist add 198.51.100.7/24"
+answer "blocklist add 198.51.100.7/24" | grep -q "host bits set" && ok "a bad prefix is refused with the reason" ||
+	nok "bad prefix refused" "$(answer "blocklist add 198.51.100.7/24")"
+
+cmd "blocklist add 198.18.0.1/32"
+before=$(ip netns exec "$HYP_NS_DUT" "$build/app/hyperion-xdpctl" -i "$HYP_IF_DUT" stats | awk '$1 == "blocklist_src" { print $2 }')
+sent2=$(send 2); sleep 0.5
+after=$(ip netns exec "$HYP_NS_DUT" "$build/app/hyperion-xdpctl" -i "$HYP_IF_DUT" stats | awk '$1 == "blocklist_src" { print $2 }')
+# every well-formed frame from 198.18.0.1 now dies in XDP (malformed ones are
+# judged before the blocklist)
+mine=$(echo "$sent2" | $py -c "import json,sys; d=json.load(sys.stdin); print(sum(v for k, v in d.items() if k not in ('blocklisted', 'malformed_ihl', 'malformed_synfin')))")
+[ $((after - before)) = $((mine + $(want "$sent2" blocklisted))) ] &&
+	ok "blocklist add took effect in XDP at once: $((after - before)) more dropped" ||
+	nok "blocklist add in XDP" "blocklist_src went $before -> $after, want +$((mine + $(want "$sent2" blocklisted)))"
+
+cmd "blocklist list"
+answer "blocklist list" | grep -q "198.18.0.1/32" && ok "blocklist list shows it" || nok "blocklist list" "$(answer "blocklist list")"
+
+cmd "show lcores"
+answer "show lcores" | grep -q "io+worker" && ok "show lcores lists the io+worker lcore" || nok "show lcores" "$(answer "show lcores")"
+
+echo "quit" >&3
+for _ in $(seq 100); do grep -q "== final statistics" "$log" && break; sleep 0.1; done
+grep -q "== final statistics" "$log" && ok "quit: final statistics, clean stop" || nok "quit" "$(tail -5 "$log")"
+echo "# console live: $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]
