@@ -425,7 +425,7 @@ cmd_show_xsk_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_
 	struct hyp_ctl_port ports[HYP_PIPE_MAX_PORTS];
 	const struct hyp_xsk_diag *s, *b;
 	struct hyp_xsk_diag *xs;
-	unsigned int n_ports, pi, q, i, n;
+	unsigned int n_ports, pi, q, own_first = 0;
 	char note[64];
 	int found;
 
@@ -447,23 +447,22 @@ cmd_show_xsk_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_
 			cmdline_printf(cl, "port %u (%s): no AF_XDP interface\n", p->port_id, p->name);
 			continue;
 		}
-		found = hyp_xskdiag_query(p->ifindex, xs, MAX_XSKS);
+		found = hyp_xskdiag_port(p->ifindex, p->start_queue,
+					 RTE_MIN(p->nb_queues, (uint16_t)MAX_XSKS), own_first, xs);
+		own_first += p->nb_queues;	/* the PMD: one socket per queue, port by port */
 		if (found < 0) {
-			cmdline_printf(cl, "port %u (%s): sock_diag failed: %s\n", p->port_id, p->name,
-				       strerror(-found));
+			cmdline_printf(cl, "port %u (%s): no AF_XDP statistics: %s\n", p->port_id,
+				       p->name, strerror(-found));
 			continue;
 		}
-		n = RTE_MIN((unsigned int)found, MAX_XSKS);
-		cmdline_printf(cl, "port %u (%s, %s ifindex %u)%s\n", p->port_id, p->name, p->ifname,
-			       p->ifindex, since_note(c, note, sizeof(note)));
+		cmdline_printf(cl, "port %u (%s, %s ifindex %u, from %s)%s\n", p->port_id, p->name,
+			       p->ifname, p->ifindex, found == HYP_XSKDIAG_SOCK_DIAG ? "sock_diag" :
+			       "our own sockets", since_note(c, note, sizeof(note)));
 		cmdline_printf(cl, "  %5s %5s %10s %8s %8s %12s %12s %12s %12s %12s %12s\n", "queue",
 			       "nicq", "inode", "rx_ring", "fill", "rx_dropped", "rx_inval", "tx_inval",
 			       "rx_full", "fill_empty", "tx_empty");
-		for (q = 0; q < p->nb_queues; q++) {
-			s = NULL;
-			for (i = 0; i < n && s == NULL; i++)
-				if (xs[i].queue_id == (uint32_t)p->start_queue + q)
-					s = &xs[i];
+		for (q = 0; q < p->nb_queues && q < MAX_XSKS; q++) {
+			s = xs[q].queue_id != UINT32_MAX ? &xs[q] : NULL;
 			if (s == NULL) {
 				cmdline_printf(cl, "  %5u %5u no socket\n", q, p->start_queue + q);
 				continue;
@@ -982,7 +981,7 @@ cmd_clear_stats_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __r
 	struct rte_eth_xstat *xs;
 	const struct hyp_lcore_stats *s;
 	struct timespec ts;
-	unsigned int lc, i, n_ports;
+	unsigned int lc, i, n_ports, own_first = 0;
 	struct hyp_ctl_port ports[HYP_PIPE_MAX_PORTS];
 	uint16_t pid;
 	int n, found;
@@ -1045,12 +1044,18 @@ cmd_clear_stats_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __r
 	/* the kernel's socket counters, outside the lock (netlink) */
 	c->n_xsk = 0;
 	for (i = 0; i < n_ports; i++) {
-		if (ports[i].ifindex == 0 || c->n_xsk >= MAX_XSKS)
+		struct hyp_xsk_diag qs[HYP_PIPE_MAX_QUEUES];
+		unsigned int nq = RTE_MIN((unsigned int)ports[i].nb_queues,
+					  (unsigned int)HYP_PIPE_MAX_QUEUES), q;
+
+		if (ports[i].ifindex == 0)
 			continue;
-		found = hyp_xskdiag_query(ports[i].ifindex, c->xsk + c->n_xsk,
-					  MAX_XSKS - c->n_xsk);
-		if (found > 0)
-			c->n_xsk += RTE_MIN((unsigned int)found, MAX_XSKS - c->n_xsk);
+		found = hyp_xskdiag_port(ports[i].ifindex, ports[i].start_queue, nq, own_first, qs);
+		own_first += ports[i].nb_queues;
+		/* keep the queues that have a socket: the baseline of each */
+		for (q = 0; found > 0 && q < nq && c->n_xsk < MAX_XSKS; q++)
+			if (qs[q].queue_id != UINT32_MAX)
+				c->xsk[c->n_xsk++] = qs[q];
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c->cleared_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;

@@ -37,17 +37,7 @@
 #include "hyp_xskdiag.h"
 
 #define MAX_RINGS	(RTE_MAX_LCORE * (1 + HYP_PIPE_MAX_PORTS))
-#define MAX_XSKS	64u
 
-#ifdef HYP_TELEMETRY_NO_XSKDIAG
-/* hyp_xskdiag is not built yet: no socket is ever found */
-int
-hyp_xskdiag_query(unsigned int ifindex __rte_unused, struct hyp_xsk_diag *out __rte_unused,
-		  unsigned int max __rte_unused)
-{
-	return -ENOTSUP;
-}
-#endif
 
 static struct hyp_ctl *tel_ctl;
 
@@ -305,48 +295,35 @@ port_pool(const struct hyp_ctl_port *p, uint16_t q)
 static void
 xsk_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 {
-	struct hyp_xsk_diag *xs, *own;
+	static const char *const sources[] = {
+		[HYP_XSKDIAG_SOCK_DIAG] = "sock_diag",
+		[HYP_XSKDIAG_OWN_FDS] = "process_fds",
+	};
+	struct hyp_xsk_diag *xs = calloc(HYP_PIPE_MAX_QUEUES, sizeof(*xs));
 	struct hyp_counter r[HYP_R_MAX];
-	const struct hyp_xsk_diag *s;
 	char key[RTE_TEL_MAX_STRING_LEN];
+	unsigned int pi, q, own_first = 0;
 	struct rte_mempool *mp;
 	struct rte_tel_data *x;
-	unsigned int pi, q, i, n, own_next = 0;
-	int found, own_n = -1;
+	int src;
 
-	xs = calloc(MAX_XSKS, sizeof(*xs));
-	own = calloc(MAX_XSKS, sizeof(*own));
-	if (xs == NULL || own == NULL) {
-		free(xs);
-		free(own);
+	if (xs == NULL)
 		return;
-	}
 	for (pi = 0; pi < c->n_ports && pi < HYP_PIPE_MAX_PORTS; pi++) {
 		const struct hyp_ctl_port *p = &c->ports[pi];
+		unsigned int nq = RTE_MIN(p->nb_queues, (uint16_t)HYP_PIPE_MAX_QUEUES);
 
 		memset(r, 0, sizeof(r));
 		if (p->xdp != NULL)
 			hyp_xdp_reason_stats(p->xdp, r);
-		found = p->ifindex != 0 ? hyp_xskdiag_query(p->ifindex, xs, MAX_XSKS) : 0;
-		n = found > 0 ? RTE_MIN((unsigned int)found, MAX_XSKS) : 0;
-		/*
-		 * Without sock_diag in the kernel, ask our own descriptors: the
-		 * PMD made one socket per queue, port by port, in queue order.
-		 */
-		if (found < 0 && p->ifindex != 0 && own_n < 0)
-			own_n = hyp_xskdiag_self(own, MAX_XSKS);
-		for (q = 0; q < p->nb_queues; q++) {
-			const char *source = "sock_diag";
+		src = p->ifindex != 0 ?
+			hyp_xskdiag_port(p->ifindex, p->start_queue, nq, own_first, xs) : -ENODEV;
+		if (p->ifindex != 0)
+			own_first += nq;	/* the PMD made one socket per queue, port by port */
+		for (q = 0; q < nq; q++) {
+			const struct hyp_xsk_diag *s = src > 0 && xs[q].queue_id != UINT32_MAX ?
+				&xs[q] : NULL;
 
-			s = NULL;
-			for (i = 0; i < n && s == NULL; i++)
-				if (xs[i].queue_id == (uint32_t)p->start_queue + q)
-					s = &xs[i];
-			if (s == NULL && found < 0 && p->ifindex != 0 && own_n > 0 &&
-			    own_next < (unsigned int)own_n) {
-				s = &own[own_next++];
-				source = "process_fds";
-			}
 			x = rte_tel_data_alloc();
 			if (x == NULL)
 				goto out;
@@ -358,11 +335,10 @@ xsk_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 			rte_tel_data_add_dict_u64(x, "queue", q);
 			rte_tel_data_add_dict_u64(x, "nic_queue", p->start_queue + q);
 			rte_tel_data_add_dict_u64(x, "socket", s != NULL);
-			if (s != NULL)
-				rte_tel_data_add_dict_string(x, "source", source);
-			if (found < 0)
-				rte_tel_data_add_dict_int(x, "diag_errno", -found);
+			if (src < 0)
+				rte_tel_data_add_dict_int(x, "diag_errno", -src);
 			if (s != NULL) {
+				rte_tel_data_add_dict_string(x, "source", sources[src]);
 				rte_tel_data_add_dict_u64(x, "inode", s->inode);
 				rte_tel_data_add_dict_u64(x, "rx_ring_entries", s->rx_ring_entries);
 				rte_tel_data_add_dict_u64(x, "fill_ring_entries",
@@ -395,7 +371,6 @@ xsk_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	}
 out:
 	free(xs);
-	free(own);
 }
 
 /* ---- /hyperion/policy and /hyperion/watchdog ------------------------------ */

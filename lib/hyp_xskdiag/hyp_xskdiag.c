@@ -394,3 +394,46 @@ hyp_xskdiag_self(struct hyp_xsk_diag *out, unsigned int max)
 	return found;
 }
 
+#define HYP_XSKDIAG_MAX_SOCKETS 256
+
+int
+hyp_xskdiag_port(unsigned int ifindex, unsigned int start_queue, unsigned int nb_queues,
+		 unsigned int own_first, struct hyp_xsk_diag *out)
+{
+	struct hyp_xsk_diag *all = calloc(HYP_XSKDIAG_MAX_SOCKETS, sizeof(*all));
+	unsigned int q, i, n;
+	int found, ret;
+
+	if (all == NULL)
+		return -ENOMEM;
+	for (q = 0; q < nb_queues; q++) {
+		memset(&out[q], 0, sizeof(out[q]));
+		out[q].ifindex = ifindex;
+		out[q].queue_id = UINT32_MAX;
+	}
+	found = hyp_xskdiag_query(ifindex, all, HYP_XSKDIAG_MAX_SOCKETS);
+	if (found >= 0) {
+		n = found < HYP_XSKDIAG_MAX_SOCKETS ? (unsigned int)found : HYP_XSKDIAG_MAX_SOCKETS;
+		for (q = 0; q < nb_queues; q++)
+			for (i = 0; i < n; i++)
+				if (all[i].queue_id == start_queue + q)
+					out[q] = all[i];
+		ret = HYP_XSKDIAG_SOCK_DIAG;
+	} else {
+		found = hyp_xskdiag_self(all, HYP_XSKDIAG_MAX_SOCKETS);
+		if (found < 0) {
+			free(all);
+			return found;
+		}
+		n = found < HYP_XSKDIAG_MAX_SOCKETS ? (unsigned int)found : HYP_XSKDIAG_MAX_SOCKETS;
+		for (q = 0; q < nb_queues && own_first + q < n; q++) {
+			out[q] = all[own_first + q];
+			out[q].ifindex = ifindex;
+			out[q].queue_id = start_queue + q;
+		}
+		ret = HYP_XSKDIAG_OWN_FDS;
+	}
+	free(all);
+	return ret;
+}
+

@@ -51,6 +51,23 @@ int hyp_xskdiag_query(unsigned int ifindex, struct hyp_xsk_diag *out, unsigned i
  */
 int hyp_xskdiag_self(struct hyp_xsk_diag *out, unsigned int max);
 
+enum hyp_xskdiag_source {
+	HYP_XSKDIAG_SOCK_DIAG = 1,	/**< the kernel's sock_diag answered */
+	HYP_XSKDIAG_OWN_FDS,		/**< our own sockets, matched by creation order */
+};
+
+/**
+ * The sockets of queues start_queue..start_queue+nb_queues-1 of an
+ * interface, one per queue into out[0..nb_queues-1] (queue_id UINT32_MAX
+ * where none was found): from sock_diag, or else from this process's own
+ * AF_XDP sockets, of which the port's are own_first.. (the sockets of the
+ * ports set up before it come first: one per queue, port by port). Returns
+ * an enum hyp_xskdiag_source, or a negative errno if neither way works.
+ */
+int hyp_xskdiag_port(unsigned int ifindex, unsigned int start_queue,
+		     unsigned int nb_queues, unsigned int own_first,
+		     struct hyp_xsk_diag *out);
+
 #ifdef __cplusplus
 }
 #endif
