@@ -67,6 +67,8 @@ def main():
     ap.add_argument("--payload-port", type=int, default=5000, help="UDP port of the payload samples")
     ap.add_argument("--count", type=int, default=5, help="rounds of the mix")
     ap.add_argument("--flood", type=int, default=0, help="back-to-back frames from --flood-ip")
+    ap.add_argument("--only", action="append", metavar="KIND",
+                    help="send only frames of this kind (again for more kinds)")
     ap.add_argument("--extra", action="store_true",
                     help="add an HTTP shell-download request and a tracker DNS lookup")
     args = ap.parse_args()
@@ -74,7 +76,8 @@ def main():
     if not args.iface and not args.pcap_out:
         ap.error("give --iface, --pcap-out, or both")
     sent = {}
-    mix = [(k, f if isinstance(f, bytes) else raw(f)) for k, f in frames(args)]
+    mix = [(k, f if isinstance(f, bytes) else raw(f)) for k, f in frames(args)
+           if not args.only or k in args.only]
     if args.pcap_out:
         wrpcap(args.pcap_out, [Ether(f) for _, f in mix])
     s = None

@@ -59,6 +59,7 @@ struct hyp_app {
 	struct hyp_eve *eve;
 	struct hyp_pipeline *pipe;
 	struct hyp_replay *replay;
+	struct hyp_autoblock *autoblock;
 	long pcap_packets;
 	struct hyp_ctl ctl;		/* what telemetry, metrics and the console see */
 	pthread_mutex_t reload_lock;	/* one reload at a time */
@@ -102,6 +103,7 @@ fill_ctl(struct hyp_app *app)
 	c->pipe = app->pipe;
 	c->engine = app->engine;
 	c->eve = app->eve;
+	c->autoblock = app->autoblock;
 	c->mode = app->a.pcap ? "replay" : app->a.mode == HYP_MODE_IPS ? "ips" : "ids";
 	snprintf(c->policy_path, sizeof(c->policy_path), "%s", app->a.policy ? app->a.policy : "");
 	c->policy_hash = p->content_hash;
@@ -225,6 +227,14 @@ print_stats(struct hyp_app *app, bool final)
 	       (unsigned long long)t.ring_full, (unsigned long long)t.parse_errors,
 	       (unsigned long long)t.dns_errors, (unsigned long long)t.flow_full,
 	       (unsigned long long)t.eve_lost);
+	if (app->autoblock != NULL) {
+		struct hyp_autoblock_stats ab;
+
+		hyp_autoblock_get_stats(app->autoblock, &ab);
+		printf("  autoblock: blocked=%llu active=%u refused=%llu lost=%llu failed=%llu\n",
+		       (unsigned long long)ab.blocked, ab.active, (unsigned long long)ab.refused,
+		       (unsigned long long)ab.lost, (unsigned long long)ab.failed);
+	}
 	if (app->eve != NULL)
 		printf("  eve: written=%llu lost=%llu\n",
 		       (unsigned long long)hyp_eve_written(app->eve),
@@ -317,6 +327,8 @@ app_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
 	}
 	app->engine = e;
 	hyp_engine_free((struct hyp_engine *)(uintptr_t)old);
+	hyp_autoblock_configure(app->autoblock, hyp_engine_policy(e)->auto_block_hits,
+				hyp_engine_policy(e)->auto_block_ttl_s);
 	pthread_mutex_lock(&c->lock);
 	c->engine = e;
 	snprintf(c->policy_path, sizeof(c->policy_path), "%s", file);
@@ -353,7 +365,8 @@ static void
 control_loop(struct hyp_app *app)
 {
 	uint64_t hz = rte_get_timer_hz(), next_stats, now;
-	unsigned int i;
+	struct hyp_xdp *xdps[HYP_PIPE_MAX_PORTS];
+	unsigned int i, n_xdp;
 
 	next_stats = rte_get_timer_cycles() + app->a.stats_period * hz;
 	while (!quit) {
@@ -363,7 +376,11 @@ control_loop(struct hyp_app *app)
 				hyp_xdp_heartbeat(app->ports[i].xdp);
 		pthread_mutex_lock(&app->ctl.lock);
 		app->ctl.last_heartbeat_ns = hyp_xdp_now_ns();
+		for (i = 0; i < app->ctl.n_ports; i++)
+			xdps[i] = app->ctl.ports[i].xdp;
+		n_xdp = app->ctl.n_ports;
 		pthread_mutex_unlock(&app->ctl.lock);
+		hyp_autoblock_poll(app->autoblock, xdps, n_xdp, hyp_xdp_now_ns());
 		now = rte_get_timer_cycles();
 		if (app->a.stats_period && now >= next_stats) {
 			print_stats(app, false);
@@ -436,6 +453,10 @@ run(struct hyp_app *app)
 			return -EIO;
 		}
 	}
+	app->autoblock = hyp_autoblock_create(4096);
+	if (app->autoblock == NULL)
+		return -ENOMEM;
+	hyp_autoblock_configure(app->autoblock, p->auto_block_hits, p->auto_block_ttl_s);
 	ret = open_ports(app);
 	if (ret < 0)
 		return ret;
@@ -450,6 +471,7 @@ run(struct hyp_app *app)
 	pc.flow_entries = app->a.flow_entries;
 	pc.flow_idle_ms = 60000;
 	pc.eve = app->eve;
+	pc.autoblock = app->autoblock;
 	for (i = 0; i < app->n_ports; i++) {
 		pc.ports[i].port_id = app->ports[i].port_id;
 		pc.ports[i].out = app->n_ports == 2 ? 1 - i : HYP_PIPE_NO_PORT;
@@ -515,6 +537,7 @@ teardown(struct hyp_app *app)
 	app->ctl.pipe = NULL;
 	app->ctl.engine = NULL;
 	app->ctl.eve = NULL;
+	app->ctl.autoblock = NULL;
 	app->ctl.reload = NULL;
 	pthread_mutex_unlock(&app->ctl.lock);
 	if (app->pipe != NULL)
@@ -524,6 +547,7 @@ teardown(struct hyp_app *app)
 	hyp_replay_close(app->replay);
 	if (app->eve != NULL)
 		hyp_eve_close(app->eve);
+	hyp_autoblock_free(app->autoblock);
 	hyp_engine_free(app->engine);
 }
 

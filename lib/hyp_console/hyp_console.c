@@ -696,6 +696,20 @@ cmd_blocklist_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 		cmdline_printf(cl, "no XDP program to change\n");
 		goto out;
 	}
+	/* a single address may be an auto-block: del lifts it too */
+	if (!add && cidr.prefixlen == (cidr.family == AF_INET ? 32 : 128)) {
+		struct hyp_addr a;
+		unsigned int lifted = 0;
+
+		hyp_cidr_to_addr(&cidr, &a);
+		for (i = 0; i < n; i++)
+			lifted += hyp_xdp_autoblock_del(x[i], &a) == 0;
+		if (ctl->autoblock != NULL)
+			hyp_autoblock_forget(ctl->autoblock, &a);
+		if (lifted)
+			cmdline_printf(cl, "auto-block of %s lifted on %u program%s\n", buf, lifted,
+				       lifted == 1 ? "" : "s");
+	}
 	for (i = 0; i < n; i++) {
 		ret = add ? hyp_xdp_block_add(x[i], &cidr, false, 0) :
 			hyp_xdp_block_del(x[i], &cidr, false);
@@ -839,6 +853,32 @@ cmd_blocklist_list_cb(void *parsed __rte_unused, struct cmdline *cl, void *data 
 		cmdline_printf(cl, "hits summed over %u programs; rule 0: added by the console\n",
 			       n_x);
 	free(list);
+	if (ctl->autoblock != NULL) {
+		struct hyp_autoblock_entry ab[32];
+		uint64_t now = hyp_xdp_now_ns();
+		unsigned int na = hyp_autoblock_list(ctl->autoblock, now, ab, RTE_DIM(ab));
+		struct hyp_cidr one;
+
+		if (na > 0)
+			cmdline_printf(cl, "auto-blocked sources (blocklist del ADDR lifts one):\n");
+		for (i = 0; i < na; i++) {
+			static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+			memset(&one, 0, sizeof(one));
+			if (memcmp(ab[i].addr.a, v4mapped, 12) == 0) {
+				one.family = AF_INET;
+				one.prefixlen = 32;
+				memcpy(one.addr, &ab[i].addr.a[12], 4);
+			} else {
+				one.family = AF_INET6;
+				one.prefixlen = 128;
+				memcpy(one.addr, ab[i].addr.a, 16);
+			}
+			cmdline_printf(cl, "auto %-44s expires in %" PRIu64 " s\n",
+				       hyp_cidr_format(&one, buf, sizeof(buf)),
+				       (uint64_t)((ab[i].expires_ns - now) / 1000000000ULL));
+		}
+	}
 }
 
 static cmdline_parse_inst_t cmd_blocklist_list = {

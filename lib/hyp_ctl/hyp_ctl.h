@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "hyp_autoblock.h"
 #include "hyp_engine.h"
 #include "hyp_eve.h"
 #include "hyp_pipeline.h"
@@ -44,6 +45,7 @@ struct hyp_ctl {
 	struct hyp_pipeline *pipe;
 	const struct hyp_engine *engine;	/**< the one the workers use now */
 	struct hyp_eve *eve;			/**< NULL without --eve */
+	struct hyp_autoblock *autoblock;	/**< sources blocked after repeated drops */
 	const char *mode;			/**< "ids", "ips" or "replay" */
 	char policy_path[4096];			/**< "" without --policy */
 	uint64_t policy_hash;			/**< content_hash of the loaded file */

@@ -393,6 +393,20 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 		SAMPLE_DBL(o, "hyperion_inspection_latency_seconds_sum", t.lat_sum_ns / 1e9, NULL);
 		SAMPLE_U64(o, "hyperion_inspection_latency_seconds_count", cnt, NULL);
 	}
+	if (ctl->autoblock != NULL) {
+		struct hyp_autoblock_stats ab;
+
+		hyp_autoblock_get_stats(ctl->autoblock, &ab);
+		family(o, "hyperion_autoblock_total", "counter",
+		       "Sources the slow path escalated to the XDP block map (blocked), and "
+		       "escalations the cap refused, drop reports lost, map writes failed.");
+		SAMPLE_U64(o, "hyperion_autoblock_total", ab.blocked, "result=\"blocked\"");
+		SAMPLE_U64(o, "hyperion_autoblock_total", ab.refused, "result=\"refused\"");
+		SAMPLE_U64(o, "hyperion_autoblock_total", ab.lost, "result=\"lost\"");
+		SAMPLE_U64(o, "hyperion_autoblock_total", ab.failed, "result=\"failed\"");
+		family(o, "hyperion_autoblock_active", "gauge", "Auto-blocks in force now.");
+		SAMPLE_U64(o, "hyperion_autoblock_active", ab.active, NULL);
+	}
 	family(o, "hyperion_slowpath_cached_drops_total", "counter",
 	       "Packets dropped by their flow's cached drop verdict, without inspection.");
 	SAMPLE_U64(o, "hyperion_slowpath_cached_drops_total", t.cached_drops, NULL);

@@ -18,6 +18,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "hyp_autoblock.h"
 #include "hyp_eve.h"
 #include "hyp_flow.h"
 #include "hyp_pipeline.h"
@@ -203,6 +204,8 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen) {
 				st->cached_drops++;
 				st->dropped++;
+				if (p->c.autoblock != NULL)
+					hyp_autoblock_report(p->c.autoblock, meta.src);
 				rte_pktmbuf_free(m);
 				continue;
 			}
@@ -231,6 +234,8 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 				fe->rule_id = v.rule_id;
 			}
 			st->dropped++;
+			if (p->c.autoblock != NULL)
+				hyp_autoblock_report(p->c.autoblock, meta.src);
 			rte_pktmbuf_free(m);
 			continue;
 		}

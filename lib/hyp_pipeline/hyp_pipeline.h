@@ -49,6 +49,7 @@ extern "C" {
 #define HYP_PIPE_NO_PORT	UINT16_MAX
 
 struct hyp_eve;
+struct hyp_autoblock;
 
 enum hyp_pipe_mode {
 	HYP_PIPE_STAGED,
@@ -88,6 +89,7 @@ struct hyp_pipe_conf {
 	uint32_t flow_entries;		/**< per worker */
 	uint64_t flow_idle_ms;
 	struct hyp_eve *eve;		/**< NULL: no alert log */
+	struct hyp_autoblock *autoblock;	/**< NULL: sources of drops not reported */
 	hyp_pipe_prefilter_t prefilter;
 	void *prefilter_arg;
 };

@@ -561,6 +561,47 @@ flows_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	}
 }
 
+/* Auto-block counters and the active blocks (first 64). */
+static void
+autoblocks_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	struct hyp_autoblock_entry e[64];
+	struct hyp_autoblock_stats st;
+	uint64_t now = hyp_xdp_now_ns();
+	unsigned int n, i;
+
+	if (c->autoblock == NULL)
+		return;
+	hyp_autoblock_get_stats(c->autoblock, &st);
+	rte_tel_data_add_dict_u64(d, "blocked", st.blocked);
+	rte_tel_data_add_dict_u64(d, "refused", st.refused);
+	rte_tel_data_add_dict_u64(d, "lost", st.lost);
+	rte_tel_data_add_dict_u64(d, "failed", st.failed);
+	rte_tel_data_add_dict_u64(d, "active", st.active);
+	rte_tel_data_add_dict_u64(d, "cap", HYP_AUTOBLOCK_CAP);
+	n = hyp_autoblock_list(c->autoblock, now, e, RTE_DIM(e));
+	for (i = 0; i < n; i++) {
+		struct rte_tel_data *b = rte_tel_data_alloc();
+		char a[INET6_ADDRSTRLEN], key[16];
+
+		if (b == NULL)
+			break;
+		rte_tel_data_start_dict(b);
+		addr_str(e[i].addr.a, a, sizeof(a));
+		rte_tel_data_add_dict_string(b, "addr", a);
+		rte_tel_data_add_dict_u64(b, "expires_in_ms", (e[i].expires_ns - now) / 1000000ULL);
+		snprintf(key, sizeof(key), "block_%u", i);
+		rte_tel_data_add_dict_container(d, key, b, 0);
+	}
+}
+
+static int
+cb_autoblocks(const char *cmd __rte_unused, const char *params __rte_unused,
+	      struct rte_tel_data *d)
+{
+	return answer(d, autoblocks_fill);
+}
+
 static int
 cb_rules(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
 {
@@ -630,6 +671,8 @@ hyp_telemetry_register(struct hyp_ctl *ctl)
 		  "Per slow-path rule (first 256): id, action, hits (decisions), msg" },
 		{ "/hyperion/flows", cb_flows,
 		  "The N (1..64, default 10) largest slow-path flows by bytes. Param: N" },
+		{ "/hyperion/autoblocks", cb_autoblocks,
+		  "Auto-block counts (blocked, refused, lost, failed, active, cap), active blocks" },
 		{ "/hyperion/reload", cb_reload,
 		  "Reload the policy: the current file, or the one given. Param: FILE" },
 	};
