@@ -1,7 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Install what is missing, build, and run the whole test suite.
+# Install what is missing, build, and run the whole test suite; then build
+# build-asan (AddressSanitizer + UBSan) and run its fast and net suites again.
 #   usage: hyperion-test.sh [meson test args...]   e.g. --suite fast
+# The args go to both runs (without args the sanitized run is --suite fast
+# --suite net). HYP_NO_SANITIZE=1 skips the sanitized run. See doc/testing.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -12,30 +15,98 @@ set +e
 meson test -C build --print-errorlogs "$@"
 rc=$?
 set -e
-# one closing line over every test, subtests included: the TAP lines say it all
-/usr/bin/python3 - build/meson-logs/testlog.json <<'PY'
-import json, re, sys
+
+# The sanitized run. Reports go to files (log_path) as well as failing the
+# process, so a report from a process whose exit status a test ignores (an
+# app under a net test) still fails the run. fast_unwind_on_malloc=0: libbpf
+# and DPDK have no frame pointers, and the suppressions match on the PMD's
+# frames below them.
+asan_log=
+san_rc=0
+if [ "${HYP_NO_SANITIZE:-0}" != 1 ]; then
+	asan_start=$(date +%s)
+	san_dir=$top/build-asan/meson-logs/sanitizer
+	if { [ -f build-asan/build.ninja ] ||
+	     meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; } &&
+	   ninja -C build-asan; then
+		rm -rf "$san_dir" build-asan/meson-logs/testlog.json
+		mkdir -p "$san_dir"
+		san_args=("$@")
+		[ $# -gt 0 ] || san_args=(--suite fast --suite net)
+		set +e
+		ASAN_OPTIONS="halt_on_error=1:print_stacktrace=1:fast_unwind_on_malloc=0:malloc_context_size=30:log_path=$san_dir/asan" \
+		LSAN_OPTIONS="suppressions=$top/test/lsan.supp:print_suppressions=0" \
+		UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$top/test/ubsan.supp:log_path=$san_dir/ubsan" \
+			meson test -C build-asan --print-errorlogs --timeout-multiplier 2 "${san_args[@]}"
+		san_rc=$?
+		set -e
+		asan_log=build-asan/meson-logs/testlog.json
+		for f in "$san_dir"/*; do
+			[ -f "$f" ] || continue
+			echo "=== sanitizer report: $f"
+			head -n 60 "$f"
+		done
+	else
+		echo "hyperion-test: the sanitized build (build-asan) FAILED" >&2
+		san_rc=1
+	fi
+	echo "hyperion-test: sanitized build and tests took $(( $(date +%s) - asan_start )) s"
+fi
+
+# one closing line over every test of both runs, subtests included: the TAP
+# lines say it all; sanitized tests are named asan/<test>
+set +e
+HYP_SAN_RC=$san_rc /usr/bin/python3 - build/meson-logs/testlog.json "$asan_log" \
+	"$top/build-asan/meson-logs/sanitizer" <<'PY'
+import json, os, re, sys
 passed = failed = skipped = 0
-for line in open(sys.argv[1]):
-    t = json.loads(line)
-    res = t.get("result")
-    sub = [l for l in t.get("stdout", "").splitlines() if re.match(r"(not )?ok \d+", l)]
-    if sub:
-        for l in sub:
-            if "# SKIP" in l:
-                skipped += 1
-            elif l.startswith("not ok"):
-                failed += 1
-            else:
-                passed += 1
-        if res not in ("OK", "SKIP") and not any(l.startswith("not ok") for l in sub):
-            failed += 1      # crashed or timed out after its last line
-    elif res == "SKIP":
-        skipped += 1
-    elif res in ("OK", "EXPECTEDFAIL"):
-        passed += 1
-    else:
+bad = []
+def count(path, prefix):
+    global passed, failed, skipped
+    if not os.path.exists(path):
+        bad.append(f"{prefix}*: no {path}")
+        return
+    for line in open(path):
+        t = json.loads(line)
+        name = prefix + t.get("name", "?")
+        res = t.get("result")
+        sub = [l for l in t.get("stdout", "").splitlines() if re.match(r"(not )?ok \d+", l)]
+        if sub:
+            for l in sub:
+                if "# SKIP" in l:
+                    skipped += 1
+                elif l.startswith("not ok"):
+                    failed += 1
+                    bad.append(f"{name}: {l}")
+                else:
+                    passed += 1
+            if res not in ("OK", "SKIP") and not any(l.startswith("not ok") for l in sub):
+                failed += 1      # crashed or timed out after its last line
+                bad.append(f"{name}: {res} after its last TAP line")
+        elif res == "SKIP":
+            skipped += 1
+        elif res in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        else:
+            failed += 1
+            bad.append(f"{name}: {res}")
+count(sys.argv[1], "")
+if sys.argv[2]:
+    count(sys.argv[2], "asan/")
+    d = sys.argv[3]
+    reports = sorted(os.listdir(d)) if os.path.isdir(d) else []
+    if reports:
         failed += 1
+        bad.append(f"asan/sanitizer: {len(reports)} report(s) in {d}")
+elif os.environ.get("HYP_SAN_RC", "0") != "0":
+    failed += 1
+    bad.append("asan/build: the sanitized build failed")
+for b in bad:
+    print("FAILED " + b)
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if bad else 0)
 PY
-exit $rc
+sum_rc=$?
+set -e
+[ $rc = 0 ] && [ $san_rc = 0 ] && [ $sum_rc = 0 ] || exit 1
+exit 0

@@ -79,7 +79,11 @@ check_eq "every packet got drop or alert from one of the two policies" \
 check_eq "no ring or flow-table loss" "$(slow ring_full)/$(slow tx_failed)/$(slow flow_full)" "0/0/0"
 growth=$(( rss1 - rss0 ))
 echo "# RSS ${rss0} kB -> ${rss1} kB over $reloads reloads"
-[ "$growth" -lt 8192 ] && ok "no memory growth over the reloads (${growth} kB)" ||
-	nok "memory growth" "RSS grew by ${growth} kB"
+if ldd "$app" 2>/dev/null | grep -q libasan; then
+	# ASan keeps freed memory in quarantine: RSS says nothing about leaks
+	# there (LeakSanitizer does, at exit)
+	n=$((n + 1)); echo "ok $n - no memory growth # SKIP under AddressSanitizer: RSS grew ${growth} kB"
+elif [ "$growth" -lt 8192 ]; then ok "no memory growth over the reloads (${growth} kB)"
+else nok "memory growth" "RSS grew by ${growth} kB"; fi
 echo "# reload soak: $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]
