@@ -6,15 +6,15 @@
 #   usage: test_app_errors.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
+. "$src/test/net/tap.sh"
 app=$build/app/dpdk-hyperion
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
+need_root
+need_exe "$app"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" /var/run/dpdk/hype$$_*' EXIT
 /usr/bin/python3 "$src/usertools/hyperion-traffic.py" --pcap-out "$tmp/mix.pcap" --count 1 >/dev/null ||
-	{ echo "1..0 # SKIP cannot write a pcap (scapy)"; exit 77; }
+	skip_all "cannot write a pcap (scapy)"
 
-n=0 failed=0
 # case NAME WANT_RC WANT_TEXT EAL... -- APP...
 case_() {
 	local name=$1 want_rc=$2 want=$3 out rc
@@ -46,5 +46,4 @@ case_ "too little memory for the pool says what to do" 1 "give EAL more memory (
 	-l 0-1 --no-huge -m 16 -- --pcap "$tmp/mix.pcap"
 case_ "no worker lcore says how many are needed" 1 "give EAL at least two" \
 	-l 0 --no-huge -m 256 -- --pcap "$tmp/mix.pcap"
-echo "# app errors: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "app errors"

@@ -7,14 +7,15 @@
 #   usage: test_autoblock.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
+. "$src/test/net/tap.sh"
 app=$build/app/dpdk-hyperion
 ctl=$build/app/hyperion-xdpctl
 py=/usr/bin/python3
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
-$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+need_root
+need_exe "$app"
+need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypa$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+hyp_sandbox_up "hypa$$" || skip_all "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log
 trap 'pkill -TERM -f -- "--file-prefix hypa$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypa$$; hyp_sandbox_down' EXIT
@@ -26,10 +27,6 @@ slow_path:
   auto_block: {hits: 3, ttl_s: 6}
 Y
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want '$3'"; fi; }
 send() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
 	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count "$1" "${@:2}" >/dev/null; sleep 0.4; }
 xdp() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" '$1 == r { print $2 }'; }
@@ -61,5 +58,4 @@ pkill -TERM -f -- "--file-prefix hypa$$ "
 for _ in $(seq 100); do grep -q "autoblock:" "$log" && break; sleep 0.1; done
 check_eq "the app counted one block, none refused or lost" \
 	"$(grep "autoblock:" "$log" | tail -1 | sed 's/.*blocked=\([0-9]*\).*refused=\([0-9]*\) lost=\([0-9]*\).*/\1 \2 \3/')" "1 0 0"
-echo "# autoblock: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "autoblock"

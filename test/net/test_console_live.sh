@@ -7,21 +7,19 @@
 #   usage: test_console_live.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
+. "$src/test/net/tap.sh"
 app=$build/app/dpdk-hyperion
 py=/usr/bin/python3
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
-$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+need_root
+need_exe "$app"
+need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypc$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+hyp_sandbox_up "hypc$$" || skip_all "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/console.log
 trap 'exec 3>&- 2>/dev/null; pkill -TERM -f -- "--file-prefix hypc$$ " 2>/dev/null; wait 2>/dev/null
 	rm -rf "$tmp" /var/run/dpdk/hypc$$; hyp_sandbox_down' EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 # cmd COMMAND: type it, and return once the console has answered (next prompt)
 cmd() {
 	local before
@@ -75,5 +73,4 @@ answer "show lcores" | grep -q "io+worker" && ok "show lcores lists the io+worke
 echo "quit" >&3
 for _ in $(seq 100); do grep -q "== final statistics" "$log" && break; sleep 0.1; done
 grep -q "== final statistics" "$log" && ok "quit: final statistics, clean stop" || nok "quit" "$(tail -5 "$log")"
-echo "# console live: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "console live"

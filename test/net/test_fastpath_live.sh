@@ -6,17 +6,15 @@
 #   usage: test_fastpath_live.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
+. "$src/test/net/tap.sh"
 ctl=$build/app/hyperion-xdpctl
 py=/usr/bin/python3
 
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+need_root
+need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypl$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+hyp_sandbox_up "hypl$$" || skip_all "cannot build the namespace sandbox"
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 dut() { ip netns exec "$HYP_NS_DUT" "$@"; }
 
 echo "1..10"
@@ -40,9 +38,6 @@ count() { echo "$stats" | awk -v r="$1" '$1 == r { print $2 }'; }
 dropped() { echo "$stats" | awk -v r="$1" '$1 == r { print $4 }'; }
 want() { echo "$sent" | $py -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
 
-check_eq() {	# name got want
-	if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got $2, want $3"; fi
-}
 
 check_eq "blocklisted source dropped in XDP" "$(dropped blocklist_src)" "$(want blocklisted)"
 check_eq "IHL 4 frames dropped as malformed" "$(dropped malformed_ip4_ihl)" "$(want malformed_ihl)"
@@ -65,5 +60,4 @@ else nok "drop events" "got: $ev"; fi
 if dut "$ctl" -i "$HYP_IF_DUT" unload && ! dut ip link show "$HYP_IF_DUT" | grep -q xdp; then
 	ok "program detached"
 else nok "program detached"; fi
-echo "# fastpath live: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "fastpath live"

@@ -12,6 +12,7 @@
 #   rings and the drain at exit are the real ones).
 set -u
 build=$1 src=$2
+. "$src/test/net/tap.sh"
 lcores=${3:-0-1}
 shift $(( $# < 3 ? $# : 3 ))
 eal_lcores=(-l "$lcores")
@@ -20,19 +21,15 @@ app=$build/app/dpdk-hyperion
 py=/usr/bin/python3
 policy=$src/test/net/ids-policy.yaml
 
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
-$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+need_root
+need_exe "$app"
+need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypi$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+hyp_sandbox_up "hypi$$" || skip_all "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log eve=$tmp/eve.json
 trap 'pkill -TERM -f -- "--file-prefix hypi$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypi$$ /var/run/dpdk/hypr$$; hyp_sandbox_down' EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want '$3'"; fi; }
 attached() { ip -n "$HYP_NS_DUT" link show "$HYP_IF_DUT" | grep -q "prog/xdp"; }
 
 echo "1..15"
@@ -91,5 +88,4 @@ else nok "replay: slow-path verdicts" "live: $(verdicts "slow path" "$log" | tr 
 	"replay: $(verdicts "slow path" "$rlog" | tr '\n' ' ')"; fi
 alerts() { $py -c "import json,sys; print(sorted((a['alert']['signature_id'], a['alert']['action'], a.get('dns', {}).get('rrname', '')) for a in map(json.loads, open(sys.argv[1]))))" "$1"; }
 check_eq "replay: the same EVE alerts" "$(alerts "$reve")" "$(alerts "$eve")"
-echo "# ids live: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "ids live"

@@ -7,25 +7,22 @@
 #   usage: test_ips_live.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
+. "$src/test/net/tap.sh"
 app=$build/app/dpdk-hyperion
 py=/usr/bin/python3
 echo_py=$src/test/net/udp-echo.py
 policy=$src/test/net/ips-policy.yaml
 
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
-command -v ethtool >/dev/null || { echo "1..0 # SKIP needs ethtool"; exit 77; }
+need_root
+need_exe "$app"
+command -v ethtool >/dev/null || skip_all "needs ethtool"
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_ips_up "hyps$$" || { echo "1..0 # SKIP cannot build the IPS sandbox"; exit 77; }
+hyp_sandbox_ips_up "hyps$$" || skip_all "cannot build the IPS sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log
 trap 'pkill -TERM -f -- "--file-prefix hyps$$ " 2>/dev/null; kill $(jobs -p) 2>/dev/null
 	wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hyps$$; hyp_sandbox_down' EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got '$2', want '$3'"; fi; }
 ask() { ip netns exec "$HYP_NS_CLI" $py "$echo_py" ask 198.18.1.2 "$1" "$2"; }
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 # a DNS query for $1, as bytes
@@ -59,5 +56,4 @@ check_eq "slow path: 2 dropped, 3 sent on to the server" "$(slow dropped)/$(slow
 fwd=$(grep "fast path $HYP_IF_B" "$log" | tail -1 | grep -o "forward=[0-9]*" | cut -d= -f2)
 if [ "${fwd:-0}" -ge 3 ]; then ok "responses came back through the kernel forward ($fwd)"
 else nok "responses forwarded in XDP" "forward=${fwd:-0} on $HYP_IF_B"; fi
-echo "# ips live: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "ips live"

@@ -7,21 +7,22 @@
 #   usage: test_metrics.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
+. "$src/test/net/tap.sh"
 app=$build/app/dpdk-hyperion
 py=/usr/bin/python3
 prom=/usr/bin/prometheus
 lcores="0@0,1@1,2@1,3@0"
 
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
-[ -x "$prom" ] || { echo "1..0 # SKIP needs prometheus (usertools/hyperion-deps.sh)"; exit 77; }
-command -v curl >/dev/null || { echo "1..0 # SKIP needs curl"; exit 77; }
-$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+need_root
+need_exe "$app"
+[ -x "$prom" ] || skip_all "needs prometheus (usertools/hyperion-deps.sh)"
+command -v curl >/dev/null || skip_all "needs curl"
+need_scapy
 grep -q "metrics-port" <("$app" --no-huge -m 64 --no-pci --file-prefix "hypm$$h" \
 	--log-level lib.eal:error -- --help 2>&1) ||
-	{ echo "1..0 # SKIP dpdk-hyperion built without metrics"; exit 77; }
+	skip_all "dpdk-hyperion built without metrics"
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypm$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+hyp_sandbox_up "hypm$$" || skip_all "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log eve=$tmp/eve.json
 # the live tests' policy, with the watchdog on (so its state is 1, not 0)
@@ -38,10 +39,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want '$3'"; fi; }
 dut() { ip netns exec "$HYP_NS_DUT" "$@"; }
 scrape() { dut curl -s --max-time 5 "http://127.0.0.1:$mport/metrics"; }
 # value of one series (exact name and labels as a substring) in a scrape
@@ -201,5 +198,4 @@ grep -q "== final statistics" "$log" && [ $rc = 0 ] && ok "SIGTERM: the app exit
 if dut curl -s --max-time 2 "http://127.0.0.1:$mport/metrics" >/dev/null; then
 	nok "/metrics closed after exit"
 else ok "/metrics closed after exit"; fi
-echo "# metrics: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "metrics"

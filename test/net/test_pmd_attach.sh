@@ -7,21 +7,19 @@
 #   usage: test_pmd_attach.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
+. "$src/test/net/tap.sh"
 ctl=$build/app/hyperion-xdpctl
 obj=$build/bpf/hyp_xdp.bpf.o
 py=/usr/bin/python3
 
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-command -v dpdk-testpmd >/dev/null || { echo "1..0 # SKIP needs dpdk-testpmd"; exit 77; }
-$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+need_root
+command -v dpdk-testpmd >/dev/null || skip_all "needs dpdk-testpmd"
+need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypp$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+hyp_sandbox_up "hypp$$" || skip_all "cannot build the namespace sandbox"
 log=$(mktemp)
 trap 'kill $pmd 2>/dev/null; wait $pmd 2>/dev/null; rm -rf "$log" /var/run/dpdk/hypp$$; hyp_sandbox_down' EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 dut() { ip netns exec "$HYP_NS_DUT" "$@"; }
 attached() { dut ip link show "$HYP_IF_DUT" | grep -q "prog/xdp"; }
 
@@ -59,5 +57,4 @@ else nok "testpmd received them" "RX-packets ${rx:-none}, want >= $dns"; fi
 pkill -TERM -f -- "--file-prefix hypp$$ " ; wait $pmd
 if attached; then nok "the PMD removed the program at close" "$(tail -8 "$log")"
 else ok "the PMD removed the program at close"; fi
-echo "# pmd attach: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "pmd attach"

@@ -7,21 +7,18 @@
 #   usage: test_reload.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
+. "$src/test/net/tap.sh"
 app=$build/app/dpdk-hyperion
 py=/usr/bin/python3
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
-$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+need_root
+need_exe "$app"
+need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypr$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+hyp_sandbox_up "hypr$$" || skip_all "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log pol=$tmp/policy.yaml
 trap 'pkill -TERM -f -- "--file-prefix hypr$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypr$$; hyp_sandbox_down' EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want '$3'"; fi; }
 send() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
 	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count "$1" >/dev/null; sleep 0.5; }
 # the running instance's counters, read from its periodic statistics
@@ -77,5 +74,4 @@ else nok "broken file refused" "$(grep -i refused "$log" | tail -1)"; fi
 send 5; fresh
 check_eq "after the refused reload, policy B still decides" "$(stat "slow path" dropped)" $((d1 + 10))
 check_eq "and counters kept counting across the reloads" "$(stat "slow path" alerted)" 10
-echo "# reload: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "reload"

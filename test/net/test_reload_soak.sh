@@ -9,22 +9,19 @@
 #   usage: test_reload_soak.sh BUILD_DIR SOURCE_DIR [RELOADS]
 set -u
 build=$1 src=$2 reloads=${3:-100}
+. "$src/test/net/tap.sh"
 app=$build/app/dpdk-hyperion
 py=/usr/bin/python3
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
-$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+need_root
+need_exe "$app"
+need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hyps$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+hyp_sandbox_up "hyps$$" || skip_all "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log pol=$tmp/policy.yaml
 trap 'kill $(jobs -p) 2>/dev/null; pkill -TERM -f -- "--file-prefix hyps$$ " 2>/dev/null; wait 2>/dev/null
 	rm -rf "$tmp" /var/run/dpdk/hyps$$; hyp_sandbox_down' EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want '$3'"; fi; }
 policy() {	# ACTION: the same rule id, another verdict
 	printf 'fast_path:\n  redirect_ports: [{protocol: 17, port: 53}]\nslow_path:\n  dns_rules: [{match: "evil.com", action: %s, id: 100}]\n' "$1" >"$pol.new"
 	mv "$pol.new" "$pol"
@@ -85,5 +82,4 @@ if ldd "$app" 2>/dev/null | grep -q libasan; then
 	n=$((n + 1)); echo "ok $n - no memory growth # SKIP under AddressSanitizer: RSS grew ${growth} kB"
 elif [ "$growth" -lt 8192 ]; then ok "no memory growth over the reloads (${growth} kB)"
 else nok "memory growth" "RSS grew by ${growth} kB"; fi
-echo "# reload soak: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "reload soak"

@@ -8,18 +8,19 @@
 #   usage: test_telemetry.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
+. "$src/test/net/tap.sh"
 app=$build/app/dpdk-hyperion
 py=/usr/bin/python3
 tel=/usr/bin/dpdk-telemetry.py
 policy=$src/test/net/ids-policy.yaml
 prefix=hypt$$
 
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
-[ -x "$app" ] || { echo "1..0 # SKIP dpdk-hyperion not built"; exit 77; }
-[ -r "$tel" ] || { echo "1..0 # SKIP needs $tel (dpdk-dev tools)"; exit 77; }
-$py -c 'import scapy' 2>/dev/null || { echo "1..0 # SKIP needs python3-scapy"; exit 77; }
+need_root
+need_exe "$app"
+[ -r "$tel" ] || skip_all "needs $tel (dpdk-dev tools)"
+need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypt$$" || { echo "1..0 # SKIP cannot build the namespace sandbox"; exit 77; }
+hyp_sandbox_up "hypt$$" || skip_all "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log eve=$tmp/eve.json
 pid=
@@ -30,10 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want '$3'"; fi; }
 
 # query CMD: DPDK's client prints one JSON line per command it reads
 query() { echo "$1" | $py "$tel" -f "$prefix" 2>&1 | tail -1; }
@@ -131,5 +128,4 @@ kill -TERM "$pid"
 wait "$pid"
 check_eq "dpdk-hyperion exits cleanly while telemetry was used" "$?" "0"
 pid=
-echo "# telemetry: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+tap_done "telemetry"
