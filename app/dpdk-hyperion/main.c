@@ -317,8 +317,15 @@ app_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
 		hyp_engine_free(e);
 		goto out;
 	}
+	/*
+	 * Readers (telemetry, metrics, console) follow ctl->engine and the
+	 * pipeline's generation under the lock: swap and publish under it, and
+	 * free the old engine only once nobody can reach it.
+	 */
+	pthread_mutex_lock(&c->lock);
 	old = hyp_pipeline_swap_engine(app->pipe, e);
 	if (old == NULL) {
+		pthread_mutex_unlock(&c->lock);
 		snprintf(err, err_len, "no memory for the new engine's scratch space");
 		apply_fastpath(app, hyp_engine_policy(app->engine), NULL, err, 0);
 		hyp_engine_free(e);
@@ -326,10 +333,6 @@ app_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
 		goto out;
 	}
 	app->engine = e;
-	hyp_engine_free((struct hyp_engine *)(uintptr_t)old);
-	hyp_autoblock_configure(app->autoblock, hyp_engine_policy(e)->auto_block_hits,
-				hyp_engine_policy(e)->auto_block_ttl_s);
-	pthread_mutex_lock(&c->lock);
 	c->engine = e;
 	snprintf(c->policy_path, sizeof(c->policy_path), "%s", file);
 	c->policy_hash = hyp_engine_policy(e)->content_hash;
@@ -338,6 +341,9 @@ app_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
 	c->reloads_ok++;
 	c->last_error[0] = '\0';
 	pthread_mutex_unlock(&c->lock);
+	hyp_engine_free((struct hyp_engine *)(uintptr_t)old);
+	hyp_autoblock_configure(app->autoblock, hyp_engine_policy(e)->auto_block_hits,
+				hyp_engine_policy(e)->auto_block_ttl_s);
 	APP_LOG(INFO, "policy %s loaded (generation %u)", file, hyp_engine_gen(e));
 out:
 	if (ret < 0) {
