@@ -34,7 +34,7 @@ cleanup() {
 	[ -n "$prom_pid" ] && kill -TERM "$prom_pid" 2>/dev/null
 	[ -n "$app_pid" ] && kill -TERM "$app_pid" 2>/dev/null
 	wait 2>/dev/null
-	rm -rf "$tmp"
+	rm -rf "$tmp" /var/run/dpdk/hypm$$ /var/run/dpdk/hypm$$e /var/run/dpdk/hypm$$h
 	hyp_sandbox_down
 }
 trap cleanup EXIT

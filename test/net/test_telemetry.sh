@@ -26,7 +26,7 @@ log=$tmp/hyperion.log eve=$tmp/eve.json
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
+	rm -rf "$tmp" "/var/run/dpdk/$prefix"
 	hyp_sandbox_down
 }
 trap cleanup EXIT
