@@ -563,6 +563,14 @@ main(int argc, char **argv)
 	struct hyp_app app;
 	int ret;
 
+	/* --help after "--" needs no EAL (which may want hugepages first) */
+	for (ret = 1; ret < argc && strcmp(argv[ret], "--") != 0; ret++)
+		;
+	for (; ret < argc; ret++)
+		if (strcmp(argv[ret], "--help") == 0 || strcmp(argv[ret], "-h") == 0) {
+			hyp_args_usage("dpdk-hyperion");
+			return 0;
+		}
 	memset(&app, 0, sizeof(app));
 	pthread_mutex_init(&app.ctl.lock, NULL);
 	pthread_mutex_init(&app.reload_lock, NULL);

@@ -32,7 +32,7 @@ case_() {
 	fi
 }
 
-echo "1..6"
+echo "1..7"
 case_ "a policy with host bits set is refused with file:line:column" 1 \
 	"host_bits.yaml:4:7: fast_path.drop_ips[1]: '198.51.100.7/24': host bits set" \
 	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --policy "$src/test/policy/bad/host_bits.yaml"
@@ -44,6 +44,7 @@ case_ "ips without a peer is refused" 2 "--mode ips needs --iface and --peer" \
 	-l 0-1 --no-huge -m 256 -- --iface lo --mode ips
 case_ "too little memory for the pool says what to do" 1 "give EAL more memory (-m)" \
 	-l 0-1 --no-huge -m 16 -- --pcap "$tmp/mix.pcap"
+case_ "--help prints the options and exits 0, without EAL" 0 "--metrics-port P" -- --help
 case_ "no worker lcore says how many are needed" 1 "give EAL at least two" \
 	-l 0 --no-huge -m 256 -- --pcap "$tmp/mix.pcap"
 tap_done "app errors"
