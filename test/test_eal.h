@@ -18,6 +18,8 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
+#include "tap.h"
+
 static char test_eal_runtime_dir[PATH_MAX];
 
 /* 0 when up, 77 to skip (no privileges), 1 on any other failure (printed). */
@@ -34,7 +36,8 @@ test_eal_init(const char *name)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (rte_eal_init(RTE_DIM(argv), argv) < 0) {
 		if (geteuid() != 0 || rte_errno == EACCES || rte_errno == EPERM) {
-			printf("1..0 # SKIP EAL init failed: %s\n", rte_strerror(rte_errno));
+			printf("1..0 # SKIP " TAP_PREREQ "EAL init failed: %s\n",
+			       rte_strerror(rte_errno));
 			return 77;
 		}
 		printf("Bail out! EAL init failed: %s\n", rte_strerror(rte_errno));

@@ -20,6 +20,7 @@
 #include <rte_log.h>
 
 #include "hyp_xdp.h"
+#include "tap.h"
 
 static int n, failed;
 
@@ -58,14 +59,12 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0) {
-		printf("1..0 # SKIP needs root and a network namespace\n");
-		return 77;
+		return tap_skip_prereq("needs root and a network namespace");
 	}
 	if (system("ip link add hypi0 type veth peer name hypi1 && "
 		   "ip link add hypi2 type veth peer name hypi3 && "
 		   "ip link add hypi4 type veth peer name hypi5") != 0) {
-		printf("1..0 # SKIP cannot make veths\n");
-		return 77;
+		return tap_skip_prereq("cannot make veths");
 	}
 	if1 = if_nametoindex("hypi0");
 	if2 = if_nametoindex("hypi2");
@@ -75,7 +74,7 @@ main(int argc, char **argv)
 	printf("1..8\n");
 	ret = hyp_xdp_load(&a);
 	if (ret == -EPERM) {
-		printf("# SKIP not allowed to load BPF\n");
+		printf("# SKIP " TAP_PREREQ "not allowed to load BPF\n");
 		return 77;
 	}
 	if (ret < 0 || hyp_xdp_load(&b) < 0 || hyp_xdp_attach(a, if1, 0) < 0 ||

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "hyp_xdp.skel.h"
+#include "tap.h"
 
 /* budgets, in doc/verifier.md too; the kernel's limits are 1M and 512 */
 #define BUDGET_PROCESSED_INSNS	200000
@@ -36,8 +37,7 @@ main(void)
 	if (log == NULL)
 		return 1;
 	if (geteuid() != 0) {
-		printf("1..0 # SKIP needs root to load BPF\n");
-		return 77;
+		return tap_skip_prereq("needs root to load BPF");
 	}
 	skel = hyp_xdp_bpf__open();
 	if (skel == NULL) {
@@ -49,8 +49,7 @@ main(void)
 	bpf_program__set_log_buf(skel->progs.hyp_xdp, log, LOG_SIZE);
 	ret = hyp_xdp_bpf__load(skel);
 	if (ret == -EPERM) {
-		printf("1..0 # SKIP not allowed to load BPF programs\n");
-		return 77;
+		return tap_skip_prereq("not allowed to load BPF programs");
 	}
 	if (ret < 0) {
 		printf("Bail out! load failed: %s\n%s\n", strerror(-ret), log);

@@ -253,28 +253,22 @@ print_stats(struct hyp_app *app, bool final)
 	fflush(stdout);
 }
 
-/* Bring every port's XDP maps to p; on failure, back to old (best effort). */
+/* Bring every port's XDP maps to p; on failure, back to old. */
 static int
 apply_fastpath(struct hyp_app *app, const struct hyp_policy *p,
 	       const struct hyp_policy *old, char *err, size_t err_len)
 {
-	struct hyp_fastpath_stats st;
-	unsigned int i, k;
+	struct hyp_xdp *xs[HYP_PIPE_MAX_PORTS];
+	unsigned int i, bad = 0;
 	int ret;
 
-	for (i = 0; i < app->ctl.n_ports; i++) {
-		struct hyp_xdp *x = app->ctl.ports[i].xdp;
-
-		ret = hyp_fastpath_apply(x, p, &st);
-		if (ret == 0)
-			continue;
-		snprintf(err, err_len, "%s: writing the XDP maps: %s", app->ctl.ports[i].ifname,
-			 strerror(-ret));
-		for (k = 0; k <= i && old != NULL; k++)
-			hyp_fastpath_apply(app->ctl.ports[k].xdp, old, &st);
-		return ret;
-	}
-	return 0;
+	for (i = 0; i < app->ctl.n_ports; i++)
+		xs[i] = app->ctl.ports[i].xdp;
+	ret = hyp_fastpath_apply_all(xs, app->ctl.n_ports, p, old, &bad);
+	if (ret < 0 && err_len > 0)
+		snprintf(err, err_len, "%s: writing the XDP maps: %s",
+			 app->ctl.ports[bad].ifname, strerror(-ret));
+	return ret;
 }
 
 /*

@@ -446,3 +446,29 @@ hyp_fastpath_apply(struct hyp_xdp *x, const struct hyp_policy *p,
 	}
 	return ret;
 }
+
+int
+hyp_fastpath_apply_all(struct hyp_xdp *const xs[], unsigned int n,
+		       const struct hyp_policy *p, const struct hyp_policy *old,
+		       unsigned int *failed)
+{
+	unsigned int i, k;
+	int ret, r;
+
+	for (i = 0; i < n; i++) {
+		ret = hyp_fastpath_apply(xs[i], p, NULL);
+		if (ret == 0)
+			continue;
+		if (failed != NULL)
+			*failed = i;
+		for (k = 0; k <= i && old != NULL; k++) {
+			r = hyp_fastpath_apply(xs[k], old, NULL);
+			if (r < 0)
+				HYP_FP_LOG(ERR, "program %u: bringing the maps back to the "
+					   "running policy failed too: %s", hyp_xdp_prog_id(xs[k]),
+					   strerror(-r));
+		}
+		return ret;
+	}
+	return 0;
+}

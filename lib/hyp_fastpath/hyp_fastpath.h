@@ -59,6 +59,21 @@ struct hyp_fastpath_stats {
 int hyp_fastpath_apply(struct hyp_xdp *x, const struct hyp_policy *p,
 		       struct hyp_fastpath_stats *st);
 
+/**
+ * Bring several programs (the ports of one instance) to one policy, all or
+ * none: each in turn with hyp_fastpath_apply(); on the first failure the
+ * programs already done, and the one that failed, are brought back to old
+ * (when old is not NULL), so a refused reload leaves every port as it was.
+ * A failed rollback is logged; the maps then hold a mix until the next
+ * successful apply.
+ *
+ * @param failed  set to the index of the program that failed; may be NULL
+ * @return 0, or the failure's -errno
+ */
+int hyp_fastpath_apply_all(struct hyp_xdp *const xs[], unsigned int n,
+			   const struct hyp_policy *p, const struct hyp_policy *old,
+			   unsigned int *failed);
+
 #ifdef __cplusplus
 }
 #endif

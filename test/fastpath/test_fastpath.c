@@ -5,6 +5,12 @@
  * manages, the config it writes, the config it must leave alone, and its
  * per-map counts. Hits are made with BPF_PROG_TEST_RUN between the applies,
  * so that "a prefix that stays keeps its hits" is seen, not assumed.
+ *
+ * Then the order of the writes: every map write the library makes goes
+ * through the linker's --wrap (see meson.build), which logs it and can make
+ * the N-th one fail. So "every entry is written before any is removed",
+ * "the first failed write stops the apply" and "a refused apply brings every
+ * port back" are checked write by write, at every write an apply makes.
  * TAP; exit 77 without the right to load BPF.
  */
 #include <arpa/inet.h>
@@ -23,6 +29,72 @@
 #include "tap.h"
 
 #define DUMP_MAX 4096
+
+/* ---- every map write, through the linker's --wrap ------------------------ */
+
+int __real_bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags);
+int __real_bpf_map_delete_elem(int fd, const void *key);
+int __wrap_bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags);
+int __wrap_bpf_map_delete_elem(int fd, const void *key);
+
+#define OPS_MAX 4096
+
+static struct {
+	bool on;
+	unsigned int fail_at;	/* 1-based: this update fails with ENOSPC; 0: none */
+	unsigned int updates;
+	unsigned int n;
+	char op[OPS_MAX];	/* 'U' update, 'D' delete, 'F' the failed update */
+} rec;
+
+static void
+rec_start(unsigned int fail_at)
+{
+	memset(&rec, 0, sizeof(rec));
+	rec.fail_at = fail_at;
+	rec.on = true;
+}
+
+static void
+rec_put(char op)
+{
+	if (rec.n < OPS_MAX)
+		rec.op[rec.n++] = op;
+}
+
+int
+__wrap_bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
+{
+	if (rec.on) {
+		if (++rec.updates == rec.fail_at) {
+			rec_put('F');
+			errno = ENOSPC;
+			return -ENOSPC;
+		}
+		rec_put('U');
+	}
+	return __real_bpf_map_update_elem(fd, key, value, flags);
+}
+
+int
+__wrap_bpf_map_delete_elem(int fd, const void *key)
+{
+	if (rec.on)
+		rec_put('D');
+	return __real_bpf_map_delete_elem(fd, key);
+}
+
+/* the first op of a kind at or after from, or -1 */
+static int
+rec_find(char op, unsigned int from)
+{
+	unsigned int i;
+
+	for (i = from; i < rec.n; i++)
+		if (rec.op[i] == op)
+			return (int)i;
+	return -1;
+}
 
 /* P1: everything the fast path takes, rule ids in the comments */
 static const char policy1[] =
@@ -151,6 +223,36 @@ dump(struct hyp_xdp *x, enum hyp_map_id id, char *out, size_t len)
 	return out;
 }
 
+static const enum hyp_map_id managed[] = {
+	HYP_MAP_ID_BLOCK_SRC_V4, HYP_MAP_ID_BLOCK_SRC_V6, HYP_MAP_ID_BLOCK_DST_V4,
+	HYP_MAP_ID_BLOCK_DST_V6, HYP_MAP_ID_RL_RULES_V4, HYP_MAP_ID_RL_RULES_V6,
+	HYP_MAP_ID_REDIRECT_PORTS,
+};
+
+/* Everything an apply may change: the managed maps and the config array. */
+static const char *
+dump_all(struct hyp_xdp *x, char *out, size_t len)
+{
+	char one[DUMP_MAX];
+	size_t off = 0;
+	unsigned int i;
+	uint64_t v;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(managed) / sizeof(managed[0]); i++)
+		off += snprintf(out + off, off < len ? len - off : 0, "%s: [%s]\n",
+				hyp_xdp_map_name(managed[i]), dump(x, managed[i], one, sizeof(one)));
+	for (i = 0; i < HYP_CFG_MAX; i++) {
+		if (i == HYP_CFG_HEARTBEAT_NS)
+			continue;
+		v = UINT64_MAX;
+		hyp_xdp_config_get(x, i, &v);
+		off += snprintf(out + off, off < len ? len - off : 0, "cfg%u=%llu ", i,
+				(unsigned long long)v);
+	}
+	return out;
+}
+
 static void
 check_map(struct hyp_xdp *x, const char *step, enum hyp_map_id id, const char *want)
 {
@@ -250,22 +352,164 @@ check_send(struct hyp_xdp *x, int family, const char *src, const char *dst,
 	tap(r == (int)want, name, "counted as %s", r < 0 ? "(error)" : hyp_reason_name(r));
 }
 
+/*
+ * p1 -> p2 with every write logged: none of the removals comes before the
+ * last write. Returns how many updates the apply made, for the failure loop.
+ */
+static unsigned int
+test_write_order(struct hyp_xdp *x, const struct hyp_policy *p1, const struct hyp_policy *p2)
+{
+	int ret, last_u = -1, first_d, i;
+	unsigned int n;
+
+	ret = hyp_fastpath_apply(x, p1, NULL);
+	tap(ret == 0, "order: policy 1 applies", "%s", strerror(-ret));
+	rec_start(0);
+	ret = hyp_fastpath_apply(x, p2, NULL);
+	rec.on = false;
+	n = rec.updates;
+	for (i = 0; i < (int)rec.n; i++)
+		if (rec.op[i] == 'U')
+			last_u = i;
+	first_d = rec_find('D', 0);
+	tap(ret == 0 && n > 0 && first_d > 0, "order: policy 1 -> 2 writes and removes",
+	    "ret %d, %u updates, first removal at %d", ret, n, first_d);
+	tap(first_d > last_u, "order: every write comes before the first removal",
+	    "last write at op %d, first removal at op %d of %u: %.*s", last_u, first_d,
+	    rec.n, (int)rec.n, rec.op);
+	return n;
+}
+
+/*
+ * A write failing at each of the apply's writes in turn: the apply returns
+ * that error, writes nothing after it, removes nothing, and every entry of
+ * the policy in force is still there (the blocked stay blocked).
+ */
+static void
+test_write_failure(struct hyp_xdp *x, const struct hyp_policy *p1, const struct hyp_policy *p2,
+		   unsigned int n_writes)
+{
+	char want[DUMP_MAX], got[DUMP_MAX];
+	unsigned int k, bad_ret = 0, removed = 0, after = 0, lost = 0;
+	int ret;
+
+	for (k = 1; k <= n_writes; k++) {
+		if (hyp_fastpath_apply(x, p1, NULL) < 0) {
+			tap(false, "failure: policy 1 re-applies", NULL);
+			return;
+		}
+		rec_start(k);
+		ret = hyp_fastpath_apply(x, p2, NULL);
+		rec.on = false;
+		if (ret != -ENOSPC)
+			bad_ret++;
+		if (rec_find('D', 0) >= 0)
+			removed++;
+		if (rec_find('U', (unsigned int)rec_find('F', 0) + 1) >= 0)
+			after++;
+		/* the entries only policy 1 has must all still be there */
+		dump(x, HYP_MAP_ID_BLOCK_SRC_V4, got, sizeof(got));
+		if (strstr(got, "198.51.100.7/32") == NULL)
+			lost++;
+		dump(x, HYP_MAP_ID_BLOCK_SRC_V6, got, sizeof(got));
+		if (strstr(got, "2001:db8:bad::/48") == NULL)
+			lost++;
+		dump(x, HYP_MAP_ID_BLOCK_DST_V6, got, sizeof(got));
+		if (strstr(got, "2001:db8:2::/64") == NULL)
+			lost++;
+		dump(x, HYP_MAP_ID_RL_RULES_V6, got, sizeof(got));
+		if (strstr(got, "2001:db8:1::/48") == NULL)
+			lost++;
+		dump(x, HYP_MAP_ID_REDIRECT_PORTS, got, sizeof(got));
+		if (strstr(got, "6/443") == NULL)
+			lost++;
+	}
+	tap(bad_ret == 0, "failure at each write: the apply returns the write's error",
+	    "%u of %u applies returned something else", bad_ret, n_writes);
+	tap(after == 0, "failure at each write: nothing is written after the failed write",
+	    "%u of %u applies went on writing", after, n_writes);
+	tap(removed == 0, "failure at each write: nothing is removed",
+	    "%u of %u applies removed entries", removed, n_writes);
+	tap(lost == 0, "failure at each write: every entry of the running policy stays",
+	    "%u entries of policy 1 gone", lost);
+
+	/* and a later successful apply converges: policy 2 alone */
+	ret = hyp_fastpath_apply(x, p2, NULL);
+	dump(x, HYP_MAP_ID_BLOCK_SRC_V4, got, sizeof(got));
+	dump(x, HYP_MAP_ID_REDIRECT_PORTS, want, sizeof(want));
+	tap(ret == 0 && strstr(got, "10.0.0.0/8") != NULL && strstr(got, "198.51.100.7") == NULL &&
+	    strcmp(want, "17/123; 17/53") == 0, "failure: the next apply converges",
+	    "ret %d, block_src_v4 [%s], redirect_ports [%s]", ret, got, want);
+}
+
+/*
+ * Two ports at policy 1, a reload to policy 2 that fails at each write of
+ * either port in turn: both ports end exactly as they were, hits included.
+ */
+static void
+test_rollback(struct hyp_xdp *x, struct hyp_xdp *x2, const struct hyp_policy *p1,
+	      const struct hyp_policy *p2, unsigned int n_writes)
+{
+	static char want1[DUMP_MAX], want2[DUMP_MAX], got1[DUMP_MAX], got2[DUMP_MAX];
+	struct hyp_xdp *xs[2] = { x, x2 };
+	unsigned int k, bad_ret = 0, bad_idx = 0, differ = 0, idx;
+	int ret;
+
+	ret = hyp_fastpath_apply(x, p1, NULL);
+	if (ret == 0)
+		ret = hyp_fastpath_apply(x2, p1, NULL);
+	/* hits to keep: the rollback must not lose them */
+	check_send(x, 4, "192.0.2.9", "198.18.200.1", HYP_R_BLOCK_SRC, "rollback: a hit on port 1");
+	check_send(x2, 4, "203.0.113.9", "198.18.200.1", HYP_R_BLOCK_SRC, "rollback: a hit on port 2");
+	dump_all(x, want1, sizeof(want1));
+	dump_all(x2, want2, sizeof(want2));
+	for (k = 1; ret == 0 && k <= 2 * n_writes; k++) {
+		idx = UINT32_MAX;
+		rec_start(k);
+		ret = hyp_fastpath_apply_all(xs, 2, p2, p1, &idx);
+		rec.on = false;
+		if (ret != -ENOSPC)
+			bad_ret++;
+		if (idx != (k <= n_writes ? 0u : 1u))
+			bad_idx++;
+		dump_all(x, got1, sizeof(got1));
+		dump_all(x2, got2, sizeof(got2));
+		if (strcmp(got1, want1) != 0 || strcmp(got2, want2) != 0) {
+			if (differ++ == 0)
+				printf("# failing write %u: port 1\n# %s\n# want\n# %s\n", k, got1,
+				       want1);
+		}
+		ret = 0;
+	}
+	tap(bad_ret == 0 && bad_idx == 0,
+	    "rollback: a failed write on either port fails the apply and names the port",
+	    "%u wrong returns, %u wrong ports of %u", bad_ret, bad_idx, 2 * n_writes);
+	tap(differ == 0, "rollback: after a failure at any write, both ports are back "
+	    "at the running policy, hits and config included",
+	    "%u of %u failures left a port changed", differ, 2 * n_writes);
+	ret = hyp_fastpath_apply_all(xs, 2, p2, p1, &idx);
+	dump(x, HYP_MAP_ID_REDIRECT_PORTS, got1, sizeof(got1));
+	dump(x2, HYP_MAP_ID_REDIRECT_PORTS, got2, sizeof(got2));
+	tap(ret == 0 && strcmp(got1, "17/123; 17/53") == 0 && strcmp(got2, got1) == 0,
+	    "rollback: without a failure both ports take the new policy",
+	    "ret %d, [%s] and [%s]", ret, got1, got2);
+}
+
 int
 main(void)
 {
 	struct hyp_policy *p1, *p2, *p3;
 	struct hyp_fastpath_stats st;
-	struct hyp_xdp *x;
+	struct hyp_xdp *x, *x2;
+	unsigned int n_writes;
 	int ret;
 
 	if (geteuid() != 0) {
-		printf("1..0 # SKIP needs root to load BPF\n");
-		return 77;
+		return tap_skip_prereq("needs root to load BPF");
 	}
 	ret = hyp_xdp_load(&x);
 	if (ret == -EPERM) {
-		printf("1..0 # SKIP not allowed to load BPF programs\n");
-		return 77;
+		return tap_skip_prereq("not allowed to load BPF programs");
 	}
 	if (ret < 0) {
 		printf("Bail out! loading the XDP program: %s\n", strerror(-ret));
@@ -389,6 +633,20 @@ main(void)
 		  "10.0.0.0/8 id=1 hits=0; 192.0.2.0/24 id=2 hits=0; 203.0.113.9/32 id=3 hits=0");
 	check_map(x, "failed", HYP_MAP_ID_RL_RULES_V4, "");
 	check_map(x, "failed", HYP_MAP_ID_REDIRECT_PORTS, "");
+
+	/* -- the order of the writes, failures, rollback ------------------------ */
+	p2->rate_limits[1].burst = 0;	/* back to what the parser gave */
+	p2->rate_limits[1].pps = 0;
+	n_writes = test_write_order(x, p1, p2);
+	test_write_failure(x, p1, p2, n_writes);
+	ret = hyp_xdp_load(&x2);
+	if (ret < 0 || hyp_xdp_config_defaults(x2) < 0 ||
+	    hyp_xdp_config_set(x2, HYP_CFG_IPS, HYP_IPS_ON) < 0) {
+		tap(false, "a second program loads", "%s", strerror(-ret));
+	} else {
+		test_rollback(x, x2, p1, p2, n_writes);
+		hyp_xdp_close(x2);
+	}
 
 	hyp_policy_free(p1);
 	hyp_policy_free(p2);

@@ -968,6 +968,47 @@ test_table_full_expire(void)
 	hyp_flow_table_free(t);
 }
 
+/*
+ * The sweep's budget is exact: in a full table of idle flows every slot it
+ * examines holds a flow to remove, so removed == budget, call after call,
+ * until the remainder.
+ */
+static void
+test_table_expire_budget(void)
+{
+	const uint32_t cap = 64, budget = 10;
+	struct hyp_flow_table *t;
+	unsigned int i, calls = 0, removed, exact = 0, left = cap;
+
+	t = hyp_flow_table_create("tf_budget", cap, SOCKET_ID_ANY);
+	if (t == NULL) {
+		tap(false, "create tf_budget", "rte_errno %d", rte_errno);
+		return;
+	}
+	for (i = 0; i < cap; i++)
+		get_n(t, i, 100);
+	removed = hyp_flow_table_expire(t, 1000, 500, budget);
+	tap(removed == budget && hyp_flow_table_count(t) == cap - budget,
+	    "expire examines exactly budget slots (all idle: removes 10 of 64)",
+	    "removed %u, count %u", removed, hyp_flow_table_count(t));
+	left -= removed;
+	while (left > 0 && calls < 2 * cap) {
+		removed = hyp_flow_table_expire(t, 1000, 500, budget);
+		calls++;
+		if (removed == RTE_MIN(budget, left))
+			exact++;
+		left -= RTE_MIN(removed, left);
+	}
+	/* 54 more: five calls of 10, one of 4 */
+	tap(calls == (cap - budget + budget - 1) / budget && exact == calls &&
+	    hyp_flow_table_count(t) == 0,
+	    "each later call removes exactly budget, resuming where the last stopped",
+	    "%u calls, %u exact, count %u", calls, exact, hyp_flow_table_count(t));
+	tap(hyp_flow_table_expire(t, 1000, 500, budget) == 0,
+	    "an empty table: nothing removed", NULL);
+	hyp_flow_table_free(t);
+}
+
 static void
 test_table_big(void)
 {
@@ -1063,6 +1104,7 @@ main(void)
 	test_normalize();
 	test_table_basic();
 	test_table_full_expire();
+	test_table_expire_budget();
 	test_table_big();
 	test_table_top();
 

@@ -18,6 +18,10 @@ check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want
 tap_done() { echo "# $1: $((n - failed)) passed, $failed failed"; [ "$failed" = 0 ]; }
 
 skip_all() { echo "1..0 # SKIP $*"; exit 77; }
-need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
-need_exe() { [ -x "$1" ] || skip_all "$(basename "$1") not built"; }
-need_scapy() { /usr/bin/python3 -c 'import scapy' 2>/dev/null || skip_all "needs python3-scapy"; }
+# skip_prereq WHY: what every supported machine has is missing (root, a
+# namespace, a package the deps script installs); the test command counts
+# it as a failure (see test/tap.h)
+skip_prereq() { skip_all "prerequisite missing: $*"; }
+need_root() { [ "$(id -u)" = 0 ] || skip_prereq "needs root"; }
+need_exe() { [ -x "$1" ] || skip_prereq "$(basename "$1") not built"; }
+need_scapy() { /usr/bin/python3 -c 'import scapy' 2>/dev/null || skip_prereq "needs python3-scapy"; }

@@ -13,7 +13,7 @@ need_exe "$app"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" /var/run/dpdk/hype$$_*' EXIT
 /usr/bin/python3 "$src/usertools/hyperion-traffic.py" --pcap-out "$tmp/mix.pcap" --count 1 >/dev/null ||
-	skip_all "cannot write a pcap (scapy)"
+	skip_prereq "cannot write a pcap (scapy)"
 
 # case NAME WANT_RC WANT_TEXT EAL... -- APP...
 case_() {

@@ -15,7 +15,7 @@ need_root
 need_exe "$app"
 need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypa$$" || skip_all "cannot build the namespace sandbox"
+hyp_sandbox_up "hypa$$" || skip_prereq "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log
 trap 'pkill -TERM -f -- "--file-prefix hypa$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypa$$; hyp_sandbox_down' EXIT

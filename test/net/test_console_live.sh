@@ -14,7 +14,7 @@ need_root
 need_exe "$app"
 need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypc$$" || skip_all "cannot build the namespace sandbox"
+hyp_sandbox_up "hypc$$" || skip_prereq "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/console.log
 trap 'exec 3>&- 2>/dev/null; pkill -TERM -f -- "--file-prefix hypc$$ " 2>/dev/null; wait 2>/dev/null

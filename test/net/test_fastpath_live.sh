@@ -13,7 +13,7 @@ py=/usr/bin/python3
 need_root
 need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypl$$" || skip_all "cannot build the namespace sandbox"
+hyp_sandbox_up "hypl$$" || skip_prereq "cannot build the namespace sandbox"
 
 dut() { ip netns exec "$HYP_NS_DUT" "$@"; }
 

@@ -25,7 +25,7 @@ need_root
 need_exe "$app"
 need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypi$$" || skip_all "cannot build the namespace sandbox"
+hyp_sandbox_up "hypi$$" || skip_prereq "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log eve=$tmp/eve.json
 trap 'pkill -TERM -f -- "--file-prefix hypi$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypi$$ /var/run/dpdk/hypr$$; hyp_sandbox_down' EXIT

@@ -15,9 +15,9 @@ policy=$src/test/net/ips-policy.yaml
 
 need_root
 need_exe "$app"
-command -v ethtool >/dev/null || skip_all "needs ethtool"
+command -v ethtool >/dev/null || skip_prereq "needs ethtool"
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_ips_up "hyps$$" || skip_all "cannot build the IPS sandbox"
+hyp_sandbox_ips_up "hyps$$" || skip_prereq "cannot build the IPS sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log
 trap 'pkill -TERM -f -- "--file-prefix hyps$$ " 2>/dev/null; kill $(jobs -p) 2>/dev/null

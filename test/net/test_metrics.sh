@@ -15,14 +15,14 @@ lcores="0@0,1@1,2@1,3@0"
 
 need_root
 need_exe "$app"
-[ -x "$prom" ] || skip_all "needs prometheus (usertools/hyperion-deps.sh)"
-command -v curl >/dev/null || skip_all "needs curl"
+[ -x "$prom" ] || skip_prereq "needs prometheus (usertools/hyperion-deps.sh)"
+command -v curl >/dev/null || skip_prereq "needs curl"
 need_scapy
 grep -q "metrics-port" <("$app" --no-huge -m 64 --no-pci --file-prefix "hypm$$h" \
 	--log-level lib.eal:error -- --help 2>&1) ||
-	skip_all "dpdk-hyperion built without metrics"
+	skip_prereq "dpdk-hyperion built without metrics"
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypm$$" || skip_all "cannot build the namespace sandbox"
+hyp_sandbox_up "hypm$$" || skip_prereq "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log eve=$tmp/eve.json
 # the live tests' policy, with the watchdog on (so its state is 1, not 0)

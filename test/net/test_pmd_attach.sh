@@ -13,10 +13,10 @@ obj=$build/bpf/hyp_xdp.bpf.o
 py=/usr/bin/python3
 
 need_root
-command -v dpdk-testpmd >/dev/null || skip_all "needs dpdk-testpmd"
+command -v dpdk-testpmd >/dev/null || skip_prereq "needs dpdk-testpmd"
 need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypp$$" || skip_all "cannot build the namespace sandbox"
+hyp_sandbox_up "hypp$$" || skip_prereq "cannot build the namespace sandbox"
 log=$(mktemp)
 trap 'kill $pmd 2>/dev/null; wait $pmd 2>/dev/null; rm -rf "$log" /var/run/dpdk/hypp$$; hyp_sandbox_down' EXIT
 

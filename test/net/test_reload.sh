@@ -14,7 +14,7 @@ need_root
 need_exe "$app"
 need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypr$$" || skip_all "cannot build the namespace sandbox"
+hyp_sandbox_up "hypr$$" || skip_prereq "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log pol=$tmp/policy.yaml
 trap 'pkill -TERM -f -- "--file-prefix hypr$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypr$$; hyp_sandbox_down' EXIT

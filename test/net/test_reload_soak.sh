@@ -16,7 +16,7 @@ need_root
 need_exe "$app"
 need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hyps$$" || skip_all "cannot build the namespace sandbox"
+hyp_sandbox_up "hyps$$" || skip_prereq "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log pol=$tmp/policy.yaml
 trap 'kill $(jobs -p) 2>/dev/null; pkill -TERM -f -- "--file-prefix hyps$$ " 2>/dev/null; wait 2>/dev/null

@@ -17,10 +17,10 @@ prefix=hypt$$
 
 need_root
 need_exe "$app"
-[ -r "$tel" ] || skip_all "needs $tel (dpdk-dev tools)"
+[ -r "$tel" ] || skip_prereq "needs $tel (dpdk-dev tools)"
 need_scapy
 . "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypt$$" || skip_all "cannot build the namespace sandbox"
+hyp_sandbox_up "hypt$$" || skip_prereq "cannot build the namespace sandbox"
 tmp=$(mktemp -d)
 log=$tmp/hyperion.log eve=$tmp/eve.json
 pid=

@@ -619,8 +619,7 @@ main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (geteuid() != 0) {
-		printf("1..0 # SKIP needs root (network namespace, AF_XDP, BPF)\n");
-		return 77;
+		return tap_skip_prereq("needs root (network namespace, AF_XDP, BPF)");
 	}
 	if (setup_netns() < 0) {
 		printf("Bail out! no network namespace with a veth\n");
