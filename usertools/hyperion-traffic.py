@@ -25,7 +25,7 @@ def frames(args):
     eth = Ether(src=args.src_mac, dst=args.dst_mac)
     me, dut = args.src_ip, args.dst_ip
 
-    for i in range(args.count):
+    for i in range(args.round_offset, args.round_offset + args.count):
         def sp(base):   # a source port per round, wrapping inside 1024..65535
             return base + i if base + i < 65536 else 1024 + (base + i) % 64512
         out = []
@@ -44,6 +44,11 @@ def frames(args):
         bad = bad[:14] + bytes([0x44]) + bad[15:]      # IHL 4
         out.append(("malformed_ihl", bad))
         out.append(("malformed_synfin", eth / IP(src=me, dst=dut) / TCP(sport=sp(44000), dport=80, flags="SF")))
+        if args.flow_drop:
+            # one 5-tuple for every round: the first packet is dropped by
+            # inspection, the rest by the flow's cached verdict
+            out.append(("flow_drop", eth / IP(src=me, dst=dut) / UDP(sport=46999, dport=args.payload_port) /
+                        Raw(b"hello KILLFLOW world")))
         if args.extra:
             # for the example policy: an HTTP request carrying a shell
             # download (rule 300 drops it) and a tracker lookup (rule 100 alerts)
@@ -73,6 +78,10 @@ def main():
     ap.add_argument("--rate", type=float, default=0, help="frames per second (0: as fast as it can)")
     ap.add_argument("--only", action="append", metavar="KIND",
                     help="send only frames of this kind (again for more kinds)")
+    ap.add_argument("--flow-drop", action="store_true",
+                    help="add a payload with a drop signature, on the same 5-tuple every round")
+    ap.add_argument("--round-offset", type=int, default=0,
+                    help="start the per-round source ports this many rounds on (fresh flows)")
     ap.add_argument("--extra", action="store_true",
                     help="add an HTTP shell-download request and a tracker DNS lookup")
     args = ap.parse_args()

@@ -181,18 +181,18 @@ cmd_stats(struct hyp_xdp *x, bool all)
 static int
 cmd_block(struct hyp_xdp *x, int argc, char **argv)
 {
+	const char *prefix;
 	struct hyp_cidr c;
 	bool dst = false;
 	int ret;
 
-	if (argc >= 2 && strcmp(argv[1], "dst") == 0) {
+	/* add|del [dst] CIDR: the verb stays argv[0] */
+	if (argc == 3 && strcmp(argv[1], "dst") == 0)
 		dst = true;
-		argv++;
-		argc--;
-	}
-	if (argc != 2)
+	else if (argc != 2)
 		return usage(2);
-	if (hyp_cidr_parse(argv[1], &c) < 0)
+	prefix = argv[argc - 1];
+	if (hyp_cidr_parse(prefix, &c) < 0)
 		return 1;
 	if (strcmp(argv[0], "add") == 0)
 		ret = hyp_xdp_block_add(x, &c, dst, 0);
@@ -200,7 +200,7 @@ cmd_block(struct hyp_xdp *x, int argc, char **argv)
 		ret = hyp_xdp_block_del(x, &c, dst);
 	else
 		return usage(2);
-	return ret < 0 ? fail(argv[1], ret) : 0;
+	return ret < 0 ? fail(prefix, ret) : 0;
 }
 
 static int

@@ -17,7 +17,7 @@ hyp_sandbox_up "hypl$$" || skip_prereq "cannot build the namespace sandbox"
 
 dut() { ip netns exec "$HYP_NS_DUT" "$@"; }
 
-echo "1..10"
+echo "1..14"
 if dut "$ctl" -i "$HYP_IF_DUT" load >/dev/null; then ok "program attached on the veth"
 else nok "program attached"; exit 1; fi
 dut "$ctl" -i "$HYP_IF_DUT" block add 198.51.100.0/24 &&
@@ -50,13 +50,40 @@ rl=$(dropped ratelimit)
 if [ -n "$rl" ] && [ "$rl" -ge $((flood - 7)) ] && [ "$rl" -le $((flood - 5)) ]; then
 	ok "flood at 1 pps burst 5: $rl of $flood dropped"
 else nok "flood rate limited" "ratelimit dropped ${rl:-none} of $flood, want $((flood - 7))..$((flood - 5))"; fi
+# pass: every benign frame, the port-5000 samples (not redirected here) and
+# the flood frames the limiter let through: exactly, so a dropped benign
+# frame shows
 benign=$(( $(want benign_udp) + $(want benign_tcp) ))
-pass=$(count pass)
-if [ "${pass:-0}" -ge "$benign" ]; then ok "benign traffic passed: $pass >= $benign"
-else nok "benign traffic passed" "pass $pass < $benign"; fi
+payload=$(( $(want payload_alert) + $(want payload_benign) ))
+check_eq "benign traffic passed (pass = benign + port-5000 + flood under the limit)" \
+	"$(count pass)" "$(( benign + payload + flood - ${rl:-0} ))"
+# flow_map: what passed, one flow per source port; the flood is the largest
+fl=$(dut "$ctl" -i "$HYP_IF_DUT" flows 1)
+echo "$fl" | sed 's/^/# /'
+check_eq "flows: one per passed 5-tuple" "$(echo "$fl" | awk 'NR == 1 { print $1 }')" \
+	"$(( benign + payload + 1 ))"
+check_eq "flows: the largest is the flood, with the packets the limiter passed" \
+	"$(echo "$fl" | awk 'NR == 3 { print $1, $2, $3, $4 }')" \
+	"17 198.18.0.9:45000 198.18.0.2:9 $(( flood - ${rl:-0} ))"
 ev=$(timeout 3 ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" events 3)
 if echo "$ev" | grep -q "blocklist_src .*198.51.100.42"; then ok "drop events carry reason and source"
 else nok "drop events" "got: $ev"; fi
+# a destination prefix, then fail-closed for redirect candidates with no socket
+stat_of() { dut "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" -v c="$2" '$1 == r { print $c }'; }
+b0=$(stat_of blocklist_dst 4)
+dut "$ctl" -i "$HYP_IF_DUT" block add dst 203.0.113.0/24 || nok "block add dst"
+ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" --iface "$HYP_IF_SRC" \
+	--dst-mac "$HYP_MAC_DUT" --dst-ip 203.0.113.5 --only benign_udp --count 3 >/dev/null
+sleep 0.2
+check_eq "block add dst: frames to 203.0.113.5 dropped as blocklist_dst" \
+	"$(( $(stat_of blocklist_dst 4) - ${b0:-0} ))" 3
+f0=$(stat_of redirect_fallback 4)
+dut "$ctl" -i "$HYP_IF_DUT" set fail-mode closed || nok "set fail-mode closed"
+ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" --iface "$HYP_IF_SRC" \
+	--dst-mac "$HYP_MAC_DUT" --only dns_query --count 4 >/dev/null
+sleep 0.2
+check_eq "set fail-mode closed: DNS with no socket now dropped as redirect_fallback" \
+	"$(( $(stat_of redirect_fallback 4) - ${f0:-0} ))" 4
 if dut "$ctl" -i "$HYP_IF_DUT" unload && ! dut ip link show "$HYP_IF_DUT" | grep -q xdp; then
 	ok "program detached"
 else nok "program detached"; fi

@@ -19,8 +19,11 @@ tmp=$(mktemp -d)
 log=$tmp/hyperion.log pol=$tmp/policy.yaml
 trap 'pkill -TERM -f -- "--file-prefix hypr$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypr$$; hyp_sandbox_down' EXIT
 
+# send ROUNDS [FIRST_ROUND]: rounds of the mix; a round's source ports are
+# its own, so rounds already sent are flows the slow path has seen
 send() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count "$1" >/dev/null; sleep 0.5; }
+	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count "$1" --round-offset "${2:-0}" \
+	>/dev/null; sleep 0.5; }
 # the running instance's counters, read from its periodic statistics
 stat() { grep "$1" "$log" | tail -1 | grep -o " $2=[0-9]*" | cut -d= -f2; }
 fresh() { local l; l=$(grep -c "== statistics" "$log"); while [ "$(grep -c "== statistics" "$log")" -le "$l" ]; do sleep 0.1; done; }
@@ -45,7 +48,17 @@ slow_path:
 Y
 }
 
-echo "1..9"
+# C: EVILBYTES only alerts
+policy_c() { cat >"$pol" <<'Y'
+fast_path:
+  redirect_ports: [{protocol: 17, port: 53}, {protocol: 17, port: 5000}]
+slow_path:
+  dns_rules: [{match: "evil.com", action: alert, id: 100}]
+  payload_signatures: [{match: "EVILBYTES", action: alert, id: 500}]
+Y
+}
+
+echo "1..14"
 policy_a
 ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypr$$" \
 	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$pol" --stats-period 1 \
@@ -71,7 +84,22 @@ hup
 if grep -q "policy reload refused, the running policy stays: .*policy.yaml:2:[0-9]*: .*host bits set" "$log"
 then ok "a broken file is refused with file:line:column"
 else nok "broken file refused" "$(grep -i refused "$log" | tail -1)"; fi
-send 5; fresh
-check_eq "after the refused reload, policy B still decides" "$(stat "slow path" dropped)" $((d1 + 10))
+# new flows: what decides is inspection under B, not a cached verdict
+c0=$(stat "slow path" cached_drops)
+send 5 5; fresh
+check_eq "after the refused reload, policy B still decides new flows" "$(stat "slow path" dropped)" $((d1 + 10))
+check_eq "by inspection: no cached verdict was used" "$(stat "slow path" cached_drops)" "$c0"
 check_eq "and counters kept counting across the reloads" "$(stat "slow path" alerted)" 10
+# the flows B dropped before: their verdict is cached for this generation
+send 5; fresh
+check_eq "flows B dropped stay dropped" "$(stat "slow path" dropped)" $((d1 + 15))
+check_eq "through their cached verdict" "$(stat "slow path" cached_drops)" $((c0 + 5))
+# C alerts on EVILBYTES: a new generation decides those flows anew
+policy_c; hup
+if grep -q "policy .* loaded (generation 3)" "$log"; then ok "policy C loaded as generation 3"
+else nok "policy C loaded" "$(tail -3 "$log")"; fi
+send 5; fresh
+check_eq "policy C: the flows B dropped are inspected again and only alerted" \
+	"$(stat "slow path" dropped)/$(stat "slow path" alerted)/$(stat "slow path" cached_drops)" \
+	"$((d1 + 15))/25/$((c0 + 5))"
 tap_done "reload"

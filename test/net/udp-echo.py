@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Test helper. serve PORT...: echo every UDP datagram back (until killed).
-ask HOST PORT HEX [TIMEOUT]: send one datagram, print 'reply' or 'none'."""
+ask HOST PORT HEX [TIMEOUT [SPORT]]: send one datagram (from SPORT: the same
+flow again), print 'reply' or 'none'."""
 import select
 import socket
 import sys
@@ -21,6 +22,9 @@ else:
     host, port, payload = sys.argv[2], int(sys.argv[3]), bytes.fromhex(sys.argv[4])
     timeout = float(sys.argv[5]) if len(sys.argv) > 5 else 1.5
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if len(sys.argv) > 6:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", int(sys.argv[6])))
     s.settimeout(timeout)
     s.sendto(payload, (host, port))
     try:
