@@ -3,7 +3,11 @@
  * The verifier's view of the fast path, printed on every run so that growth
  * is seen when it happens: instructions the verifier processed, the
  * program's size, and its stack depth per subprogram. Fails when a budget
- * in doc/verifier.md is exceeded. TAP; exit 77 without the right to load BPF.
+ * in doc/verifier.md is exceeded. Also what the program calls, read from its
+ * instructions: no tail call and no program array (the af_xdp PMD loads one
+ * entry point and fills no array), and exactly the helpers doc/verifier.md
+ * lists (the path of the document is the test's argument).
+ * TAP; exit 77 without the right to load BPF.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,16 +27,96 @@
 
 #define LOG_SIZE (1 << 20)
 
+/* helper id -> name, from the kernel's own list (it puts the commas in) */
+static const char *const helper_names[] = {
+#define HYP_FN(x) "bpf_" #x
+	__BPF_FUNC_MAPPER(HYP_FN)
+#undef HYP_FN
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "a b c": the helpers the program's instructions call, sorted, each once */
+static void
+helpers_used(const struct bpf_program *prog, char *out, size_t len, int *tail_calls)
+{
+	const struct bpf_insn *in = bpf_program__insns(prog);
+	size_t n = bpf_program__insn_cnt(prog), i, k, nn = 0, off = 0;
+	const char *names[64];
+
+	*tail_calls = 0;
+	for (i = 0; i < n; i++) {
+		const char *name;
+
+		if (in[i].code != (BPF_JMP | BPF_CALL) || in[i].src_reg != 0)
+			continue;	/* not a helper call (subprogram, kfunc) */
+		if (in[i].imm == BPF_FUNC_tail_call)
+			(*tail_calls)++;
+		name = in[i].imm >= 0 && (size_t)in[i].imm < sizeof(helper_names) /
+			sizeof(helper_names[0]) ? helper_names[in[i].imm] : "?";
+		for (k = 0; k < nn && strcmp(names[k], name) != 0; k++)
+			;
+		if (k == nn && nn < 64)
+			names[nn++] = name;
+	}
+	qsort(names, nn, sizeof(names[0]), cmp_str);
+	out[0] = '\0';
+	for (k = 0; k < nn; k++)
+		off += snprintf(out + off, off < len ? len - off : 0, "%s%s", k ? " " : "", names[k]);
+}
+
+/* the `names` after "Helpers used:" in the document, sorted, space-separated */
+static int
+helpers_documented(const char *doc, char *out, size_t len)
+{
+	static char text[16384];
+	const char *names[64], *p, *end;
+	size_t nn = 0, off = 0, k, got;
+	char *q;
+	FILE *f = fopen(doc, "r");
+
+	if (f == NULL)
+		return -errno;
+	got = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[got] = '\0';
+	p = strstr(text, "Helpers used:");
+	if (p == NULL)
+		return -ENOENT;
+	end = strstr(p, "\n\n");
+	if (end == NULL)
+		end = p + strlen(p);
+	while (nn < 64 && (p = strchr(p, '`')) != NULL && p < end) {
+		q = strchr(p + 1, '`');
+		if (q == NULL || q > end)
+			break;
+		*q = '\0';
+		names[nn++] = p + 1;
+		p = q + 1;
+	}
+	qsort(names, nn, sizeof(names[0]), cmp_str);
+	out[0] = '\0';
+	for (k = 0; k < nn; k++)
+		off += snprintf(out + off, off < len ? len - off : 0, "%s%s", k ? " " : "", names[k]);
+	return 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct hyp_xdp_bpf *skel;
 	struct bpf_prog_info info;
 	uint32_t len = sizeof(info);
 	char *log = calloc(1, LOG_SIZE);
+	char used[1024], documented[1024];
+	struct bpf_map *m;
 	const char *p;
 	long processed = -1, stack = 0, part;
-	int ret, fail = 0;
+	int ret, fail = 0, tail_calls, prog_arrays = 0, doc_ret;
 
 	if (log == NULL)
 		return 1;
@@ -44,6 +128,10 @@ main(void)
 		printf("Bail out! opening the skeleton: %s\n", strerror(errno));
 		return 1;
 	}
+	helpers_used(skel->progs.hyp_xdp, used, sizeof(used), &tail_calls);
+	bpf_object__for_each_map(m, skel->obj)
+		prog_arrays += bpf_map__type(m) == BPF_MAP_TYPE_PROG_ARRAY;
+	doc_ret = argc > 1 ? helpers_documented(argv[1], documented, sizeof(documented)) : -EINVAL;
 	/* BPF_LOG_STATS: totals only, not the instruction trace */
 	bpf_program__set_log_level(skel->progs.hyp_xdp, 4);
 	bpf_program__set_log_buf(skel->progs.hyp_xdp, log, LOG_SIZE);
@@ -78,7 +166,7 @@ main(void)
 		return 1;
 	}
 
-	printf("1..2\n");
+	printf("1..4\n");
 	printf("# verified_insns=%u processed_insns=%ld xlated_bytes=%u jited_bytes=%u "
 	       "stack_depth=%ld\n", info.verified_insns, processed, info.xlated_prog_len,
 	       info.jited_prog_len, stack);
@@ -97,6 +185,21 @@ main(void)
 	} else {
 		printf("ok 2 - stack depth %ld bytes within the budget of %d\n",
 		       stack, BUDGET_STACK_BYTES);
+	}
+	if (tail_calls == 0 && prog_arrays == 0) {
+		printf("ok 3 - tail calls 0, program arrays 0\n");
+	} else {
+		printf("not ok 3 - tail calls 0, program arrays 0\n# %d tail calls, %d arrays\n",
+		       tail_calls, prog_arrays);
+		fail = 1;
+	}
+	if (doc_ret == 0 && strcmp(used, documented) == 0) {
+		printf("ok 4 - the helpers it calls are the ones doc/verifier.md lists\n");
+	} else {
+		printf("not ok 4 - the helpers it calls are the ones doc/verifier.md lists\n"
+		       "# calls:      %s\n# documented: %s (%s)\n", used,
+		       doc_ret == 0 ? documented : "", doc_ret == 0 ? "read" : strerror(-doc_ret));
+		fail = 1;
 	}
 	hyp_xdp_bpf__destroy(skel);
 	free(log);

@@ -25,7 +25,8 @@ def frames(args):
     eth = Ether(src=args.src_mac, dst=args.dst_mac)
     me, dut = args.src_ip, args.dst_ip
 
-    for i in range(args.round_offset, args.round_offset + args.count):
+    for n in range(args.round_offset, args.round_offset + args.count):
+        i = n % args.flows if args.flows else n
         def sp(base):   # a source port per round, wrapping inside 1024..65535
             return base + i if base + i < 65536 else 1024 + (base + i) % 64512
         out = []
@@ -49,6 +50,10 @@ def frames(args):
             # inspection, the rest by the flow's cached verdict
             out.append(("flow_drop", eth / IP(src=me, dst=dut) / UDP(sport=46999, dport=args.payload_port) /
                         Raw(b"hello KILLFLOW world")))
+        if args.dns_garbage:
+            # port 53 but not DNS: passed, counted as a DNS parse error
+            out.append(("dns_garbage", eth / IP(src=me, dst=dut) / UDP(sport=sp(42500), dport=53) /
+                        Raw(b"\xc0")))
         if args.extra:
             # for the example policy: an HTTP request carrying a shell
             # download (rule 300 drops it) and a tracker lookup (rule 100 alerts)
@@ -80,8 +85,12 @@ def main():
                     help="send only frames of this kind (again for more kinds)")
     ap.add_argument("--flow-drop", action="store_true",
                     help="add a payload with a drop signature, on the same 5-tuple every round")
+    ap.add_argument("--dns-garbage", action="store_true",
+                    help="add a 1-byte datagram to port 53 each round")
     ap.add_argument("--round-offset", type=int, default=0,
                     help="start the per-round source ports this many rounds on (fresh flows)")
+    ap.add_argument("--flows", type=int, default=0,
+                    help="reuse the source ports of the first FLOWS rounds (a fixed flow set)")
     ap.add_argument("--extra", action="store_true",
                     help="add an HTTP shell-download request and a tracker DNS lookup")
     args = ap.parse_args()

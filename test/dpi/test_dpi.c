@@ -374,9 +374,12 @@ test_scratch_grow(void)
 	tap(ret == 0 && strcmp(ids, "10,13") == 0,
 	    "scratch of the empty db grown for a real one",
 	    "grow %d, matched [%s]", ret, ids);
-	tap(hyp_dpi_scratch_grow(empty, s) == 0 &&
-	    hyp_dpi_scratch_grow(NULL, s) == -EINVAL,
-	    "growing for the empty db is a no-op", NULL);
+	ret = hyp_dpi_scratch_grow(empty, s);
+	scan_ids(db2, s, payload, len, TCP, 80, ids, sizeof(ids));
+	tap(ret == 0 && strcmp(ids, "10,13") == 0,
+	    "growing for the empty db is a no-op: the scratch still scans the real one",
+	    "grow %d, matched [%s]", ret, ids);
+	tap(hyp_dpi_scratch_grow(NULL, s) == -EINVAL, "growing for no db: -EINVAL", NULL);
 
 	hyp_dpi_scratch_free(s);
 	hyp_dpi_scratch_free(e);

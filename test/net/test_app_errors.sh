@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # dpdk-hyperion refuses bad input with a clear message and a non-zero exit,
 # before it touches an interface: a bad policy (file:line:column), a bad
-# flag, too little memory for its pools, no worker lcore. TAP; 77 = skip.
+# flag, too little memory for its pools, no worker lcore, more io lcores
+# than queues or workers allow; and --io-lcores within them is what runs.
+# TAP; 77 = skip.
 #   usage: test_app_errors.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
@@ -32,7 +34,7 @@ case_() {
 	fi
 }
 
-echo "1..7"
+echo "1..10"
 case_ "a policy with host bits set is refused with file:line:column" 1 \
 	"host_bits.yaml:4:7: fast_path.drop_ips[1]: '198.51.100.7/24': host bits set" \
 	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --policy "$src/test/policy/bad/host_bits.yaml"
@@ -47,4 +49,13 @@ case_ "too little memory for the pool says what to do" 1 "give EAL more memory (
 case_ "--help prints the options and exits 0, without EAL" 0 "--metrics-port P" -- --help
 case_ "no worker lcore says how many are needed" 1 "give EAL at least two" \
 	-l 0 --no-huge -m 256 -- --pcap "$tmp/mix.pcap"
+# --io-lcores: a replay has one queue; lcores 1-3 are the pipeline's (on 2 CPUs)
+case_ "--io-lcores 3 of 3 pipeline lcores leaves no worker: refused" 1 \
+	"at least one lcore must be left for the workers" \
+	--lcores 0@0,1@1,2@0,3@1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --io-lcores 3
+case_ "--io-lcores 2 with one queue: each io lcore needs a queue" 1 \
+	"each io lcore needs a queue" --lcores 0@0,1@1,2@0,3@1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --io-lcores 2
+case_ "--io-lcores 1 of 3: one io lcore, two workers, and the replay runs" 0 \
+	"lcore 1: io (rx queues 0); lcore 2: worker; lcore 3: worker" \
+	--lcores 0@0,1@1,2@0,3@1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --io-lcores 1
 tap_done "app errors"

@@ -51,7 +51,7 @@ r = json.load(sys.stdin)["data"]["result"]
 print(r[0]["value"][1] if r else "none")' 2>/dev/null || echo "none"
 }
 
-echo "1..25"
+echo "1..26"
 # ip netns exec execs: $! is the app itself
 ip netns exec "$HYP_NS_DUT" "$app" --lcores "$lcores" --no-huge -m 1024 --no-pci \
 	--file-prefix "hypm$$" --log-level lib.eal:error -- --iface "$HYP_IF_DUT" \
@@ -146,6 +146,25 @@ busy=$(grep '^hyperion_lcore_busy_ratio{' <<<"$m" | awk '$NF >= 0 && $NF <= 1' |
 if [ "$rings" -ge 2 ] && [ "$press" = "$rings" ] && [ "$busy" -ge 3 ]; then
 	ok "/metrics: $rings worker rings with occupancy and pressure, $busy lcore busy ratios in [0,1]"
 else nok "/metrics: rings and lcores" "rings=$rings pressure=$press busy=$busy"; fi
+# every lcore that received packets spent cycles on them, never more than it polled
+cyc=$($py -c '
+import re, sys
+busy, poll, rx = {}, {}, {}
+for l in sys.stdin.read().splitlines():
+    g = re.match(r"hyperion_lcore_cycles_total\{lcore=\"(\d+)\",role=\"[^\"]*\",kind=\"(busy|poll)\"\} (\S+)", l)
+    if g:
+        (busy if g.group(2) == "busy" else poll)[g.group(1)] = float(g.group(3))
+    g = re.match(r"hyperion_lcore_rx_packets_total\{lcore=\"(\d+)\",role=\"[^\"]*\"\} (\S+)", l)
+    if g:
+        rx[g.group(1)] = float(g.group(2))
+with_rx = [k for k in rx if rx[k] > 0]
+ok = [k for k in with_rx if 0 < busy.get(k, 0) <= poll.get(k, 0)]
+bad = [k for k in busy if busy[k] > poll.get(k, 0)]
+print("%d/%d/%d" % (len(ok), len(with_rx), len(bad)))' <<<"$m")
+if [ "${cyc%%/*}" -ge 1 ] && [ "$(echo "$cyc" | cut -d/ -f1)" = "$(echo "$cyc" | cut -d/ -f2)" ] &&
+   [ "${cyc##*/}" = 0 ]; then
+	ok "/metrics: each lcore that received packets has busy cycles > 0 and <= its poll cycles ($cyc)"
+else nok "/metrics: busy cycles" "lcores with rx and 0 < busy <= poll / lcores with rx / busy > poll: $cyc"; fi
 # counters never go back: every *_total series of the first scrape is <= now
 echo "$first" >"$tmp/first"
 echo "$m" >"$tmp/second"
