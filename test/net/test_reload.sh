@@ -58,7 +58,7 @@ slow_path:
 Y
 }
 
-echo "1..14"
+echo "1..15"
 policy_a
 ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypr$$" \
 	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$pol" --stats-period 1 \
@@ -102,4 +102,10 @@ send 5; fresh
 check_eq "policy C: the flows B dropped are inspected again and only alerted" \
 	"$(stat "slow path" dropped)/$(stat "slow path" alerted)/$(stat "slow path" cached_drops)" \
 	"$((d1 + 15))/25/$((c0 + 5))"
+# rule hits carry over by rule id: 100 decided every evil.com query under A, B
+# and C (5 rounds x 5 sends), 500 every inspected EVILBYTES under B and C
+# (cached drops are no decision); read through DPDK's own client
+rules=$(echo /hyperion/rules | $py /usr/bin/dpdk-telemetry.py -f "hypr$$" 2>/dev/null | tail -1 |
+	$py -c "import json,sys; r = json.load(sys.stdin)['/hyperion/rules']; print(r['rule_100']['hits'], r['rule_500']['hits'])" 2>&1)
+check_eq "rule hits carried over three generations by rule id (100, 500)" "$rules" "25 15"
 tap_done "reload"

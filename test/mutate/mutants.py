@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The invariants that matter most, each broken on purpose once.
+
+A mutant is one exact piece of a source file (found exactly once, or the
+mutant is stale and the run says so) replaced by a wrong version of it, and
+the meson tests that must then fail. test/mutate/run.py applies each to a
+copy of the tree, builds and runs its tests; a mutant whose tests still pass
+"survived": the suite does not protect that behaviour. Every issue that adds
+an invariant adds its mutant here.
+"""
+
+MUTANTS = [
+    {
+        "name": "fast path apply: stale entries removed before the new ones are written",
+        "file": "lib/hyp_fastpath/hyp_fastpath.c",
+        "find": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
+		ret = hyp_fp_add_all(x, p, &m[i], &st->map[m[i].id]);
+	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
+		ret = hyp_fp_remove_rest(x, &m[i], &st->map[m[i].id]);""",
+        "replace": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
+		ret = hyp_fp_remove_rest(x, &m[i], &st->map[m[i].id]);
+	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
+		ret = hyp_fp_add_all(x, p, &m[i], &st->map[m[i].id]);""",
+        "tests": ["fastpath"],
+    },
+    {
+        "name": "fast path apply: removals go on after a failed write",
+        "file": "lib/hyp_fastpath/hyp_fastpath.c",
+        "find": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
+		ret = hyp_fp_remove_rest(x, &m[i], &st->map[m[i].id]);""",
+        "replace": """	for (i = 0; i < RTE_DIM(m); i++)
+		if (hyp_fp_remove_rest(x, &m[i], &st->map[m[i].id]) < 0 && ret == 0)
+			ret = -EIO;""",
+        "tests": ["fastpath"],
+    },
+    {
+        "name": "fast path apply: a failed write in a map does not stop that map",
+        "file": "lib/hyp_fastpath/hyp_fastpath.c",
+        "find": """				   hyp_xdp_map_name(m->id), strerror(-ret));
+			return ret;
+		}
+		if (kept)""",
+        "replace": """				   hyp_xdp_map_name(m->id), strerror(-ret));
+			continue;
+		}
+		if (kept)""",
+        "tests": ["fastpath"],
+    },
+    {
+        "name": "rollback: the port whose write failed is not brought back",
+        "file": "lib/hyp_fastpath/hyp_fastpath.c",
+        "find": "for (k = 0; k <= i && old != NULL; k++) {",
+        "replace": "for (k = 0; k < i && old != NULL; k++) {",
+        "tests": ["fastpath"],
+    },
+    {
+        "name": "rollback: none at all",
+        "file": "lib/hyp_fastpath/hyp_fastpath.c",
+        "find": "for (k = 0; k <= i && old != NULL; k++) {",
+        "replace": "for (k = 0; k <= i && old == (void *)1; k++) {",
+        "tests": ["fastpath"],
+    },
+    {
+        "name": "verdict cache: a dropped flow's later packets are inspected again",
+        "file": "lib/hyp_pipeline/hyp_pipeline.c",
+        "find": "if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen) {",
+        "replace": "if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen && 0) {",
+        "tests": ["ids_live", "reload", "ips_live"],
+    },
+    {
+        "name": "verdict cache: a cached drop outlives the policy generation that made it",
+        "file": "lib/hyp_pipeline/hyp_pipeline.c",
+        "find": "if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen) {",
+        "replace": "if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen != 0) {",
+        "tests": ["reload"],
+    },
+    {
+        "name": "flow sweep: examines twice its budget",
+        "file": "lib/hyp_flow/hyp_flow.c",
+        "find": """	for (i = 0; i < budget; i++) {
+		uint32_t pos = t->cursor;""",
+        "replace": """	for (i = 0; i < 2 * budget; i++) {
+		uint32_t pos = t->cursor;""",
+        "tests": ["flow"],
+    },
+    {
+        "name": "flow sweep: starts from slot 0 every time instead of resuming",
+        "file": "lib/hyp_flow/hyp_flow.c",
+        "find": """	for (i = 0; i < budget; i++) {
+		uint32_t pos = t->cursor;""",
+        "replace": """	t->cursor = 0;
+	for (i = 0; i < budget; i++) {
+		uint32_t pos = t->cursor;""",
+        "tests": ["flow"],
+    },
+    {
+        "name": "XDP check order: the redirect decision before the blocklist",
+        "file": "bpf/hyp_xdp.bpf.c",
+        "find": """	b = hyp_lpm_lookup(&p, &p.src, &HYP_MAP_BLOCK_SRC_V4, &HYP_MAP_BLOCK_SRC_V6);""",
+        "replace": """	in_use = hyp_cfg(HYP_CFG_MAPS_IN_USE);
+	if (hyp_wants_redirect(&p, in_use))
+		return hyp_redirect(ctx, &p, &now, len);
+	b = hyp_lpm_lookup(&p, &p.src, &HYP_MAP_BLOCK_SRC_V4, &HYP_MAP_BLOCK_SRC_V6);""",
+        "tests": ["xdp_verdicts"],
+    },
+    {
+        "name": "fail mode: fail-closed falls back like fail-open",
+        "file": "bpf/hyp_xdp.bpf.c",
+        "find": "	if (hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED)\n",
+        "replace": "	if (hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED + 1)\n",
+        "tests": ["xdp_verdicts"],
+    },
+    {
+        "name": "rate limit: one packet more than the burst",
+        "file": "bpf/hyp_xdp.bpf.c",
+        "find": "		if (base - now > tol)\n",
+        "replace": "		if (base - now > tol + iv)\n",
+        "tests": ["xdp_verdicts"],
+    },
+    {
+        "name": "reload swap: the new generation is never published",
+        "file": "lib/hyp_pipeline/hyp_pipeline.c",
+        "find": "	__atomic_store_n(&p->gen, g, __ATOMIC_RELEASE);\n",
+        "replace": "	__atomic_store_n(&p->gen, old, __ATOMIC_RELEASE);\n",
+        "tests": ["reload"],
+    },
+    {
+        "name": "reload swap: rule hits start again at 0",
+        "file": "lib/hyp_pipeline/hyp_pipeline.c",
+        "find": "	gen_carry_hits(p, old, g);\n",
+        "replace": "",
+        "tests": ["reload"],
+    },
+    {
+        "name": "reload swap: the old generation is never freed",
+        "file": "lib/hyp_pipeline/hyp_pipeline.c",
+        "find": "	gen_carry_hits(p, old, g);\n	gen_free(old);\n",
+        "replace": "	gen_carry_hits(p, old, g);\n",
+        "tests": ["reload_soak"],
+    },
+    {
+        "name": "auto-block cap: one block more than half the LRU map",
+        "file": "lib/hyp_autoblock/hyp_autoblock.c",
+        "find": "if (active >= HYP_AUTOBLOCK_CAP) {",
+        "replace": "if (active > HYP_AUTOBLOCK_CAP) {",
+        "tests": ["autoblock_unit"],
+    },
+    {
+        "name": "prerequisite skips pass the test command",
+        "file": "usertools/hyperion-test-summary.py",
+        "find": "        if prereq:\n",
+        "replace": "        if prereq and False:\n",
+        "tests": ["summary"],
+    },
+]
