@@ -26,7 +26,16 @@ send() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
 	>/dev/null; sleep 0.5; }
 # the running instance's counters, read from its periodic statistics
 stat() { grep "$1" "$log" | tail -1 | grep -o " $2=[0-9]*" | cut -d= -f2; }
-fresh() { local l; l=$(grep -c "== statistics" "$log"); while [ "$(grep -c "== statistics" "$log")" -le "$l" ]; do sleep 0.1; done; }
+# fresh: wait for the next periodic statistics (at most 10 s: the app may be gone)
+fresh() {
+	local l i
+	l=$(grep -c "== statistics" "$log")
+	for i in $(seq 100); do
+		[ "$(grep -c "== statistics" "$log")" -gt "$l" ] && return 0
+		sleep 0.1
+	done
+	echo "# no fresh statistics in 10 s: $(tail -2 "$log" | tr '\n' ' ')"
+}
 hup() { pkill -HUP -f -- "--file-prefix hypr$$ "; sleep 0.5; }
 
 policy_a() { cat >"$pol" <<'Y'
