@@ -97,7 +97,7 @@ main(int argc, char **argv)
 		same += map_id(fa, i) == map_id(a, i);
 	check(same == HYP_MAP_ID_MAX, "the handle found on hypi0 holds the loader's own maps");
 
-	hyp_cidr_parse("192.0.2.0/24", &c);
+	hyp_cidr_parse("192.0.2.0/24", &c, NULL, 0);
 	check(hyp_xdp_block_add(fa, &c, false, 42) == 0 &&
 	      hyp_xdp_block_get(a, &c, false, &v) == 0 && v.rule_id == 42,
 	      "a prefix added through the found handle is in that program's trie");

@@ -160,7 +160,7 @@ static int
 block(struct hyp_xdp *x, const char *cidr, bool dst, uint32_t id)
 {
 	struct hyp_cidr c;
-	int ret = hyp_cidr_parse(cidr, &c);
+	int ret = hyp_cidr_parse(cidr, &c, NULL, 0);
 
 	return ret < 0 ? ret : hyp_xdp_block_add(x, &c, dst, id);
 }
@@ -169,7 +169,7 @@ static int
 rl(struct hyp_xdp *x, const char *cidr, uint32_t pps, uint32_t burst)
 {
 	struct hyp_cidr c;
-	int ret = hyp_cidr_parse(cidr, &c);
+	int ret = hyp_cidr_parse(cidr, &c, NULL, 0);
 
 	return ret < 0 ? ret : hyp_xdp_ratelimit_add(x, &c, pps, burst, 7);
 }
@@ -179,7 +179,7 @@ autoblock(struct hyp_xdp *x, const char *ip, uint64_t ttl_ms)
 {
 	struct hyp_cidr c;
 	struct hyp_addr a;
-	int ret = hyp_cidr_parse(ip, &c);
+	int ret = hyp_cidr_parse(ip, &c, NULL, 0);
 
 	if (ret < 0)
 		return ret;
@@ -254,7 +254,7 @@ hits_of(struct hyp_xdp *x, const char *cidr, bool dst, uint64_t *hits)
 {
 	struct hyp_block_val v;
 	struct hyp_cidr c;
-	int ret = hyp_cidr_parse(cidr, &c);
+	int ret = hyp_cidr_parse(cidr, &c, NULL, 0);
 
 	if (ret == 0)
 		ret = hyp_xdp_block_get(x, &c, dst, &v);
@@ -427,7 +427,7 @@ static int su_ab_del(struct hyp_xdp *x)
 	int ret = su_ab(x);
 
 	if (ret == 0)
-		ret = hyp_cidr_parse("198.51.100.7", &c);
+		ret = hyp_cidr_parse("198.51.100.7", &c, NULL, 0);
 	if (ret == 0) {
 		hyp_cidr_to_addr(&c, &a);
 		ret = hyp_xdp_autoblock_del(x, &a);

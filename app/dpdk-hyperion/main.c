@@ -24,16 +24,10 @@
 #include "hyp_eve.h"
 #include "hyp_fastpath.h"
 #include "hyp_policy.h"
-#include "hyperion.h"
-#ifdef HYP_HAVE_TELEMETRY
-#include "hyp_telemetry.h"
-#endif
-#ifdef HYP_HAVE_METRICS
-#include "hyp_metrics.h"
-#endif
-#ifdef HYP_HAVE_CONSOLE
 #include "hyp_console.h"
-#endif
+#include "hyp_metrics.h"
+#include "hyp_telemetry.h"
+#include "hyperion.h"
 
 RTE_LOG_REGISTER(hyp_app_logtype, hyp.app, INFO);
 
@@ -63,9 +57,7 @@ struct hyp_app {
 	long pcap_packets;
 	struct hyp_ctl ctl;		/* what telemetry, metrics and the console see */
 	pthread_mutex_t reload_lock;	/* one reload at a time */
-#ifdef HYP_HAVE_METRICS
 	struct hyp_metrics *metrics;
-#endif
 };
 
 static uint64_t
@@ -412,7 +404,6 @@ control_thread(void *arg)
 static void
 run_interactive(struct hyp_app *app)
 {
-#ifdef HYP_HAVE_CONSOLE
 	pthread_t t;
 	int ret = rte_ctrl_thread_create(&t, "hyp-control", NULL, control_thread, app);
 
@@ -423,10 +414,6 @@ run_interactive(struct hyp_app *app)
 	hyp_console_run(&app->ctl, STDIN_FILENO, STDOUT_FILENO, "hyperion> ");
 	quit = 1;
 	pthread_join(t, NULL);
-#else
-	APP_LOG(WARNING, "built without the console; running without it");
-	control_loop(app);
-#endif
 }
 
 static int
@@ -485,15 +472,12 @@ run(struct hyp_app *app)
 		return ret;
 	hyp_pipeline_print_roles(app->pipe, stdout);
 	fill_ctl(app);
-#ifdef HYP_HAVE_TELEMETRY
 	ret = hyp_telemetry_register(&app->ctl);
 	if (ret < 0) {
 		fprintf(stderr, "dpdk-hyperion: registering the telemetry commands: %s\n",
 			strerror(-ret));
 		return ret;
 	}
-#endif
-#ifdef HYP_HAVE_METRICS
 	if (app->a.metrics_port != 0) {
 		app->metrics = hyp_metrics_start(&app->ctl, app->a.metrics_addr,
 						 app->a.metrics_port);
@@ -504,7 +488,6 @@ run(struct hyp_app *app)
 			return -EADDRINUSE;
 		}
 	}
-#endif
 	ret = hyp_pipeline_launch(app->pipe);
 	if (ret < 0)
 		return ret;
@@ -528,9 +511,7 @@ teardown(struct hyp_app *app)
 	unsigned int i;
 
 	/* the order matters: readers first, lcores, then sockets and programs, then logs */
-#ifdef HYP_HAVE_METRICS
 	hyp_metrics_stop(app->metrics);
-#endif
 	/* telemetry commands cannot be unregistered: leave them nothing to read */
 	pthread_mutex_lock(&app->ctl.lock);
 	app->ctl.n_ports = 0;

@@ -25,6 +25,7 @@
 
 #include <rte_log.h>
 
+#include "hyp_addr.h"
 #include "hyp_xdp.h"
 
 static const char usage_text[] =
@@ -179,6 +180,17 @@ cmd_stats(struct hyp_xdp *x, bool all)
 }
 
 static int
+parse_cidr(const char *s, struct hyp_cidr *c)
+{
+	char err[128];
+	int ret = hyp_cidr_parse(s, c, err, sizeof(err));
+
+	if (ret < 0)
+		fprintf(stderr, "hyperion-xdpctl: '%s': %s\n", s, err);
+	return ret;
+}
+
+static int
 cmd_block(struct hyp_xdp *x, int argc, char **argv)
 {
 	const char *prefix;
@@ -192,7 +204,7 @@ cmd_block(struct hyp_xdp *x, int argc, char **argv)
 	else if (argc != 2)
 		return usage(2);
 	prefix = argv[argc - 1];
-	if (hyp_cidr_parse(prefix, &c) < 0)
+	if (parse_cidr(prefix, &c) < 0)
 		return 1;
 	if (strcmp(argv[0], "add") == 0)
 		ret = hyp_xdp_block_add(x, &c, dst, 0);
@@ -211,7 +223,7 @@ cmd_autoblock(struct hyp_xdp *x, int argc, char **argv)
 	uint32_t ttl = 0;
 	int ret;
 
-	if (argc < 2 || hyp_cidr_parse(argv[1], &c) < 0)
+	if (argc < 2 || parse_cidr(argv[1], &c) < 0)
 		return usage(2);
 	if (c.prefixlen != (c.family == AF_INET ? 32 : 128)) {
 		fprintf(stderr, "hyperion-xdpctl: auto-block takes one address, not a prefix\n");
@@ -242,12 +254,12 @@ cmd_ratelimit(struct hyp_xdp *x, int argc, char **argv)
 			return 2;
 		ret = hyp_xdp_ratelimit_default(x, pps, burst);
 	} else if (argc == 4 && strcmp(argv[0], "add") == 0) {
-		if (hyp_cidr_parse(argv[1], &c) < 0 || parse_u32(argv[2], &pps) < 0 ||
+		if (parse_cidr(argv[1], &c) < 0 || parse_u32(argv[2], &pps) < 0 ||
 		    parse_u32(argv[3], &burst) < 0)
 			return 2;
 		ret = hyp_xdp_ratelimit_add(x, &c, pps, burst, 0);
 	} else if (argc == 2 && strcmp(argv[0], "del") == 0) {
-		if (hyp_cidr_parse(argv[1], &c) < 0)
+		if (parse_cidr(argv[1], &c) < 0)
 			return 2;
 		ret = hyp_xdp_ratelimit_del(x, &c);
 	} else {
@@ -341,15 +353,6 @@ cmd_set(struct hyp_xdp *x, int argc, char **argv)
 	return hyp_xdp_config_set(x, key, v) < 0 ? fail(argv[0], EINVAL) : 0;
 }
 
-static const char *
-addr_str(const struct hyp_addr *a, char *buf, size_t len)
-{
-	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (memcmp(a->a, v4mapped, 12) == 0)
-		return inet_ntop(AF_INET, &a->a[12], buf, len);
-	return inet_ntop(AF_INET6, a->a, buf, len);
-}
 
 struct flow_row {
 	struct hyp_flow_key k;
@@ -393,9 +396,9 @@ cmd_flows(struct hyp_xdp *x, int argc, char **argv)
 	for (i = 0; i < n && i < top; i++) {
 		char sp[64], dp[64];
 
-		snprintf(sp, sizeof(sp), "%s:%u", addr_str(&rows[i].k.src, s, sizeof(s)),
+		snprintf(sp, sizeof(sp), "%s:%u", hyp_addr_format(rows[i].k.src.a, rows[i].k.family, s, sizeof(s)),
 			 ntohs(rows[i].k.sport));
-		snprintf(dp, sizeof(dp), "%s:%u", addr_str(&rows[i].k.dst, d, sizeof(d)),
+		snprintf(dp, sizeof(dp), "%s:%u", hyp_addr_format(rows[i].k.dst.a, rows[i].k.family, d, sizeof(d)),
 			 ntohs(rows[i].k.dport));
 		printf("%-6u %-40s %-40s %10llu %12llu\n", rows[i].k.proto, sp, dp,
 		       (unsigned long long)rows[i].v.packets,
@@ -430,8 +433,8 @@ print_event(void *ctx, void *data, size_t size)
 		printf("not IP");
 	else
 		printf("proto %u %s:%u -> %s:%u", e->proto,
-		       addr_str(&e->src, s, sizeof(s)), ntohs(e->sport),
-		       addr_str(&e->dst, d, sizeof(d)), ntohs(e->dport));
+		       hyp_addr_format(e->src.a, e->family, s, sizeof(s)), ntohs(e->sport),
+		       hyp_addr_format(e->dst.a, e->family, d, sizeof(d)), ntohs(e->dport));
 	printf(" len %u\n", e->pkt_len);
 	fflush(stdout);
 	if (*left > 0 && --*left == 0)

@@ -36,6 +36,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include "hyp_addr.h"
 #include "hyp_console.h"
 #include "hyp_ctl.h"
 #include "hyp_engine.h"
@@ -493,13 +494,6 @@ static cmdline_parse_inst_t cmd_show_xsk = {
 
 /* ---- show flows [n] ------------------------------------------------------- */
 
-static const char *
-flow_addr(const struct hyp_flow5 *k, const uint8_t *a, char *buf, size_t len)
-{
-	if (k->family == 4)
-		return inet_ntop(AF_INET, a + 12, buf, len);
-	return inet_ntop(AF_INET6, a, buf, len);
-}
 
 static void
 cmd_show_flows_cb(void *parsed, struct cmdline *cl, void *data)
@@ -542,9 +536,9 @@ cmd_show_flows_cb(void *parsed, struct cmdline *cl, void *data)
 			const struct hyp_flow_entry *e = &f[i];
 			char sa[64], sb[64];
 
-			snprintf(sa, sizeof(sa), "%s:%u", flow_addr(&e->key, e->key.addr_a, a,
+			snprintf(sa, sizeof(sa), "%s:%u", hyp_addr_format(e->key.addr_a, e->key.family, a,
 				 sizeof(a)), e->key.port_a);
-			snprintf(sb, sizeof(sb), "%s:%u", flow_addr(&e->key, e->key.addr_b, b,
+			snprintf(sb, sizeof(sb), "%s:%u", hyp_addr_format(e->key.addr_b, e->key.family, b,
 				 sizeof(b)), e->key.port_b);
 			cmdline_printf(cl, "%-47s %-47s %5u %10" PRIu64 " %10" PRIu64 " %12" PRIu64
 				       " %12" PRIu64 " %-7s %" PRIu32 "\n", sa, sb, e->key.proto,
@@ -685,7 +679,7 @@ cmd_blocklist_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 	unsigned int n, i, k, missing = 0;
 	int ret;
 
-	if (hyp_cidr_parse_err(r->arg, &cidr, err, sizeof(err)) != 0) {
+	if (hyp_cidr_parse(r->arg, &cidr, err, sizeof(err)) != 0) {
 		cmdline_printf(cl, "bad prefix '%s': %s\n", r->arg, err);
 		return;
 	}
@@ -857,25 +851,16 @@ cmd_blocklist_list_cb(void *parsed __rte_unused, struct cmdline *cl, void *data 
 		struct hyp_autoblock_entry ab[32];
 		uint64_t now = hyp_xdp_now_ns();
 		unsigned int na = hyp_autoblock_list(ctl->autoblock, now, ab, RTE_DIM(ab));
-		struct hyp_cidr one;
+		char one[HYP_CIDR_STRLEN];
 
 		if (na > 0)
 			cmdline_printf(cl, "auto-blocked sources (blocklist del ADDR lifts one):\n");
 		for (i = 0; i < na; i++) {
-			static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-			memset(&one, 0, sizeof(one));
-			if (memcmp(ab[i].addr.a, v4mapped, 12) == 0) {
-				one.family = AF_INET;
-				one.prefixlen = 32;
-				memcpy(one.addr, &ab[i].addr.a[12], 4);
-			} else {
-				one.family = AF_INET6;
-				one.prefixlen = 128;
-				memcpy(one.addr, ab[i].addr.a, 16);
-			}
-			cmdline_printf(cl, "auto %-44s expires in %" PRIu64 " s\n",
-				       hyp_cidr_format(&one, buf, sizeof(buf)),
+			/* what blocklist del takes to lift it: the address as a prefix */
+			snprintf(one, sizeof(one), "%s/%u",
+				 hyp_addr_format(ab[i].addr.a, 0, buf, sizeof(buf)),
+				 hyp_addr_is_v4mapped(ab[i].addr.a) ? 32 : 128);
+			cmdline_printf(cl, "auto %-44s expires in %" PRIu64 " s\n", one,
 				       (uint64_t)((ab[i].expires_ns - now) / 1000000000ULL));
 		}
 	}

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hyp_policy.h"	/* struct hyp_policy_dns_rule, HYP_DNS_NAME_MAX */
+#include "hyp_policy.h"	/* struct hyp_policy_dns_rule; HYP_DNS_NAME_MAX (hyp_base.h) */
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,8 +39,6 @@ extern "C" {
 
 #define HYP_DNS_HDR_LEN		12
 #define HYP_DNS_MAX_JUMPS	16	/**< compression pointers per name */
-/** Enough room for any name these functions write, with its NUL. */
-#define HYP_DNS_NAME_BUF	(HYP_DNS_NAME_MAX + 1)
 
 /**
  * The first question's name and type of a DNS query in a UDP payload.

@@ -23,6 +23,7 @@
 #include <hs.h>
 
 #include "hyp_dpi.h"
+#include "hyp_hs.h"
 
 struct hyp_dpi_rule {
 	uint32_t id;
@@ -210,9 +211,8 @@ hyp_dpi_compile(const struct hyp_policy_signature *sigs, size_t n_sigs,
 
 	for (i = 0; i < n; i++) {
 		ids[i] = (unsigned int)i;
-		/* at most one report per rule and scan: no dedup needed */
-		flags[i] = HS_FLAG_SINGLEMATCH;
 		if (i < n_sigs) {
+			flags[i] = HYP_HS_LITERAL_FLAGS;
 			/* an empty literal would match every payload */
 			if (sigs[i].bytes == NULL || sigs[i].len == 0) {
 				dpi_name_rule(db, n_sigs, i, what, sizeof(what));
@@ -234,8 +234,7 @@ hyp_dpi_compile(const struct hyp_policy_signature *sigs, size_t n_sigs,
 				goto fail;
 			}
 			exprs[i] = re;
-			/* payloads are bytes, not lines */
-			flags[i] |= HS_FLAG_DOTALL;
+			flags[i] = HYP_HS_REGEX_FLAGS;	/* the policy validated it so */
 		}
 	}
 

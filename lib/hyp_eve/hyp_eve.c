@@ -33,6 +33,7 @@
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
+#include "hyp_addr.h"
 #include "hyp_eve.h"
 
 RTE_LOG_REGISTER(hyp_eve_logtype, hyp.eve, INFO);
@@ -85,10 +86,6 @@ struct hyp_eve {
 
 static uint32_t eve_seq;	/* unique ring names per process */
 
-static const uint8_t v4_mapped_prefix[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
-
 /* One writer per counter: a plain read-modify-write, no bus lock. */
 static inline void
 counter_inc(uint64_t *c)
@@ -133,45 +130,6 @@ hyp_eve_post(struct hyp_eve *e, const struct hyp_eve_alert *a)
 }
 
 /* formatting, writer thread only */
-
-static void
-eve_ip(const uint8_t a[16], uint8_t family, char *out, size_t size)
-{
-	unsigned int best = 0, best_len = 0, run = 0, i;
-	uint16_t w[8];
-	size_t n = 0;
-
-	if (family == 4 || memcmp(a, v4_mapped_prefix, 12) == 0) {
-		snprintf(out, size, "%s%u.%u.%u.%u",
-			 family == 4 ? "" : "::ffff:", a[12], a[13], a[14],
-			 a[15]);
-		return;
-	}
-
-	/* RFC 5952: drop the longest run (first if tied) of two or more
-	 * zero words, lower case, no leading zeros */
-	for (i = 0; i < 8; i++) {
-		w[i] = (uint16_t)((a[2 * i] << 8) | a[2 * i + 1]);
-		run = w[i] == 0 ? run + 1 : 0;
-		if (run > best_len) {
-			best_len = run;
-			best = i + 1 - run;
-		}
-	}
-	if (best_len < 2)
-		best_len = 0;
-
-	for (i = 0; i < 8 && n < size; i++) {
-		if (best_len != 0 && i == best) {
-			n += (size_t)snprintf(out + n, size - n, "::");
-			i += best_len - 1;
-			continue;
-		}
-		n += (size_t)snprintf(out + n, size - n, "%s%x",
-				      n == 0 || out[n - 1] == ':' ? "" : ":",
-				      w[i]);
-	}
-}
 
 static void
 eve_proto(uint8_t proto, char *out, size_t size)
@@ -257,8 +215,8 @@ eve_format(const struct hyp_eve_alert *a, char *buf, size_t size)
 
 	if (eve_timestamp(a->ts_ns, ts, sizeof(ts)) != 0)
 		return 0;
-	eve_ip(a->src, a->family, src, sizeof(src));
-	eve_ip(a->dst, a->family, dst, sizeof(dst));
+	hyp_addr_format(a->src, a->family, src, sizeof(src));
+	hyp_addr_format(a->dst, a->family, dst, sizeof(dst));
 	eve_proto(a->proto, proto, sizeof(proto));
 
 	root = json_object();

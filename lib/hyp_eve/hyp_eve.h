@@ -38,7 +38,7 @@
 
 #include <stdint.h>
 
-#include "hyp_policy.h"	/* enum hyp_action, HYP_DNS_NAME_MAX */
+#include "hyp_base.h"	/* enum hyp_action, HYP_DNS_NAME_MAX */
 
 #ifdef __cplusplus
 extern "C" {

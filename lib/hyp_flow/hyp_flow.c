@@ -28,6 +28,7 @@
 #include <rte_malloc.h>
 
 #include "hyp_xdp_shared.h"	/* HYP_VLAN_MAX_DEPTH, HYP_IPV6_EXT_MAX */
+#include "hyp_addr.h"
 #include "hyp_flow.h"
 
 RTE_LOG_REGISTER(hyp_flow_logtype, hyp.flow, INFO);
@@ -54,10 +55,6 @@ RTE_LOG_REGISTER(hyp_flow_logtype, hyp.flow, INFO);
 
 /* Any constant will do; it only has to be the same everywhere. */
 #define HYP_FLOW_HASH_SEED	0x68797066u
-
-static const uint8_t v4_mapped_prefix[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
 
 static inline uint16_t
 rd16(const uint8_t *p)
@@ -160,9 +157,9 @@ parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t off,
 
 	m->family = 4;
 	m->proto = p[9];
-	memcpy(m->src, v4_mapped_prefix, sizeof(v4_mapped_prefix));
+	memcpy(m->src, hyp_v4mapped_prefix, sizeof(hyp_v4mapped_prefix));
 	memcpy(m->src + 12, p + 12, 4);
-	memcpy(m->dst, v4_mapped_prefix, sizeof(v4_mapped_prefix));
+	memcpy(m->dst, hyp_v4mapped_prefix, sizeof(hyp_v4mapped_prefix));
 	memcpy(m->dst + 12, p + 16, 4);
 
 	if (frag_off != 0)

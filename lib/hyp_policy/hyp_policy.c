@@ -21,6 +21,7 @@
 #include <hs.h>
 #include <yaml.h>
 
+#include "hyp_hs.h"
 #include "hyp_policy.h"
 
 /*
@@ -58,20 +59,6 @@ struct hyp_pctx {
 
 typedef int (*hyp_field_fn)(struct hyp_pctx *c, unsigned int key, void *arg);
 typedef int (*hyp_item_fn)(struct hyp_pctx *c, size_t idx);
-
-static const char *const hyp_action_names[] = {
-	[HYP_ACTION_PASS] = "pass",
-	[HYP_ACTION_ALERT] = "alert",
-	[HYP_ACTION_DROP] = "drop",
-};
-
-const char *
-hyp_action_name(enum hyp_action a)
-{
-	if ((unsigned int)a >= HYP_DIM(hyp_action_names))
-		return "?";
-	return hyp_action_names[a];
-}
 
 /* ---- errors ---- */
 
@@ -626,11 +613,16 @@ hyp_enum(struct hyp_pctx *c, const char *const *names, unsigned int nnames,
 static int
 hyp_action(struct hyp_pctx *c, enum hyp_action *out)
 {
+	/* the words are the names EVE, telemetry and the console print */
+	const char *const names[] = {
+		[HYP_ACTION_PASS] = hyp_action_name(HYP_ACTION_PASS),
+		[HYP_ACTION_ALERT] = hyp_action_name(HYP_ACTION_ALERT),
+		[HYP_ACTION_DROP] = hyp_action_name(HYP_ACTION_DROP),
+	};
 	unsigned int v;
 	int ret;
 
-	ret = hyp_enum(c, hyp_action_names, HYP_DIM(hyp_action_names),
-		       "an action (drop, alert, pass)", &v);
+	ret = hyp_enum(c, names, HYP_DIM(names), "an action (drop, alert, pass)", &v);
 	if (ret == 0)
 		*out = (enum hyp_action)v;
 	return ret;
@@ -663,7 +655,7 @@ hyp_port(struct hyp_pctx *c, uint16_t *out)
 	return ret;
 }
 
-/* An address or prefix; hyp_cidr_parse_err() says what is wrong with it. */
+/* An address or prefix; hyp_cidr_parse() says what is wrong with it. */
 static int
 hyp_cidr(struct hyp_pctx *c, struct hyp_cidr *out)
 {
@@ -681,7 +673,7 @@ hyp_cidr(struct hyp_pctx *c, struct hyp_cidr *out)
 				"'%s': not an IPv4 or IPv6 address", sb);
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if (hyp_cidr_parse_err(buf, out, why, sizeof(why)) < 0)
+	if (hyp_cidr_parse(buf, out, why, sizeof(why)) < 0)
 		return hyp_perr(c, &c->ev.start_mark, "'%s': %s", sb, why);
 	return 0;
 }
@@ -1107,8 +1099,7 @@ hyp_regex(struct hyp_pctx *c, char **out)
 	if (ret < 0)
 		return ret;
 	hyp_show(s, n, sb, sizeof(sb));
-	if (hs_expression_info(s, HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH,
-			       &info, &ce) != HS_SUCCESS) {
+	if (hs_expression_info(s, HYP_HS_REGEX_FLAGS, &info, &ce) != HS_SUCCESS) {
 		ret = hyp_perr(c, &c->ev.start_mark, "regex '%s': %s", sb,
 			       ce != NULL && ce->message != NULL ? ce->message :
 			       "refused by Hyperscan");

@@ -35,7 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hyp_xdp.h"	/* struct hyp_cidr, hyp_cidr_parse() */
+#include "hyp_base.h"	/* enum hyp_action, HYP_DNS_NAME_MAX */
+#include "hyp_cidr.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,13 +44,6 @@ extern "C" {
 
 #define HYP_POLICY_AUTO_ID_BASE	1000000u
 #define HYP_POLICY_MAX_RULES	200000u	/* per list: refuses absurd files early */
-#define HYP_DNS_NAME_MAX	253	/* presentation form, no trailing dot */
-
-enum hyp_action {
-	HYP_ACTION_PASS,
-	HYP_ACTION_ALERT,	/* count and log, let it pass */
-	HYP_ACTION_DROP,
-};
 
 struct hyp_policy_port {
 	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
@@ -136,8 +130,6 @@ void hyp_policy_free(struct hyp_policy *p);
 /** "file:line:column: msg" into buf. */
 const char *hyp_policy_error_str(const struct hyp_policy_error *err,
 				 char *buf, size_t len);
-
-const char *hyp_action_name(enum hyp_action a);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,7 @@
 #include <rte_mempool.h>
 #include <rte_telemetry.h>
 
+#include "hyp_addr.h"
 #include "hyp_ctl.h"
 #include "hyp_eve.h"
 #include "hyp_flow.h"
@@ -510,17 +511,6 @@ rules_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	free(hits);
 }
 
-static void
-addr_str(const uint8_t a[16], char *buf, size_t len)
-{
-	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (memcmp(a, v4mapped, 12) == 0)
-		inet_ntop(AF_INET, a + 12, buf, len);
-	else
-		inet_ntop(AF_INET6, a, buf, len);
-}
-
 static unsigned int flows_n = 10;
 
 /* The largest flows by bytes, from the workers' own tables. */
@@ -539,13 +529,13 @@ flows_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_tel_data *f = rte_tel_data_alloc();
-		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], key[16];
+		char a[HYP_ADDR_STRLEN], b[HYP_ADDR_STRLEN], key[16];
 
 		if (f == NULL)
 			break;
 		rte_tel_data_start_dict(f);
-		addr_str(top[i].key.addr_a, a, sizeof(a));
-		addr_str(top[i].key.addr_b, b, sizeof(b));
+		hyp_addr_format(top[i].key.addr_a, top[i].key.family, a, sizeof(a));
+		hyp_addr_format(top[i].key.addr_b, top[i].key.family, b, sizeof(b));
 		rte_tel_data_add_dict_string(f, "a", a);
 		rte_tel_data_add_dict_u64(f, "port_a", top[i].key.port_a);
 		rte_tel_data_add_dict_string(f, "b", b);
@@ -582,12 +572,12 @@ autoblocks_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	n = hyp_autoblock_list(c->autoblock, now, e, RTE_DIM(e));
 	for (i = 0; i < n; i++) {
 		struct rte_tel_data *b = rte_tel_data_alloc();
-		char a[INET6_ADDRSTRLEN], key[16];
+		char a[HYP_ADDR_STRLEN], key[16];
 
 		if (b == NULL)
 			break;
 		rte_tel_data_start_dict(b);
-		addr_str(e[i].addr.a, a, sizeof(a));
+		hyp_addr_format(e[i].addr.a, 0, a, sizeof(a));
 		rte_tel_data_add_dict_string(b, "addr", a);
 		rte_tel_data_add_dict_u64(b, "expires_in_ms", (e[i].expires_ns - now) / 1000000ULL);
 		snprintf(key, sizeof(key), "block_%u", i);

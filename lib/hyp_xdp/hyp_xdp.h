@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hyp_cidr.h"
 #include "hyp_xdp_shared.h"
 
 #ifdef __cplusplus
@@ -40,13 +41,6 @@ enum hyp_map_id {
 	HYP_MAP_ID_EVENTS,
 	HYP_MAP_ID_TX_PORT,
 	HYP_MAP_ID_MAX
-};
-
-/** An IPv4 or IPv6 prefix. addr is in network order; IPv4 uses addr[0..3]. */
-struct hyp_cidr {
-	int family;		/**< AF_INET or AF_INET6 */
-	uint8_t prefixlen;
-	uint8_t addr[16];
 };
 
 /** One program instance and its maps. Opaque. */
@@ -91,21 +85,6 @@ int hyp_xdp_prog_fd(const struct hyp_xdp *x);
 uint32_t hyp_xdp_prog_id(const struct hyp_xdp *x);
 int hyp_xdp_map_fd(const struct hyp_xdp *x, enum hyp_map_id id);
 const char *hyp_xdp_map_name(enum hyp_map_id id);
-
-/**
- * Parse "a.b.c.d[/n]" or "x:y::z[/n]"; host bits beyond n are an error.
- * Logs nothing: on error, err says what is wrong (without repeating s).
- */
-int hyp_cidr_parse_err(const char *s, struct hyp_cidr *c, char *err, size_t err_len);
-
-/** hyp_cidr_parse_err() that logs the error through rte_log. */
-int hyp_cidr_parse(const char *s, struct hyp_cidr *c);
-
-/** Format a prefix into buf (at least 64 bytes). */
-const char *hyp_cidr_format(const struct hyp_cidr *c, char *buf, size_t len);
-
-/** A prefix as the 16-byte address the maps use for single addresses. */
-void hyp_cidr_to_addr(const struct hyp_cidr *c, struct hyp_addr *a);
 
 /* Blocklist tries. dst selects the destination trie. */
 int hyp_xdp_block_add(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,

@@ -248,7 +248,7 @@ main(int argc, char **argv)
 	}
 	/* now block the source in both */
 	inet_pton(AF_INET, "198.51.100.10", &src);
-	if (hyp_cidr_parse("198.51.100.0/24", &c) < 0 ||
+	if (hyp_cidr_parse("198.51.100.0/24", &c, NULL, 0) < 0 ||
 	    hyp_xdp_block_add(hyp, &c, false, 99) < 0 ||
 	    xdpfilt_set(filt_obj, src, XDPFILT_FLAG_SRC) < 0 ||
 	    xdpfilt_set(alw_obj, src, XDPFILT_FLAG_SRC) < 0) {

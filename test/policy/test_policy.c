@@ -13,8 +13,6 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include <rte_log.h>
-
 #include "hyp_policy.h"
 
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
@@ -662,8 +660,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	fixtures = argv[1];
-	/* before EAL init DPDK logs to stdout, which is the TAP stream */
-	rte_openlog_stream(stderr);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	printf("1..%zu\n", DIM(good_cases) + DIM(bad_cases));
