@@ -15,21 +15,21 @@ struct {
 	__uint(max_entries, HYP_CFG_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
-} HYP_MAP_CONFIG SEC(".maps");
+} config_map SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, HYP_R_MAX);
 	__type(key, __u32);
 	__type(value, struct hyp_counter);
-} HYP_MAP_REASON_STATS SEC(".maps");
+} reason_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, HYP_AUX_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
-} HYP_MAP_AUX_STATS SEC(".maps");
+} aux_stats SEC(".maps");
 
 #define HYP_LPM_MAP(name, keytype, valtype, size)		\
 	struct {						\
@@ -40,17 +40,17 @@ struct {
 		__type(value, valtype);				\
 	} name SEC(".maps")
 
-HYP_LPM_MAP(HYP_MAP_BLOCK_SRC_V4, struct hyp_lpm_v4, struct hyp_block_val,
+HYP_LPM_MAP(block_src_v4, struct hyp_lpm_v4, struct hyp_block_val,
 	    HYP_BLOCK_MAX_ENTRIES);
-HYP_LPM_MAP(HYP_MAP_BLOCK_DST_V4, struct hyp_lpm_v4, struct hyp_block_val,
+HYP_LPM_MAP(block_dst_v4, struct hyp_lpm_v4, struct hyp_block_val,
 	    HYP_BLOCK_MAX_ENTRIES);
-HYP_LPM_MAP(HYP_MAP_BLOCK_SRC_V6, struct hyp_lpm_v6, struct hyp_block_val,
+HYP_LPM_MAP(block_src_v6, struct hyp_lpm_v6, struct hyp_block_val,
 	    HYP_BLOCK_MAX_ENTRIES);
-HYP_LPM_MAP(HYP_MAP_BLOCK_DST_V6, struct hyp_lpm_v6, struct hyp_block_val,
+HYP_LPM_MAP(block_dst_v6, struct hyp_lpm_v6, struct hyp_block_val,
 	    HYP_BLOCK_MAX_ENTRIES);
-HYP_LPM_MAP(HYP_MAP_RL_RULES_V4, struct hyp_lpm_v4, struct hyp_rl_rule,
+HYP_LPM_MAP(rl_rules_v4, struct hyp_lpm_v4, struct hyp_rl_rule,
 	    HYP_RL_RULES_MAX_ENTRIES);
-HYP_LPM_MAP(HYP_MAP_RL_RULES_V6, struct hyp_lpm_v6, struct hyp_rl_rule,
+HYP_LPM_MAP(rl_rules_v6, struct hyp_lpm_v6, struct hyp_rl_rule,
 	    HYP_RL_RULES_MAX_ENTRIES);
 
 struct {
@@ -58,21 +58,21 @@ struct {
 	__uint(max_entries, HYP_AUTOBLOCK_MAX_ENTRIES);
 	__type(key, struct hyp_addr);
 	__type(value, struct hyp_autoblock_val);
-} HYP_MAP_AUTOBLOCK SEC(".maps");
+} autoblock_map SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, HYP_RL_STATE_MAX_ENTRIES);
 	__type(key, struct hyp_addr);
 	__type(value, struct hyp_rl_state);
-} HYP_MAP_RL_STATE SEC(".maps");
+} rl_state SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HYP_REDIRECT_PORTS_MAX_ENTRIES);
-	__type(key, struct hyp_port_key);
+	__type(key, struct hyp_l4port_key);
 	__type(value, __u32);
-} HYP_MAP_REDIRECT_PORTS SEC(".maps");
+} redirect_ports SEC(".maps");
 
 /*
  * Per-CPU LRU lists: a flood of new flows (every packet a new source port)
@@ -85,14 +85,14 @@ struct {
 	__uint(max_entries, HYP_FLOW_MAX_ENTRIES);
 	__type(key, struct hyp_flow_key);
 	__type(value, struct hyp_flow_val);
-} HYP_MAP_FLOW SEC(".maps");
+} flow_map SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
 	__uint(max_entries, HYP_XSKS_MAX_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u32);
-} HYP_MAP_XSKS SEC(".maps");
+} xsks_map SEC(".maps");
 
 /*
  * IPS: the peer interface, by ifindex. A devmap because the kernel then
@@ -103,11 +103,27 @@ struct {
 	__uint(max_entries, HYP_TX_PORT_MAX_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u32);
-} HYP_MAP_TX_PORT SEC(".maps");
+} tx_port SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, HYP_EVENTS_BYTES);
-} HYP_MAP_EVENTS SEC(".maps");
+} telemetry_rb SEC(".maps");
+
+/*
+ * Every map of the list in hyp_xdp_shared.h is defined above, with the
+ * type, key and value that userspace checks: a map added, renamed or changed
+ * on one side only does not compile. (__uint(type, T) is int (*type)[T].)
+ */
+#define HYP_CHECK_KEYED(id, name, type_, key_t, value_t)				\
+	_Static_assert(sizeof(*name.type) / sizeof(int) == type_, #name ": type");	\
+	_Static_assert(sizeof(*name.key) == sizeof(key_t), #name ": key");		\
+	_Static_assert(sizeof(*name.value) == sizeof(value_t), #name ": value");
+#define HYP_CHECK_PLAIN(id, name, type_)						\
+	_Static_assert(sizeof(*name.type) / sizeof(int) == type_, #name ": type");
+HYP_KEYED_MAPS(HYP_CHECK_KEYED)
+HYP_PLAIN_MAPS(HYP_CHECK_PLAIN)
+#undef HYP_CHECK_KEYED
+#undef HYP_CHECK_PLAIN
 
 #endif /* HYP_MAPS_BPF_H */

@@ -25,7 +25,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 static __always_inline __u64
 hyp_cfg(__u32 key)
 {
-	__u64 *v = bpf_map_lookup_elem(&HYP_MAP_CONFIG, &key);
+	__u64 *v = bpf_map_lookup_elem(&config_map, &key);
 
 	return v ? *v : 0;
 }
@@ -47,7 +47,7 @@ hyp_now(__u64 *now)
 static __always_inline void
 hyp_aux_inc(__u32 key)
 {
-	__u64 *v = bpf_map_lookup_elem(&HYP_MAP_AUX_STATS, &key);
+	__u64 *v = bpf_map_lookup_elem(&aux_stats, &key);
 
 	if (v)
 		*v += 1;
@@ -62,7 +62,7 @@ hyp_emit_event(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 reason,
 
 	if (n == 0 || (n > 1 && bpf_get_prandom_u32() % n != 0))
 		return;
-	e = bpf_ringbuf_reserve(&HYP_MAP_EVENTS, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&telemetry_rb, sizeof(*e), 0);
 	if (e == NULL) {
 		hyp_aux_inc(HYP_AUX_EVENTS_LOST);
 		return;
@@ -88,7 +88,7 @@ static __always_inline int
 hyp_verdict(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 reason,
 	    int action, __u32 len)
 {
-	struct hyp_counter *c = bpf_map_lookup_elem(&HYP_MAP_REASON_STATS, &reason);
+	struct hyp_counter *c = bpf_map_lookup_elem(&reason_stats, &reason);
 
 	if (c) {
 		c->packets++;
@@ -128,7 +128,7 @@ hyp_rate_limited(const struct hyp_pkt *p)
 	__u64 iv, tol, old, base, now;
 	int i;
 
-	rule = hyp_lpm_lookup(p, &p->src, &HYP_MAP_RL_RULES_V4, &HYP_MAP_RL_RULES_V6);
+	rule = hyp_lpm_lookup(p, &p->src, &rl_rules_v4, &rl_rules_v6);
 	if (rule) {
 		iv = rule->interval_ns;
 		tol = rule->tolerance_ns;
@@ -140,15 +140,15 @@ hyp_rate_limited(const struct hyp_pkt *p)
 		return 0;
 
 	now = bpf_ktime_get_ns();
-	st = bpf_map_lookup_elem(&HYP_MAP_RL_STATE, &p->src);
+	st = bpf_map_lookup_elem(&rl_state, &p->src);
 	if (st == NULL) {
 		struct hyp_rl_state fresh = { .tat_ns = now + iv };
 
-		if (bpf_map_update_elem(&HYP_MAP_RL_STATE, &p->src, &fresh,
+		if (bpf_map_update_elem(&rl_state, &p->src, &fresh,
 					BPF_NOEXIST) == 0)
 			return 0;
 		/* another CPU inserted it first, or the table is full */
-		st = bpf_map_lookup_elem(&HYP_MAP_RL_STATE, &p->src);
+		st = bpf_map_lookup_elem(&rl_state, &p->src);
 		if (st == NULL) {
 			hyp_aux_inc(HYP_AUX_RL_FULL);
 			return 0;
@@ -182,7 +182,7 @@ hyp_flow_account(const struct hyp_pkt *p, __u32 len, __u64 now)
 		.proto = p->proto,
 		.family = p->family,
 	};
-	struct hyp_flow_val *v = bpf_map_lookup_elem(&HYP_MAP_FLOW, &k);
+	struct hyp_flow_val *v = bpf_map_lookup_elem(&flow_map, &k);
 
 	if (v) {
 		v->packets++;
@@ -194,8 +194,8 @@ hyp_flow_account(const struct hyp_pkt *p, __u32 len, __u64 now)
 			.first_seen = now, .last_seen = now,
 		};
 
-		if (bpf_map_update_elem(&HYP_MAP_FLOW, &k, &nv, BPF_NOEXIST) != 0 &&
-		    bpf_map_lookup_elem(&HYP_MAP_FLOW, &k) == NULL)
+		if (bpf_map_update_elem(&flow_map, &k, &nv, BPF_NOEXIST) != 0 &&
+		    bpf_map_lookup_elem(&flow_map, &k) == NULL)
 			hyp_aux_inc(HYP_AUX_FLOW_FULL);
 	}
 }
@@ -203,7 +203,7 @@ hyp_flow_account(const struct hyp_pkt *p, __u32 len, __u64 now)
 static __always_inline int
 hyp_wants_redirect(const struct hyp_pkt *p, __u64 in_use)
 {
-	struct hyp_port_key k;
+	struct hyp_l4port_key k;
 
 	if (hyp_cfg(HYP_CFG_REDIRECT_ALL))
 		return 1;
@@ -212,7 +212,7 @@ hyp_wants_redirect(const struct hyp_pkt *p, __u64 in_use)
 	k.port = bpf_ntohs(p->dport);
 	k.proto = p->proto;
 	k.pad = 0;
-	return bpf_map_lookup_elem(&HYP_MAP_REDIRECT_PORTS, &k) != NULL;
+	return bpf_map_lookup_elem(&redirect_ports, &k) != NULL;
 }
 
 /*
@@ -223,7 +223,7 @@ hyp_wants_redirect(const struct hyp_pkt *p, __u64 in_use)
 static __always_inline int
 hyp_forward(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 reason, __u32 len)
 {
-	if (bpf_redirect_map(&HYP_MAP_TX_PORT, HYP_TX_PORT_PEER, 0) == XDP_REDIRECT)
+	if (bpf_redirect_map(&tx_port, HYP_TX_PORT_PEER, 0) == XDP_REDIRECT)
 		return hyp_verdict(ctx, p, reason, XDP_REDIRECT, len);
 	return hyp_verdict(ctx, p, HYP_R_FORWARD_FAIL, XDP_DROP, len);
 }
@@ -252,7 +252,7 @@ hyp_redirect(struct xdp_md *ctx, const struct hyp_pkt *p, __u64 *now, __u32 len)
 	/* signed: a heartbeat written after we read the clock is fresh */
 	if (!limit || (__s64)(hyp_now(now) - hyp_cfg(HYP_CFG_HEARTBEAT_NS)) <= (__s64)limit) {
 		/* flags 0: the fail mode is decided below, for IDS and IPS alike */
-		if (bpf_redirect_map(&HYP_MAP_XSKS, ctx->rx_queue_index, 0) == XDP_REDIRECT)
+		if (bpf_redirect_map(&xsks_map, ctx->rx_queue_index, 0) == XDP_REDIRECT)
 			return hyp_verdict(ctx, p, HYP_R_REDIRECT, XDP_REDIRECT, len);
 		reason = HYP_R_REDIRECT_FALLBACK;
 	}
@@ -284,12 +284,12 @@ hyp_xdp(struct xdp_md *ctx)
 		return hyp_verdict(ctx, &p, r, XDP_DROP, len);
 	}
 
-	b = hyp_lpm_lookup(&p, &p.src, &HYP_MAP_BLOCK_SRC_V4, &HYP_MAP_BLOCK_SRC_V6);
+	b = hyp_lpm_lookup(&p, &p.src, &block_src_v4, &block_src_v6);
 	if (b) {
 		__sync_fetch_and_add(&b->hits, 1);
 		return hyp_verdict(ctx, &p, HYP_R_BLOCK_SRC, XDP_DROP, len);
 	}
-	b = hyp_lpm_lookup(&p, &p.dst, &HYP_MAP_BLOCK_DST_V4, &HYP_MAP_BLOCK_DST_V6);
+	b = hyp_lpm_lookup(&p, &p.dst, &block_dst_v4, &block_dst_v6);
 	if (b) {
 		__sync_fetch_and_add(&b->hits, 1);
 		return hyp_verdict(ctx, &p, HYP_R_BLOCK_DST, XDP_DROP, len);
@@ -297,14 +297,14 @@ hyp_xdp(struct xdp_md *ctx)
 
 	in_use = hyp_cfg(HYP_CFG_MAPS_IN_USE);
 	if (in_use & HYP_USE_AUTOBLOCK) {
-		ab = bpf_map_lookup_elem(&HYP_MAP_AUTOBLOCK, &p.src);
+		ab = bpf_map_lookup_elem(&autoblock_map, &p.src);
 		if (ab) {
 			now = hyp_now(&now);
 			if (ab->expires_ns == 0 || now < ab->expires_ns) {
 				__sync_fetch_and_add(&ab->hits, 1);
 				return hyp_verdict(ctx, &p, HYP_R_AUTOBLOCK, XDP_DROP, len);
 			}
-			if (bpf_map_delete_elem(&HYP_MAP_AUTOBLOCK, &p.src) == 0)
+			if (bpf_map_delete_elem(&autoblock_map, &p.src) == 0)
 				hyp_aux_inc(HYP_AUX_AUTOBLOCK_EXPIRED);
 		}
 	}

@@ -12,32 +12,6 @@
 
 #include <linux/types.h>
 
-/*
- * Map names. The BPF side uses them as identifiers, userspace as strings
- * (to find maps by name in a program someone else loaded, e.g. the af_xdp
- * PMD). The kernel keeps 15 characters of a map name: stay within them.
- * xsks_map is the name the DPDK af_xdp PMD looks up: do not change it.
- */
-#define HYP_MAP_CONFIG		config_map
-#define HYP_MAP_REASON_STATS	reason_stats
-#define HYP_MAP_AUX_STATS	aux_stats
-#define HYP_MAP_BLOCK_SRC_V4	block_src_v4
-#define HYP_MAP_BLOCK_DST_V4	block_dst_v4
-#define HYP_MAP_BLOCK_SRC_V6	block_src_v6
-#define HYP_MAP_BLOCK_DST_V6	block_dst_v6
-#define HYP_MAP_AUTOBLOCK	autoblock_map
-#define HYP_MAP_RL_RULES_V4	rl_rules_v4
-#define HYP_MAP_RL_RULES_V6	rl_rules_v6
-#define HYP_MAP_RL_STATE	rl_state
-#define HYP_MAP_REDIRECT_PORTS	redirect_ports
-#define HYP_MAP_FLOW		flow_map
-#define HYP_MAP_XSKS		xsks_map
-#define HYP_MAP_EVENTS		telemetry_rb
-#define HYP_MAP_TX_PORT		tx_port
-
-#define HYP_STR_(x)	#x
-#define HYP_STR(x)	HYP_STR_(x)
-
 /* Map sizes. */
 #define HYP_BLOCK_MAX_ENTRIES		131072	/* per trie: >= 100k prefixes */
 #define HYP_AUTOBLOCK_MAX_ENTRIES	65536
@@ -219,8 +193,8 @@ hyp_rl_params(__u32 pps, __u32 burst, __u64 *interval_ns, __u64 *tolerance_ns)
 	*tolerance_ns = burst > 1 ? (__u64)(burst - 1) * iv : 0;
 }
 
-/* redirect_ports key: (IP protocol, destination port in host order). */
-struct hyp_port_key {
+/* redirect_ports key: (IP protocol, destination L4 port in host order). */
+struct hyp_l4port_key {
 	__u16 port;
 	__u8 proto;
 	__u8 pad;
@@ -262,6 +236,35 @@ struct hyp_event {
 };
 
 /*
+ * The maps, written once. Each X(ID, name, type, key, value) gives the
+ * identifier the BPF side defines (bpf/hyp_maps.bpf.h, which checks its
+ * definitions against this list at compile time), the name userspace finds
+ * the map by in a program someone else loaded (the af_xdp PMD), enum
+ * hyp_map_id and the layout userspace checks before it takes a map. The
+ * kernel keeps 15 characters of a name; xsks_map is the name the DPDK
+ * af_xdp PMD looks up: do not change it. HYP_PLAIN_MAPS have neither key
+ * nor value (the ring buffer).
+ */
+#define HYP_KEYED_MAPS(X) \
+	X(CONFIG, config_map, BPF_MAP_TYPE_ARRAY, __u32, __u64) \
+	X(REASON_STATS, reason_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct hyp_counter) \
+	X(AUX_STATS, aux_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, __u64) \
+	X(BLOCK_SRC_V4, block_src_v4, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v4, struct hyp_block_val) \
+	X(BLOCK_DST_V4, block_dst_v4, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v4, struct hyp_block_val) \
+	X(BLOCK_SRC_V6, block_src_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, struct hyp_block_val) \
+	X(BLOCK_DST_V6, block_dst_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, struct hyp_block_val) \
+	X(AUTOBLOCK, autoblock_map, BPF_MAP_TYPE_LRU_HASH, struct hyp_addr, struct hyp_autoblock_val) \
+	X(RL_RULES_V4, rl_rules_v4, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v4, struct hyp_rl_rule) \
+	X(RL_RULES_V6, rl_rules_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, struct hyp_rl_rule) \
+	X(RL_STATE, rl_state, BPF_MAP_TYPE_LRU_HASH, struct hyp_addr, struct hyp_rl_state) \
+	X(REDIRECT_PORTS, redirect_ports, BPF_MAP_TYPE_HASH, struct hyp_l4port_key, __u32) \
+	X(FLOW, flow_map, BPF_MAP_TYPE_LRU_HASH, struct hyp_flow_key, struct hyp_flow_val) \
+	X(XSKS, xsks_map, BPF_MAP_TYPE_XSKMAP, __u32, __u32) \
+	X(TX_PORT, tx_port, BPF_MAP_TYPE_DEVMAP, __u32, __u32)
+#define HYP_PLAIN_MAPS(X) \
+	X(EVENTS, telemetry_rb, BPF_MAP_TYPE_RINGBUF)
+
+/*
  * Both compilers see these: a layout that differs between clang -target bpf
  * and the host compiler fails the build instead of corrupting a map.
  */
@@ -273,7 +276,7 @@ _Static_assert(sizeof(struct hyp_addr) == 16, "hyp_addr layout");
 _Static_assert(sizeof(struct hyp_autoblock_val) == 16, "hyp_autoblock_val layout");
 _Static_assert(sizeof(struct hyp_rl_rule) == 32, "hyp_rl_rule layout");
 _Static_assert(sizeof(struct hyp_rl_state) == 8, "hyp_rl_state layout");
-_Static_assert(sizeof(struct hyp_port_key) == 4, "hyp_port_key layout");
+_Static_assert(sizeof(struct hyp_l4port_key) == 4, "hyp_l4port_key layout");
 _Static_assert(sizeof(struct hyp_flow_key) == 40, "hyp_flow_key layout");
 _Static_assert(sizeof(struct hyp_flow_val) == 32, "hyp_flow_val layout");
 _Static_assert(sizeof(struct hyp_event) == 64, "hyp_event layout");

@@ -107,40 +107,34 @@ act_name(int a)
 /* ---- map state helpers, every one checked ------------------------------ */
 
 static int
-clear_map(int fd, size_t key_size)
+delete_one(const void *key, const void *value, void *arg)
 {
-	uint8_t key[64], next[64];
-	void *prev = NULL;
+	/* the walk then goes on from the first key: hash and trie maps alike */
+	return bpf_map_delete_elem(*(int *)arg, key) < 0 ? -errno : 0;
+}
 
-	/* deleting while walking restarts from the first key each time */
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, key_size);
-		if (bpf_map_delete_elem(fd, key) < 0)
-			return -errno;
-	}
-	return errno == ENOENT ? 0 : -errno;
+static int
+clear_map(struct hyp_xdp *x, enum hyp_map_id id)
+{
+	int fd = hyp_xdp_map_fd(x, id);
+
+	return hyp_xdp_map_walk(x, id, false, delete_one, &fd);
 }
 
 static int
 reset_state(struct hyp_xdp *x)
 {
-	static const struct { enum hyp_map_id id; size_t ks; } m[] = {
-		{ HYP_MAP_ID_BLOCK_SRC_V4, sizeof(struct hyp_lpm_v4) },
-		{ HYP_MAP_ID_BLOCK_DST_V4, sizeof(struct hyp_lpm_v4) },
-		{ HYP_MAP_ID_BLOCK_SRC_V6, sizeof(struct hyp_lpm_v6) },
-		{ HYP_MAP_ID_BLOCK_DST_V6, sizeof(struct hyp_lpm_v6) },
-		{ HYP_MAP_ID_RL_RULES_V4, sizeof(struct hyp_lpm_v4) },
-		{ HYP_MAP_ID_RL_RULES_V6, sizeof(struct hyp_lpm_v6) },
-		{ HYP_MAP_ID_AUTOBLOCK, sizeof(struct hyp_addr) },
-		{ HYP_MAP_ID_RL_STATE, sizeof(struct hyp_addr) },
-		{ HYP_MAP_ID_REDIRECT_PORTS, sizeof(struct hyp_port_key) },
-		{ HYP_MAP_ID_FLOW, sizeof(struct hyp_flow_key) },
+	static const enum hyp_map_id m[] = {
+		HYP_MAP_ID_BLOCK_SRC_V4, HYP_MAP_ID_BLOCK_DST_V4, HYP_MAP_ID_BLOCK_SRC_V6,
+		HYP_MAP_ID_BLOCK_DST_V6, HYP_MAP_ID_RL_RULES_V4, HYP_MAP_ID_RL_RULES_V6,
+		HYP_MAP_ID_AUTOBLOCK, HYP_MAP_ID_RL_STATE, HYP_MAP_ID_REDIRECT_PORTS,
+		HYP_MAP_ID_FLOW,
 	};
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		ret = clear_map(hyp_xdp_map_fd(x, m[i].id), m[i].ks);
+		ret = clear_map(x, m[i]);
 		if (ret < 0)
 			return ret;
 	}
@@ -292,22 +286,27 @@ chk_autoblock_expired(struct hyp_xdp *x, const uint64_t *aux)
 	return 0;
 }
 
+struct flow_seen {
+	int count;
+	struct hyp_flow_val *last;
+};
+
+static int
+flow_one(const struct hyp_flow_key *k, const struct hyp_flow_val *v, void *arg)
+{
+	struct flow_seen *f = arg;
+
+	*f->last = *v;
+	f->count++;
+	return 0;
+}
+
 static int
 flow_count(struct hyp_xdp *x, struct hyp_flow_val *last)
 {
-	int fd = hyp_xdp_map_fd(x, HYP_MAP_ID_FLOW);
-	struct hyp_flow_key k, n;
-	void *prev = NULL;
-	int count = 0;
+	struct flow_seen f = { 0, last };
 
-	while (bpf_map_get_next_key(fd, prev, &n) == 0) {
-		k = n;
-		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, last) < 0)
-			return -1;
-		count++;
-	}
-	return count;
+	return hyp_xdp_flow_foreach(x, flow_one, &f) == 0 ? f.count : -1;
 }
 
 static int

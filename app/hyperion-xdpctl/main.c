@@ -359,6 +359,24 @@ struct flow_row {
 	struct hyp_flow_val v;
 };
 
+struct flow_rows {
+	struct flow_row *rows;
+	size_t n;
+};
+
+static int
+flow_take(const struct hyp_flow_key *k, const struct hyp_flow_val *v, void *arg)
+{
+	struct flow_rows *fr = arg;
+
+	if (fr->n == HYP_FLOW_MAX_ENTRIES)
+		return -ENOSPC;	/* the map holds at most this many: added meanwhile */
+	fr->rows[fr->n].k = *k;
+	fr->rows[fr->n].v = *v;
+	fr->n++;
+	return 0;
+}
+
 static int
 by_bytes(const void *a, const void *b)
 {
@@ -370,13 +388,12 @@ by_bytes(const void *a, const void *b)
 static int
 cmd_flows(struct hyp_xdp *x, int argc, char **argv)
 {
-	int fd = hyp_xdp_map_fd(x, HYP_MAP_ID_FLOW);
-	struct flow_row *rows = calloc(HYP_FLOW_MAX_ENTRIES, sizeof(*rows));
-	struct hyp_flow_key k, next;
-	void *prev = NULL;
+	struct flow_rows fr = { calloc(HYP_FLOW_MAX_ENTRIES, sizeof(*fr.rows)), 0 };
+	struct flow_row *rows = fr.rows;
 	uint32_t top = 10;
-	size_t n = 0, i;
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	size_t n, i;
+	char s[HYP_ADDR_STRLEN], d[HYP_ADDR_STRLEN];
+	int ret;
 
 	if (rows == NULL)
 		return fail("flows", ENOMEM);
@@ -384,12 +401,12 @@ cmd_flows(struct hyp_xdp *x, int argc, char **argv)
 		free(rows);
 		return 2;
 	}
-	while (n < HYP_FLOW_MAX_ENTRIES && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, &rows[n].v) == 0)	/* may be evicted */
-			rows[n++].k = k;
+	ret = hyp_xdp_flow_foreach(x, flow_take, &fr);
+	if (ret < 0 && ret != -ENOSPC) {
+		free(rows);
+		return fail("flows", -ret);
 	}
+	n = fr.n;
 	qsort(rows, n, sizeof(rows[0]), by_bytes);
 	printf("%zu flows\n%-6s %-40s %-40s %10s %12s\n", n, "proto", "source", "destination",
 	       "packets", "bytes");

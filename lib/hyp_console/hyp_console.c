@@ -745,79 +745,51 @@ struct block_entry {
 	uint64_t hits;
 };
 
-/* Add one program's entries of a trie to the list, summing hits of a prefix. */
-static int
-block_walk(struct hyp_xdp *x, enum hyp_map_id id, int family, bool dst,
-	   struct block_entry *list, unsigned int *n)
-{
-	union {
-		struct hyp_lpm_v4 v4;
-		struct hyp_lpm_v6 v6;
-	} key, next;
-	struct hyp_block_val val;
-	struct block_entry e;
-	unsigned int i;
-	int fd = hyp_xdp_map_fd(x, id);
-	void *prev = NULL;
+struct block_list {
+	struct block_entry *e;
+	unsigned int n;
+	bool dst;
+};
 
-	if (fd < 0)
-		return fd;
-	memset(&key, 0, sizeof(key));
-	memset(&next, 0, sizeof(next));
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &val) != 0)
-			continue;	/* deleted meanwhile */
-		memset(&e, 0, sizeof(e));
-		e.dst = dst;
-		e.cidr.family = family;
-		if (family == AF_INET) {
-			e.cidr.prefixlen = (uint8_t)key.v4.prefixlen;
-			memcpy(e.cidr.addr, key.v4.addr, 4);
-		} else {
-			e.cidr.prefixlen = (uint8_t)key.v6.prefixlen;
-			memcpy(e.cidr.addr, key.v6.addr, 16);
-		}
-		e.rule_id = val.rule_id;
-		e.hits = val.hits;
-		for (i = 0; i < *n; i++)
-			if (list[i].dst == e.dst && memcmp(&list[i].cidr, &e.cidr, sizeof(e.cidr)) == 0)
-				break;
-		if (i < *n) {
-			list[i].hits += e.hits;
-		} else if (*n < BLOCK_LIST_MAX) {
-			list[(*n)++] = e;
-		} else {
-			return -ENOSPC;
-		}
+/* One prefix of one program into the list, summing hits over programs. */
+static int
+block_add(const struct hyp_cidr *c, const struct hyp_block_val *v, void *arg)
+{
+	struct block_list *l = arg;
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->e[i].dst == l->dst && memcmp(&l->e[i].cidr, c, sizeof(*c)) == 0)
+			break;
+	if (i < l->n) {
+		l->e[i].hits += v->hits;
+		return 0;
 	}
+	if (l->n == BLOCK_LIST_MAX)
+		return -ENOSPC;
+	memset(&l->e[l->n], 0, sizeof(l->e[0]));
+	l->e[l->n].dst = l->dst;
+	l->e[l->n].cidr = *c;
+	l->e[l->n].rule_id = v->rule_id;
+	l->e[l->n].hits = v->hits;
+	l->n++;
 	return 0;
 }
 
 static void
 cmd_blocklist_list_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_unused)
 {
-	static const struct {
-		enum hyp_map_id id;
-		int family;
-		bool dst;
-	} tries[] = {
-		{ HYP_MAP_ID_BLOCK_SRC_V4, AF_INET, false },
-		{ HYP_MAP_ID_BLOCK_SRC_V6, AF_INET6, false },
-		{ HYP_MAP_ID_BLOCK_DST_V4, AF_INET, true },
-		{ HYP_MAP_ID_BLOCK_DST_V6, AF_INET6, true },
-	};
 	struct console *c = cur;
 	struct hyp_ctl *ctl = c->ctl;
 	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
 	const char *names[HYP_PIPE_MAX_PORTS];
+	struct block_list bl = { 0 };
 	struct block_entry *list;
-	unsigned int n_x, n = 0, i, t;
+	unsigned int n_x, n, i, dst;
 	bool truncated = false;
 	char buf[64];
 
-	list = calloc(BLOCK_LIST_MAX, sizeof(*list));
+	list = bl.e = calloc(BLOCK_LIST_MAX, sizeof(*list));
 	if (list == NULL) {
 		cmdline_printf(cl, "out of memory\n");
 		return;
@@ -825,11 +797,13 @@ cmd_blocklist_list_cb(void *parsed __rte_unused, struct cmdline *cl, void *data 
 	pthread_mutex_lock(&ctl->lock);
 	n_x = distinct_xdps(ctl, x, names);
 	for (i = 0; i < n_x; i++)
-		for (t = 0; t < RTE_DIM(tries); t++)
-			if (block_walk(x[i], tries[t].id, tries[t].family, tries[t].dst, list,
-				       &n) == -ENOSPC)
+		for (dst = 0; dst < 2; dst++) {
+			bl.dst = dst;
+			if (hyp_xdp_block_foreach(x[i], dst, block_add, &bl) == -ENOSPC)
 				truncated = true;
+		}
 	pthread_mutex_unlock(&ctl->lock);
+	n = bl.n;
 	if (n_x == 0)
 		cmdline_printf(cl, "no XDP program\n");
 	else if (n == 0)

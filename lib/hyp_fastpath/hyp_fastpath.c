@@ -47,6 +47,7 @@ struct hyp_fp_map {
 	size_t n_want;
 	struct hyp_fp_entry *have;	/* the map's keys, sorted */
 	size_t n_have;
+	size_t cap_have;
 };
 
 static const char *const hyp_fp_list_names[] = {
@@ -113,7 +114,7 @@ hyp_fp_key_str(const struct hyp_fp_map *m, const uint8_t *key, char *buf,
 	struct hyp_cidr c;
 
 	if (m->kind == HYP_FP_PORT) {
-		struct hyp_port_key k;
+		struct hyp_l4port_key k;
 
 		memcpy(&k, key, sizeof(k));
 		snprintf(buf, len, "protocol %u port %u", k.proto, k.port);
@@ -197,7 +198,7 @@ hyp_fp_want_ports(struct hyp_fp_map *m, const struct hyp_policy *p)
 	if (m->want == NULL)
 		return -ENOMEM;
 	for (i = 0; i < p->n_redirect_ports; i++) {
-		struct hyp_port_key k = {
+		struct hyp_l4port_key k = {
 			.port = p->redirect_ports[i].port,
 			.proto = p->redirect_ports[i].proto,
 		};
@@ -210,40 +211,36 @@ hyp_fp_want_ports(struct hyp_fp_map *m, const struct hyp_policy *p)
 	return 0;
 }
 
+static int
+snapshot_add(const void *key, const void *value, void *arg)
+{
+	struct hyp_fp_map *m = arg;
+
+	if (m->n_have == m->cap_have) {
+		size_t cap = m->cap_have ? 2 * m->cap_have : 256;
+		struct hyp_fp_entry *t = realloc(m->have, cap * sizeof(*t));
+
+		if (t == NULL)
+			return -ENOMEM;
+		m->have = t;
+		m->cap_have = cap;
+	}
+	memset(&m->have[m->n_have], 0, sizeof(m->have[0]));
+	memcpy(m->have[m->n_have].key, key, m->key_size);
+	m->n_have++;
+	return 0;
+}
+
 /* Every key in the map now, sorted. */
 static int
 hyp_fp_snapshot(struct hyp_xdp *x, struct hyp_fp_map *m)
 {
-	int fd = hyp_xdp_map_fd(x, m->id);
-	uint8_t cur[HYP_FP_KEY_MAX], next[HYP_FP_KEY_MAX];
-	size_t cap = 0;
-	void *prev = NULL;
 	int ret;
 
-	free(m->have);
-	m->have = NULL;
 	m->n_have = 0;
-	memset(cur, 0, sizeof(cur));
-	memset(next, 0, sizeof(next));
-	while ((ret = bpf_map_get_next_key(fd, prev, next)) == 0) {
-		if (m->n_have == cap) {
-			struct hyp_fp_entry *t;
-
-			cap = cap ? 2 * cap : 256;
-			t = realloc(m->have, cap * sizeof(*t));
-			if (t == NULL)
-				return -ENOMEM;
-			m->have = t;
-		}
-		memset(&m->have[m->n_have], 0, sizeof(m->have[0]));
-		memcpy(m->have[m->n_have].key, next, m->key_size);
-		m->n_have++;
-		memcpy(cur, next, sizeof(cur));
-		prev = cur;
-	}
-	if (ret != -ENOENT) {
-		HYP_FP_LOG(ERR, "walking %s: %s", hyp_xdp_map_name(m->id),
-			   strerror(-ret));
+	ret = hyp_xdp_map_walk(x, m->id, false, snapshot_add, m);
+	if (ret < 0) {
+		HYP_FP_LOG(ERR, "walking %s: %s", hyp_xdp_map_name(m->id), strerror(-ret));
 		return ret;
 	}
 	if (m->n_have > 0)
@@ -404,7 +401,7 @@ hyp_fastpath_apply(struct hyp_xdp *x, const struct hyp_policy *p,
 		{ HYP_MAP_ID_BLOCK_DST_V6, HYP_FP_BLOCK_DST, sizeof(struct hyp_lpm_v6) },
 		{ HYP_MAP_ID_RL_RULES_V4, HYP_FP_RATELIMIT, sizeof(struct hyp_lpm_v4) },
 		{ HYP_MAP_ID_RL_RULES_V6, HYP_FP_RATELIMIT, sizeof(struct hyp_lpm_v6) },
-		{ HYP_MAP_ID_REDIRECT_PORTS, HYP_FP_PORT, sizeof(struct hyp_port_key) },
+		{ HYP_MAP_ID_REDIRECT_PORTS, HYP_FP_PORT, sizeof(struct hyp_l4port_key) },
 	};
 	struct hyp_fastpath_stats scratch;
 	unsigned int i;

@@ -50,74 +50,24 @@ struct hyp_map_desc {
 	uint32_t value_size;
 };
 
-#define HYP_MAP_DESC(id, map, t, k, v) \
-	[id] = { HYP_STR(map), t, k, v }
-
+/* From the one list in hyp_xdp_shared.h. */
 static const struct hyp_map_desc hyp_map_descs[HYP_MAP_ID_MAX] = {
-	HYP_MAP_DESC(HYP_MAP_ID_CONFIG, HYP_MAP_CONFIG, BPF_MAP_TYPE_ARRAY,
-		     sizeof(__u32), sizeof(__u64)),
-	HYP_MAP_DESC(HYP_MAP_ID_REASON_STATS, HYP_MAP_REASON_STATS,
-		     BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
-		     sizeof(struct hyp_counter)),
-	HYP_MAP_DESC(HYP_MAP_ID_AUX_STATS, HYP_MAP_AUX_STATS,
-		     BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(__u64)),
-	HYP_MAP_DESC(HYP_MAP_ID_BLOCK_SRC_V4, HYP_MAP_BLOCK_SRC_V4,
-		     BPF_MAP_TYPE_LPM_TRIE, sizeof(struct hyp_lpm_v4),
-		     sizeof(struct hyp_block_val)),
-	HYP_MAP_DESC(HYP_MAP_ID_BLOCK_DST_V4, HYP_MAP_BLOCK_DST_V4,
-		     BPF_MAP_TYPE_LPM_TRIE, sizeof(struct hyp_lpm_v4),
-		     sizeof(struct hyp_block_val)),
-	HYP_MAP_DESC(HYP_MAP_ID_BLOCK_SRC_V6, HYP_MAP_BLOCK_SRC_V6,
-		     BPF_MAP_TYPE_LPM_TRIE, sizeof(struct hyp_lpm_v6),
-		     sizeof(struct hyp_block_val)),
-	HYP_MAP_DESC(HYP_MAP_ID_BLOCK_DST_V6, HYP_MAP_BLOCK_DST_V6,
-		     BPF_MAP_TYPE_LPM_TRIE, sizeof(struct hyp_lpm_v6),
-		     sizeof(struct hyp_block_val)),
-	HYP_MAP_DESC(HYP_MAP_ID_AUTOBLOCK, HYP_MAP_AUTOBLOCK,
-		     BPF_MAP_TYPE_LRU_HASH, sizeof(struct hyp_addr),
-		     sizeof(struct hyp_autoblock_val)),
-	HYP_MAP_DESC(HYP_MAP_ID_RL_RULES_V4, HYP_MAP_RL_RULES_V4,
-		     BPF_MAP_TYPE_LPM_TRIE, sizeof(struct hyp_lpm_v4),
-		     sizeof(struct hyp_rl_rule)),
-	HYP_MAP_DESC(HYP_MAP_ID_RL_RULES_V6, HYP_MAP_RL_RULES_V6,
-		     BPF_MAP_TYPE_LPM_TRIE, sizeof(struct hyp_lpm_v6),
-		     sizeof(struct hyp_rl_rule)),
-	HYP_MAP_DESC(HYP_MAP_ID_RL_STATE, HYP_MAP_RL_STATE,
-		     BPF_MAP_TYPE_LRU_HASH, sizeof(struct hyp_addr),
-		     sizeof(struct hyp_rl_state)),
-	HYP_MAP_DESC(HYP_MAP_ID_REDIRECT_PORTS, HYP_MAP_REDIRECT_PORTS,
-		     BPF_MAP_TYPE_HASH, sizeof(struct hyp_port_key),
-		     sizeof(__u32)),
-	HYP_MAP_DESC(HYP_MAP_ID_FLOW, HYP_MAP_FLOW, BPF_MAP_TYPE_LRU_HASH,
-		     sizeof(struct hyp_flow_key), sizeof(struct hyp_flow_val)),
-	HYP_MAP_DESC(HYP_MAP_ID_XSKS, HYP_MAP_XSKS, BPF_MAP_TYPE_XSKMAP,
-		     sizeof(__u32), sizeof(__u32)),
-	HYP_MAP_DESC(HYP_MAP_ID_EVENTS, HYP_MAP_EVENTS, BPF_MAP_TYPE_RINGBUF,
-		     0, 0),
-	HYP_MAP_DESC(HYP_MAP_ID_TX_PORT, HYP_MAP_TX_PORT, BPF_MAP_TYPE_DEVMAP,
-		     sizeof(__u32), sizeof(__u32)),
+#define HYP_DESC_KEYED(id, name, type, key_t, value_t) \
+	[HYP_MAP_ID_ ## id] = { #name, type, sizeof(key_t), sizeof(value_t) },
+#define HYP_DESC_PLAIN(id, name, type) [HYP_MAP_ID_ ## id] = { #name, type, 0, 0 },
+	HYP_KEYED_MAPS(HYP_DESC_KEYED)
+	HYP_PLAIN_MAPS(HYP_DESC_PLAIN)
+#undef HYP_DESC_KEYED
+#undef HYP_DESC_PLAIN
 };
 
 /* The kernel truncates object names to BPF_OBJ_NAME_LEN - 1 characters. */
-#define HYP_NAME_FITS(map) \
-	_Static_assert(sizeof(HYP_STR(map)) <= BPF_OBJ_NAME_LEN, \
-		       "map name " HYP_STR(map) " is longer than the kernel keeps")
-HYP_NAME_FITS(HYP_MAP_CONFIG);
-HYP_NAME_FITS(HYP_MAP_REASON_STATS);
-HYP_NAME_FITS(HYP_MAP_AUX_STATS);
-HYP_NAME_FITS(HYP_MAP_BLOCK_SRC_V4);
-HYP_NAME_FITS(HYP_MAP_BLOCK_DST_V4);
-HYP_NAME_FITS(HYP_MAP_BLOCK_SRC_V6);
-HYP_NAME_FITS(HYP_MAP_BLOCK_DST_V6);
-HYP_NAME_FITS(HYP_MAP_AUTOBLOCK);
-HYP_NAME_FITS(HYP_MAP_RL_RULES_V4);
-HYP_NAME_FITS(HYP_MAP_RL_RULES_V6);
-HYP_NAME_FITS(HYP_MAP_RL_STATE);
-HYP_NAME_FITS(HYP_MAP_REDIRECT_PORTS);
-HYP_NAME_FITS(HYP_MAP_FLOW);
-HYP_NAME_FITS(HYP_MAP_XSKS);
-HYP_NAME_FITS(HYP_MAP_EVENTS);
-HYP_NAME_FITS(HYP_MAP_TX_PORT);
+#define HYP_NAME_FITS(id, name, ...) \
+	_Static_assert(sizeof(#name) <= BPF_OBJ_NAME_LEN, \
+		       "map name " #name " is longer than the kernel keeps");
+HYP_KEYED_MAPS(HYP_NAME_FITS)
+HYP_PLAIN_MAPS(HYP_NAME_FITS)
+#undef HYP_NAME_FITS
 
 static const char *const hyp_reason_names[HYP_R_MAX] = {
 	[HYP_R_PASS_NON_IP] = "pass_non_ip",
@@ -731,7 +681,7 @@ hyp_port_check(uint8_t proto)
 int
 hyp_xdp_redirect_port_add(struct hyp_xdp *x, uint8_t proto, uint16_t port)
 {
-	struct hyp_port_key k = { .port = port, .proto = proto };
+	struct hyp_l4port_key k = { .port = port, .proto = proto };
 	uint32_t one = 1;
 	int ret = hyp_port_check(proto);
 
@@ -744,7 +694,7 @@ hyp_xdp_redirect_port_add(struct hyp_xdp *x, uint8_t proto, uint16_t port)
 int
 hyp_xdp_redirect_port_del(struct hyp_xdp *x, uint8_t proto, uint16_t port)
 {
-	struct hyp_port_key k = { .port = port, .proto = proto };
+	struct hyp_l4port_key k = { .port = port, .proto = proto };
 	int ret = hyp_port_check(proto);
 
 	return ret < 0 ? ret : hyp_map_delete(x, HYP_MAP_ID_REDIRECT_PORTS, &k);
@@ -873,4 +823,159 @@ int
 hyp_xdp_aux_stats(struct hyp_xdp *x, uint64_t out[HYP_AUX_MAX])
 {
 	return hyp_percpu_sum(x, HYP_MAP_ID_AUX_STATS, HYP_AUX_MAX, 1, out);
+}
+
+/* ---- walks ---------------------------------------------------------------- */
+
+/* the largest key and value of the maps (the flow key, the flow value) */
+#define WALK_KEY_MAX	64
+#define WALK_VALUE_MAX	64
+_Static_assert(sizeof(struct hyp_flow_key) <= WALK_KEY_MAX, "walk key room");
+_Static_assert(sizeof(struct hyp_flow_val) <= WALK_VALUE_MAX, "walk value room");
+
+int
+hyp_xdp_map_walk(struct hyp_xdp *x, enum hyp_map_id id, bool values, hyp_xdp_walk_fn fn,
+		 void *arg)
+{
+	uint8_t key[WALK_KEY_MAX], next[WALK_KEY_MAX];
+	uint64_t value[WALK_VALUE_MAX / 8];
+	const struct hyp_map_desc *d;
+	void *prev = NULL;
+	int fd, ret;
+
+	if ((unsigned int)id >= HYP_MAP_ID_MAX || hyp_map_descs[id].key_size == 0)
+		return -EINVAL;
+	d = &hyp_map_descs[id];
+	/* per-CPU maps come as one value per CPU: the helpers sum those */
+	if (values && (d->type == BPF_MAP_TYPE_PERCPU_ARRAY || d->value_size > sizeof(value)))
+		return -EINVAL;
+	fd = x->map_fd[id];
+	memset(key, 0, sizeof(key));
+	memset(next, 0, sizeof(next));
+	while ((ret = bpf_map_get_next_key(fd, prev, next)) == 0) {
+		memcpy(key, next, d->key_size);
+		prev = key;
+		if (values && bpf_map_lookup_elem(fd, key, value) < 0) {
+			if (errno == ENOENT)
+				continue;	/* gone between the two calls */
+			ret = -errno;
+			HYP_XDP_LOG(ERR, "lookup in %s: %s", d->name, strerror(-ret));
+			return ret;
+		}
+		ret = fn(key, values ? value : NULL, arg);
+		if (ret != 0)
+			return ret;
+	}
+	if (ret != -ENOENT) {
+		HYP_XDP_LOG(ERR, "walking %s: %s", d->name, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* An LPM key back to the prefix it holds. */
+static void
+lpm_to_cidr(const void *key, bool v6, struct hyp_cidr *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (v6) {
+		const struct hyp_lpm_v6 *k = key;
+
+		c->family = AF_INET6;
+		c->prefixlen = (uint8_t)k->prefixlen;
+		memcpy(c->addr, k->addr, sizeof(k->addr));
+	} else {
+		const struct hyp_lpm_v4 *k = key;
+
+		c->family = AF_INET;
+		c->prefixlen = (uint8_t)k->prefixlen;
+		memcpy(c->addr, k->addr, sizeof(k->addr));
+	}
+}
+
+struct lpm_walk {
+	bool v6;
+	bool rl;
+	hyp_xdp_block_fn block;
+	hyp_xdp_ratelimit_fn ratelimit;
+	void *arg;
+};
+
+static int
+lpm_step(const void *key, const void *value, void *arg)
+{
+	struct lpm_walk *w = arg;
+	struct hyp_cidr c;
+
+	lpm_to_cidr(key, w->v6, &c);
+	return w->rl ? w->ratelimit(&c, value, w->arg) : w->block(&c, value, w->arg);
+}
+
+static int
+lpm_pair_walk(struct hyp_xdp *x, enum hyp_map_id v4, enum hyp_map_id v6, struct lpm_walk *w)
+{
+	int ret;
+
+	w->v6 = false;
+	ret = hyp_xdp_map_walk(x, v4, true, lpm_step, w);
+	if (ret != 0)
+		return ret;
+	w->v6 = true;
+	return hyp_xdp_map_walk(x, v6, true, lpm_step, w);
+}
+
+int
+hyp_xdp_block_foreach(struct hyp_xdp *x, bool dst, hyp_xdp_block_fn fn, void *arg)
+{
+	struct lpm_walk w = { .block = fn, .arg = arg };
+
+	return dst ? lpm_pair_walk(x, HYP_MAP_ID_BLOCK_DST_V4, HYP_MAP_ID_BLOCK_DST_V6, &w) :
+		lpm_pair_walk(x, HYP_MAP_ID_BLOCK_SRC_V4, HYP_MAP_ID_BLOCK_SRC_V6, &w);
+}
+
+int
+hyp_xdp_ratelimit_foreach(struct hyp_xdp *x, hyp_xdp_ratelimit_fn fn, void *arg)
+{
+	struct lpm_walk w = { .rl = true, .ratelimit = fn, .arg = arg };
+
+	return lpm_pair_walk(x, HYP_MAP_ID_RL_RULES_V4, HYP_MAP_ID_RL_RULES_V6, &w);
+}
+
+/* typed callbacks are called through their own type, never a cast one */
+struct typed_walk {
+	hyp_xdp_autoblock_fn autoblock;
+	hyp_xdp_flow_fn flow;
+	void *arg;
+};
+
+static int
+autoblock_step(const void *key, const void *value, void *arg)
+{
+	const struct typed_walk *w = arg;
+
+	return w->autoblock(key, value, w->arg);
+}
+
+static int
+flow_step(const void *key, const void *value, void *arg)
+{
+	const struct typed_walk *w = arg;
+
+	return w->flow(key, value, w->arg);
+}
+
+int
+hyp_xdp_autoblock_foreach(struct hyp_xdp *x, hyp_xdp_autoblock_fn fn, void *arg)
+{
+	struct typed_walk w = { .autoblock = fn, .arg = arg };
+
+	return hyp_xdp_map_walk(x, HYP_MAP_ID_AUTOBLOCK, true, autoblock_step, &w);
+}
+
+int
+hyp_xdp_flow_foreach(struct hyp_xdp *x, hyp_xdp_flow_fn fn, void *arg)
+{
+	struct typed_walk w = { .flow = fn, .arg = arg };
+
+	return hyp_xdp_map_walk(x, HYP_MAP_ID_FLOW, true, flow_step, &w);
 }

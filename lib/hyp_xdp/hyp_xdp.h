@@ -22,24 +22,12 @@
 extern "C" {
 #endif
 
-/** The maps of one program instance, by role. */
+/** The maps of one program instance, by role (the list: hyp_xdp_shared.h). */
 enum hyp_map_id {
-	HYP_MAP_ID_CONFIG,
-	HYP_MAP_ID_REASON_STATS,
-	HYP_MAP_ID_AUX_STATS,
-	HYP_MAP_ID_BLOCK_SRC_V4,
-	HYP_MAP_ID_BLOCK_DST_V4,
-	HYP_MAP_ID_BLOCK_SRC_V6,
-	HYP_MAP_ID_BLOCK_DST_V6,
-	HYP_MAP_ID_AUTOBLOCK,
-	HYP_MAP_ID_RL_RULES_V4,
-	HYP_MAP_ID_RL_RULES_V6,
-	HYP_MAP_ID_RL_STATE,
-	HYP_MAP_ID_REDIRECT_PORTS,
-	HYP_MAP_ID_FLOW,
-	HYP_MAP_ID_XSKS,
-	HYP_MAP_ID_EVENTS,
-	HYP_MAP_ID_TX_PORT,
+#define HYP_MAP_ENUM(id, ...) HYP_MAP_ID_ ## id,
+	HYP_KEYED_MAPS(HYP_MAP_ENUM)
+	HYP_PLAIN_MAPS(HYP_MAP_ENUM)
+#undef HYP_MAP_ENUM
 	HYP_MAP_ID_MAX
 };
 
@@ -133,6 +121,40 @@ int hyp_xdp_aux_stats(struct hyp_xdp *x, uint64_t out[HYP_AUX_MAX]);
 /** Stable lower_snake names, as used in metrics and telemetry. */
 const char *hyp_reason_name(unsigned int reason);
 const char *hyp_aux_name(unsigned int aux);
+
+/*
+ * Walks of a map, the only ones there are: each key in the kernel's order,
+ * with its value read right after. A key that vanishes between the two (an
+ * LRU eviction, the program's own delete) is skipped; a walk taken while
+ * the map changes may see an entry twice or miss one added meanwhile, as
+ * every BPF map walk may. A callback returning nonzero stops the walk, and
+ * the walk returns that value; otherwise it returns 0 or a -errno.
+ */
+
+/** Any map: key and value as the layout in hyp_xdp_shared.h (value NULL: keys only). */
+typedef int (*hyp_xdp_walk_fn)(const void *key, const void *value, void *arg);
+int hyp_xdp_map_walk(struct hyp_xdp *x, enum hyp_map_id id, bool values,
+		     hyp_xdp_walk_fn fn, void *arg);
+
+/** The source (dst false) or destination blocklist, IPv4 then IPv6. */
+typedef int (*hyp_xdp_block_fn)(const struct hyp_cidr *c, const struct hyp_block_val *v,
+				void *arg);
+int hyp_xdp_block_foreach(struct hyp_xdp *x, bool dst, hyp_xdp_block_fn fn, void *arg);
+
+/** The rate-limit rules, IPv4 then IPv6. */
+typedef int (*hyp_xdp_ratelimit_fn)(const struct hyp_cidr *c, const struct hyp_rl_rule *r,
+				    void *arg);
+int hyp_xdp_ratelimit_foreach(struct hyp_xdp *x, hyp_xdp_ratelimit_fn fn, void *arg);
+
+/** The auto-blocked addresses. */
+typedef int (*hyp_xdp_autoblock_fn)(const struct hyp_addr *a,
+				    const struct hyp_autoblock_val *v, void *arg);
+int hyp_xdp_autoblock_foreach(struct hyp_xdp *x, hyp_xdp_autoblock_fn fn, void *arg);
+
+/** The flows the program accounts (flow_map). */
+typedef int (*hyp_xdp_flow_fn)(const struct hyp_flow_key *k, const struct hyp_flow_val *v,
+			       void *arg);
+int hyp_xdp_flow_foreach(struct hyp_xdp *x, hyp_xdp_flow_fn fn, void *arg);
 
 /** Current CLOCK_MONOTONIC in ns: the clock the program's timestamps use. */
 uint64_t hyp_xdp_now_ns(void);

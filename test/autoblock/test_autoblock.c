@@ -47,20 +47,19 @@ map_expiry(struct hyp_xdp *x, const struct hyp_addr *a)
 	return v.expires_ns ? v.expires_ns : UINT64_MAX;
 }
 
+static int
+count_one(const struct hyp_addr *a, const struct hyp_autoblock_val *v, void *arg)
+{
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
 static unsigned int
 map_count(struct hyp_xdp *x)
 {
-	int fd = hyp_xdp_map_fd(x, HYP_MAP_ID_AUTOBLOCK);
-	struct hyp_addr k, n;
-	void *prev = NULL;
 	unsigned int c = 0;
 
-	while (bpf_map_get_next_key(fd, prev, &n) == 0) {
-		k = n;
-		prev = &k;
-		c++;
-	}
-	return c;
+	return hyp_xdp_autoblock_foreach(x, count_one, &c) == 0 ? c : UINT32_MAX;
 }
 
 static void

@@ -170,55 +170,68 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct dump_lines {
+	enum hyp_map_id id;
+	char *lines[64];
+	size_t n;
+};
+
+static int
+dump_one(const void *key, const void *val, void *arg)
+{
+	struct dump_lines *d = arg;
+	char line[128], addr[INET6_ADDRSTRLEN];
+
+	if (d->n == 64)
+		return 1;
+	if (d->id == HYP_MAP_ID_REDIRECT_PORTS) {
+		const struct hyp_l4port_key *k = key;
+
+		snprintf(line, sizeof(line), "%u/%u", k->proto, k->port);
+	} else {
+		const struct hyp_lpm_v4 *k4 = key;
+		const struct hyp_lpm_v6 *k6 = key;
+		bool v4 = d->id == HYP_MAP_ID_BLOCK_SRC_V4 || d->id == HYP_MAP_ID_BLOCK_DST_V4 ||
+			  d->id == HYP_MAP_ID_RL_RULES_V4;
+		int o;
+
+		inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? (const void *)k4->addr :
+			  (const void *)k6->addr, addr, sizeof(addr));
+		o = snprintf(line, sizeof(line), "%s/%u ", addr, k4->prefixlen);
+		if (d->id == HYP_MAP_ID_RL_RULES_V4 || d->id == HYP_MAP_ID_RL_RULES_V6) {
+			const struct hyp_rl_rule *r = val;
+
+			snprintf(line + o, sizeof(line) - o, "pps=%u burst=%u id=%u",
+				 r->pps, r->burst, r->rule_id);
+		} else {
+			const struct hyp_block_val *b = val;
+
+			snprintf(line + o, sizeof(line) - o, "id=%u hits=%llu",
+				 b->rule_id, (unsigned long long)b->hits);
+		}
+	}
+	d->lines[d->n++] = strdup(line);
+	return 0;
+}
+
 /* One map's entries, one "key value" string each, sorted, joined by "; ". */
 static const char *
 dump(struct hyp_xdp *x, enum hyp_map_id id, char *out, size_t len)
 {
-	int fd = hyp_xdp_map_fd(x, id);
-	uint8_t key[64], next[64] = { 0 }, val[64];
-	char *lines[64], line[128], addr[INET6_ADDRSTRLEN];
-	void *prev = NULL;
-	size_t n = 0, i, off = 0;
+	struct dump_lines d = { .id = id };
+	size_t i, off = 0;
+	int ret;
 
 	out[0] = '\0';
-	while (n < 64 && bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, sizeof(key));
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, val) < 0) {
-			snprintf(line, sizeof(line), "lookup failed: %s", strerror(errno));
-		} else if (id == HYP_MAP_ID_REDIRECT_PORTS) {
-			const struct hyp_port_key *k = (const void *)key;
-
-			snprintf(line, sizeof(line), "%u/%u", k->proto, k->port);
-		} else {
-			const struct hyp_lpm_v4 *k4 = (const void *)key;
-			const struct hyp_lpm_v6 *k6 = (const void *)key;
-			bool v4 = id == HYP_MAP_ID_BLOCK_SRC_V4 || id == HYP_MAP_ID_BLOCK_DST_V4 ||
-				  id == HYP_MAP_ID_RL_RULES_V4;
-			int o;
-
-			inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? (const void *)k4->addr :
-				  (const void *)k6->addr, addr, sizeof(addr));
-			o = snprintf(line, sizeof(line), "%s/%u ", addr, k4->prefixlen);
-			if (id == HYP_MAP_ID_RL_RULES_V4 || id == HYP_MAP_ID_RL_RULES_V6) {
-				const struct hyp_rl_rule *r = (const void *)val;
-
-				snprintf(line + o, sizeof(line) - o, "pps=%u burst=%u id=%u",
-					 r->pps, r->burst, r->rule_id);
-			} else {
-				const struct hyp_block_val *b = (const void *)val;
-
-				snprintf(line + o, sizeof(line) - o, "id=%u hits=%llu",
-					 b->rule_id, (unsigned long long)b->hits);
-			}
-		}
-		lines[n++] = strdup(line);
-	}
-	qsort(lines, n, sizeof(lines[0]), cmp_str);
-	for (i = 0; i < n; i++) {
-		off += snprintf(out + off, off < len ? len - off : 0, "%s%s",
-				i ? "; " : "", lines[i] ? lines[i] : "?");
-		free(lines[i]);
+	ret = hyp_xdp_map_walk(x, id, true, dump_one, &d);
+	if (ret < 0)
+		snprintf(out, len, "walk failed: %s", strerror(-ret));
+	qsort(d.lines, d.n, sizeof(d.lines[0]), cmp_str);
+	for (i = 0; i < d.n; i++) {
+		if (ret >= 0)
+			off += snprintf(out + off, off < len ? len - off : 0, "%s%s",
+					i ? "; " : "", d.lines[i] ? d.lines[i] : "?");
+		free(d.lines[i]);
 	}
 	return out;
 }
