@@ -44,6 +44,19 @@ struct hyp_autoblock {
 	uint64_t blocked, refused, failed, lost_full;
 };
 
+const struct hyp_stat_desc hyp_autoblock_stat_descs[] = {
+	HYP_STAT(struct hyp_autoblock_stats, blocked, COUNTER,
+		 "Sources the slow path escalated into the XDP block map"),
+	HYP_STAT(struct hyp_autoblock_stats, refused, COUNTER,
+		 "Escalations the cap (half the LRU map) refused"),
+	HYP_STAT(struct hyp_autoblock_stats, lost, COUNTER,
+		 "Drop reports lost: the report ring was full, or too many sources to count"),
+	HYP_STAT(struct hyp_autoblock_stats, failed, COUNTER, "Block map writes that failed"),
+	HYP_STAT(struct hyp_autoblock_stats, active, GAUGE, "Auto-blocks in force now"),
+	HYP_STAT(struct hyp_autoblock_stats, tracked, GAUGE, "Sources being counted now"),
+};
+const unsigned int hyp_autoblock_stat_count = RTE_DIM(hyp_autoblock_stat_descs);
+
 struct hyp_autoblock *
 hyp_autoblock_create(unsigned int ring_size)
 {

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "hyp_base.h"
 #include "hyp_xdp.h"
 
 #ifdef __cplusplus
@@ -28,14 +29,18 @@ extern "C" {
 
 struct hyp_autoblock;
 
+/** Names and meaning: hyp_autoblock_stat_descs[]. */
 struct hyp_autoblock_stats {
-	uint64_t blocked;	/**< sources written into the block map */
-	uint64_t refused;	/**< blocks the cap refused */
-	uint64_t lost;		/**< drop reports the ring had no room for */
-	uint64_t failed;	/**< map writes that failed */
-	uint32_t active;	/**< blocks not yet expired */
-	uint32_t tracked;	/**< sources being counted */
+	uint64_t blocked;
+	uint64_t refused;
+	uint64_t lost;
+	uint64_t failed;
+	uint64_t active;
+	uint64_t tracked;
 };
+
+extern const struct hyp_stat_desc hyp_autoblock_stat_descs[];
+extern const unsigned int hyp_autoblock_stat_count;
 
 struct hyp_autoblock_entry {
 	struct hyp_addr addr;

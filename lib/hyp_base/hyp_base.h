@@ -11,9 +11,40 @@
  * shared with the XDP program.
  */
 
+#include <stddef.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/*
+ * A counter table, as DPDK's ethdev keeps one for its stats: each uint64_t
+ * of a stats struct with its one name, and every renderer (telemetry, the
+ * metrics, the console, the statistics the app prints) loops over the
+ * table. So a counter is added in one place and is called the same
+ * everywhere.
+ */
+enum hyp_stat_kind {
+	HYP_STAT_COUNTER,	/**< only goes up */
+	HYP_STAT_GAUGE,		/**< a level now */
+};
+
+struct hyp_stat_desc {
+	const char *name;	/**< lower_snake: telemetry key, metric suffix, column */
+	size_t offset;		/**< of its uint64_t in the stats struct */
+	enum hyp_stat_kind kind;
+	const char *help;	/**< one line, for HELP texts and the docs */
+};
+
+#define HYP_STAT(type, field, kind, help) \
+	{ #field, offsetof(type, field), HYP_STAT_ ## kind, help }
+
+static inline uint64_t
+hyp_stat_value(const void *stats, const struct hyp_stat_desc *d)
+{
+	return *(const uint64_t *)(const void *)((const char *)stats + d->offset);
+}
 
 enum hyp_action {
 	HYP_ACTION_PASS,

@@ -102,28 +102,6 @@ since_note(const struct console *c, char *buf, size_t len)
 	return buf;
 }
 
-/* The distinct XDP programs of the ports (pcap mode may share one). */
-static unsigned int
-distinct_xdps(const struct hyp_ctl *ctl, struct hyp_xdp *x[HYP_PIPE_MAX_PORTS],
-	      const char *name[HYP_PIPE_MAX_PORTS])
-{
-	unsigned int i, k, n = 0;
-
-	for (i = 0; i < ctl->n_ports && i < HYP_PIPE_MAX_PORTS; i++) {
-		if (ctl->ports[i].xdp == NULL)
-			continue;
-		for (k = 0; k < n; k++)
-			if (x[k] == ctl->ports[i].xdp)
-				break;
-		if (k < n)
-			continue;
-		x[n] = ctl->ports[i].xdp;
-		name[n] = ctl->ports[i].name;
-		n++;
-	}
-	return n;
-}
-
 /* ---- the result every command parses into -------------------------------- */
 
 struct cmd_res {
@@ -308,41 +286,53 @@ static cmdline_parse_inst_t cmd_show_port_id = {
 
 /* ---- show lcores ---------------------------------------------------------- */
 
+/* The counters of a table, three "name value" pairs a line, since the clear. */
+static void
+print_table(struct cmdline *cl, const void *now, const void *base,
+	    const struct hyp_stat_desc *d, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t v = hyp_stat_value(now, &d[i]);
+
+		if (base != NULL && d[i].kind == HYP_STAT_COUNTER)
+			v = since(v, hyp_stat_value(base, &d[i]));
+		cmdline_printf(cl, "%s%-14s %14" PRIu64 "%s", i % 3 ? "  " : "  ", d[i].name, v,
+			       i % 3 == 2 || i == n - 1 ? "\n" : "");
+	}
+}
+
 static void
 cmd_show_lcores_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_unused)
 {
 	struct console *c = cur;
 	struct hyp_ctl *ctl = c->ctl;
 	const struct hyp_lcore_stats *s;
-	struct hyp_lcore_stats z, b;
 	enum hyp_role role;
 	unsigned int lc, shown = 0;
 	uint64_t busy, poll;
 	char note[64];
 
-	memset(&z, 0, sizeof(z));
 	pthread_mutex_lock(&ctl->lock);
 	if (ctl->pipe == NULL) {
 		cmdline_printf(cl, "no pipeline\n");
 		goto out;
 	}
-	cmdline_printf(cl, "lcore role       %14s %12s %12s %6s %12s %12s%s\n", "rx",
-		       "bursts", "empty", "busy%", "inspected", "dropped",
-		       since_note(c, note, sizeof(note)));
 	RTE_LCORE_FOREACH_WORKER(lc) {
+		const struct hyp_lcore_stats *b;
+
 		role = hyp_pipeline_role(ctl->pipe, lc);
 		s = hyp_pipeline_lcore_stats(ctl->pipe, lc);
 		if (role == HYP_ROLE_IDLE || s == NULL)
 			continue;
-		b = c->cleared && c->lcore_ok[lc] ? c->lcore[lc] : z;
-		busy = since(s->busy_cycles, b.busy_cycles);
-		poll = since(s->poll_cycles, b.poll_cycles);
-		cmdline_printf(cl, "%5u %-10s %14" PRIu64 " %12" PRIu64 " %12" PRIu64
-			       " %5.1f%% %12" PRIu64 " %12" PRIu64 "\n", lc, hyp_role_name(role),
-			       since(s->rx_pkts, b.rx_pkts), since(s->rx_bursts, b.rx_bursts),
-			       since(s->rx_empty, b.rx_empty),
+		b = c->cleared && c->lcore_ok[lc] ? &c->lcore[lc] : NULL;
+		busy = since(s->busy_cycles, b != NULL ? b->busy_cycles : 0);
+		poll = since(s->poll_cycles, b != NULL ? b->poll_cycles : 0);
+		cmdline_printf(cl, "lcore %u %s, busy %.1f%%%s\n", lc, hyp_role_name(role),
 			       poll != 0 ? 100.0 * (double)busy / (double)poll : 0.0,
-			       since(s->inspected, b.inspected), since(s->dropped, b.dropped));
+			       since_note(c, note, sizeof(note)));
+		print_table(cl, s, b, hyp_lcore_stat_descs, hyp_lcore_stat_count);
 		shown++;
 	}
 	if (shown == 0)
@@ -367,7 +357,6 @@ cmd_show_rings_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rt
 	struct hyp_ctl *ctl = c->ctl;
 	struct hyp_ring_info *ri;
 	unsigned int n, i, k;
-	uint64_t base;
 	char note[64];
 
 	ri = calloc(MAX_RINGS, sizeof(*ri));
@@ -382,15 +371,14 @@ cmd_show_rings_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rt
 		cmdline_printf(cl, "no stage rings (run to completion or no pipeline)\n");
 		goto out;
 	}
-	cmdline_printf(cl, "%-32s %8s %8s %8s %12s%s\n", "ring", "count", "capacity", "hwm",
-		       "enq_fail", since_note(c, note, sizeof(note)));
 	for (i = 0; i < RTE_MIN(n, MAX_RINGS); i++) {
-		base = 0;
+		const struct hyp_ring_info *base = NULL;
+
 		for (k = 0; c->cleared && k < c->n_rings; k++)
 			if (strcmp(c->rings[k].name, ri[i].name) == 0)
-				base = c->rings[k].enq_fail;
-		cmdline_printf(cl, "%-32s %8u %8u %8u %12" PRIu64 "\n", ri[i].name, ri[i].count,
-			       ri[i].capacity, ri[i].hwm, since(ri[i].enq_fail, base));
+				base = &c->rings[k];
+		cmdline_printf(cl, "ring %s%s\n", ri[i].name, since_note(c, note, sizeof(note)));
+		print_table(cl, &ri[i], base, hyp_ring_stat_descs, hyp_ring_stat_count);
 	}
 out:
 	free(ri);
@@ -669,14 +657,10 @@ static void
 cmd_blocklist_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cmd_res *r = parsed;
-	struct console *c = cur;
-	struct hyp_ctl *ctl = c->ctl;
-	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
-	const char *names[HYP_PIPE_MAX_PORTS];
+	struct hyp_ctl_block_result res;
 	bool add = strcmp(r->what, "add") == 0;
 	char err[128], buf[64];
 	struct hyp_cidr cidr;
-	unsigned int n, i, k, missing = 0;
 	int ret;
 
 	if (hyp_cidr_parse(r->arg, &cidr, err, sizeof(err)) != 0) {
@@ -684,49 +668,27 @@ cmd_blocklist_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 		return;
 	}
 	hyp_cidr_format(&cidr, buf, sizeof(buf));
-	pthread_mutex_lock(&ctl->lock);
-	n = distinct_xdps(ctl, x, names);
-	if (n == 0) {
+	ret = hyp_ctl_blocklist(cur->ctl, add, &cidr, &res);
+	if (res.programs == 0) {
 		cmdline_printf(cl, "no XDP program to change\n");
-		goto out;
+		return;
 	}
-	/* a single address may be an auto-block: del lifts it too */
-	if (!add && cidr.prefixlen == (cidr.family == AF_INET ? 32 : 128)) {
-		struct hyp_addr a;
-		unsigned int lifted = 0;
-
-		hyp_cidr_to_addr(&cidr, &a);
-		for (i = 0; i < n; i++)
-			lifted += hyp_xdp_autoblock_del(x[i], &a) == 0;
-		if (ctl->autoblock != NULL)
-			hyp_autoblock_forget(ctl->autoblock, &a);
-		if (lifted)
-			cmdline_printf(cl, "auto-block of %s lifted on %u program%s\n", buf, lifted,
-				       lifted == 1 ? "" : "s");
+	if (res.lifted)
+		cmdline_printf(cl, "auto-block of %s lifted on %u program%s\n", buf, res.lifted,
+			       res.lifted == 1 ? "" : "s");
+	if (ret != 0) {
+		cmdline_printf(cl, "%s: %s %s failed: %s%s\n", res.failed_on,
+			       add ? "adding" : "removing", buf, strerror(-ret),
+			       add ? " (undone on every program)" : "");
+		return;
 	}
-	for (i = 0; i < n; i++) {
-		ret = add ? hyp_xdp_block_add(x[i], &cidr, false, 0) :
-			hyp_xdp_block_del(x[i], &cidr, false);
-		if (ret == -ENOENT && !add) {
-			cmdline_printf(cl, "%s: %s is not in the blocklist\n", names[i], buf);
-			missing++;
-			continue;
-		}
-		if (ret != 0) {
-			cmdline_printf(cl, "%s: %s %s failed: %s\n", names[i],
-				       add ? "adding" : "removing", buf, strerror(-ret));
-			/* all or nothing: undo an add on the programs already done */
-			for (k = 0; add && k < i; k++)
-				hyp_xdp_block_del(x[k], &cidr, false);
-			goto out;
-		}
-	}
-	if (missing < n)
+	if (res.missing)
+		cmdline_printf(cl, "%s is not in the blocklist of %u program%s\n", buf, res.missing,
+			       res.missing == 1 ? "" : "s");
+	if (res.changed)
 		cmdline_printf(cl, "%s %s (source) on %u program%s\n", buf,
-			       add ? "blocked" : "unblocked", n - missing,
-			       n - missing == 1 ? "" : "s");
-out:
-	pthread_mutex_unlock(&ctl->lock);
+			       add ? "blocked" : "unblocked", res.changed,
+			       res.changed == 1 ? "" : "s");
 }
 
 static cmdline_parse_inst_t cmd_blocklist = {
@@ -782,7 +744,6 @@ cmd_blocklist_list_cb(void *parsed __rte_unused, struct cmdline *cl, void *data 
 	struct console *c = cur;
 	struct hyp_ctl *ctl = c->ctl;
 	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
-	const char *names[HYP_PIPE_MAX_PORTS];
 	struct block_list bl = { 0 };
 	struct block_entry *list;
 	unsigned int n_x, n, i, dst;
@@ -795,7 +756,7 @@ cmd_blocklist_list_cb(void *parsed __rte_unused, struct cmdline *cl, void *data 
 		return;
 	}
 	pthread_mutex_lock(&ctl->lock);
-	n_x = distinct_xdps(ctl, x, names);
+	n_x = hyp_ctl_xdps(ctl, x, NULL);
 	for (i = 0; i < n_x; i++)
 		for (dst = 0; dst < 2; dst++) {
 			bl.dst = dst;
@@ -853,21 +814,11 @@ static void
 cmd_policy_reload_cb(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_res *r = parsed;
-	struct hyp_ctl *ctl = cur->ctl;
-	int (*reload)(struct hyp_ctl *, const char *, char *, size_t);
 	char err[640];
 	int ret;
 
-	pthread_mutex_lock(&ctl->lock);
-	reload = ctl->reload;
-	pthread_mutex_unlock(&ctl->lock);
-	if (reload == NULL) {
-		cmdline_printf(cl, "policy reload is not available\n");
-		return;
-	}
-	err[0] = '\0';
-	/* reload takes the lock itself */
-	ret = reload(ctl, data != NULL ? r->path : NULL, err, sizeof(err));
+	/* the reload takes the lock itself */
+	ret = hyp_ctl_reload(cur->ctl, data != NULL ? r->path : NULL, err, sizeof(err));
 	if (ret == 0)
 		cmdline_printf(cl, "policy reload: ok\n");
 	else
@@ -891,48 +842,19 @@ static cmdline_parse_inst_t cmd_policy_reload_file = {
 
 /* ---- set fail-mode|watchdog ----------------------------------------------- */
 
-/* Write one config key on every program; all or nothing (best effort undo). */
-static int
-config_all(struct cmdline *cl, struct hyp_ctl *ctl, enum hyp_cfg key, uint64_t val)
-{
-	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
-	const char *names[HYP_PIPE_MAX_PORTS];
-	uint64_t old[HYP_PIPE_MAX_PORTS];
-	unsigned int n, i, k;
-	int ret;
-
-	n = distinct_xdps(ctl, x, names);
-	if (n == 0) {
-		cmdline_printf(cl, "no XDP program to change\n");
-		return -ENODEV;
-	}
-	for (i = 0; i < n; i++) {
-		ret = hyp_xdp_config_get(x[i], key, &old[i]);
-		if (ret == 0)
-			ret = hyp_xdp_config_set(x[i], key, val);
-		if (ret != 0) {
-			cmdline_printf(cl, "%s: writing the configuration failed: %s\n", names[i],
-				       strerror(-ret));
-			for (k = 0; k < i; k++)
-				hyp_xdp_config_set(x[k], key, old[k]);
-			return ret;
-		}
-	}
-	return (int)n;
-}
-
 static void
 cmd_set_fail_mode_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cmd_res *r = parsed;
-	struct hyp_ctl *ctl = cur->ctl;
 	bool closed = strcmp(r->what, "closed") == 0;
+	char err[128];
 	int n;
 
-	pthread_mutex_lock(&ctl->lock);
-	n = config_all(cl, ctl, HYP_CFG_FAIL_MODE, closed ? HYP_FAIL_CLOSED : HYP_FAIL_OPEN);
-	pthread_mutex_unlock(&ctl->lock);
-	if (n > 0)
+	n = hyp_ctl_set_config(cur->ctl, HYP_CFG_FAIL_MODE, closed ? HYP_FAIL_CLOSED :
+			       HYP_FAIL_OPEN, err, sizeof(err));
+	if (n < 0)
+		cmdline_printf(cl, "%s\n", err);
+	else
 		cmdline_printf(cl, "fail-mode %s on %d program%s\n", closed ? "closed" : "open", n,
 			       n == 1 ? "" : "s");
 }
@@ -948,17 +870,16 @@ static void
 cmd_set_watchdog_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cmd_res *r = parsed;
-	struct hyp_ctl *ctl = cur->ctl;
+	char err[128];
 	int n;
 
-	pthread_mutex_lock(&ctl->lock);
-	n = config_all(cl, ctl, HYP_CFG_WATCHDOG_NS, (uint64_t)r->num * 1000000ull);
-	if (n > 0)
-		ctl->watchdog_ms = r->num;
-	pthread_mutex_unlock(&ctl->lock);
-	if (n > 0 && r->num == 0)
+	n = hyp_ctl_set_config(cur->ctl, HYP_CFG_WATCHDOG_NS, (uint64_t)r->num * 1000000ull, err,
+			       sizeof(err));
+	if (n < 0)
+		cmdline_printf(cl, "%s\n", err);
+	else if (r->num == 0)
 		cmdline_printf(cl, "watchdog off on %d program%s\n", n, n == 1 ? "" : "s");
-	else if (n > 0)
+	else
 		cmdline_printf(cl, "watchdog %" PRIu32 " ms on %d program%s\n", r->num, n,
 			       n == 1 ? "" : "s");
 }

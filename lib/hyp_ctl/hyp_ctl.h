@@ -4,19 +4,26 @@
 
 /**
  * @file
- * What the control plane can see of a running dpdk-hyperion: its ports and
- * their XDP programs, the pipeline, the engine, the EVE log, the policy's
- * provenance. The app fills it once everything is up; telemetry, metrics
- * and the console read it from their own threads, never from the data path.
+ * The control plane of a running dpdk-hyperion: what the other control
+ * threads (telemetry, metrics, the console, signals) see of the instance,
+ * and every operation that changes it while it runs: programming the ports'
+ * XDP programs, reloading the policy, heartbeats and auto-block polls,
+ * runtime changes of the fail mode, the watchdog and the blocklist.
  *
- * Locking: everything a reader follows from here is taken under `lock`.
- * Writers (policy reload, console commands) hold it while they change a
- * field; the data path never takes it.
+ * Threads: everything here runs on control threads, never on the data
+ * path; the data path's only contact is the pipeline's (hyp_pipeline.h).
+ *
+ * Locking: everything a reader follows from struct hyp_ctl is taken under
+ * `lock`. The operations below take it themselves (call them without it);
+ * the views (hyp_ctl_xdps(), hyp_ctl_fastpath_totals()) expect the caller
+ * to hold it. One reload runs at a time (`reload_lock`).
  */
 
 #include <net/if.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hyp_autoblock.h"
 #include "hyp_engine.h"
@@ -40,6 +47,7 @@ struct hyp_ctl_port {
 
 struct hyp_ctl {
 	pthread_mutex_t lock;
+	pthread_mutex_t reload_lock;		/**< one reload at a time */
 	struct hyp_ctl_port ports[HYP_PIPE_MAX_PORTS];
 	unsigned int n_ports;
 	struct hyp_pipeline *pipe;
@@ -56,15 +64,86 @@ struct hyp_ctl {
 	uint32_t watchdog_ms;			/**< 0: no watchdog */
 	uint64_t last_heartbeat_ns;		/**< CLOCK_MONOTONIC, as written to the maps */
 	uint64_t start_ns;			/**< CLOCK_REALTIME */
-	/**
-	 * Load a policy file (NULL: the current path again) and make it the
-	 * running one, or change nothing and say why in err. Called by the
-	 * console, telemetry and SIGHUP; takes the lock itself, so call it
-	 * without holding it. NULL until the app has set it.
-	 */
-	int (*reload)(struct hyp_ctl *ctl, const char *path, char *err, size_t err_len);
-	void *app;				/**< for reload */
 };
+
+/** Zero it and make its locks. */
+void hyp_ctl_init(struct hyp_ctl *c);
+
+/**
+ * The app has filled ports, pipe, engine, eve, autoblock, mode and
+ * policy_path (before any reader runs): stamp the start, the policy's
+ * provenance and the watchdog limit.
+ */
+void hyp_ctl_started(struct hyp_ctl *c);
+
+/** Leave the readers nothing to follow (before the parts are freed). */
+void hyp_ctl_stopped(struct hyp_ctl *c);
+
+/**
+ * Bring every port's XDP program to the running policy: the defaults, the
+ * policy's maps and config (hyp_fastpath_apply()), and the deployment: in
+ * ips mode each of two ports forwards to the other (tx_port), otherwise
+ * what needs no inspection goes to the stack. Then a first heartbeat. Logs
+ * what it did or why it failed.
+ */
+int hyp_ctl_program_ports(struct hyp_ctl *c, bool ips);
+
+/**
+ * Load a policy file (NULL: the current path again) and make it the
+ * running one: parse and compile off the data path, bring every port's maps
+ * to it (new entries before old ones go; on a failure every port back to
+ * the running policy), then the workers' engine (hyp_pipeline_swap_engine(),
+ * scratches made first, the old one freed once no worker can hold it), then
+ * auto-block's threshold. A file that fails anywhere changes nothing; the
+ * error is in err, in last_error and counted.
+ */
+int hyp_ctl_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len);
+
+/** Every ~100 ms: heartbeats into every program, then auto-block's reports. */
+void hyp_ctl_tick(struct hyp_ctl *c);
+
+/**
+ * One runtime config knob on every program, all or none (a failure puts
+ * back the ones already written). The watchdog limit also goes into
+ * watchdog_ms. Returns how many programs, or -errno with err set.
+ */
+int hyp_ctl_set_config(struct hyp_ctl *c, enum hyp_cfg key, uint64_t val, char *err,
+		       size_t err_len);
+
+/** What hyp_ctl_blocklist() did. */
+struct hyp_ctl_block_result {
+	unsigned int programs;		/**< the instance's distinct programs */
+	unsigned int changed;		/**< where the prefix was added or removed */
+	unsigned int missing;		/**< del: where it was not in the blocklist */
+	unsigned int lifted;		/**< del of one address: auto-blocks lifted */
+	char failed_on[32];		/**< the port whose write failed, or "" */
+};
+
+/**
+ * Add or remove a source prefix on every program, all or none for an add.
+ * Removing a single address also lifts its auto-block. Returns 0, or
+ * -errno with r->failed_on naming the port.
+ */
+int hyp_ctl_blocklist(struct hyp_ctl *c, bool add, const struct hyp_cidr *cidr,
+		      struct hyp_ctl_block_result *r);
+
+/**
+ * The distinct XDP programs of the ports (a replay may give two ports one),
+ * each with the index in ports[] of the first port that has it (port may be
+ * NULL). Caller holds the lock.
+ */
+unsigned int hyp_ctl_xdps(const struct hyp_ctl *c, struct hyp_xdp *x[HYP_PIPE_MAX_PORTS],
+			  unsigned int port[HYP_PIPE_MAX_PORTS]);
+
+/**
+ * The fast path's counters summed over the distinct programs (aux may be
+ * NULL). Caller holds the lock. Returns how many programs answered.
+ */
+unsigned int hyp_ctl_fastpath_totals(const struct hyp_ctl *c, struct hyp_counter sum[HYP_R_MAX],
+				     uint64_t aux[HYP_AUX_MAX]);
+
+/** The statistics block the app prints every --stats-period and at exit. */
+void hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final);
 
 #ifdef __cplusplus
 }

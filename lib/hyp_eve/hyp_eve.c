@@ -544,3 +544,20 @@ hyp_eve_lost(const struct hyp_eve *e)
 		lost += __atomic_load_n(&e->stats[i].lost, __ATOMIC_RELAXED);
 	return lost;
 }
+
+const struct hyp_stat_desc hyp_eve_stat_descs[] = {
+	HYP_STAT(struct hyp_eve_stats, written, COUNTER, "Alerts written to the EVE log"),
+	HYP_STAT(struct hyp_eve_stats, lost, COUNTER,
+		 "Alerts that never reached the log: no free slot, or not formatted or written"),
+	HYP_STAT(struct hyp_eve_stats, errors, COUNTER,
+		 "Of the lost alerts, those the writer could not format or write"),
+};
+const unsigned int hyp_eve_stat_count = RTE_DIM(hyp_eve_stat_descs);
+
+void
+hyp_eve_get_stats(const struct hyp_eve *e, struct hyp_eve_stats *st)
+{
+	st->written = hyp_eve_written(e);
+	st->errors = hyp_eve_errors(e);
+	st->lost = hyp_eve_lost(e);
+}

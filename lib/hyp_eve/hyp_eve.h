@@ -115,6 +115,18 @@ uint64_t hyp_eve_lost(const struct hyp_eve *e);
 /** Of the lost alerts, those the writer failed to format or write. */
 uint64_t hyp_eve_errors(const struct hyp_eve *e);
 
+/** The three at once; their names and meaning are in hyp_eve_stat_descs[]. */
+struct hyp_eve_stats {
+	uint64_t written;
+	uint64_t lost;
+	uint64_t errors;
+};
+
+void hyp_eve_get_stats(const struct hyp_eve *e, struct hyp_eve_stats *st);
+
+extern const struct hyp_stat_desc hyp_eve_stat_descs[];
+extern const unsigned int hyp_eve_stat_count;
+
 #ifdef __cplusplus
 }
 #endif

@@ -171,6 +171,40 @@ mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/*
+ * The counters of a table as one family, labelled by their names
+ * (label="name"), e.g. hyperion_autoblock_total{result="blocked"}.
+ */
+static void
+table_family(struct out *o, const char *fam, const char *label, const char *help,
+	     const void *stats, const struct hyp_stat_desc *d, unsigned int n)
+{
+	unsigned int i;
+
+	family(o, fam, "counter", help);
+	for (i = 0; i < n; i++)
+		if (d[i].kind == HYP_STAT_COUNTER)
+			SAMPLE_U64(o, fam, hyp_stat_value(stats, &d[i]), "%s=\"%s\"", label,
+				   d[i].name);
+}
+
+/* The gauges of a table, a family each: <prefix>_<name>. */
+static void
+table_gauges(struct out *o, const char *prefix, const void *stats,
+	     const struct hyp_stat_desc *d, unsigned int n, const char *labels)
+{
+	unsigned int i;
+	char fam[96];
+
+	for (i = 0; i < n; i++) {
+		if (d[i].kind != HYP_STAT_GAUGE)
+			continue;
+		snprintf(fam, sizeof(fam), "%s_%s", prefix, d[i].name);
+		family(o, fam, "gauge", d[i].help);
+		SAMPLE_U64(o, fam, hyp_stat_value(stats, &d[i]), "%s", labels != NULL ? labels : "");
+	}
+}
+
 /* -- fast path -------------------------------------------------------------- */
 
 enum fp_class {
@@ -226,23 +260,19 @@ static void
 fastpath(struct out *o, const struct hyp_ctl *ctl)
 {
 	struct fp_port fp[HYP_PIPE_MAX_PORTS];
-	unsigned int n = 0, i, j, r;
+	unsigned int n, i, r;
 	char e[96];
 
-	for (i = 0; i < ctl->n_ports && i < HYP_PIPE_MAX_PORTS; i++) {
-		struct hyp_xdp *x = ctl->ports[i].xdp;
-		bool dup = false;
+	struct hyp_xdp *xs[HYP_PIPE_MAX_PORTS];
+	unsigned int pi[HYP_PIPE_MAX_PORTS], nx;
 
-		for (j = 0; j < i; j++)
-			dup |= ctl->ports[j].xdp == x;
-		if (x == NULL || dup)	/* one program, counted once */
-			continue;
+	nx = hyp_ctl_xdps(ctl, xs, pi);
+	for (n = 0; n < nx; n++) {
 		memset(&fp[n], 0, sizeof(fp[n]));
 		snprintf(fp[n].label, sizeof(fp[n].label), "port=\"%s\"",
-			 esc(ctl->ports[i].ifname, e, sizeof(e)));
-		fp[n].ok = hyp_xdp_reason_stats(x, fp[n].reason) == 0 &&
-			hyp_xdp_aux_stats(x, fp[n].aux) == 0;
-		n++;
+			 esc(ctl->ports[pi[n]].ifname, e, sizeof(e)));
+		fp[n].ok = hyp_xdp_reason_stats(xs[n], fp[n].reason) == 0 &&
+			hyp_xdp_aux_stats(xs[n], fp[n].aux) == 0;
 	}
 
 	family(o, "hyperion_fastpath_drops_total", "counter",
@@ -345,7 +375,7 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 {
 	const struct hyp_pipeline *p = ctl->pipe;
 	struct hyp_lcore_stats t;
-	unsigned int n, i, l;
+	unsigned int n, i, l, k;
 	char lab[256], e[96];
 	uint64_t now;
 
@@ -397,15 +427,11 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 		struct hyp_autoblock_stats ab;
 
 		hyp_autoblock_get_stats(ctl->autoblock, &ab);
-		family(o, "hyperion_autoblock_total", "counter",
-		       "Sources the slow path escalated to the XDP block map (blocked), and "
-		       "escalations the cap refused, drop reports lost, map writes failed.");
-		SAMPLE_U64(o, "hyperion_autoblock_total", ab.blocked, "result=\"blocked\"");
-		SAMPLE_U64(o, "hyperion_autoblock_total", ab.refused, "result=\"refused\"");
-		SAMPLE_U64(o, "hyperion_autoblock_total", ab.lost, "result=\"lost\"");
-		SAMPLE_U64(o, "hyperion_autoblock_total", ab.failed, "result=\"failed\"");
-		family(o, "hyperion_autoblock_active", "gauge", "Auto-blocks in force now.");
-		SAMPLE_U64(o, "hyperion_autoblock_active", ab.active, NULL);
+		table_family(o, "hyperion_autoblock_total", "result",
+			     "Auto-block escalations of sources into the XDP block map, by result",
+			     &ab, hyp_autoblock_stat_descs, hyp_autoblock_stat_count);
+		table_gauges(o, "hyperion_autoblock", &ab, hyp_autoblock_stat_descs,
+			     hyp_autoblock_stat_count, NULL);
 	}
 	family(o, "hyperion_slowpath_cached_drops_total", "counter",
 	       "Packets dropped by their flow's cached drop verdict, without inspection.");
@@ -425,9 +451,9 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 	family(o, "hyperion_stage_packets_total", "counter",
 	       "Packets through each slow-path stage: rx (from the AF_XDP/pcap ports), "
 	       "inspected, tx (sent to the peer port, IPS).");
-	SAMPLE_U64(o, "hyperion_stage_packets_total", t.rx_pkts, "stage=\"rx\"");
+	SAMPLE_U64(o, "hyperion_stage_packets_total", t.rx, "stage=\"rx\"");
 	SAMPLE_U64(o, "hyperion_stage_packets_total", t.inspected, "stage=\"inspected\"");
-	SAMPLE_U64(o, "hyperion_stage_packets_total", t.tx_pkts, "stage=\"tx\"");
+	SAMPLE_U64(o, "hyperion_stage_packets_total", t.tx, "stage=\"tx\"");
 
 	family(o, "hyperion_slowpath_errors_total", "counter",
 	       "Slow-path failures by kind (each counted packet was freed).");
@@ -438,29 +464,16 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.ring_full, "kind=\"ring_full\"");
 
 	n = hyp_pipeline_rings(p, m->rings, RTE_DIM(m->rings));
-	family(o, "hyperion_ring_occupancy", "gauge",
-	       "Packets in each stage ring now (worker input rings hyp_w*, transmit rings "
-	       "hyp_tx*).");
-	for (i = 0; i < n; i++) {
-		SAMPLE_U64(o, "hyperion_ring_occupancy", m->rings[i].count,
-			"ring=\"%s\"", esc(m->rings[i].name, e, sizeof(e)));
-	}
-	family(o, "hyperion_ring_capacity", "gauge", "Packets each stage ring can hold.");
-	for (i = 0; i < n; i++) {
-		SAMPLE_U64(o, "hyperion_ring_capacity", m->rings[i].capacity,
-			"ring=\"%s\"", esc(m->rings[i].name, e, sizeof(e)));
-	}
-	family(o, "hyperion_ring_high_watermark", "gauge",
-	       "Most packets each stage ring held after an enqueue, since start.");
-	for (i = 0; i < n; i++) {
-		SAMPLE_U64(o, "hyperion_ring_high_watermark", m->rings[i].hwm,
-			"ring=\"%s\"", esc(m->rings[i].name, e, sizeof(e)));
-	}
-	family(o, "hyperion_ring_enqueue_failures_total", "counter",
-	       "Packets each stage ring refused (counted and freed).");
-	for (i = 0; i < n; i++) {
-		SAMPLE_U64(o, "hyperion_ring_enqueue_failures_total", m->rings[i].enq_fail,
-			"ring=\"%s\"", esc(m->rings[i].name, e, sizeof(e)));
+	for (k = 0; k < hyp_ring_stat_count; k++) {
+		const struct hyp_stat_desc *d = &hyp_ring_stat_descs[k];
+		char fam[96];
+
+		snprintf(fam, sizeof(fam), "hyperion_ring_%s%s", d->name,
+			 d->kind == HYP_STAT_COUNTER ? "_total" : "");
+		family(o, fam, d->kind == HYP_STAT_COUNTER ? "counter" : "gauge", d->help);
+		for (i = 0; i < n; i++)
+			SAMPLE_U64(o, fam, hyp_stat_value(&m->rings[i], d), "ring=\"%s\"",
+				   esc(m->rings[i].name, e, sizeof(e)));
 	}
 	family(o, "hyperion_afxdp_rx_queue_pressure", "gauge",
 	       "Occupancy/capacity (0..1) of the slow path's stage rings behind the AF_XDP "
@@ -469,7 +482,7 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 	for (i = 0; i < n; i++) {
 		ring_labels(ctl, m->rings[i].name, lab, sizeof(lab));
 		SAMPLE_DBL(o, "hyperion_afxdp_rx_queue_pressure",
-			   m->rings[i].capacity ? (double)m->rings[i].count /
+			   m->rings[i].capacity ? (double)m->rings[i].occupancy /
 			   m->rings[i].capacity : 0.0, "%s", lab);
 	}
 
@@ -501,31 +514,21 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 		SAMPLE_DBL(o, "hyperion_lcore_busy_ratio", ratio,
 			"lcore=\"%u\",role=\"%s\"", l, hyp_role_name(role));
 	}
-	family(o, "hyperion_lcore_cycles_total", "counter",
-	       "TSC cycles of a data-path lcore's loop: kind=\"busy\" on packets, "
-	       "kind=\"poll\" all (rate(busy)/rate(poll) is the busy ratio).");
-	RTE_LCORE_FOREACH_WORKER(l) {
-		const struct hyp_lcore_stats *s = hyp_pipeline_lcore_stats(p, l);
-		enum hyp_role role = hyp_pipeline_role(p, l);
+	/* every per-lcore counter, hyperion_lcore_<name>_total, from its table */
+	for (k = 0; k < hyp_lcore_stat_count; k++) {
+		const struct hyp_stat_desc *d = &hyp_lcore_stat_descs[k];
+		char fam[96];
 
-		if (role == HYP_ROLE_IDLE)
-			continue;
-		SAMPLE_U64(o, "hyperion_lcore_cycles_total", s->busy_cycles,
-			"lcore=\"%u\",role=\"%s\",kind=\"busy\"", l,
-			 hyp_role_name(role));
-		SAMPLE_U64(o, "hyperion_lcore_cycles_total", s->poll_cycles,
-			"lcore=\"%u\",role=\"%s\",kind=\"poll\"", l,
-			 hyp_role_name(role));
-	}
-	family(o, "hyperion_lcore_rx_packets_total", "counter",
-	       "Packets each data-path lcore received from its rx queues.");
-	RTE_LCORE_FOREACH_WORKER(l) {
-		enum hyp_role role = hyp_pipeline_role(p, l);
+		snprintf(fam, sizeof(fam), "hyperion_lcore_%s_total", d->name);
+		family(o, fam, "counter", d->help);
+		RTE_LCORE_FOREACH_WORKER(l) {
+			enum hyp_role role = hyp_pipeline_role(p, l);
 
-		if (role == HYP_ROLE_IDLE)
-			continue;
-		SAMPLE_U64(o, "hyperion_lcore_rx_packets_total", hyp_pipeline_lcore_stats(p, l)->rx_pkts,
-			"lcore=\"%u\",role=\"%s\"", l, hyp_role_name(role));
+			if (role == HYP_ROLE_IDLE)
+				continue;
+			SAMPLE_U64(o, fam, hyp_stat_value(hyp_pipeline_lcore_stats(p, l), d),
+				   "lcore=\"%u\",role=\"%s\"", l, hyp_role_name(role));
+		}
 	}
 }
 
@@ -538,11 +541,13 @@ control(struct out *o, const struct hyp_ctl *ctl)
 	unsigned int state;
 	char e1[96], e2[96];
 
-	family(o, "hyperion_eve_events_total", "counter",
-	       "EVE alerts written to the log, or lost (no free slot, or not writable).");
 	if (ctl->eve != NULL) {
-		SAMPLE_U64(o, "hyperion_eve_events_total", hyp_eve_written(ctl->eve), "result=\"written\"");
-		SAMPLE_U64(o, "hyperion_eve_events_total", hyp_eve_lost(ctl->eve), "result=\"lost\"");
+		struct hyp_eve_stats es;
+
+		hyp_eve_get_stats(ctl->eve, &es);
+		table_family(o, "hyperion_eve_events_total", "result",
+			     "EVE alerts, by what became of them", &es, hyp_eve_stat_descs,
+			     hyp_eve_stat_count);
 	}
 
 	family(o, "hyperion_policy_reloads_total", "counter",

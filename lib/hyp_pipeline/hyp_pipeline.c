@@ -107,6 +107,60 @@ struct hyp_pipeline {
 	bool launched;
 };
 
+const struct hyp_stat_desc hyp_lcore_stat_descs[] = {
+	HYP_STAT(struct hyp_lcore_stats, rx, COUNTER,
+		 "Packets received from the rx queues (io, rtc and io+worker lcores)"),
+	HYP_STAT(struct hyp_lcore_stats, bursts, COUNTER,
+		 "Polls of an rx queue or input ring that returned packets"),
+	HYP_STAT(struct hyp_lcore_stats, empty_polls, COUNTER,
+		 "Polls of an rx queue or input ring that returned nothing"),
+	HYP_STAT(struct hyp_lcore_stats, busy_cycles, COUNTER,
+		 "TSC cycles spent on packets"),
+	HYP_STAT(struct hyp_lcore_stats, poll_cycles, COUNTER,
+		 "TSC cycles of the whole loop (busy_cycles / poll_cycles is the busy ratio)"),
+	HYP_STAT(struct hyp_lcore_stats, ring_full, COUNTER,
+		 "Packets a full worker input ring refused (counted and freed)"),
+	HYP_STAT(struct hyp_lcore_stats, inspected, COUNTER,
+		 "Packets classified and inspected (DNS rules, Hyperscan)"),
+	HYP_STAT(struct hyp_lcore_stats, dropped, COUNTER,
+		 "Packets dropped by a verdict, cached_drops included"),
+	HYP_STAT(struct hyp_lcore_stats, alerted, COUNTER,
+		 "Packets an alert rule matched (passed, logged to EVE)"),
+	HYP_STAT(struct hyp_lcore_stats, passed, COUNTER,
+		 "Packets no rule stopped"),
+	HYP_STAT(struct hyp_lcore_stats, cached_drops, COUNTER,
+		 "Packets dropped by their flow's cached drop verdict, uninspected"),
+	HYP_STAT(struct hyp_lcore_stats, parse_errors, COUNTER,
+		 "Packets the classifier found malformed (passed: XDP should have stopped them)"),
+	HYP_STAT(struct hyp_lcore_stats, dns_errors, COUNTER,
+		 "Packets to a DNS port that did not parse as a query"),
+	HYP_STAT(struct hyp_lcore_stats, flow_full, COUNTER,
+		 "Packets whose flow found no room in the flow table (inspected, not tracked)"),
+	HYP_STAT(struct hyp_lcore_stats, tx, COUNTER,
+		 "Packets sent on to the peer port (ips)"),
+	HYP_STAT(struct hyp_lcore_stats, tx_failed, COUNTER,
+		 "Packets a transmit or a transmit ring refused (counted and freed)"),
+	HYP_STAT(struct hyp_lcore_stats, eve_lost, COUNTER,
+		 "Alerts the EVE writer had no free slot for"),
+	HYP_STAT(struct hyp_lcore_stats, prefiltered, COUNTER,
+		 "Packets the prefilter decided (replay: the XDP program's verdict)"),
+};
+const unsigned int hyp_lcore_stat_count = RTE_DIM(hyp_lcore_stat_descs);
+/* every uint64_t before the histogram has its row */
+_Static_assert(RTE_DIM(hyp_lcore_stat_descs) ==
+	       offsetof(struct hyp_lcore_stats, lat_count) / sizeof(uint64_t),
+	       "a counter of struct hyp_lcore_stats without its row in hyp_lcore_stat_descs");
+
+const struct hyp_stat_desc hyp_ring_stat_descs[] = {
+	HYP_STAT(struct hyp_ring_info, occupancy, GAUGE, "Packets in the ring now"),
+	HYP_STAT(struct hyp_ring_info, capacity, GAUGE, "Packets the ring can hold"),
+	HYP_STAT(struct hyp_ring_info, high_watermark, GAUGE,
+		 "Most packets the ring held after an enqueue, since start"),
+	HYP_STAT(struct hyp_ring_info, enqueue_failures, COUNTER,
+		 "Packets the ring refused (counted and freed)"),
+};
+const unsigned int hyp_ring_stat_count = RTE_DIM(hyp_ring_stat_descs);
+
 const uint32_t hyp_lat_bounds_ns[HYP_LAT_BUCKETS - 1] = {
 	250, 500, 1000, 2000, 4000, 8000, 16000, 32000,
 };
@@ -300,7 +354,7 @@ tx_direct(struct hyp_lcore_stats *st, uint16_t port_id, uint16_t queue,
 
 	while (sent < n && tries-- > 0)
 		sent += rte_eth_tx_burst(port_id, queue, pkts + sent, n - sent);
-	st->tx_pkts += sent;
+	st->tx += sent;
 	free_rest(pkts, sent, n, &st->tx_failed);
 }
 
@@ -414,11 +468,11 @@ io_rx(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *st)
 			n = rte_eth_rx_burst(p->c.ports[pi].port_id, io->queues[qi], pkts,
 					     p->c.burst);
 			if (n == 0) {
-				st->rx_empty++;
+				st->empty_polls++;
 				continue;
 			}
-			st->rx_pkts += n;
-			st->rx_bursts++;
+			st->rx += n;
+			st->bursts++;
 			total += n;
 			n = prefilter(p, st, pkts, n);
 			if (n)
@@ -520,9 +574,9 @@ run_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 		unsigned int work = worker_step(p, lc->w, st);
 
 		if (work == 0)
-			st->rx_empty++;
+			st->empty_polls++;
 		else
-			st->rx_bursts++;
+			st->bursts++;
 		LOOP_ACCOUNT(st, t0, work);
 		maybe_expire(p, lc->w, &turns);
 		/* done only when no IO lcore can still feed this ring */
@@ -553,11 +607,11 @@ run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 				n = rte_eth_rx_burst(p->c.ports[pi].port_id,
 						     lc->io->queues[qi], pkts, p->c.burst);
 				if (n == 0) {
-					st->rx_empty++;
+					st->empty_polls++;
 					continue;
 				}
-				st->rx_pkts += n;
-				st->rx_bursts++;
+				st->rx += n;
+				st->bursts++;
 				work += n;
 				n = prefilter(p, st, pkts, n);
 				verdict_burst(p, lc->w, st, pkts, n, out, n_out);
@@ -1025,12 +1079,12 @@ ring_info(const struct hyp_pipeline *p, unsigned int id, const struct rte_ring *
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->name, sizeof(out->name), "%s", r->name);
-	out->count = rte_ring_count(r);
+	out->occupancy = rte_ring_count(r);
 	out->capacity = rte_ring_get_capacity(r);
 	for (l = 0; l < RTE_MAX_LCORE; l++) {
-		out->enq_fail += p->ring_st[l][id].enq_fail;
-		if (p->ring_st[l][id].hwm > out->hwm)
-			out->hwm = p->ring_st[l][id].hwm;
+		out->enqueue_failures += p->ring_st[l][id].enq_fail;
+		if (p->ring_st[l][id].hwm > out->high_watermark)
+			out->high_watermark = p->ring_st[l][id].hwm;
 	}
 }
 

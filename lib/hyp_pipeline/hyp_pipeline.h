@@ -38,6 +38,7 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include "hyp_base.h"
 #include "hyp_engine.h"
 
 #ifdef __cplusplus
@@ -102,38 +103,49 @@ struct hyp_pipe_conf {
 #define HYP_LAT_BUCKETS 9
 extern const uint32_t hyp_lat_bounds_ns[HYP_LAT_BUCKETS - 1];
 
-/** Per-lcore counters; only the owning lcore writes them. */
+/**
+ * Per-lcore counters; only the owning lcore writes them. Every field before
+ * the latency histogram is in hyp_lcore_stat_descs[] under its own name:
+ * adding one is adding it here and there.
+ */
 struct hyp_lcore_stats {
-	uint64_t rx_pkts;
-	uint64_t rx_bursts;
-	uint64_t rx_empty;		/**< polls that returned nothing */
-	uint64_t busy_cycles;		/**< cycles spent on packets */
-	uint64_t poll_cycles;		/**< all cycles in the loop */
-	uint64_t ring_full;		/**< packets a full worker ring refused */
+	uint64_t rx;
+	uint64_t bursts;
+	uint64_t empty_polls;
+	uint64_t busy_cycles;
+	uint64_t poll_cycles;
+	uint64_t ring_full;
 	uint64_t inspected;
 	uint64_t dropped;
 	uint64_t alerted;
 	uint64_t passed;
-	uint64_t cached_drops;		/**< dropped by the flow's cached verdict */
+	uint64_t cached_drops;
 	uint64_t parse_errors;
 	uint64_t dns_errors;
 	uint64_t flow_full;
-	uint64_t tx_pkts;
-	uint64_t tx_failed;		/**< transmit or tx-ring refusals */
+	uint64_t tx;
+	uint64_t tx_failed;
 	uint64_t eve_lost;
-	uint64_t prefiltered;		/**< handled by the prefilter */
+	uint64_t prefiltered;
 	uint64_t lat_count[HYP_LAT_BUCKETS];	/**< packets per latency bucket */
 	uint64_t lat_sum_ns;		/**< sum of the packets' latencies */
 } __rte_cache_aligned;
 
-/** One stage ring, for telemetry. */
+/** The counters of struct hyp_lcore_stats, in order (not the latency histogram). */
+extern const struct hyp_stat_desc hyp_lcore_stat_descs[];
+extern const unsigned int hyp_lcore_stat_count;
+
+/** One stage ring, for telemetry; its numbers are in hyp_ring_stat_descs[]. */
 struct hyp_ring_info {
 	char name[32];
-	unsigned int count;	/**< packets in it now */
-	unsigned int capacity;
-	unsigned int hwm;	/**< most it held after an enqueue */
-	uint64_t enq_fail;	/**< packets it refused (counted and freed) */
+	uint64_t occupancy;
+	uint64_t capacity;
+	uint64_t high_watermark;
+	uint64_t enqueue_failures;
 };
+
+extern const struct hyp_stat_desc hyp_ring_stat_descs[];
+extern const unsigned int hyp_ring_stat_count;
 
 struct hyp_pipeline;
 

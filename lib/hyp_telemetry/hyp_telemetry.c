@@ -82,47 +82,26 @@ key_from(char *buf, size_t len, const char *s)
 	buf[i] = '\0';
 }
 
-/* Port programs, each once (a replay may hand the same one to both ports). */
-static unsigned int
-distinct_xdps(const struct hyp_ctl *c, struct hyp_xdp *out[HYP_PIPE_MAX_PORTS])
+/* A dict of one stats struct, from its counter table. */
+static struct rte_tel_data *
+table_dict(const void *stats, const struct hyp_stat_desc *d, unsigned int n)
 {
-	unsigned int i, j, n = 0;
+	struct rte_tel_data *x = rte_tel_data_alloc();
+	unsigned int i;
 
-	for (i = 0; i < c->n_ports && i < HYP_PIPE_MAX_PORTS; i++) {
-		if (c->ports[i].xdp == NULL)
-			continue;
-		for (j = 0; j < n && out[j] != c->ports[i].xdp; j++)
-			;
-		if (j == n)
-			out[n++] = c->ports[i].xdp;
-	}
-	return n;
+	if (x == NULL)
+		return NULL;
+	rte_tel_data_start_dict(x);
+	for (i = 0; i < n; i++)
+		rte_tel_data_add_dict_u64(x, d[i].name, hyp_stat_value(stats, &d[i]));
+	return x;
 }
 
 static void
-reasons_sum(const struct hyp_ctl *c, struct hyp_counter sum[HYP_R_MAX],
-	    uint64_t aux[HYP_AUX_MAX])
+add_container(struct rte_tel_data *d, const char *name, struct rte_tel_data *x)
 {
-	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
-	struct hyp_counter r[HYP_R_MAX];
-	uint64_t a[HYP_AUX_MAX];
-	unsigned int n, i, k;
-
-	memset(sum, 0, sizeof(r));
-	if (aux != NULL)
-		memset(aux, 0, sizeof(a));
-	n = distinct_xdps(c, x);
-	for (i = 0; i < n; i++) {
-		if (hyp_xdp_reason_stats(x[i], r) == 0)
-			for (k = 0; k < HYP_R_MAX; k++) {
-				sum[k].packets += r[k].packets;
-				sum[k].bytes += r[k].bytes;
-				sum[k].dropped += r[k].dropped;
-			}
-		if (aux != NULL && hyp_xdp_aux_stats(x[i], a) == 0)
-			for (k = 0; k < HYP_AUX_MAX; k++)
-				aux[k] += a[k];
-	}
+	if (x != NULL && rte_tel_data_add_dict_container(d, name, x, 0) != 0)
+		rte_tel_data_free(x);
 }
 
 /* ---- /hyperion/stats ------------------------------------------------------ */
@@ -133,6 +112,7 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	struct hyp_counter r[HYP_R_MAX];
 	uint64_t aux[HYP_AUX_MAX];
 	struct hyp_lcore_stats t;
+	struct hyp_eve_stats es;
 	struct rte_tel_data *x;
 	char name[RTE_TEL_MAX_STRING_LEN];
 	unsigned int k;
@@ -142,7 +122,7 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "uptime_s",
 				  c->start_ns ? (realtime_ns() - c->start_ns) / 1000000000ull : 0);
 
-	reasons_sum(c, r, aux);
+	hyp_ctl_fastpath_totals(c, r, aux);
 	for (k = 0; k < HYP_R_MAX; k++) {
 		x = rte_tel_data_alloc();
 		if (x == NULL)
@@ -152,8 +132,7 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(x, "bytes", r[k].bytes);
 		rte_tel_data_add_dict_u64(x, "dropped", r[k].dropped);
 		snprintf(name, sizeof(name), "fast/%s", hyp_reason_name(k));
-		if (rte_tel_data_add_dict_container(d, name, x, 0) != 0)
-			rte_tel_data_free(x);
+		add_container(d, name, x);
 	}
 	rte_tel_data_add_dict_u64(d, "redirect_failures", r[HYP_R_REDIRECT_FALLBACK].packets);
 
@@ -162,44 +141,21 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 		rte_tel_data_start_dict(x);
 		for (k = 0; k < HYP_AUX_MAX; k++)
 			rte_tel_data_add_dict_u64(x, hyp_aux_name(k), aux[k]);
-		if (rte_tel_data_add_dict_container(d, "aux", x, 0) != 0)
-			rte_tel_data_free(x);
+		add_container(d, "aux", x);
 	}
 
-	x = rte_tel_data_alloc();
-	if (x != NULL) {
-		memset(&t, 0, sizeof(t));
-		if (c->pipe != NULL)
-			hyp_pipeline_totals(c->pipe, &t);
-		rte_tel_data_start_dict(x);
-		rte_tel_data_add_dict_u64(x, "inspected", t.inspected);
-		rte_tel_data_add_dict_u64(x, "dropped", t.dropped);
-		rte_tel_data_add_dict_u64(x, "alerted", t.alerted);
-		rte_tel_data_add_dict_u64(x, "passed", t.passed);
-		rte_tel_data_add_dict_u64(x, "cached_drops", t.cached_drops);
-		rte_tel_data_add_dict_u64(x, "rx", t.rx_pkts);
-		rte_tel_data_add_dict_u64(x, "tx", t.tx_pkts);
-		rte_tel_data_add_dict_u64(x, "tx_failed", t.tx_failed);
-		rte_tel_data_add_dict_u64(x, "ring_full", t.ring_full);
-		rte_tel_data_add_dict_u64(x, "parse_errors", t.parse_errors);
-		rte_tel_data_add_dict_u64(x, "dns_errors", t.dns_errors);
-		rte_tel_data_add_dict_u64(x, "flow_full", t.flow_full);
-		rte_tel_data_add_dict_u64(x, "prefiltered", t.prefiltered);
-		rte_tel_data_add_dict_u64(x, "eve_lost", t.eve_lost);
-		if (rte_tel_data_add_dict_container(d, "slow", x, 0) != 0)
-			rte_tel_data_free(x);
-	}
+	memset(&t, 0, sizeof(t));
+	if (c->pipe != NULL)
+		hyp_pipeline_totals(c->pipe, &t);
+	add_container(d, "slow", table_dict(&t, hyp_lcore_stat_descs, hyp_lcore_stat_count));
 
-	x = rte_tel_data_alloc();
-	if (x != NULL) {
-		rte_tel_data_start_dict(x);
+	memset(&es, 0, sizeof(es));
+	if (c->eve != NULL)
+		hyp_eve_get_stats(c->eve, &es);
+	x = table_dict(&es, hyp_eve_stat_descs, hyp_eve_stat_count);
+	if (x != NULL)
 		rte_tel_data_add_dict_u64(x, "enabled", c->eve != NULL);
-		rte_tel_data_add_dict_u64(x, "written", c->eve ? hyp_eve_written(c->eve) : 0);
-		rte_tel_data_add_dict_u64(x, "lost", c->eve ? hyp_eve_lost(c->eve) : 0);
-		rte_tel_data_add_dict_u64(x, "errors", c->eve ? hyp_eve_errors(c->eve) : 0);
-		if (rte_tel_data_add_dict_container(d, "eve", x, 0) != 0)
-			rte_tel_data_free(x);
-	}
+	add_container(d, "eve", x);
 }
 
 /* ---- /hyperion/lcores ----------------------------------------------------- */
@@ -218,29 +174,15 @@ lcores_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 		s = hyp_pipeline_lcore_stats(c->pipe, l);
 		if (s == NULL)
 			continue;
-		x = rte_tel_data_alloc();
+		x = table_dict(s, hyp_lcore_stat_descs, hyp_lcore_stat_count);
 		if (x == NULL)
 			return;
-		rte_tel_data_start_dict(x);
 		rte_tel_data_add_dict_string(x, "role",
 					     hyp_role_name(hyp_pipeline_role(c->pipe, l)));
-		rte_tel_data_add_dict_u64(x, "rx", s->rx_pkts);
-		rte_tel_data_add_dict_u64(x, "bursts", s->rx_bursts);
-		rte_tel_data_add_dict_u64(x, "empty_polls", s->rx_empty);
-		rte_tel_data_add_dict_u64(x, "busy_cycles", s->busy_cycles);
-		rte_tel_data_add_dict_u64(x, "poll_cycles", s->poll_cycles);
 		rte_tel_data_add_dict_u64(x, "busy_permille", s->poll_cycles == 0 ? 0 :
 			(uint64_t)((double)s->busy_cycles * 1000.0 / (double)s->poll_cycles));
-		rte_tel_data_add_dict_u64(x, "inspected", s->inspected);
-		rte_tel_data_add_dict_u64(x, "dropped", s->dropped);
-		rte_tel_data_add_dict_u64(x, "alerted", s->alerted);
-		rte_tel_data_add_dict_u64(x, "passed", s->passed);
-		rte_tel_data_add_dict_u64(x, "tx", s->tx_pkts);
-		rte_tel_data_add_dict_u64(x, "tx_failed", s->tx_failed);
-		rte_tel_data_add_dict_u64(x, "ring_full", s->ring_full);
 		snprintf(name, sizeof(name), "%u", l);
-		if (rte_tel_data_add_dict_container(d, name, x, 0) != 0)
-			rte_tel_data_free(x);
+		add_container(d, name, x);
 	}
 }
 
@@ -261,18 +203,12 @@ rings_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 		return;
 	n = hyp_pipeline_rings(c->pipe, ri, MAX_RINGS);
 	for (i = 0; i < n && i < RTE_TEL_MAX_DICT_ENTRIES; i++) {
-		x = rte_tel_data_alloc();
+		x = table_dict(&ri[i], hyp_ring_stat_descs, hyp_ring_stat_count);
 		if (x == NULL)
 			break;
-		rte_tel_data_start_dict(x);
 		rte_tel_data_add_dict_string(x, "name", ri[i].name);
-		rte_tel_data_add_dict_u64(x, "count", ri[i].count);
-		rte_tel_data_add_dict_u64(x, "capacity", ri[i].capacity);
-		rte_tel_data_add_dict_u64(x, "hwm", ri[i].hwm);
-		rte_tel_data_add_dict_u64(x, "enq_fail", ri[i].enq_fail);
 		key_from(key, sizeof(key), ri[i].name);
-		if (rte_tel_data_add_dict_container(d, key, x, 0) != 0)
-			rte_tel_data_free(x);
+		add_container(d, key, x);
 	}
 	free(ri);
 }
@@ -410,7 +346,7 @@ watchdog_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "heartbeat_age_ms", age_ms);
 	rte_tel_data_add_dict_u64(d, "limit_ms", c->watchdog_ms);
 	/* what the (first) program itself goes by */
-	if (distinct_xdps(c, x) > 0) {
+	if (hyp_ctl_xdps(c, x, NULL) > 0) {
 		if (hyp_xdp_config_get(x[0], HYP_CFG_WATCHDOG_NS, &v) == 0)
 			rte_tel_data_add_dict_u64(d, "xdp_limit_ms", v / 1000000ull);
 		if (hyp_xdp_config_get(x[0], HYP_CFG_HEARTBEAT_NS, &v) == 0 && v != 0)
@@ -563,11 +499,9 @@ autoblocks_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	if (c->autoblock == NULL)
 		return;
 	hyp_autoblock_get_stats(c->autoblock, &st);
-	rte_tel_data_add_dict_u64(d, "blocked", st.blocked);
-	rte_tel_data_add_dict_u64(d, "refused", st.refused);
-	rte_tel_data_add_dict_u64(d, "lost", st.lost);
-	rte_tel_data_add_dict_u64(d, "failed", st.failed);
-	rte_tel_data_add_dict_u64(d, "active", st.active);
+	for (i = 0; i < hyp_autoblock_stat_count; i++)
+		rte_tel_data_add_dict_u64(d, hyp_autoblock_stat_descs[i].name,
+					  hyp_stat_value(&st, &hyp_autoblock_stat_descs[i]));
 	rte_tel_data_add_dict_u64(d, "cap", HYP_AUTOBLOCK_CAP);
 	n = hyp_autoblock_list(c->autoblock, now, e, RTE_DIM(e));
 	for (i = 0; i < n; i++) {
@@ -622,10 +556,11 @@ cb_reload(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 	int ret;
 
 	rte_tel_data_start_dict(d);
-	if (c == NULL || c->reload == NULL)
+	if (c == NULL)
 		return -ENOTSUP;
 	/* the reload takes the lock itself */
-	ret = c->reload(c, params != NULL && *params != '\0' ? params : NULL, err, sizeof(err));
+	ret = hyp_ctl_reload(c, params != NULL && *params != '\0' ? params : NULL, err,
+			     sizeof(err));
 	rte_tel_data_add_dict_string(d, "result", ret == 0 ? "ok" : "refused");
 	if (ret < 0)
 		add_str(d, "error", err);

@@ -151,10 +151,10 @@ cyc=$($py -c '
 import re, sys
 busy, poll, rx = {}, {}, {}
 for l in sys.stdin.read().splitlines():
-    g = re.match(r"hyperion_lcore_cycles_total\{lcore=\"(\d+)\",role=\"[^\"]*\",kind=\"(busy|poll)\"\} (\S+)", l)
+    g = re.match(r"hyperion_lcore_(busy|poll)_cycles_total\{lcore=\"(\d+)\",role=\"[^\"]*\"\} (\S+)", l)
     if g:
-        (busy if g.group(2) == "busy" else poll)[g.group(1)] = float(g.group(3))
-    g = re.match(r"hyperion_lcore_rx_packets_total\{lcore=\"(\d+)\",role=\"[^\"]*\"\} (\S+)", l)
+        (busy if g.group(1) == "busy" else poll)[g.group(2)] = float(g.group(3))
+    g = re.match(r"hyperion_lcore_rx_total\{lcore=\"(\d+)\",role=\"[^\"]*\"\} (\S+)", l)
     if g:
         rx[g.group(1)] = float(g.group(2))
 with_rx = [k for k in rx if rx[k] > 0]

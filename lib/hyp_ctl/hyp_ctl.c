@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control plane's operations. Nothing here is on the data path: map
+ * writes are syscalls, reloads compile, and the pipeline is reached only
+ * through its control-plane calls (hyp_pipeline.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_common.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+
+#include "hyp_ctl.h"
+#include "hyp_fastpath.h"
+#include "hyp_policy.h"
+
+RTE_LOG_REGISTER(hyp_ctl_logtype, hyp.ctl, INFO);
+#define CTL_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, hyp_ctl_logtype, "hyperion: " fmt "\n", ##__VA_ARGS__)
+
+static uint64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void
+hyp_ctl_init(struct hyp_ctl *c)
+{
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->reload_lock, NULL);
+}
+
+void
+hyp_ctl_started(struct hyp_ctl *c)
+{
+	const struct hyp_policy *p = c->engine != NULL ? hyp_engine_policy(c->engine) : NULL;
+
+	pthread_mutex_lock(&c->lock);
+	c->policy_hash = p != NULL ? p->content_hash : 0;
+	c->watchdog_ms = p != NULL ? p->watchdog_ms : 0;
+	c->policy_loaded_ns = realtime_ns();
+	c->start_ns = c->policy_loaded_ns;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void
+hyp_ctl_stopped(struct hyp_ctl *c)
+{
+	/* telemetry commands cannot be unregistered: leave them nothing to read */
+	pthread_mutex_lock(&c->lock);
+	c->n_ports = 0;
+	c->pipe = NULL;
+	c->engine = NULL;
+	c->eve = NULL;
+	c->autoblock = NULL;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- views (caller holds the lock) ----------------------------------------- */
+
+unsigned int
+hyp_ctl_xdps(const struct hyp_ctl *c, struct hyp_xdp *x[HYP_PIPE_MAX_PORTS],
+	     unsigned int port[HYP_PIPE_MAX_PORTS])
+{
+	unsigned int i, k, n = 0;
+
+	for (i = 0; i < c->n_ports && i < HYP_PIPE_MAX_PORTS; i++) {
+		if (c->ports[i].xdp == NULL)
+			continue;
+		for (k = 0; k < n && x[k] != c->ports[i].xdp; k++)
+			;
+		if (k < n)
+			continue;
+		x[n] = c->ports[i].xdp;
+		if (port != NULL)
+			port[n] = i;
+		n++;
+	}
+	return n;
+}
+
+unsigned int
+hyp_ctl_fastpath_totals(const struct hyp_ctl *c, struct hyp_counter sum[HYP_R_MAX],
+			uint64_t aux[HYP_AUX_MAX])
+{
+	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
+	struct hyp_counter r[HYP_R_MAX];
+	uint64_t a[HYP_AUX_MAX];
+	unsigned int n, i, k, ok = 0;
+
+	memset(sum, 0, sizeof(r));
+	if (aux != NULL)
+		memset(aux, 0, sizeof(a));
+	n = hyp_ctl_xdps(c, x, NULL);
+	for (i = 0; i < n; i++) {
+		if (hyp_xdp_reason_stats(x[i], r) != 0)
+			continue;
+		ok++;
+		for (k = 0; k < HYP_R_MAX; k++) {
+			sum[k].packets += r[k].packets;
+			sum[k].bytes += r[k].bytes;
+			sum[k].dropped += r[k].dropped;
+		}
+		if (aux != NULL && hyp_xdp_aux_stats(x[i], a) == 0)
+			for (k = 0; k < HYP_AUX_MAX; k++)
+				aux[k] += a[k];
+	}
+	return ok;
+}
+
+/* ---- programming the ports --------------------------------------------------- */
+
+int
+hyp_ctl_program_ports(struct hyp_ctl *c, bool ips)
+{
+	const struct hyp_policy *p = hyp_engine_policy(c->engine);
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < c->n_ports && ret == 0; i++) {
+		struct hyp_ctl_port *pt = &c->ports[i];
+		/* a bump in the wire: each side forwards to the other */
+		const struct hyp_ctl_port *peer = ips && c->n_ports == 2 ? &c->ports[1 - i] : NULL;
+		struct hyp_xdp *x = pt->xdp;
+
+		ret = hyp_xdp_config_defaults(x);
+		if (ret == 0)
+			ret = hyp_fastpath_apply(x, p, NULL);
+		if (ret == 0 && peer != NULL)
+			ret = hyp_xdp_set_peer(x, peer->ifindex);
+		if (ret == 0)
+			ret = hyp_xdp_config_set(x, HYP_CFG_IPS, peer != NULL ? HYP_IPS_ON :
+						 HYP_IPS_OFF);
+		if (ret == 0)
+			ret = hyp_xdp_heartbeat(x);
+		if (ret < 0)
+			CTL_LOG(ERR, "%s: applying the policy to the XDP program: %s", pt->ifname,
+				strerror(-ret));
+		else
+			CTL_LOG(INFO, "%s: XDP program id %u, %zu+%zu blocked prefixes, %zu "
+				"redirect ports%s", pt->ifname, hyp_xdp_prog_id(x), p->n_drop_ips,
+				p->n_drop_dst_ips, p->n_redirect_ports,
+				peer != NULL ? ", forwarding to the peer" : "");
+	}
+	return ret;
+}
+
+/* ---- reload ---------------------------------------------------------------------- */
+
+/* Every port's maps to p; on a failure every port back to old (when given). */
+static int
+apply_all(struct hyp_ctl *c, const struct hyp_policy *p, const struct hyp_policy *old,
+	  char *err, size_t err_len)
+{
+	struct hyp_xdp *xs[HYP_PIPE_MAX_PORTS];
+	unsigned int i, n, bad = 0;
+	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->n_ports;
+	for (i = 0; i < n; i++)
+		xs[i] = c->ports[i].xdp;
+	pthread_mutex_unlock(&c->lock);
+	ret = hyp_fastpath_apply_all(xs, n, p, old, &bad);
+	if (ret < 0 && err_len > 0)
+		snprintf(err, err_len, "%s: writing the XDP maps: %s", c->ports[bad].ifname,
+			 strerror(-ret));
+	return ret;
+}
+
+int
+hyp_ctl_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
+{
+	const struct hyp_engine *old, *running;
+	struct hyp_policy_error perr;
+	struct hyp_engine *e = NULL;
+	struct hyp_policy *p;
+	char file[sizeof(c->policy_path)];
+	int ret;
+
+	if (err_len > 0)
+		err[0] = '\0';
+	pthread_mutex_lock(&c->reload_lock);
+	pthread_mutex_lock(&c->lock);
+	snprintf(file, sizeof(file), "%s", path != NULL ? path : c->policy_path);
+	running = c->engine;
+	pthread_mutex_unlock(&c->lock);
+	if (file[0] == '\0') {
+		snprintf(err, err_len, "no policy file to reload (started without --policy)");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = hyp_policy_load(file, &p, &perr);
+	if (ret < 0) {
+		hyp_policy_error_str(&perr, err, err_len);
+		goto out;
+	}
+	/* the engine takes p, also when it fails */
+	ret = hyp_engine_build(p, running != NULL ? hyp_engine_gen(running) + 1 : 1, &e, err,
+			       err_len);
+	if (ret < 0)
+		goto out;
+	if (running == NULL || c->pipe == NULL) {
+		snprintf(err, err_len, "no running pipeline to reload");
+		ret = -ENODEV;
+		goto out;
+	}
+	ret = apply_all(c, hyp_engine_policy(e), hyp_engine_policy(running), err, err_len);
+	if (ret < 0)
+		goto out;
+	/*
+	 * Readers (telemetry, metrics, console) follow c->engine and the
+	 * pipeline's generation under the lock: swap and publish under it, and
+	 * free the old engine only once nobody can reach it.
+	 */
+	pthread_mutex_lock(&c->lock);
+	old = hyp_pipeline_swap_engine(c->pipe, e);
+	if (old == NULL) {
+		pthread_mutex_unlock(&c->lock);
+		snprintf(err, err_len, "no memory for the new engine's scratch space");
+		apply_all(c, hyp_engine_policy(running), NULL, NULL, 0);
+		ret = -ENOMEM;
+		goto out;
+	}
+	c->engine = e;
+	snprintf(c->policy_path, sizeof(c->policy_path), "%s", file);
+	c->policy_hash = hyp_engine_policy(e)->content_hash;
+	c->policy_loaded_ns = realtime_ns();
+	c->watchdog_ms = hyp_engine_policy(e)->watchdog_ms;
+	c->reloads_ok++;
+	c->last_error[0] = '\0';
+	pthread_mutex_unlock(&c->lock);
+	hyp_engine_free((struct hyp_engine *)(uintptr_t)old);
+	if (c->autoblock != NULL)
+		hyp_autoblock_configure(c->autoblock, hyp_engine_policy(e)->auto_block_hits,
+					hyp_engine_policy(e)->auto_block_ttl_s);
+	CTL_LOG(INFO, "policy %s loaded (generation %u)", file, hyp_engine_gen(e));
+	e = NULL;
+out:
+	if (ret < 0) {
+		hyp_engine_free(e);
+		pthread_mutex_lock(&c->lock);
+		c->reloads_failed++;
+		snprintf(c->last_error, sizeof(c->last_error), "%s", err);
+		pthread_mutex_unlock(&c->lock);
+		CTL_LOG(ERR, "policy reload refused, the running policy stays: %s", err);
+	}
+	pthread_mutex_unlock(&c->reload_lock);
+	return ret;
+}
+
+/* ---- the periodic work ---------------------------------------------------------- */
+
+void
+hyp_ctl_tick(struct hyp_ctl *c)
+{
+	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
+	unsigned int n, i;
+
+	pthread_mutex_lock(&c->lock);
+	n = hyp_ctl_xdps(c, x, NULL);
+	for (i = 0; i < n; i++)
+		hyp_xdp_heartbeat(x[i]);
+	c->last_heartbeat_ns = hyp_xdp_now_ns();
+	pthread_mutex_unlock(&c->lock);
+	if (c->autoblock != NULL)
+		hyp_autoblock_poll(c->autoblock, x, n, hyp_xdp_now_ns());
+}
+
+/* ---- runtime changes ------------------------------------------------------------- */
+
+int
+hyp_ctl_set_config(struct hyp_ctl *c, enum hyp_cfg key, uint64_t val, char *err,
+		   size_t err_len)
+{
+	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
+	unsigned int pi[HYP_PIPE_MAX_PORTS];
+	uint64_t old[HYP_PIPE_MAX_PORTS];
+	unsigned int n, i, k;
+	int ret = 0;
+
+	pthread_mutex_lock(&c->lock);
+	n = hyp_ctl_xdps(c, x, pi);
+	if (n == 0) {
+		snprintf(err, err_len, "no XDP program to change");
+		ret = -ENODEV;
+	}
+	for (i = 0; i < n && ret == 0; i++) {
+		ret = hyp_xdp_config_get(x[i], key, &old[i]);
+		if (ret == 0)
+			ret = hyp_xdp_config_set(x[i], key, val);
+		if (ret != 0) {
+			snprintf(err, err_len, "%s: writing the configuration failed: %s",
+				 c->ports[pi[i]].name, strerror(-ret));
+			for (k = 0; k < i; k++)
+				hyp_xdp_config_set(x[k], key, old[k]);
+		}
+	}
+	if (ret == 0 && key == HYP_CFG_WATCHDOG_NS)
+		c->watchdog_ms = (uint32_t)(val / 1000000ULL);
+	pthread_mutex_unlock(&c->lock);
+	return ret < 0 ? ret : (int)n;
+}
+
+int
+hyp_ctl_blocklist(struct hyp_ctl *c, bool add, const struct hyp_cidr *cidr,
+		  struct hyp_ctl_block_result *r)
+{
+	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
+	unsigned int pi[HYP_PIPE_MAX_PORTS];
+	unsigned int i, k;
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_lock(&c->lock);
+	r->programs = hyp_ctl_xdps(c, x, pi);
+	/* a single address may be an auto-block: del lifts it too */
+	if (!add && cidr->prefixlen == (cidr->family == AF_INET ? 32 : 128)) {
+		struct hyp_addr a;
+
+		hyp_cidr_to_addr(cidr, &a);
+		for (i = 0; i < r->programs; i++)
+			r->lifted += hyp_xdp_autoblock_del(x[i], &a) == 0;
+		if (c->autoblock != NULL)
+			hyp_autoblock_forget(c->autoblock, &a);
+	}
+	for (i = 0; i < r->programs; i++) {
+		ret = add ? hyp_xdp_block_add(x[i], cidr, false, 0) :
+			hyp_xdp_block_del(x[i], cidr, false);
+		if (ret == -ENOENT && !add) {
+			r->missing++;
+			ret = 0;
+			continue;
+		}
+		if (ret != 0) {
+			snprintf(r->failed_on, sizeof(r->failed_on), "%s", c->ports[pi[i]].name);
+			/* all or nothing: undo an add on the programs already done */
+			for (k = 0; add && k < i; k++)
+				hyp_xdp_block_del(x[k], cidr, false);
+			r->changed = 0;
+			break;
+		}
+		r->changed++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+/* ---- the statistics block ----------------------------------------------------- */
+
+static void
+print_table(FILE *f, const char *what, const void *stats, const struct hyp_stat_desc *d,
+	    unsigned int n)
+{
+	unsigned int i;
+
+	fprintf(f, "  %s:", what);
+	for (i = 0; i < n; i++)
+		fprintf(f, " %s=%" PRIu64, d[i].name, hyp_stat_value(stats, &d[i]));
+	fprintf(f, "\n");
+}
+
+void
+hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final)
+{
+	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
+	unsigned int pi[HYP_PIPE_MAX_PORTS];
+	struct hyp_counter r[HYP_R_MAX];
+	struct hyp_lcore_stats t;
+	unsigned int i, l, k, n;
+	char what[64];
+
+	pthread_mutex_lock(&c->lock);
+	fprintf(f, "%s\n", final ? "== final statistics" : "== statistics");
+	n = hyp_ctl_xdps(c, x, pi);
+	for (i = 0; i < n; i++) {
+		if (hyp_xdp_reason_stats(x[i], r) < 0)
+			continue;
+		fprintf(f, "  fast path %s:", c->ports[pi[i]].ifname);
+		for (k = 0; k < HYP_R_MAX; k++)
+			if (r[k].packets)
+				fprintf(f, " %s=%llu%s", hyp_reason_name(k),
+					(unsigned long long)r[k].packets,
+					r[k].dropped ? "(dropped)" : "");
+		fprintf(f, "\n");
+	}
+	if (c->pipe != NULL) {
+		hyp_pipeline_totals(c->pipe, &t);
+		print_table(f, "slow path", &t, hyp_lcore_stat_descs, hyp_lcore_stat_count);
+	}
+	if (c->autoblock != NULL) {
+		struct hyp_autoblock_stats ab;
+
+		hyp_autoblock_get_stats(c->autoblock, &ab);
+		print_table(f, "autoblock", &ab, hyp_autoblock_stat_descs,
+			    hyp_autoblock_stat_count);
+	}
+	if (c->eve != NULL) {
+		struct hyp_eve_stats es;
+
+		hyp_eve_get_stats(c->eve, &es);
+		print_table(f, "eve", &es, hyp_eve_stat_descs, hyp_eve_stat_count);
+	}
+	RTE_LCORE_FOREACH_WORKER(l) {
+		const struct hyp_lcore_stats *s;
+		enum hyp_role role;
+
+		if (c->pipe == NULL)
+			break;
+		role = hyp_pipeline_role(c->pipe, l);
+		s = hyp_pipeline_lcore_stats(c->pipe, l);
+		if (role == HYP_ROLE_IDLE)
+			continue;
+		snprintf(what, sizeof(what), "lcore %u %s busy=%.1f%%", l, hyp_role_name(role),
+			 s->poll_cycles ? 100.0 * s->busy_cycles / s->poll_cycles : 0.0);
+		print_table(f, what, s, hyp_lcore_stat_descs, hyp_lcore_stat_count);
+	}
+	pthread_mutex_unlock(&c->lock);
+	fflush(f);
+}
