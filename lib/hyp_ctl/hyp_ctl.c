@@ -5,6 +5,7 @@
  * through its control-plane calls (hyp_pipeline.h).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,6 +116,61 @@ hyp_ctl_fastpath_totals(const struct hyp_ctl *c, struct hyp_counter sum[HYP_R_MA
 				aux[k] += a[k];
 	}
 	return ok;
+}
+
+unsigned int
+hyp_ctl_rules(const struct hyp_ctl *c, struct hyp_ctl_rule *out, unsigned int max)
+{
+	unsigned int n, k;
+	uint64_t *hits;
+
+	if (c->engine == NULL)
+		return 0;
+	n = hyp_engine_rule_count(c->engine);
+	hits = calloc(RTE_MAX(n, 1u), sizeof(*hits));
+	if (hits == NULL)
+		return 0;
+	if (c->pipe != NULL)
+		hyp_pipeline_rule_hits(c->pipe, hits, n);
+	for (k = 0; k < n && k < max; k++) {
+		memset(&out[k], 0, sizeof(out[k]));
+		hyp_engine_rule(c->engine, k, &out[k].id, &out[k].action, &out[k].msg);
+		out[k].hits = hits[k];
+	}
+	free(hits);
+	return n;
+}
+
+unsigned int
+hyp_ctl_xsk_stats(struct hyp_ctl *c, struct hyp_ctl_xsk *out, unsigned int max)
+{
+	struct hyp_ctl_port ports[HYP_PIPE_MAX_PORTS];
+	struct hyp_xsk_diag qs[HYP_PIPE_MAX_QUEUES];
+	unsigned int n_ports, pi, q, nq, n = 0, own_first = 0;
+	int src;
+
+	pthread_mutex_lock(&c->lock);
+	n_ports = RTE_MIN(c->n_ports, (unsigned int)HYP_PIPE_MAX_PORTS);
+	memcpy(ports, c->ports, sizeof(ports));
+	pthread_mutex_unlock(&c->lock);
+	for (pi = 0; pi < n_ports; pi++) {
+		if (ports[pi].ifindex == 0)
+			continue;	/* a replay: no AF_XDP */
+		nq = RTE_MIN((unsigned int)ports[pi].nb_queues, (unsigned int)HYP_PIPE_MAX_QUEUES);
+		src = hyp_xskdiag_port(ports[pi].ifindex, ports[pi].start_queue, nq, own_first, qs);
+		/* the PMD makes one socket per queue, port by port */
+		own_first += ports[pi].nb_queues;
+		for (q = 0; q < nq && n < max; q++, n++) {
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].port = pi;
+			out[n].queue = q;
+			out[n].source = src;
+			out[n].socket = src > 0 && qs[q].queue_id != UINT32_MAX;
+			if (out[n].socket)
+				out[n].diag = qs[q];
+		}
+	}
+	return n;
 }
 
 /* ---- programming the ports --------------------------------------------------- */

@@ -30,6 +30,7 @@
 #include "hyp_eve.h"
 #include "hyp_pipeline.h"
 #include "hyp_xdp.h"
+#include "hyp_xskdiag.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -141,6 +142,37 @@ unsigned int hyp_ctl_xdps(const struct hyp_ctl *c, struct hyp_xdp *x[HYP_PIPE_MA
  */
 unsigned int hyp_ctl_fastpath_totals(const struct hyp_ctl *c, struct hyp_counter sum[HYP_R_MAX],
 				     uint64_t aux[HYP_AUX_MAX]);
+
+/** One rule slot of the running engine, with its decisions. */
+struct hyp_ctl_rule {
+	uint32_t id;
+	enum hyp_action action;
+	uint64_t hits;			/**< carried over reloads by rule id */
+	const char *msg;		/**< valid while the engine is (under the lock) */
+};
+
+/**
+ * The running engine's rule slots (hyp_engine_rule()) with their hits, the
+ * first max of them. Caller holds the lock. Returns how many slots there
+ * are (may be more than max).
+ */
+unsigned int hyp_ctl_rules(const struct hyp_ctl *c, struct hyp_ctl_rule *out, unsigned int max);
+
+/** One queue of one port, as the kernel counts its AF_XDP socket. */
+struct hyp_ctl_xsk {
+	unsigned int port;		/**< index in ports[] */
+	unsigned int queue;		/**< of the port: NIC queue start_queue + queue */
+	int source;			/**< enum hyp_xskdiag_source, or -errno: none */
+	bool socket;			/**< a socket is bound on the queue */
+	struct hyp_xsk_diag diag;	/**< when socket */
+};
+
+/**
+ * Every queue of every af_xdp port, the first max of them. Takes the lock
+ * only to copy the ports (the queries are netlink and syscalls): call it
+ * without the lock.
+ */
+unsigned int hyp_ctl_xsk_stats(struct hyp_ctl *c, struct hyp_ctl_xsk *out, unsigned int max);
 
 /** The statistics block the app prints every --stats-period and at exit. */
 void hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final);

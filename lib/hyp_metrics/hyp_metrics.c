@@ -387,22 +387,16 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 	       "Packets a slow-path drop rule decided to drop, by rule id (kept across "
 	       "reloads by id). Later packets of a dropped flow are cached_drops.");
 	if (ctl->engine != NULL) {
-		unsigned int nr = hyp_engine_rule_count(ctl->engine), k;
-		uint64_t *hits = calloc(RTE_MAX(nr, 1u), sizeof(*hits));
+		unsigned int nr = hyp_engine_rule_count(ctl->engine);
+		struct hyp_ctl_rule *rules = calloc(RTE_MAX(nr, 1u), sizeof(*rules));
 
-		if (hits != NULL) {
-			hyp_pipeline_rule_hits(p, hits, nr);
-			for (k = 0; k < nr; k++) {
-				enum hyp_action a;
-				const char *msg;
-				uint32_t id;
-
-				if (hyp_engine_rule(ctl->engine, k, &id, &a, &msg) == 0 &&
-				    a == HYP_ACTION_DROP)
-					SAMPLE_U64(o, "hyperion_slowpath_drops_total", hits[k],
-						   "rule=\"%u\"", id);
-			}
-			free(hits);
+		if (rules != NULL) {
+			nr = RTE_MIN(hyp_ctl_rules(ctl, rules, nr), nr);
+			for (k = 0; k < nr; k++)
+				if (rules[k].action == HYP_ACTION_DROP)
+					SAMPLE_U64(o, "hyperion_slowpath_drops_total", rules[k].hits,
+						   "rule=\"%u\"", rules[k].id);
+			free(rules);
 		}
 	}
 	family(o, "hyperion_inspection_latency_seconds", "histogram",

@@ -230,84 +230,66 @@ port_pool(const struct hyp_ctl_port *p, uint16_t q)
 }
 
 static void
-xsk_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+xsk_fill(const struct hyp_ctl *c, struct rte_tel_data *d, const struct hyp_ctl_xsk *xs,
+	 unsigned int n)
 {
 	static const char *const sources[] = {
 		[HYP_XSKDIAG_SOCK_DIAG] = "sock_diag",
 		[HYP_XSKDIAG_OWN_FDS] = "process_fds",
 	};
-	struct hyp_xsk_diag *xs = calloc(HYP_PIPE_MAX_QUEUES, sizeof(*xs));
-	struct hyp_counter r[HYP_R_MAX];
+	struct hyp_counter r[HYP_PIPE_MAX_PORTS][HYP_R_MAX];
 	char key[RTE_TEL_MAX_STRING_LEN];
-	unsigned int pi, q, own_first = 0;
 	struct rte_mempool *mp;
 	struct rte_tel_data *x;
-	int src;
+	unsigned int i, k;
 
-	if (xs == NULL)
-		return;
-	for (pi = 0; pi < c->n_ports && pi < HYP_PIPE_MAX_PORTS; pi++) {
-		const struct hyp_ctl_port *p = &c->ports[pi];
-		unsigned int nq = RTE_MIN(p->nb_queues, (uint16_t)HYP_PIPE_MAX_QUEUES);
-
-		memset(r, 0, sizeof(r));
-		if (p->xdp != NULL)
-			hyp_xdp_reason_stats(p->xdp, r);
-		src = p->ifindex != 0 ?
-			hyp_xskdiag_port(p->ifindex, p->start_queue, nq, own_first, xs) : -ENODEV;
-		if (p->ifindex != 0)
-			own_first += nq;	/* the PMD made one socket per queue, port by port */
-		for (q = 0; q < nq; q++) {
-			const struct hyp_xsk_diag *s = src > 0 && xs[q].queue_id != UINT32_MAX ?
-				&xs[q] : NULL;
-
-			x = rte_tel_data_alloc();
-			if (x == NULL)
-				goto out;
-			rte_tel_data_start_dict(x);
-			rte_tel_data_add_dict_u64(x, "port_id", p->port_id);
-			rte_tel_data_add_dict_string(x, "port", p->name);
-			rte_tel_data_add_dict_string(x, "ifname", p->ifname);
-			rte_tel_data_add_dict_u64(x, "ifindex", p->ifindex);
-			rte_tel_data_add_dict_u64(x, "queue", q);
-			rte_tel_data_add_dict_u64(x, "nic_queue", p->start_queue + q);
-			rte_tel_data_add_dict_u64(x, "socket", s != NULL);
-			if (src < 0)
-				rte_tel_data_add_dict_int(x, "diag_errno", -src);
-			if (s != NULL) {
-				rte_tel_data_add_dict_string(x, "source", sources[src]);
-				rte_tel_data_add_dict_u64(x, "inode", s->inode);
-				rte_tel_data_add_dict_u64(x, "rx_ring_entries", s->rx_ring_entries);
-				rte_tel_data_add_dict_u64(x, "fill_ring_entries",
-							  s->fill_ring_entries);
-				rte_tel_data_add_dict_u64(x, "rx_dropped", s->rx_dropped);
-				rte_tel_data_add_dict_u64(x, "rx_invalid_descs", s->rx_invalid_descs);
-				rte_tel_data_add_dict_u64(x, "tx_invalid_descs", s->tx_invalid_descs);
-				rte_tel_data_add_dict_u64(x, "rx_ring_full", s->rx_ring_full);
-				rte_tel_data_add_dict_u64(x, "rx_fill_ring_empty_descs",
-							  s->rx_fill_ring_empty_descs);
-				rte_tel_data_add_dict_u64(x, "tx_ring_empty_descs",
-							  s->tx_ring_empty_descs);
-			}
-			mp = port_pool(p, q);
-			if (mp != NULL) {
-				rte_tel_data_add_dict_string(x, "mbuf_pool", mp->name);
-				rte_tel_data_add_dict_u64(x, "mbuf_avail", rte_mempool_avail_count(mp));
-				rte_tel_data_add_dict_u64(x, "mbuf_in_use",
-							  rte_mempool_in_use_count(mp));
-				rte_tel_data_add_dict_u64(x, "mbuf_size", mp->size);
-			}
-			/* the program's counters are per port, not per queue */
-			rte_tel_data_add_dict_u64(x, "port_xdp_redirect", r[HYP_R_REDIRECT].packets);
-			rte_tel_data_add_dict_u64(x, "port_xdp_redirect_fail",
-						  r[HYP_R_REDIRECT_FALLBACK].packets);
-			snprintf(key, sizeof(key), "%u/%u", p->port_id, q);
-			if (rte_tel_data_add_dict_container(d, key, x, 0) != 0)
-				rte_tel_data_free(x);
-		}
+	for (i = 0; i < c->n_ports && i < HYP_PIPE_MAX_PORTS; i++) {
+		memset(r[i], 0, sizeof(r[i]));
+		if (c->ports[i].xdp != NULL)
+			hyp_xdp_reason_stats(c->ports[i].xdp, r[i]);
 	}
-out:
-	free(xs);
+	for (i = 0; i < n; i++) {
+		const struct hyp_ctl_port *p = &c->ports[xs[i].port];
+
+		if (xs[i].port >= c->n_ports)
+			continue;	/* the ports went away meanwhile */
+		x = xs[i].socket ? table_dict(&xs[i].diag, hyp_xsk_stat_descs, hyp_xsk_stat_count) :
+			rte_tel_data_alloc();
+		if (x == NULL)
+			return;
+		if (!xs[i].socket)
+			rte_tel_data_start_dict(x);
+		rte_tel_data_add_dict_u64(x, "port_id", p->port_id);
+		rte_tel_data_add_dict_string(x, "port", p->name);
+		rte_tel_data_add_dict_string(x, "ifname", p->ifname);
+		rte_tel_data_add_dict_u64(x, "ifindex", p->ifindex);
+		rte_tel_data_add_dict_u64(x, "queue", xs[i].queue);
+		rte_tel_data_add_dict_u64(x, "nic_queue", p->start_queue + xs[i].queue);
+		rte_tel_data_add_dict_u64(x, "socket", xs[i].socket);
+		if (xs[i].source < 0)
+			rte_tel_data_add_dict_int(x, "diag_errno", -xs[i].source);
+		if (xs[i].socket) {
+			rte_tel_data_add_dict_string(x, "source", sources[xs[i].source]);
+			rte_tel_data_add_dict_u64(x, "inode", xs[i].diag.inode);
+			rte_tel_data_add_dict_u64(x, "rx_ring_entries", xs[i].diag.rx_ring_entries);
+			rte_tel_data_add_dict_u64(x, "fill_ring_entries",
+						  xs[i].diag.fill_ring_entries);
+		}
+		mp = port_pool(p, xs[i].queue);
+		if (mp != NULL) {
+			rte_tel_data_add_dict_string(x, "mbuf_pool", mp->name);
+			rte_tel_data_add_dict_u64(x, "mbuf_avail", rte_mempool_avail_count(mp));
+			rte_tel_data_add_dict_u64(x, "mbuf_in_use", rte_mempool_in_use_count(mp));
+			rte_tel_data_add_dict_u64(x, "mbuf_size", mp->size);
+		}
+		/* the program's counters are per port, not per queue */
+		k = xs[i].port;
+		rte_tel_data_add_dict_u64(x, "port_xdp_redirect", r[k][HYP_R_REDIRECT].packets);
+		rte_tel_data_add_dict_u64(x, "port_xdp_redirect_fail",
+					  r[k][HYP_R_REDIRECT_FALLBACK].packets);
+		snprintf(key, sizeof(key), "%u/%u", p->port_id, xs[i].queue);
+		add_container(d, key, x);
+	}
 }
 
 /* ---- /hyperion/policy and /hyperion/watchdog ------------------------------ */
@@ -394,7 +376,23 @@ cb_rings(const char *cmd __rte_unused, const char *params __rte_unused, struct r
 static int
 cb_xsk(const char *cmd __rte_unused, const char *params __rte_unused, struct rte_tel_data *d)
 {
-	return answer(d, xsk_fill);
+	struct hyp_ctl *c = ctl_get();
+	struct hyp_ctl_xsk *xs;
+	unsigned int n;
+
+	rte_tel_data_start_dict(d);
+	if (c == NULL)
+		return 0;
+	xs = calloc(HYP_PIPE_MAX_PORTS * HYP_PIPE_MAX_QUEUES, sizeof(*xs));
+	if (xs == NULL)
+		return -ENOMEM;
+	/* the kernel's counters first, without the lock (netlink) */
+	n = hyp_ctl_xsk_stats(c, xs, HYP_PIPE_MAX_PORTS * HYP_PIPE_MAX_QUEUES);
+	pthread_mutex_lock(&c->lock);
+	xsk_fill(c, d, xs, n);
+	pthread_mutex_unlock(&c->lock);
+	free(xs);
+	return 0;
 }
 
 static int
@@ -414,37 +412,28 @@ cb_watchdog(const char *cmd __rte_unused, const char *params __rte_unused,
 static void
 rules_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 {
-	unsigned int n, k, cap;
-	uint64_t *hits;
+	struct hyp_ctl_rule *rules = calloc(RTE_TEL_MAX_DICT_ENTRIES, sizeof(*rules));
+	unsigned int n, k;
 
-	if (c->pipe == NULL || c->engine == NULL)
+	if (rules == NULL)
 		return;
-	n = hyp_engine_rule_count(c->engine);
-	cap = RTE_MIN(n, (unsigned int)RTE_TEL_MAX_DICT_ENTRIES);
-	hits = calloc(RTE_MAX(n, 1u), sizeof(*hits));
-	if (hits == NULL)
-		return;
-	hyp_pipeline_rule_hits(c->pipe, hits, n);
-	for (k = 0; k < cap; k++) {
+	n = RTE_MIN(hyp_ctl_rules(c, rules, RTE_TEL_MAX_DICT_ENTRIES),
+		    (unsigned int)RTE_TEL_MAX_DICT_ENTRIES);
+	for (k = 0; k < n; k++) {
 		struct rte_tel_data *r = rte_tel_data_alloc();
-		enum hyp_action a;
-		const char *msg;
 		char key[RTE_TEL_MAX_STRING_LEN];
-		uint32_t id;
 
-		if (r == NULL || hyp_engine_rule(c->engine, k, &id, &a, &msg) < 0) {
-			rte_tel_data_free(r);
+		if (r == NULL)
 			break;
-		}
 		rte_tel_data_start_dict(r);
-		rte_tel_data_add_dict_u64(r, "id", id);
-		rte_tel_data_add_dict_string(r, "action", hyp_action_name(a));
-		rte_tel_data_add_dict_u64(r, "hits", hits[k]);
-		add_str(r, "msg", msg);
-		snprintf(key, sizeof(key), "rule_%u", id);
-		rte_tel_data_add_dict_container(d, key, r, 0);
+		rte_tel_data_add_dict_u64(r, "id", rules[k].id);
+		rte_tel_data_add_dict_string(r, "action", hyp_action_name(rules[k].action));
+		rte_tel_data_add_dict_u64(r, "hits", rules[k].hits);
+		add_str(r, "msg", rules[k].msg != NULL ? rules[k].msg : "");
+		snprintf(key, sizeof(key), "rule_%u", rules[k].id);
+		add_container(d, key, r);
 	}
-	free(hits);
+	free(rules);
 }
 
 static unsigned int flows_n = 10;

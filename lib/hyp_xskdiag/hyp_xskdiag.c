@@ -437,3 +437,17 @@ hyp_xskdiag_port(unsigned int ifindex, unsigned int start_queue, unsigned int nb
 	return ret;
 }
 
+
+const struct hyp_stat_desc hyp_xsk_stat_descs[] = {
+	HYP_STAT(struct hyp_xsk_diag, rx_dropped, COUNTER,
+		 "Frames the socket dropped: its rx ring or the fill ring had no room"),
+	HYP_STAT(struct hyp_xsk_diag, rx_invalid_descs, COUNTER, "Invalid rx descriptors"),
+	HYP_STAT(struct hyp_xsk_diag, tx_invalid_descs, COUNTER, "Invalid tx descriptors"),
+	HYP_STAT(struct hyp_xsk_diag, rx_ring_full, COUNTER,
+		 "Frames dropped because the rx ring was full"),
+	HYP_STAT(struct hyp_xsk_diag, rx_fill_ring_empty_descs, COUNTER,
+		 "Times the fill ring was empty when a frame came"),
+	HYP_STAT(struct hyp_xsk_diag, tx_ring_empty_descs, COUNTER,
+		 "Times the tx ring was empty when the kernel looked"),
+};
+const unsigned int hyp_xsk_stat_count = sizeof(hyp_xsk_stat_descs) / sizeof(hyp_xsk_stat_descs[0]);

@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "hyp_base.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -38,6 +40,10 @@ struct hyp_xsk_diag {
  * ifindex (0: all), up to max of them, ordered by queue. Returns how many
  * were found (maybe more than max), or a negative errno.
  */
+/** The six counters of struct xdp_diag_stats in struct hyp_xsk_diag, by name. */
+extern const struct hyp_stat_desc hyp_xsk_stat_descs[];
+extern const unsigned int hyp_xsk_stat_count;
+
 int hyp_xskdiag_query(unsigned int ifindex, struct hyp_xsk_diag *out, unsigned int max);
 
 /**

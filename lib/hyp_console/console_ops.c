@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The console's commands that change something: the blocklist, the policy,
+ * the runtime config (all through hyp_ctl), and the session's own baseline.
+ */
+#include "console_private.h"
+
+KW(policy, "policy");
+KW(blocklist, "blocklist");
+KW(list, "list");
+KW(reload, "reload");
+KW(set, "set");
+KW(fail_mode, "fail-mode");
+KW(watchdog, "watchdog");
+KW(clear, "clear");
+KW(stats, "stats");
+static cmdline_parse_token_num_t tok_num =
+	TOKEN_NUM_INITIALIZER(struct cmd_res, num, RTE_UINT32);
+static cmdline_parse_token_string_t tok_add_del =
+	TOKEN_STRING_INITIALIZER(struct cmd_res, what, "add#del");
+static cmdline_parse_token_string_t tok_cidr =
+	TOKEN_STRING_INITIALIZER(struct cmd_res, arg, NULL);
+static cmdline_parse_token_string_t tok_path =
+	TOKEN_STRING_INITIALIZER(struct cmd_res, path, TOKEN_STRING_MULTI);
+static cmdline_parse_token_string_t tok_open_closed =
+	TOKEN_STRING_INITIALIZER(struct cmd_res, what, "open#closed");
+
+/* ---- blocklist add|del <cidr> --------------------------------------------- */
+
+static void
+cmd_blocklist_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
+{
+	struct cmd_res *r = parsed;
+	struct hyp_ctl_block_result res;
+	bool add = strcmp(r->what, "add") == 0;
+	char err[128], buf[64];
+	struct hyp_cidr cidr;
+	int ret;
+
+	if (hyp_cidr_parse(r->arg, &cidr, err, sizeof(err)) != 0) {
+		cmdline_printf(cl, "bad prefix '%s': %s\n", r->arg, err);
+		return;
+	}
+	hyp_cidr_format(&cidr, buf, sizeof(buf));
+	ret = hyp_ctl_blocklist(console_cur->ctl, add, &cidr, &res);
+	if (res.programs == 0) {
+		cmdline_printf(cl, "no XDP program to change\n");
+		return;
+	}
+	if (res.lifted)
+		cmdline_printf(cl, "auto-block of %s lifted on %u program%s\n", buf, res.lifted,
+			       res.lifted == 1 ? "" : "s");
+	if (ret != 0) {
+		cmdline_printf(cl, "%s: %s %s failed: %s%s\n", res.failed_on,
+			       add ? "adding" : "removing", buf, strerror(-ret),
+			       add ? " (undone on every program)" : "");
+		return;
+	}
+	if (res.missing)
+		cmdline_printf(cl, "%s is not in the blocklist of %u program%s\n", buf, res.missing,
+			       res.missing == 1 ? "" : "s");
+	if (res.changed)
+		cmdline_printf(cl, "%s %s (source) on %u program%s\n", buf,
+			       add ? "blocked" : "unblocked", res.changed,
+			       res.changed == 1 ? "" : "s");
+}
+
+cmdline_parse_inst_t cmd_blocklist = {
+	.f = cmd_blocklist_cb,
+	.data = NULL,
+	.help_str = "blocklist add|del <cidr>: drop (or stop dropping) a source prefix in XDP",
+	.tokens = { (void *)&tok_blocklist, (void *)&tok_add_del, (void *)&tok_cidr, NULL },
+};
+
+/* ---- blocklist list ------------------------------------------------------- */
+
+struct block_entry {
+	bool dst;
+	struct hyp_cidr cidr;
+	uint32_t rule_id;
+	uint64_t hits;
+};
+
+struct block_list {
+	struct block_entry *e;
+	unsigned int n;
+	bool dst;
+};
+
+/* One prefix of one program into the list, summing hits over programs. */
+static int
+block_add(const struct hyp_cidr *c, const struct hyp_block_val *v, void *arg)
+{
+	struct block_list *l = arg;
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->e[i].dst == l->dst && memcmp(&l->e[i].cidr, c, sizeof(*c)) == 0)
+			break;
+	if (i < l->n) {
+		l->e[i].hits += v->hits;
+		return 0;
+	}
+	if (l->n == BLOCK_LIST_MAX)
+		return -ENOSPC;
+	memset(&l->e[l->n], 0, sizeof(l->e[0]));
+	l->e[l->n].dst = l->dst;
+	l->e[l->n].cidr = *c;
+	l->e[l->n].rule_id = v->rule_id;
+	l->e[l->n].hits = v->hits;
+	l->n++;
+	return 0;
+}
+
+static void
+cmd_blocklist_list_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_unused)
+{
+	struct console *c = console_cur;
+	struct hyp_ctl *ctl = c->ctl;
+	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
+	struct block_list bl = { 0 };
+	struct block_entry *list;
+	unsigned int n_x, n, i, dst;
+	bool truncated = false;
+	char buf[64];
+
+	list = bl.e = calloc(BLOCK_LIST_MAX, sizeof(*list));
+	if (list == NULL) {
+		cmdline_printf(cl, "out of memory\n");
+		return;
+	}
+	pthread_mutex_lock(&ctl->lock);
+	n_x = hyp_ctl_xdps(ctl, x, NULL);
+	for (i = 0; i < n_x; i++)
+		for (dst = 0; dst < 2; dst++) {
+			bl.dst = dst;
+			if (hyp_xdp_block_foreach(x[i], dst, block_add, &bl) == -ENOSPC)
+				truncated = true;
+		}
+	pthread_mutex_unlock(&ctl->lock);
+	n = bl.n;
+	if (n_x == 0)
+		cmdline_printf(cl, "no XDP program\n");
+	else if (n == 0)
+		cmdline_printf(cl, "the blocklist is empty\n");
+	else
+		cmdline_printf(cl, "%-4s %-44s %10s %14s\n", "dir", "prefix", "rule", "hits");
+	for (i = 0; i < n; i++)
+		cmdline_printf(cl, "%-4s %-44s %10" PRIu32 " %14" PRIu64 "\n",
+			       list[i].dst ? "dst" : "src",
+			       hyp_cidr_format(&list[i].cidr, buf, sizeof(buf)),
+			       list[i].rule_id, list[i].hits);
+	if (truncated)
+		cmdline_printf(cl, "(only the first %u prefixes)\n", BLOCK_LIST_MAX);
+	if (n_x > 1 && n > 0)
+		cmdline_printf(cl, "hits summed over %u programs; rule 0: added by the console\n",
+			       n_x);
+	free(list);
+	if (ctl->autoblock != NULL) {
+		struct hyp_autoblock_entry ab[32];
+		uint64_t now = hyp_xdp_now_ns();
+		unsigned int na = hyp_autoblock_list(ctl->autoblock, now, ab, RTE_DIM(ab));
+		char one[HYP_CIDR_STRLEN];
+
+		if (na > 0)
+			cmdline_printf(cl, "auto-blocked sources (blocklist del ADDR lifts one):\n");
+		for (i = 0; i < na; i++) {
+			/* what blocklist del takes to lift it: the address as a prefix */
+			snprintf(one, sizeof(one), "%s/%u",
+				 hyp_addr_format(ab[i].addr.a, 0, buf, sizeof(buf)),
+				 hyp_addr_is_v4mapped(ab[i].addr.a) ? 32 : 128);
+			cmdline_printf(cl, "auto %-44s expires in %" PRIu64 " s\n", one,
+				       (uint64_t)((ab[i].expires_ns - now) / 1000000000ULL));
+		}
+	}
+}
+
+cmdline_parse_inst_t cmd_blocklist_list = {
+	.f = cmd_blocklist_list_cb,
+	.data = NULL,
+	.help_str = "blocklist list: every blocked prefix, its rule id (0: console) and hits",
+	.tokens = { (void *)&tok_blocklist, (void *)&tok_list, NULL },
+};
+
+/* ---- policy reload [file] ------------------------------------------------- */
+
+static void
+cmd_policy_reload_cb(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_res *r = parsed;
+	char err[640];
+	int ret;
+
+	/* the reload takes the lock itself */
+	ret = hyp_ctl_reload(console_cur->ctl, data != NULL ? r->path : NULL, err, sizeof(err));
+	if (ret == 0)
+		cmdline_printf(cl, "policy reload: ok\n");
+	else
+		cmdline_printf(cl, "policy reload failed: %s\n",
+			       err[0] != '\0' ? err : strerror(ret < 0 ? -ret : ret));
+}
+
+cmdline_parse_inst_t cmd_policy_reload = {
+	.f = cmd_policy_reload_cb,
+	.data = NULL,
+	.help_str = "policy reload: load the current policy file again",
+	.tokens = { (void *)&tok_policy, (void *)&tok_reload, NULL },
+};
+
+cmdline_parse_inst_t cmd_policy_reload_file = {
+	.f = cmd_policy_reload_cb,
+	.data = (void *)1,
+	.help_str = "policy reload <file>: load another policy file and make it the running one",
+	.tokens = { (void *)&tok_policy, (void *)&tok_reload, (void *)&tok_path, NULL },
+};
+
+/* ---- set fail-mode|watchdog ----------------------------------------------- */
+
+static void
+cmd_set_fail_mode_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
+{
+	struct cmd_res *r = parsed;
+	bool closed = strcmp(r->what, "closed") == 0;
+	char err[128];
+	int n;
+
+	n = hyp_ctl_set_config(console_cur->ctl, HYP_CFG_FAIL_MODE, closed ? HYP_FAIL_CLOSED :
+			       HYP_FAIL_OPEN, err, sizeof(err));
+	if (n < 0)
+		cmdline_printf(cl, "%s\n", err);
+	else
+		cmdline_printf(cl, "fail-mode %s on %d program%s\n", closed ? "closed" : "open", n,
+			       n == 1 ? "" : "s");
+}
+
+cmdline_parse_inst_t cmd_set_fail_mode = {
+	.f = cmd_set_fail_mode_cb,
+	.data = NULL,
+	.help_str = "set fail-mode open|closed: pass or drop what the slow path cannot take",
+	.tokens = { (void *)&tok_set, (void *)&tok_fail_mode, (void *)&tok_open_closed, NULL },
+};
+
+static void
+cmd_set_watchdog_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
+{
+	struct cmd_res *r = parsed;
+	char err[128];
+	int n;
+
+	n = hyp_ctl_set_config(console_cur->ctl, HYP_CFG_WATCHDOG_NS, (uint64_t)r->num * 1000000ull, err,
+			       sizeof(err));
+	if (n < 0)
+		cmdline_printf(cl, "%s\n", err);
+	else if (r->num == 0)
+		cmdline_printf(cl, "watchdog off on %d program%s\n", n, n == 1 ? "" : "s");
+	else
+		cmdline_printf(cl, "watchdog %" PRIu32 " ms on %d program%s\n", r->num, n,
+			       n == 1 ? "" : "s");
+}
+
+cmdline_parse_inst_t cmd_set_watchdog = {
+	.f = cmd_set_watchdog_cb,
+	.data = NULL,
+	.help_str = "set watchdog <ms>: heartbeat age after which XDP fails over (0: off)",
+	.tokens = { (void *)&tok_set, (void *)&tok_watchdog, (void *)&tok_num, NULL },
+};
+
+/* ---- clear stats ---------------------------------------------------------- */
+
+static void
+cmd_clear_stats_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_unused)
+{
+	struct console *c = console_cur;
+	struct hyp_ctl *ctl = c->ctl;
+	struct rte_eth_xstat *exs;
+	struct hyp_ctl_xsk *xs;
+	const struct hyp_lcore_stats *s;
+	struct timespec ts;
+	unsigned int lc, i;
+	uint16_t pid;
+	int n;
+
+	pthread_mutex_lock(&ctl->lock);
+	RTE_ETH_FOREACH_DEV(pid) {
+		c->port_ok[pid] = rte_eth_stats_get(pid, &c->port[pid]) == 0;
+		free(c->xstats[pid]);
+		c->xstats[pid] = NULL;
+		c->n_xstats[pid] = 0;
+		n = rte_eth_xstats_get(pid, NULL, 0);
+		if (n <= 0)
+			continue;
+		exs = calloc(n, sizeof(*exs));
+		c->xstats[pid] = calloc(n, sizeof(uint64_t));
+		if (exs != NULL && c->xstats[pid] != NULL && rte_eth_xstats_get(pid, exs, n) == n) {
+			for (i = 0; i < (unsigned int)n; i++)
+				if (exs[i].id < (uint64_t)n)
+					c->xstats[pid][exs[i].id] = exs[i].value;
+			c->n_xstats[pid] = n;
+		} else {
+			free(c->xstats[pid]);
+			c->xstats[pid] = NULL;
+		}
+		free(exs);
+	}
+	memset(c->lcore_ok, 0, sizeof(c->lcore_ok));
+	c->n_rings = 0;
+	free(c->rule_hits);
+	c->rule_hits = NULL;
+	c->n_rule_hits = 0;
+	c->rule_engine = NULL;
+	if (ctl->pipe != NULL) {
+		RTE_LCORE_FOREACH_WORKER(lc) {
+			s = hyp_pipeline_lcore_stats(ctl->pipe, lc);
+			if (s != NULL) {
+				c->lcore[lc] = *s;
+				c->lcore_ok[lc] = true;
+			}
+		}
+		c->n_rings = RTE_MIN(hyp_pipeline_rings(ctl->pipe, c->rings, MAX_RINGS),
+				     (unsigned int)MAX_RINGS);
+	}
+	if (ctl->engine != NULL && (n = (int)hyp_engine_rule_count(ctl->engine)) > 0) {
+		struct hyp_ctl_rule *rules = calloc(n, sizeof(*rules));
+
+		c->rule_hits = calloc(n, sizeof(uint64_t));
+		if (c->rule_hits != NULL && rules != NULL) {
+			n = RTE_MIN((int)hyp_ctl_rules(ctl, rules, n), n);
+			for (i = 0; i < (unsigned int)n; i++)
+				c->rule_hits[i] = rules[i].hits;
+			c->n_rule_hits = n;
+			c->rule_engine = ctl->engine;
+			c->rule_gen = hyp_engine_gen(ctl->engine);
+		}
+		free(rules);
+	}
+	c->reloads_ok = ctl->reloads_ok;
+	c->reloads_failed = ctl->reloads_failed;
+	pthread_mutex_unlock(&ctl->lock);
+
+	/* the kernel's socket counters, outside the lock (netlink) */
+	xs = calloc(MAX_XSKS, sizeof(*xs));
+	n = xs != NULL ? (int)hyp_ctl_xsk_stats(ctl, xs, MAX_XSKS) : 0;
+	/* keep the queues that have a socket: the baseline of each */
+	for (c->n_xsk = 0, i = 0; i < (unsigned int)n && c->n_xsk < MAX_XSKS; i++)
+		if (xs[i].socket)
+			c->xsk[c->n_xsk++] = xs[i].diag;
+	free(xs);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	c->cleared_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	c->cleared = true;
+	cmdline_printf(cl, "statistics cleared for this console (other counters keep counting)\n");
+}
+
+cmdline_parse_inst_t cmd_clear_stats = {
+	.f = cmd_clear_stats_cb,
+	.data = NULL,
+	.help_str = "clear stats: later show commands count from now (this console only)",
+	.tokens = { (void *)&tok_clear, (void *)&tok_stats, NULL },
+};

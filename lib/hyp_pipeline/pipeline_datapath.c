@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data path: what runs on the worker and IO lcores, and nothing else.
+ *
+ * Contract (see hyp_pipeline.h): each function here touches only its own
+ * lcore's state (its counters, its flow table, its Hyperscan scratch), the
+ * rings between stages, and the policy generation, which it reads once a
+ * burst and never changes; it reports a quiescent state between bursts.
+ * It never takes a lock, never allocates, and every mbuf it is handed is
+ * passed on, transmitted, or freed and counted.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "hyp_autoblock.h"
+#include "hyp_eve.h"
+#include "hyp_flow.h"
+#include "pipeline_private.h"
+
+/* ---- the verdict stage, shared by rtc and staged workers ---------------- */
+
+static void
+post_alert(struct hyp_pipeline *p, struct hyp_lcore_stats *st,
+	   const struct hyp_pkt_meta *m, uint32_t flow_hash,
+	   const struct hyp_verdict *v)
+{
+	struct hyp_eve_alert a;
+	struct timespec ts;
+
+	if (p->c.eve == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	memset(&a, 0, sizeof(a));
+	a.ts_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	a.flow_id = ((uint64_t)flow_hash << 16) | m->proto;
+	a.family = m->family;
+	a.proto = m->proto;
+	memcpy(a.src, m->src, sizeof(a.src));
+	memcpy(a.dst, m->dst, sizeof(a.dst));
+	a.sport = m->sport;
+	a.dport = m->dport;
+	a.signature_id = v->rule_id;
+	a.action = v->action;
+	if (v->msg != NULL)
+		snprintf(a.signature, sizeof(a.signature), "%s", v->msg);
+	if (v->dns_query)
+		memcpy(a.rrname, v->rrname, sizeof(a.rrname));
+	if (hyp_eve_post(p->c.eve, &a) < 0)
+		st->eve_lost++;
+}
+
+/*
+ * Classify, inspect and decide a burst. Packets to transmit are collected
+ * per output port in out[][] (counts in n_out[]); everything else is freed
+ * here.
+ */
+static void
+verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
+	      struct rte_mbuf **pkts, unsigned int n,
+	      struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST],
+	      unsigned int n_out[HYP_PIPE_MAX_PORTS])
+{
+	const struct hyp_gen *g = __atomic_load_n(&p->gen, __ATOMIC_ACQUIRE);
+	const struct hyp_engine *e = g->engine;
+	uint32_t gen = hyp_engine_gen(e);
+	uint64_t *hits = g->hits[w->idx];
+	uint64_t now = rte_rdtsc();
+	struct hyp_pkt_meta meta;
+	struct hyp_verdict v;
+	struct hyp_flow5 key;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+		struct hyp_flow_entry *fe = NULL;
+		uint16_t out_port = p->c.ports[p->port_idx[m->port]].out;
+		uint32_t hash = 0;
+		int dir, ret;
+
+		ret = hyp_flow_parse(data, rte_pktmbuf_data_len(m), &meta);
+		if (ret < 0) {
+			/* the fast path should have stopped it: count, let it be */
+			if (ret == -EINVAL)
+				st->parse_errors++;
+			st->passed++;
+			goto out;
+		}
+		dir = hyp_flow5_from_meta(&meta, &key);
+		hash = hyp_flow5_hash(&key);
+		fe = hyp_flow_lookup_or_add(w->flows, &key, hash, now);
+		if (fe != NULL) {
+			fe->packets[dir]++;
+			fe->bytes[dir] += rte_pktmbuf_pkt_len(m);
+			fe->last_tsc = now;
+			if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen) {
+				st->cached_drops++;
+				st->dropped++;
+				if (p->c.autoblock != NULL)
+					hyp_autoblock_report(p->c.autoblock, meta.src);
+				rte_pktmbuf_free(m);
+				continue;
+			}
+		} else {
+			st->flow_full++;
+		}
+
+		hyp_engine_inspect(e, g->scratch[w->idx], data + meta.payload_off, meta.payload_len,
+				   meta.proto, meta.dport, &v);
+		st->inspected++;
+		if (v.slot >= 0 && (unsigned int)v.slot < g->n_rules)
+			hits[v.slot]++;
+		if (v.dns_err < 0)
+			st->dns_errors++;
+		if (v.action != HYP_ACTION_PASS)
+			post_alert(p, st, &meta, hash, &v);
+		if (v.action == HYP_ACTION_DROP) {
+			/*
+			 * A DNS rule judges one query, not the flow (the next query on
+			 * the same ports may be benign); a payload rule judges the flow:
+			 * its later packets are dropped without inspection or alert.
+			 */
+			if (fe != NULL && !v.dns_rule) {
+				fe->verdict = HYP_ACTION_DROP;
+				fe->verdict_gen = gen;
+				fe->rule_id = v.rule_id;
+			}
+			st->dropped++;
+			if (p->c.autoblock != NULL)
+				hyp_autoblock_report(p->c.autoblock, meta.src);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (v.action == HYP_ACTION_ALERT)
+			st->alerted++;
+		else
+			st->passed++;
+out:
+		if (out_port == HYP_PIPE_NO_PORT)
+			rte_pktmbuf_free(m);	/* IDS: inspected and consumed */
+		else
+			out[out_port][n_out[out_port]++] = m;
+	}
+	if (n != 0) {
+		uint64_t ns = ((rte_rdtsc() - now) * p->ns_per_tsc_q20) >> 20;
+		uint64_t per = ns / n;
+		unsigned int b = 0;
+
+		while (b < HYP_LAT_BUCKETS - 1 && per > hyp_lat_bounds_ns[b])
+			b++;
+		st->lat_count[b] += n;
+		st->lat_sum_ns += ns;
+	}
+}
+
+/* Ring ids for statistics: worker rings first, then (io, port) tx rings. */
+unsigned int
+pipe_tx_ring_id(unsigned int io_idx, unsigned int port)
+{
+	return HYP_PIPE_MAX_WORKERS + io_idx * HYP_PIPE_MAX_PORTS + port;
+}
+
+static inline void
+ring_account(struct hyp_pipeline *p, unsigned int ring, struct rte_ring *r,
+	      unsigned int free_space, unsigned int refused)
+{
+	struct hyp_ring_stat *rs = &p->ring_st[rte_lcore_id()][ring];
+	uint32_t used = rte_ring_get_capacity(r) - free_space;
+
+	if (used > rs->hwm)
+		rs->hwm = used;
+	rs->enq_fail += refused;
+}
+
+static void
+free_rest(struct rte_mbuf **pkts, unsigned int from, unsigned int n, uint64_t *counter)
+{
+	unsigned int i;
+
+	for (i = from; i < n; i++)
+		rte_pktmbuf_free(pkts[i]);
+	*counter += n - from;
+}
+
+/* Send on (port, queue) directly; what the PMD refuses is counted and freed. */
+static void
+tx_direct(struct hyp_lcore_stats *st, uint16_t port_id, uint16_t queue,
+	  struct rte_mbuf **pkts, unsigned int n)
+{
+	unsigned int sent = 0;
+	int tries = 2;
+
+	while (sent < n && tries-- > 0)
+		sent += rte_eth_tx_burst(port_id, queue, pkts + sent, n - sent);
+	st->tx += sent;
+	free_rest(pkts, sent, n, &st->tx_failed);
+}
+
+static void
+worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
+	      struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST],
+	      unsigned int n_out[HYP_PIPE_MAX_PORTS], bool direct)
+{
+	unsigned int pi, done;
+
+	for (pi = 0; pi < p->c.n_ports; pi++) {
+		if (n_out[pi] == 0)
+			continue;
+		if (direct) {
+			tx_direct(st, p->c.ports[pi].port_id, w->txio->txq, out[pi], n_out[pi]);
+		} else {
+			unsigned int room;
+
+			done = rte_ring_enqueue_burst(w->txio->tx[pi], (void **)out[pi],
+						      n_out[pi], &room);
+			ring_account(p, pipe_tx_ring_id(w->txio->idx, pi), w->txio->tx[pi], room,
+				     n_out[pi] - done);
+			free_rest(out[pi], done, n_out[pi], &st->tx_failed);
+		}
+		n_out[pi] = 0;
+	}
+}
+
+/*
+ * Housekeeping between bursts: sweep idle flows, and answer the control
+ * plane's request for this worker's largest flows (only the owner may walk
+ * its table).
+ */
+static void
+maybe_expire(struct hyp_pipeline *p, struct hyp_worker *w, unsigned int *turns)
+{
+	uint32_t seq = __atomic_load_n(&p->flow_req_seq, __ATOMIC_ACQUIRE);
+
+	/* between bursts: nothing of the current generation is held */
+	rte_rcu_qsbr_quiescent(p->qs, w->idx);
+	if (++*turns % HYP_EXPIRE_EVERY == 0)
+		hyp_flow_table_expire(w->flows, rte_rdtsc(), p->idle_tsc, HYP_EXPIRE_BUDGET);
+	if (seq != w->snap_seq) {
+		w->snap_n = hyp_flow_table_top(w->flows, w->snap,
+					       RTE_MIN(p->flow_req_n, (unsigned int)HYP_PIPE_MAX_TOP));
+		__atomic_store_n(&w->snap_seq, seq, __ATOMIC_RELEASE);
+	}
+}
+
+/* ---- the rx stage ------------------------------------------------------ */
+
+/* Drop what the prefilter handled; returns how many are left to inspect. */
+static unsigned int
+prefilter(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkts,
+	  unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	if (p->c.prefilter == NULL)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (p->c.prefilter(p->c.prefilter_arg, pkts[i]))
+			pkts[k++] = pkts[i];
+		else
+			st->prefiltered++;
+	}
+	return k;
+}
+
+/* Spread a burst over the workers by symmetric flow hash. */
+static void
+spread(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkts,
+       unsigned int n)
+{
+	struct rte_mbuf *per[HYP_PIPE_MAX_WORKERS][HYP_PIPE_MAX_BURST];
+	unsigned int cnt[HYP_PIPE_MAX_WORKERS] = { 0 };
+	struct hyp_pkt_meta meta;
+	struct hyp_flow5 key;
+	unsigned int i, wi, done;
+
+	for (i = 0; i < n; i++) {
+		uint32_t h = 0;
+
+		if (hyp_flow_parse(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+				   rte_pktmbuf_data_len(pkts[i]), &meta) == 0) {
+			hyp_flow5_from_meta(&meta, &key);
+			h = hyp_flow5_hash(&key);
+		}
+		wi = h % p->n_workers;
+		per[wi][cnt[wi]++] = pkts[i];
+	}
+	for (wi = 0; wi < p->n_workers; wi++) {
+		if (cnt[wi] == 0)
+			continue;
+		unsigned int room;
+
+		done = rte_ring_enqueue_burst(p->wk[wi].in, (void **)per[wi], cnt[wi], &room);
+		ring_account(p, wi, p->wk[wi].in, room, cnt[wi] - done);
+		free_rest(per[wi], done, cnt[wi], &st->ring_full);
+	}
+}
+
+static unsigned int
+io_rx(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *st)
+{
+	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
+	unsigned int pi, qi, n, total = 0;
+
+	for (pi = 0; pi < p->c.n_ports; pi++) {
+		for (qi = 0; qi < io->n_queues; qi++) {
+			n = rte_eth_rx_burst(p->c.ports[pi].port_id, io->queues[qi], pkts,
+					     p->c.burst);
+			if (n == 0) {
+				st->empty_polls++;
+				continue;
+			}
+			st->rx += n;
+			st->bursts++;
+			total += n;
+			n = prefilter(p, st, pkts, n);
+			if (n)
+				spread(p, st, pkts, n);
+		}
+	}
+	return total;
+}
+
+static unsigned int
+io_tx(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *st)
+{
+	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
+	unsigned int pi, n, total = 0;
+
+	for (pi = 0; pi < p->c.n_ports; pi++) {
+		if (io->tx[pi] == NULL)
+			continue;
+		n = rte_ring_dequeue_burst(io->tx[pi], (void **)pkts, p->c.burst, NULL);
+		if (n) {
+			tx_direct(st, p->c.ports[pi].port_id, io->txq, pkts, n);
+			total += n;
+		}
+	}
+	return total;
+}
+
+bool
+pipe_io_tx_empty(const struct hyp_pipeline *p, const struct hyp_io *io)
+{
+	unsigned int pi;
+
+	for (pi = 0; pi < p->c.n_ports; pi++)
+		if (io->tx[pi] != NULL && !rte_ring_empty(io->tx[pi]))
+			return false;
+	return true;
+}
+
+static unsigned int
+worker_step(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st)
+{
+	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
+	struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST];
+	unsigned int n_out[HYP_PIPE_MAX_PORTS] = { 0 };
+	unsigned int n;
+
+	n = rte_ring_dequeue_burst(w->in, (void **)pkts, p->c.burst, NULL);
+	if (n == 0)
+		return 0;
+	verdict_burst(p, w, st, pkts, n, out, n_out);
+	worker_output(p, w, st, out, n_out, false);
+	return n;
+}
+
+/* ---- lcore main loops ----------------------------------------------------- */
+
+#define LOOP_ACCOUNT(st, t0, work) do {				\
+	uint64_t t1_ = rte_rdtsc();				\
+	(st)->poll_cycles += t1_ - (t0);			\
+	if (work)						\
+		(st)->busy_cycles += t1_ - (t0);		\
+} while (0)
+
+static int
+run_io(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
+{
+	struct hyp_pipeline *p = lc->p;
+	bool marked = false;
+
+	for (;;) {
+		uint64_t t0 = rte_rdtsc();
+		unsigned int work = 0;
+
+		if (!p->stop_rx)
+			work += io_rx(p, lc->io, st);
+		work += io_tx(p, lc->io, st);
+		LOOP_ACCOUNT(st, t0, work);
+		if (p->stop_rx) {
+			if (!marked) {
+				__atomic_add_fetch(&p->io_stopped, 1, __ATOMIC_RELEASE);
+				marked = true;
+			}
+			if (__atomic_load_n(&p->workers_done, __ATOMIC_ACQUIRE) ==
+			    (int)p->n_workers && pipe_io_tx_empty(p, lc->io))
+				break;
+		}
+	}
+	return 0;
+}
+
+static int
+run_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
+{
+	struct hyp_pipeline *p = lc->p;
+	unsigned int turns = 0;
+
+	for (;;) {
+		uint64_t t0 = rte_rdtsc();
+		unsigned int work = worker_step(p, lc->w, st);
+
+		if (work == 0)
+			st->empty_polls++;
+		else
+			st->bursts++;
+		LOOP_ACCOUNT(st, t0, work);
+		maybe_expire(p, lc->w, &turns);
+		/* done only when no IO lcore can still feed this ring */
+		if (work == 0 && __atomic_load_n(&p->io_stopped, __ATOMIC_ACQUIRE) ==
+		    (int)p->n_io && rte_ring_empty(lc->w->in))
+			break;
+	}
+	rte_rcu_qsbr_thread_offline(p->qs, lc->w->idx);	/* a reload no longer waits for it */
+	__atomic_add_fetch(&p->workers_done, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
+{
+	struct hyp_pipeline *p = lc->p;
+	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
+	struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST];
+	unsigned int n_out[HYP_PIPE_MAX_PORTS] = { 0 };
+	unsigned int turns = 0, pi, qi, n;
+
+	while (!p->stop_rx) {
+		uint64_t t0 = rte_rdtsc();
+		unsigned int work = 0;
+
+		for (pi = 0; pi < p->c.n_ports; pi++) {
+			for (qi = 0; qi < lc->io->n_queues; qi++) {
+				n = rte_eth_rx_burst(p->c.ports[pi].port_id,
+						     lc->io->queues[qi], pkts, p->c.burst);
+				if (n == 0) {
+					st->empty_polls++;
+					continue;
+				}
+				st->rx += n;
+				st->bursts++;
+				work += n;
+				n = prefilter(p, st, pkts, n);
+				verdict_burst(p, lc->w, st, pkts, n, out, n_out);
+				worker_output(p, lc->w, st, out, n_out, true);
+			}
+		}
+		LOOP_ACCOUNT(st, t0, work);
+		maybe_expire(p, lc->w, &turns);
+	}
+	rte_rcu_qsbr_thread_offline(p->qs, lc->w->idx);
+	return 0;
+}
+
+int
+pipe_lcore_main(void *arg)
+{
+	struct hyp_lcore_ctx *lc = arg;
+	struct hyp_lcore_stats *st = &lc->p->st[rte_lcore_id()];
+
+	switch (lc->role) {
+	case HYP_ROLE_IO:
+		return run_io(lc, st);
+	case HYP_ROLE_WORKER:
+		return run_worker(lc, st);
+	case HYP_ROLE_IO_WORKER:	/* one lcore: nothing to hand over to */
+	case HYP_ROLE_RTC:
+		return run_rtc(lc, st);
+	default:
+		return 0;
+	}
+}
