@@ -36,38 +36,44 @@
 
 /*
  * Why the program decided what it decided. Every packet is counted under
- * exactly one reason. Names for humans and metrics are in hyp_xdp.c
- * (hyp_reason_name), checked against HYP_R_MAX at compile time.
+ * exactly one reason. Written once: X(ID, name) gives enum hyp_reason
+ * (HYP_R_<ID>) here and the lower_snake name metrics, telemetry and the
+ * logs use (hyp_reason_name()).
  */
+#define HYP_REASONS(X) \
+	X(PASS_NON_IP, pass_non_ip)		/* not IPv4/IPv6: never inspected */ \
+	X(PASS, pass)				/* IP, no rule wanted it */ \
+	X(FORWARD, forward)			/* IPS: what IDS mode passes, sent to the peer */ \
+	X(FORWARD_FAIL, forward_fail)		/* IPS: was to go to the peer, none set: dropped */ \
+	X(REDIRECT, redirect)			/* handed to the AF_XDP socket of its queue */ \
+	X(REDIRECT_FALLBACK, redirect_fallback)	/* wanted redirect, no socket: fail mode */ \
+	X(WATCHDOG, watchdog)			/* wanted redirect, heartbeat stale: fail mode */ \
+	X(BLOCK_SRC, blocklist_src)		/* source in the CIDR blocklist */ \
+	X(BLOCK_DST, blocklist_dst)		/* destination in the CIDR blocklist */ \
+	X(AUTOBLOCK, autoblock)			/* source blocked at run time by the slow path */ \
+	X(RATELIMIT, ratelimit)			/* source over its token bucket */ \
+	/* malformed frames: dropped or passed per HYP_CFG_MALFORMED_ACTION */ \
+	X(MAL_ETH_TRUNC, malformed_eth_trunc)	/* shorter than an Ethernet header */ \
+	X(MAL_VLAN_TRUNC, malformed_vlan_trunc)	/* VLAN tag cut short */ \
+	X(MAL_VLAN_DEPTH, malformed_vlan_depth)	/* more VLAN tags than HYP_VLAN_MAX_DEPTH */ \
+	X(MAL_IP4_TRUNC, malformed_ip4_trunc)	/* shorter than an IPv4 header */ \
+	X(MAL_IP4_VERSION, malformed_ip4_version) /* version field is not 4 */ \
+	X(MAL_IP4_IHL, malformed_ip4_ihl)	/* IHL < 5 or options beyond the frame */ \
+	X(MAL_IP4_TOTLEN, malformed_ip4_totlen)	/* total length beyond the frame or below IHL */ \
+	X(MAL_IP4_FRAG, malformed_ip4_frag)	/* fragment reaching past 65535 bytes */ \
+	X(MAL_IP6_TRUNC, malformed_ip6_trunc)	/* shorter than an IPv6 header */ \
+	X(MAL_IP6_VERSION, malformed_ip6_version) /* version field is not 6 */ \
+	X(MAL_IP6_PLEN, malformed_ip6_plen)	/* payload length beyond the frame */ \
+	X(MAL_IP6_EXT, malformed_ip6_ext)	/* extension header cut short, or too many */ \
+	X(MAL_L4_TRUNC, malformed_l4_trunc)	/* TCP/UDP/ICMP header cut short */ \
+	X(MAL_TCP_DOFF, malformed_tcp_doff)	/* data offset < 5 or beyond the segment */ \
+	X(MAL_TCP_FLAGS, malformed_tcp_flags)	/* SYN+FIN, SYN+RST or no flags at all */ \
+	X(MAL_UDP_LEN, malformed_udp_len)	/* UDP length < 8 or not the IP payload length */
+
 enum hyp_reason {
-	HYP_R_PASS_NON_IP,	/* not IPv4/IPv6: never inspected */
-	HYP_R_PASS,		/* IP, no rule wanted it */
-	HYP_R_FORWARD,		/* IPS: what IDS mode passes, sent to the peer */
-	HYP_R_FORWARD_FAIL,	/* IPS: was to go to the peer, none set: dropped */
-	HYP_R_REDIRECT,		/* handed to the AF_XDP socket of its queue */
-	HYP_R_REDIRECT_FALLBACK,/* wanted redirect, no socket on the queue: fail mode */
-	HYP_R_WATCHDOG,		/* wanted redirect, heartbeat stale: fail mode */
-	HYP_R_BLOCK_SRC,	/* source in the CIDR blocklist */
-	HYP_R_BLOCK_DST,	/* destination in the CIDR blocklist */
-	HYP_R_AUTOBLOCK,	/* source blocked at run time by the slow path */
-	HYP_R_RATELIMIT,	/* source over its token bucket */
-	/* malformed frames: dropped or passed per HYP_CFG_MALFORMED_ACTION */
-	HYP_R_MAL_ETH_TRUNC,	/* shorter than an Ethernet header */
-	HYP_R_MAL_VLAN_TRUNC,	/* VLAN tag cut short */
-	HYP_R_MAL_VLAN_DEPTH,	/* more VLAN tags than HYP_VLAN_MAX_DEPTH */
-	HYP_R_MAL_IP4_TRUNC,	/* shorter than an IPv4 header */
-	HYP_R_MAL_IP4_VERSION,	/* version field is not 4 */
-	HYP_R_MAL_IP4_IHL,	/* IHL < 5 or options beyond the frame */
-	HYP_R_MAL_IP4_TOTLEN,	/* total length beyond the frame or below IHL */
-	HYP_R_MAL_IP4_FRAG,	/* fragment reaching past 65535 bytes */
-	HYP_R_MAL_IP6_TRUNC,	/* shorter than an IPv6 header */
-	HYP_R_MAL_IP6_VERSION,	/* version field is not 6 */
-	HYP_R_MAL_IP6_PLEN,	/* payload length beyond the frame */
-	HYP_R_MAL_IP6_EXT,	/* extension header cut short, or too many */
-	HYP_R_MAL_L4_TRUNC,	/* TCP/UDP/ICMP header cut short */
-	HYP_R_MAL_TCP_DOFF,	/* data offset < 5 or beyond the segment */
-	HYP_R_MAL_TCP_FLAGS,	/* SYN+FIN, SYN+RST or no flags at all */
-	HYP_R_MAL_UDP_LEN,	/* UDP length < 8 or not the IP payload length */
+#define HYP_REASON_ENUM(id, name) HYP_R_ ## id,
+	HYP_REASONS(HYP_REASON_ENUM)
+#undef HYP_REASON_ENUM
 	HYP_R_MAX
 };
 
@@ -81,13 +87,18 @@ struct hyp_counter {
 	__u64 dropped;	/* of packets, those the program returned XDP_DROP for */
 };
 
-/* Events and failures that are not per-packet verdicts. */
+/* Events and failures that are not per-packet verdicts: X(ID, name), as the reasons. */
+#define HYP_AUXES(X) \
+	X(EVENTS_SENT, events_sent)		/* drop events written to the ring buffer */ \
+	X(EVENTS_LOST, events_lost)		/* drop events the ring buffer had no room for */ \
+	X(FLOW_FULL, flow_table_full)		/* flow_map insertions that failed */ \
+	X(RL_FULL, ratelimit_table_full)	/* rate-limit state insertions that failed */ \
+	X(AUTOBLOCK_EXPIRED, autoblock_expired)	/* expired auto-block entries the program removed */
+
 enum hyp_aux {
-	HYP_AUX_EVENTS_SENT,	/* drop events written to the ring buffer */
-	HYP_AUX_EVENTS_LOST,	/* drop events the ring buffer had no room for */
-	HYP_AUX_FLOW_FULL,	/* flow_map insertions that failed */
-	HYP_AUX_RL_FULL,	/* rate-limit state insertions that failed */
-	HYP_AUX_AUTOBLOCK_EXPIRED, /* expired auto-block entries the program removed */
+#define HYP_AUX_ENUM(id, name) HYP_AUX_ ## id,
+	HYP_AUXES(HYP_AUX_ENUM)
+#undef HYP_AUX_ENUM
 	HYP_AUX_MAX
 };
 

@@ -27,30 +27,30 @@ RTE_LOG_REGISTER(hyp_fastpath_logtype, hyp.fastpath, INFO);
 #define HYP_FP_KEY_MAX	sizeof(struct hyp_lpm_v6)
 
 /* Which policy list feeds a map, and so which helper writes it. */
-enum hyp_fp_kind {
+enum fp_kind {
 	HYP_FP_BLOCK_SRC,
 	HYP_FP_BLOCK_DST,
 	HYP_FP_RATELIMIT,
 	HYP_FP_PORT,
 };
 
-struct hyp_fp_entry {
+struct fp_entry {
 	uint8_t key[HYP_FP_KEY_MAX];	/* key_size bytes used, the rest 0 */
 	size_t pos;			/* position in the policy list */
 };
 
-struct hyp_fp_map {
+struct fp_map {
 	enum hyp_map_id id;
-	enum hyp_fp_kind kind;
+	enum fp_kind kind;
 	size_t key_size;
-	struct hyp_fp_entry *want;	/* the policy's keys, sorted, unique */
+	struct fp_entry *want;	/* the policy's keys, sorted, unique */
 	size_t n_want;
-	struct hyp_fp_entry *have;	/* the map's keys, sorted */
+	struct fp_entry *have;	/* the map's keys, sorted */
 	size_t n_have;
 	size_t cap_have;
 };
 
-static const char *const hyp_fp_list_names[] = {
+static const char *const fp_list_names[] = {
 	[HYP_FP_BLOCK_SRC] = "drop_ips",
 	[HYP_FP_BLOCK_DST] = "drop_dst_ips",
 	[HYP_FP_RATELIMIT] = "rate_limits",
@@ -58,9 +58,9 @@ static const char *const hyp_fp_list_names[] = {
 };
 
 static int
-hyp_fp_cmp(const void *a, const void *b)
+fp_cmp(const void *a, const void *b)
 {
-	const struct hyp_fp_entry *x = a, *y = b;
+	const struct fp_entry *x = a, *y = b;
 	int c = memcmp(x->key, y->key, sizeof(x->key));
 
 	/* equal keys by position: the first listing survives the dedup */
@@ -70,27 +70,27 @@ hyp_fp_cmp(const void *a, const void *b)
 }
 
 static int
-hyp_fp_key_cmp(const void *a, const void *b)
+fp_key_cmp(const void *a, const void *b)
 {
-	return memcmp(((const struct hyp_fp_entry *)a)->key,
-		      ((const struct hyp_fp_entry *)b)->key, HYP_FP_KEY_MAX);
+	return memcmp(((const struct fp_entry *)a)->key,
+		      ((const struct fp_entry *)b)->key, HYP_FP_KEY_MAX);
 }
 
-static const struct hyp_fp_entry *
-hyp_fp_find(const struct hyp_fp_entry *set, size_t n, const uint8_t *key)
+static const struct fp_entry *
+fp_find(const struct fp_entry *set, size_t n, const uint8_t *key)
 {
-	struct hyp_fp_entry k;
+	struct fp_entry k;
 
 	if (n == 0)
 		return NULL;
 	memset(&k, 0, sizeof(k));
 	memcpy(k.key, key, HYP_FP_KEY_MAX);
-	return bsearch(&k, set, n, sizeof(*set), hyp_fp_key_cmp);
+	return bsearch(&k, set, n, sizeof(*set), fp_key_cmp);
 }
 
 /* The LPM key the library writes for a prefix (see hyp_lpm_key). */
 static void
-hyp_fp_lpm_key(const struct hyp_cidr *c, uint8_t key[HYP_FP_KEY_MAX])
+fp_lpm_key(const struct hyp_cidr *c, uint8_t key[HYP_FP_KEY_MAX])
 {
 	memset(key, 0, HYP_FP_KEY_MAX);
 	if (c->family == AF_INET) {
@@ -108,7 +108,7 @@ hyp_fp_lpm_key(const struct hyp_cidr *c, uint8_t key[HYP_FP_KEY_MAX])
 
 /* A map key for messages: a prefix, or a (protocol, port) pair. */
 static const char *
-hyp_fp_key_str(const struct hyp_fp_map *m, const uint8_t *key, char *buf,
+fp_key_str(const struct fp_map *m, const uint8_t *key, char *buf,
 	       size_t len)
 {
 	struct hyp_cidr c;
@@ -140,9 +140,9 @@ hyp_fp_key_str(const struct hyp_fp_map *m, const uint8_t *key, char *buf,
 }
 
 static void
-hyp_fp_push(struct hyp_fp_map *m, const uint8_t *key, size_t pos)
+fp_push(struct fp_map *m, const uint8_t *key, size_t pos)
 {
-	struct hyp_fp_entry *e = &m->want[m->n_want++];
+	struct fp_entry *e = &m->want[m->n_want++];
 
 	memcpy(e->key, key, HYP_FP_KEY_MAX);
 	e->pos = pos;
@@ -150,22 +150,22 @@ hyp_fp_push(struct hyp_fp_map *m, const uint8_t *key, size_t pos)
 
 /* Sort, then keep the first listing of each key. */
 static void
-hyp_fp_unique(struct hyp_fp_map *m)
+fp_unique(struct fp_map *m)
 {
 	size_t i, n = 0;
 
 	if (m->n_want == 0)
 		return;
-	qsort(m->want, m->n_want, sizeof(*m->want), hyp_fp_cmp);
+	qsort(m->want, m->n_want, sizeof(*m->want), fp_cmp);
 	for (i = 0; i < m->n_want; i++)
-		if (n == 0 || hyp_fp_key_cmp(&m->want[n - 1], &m->want[i]) != 0)
+		if (n == 0 || fp_key_cmp(&m->want[n - 1], &m->want[i]) != 0)
 			m->want[n++] = m->want[i];
 	m->n_want = n;
 }
 
 /* Split a list of prefixes over a v4 and a v6 map. */
 static int
-hyp_fp_want_cidrs(struct hyp_fp_map *v4, struct hyp_fp_map *v6,
+fp_want_cidrs(struct fp_map *v4, struct fp_map *v6,
 		  const struct hyp_cidr *list, size_t stride, size_t n)
 {
 	uint8_t key[HYP_FP_KEY_MAX];
@@ -179,16 +179,16 @@ hyp_fp_want_cidrs(struct hyp_fp_map *v4, struct hyp_fp_map *v6,
 		const struct hyp_cidr *c =
 			(const void *)((const uint8_t *)list + i * stride);
 
-		hyp_fp_lpm_key(c, key);
-		hyp_fp_push(c->family == AF_INET ? v4 : v6, key, i);
+		fp_lpm_key(c, key);
+		fp_push(c->family == AF_INET ? v4 : v6, key, i);
 	}
-	hyp_fp_unique(v4);
-	hyp_fp_unique(v6);
+	fp_unique(v4);
+	fp_unique(v6);
 	return 0;
 }
 
 static int
-hyp_fp_want_ports(struct hyp_fp_map *m, const struct hyp_policy *p)
+fp_want_ports(struct fp_map *m, const struct hyp_policy *p)
 {
 	uint8_t key[HYP_FP_KEY_MAX];
 	size_t i;
@@ -205,20 +205,20 @@ hyp_fp_want_ports(struct hyp_fp_map *m, const struct hyp_policy *p)
 
 		memset(key, 0, sizeof(key));
 		memcpy(key, &k, sizeof(k));
-		hyp_fp_push(m, key, i);
+		fp_push(m, key, i);
 	}
-	hyp_fp_unique(m);
+	fp_unique(m);
 	return 0;
 }
 
 static int
 snapshot_add(const void *key, const void *value, void *arg)
 {
-	struct hyp_fp_map *m = arg;
+	struct fp_map *m = arg;
 
 	if (m->n_have == m->cap_have) {
 		size_t cap = m->cap_have ? 2 * m->cap_have : 256;
-		struct hyp_fp_entry *t = realloc(m->have, cap * sizeof(*t));
+		struct fp_entry *t = realloc(m->have, cap * sizeof(*t));
 
 		if (t == NULL)
 			return -ENOMEM;
@@ -233,7 +233,7 @@ snapshot_add(const void *key, const void *value, void *arg)
 
 /* Every key in the map now, sorted. */
 static int
-hyp_fp_snapshot(struct hyp_xdp *x, struct hyp_fp_map *m)
+fp_snapshot(struct hyp_xdp *x, struct fp_map *m)
 {
 	int ret;
 
@@ -244,7 +244,7 @@ hyp_fp_snapshot(struct hyp_xdp *x, struct hyp_fp_map *m)
 		return ret;
 	}
 	if (m->n_have > 0)
-		qsort(m->have, m->n_have, sizeof(*m->have), hyp_fp_key_cmp);
+		qsort(m->have, m->n_have, sizeof(*m->have), fp_key_cmp);
 	return 0;
 }
 
@@ -254,7 +254,7 @@ hyp_fp_snapshot(struct hyp_xdp *x, struct hyp_fp_map *m)
  * rewrite loses the hits the program counts between read and write.
  */
 static int
-hyp_fp_fix_rule_id(struct hyp_xdp *x, const struct hyp_fp_map *m,
+fp_fix_rule_id(struct hyp_xdp *x, const struct fp_map *m,
 		   const uint8_t *key, uint32_t rule_id)
 {
 	int fd = hyp_xdp_map_fd(x, m->id);
@@ -272,8 +272,8 @@ hyp_fp_fix_rule_id(struct hyp_xdp *x, const struct hyp_fp_map *m,
 
 /* Write one policy entry with the library's helper. */
 static int
-hyp_fp_add(struct hyp_xdp *x, const struct hyp_policy *p,
-	   const struct hyp_fp_map *m, const struct hyp_fp_entry *e, bool kept)
+fp_add(struct hyp_xdp *x, const struct hyp_policy *p,
+	   const struct fp_map *m, const struct fp_entry *e, bool kept)
 {
 	uint32_t rule_id = (uint32_t)e->pos + 1;
 	const struct hyp_policy_ratelimit *r;
@@ -287,7 +287,7 @@ hyp_fp_add(struct hyp_xdp *x, const struct hyp_policy *p,
 					&p->drop_ips[e->pos] : &p->drop_dst_ips[e->pos],
 					m->kind == HYP_FP_BLOCK_DST, rule_id);
 		if (ret == 0 && kept)
-			ret = hyp_fp_fix_rule_id(x, m, e->key, rule_id);
+			ret = fp_fix_rule_id(x, m, e->key, rule_id);
 		return ret;
 	case HYP_FP_RATELIMIT:
 		r = &p->rate_limits[e->pos];
@@ -300,25 +300,25 @@ hyp_fp_add(struct hyp_xdp *x, const struct hyp_policy *p,
 }
 
 static int
-hyp_fp_add_all(struct hyp_xdp *x, const struct hyp_policy *p,
-	       struct hyp_fp_map *m, struct hyp_fastpath_count *cnt)
+fp_add_all(struct hyp_xdp *x, const struct hyp_policy *p,
+	       struct fp_map *m, struct hyp_fastpath_count *cnt)
 {
 	char buf[64];
 	size_t i;
 	int ret;
 
-	ret = hyp_fp_snapshot(x, m);
+	ret = fp_snapshot(x, m);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < m->n_want; i++) {
-		const struct hyp_fp_entry *e = &m->want[i];
-		bool kept = hyp_fp_find(m->have, m->n_have, e->key) != NULL;
+		const struct fp_entry *e = &m->want[i];
+		bool kept = fp_find(m->have, m->n_have, e->key) != NULL;
 
-		ret = hyp_fp_add(x, p, m, e, kept);
+		ret = fp_add(x, p, m, e, kept);
 		if (ret < 0) {
 			HYP_FP_LOG(ERR, "%s entry %zu (%s): writing %s: %s",
-				   hyp_fp_list_names[m->kind], e->pos + 1,
-				   hyp_fp_key_str(m, e->key, buf, sizeof(buf)),
+				   fp_list_names[m->kind], e->pos + 1,
+				   fp_key_str(m, e->key, buf, sizeof(buf)),
 				   hyp_xdp_map_name(m->id), strerror(-ret));
 			return ret;
 		}
@@ -332,7 +332,7 @@ hyp_fp_add_all(struct hyp_xdp *x, const struct hyp_policy *p,
 
 /* After every map holds the new entries: walk again, remove the rest. */
 static int
-hyp_fp_remove_rest(struct hyp_xdp *x, struct hyp_fp_map *m,
+fp_remove_rest(struct hyp_xdp *x, struct fp_map *m,
 		   struct hyp_fastpath_count *cnt)
 {
 	int fd = hyp_xdp_map_fd(x, m->id);
@@ -340,20 +340,20 @@ hyp_fp_remove_rest(struct hyp_xdp *x, struct hyp_fp_map *m,
 	size_t i;
 	int ret;
 
-	ret = hyp_fp_snapshot(x, m);
+	ret = fp_snapshot(x, m);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < m->n_have; i++) {
 		const uint8_t *key = m->have[i].key;
 
-		if (hyp_fp_find(m->want, m->n_want, key) != NULL)
+		if (fp_find(m->want, m->n_want, key) != NULL)
 			continue;
 		if (bpf_map_delete_elem(fd, key) < 0) {
 			if (errno == ENOENT)
 				continue;	/* someone else removed it meanwhile */
 			ret = -errno;
 			HYP_FP_LOG(ERR, "removing %s from %s: %s",
-				   hyp_fp_key_str(m, key, buf, sizeof(buf)),
+				   fp_key_str(m, key, buf, sizeof(buf)),
 				   hyp_xdp_map_name(m->id), strerror(-ret));
 			return ret;
 		}
@@ -363,7 +363,7 @@ hyp_fp_remove_rest(struct hyp_xdp *x, struct hyp_fp_map *m,
 }
 
 static int
-hyp_fp_config(struct hyp_xdp *x, const struct hyp_policy *p)
+fp_config(struct hyp_xdp *x, const struct hyp_policy *p)
 {
 	const struct {
 		const char *name;	/* as in the policy file */
@@ -394,7 +394,7 @@ int
 hyp_fastpath_apply(struct hyp_xdp *x, const struct hyp_policy *p,
 		   struct hyp_fastpath_stats *st)
 {
-	struct hyp_fp_map m[] = {
+	struct fp_map m[] = {
 		{ HYP_MAP_ID_BLOCK_SRC_V4, HYP_FP_BLOCK_SRC, sizeof(struct hyp_lpm_v4) },
 		{ HYP_MAP_ID_BLOCK_SRC_V6, HYP_FP_BLOCK_SRC, sizeof(struct hyp_lpm_v6) },
 		{ HYP_MAP_ID_BLOCK_DST_V4, HYP_FP_BLOCK_DST, sizeof(struct hyp_lpm_v4) },
@@ -413,29 +413,29 @@ hyp_fastpath_apply(struct hyp_xdp *x, const struct hyp_policy *p,
 		st = &scratch;
 	memset(st, 0, sizeof(*st));
 
-	ret = hyp_fp_config(x, p);
+	ret = fp_config(x, p);
 	if (ret < 0)
 		return ret;
 
-	ret = hyp_fp_want_cidrs(&m[0], &m[1], p->drop_ips, sizeof(*p->drop_ips),
+	ret = fp_want_cidrs(&m[0], &m[1], p->drop_ips, sizeof(*p->drop_ips),
 				p->n_drop_ips);
 	if (ret == 0)
-		ret = hyp_fp_want_cidrs(&m[2], &m[3], p->drop_dst_ips,
+		ret = fp_want_cidrs(&m[2], &m[3], p->drop_dst_ips,
 					sizeof(*p->drop_dst_ips), p->n_drop_dst_ips);
 	if (ret == 0)
-		ret = hyp_fp_want_cidrs(&m[4], &m[5], p->n_rate_limits ?
+		ret = fp_want_cidrs(&m[4], &m[5], p->n_rate_limits ?
 					&p->rate_limits[0].cidr : NULL,
 					sizeof(*p->rate_limits), p->n_rate_limits);
 	if (ret == 0)
-		ret = hyp_fp_want_ports(&m[6], p);
+		ret = fp_want_ports(&m[6], p);
 	if (ret < 0)
 		HYP_FP_LOG(ERR, "out of memory for %s", p->path ? p->path : "policy");
 
 	/* all additions first: the removals below never open a gap */
 	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
-		ret = hyp_fp_add_all(x, p, &m[i], &st->map[m[i].id]);
+		ret = fp_add_all(x, p, &m[i], &st->map[m[i].id]);
 	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
-		ret = hyp_fp_remove_rest(x, &m[i], &st->map[m[i].id]);
+		ret = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
 
 	for (i = 0; i < RTE_DIM(m); i++) {
 		free(m[i].want);

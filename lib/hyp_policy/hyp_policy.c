@@ -121,7 +121,7 @@ enum { HYP_PK_PROTOCOL, HYP_PK_PORT };
 static int
 port_field(struct pctx *c, unsigned int key, void *arg)
 {
-	struct hyp_policy_port *pp = arg;
+	struct hyp_policy_l4port *pp = arg;
 
 	if (key == HYP_PK_PROTOCOL)
 		return pol_read_proto(c, &pp->proto);
@@ -132,7 +132,7 @@ static int
 port_item(struct pctx *c, size_t idx)
 {
 	struct hyp_policy *p = c->p;
-	struct hyp_policy_port *t;
+	struct hyp_policy_l4port *t;
 
 	t = yw_append(p->redirect_ports, p->n_redirect_ports, sizeof(*t));
 	if (t == NULL)

@@ -45,7 +45,7 @@ extern "C" {
 #define HYP_POLICY_AUTO_ID_BASE	1000000u
 #define HYP_POLICY_MAX_RULES	200000u	/* per list: refuses absurd files early */
 
-struct hyp_policy_port {
+struct hyp_policy_l4port {
 	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t port;
 };
@@ -87,7 +87,7 @@ struct hyp_policy {
 	size_t n_drop_ips;
 	struct hyp_cidr *drop_dst_ips;
 	size_t n_drop_dst_ips;
-	struct hyp_policy_port *redirect_ports;
+	struct hyp_policy_l4port *redirect_ports;
 	size_t n_redirect_ports;
 	struct hyp_policy_ratelimit *rate_limits;
 	size_t n_rate_limits;
