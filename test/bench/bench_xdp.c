@@ -179,7 +179,7 @@ bench_case(const char *title, const int fds[P_MAX], struct hyp_xdp *hyp,
 			}
 		}
 	}
-	printf("\n%s (%zu-byte UDP frame, %u runs x %d rounds, median)\n", title, f.len,
+	printf("\n%s (%u-byte UDP frame, %u runs x %d rounds, median)\n", title, f.len,
 	       repeat, rounds);
 	printf("  %-30s %8s %9s %13s\n", "program", "ns/pkt", "x floor", "x xdp-filter");
 	for (p = 0; p < P_MAX; p++) {

@@ -22,190 +22,9 @@
 #include <rte_memory.h>
 
 #include "hyp_flow.h"
+#include "pkt_build.h"
 #include "tap.h"
 #include "test_eal.h"
-
-/* frame builder */
-
-struct frame {
-	uint8_t b[4096];
-	uint32_t len;
-};
-
-static void
-put8(struct frame *f, uint8_t v)
-{
-	if (f->len < sizeof(f->b))
-		f->b[f->len++] = v;
-}
-
-static void
-put16(struct frame *f, uint16_t v)
-{
-	put8(f, (uint8_t)(v >> 8));
-	put8(f, (uint8_t)v);
-}
-
-static void
-putn(struct frame *f, const void *p, size_t n)
-{
-	const uint8_t *s = p;
-
-	while (n-- > 0)
-		put8(f, *s++);
-}
-
-static void
-fill(struct frame *f, uint8_t v, size_t n)
-{
-	while (n-- > 0)
-		put8(f, v);
-}
-
-static void
-set16(struct frame *f, uint32_t off, uint16_t v)
-{
-	f->b[off] = (uint8_t)(v >> 8);
-	f->b[off + 1] = (uint8_t)v;
-}
-
-static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 1 };
-static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 2 };
-
-static void
-eth(struct frame *f, uint16_t type)
-{
-	f->len = 0;
-	putn(f, mac_b, 6);
-	putn(f, mac_a, 6);
-	put16(f, type);
-}
-
-/* a tag after the Ethernet header: TPID already written, so TCI + type */
-static void
-vlan(struct frame *f, uint16_t vid, uint16_t inner_type)
-{
-	put16(f, vid & 0x0fff);
-	put16(f, inner_type);
-}
-
-/* IPv4 header; returns its offset. Total length fixed by ip4_end(). */
-static uint32_t
-ip4(struct frame *f, uint8_t proto, const uint8_t src[4],
-    const uint8_t dst[4], unsigned int ihl_words, uint16_t frag)
-{
-	uint32_t at = f->len;
-	unsigned int i;
-
-	put8(f, (uint8_t)(0x40 | ihl_words));
-	put8(f, 0);
-	put16(f, 0);		/* total length, later */
-	put16(f, 0x1234);	/* id */
-	put16(f, frag);
-	put8(f, 64);
-	put8(f, proto);
-	put16(f, 0);		/* checksum: nobody checks it here */
-	putn(f, src, 4);
-	putn(f, dst, 4);
-	for (i = 5; i < ihl_words; i++) {
-		put8(f, 1);	/* NOP options */
-		put8(f, 1);
-		put8(f, 1);
-		put8(f, 1);
-	}
-	return at;
-}
-
-static void
-ip4_end(struct frame *f, uint32_t at)
-{
-	set16(f, at + 2, (uint16_t)(f->len - at));
-}
-
-static uint32_t
-ip6(struct frame *f, uint8_t nh, const uint8_t src[16], const uint8_t dst[16])
-{
-	uint32_t at = f->len;
-
-	put8(f, 0x60);
-	put8(f, 0);
-	put16(f, 0);
-	put16(f, 0);		/* payload length, later */
-	put8(f, nh);
-	put8(f, 64);
-	putn(f, src, 16);
-	putn(f, dst, 16);
-	return at;
-}
-
-static void
-ip6_end(struct frame *f, uint32_t at)
-{
-	set16(f, at + 4, (uint16_t)(f->len - at - 40));
-}
-
-/* generic extension header of 8 * (units + 1) bytes */
-static void
-ext6(struct frame *f, uint8_t nh, uint8_t units)
-{
-	put8(f, nh);
-	put8(f, units);
-	fill(f, 0, (size_t)units * 8 + 6);
-}
-
-static void
-ah6(struct frame *f, uint8_t nh, uint8_t len_field)
-{
-	put8(f, nh);
-	put8(f, len_field);	/* (len + 2) * 4 bytes */
-	fill(f, 0, ((size_t)len_field + 2) * 4 - 2);
-}
-
-static void
-frag6(struct frame *f, uint8_t nh, uint16_t offset_units, bool more)
-{
-	put8(f, nh);
-	put8(f, 0);
-	put16(f, (uint16_t)(offset_units << 3 | (more ? 1 : 0)));
-	put16(f, 0xabcd);
-	put16(f, 0x0001);
-}
-
-static void
-tcp(struct frame *f, uint16_t sport, uint16_t dport, unsigned int doff_words,
-    size_t payload)
-{
-	unsigned int i;
-
-	put16(f, sport);
-	put16(f, dport);
-	put16(f, 0);
-	put16(f, 1);		/* seq */
-	put16(f, 0);
-	put16(f, 0);		/* ack */
-	put8(f, (uint8_t)(doff_words << 4));
-	put8(f, 0x18);		/* PSH ACK */
-	put16(f, 65535);
-	put16(f, 0);
-	put16(f, 0);
-	for (i = 5; i < doff_words; i++) {
-		put16(f, 0x0101);
-		put16(f, 0x0101);
-	}
-	fill(f, 'T', payload);
-}
-
-/* UDP header; len 0 means "header + payload" */
-static void
-udp(struct frame *f, uint16_t sport, uint16_t dport, uint16_t len,
-    size_t payload)
-{
-	put16(f, sport);
-	put16(f, dport);
-	put16(f, len != 0 ? len : (uint16_t)(8 + payload));
-	put16(f, 0);
-	fill(f, 'U', payload);
-}
 
 static const uint8_t v4a[4] = { 198, 18, 0, 1 };
 static const uint8_t v4b[4] = { 198, 18, 0, 2 };
@@ -257,10 +76,10 @@ build_ipv4_tcp(struct frame *f)
 {
 	uint32_t ip;
 
-	eth(f, 0x0800);
-	ip = ip4(f, IP_TCP, v4a, v4b, 5, 0x4000);
-	tcp(f, 43000, 80, 5, 5);
-	ip4_end(f, ip);
+	pkt_eth(f, 0x0800);
+	ip = pkt_ip4(f, IP_TCP, v4a, v4b, 5, 0x4000);
+	pkt_tcp(f, 43000, 80, 5, 5);
+	pkt_ip4_end(f, ip);
 }
 
 static void
@@ -283,20 +102,20 @@ test_parse_ipv4(void)
 	    m.payload_off, m.payload_len);
 
 	/* TCP options move the payload */
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_TCP, v4a, v4b, 5, 0);
-	tcp(&f, 1, 2, 8, 3);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_TCP, v4a, v4b, 5, 0);
+	pkt_tcp(&f, 1, 2, 8, 3);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.payload_off == 34 + 32 && m.payload_len == 3,
 	    "IPv4 TCP with options: payload after data offset",
 	    "ret %d pl %u+%u", ret, m.payload_off, m.payload_len);
 
 	/* IP options move L4 */
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 7, 0);
-	udp(&f, 5353, 53, 0, 11);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 7, 0);
+	pkt_udp(&f, 5353, 53, 0, 11);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.proto == IP_UDP && m.l4_off == 14 + 28 &&
 	    m.payload_off == 14 + 28 + 8 && m.payload_len == 11 &&
@@ -306,33 +125,33 @@ test_parse_ipv4(void)
 	    m.payload_len);
 
 	/* padded to the Ethernet minimum: padding is not payload */
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
-	udp(&f, 1000, 53, 0, 4);
-	ip4_end(&f, ip);
-	fill(&f, 0xee, 60 - f.len);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	pkt_udp(&f, 1000, 53, 0, 4);
+	pkt_ip4_end(&f, ip);
+	pkt_fill(&f, 0xee, 60 - f.len);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && f.len == 60 && m.payload_len == 4,
 	    "IPv4 padded frame: payload bounded by IP length",
 	    "ret %d len %u payload %u", ret, f.len, m.payload_len);
 
 	/* UDP length below the IP payload: UDP length wins */
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
-	udp(&f, 1000, 53, 8 + 2, 6);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	pkt_udp(&f, 1000, 53, 8 + 2, 6);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.payload_len == 2,
 	    "UDP length shorter than IP payload bounds the payload",
 	    "ret %d payload %u", ret, m.payload_len);
 
 	/* ICMP: no ports, payload is everything after IP */
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_ICMP, v4a, v4b, 5, 0);
-	put8(&f, 8);
-	put8(&f, 0);
-	fill(&f, 0, 10);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_ICMP, v4a, v4b, 5, 0);
+	pkt_put8(&f, 8);
+	pkt_put8(&f, 0);
+	pkt_fill(&f, 0, 10);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.proto == IP_ICMP && m.sport == 0 && m.dport == 0 &&
 	    m.payload_off == 34 && m.payload_len == 12,
@@ -349,50 +168,50 @@ test_parse_vlan(void)
 	uint32_t ip;
 	int ret;
 
-	eth(&f, 0x8100);
-	vlan(&f, 100, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
-	udp(&f, 1, 53, 0, 3);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x8100);
+	pkt_vlan(&f, 100, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	pkt_udp(&f, 1, 53, 0, 3);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.l3_off == 18 && m.l4_off == 38 && m.dport == 53,
 	    "802.1Q: IP after one tag", "ret %d l3 %u", ret, m.l3_off);
 
-	eth(&f, 0x88a8);
-	vlan(&f, 10, 0x8100);
-	vlan(&f, 20, 0x86dd);
-	ip = ip6(&f, IP_TCP, v6a, v6b);
-	tcp(&f, 2000, 443, 5, 7);
-	ip6_end(&f, ip);
+	pkt_eth(&f, 0x88a8);
+	pkt_vlan(&f, 10, 0x8100);
+	pkt_vlan(&f, 20, 0x86dd);
+	ip = pkt_ip6(&f, IP_TCP, v6a, v6b);
+	pkt_tcp(&f, 2000, 443, 5, 7);
+	pkt_ip6_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.family == 6 && m.l3_off == 22 && m.l4_off == 62 &&
 	    m.payload_len == 7 && m.dport == 443,
 	    "QinQ (88a8 + 8100): IPv6 after two tags",
 	    "ret %d l3 %u l4 %u", ret, m.l3_off, m.l4_off);
 
-	eth(&f, 0x8100);
-	vlan(&f, 1, 0x8100);
-	vlan(&f, 2, 0x8100);
-	vlan(&f, 3, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
-	udp(&f, 1, 2, 0, 0);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x8100);
+	pkt_vlan(&f, 1, 0x8100);
+	pkt_vlan(&f, 2, 0x8100);
+	pkt_vlan(&f, 3, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	pkt_udp(&f, 1, 2, 0, 0);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "three VLAN tags: -EINVAL", "ret %d", ret);
 
-	eth(&f, 0x8100);
-	put16(&f, 5);		/* tag cut after its TCI */
+	pkt_eth(&f, 0x8100);
+	pkt_put16(&f, 5);		/* tag cut after its TCI */
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "truncated VLAN tag: -EINVAL", "ret %d", ret);
 
-	eth(&f, 0x0806);
-	fill(&f, 0, 28);
+	pkt_eth(&f, 0x0806);
+	pkt_fill(&f, 0, 28);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -ENOTSUP, "ARP: -ENOTSUP", "ret %d", ret);
 
-	eth(&f, 0x8100);
-	vlan(&f, 7, 0x0806);
-	fill(&f, 0, 28);
+	pkt_eth(&f, 0x8100);
+	pkt_vlan(&f, 7, 0x0806);
+	pkt_fill(&f, 0, 28);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -ENOTSUP, "ARP in a VLAN: -ENOTSUP", "ret %d", ret);
 }
@@ -406,11 +225,11 @@ test_parse_ipv6(void)
 	unsigned int i;
 	int ret;
 
-	eth(&f, 0x86dd);
-	ip = ip6(&f, IP_UDP, v6a, v6b);
-	udp(&f, 40000, 53, 0, 20);
-	ip6_end(&f, ip);
-	fill(&f, 0, 8);		/* trailing junk beyond the payload length */
+	pkt_eth(&f, 0x86dd);
+	ip = pkt_ip6(&f, IP_UDP, v6a, v6b);
+	pkt_udp(&f, 40000, 53, 0, 20);
+	pkt_ip6_end(&f, ip);
+	pkt_fill(&f, 0, 8);		/* trailing junk beyond the payload length */
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.family == 6 && m.proto == IP_UDP &&
 	    memcmp(m.src, v6a, 16) == 0 && memcmp(m.dst, v6b, 16) == 0 &&
@@ -421,14 +240,14 @@ test_parse_ipv6(void)
 	    m.payload_len);
 
 	/* hop-by-hop 8 + routing 24 + dstopts 16 + AH 24 */
-	eth(&f, 0x86dd);
-	ip = ip6(&f, 0, v6a, v6b);
-	ext6(&f, 43, 0);
-	ext6(&f, 60, 2);
-	ext6(&f, 51, 1);
-	ah6(&f, IP_TCP, 4);
-	tcp(&f, 1234, 22, 5, 9);
-	ip6_end(&f, ip);
+	pkt_eth(&f, 0x86dd);
+	ip = pkt_ip6(&f, 0, v6a, v6b);
+	pkt_ext6(&f, 43, 0);
+	pkt_ext6(&f, 60, 2);
+	pkt_ext6(&f, 51, 1);
+	pkt_ah6(&f, IP_TCP, 4);
+	pkt_tcp(&f, 1234, 22, 5, 9);
+	pkt_ip6_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.proto == IP_TCP && m.l4_off == 54 + 8 + 24 + 16 + 24 &&
 	    m.sport == 1234 && m.dport == 22 && m.payload_len == 9,
@@ -436,45 +255,45 @@ test_parse_ipv6(void)
 	    "ret %d proto %u l4 %u", ret, m.proto, m.l4_off);
 
 	/* six extension headers are allowed, seven are not */
-	eth(&f, 0x86dd);
-	ip = ip6(&f, 60, v6a, v6b);
+	pkt_eth(&f, 0x86dd);
+	ip = pkt_ip6(&f, 60, v6a, v6b);
 	for (i = 0; i < 5; i++)
-		ext6(&f, 60, 0);
-	ext6(&f, IP_UDP, 0);
-	udp(&f, 1, 2, 0, 1);
-	ip6_end(&f, ip);
+		pkt_ext6(&f, 60, 0);
+	pkt_ext6(&f, IP_UDP, 0);
+	pkt_udp(&f, 1, 2, 0, 1);
+	pkt_ip6_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.dport == 2 && m.l4_off == 54 + 48,
 	    "IPv6: six extension headers", "ret %d", ret);
 
-	eth(&f, 0x86dd);
-	ip = ip6(&f, 60, v6a, v6b);
+	pkt_eth(&f, 0x86dd);
+	ip = pkt_ip6(&f, 60, v6a, v6b);
 	for (i = 0; i < 6; i++)
-		ext6(&f, 60, 0);
-	ext6(&f, IP_UDP, 0);
-	udp(&f, 1, 2, 0, 1);
-	ip6_end(&f, ip);
+		pkt_ext6(&f, 60, 0);
+	pkt_ext6(&f, IP_UDP, 0);
+	pkt_udp(&f, 1, 2, 0, 1);
+	pkt_ip6_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "IPv6: seven extension headers: -EINVAL",
 	    "ret %d", ret);
 
 	/* extension header longer than the packet */
-	eth(&f, 0x86dd);
-	ip = ip6(&f, 0, v6a, v6b);
-	put8(&f, IP_UDP);
-	put8(&f, 4);		/* 40 bytes claimed */
-	fill(&f, 0, 14);
-	ip6_end(&f, ip);
+	pkt_eth(&f, 0x86dd);
+	ip = pkt_ip6(&f, 0, v6a, v6b);
+	pkt_put8(&f, IP_UDP);
+	pkt_put8(&f, 4);		/* 40 bytes claimed */
+	pkt_fill(&f, 0, 14);
+	pkt_ip6_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "IPv6 extension header past the payload: -EINVAL",
 	    "ret %d", ret);
 
 	/* first fragment: ports, payload as carried */
-	eth(&f, 0x86dd);
-	ip = ip6(&f, 44, v6a, v6b);
-	frag6(&f, IP_UDP, 0, true);
-	udp(&f, 5000, 53, 1400, 100);
-	ip6_end(&f, ip);
+	pkt_eth(&f, 0x86dd);
+	ip = pkt_ip6(&f, 44, v6a, v6b);
+	pkt_frag6(&f, IP_UDP, 0, true);
+	pkt_udp(&f, 5000, 53, 1400, 100);
+	pkt_ip6_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && !m.is_fragment && m.proto == IP_UDP &&
 	    m.sport == 5000 && m.dport == 53 && m.payload_len == 100,
@@ -483,12 +302,12 @@ test_parse_ipv6(void)
 	    m.sport, m.dport, m.payload_len);
 
 	/* later fragment: no ports, no payload */
-	eth(&f, 0x86dd);
-	ip = ip6(&f, 0, v6a, v6b);
-	ext6(&f, 44, 0);
-	frag6(&f, IP_UDP, 175, false);
-	fill(&f, 0xaa, 64);
-	ip6_end(&f, ip);
+	pkt_eth(&f, 0x86dd);
+	ip = pkt_ip6(&f, 0, v6a, v6b);
+	pkt_ext6(&f, 44, 0);
+	pkt_frag6(&f, IP_UDP, 175, false);
+	pkt_fill(&f, 0xaa, 64);
+	pkt_ip6_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.is_fragment && m.proto == IP_UDP && m.sport == 0 &&
 	    m.dport == 0 && m.payload_len == 0 && m.l4_off == 54 + 16,
@@ -497,20 +316,20 @@ test_parse_ipv6(void)
 	    m.is_fragment, m.proto, m.sport, m.dport, m.payload_len);
 
 	/* atomic fragment (offset 0, no more): a whole datagram */
-	eth(&f, 0x86dd);
-	ip = ip6(&f, 44, v6a, v6b);
-	frag6(&f, IP_UDP, 0, false);
-	udp(&f, 5000, 53, 108, 100);
-	ip6_end(&f, ip);
+	pkt_eth(&f, 0x86dd);
+	ip = pkt_ip6(&f, 44, v6a, v6b);
+	pkt_frag6(&f, IP_UDP, 0, false);
+	pkt_udp(&f, 5000, 53, 108, 100);
+	pkt_ip6_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.payload_len == 100,
 	    "IPv6 atomic fragment parses whole", "ret %d", ret);
 
-	eth(&f, 0x86dd);
-	ip = ip6(&f, 44, v6a, v6b);
-	frag6(&f, IP_UDP, 0, false);
-	udp(&f, 5000, 53, 1400, 100);
-	ip6_end(&f, ip);
+	pkt_eth(&f, 0x86dd);
+	ip = pkt_ip6(&f, 44, v6a, v6b);
+	pkt_frag6(&f, IP_UDP, 0, false);
+	pkt_udp(&f, 5000, 53, 1400, 100);
+	pkt_ip6_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL,
 	    "UDP length past an unfragmented IPv6 packet: -EINVAL",
@@ -525,20 +344,20 @@ test_parse_ipv4_frag(void)
 	uint32_t ip;
 	int ret;
 
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0x2000);	/* MF, offset 0 */
-	udp(&f, 7000, 53, 3000, 64);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0x2000);	/* MF, offset 0 */
+	pkt_udp(&f, 7000, 53, 3000, 64);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && !m.is_fragment && m.sport == 7000 &&
 	    m.dport == 53 && m.payload_len == 64,
 	    "IPv4 first fragment: ports, payload as carried",
 	    "ret %d frag %u payload %u", ret, m.is_fragment, m.payload_len);
 
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 185);		/* offset 1480 */
-	fill(&f, 0x55, 100);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 185);		/* offset 1480 */
+	pkt_fill(&f, 0x55, 100);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == 0 && m.is_fragment && m.proto == IP_UDP && m.sport == 0 &&
 	    m.dport == 0 && m.payload_len == 0 && m.l4_off == 34,
@@ -546,10 +365,10 @@ test_parse_ipv4_frag(void)
 	    "ret %d frag %u ports %u/%u payload %u", ret, m.is_fragment,
 	    m.sport, m.dport, m.payload_len);
 
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0x1fff);	/* offset 65528 */
-	fill(&f, 0x55, 16);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0x1fff);	/* offset 65528 */
+	pkt_fill(&f, 0x55, 16);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "IPv4 fragment past 65535 bytes: -EINVAL",
 	    "ret %d", ret);
@@ -563,7 +382,7 @@ test_parse_malformed(void)
 	uint32_t ip;
 	int ret;
 
-	eth(&f, 0x0800);
+	pkt_eth(&f, 0x0800);
 	ret = parse(&f, 13, &m);
 	tap(ret == -EINVAL, "13 bytes: -EINVAL", "ret %d", ret);
 
@@ -585,29 +404,29 @@ test_parse_malformed(void)
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "IHL 4: -EINVAL", "ret %d", ret);
 
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	pkt_ip4_end(&f, ip);
 	f.b[14] = 0x4f;		/* 60 byte header in a 20 byte packet */
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "IHL beyond the packet: -EINVAL", "ret %d", ret);
 
 	build_ipv4_tcp(&f);
-	set16(&f, 16, (uint16_t)(f.len - 14 + 1));
+	pkt_set16(&f, 16, (uint16_t)(f.len - 14 + 1));
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "IPv4 total length beyond the frame: -EINVAL",
 	    "ret %d", ret);
 
 	build_ipv4_tcp(&f);
-	set16(&f, 16, 19);
+	pkt_set16(&f, 16, 19);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "IPv4 total length below IHL: -EINVAL", "ret %d",
 	    ret);
 
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_TCP, v4a, v4b, 5, 0);
-	fill(&f, 0, 10);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_TCP, v4a, v4b, 5, 0);
+	pkt_fill(&f, 0, 10);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "TCP header cut short: -EINVAL", "ret %d", ret);
 
@@ -622,34 +441,34 @@ test_parse_malformed(void)
 	tap(ret == -EINVAL, "TCP data offset beyond the segment: -EINVAL",
 	    "ret %d", ret);
 
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
-	udp(&f, 1, 2, 7, 4);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	pkt_udp(&f, 1, 2, 7, 4);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "UDP length 7: -EINVAL", "ret %d", ret);
 
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
-	udp(&f, 1, 2, 100, 4);
-	ip4_end(&f, ip);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	pkt_udp(&f, 1, 2, 100, 4);
+	pkt_ip4_end(&f, ip);
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "UDP length beyond the IP payload: -EINVAL",
 	    "ret %d", ret);
 
-	eth(&f, 0x0800);
-	ip = ip4(&f, IP_UDP, v4a, v4b, 5, 0);
-	fill(&f, 0, 4);		/* UDP header cut short, inside IP */
-	ip4_end(&f, ip);
-	fill(&f, 0, 20);	/* Ethernet padding must not complete it */
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0);
+	pkt_fill(&f, 0, 4);		/* UDP header cut short, inside IP */
+	pkt_ip4_end(&f, ip);
+	pkt_fill(&f, 0, 20);	/* Ethernet padding must not complete it */
 	ret = parse(&f, f.len, &m);
 	tap(ret == -EINVAL, "UDP header completed only by padding: -EINVAL",
 	    "ret %d", ret);
 
-	eth(&f, 0x86dd);
-	ip = ip6(&f, IP_UDP, v6a, v6b);
-	udp(&f, 1, 2, 0, 4);
-	ip6_end(&f, ip);
+	pkt_eth(&f, 0x86dd);
+	ip = pkt_ip6(&f, IP_UDP, v6a, v6b);
+	pkt_udp(&f, 1, 2, 0, 4);
+	pkt_ip6_end(&f, ip);
 	ret = parse(&f, 14 + 39, &m);
 	tap(ret == -EINVAL, "IPv6 header cut short: -EINVAL", "ret %d", ret);
 	ret = parse(&f, f.len - 1, &m);
@@ -681,23 +500,23 @@ test_parse_hostile(void)
 	uint32_t ip;
 
 	build_ipv4_tcp(&base[0]);
-	eth(&base[1], 0x88a8);
-	vlan(&base[1], 1, 0x8100);
-	vlan(&base[1], 2, 0x86dd);
-	ip = ip6(&base[1], 0, v6a, v6b);
-	ext6(&base[1], 44, 1);
-	frag6(&base[1], 51, 0, true);
-	ah6(&base[1], IP_UDP, 2);
-	udp(&base[1], 53, 53, 0, 30);
-	ip6_end(&base[1], ip);
-	eth(&base[2], 0x0800);
-	ip = ip4(&base[2], IP_UDP, v4a, v4b, 9, 0);
-	udp(&base[2], 9, 9, 0, 40);
-	ip4_end(&base[2], ip);
-	eth(&base[3], 0x86dd);
-	ip = ip6(&base[3], IP_TCP, v6a, v6b);
-	tcp(&base[3], 1, 2, 15, 10);
-	ip6_end(&base[3], ip);
+	pkt_eth(&base[1], 0x88a8);
+	pkt_vlan(&base[1], 1, 0x8100);
+	pkt_vlan(&base[1], 2, 0x86dd);
+	ip = pkt_ip6(&base[1], 0, v6a, v6b);
+	pkt_ext6(&base[1], 44, 1);
+	pkt_frag6(&base[1], 51, 0, true);
+	pkt_ah6(&base[1], IP_UDP, 2);
+	pkt_udp(&base[1], 53, 53, 0, 30);
+	pkt_ip6_end(&base[1], ip);
+	pkt_eth(&base[2], 0x0800);
+	ip = pkt_ip4(&base[2], IP_UDP, v4a, v4b, 9, 0);
+	pkt_udp(&base[2], 9, 9, 0, 40);
+	pkt_ip4_end(&base[2], ip);
+	pkt_eth(&base[3], 0x86dd);
+	ip = pkt_ip6(&base[3], IP_TCP, v6a, v6b);
+	pkt_tcp(&base[3], 1, 2, 15, 10);
+	pkt_ip6_end(&base[3], ip);
 
 	/* every truncation of valid frames */
 	for (k = 0; k < 4; k++) {
