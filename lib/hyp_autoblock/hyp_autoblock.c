@@ -11,15 +11,15 @@
 #include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
+
+#include "hyp_log.h"
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
 #include "hyp_autoblock.h"
 
-RTE_LOG_REGISTER(hyp_autoblock_logtype, hyp.autoblock, INFO);
-#define AB_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, hyp_autoblock_logtype, "hyp_autoblock: %s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
+HYP_LOG_TYPE(autoblock);
+#define AB_LOG(level, ...) HYP_LOG(autoblock, level, __VA_ARGS__)
 
 #define AB_TRACKED	(2 * HYP_AUTOBLOCK_CAP)	/* sources counted at once */
 #define AB_POLL_MAX	8192			/* reports handled per poll */

@@ -1,5 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "hyp_base.h"
+
+void
+hyp_errf(char *err, size_t err_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || err_len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
+}
 
 static const char *const action_names[] = {
 	[HYP_ACTION_PASS] = "pass",

@@ -52,6 +52,13 @@ enum hyp_action {
 	HYP_ACTION_DROP,
 };
 
+/**
+ * printf into an error buffer the caller may not have given (err NULL or
+ * err_len 0: nothing is written), for functions that say why they failed.
+ */
+void hyp_errf(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /** "pass", "alert", "drop"; "?" for anything else. */
 const char *hyp_action_name(enum hyp_action a);
 

@@ -1,23 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "hyp_base.h"
 #include "hyp_cidr.h"
 
-static void __attribute__((format(printf, 3, 4)))
-say(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || err_len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-}
 
 int
 hyp_cidr_parse(const char *s, struct hyp_cidr *c, char *err, size_t err_len)
@@ -30,7 +19,7 @@ hyp_cidr_parse(const char *s, struct hyp_cidr *c, char *err, size_t err_len)
 
 	memset(c, 0, sizeof(*c));
 	if (alen == 0 || alen >= sizeof(buf)) {
-		say(err, err_len, "not an IPv4 or IPv6 address");
+		hyp_errf(err, err_len, "not an IPv4 or IPv6 address");
 		return -EINVAL;
 	}
 	memcpy(buf, s, alen);
@@ -42,7 +31,7 @@ hyp_cidr_parse(const char *s, struct hyp_cidr *c, char *err, size_t err_len)
 		c->family = AF_INET6;
 		maxlen = 128;
 	} else {
-		say(err, err_len, "not an IPv4 or IPv6 address");
+		hyp_errf(err, err_len, "not an IPv4 or IPv6 address");
 		return -EINVAL;
 	}
 	plen = maxlen;
@@ -57,7 +46,7 @@ hyp_cidr_parse(const char *s, struct hyp_cidr *c, char *err, size_t err_len)
 			plen = plen * 10 + (slash[1 + i] - '0');
 		}
 		if (n == 0 || n > 3 || i != n || plen > maxlen) {
-			say(err, err_len, "prefix length must be 0..%u", maxlen);
+			hyp_errf(err, err_len, "prefix length must be 0..%u", maxlen);
 			return -EINVAL;
 		}
 	}
@@ -67,7 +56,7 @@ hyp_cidr_parse(const char *s, struct hyp_cidr *c, char *err, size_t err_len)
 	for (i = plen; i < maxlen; i++)
 		masked.addr[i / 8] &= ~(0x80 >> (i % 8));
 	if (memcmp(masked.addr, c->addr, sizeof(c->addr)) != 0) {
-		say(err, err_len, "host bits set beyond /%u (did you mean %s?)", plen,
+		hyp_errf(err, err_len, "host bits set beyond /%u (did you mean %s?)", plen,
 		    hyp_cidr_format(&masked, net, sizeof(net)));
 		return -EINVAL;
 	}

@@ -51,17 +51,6 @@ struct dpi_scan_ctx {
 	uint16_t dport;
 };
 
-static void __attribute__((format(printf, 3, 4)))
-dpi_err(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || err_len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-}
 
 /* explicit, so a reordered enum cannot silently change verdicts */
 static inline int
@@ -168,13 +157,13 @@ hyp_dpi_compile(const struct hyp_policy_signature *sigs, size_t n_sigs,
 	if (err != NULL && err_len > 0)
 		err[0] = '\0';
 	if ((sigs == NULL && n_sigs > 0) || (rules == NULL && n_rules > 0)) {
-		dpi_err(err, err_len, "no rule array");
+		hyp_errf(err, err_len, "no rule array");
 		errno = EINVAL;
 		return NULL;
 	}
 	/* pattern ids and counts are unsigned int in hs.h */
 	if (n_sigs > UINT_MAX || n_rules > UINT_MAX - n_sigs) {
-		dpi_err(err, err_len, "too many rules");
+		hyp_errf(err, err_len, "too many rules");
 		errno = EINVAL;
 		return NULL;
 	}
@@ -216,7 +205,7 @@ hyp_dpi_compile(const struct hyp_policy_signature *sigs, size_t n_sigs,
 			/* an empty literal would match every payload */
 			if (sigs[i].bytes == NULL || sigs[i].len == 0) {
 				dpi_name_rule(db, n_sigs, i, what, sizeof(what));
-				dpi_err(err, err_len, "%s: empty signature",
+				hyp_errf(err, err_len, "%s: empty signature",
 					what);
 				ret = EINVAL;
 				goto fail;
@@ -229,7 +218,7 @@ hyp_dpi_compile(const struct hyp_policy_signature *sigs, size_t n_sigs,
 
 			if (re == NULL) {
 				dpi_name_rule(db, n_sigs, i, what, sizeof(what));
-				dpi_err(err, err_len, "%s: no regex", what);
+				hyp_errf(err, err_len, "%s: no regex", what);
 				ret = EINVAL;
 				goto fail;
 			}
@@ -248,9 +237,9 @@ hyp_dpi_compile(const struct hyp_policy_signature *sigs, size_t n_sigs,
 		    (size_t)cerr->expression < n) {
 			dpi_name_rule(db, n_sigs, (size_t)cerr->expression,
 				      what, sizeof(what));
-			dpi_err(err, err_len, "%s: %s", what, msg);
+			hyp_errf(err, err_len, "%s: %s", what, msg);
 		} else {
-			dpi_err(err, err_len, "compiling payload rules: %s",
+			hyp_errf(err, err_len, "compiling payload rules: %s",
 				msg);
 		}
 		hs_free_compile_error(cerr);
@@ -262,7 +251,7 @@ hyp_dpi_compile(const struct hyp_policy_signature *sigs, size_t n_sigs,
 	goto out;
 
 nomem:
-	dpi_err(err, err_len, "out of memory");
+	hyp_errf(err, err_len, "out of memory");
 	ret = ENOMEM;
 fail:
 	hyp_dpi_free(db);

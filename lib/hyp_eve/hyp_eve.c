@@ -30,16 +30,16 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
+
+#include "hyp_log.h"
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
 #include "hyp_addr.h"
 #include "hyp_eve.h"
 
-RTE_LOG_REGISTER(hyp_eve_logtype, hyp.eve, INFO);
-#define HYP_EVE_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, hyp_eve_logtype, "hyp_eve: %s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
+HYP_LOG_TYPE(eve);
+#define HYP_EVE_LOG(level, ...) HYP_LOG(eve, level, __VA_ARGS__)
 
 #define EVE_BURST		32
 /*

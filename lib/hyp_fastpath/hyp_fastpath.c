@@ -16,12 +16,12 @@
 #include <rte_common.h>
 #include <rte_log.h>
 
+#include "hyp_log.h"
+
 #include "hyp_fastpath.h"
 
-RTE_LOG_REGISTER(hyp_fastpath_logtype, hyp.fastpath, INFO);
-#define HYP_FP_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, hyp_fastpath_logtype, \
-		"hyp_fastpath: %s(): " fmt "\n", __func__, ##__VA_ARGS__)
+HYP_LOG_TYPE(fastpath);
+#define HYP_FP_LOG(level, ...) HYP_LOG(fastpath, level, __VA_ARGS__)
 
 /* The largest key of the maps this file manages. */
 #define HYP_FP_KEY_MAX	sizeof(struct hyp_lpm_v6)

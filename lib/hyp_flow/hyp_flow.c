@@ -25,16 +25,16 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_log.h>
+
+#include "hyp_log.h"
 #include <rte_malloc.h>
 
 #include "hyp_xdp_shared.h"	/* HYP_VLAN_MAX_DEPTH, HYP_IPV6_EXT_MAX */
 #include "hyp_addr.h"
 #include "hyp_flow.h"
 
-RTE_LOG_REGISTER(hyp_flow_logtype, hyp.flow, INFO);
-#define HYP_FLOW_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, hyp_flow_logtype, "hyp_flow: %s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
+HYP_LOG_TYPE(flow);
+#define HYP_FLOW_LOG(level, ...) HYP_LOG(flow, level, __VA_ARGS__)
 
 #define IP4_HDR_MIN	20
 #define IP6_HDR_LEN	40

@@ -13,16 +13,16 @@
 #include <stdint.h>
 
 #include <rte_log.h>
+
+#include "hyp_log.h"
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "hyp_flow.h"
 #include "hyp_pipeline.h"
 
-extern int hyp_pipe_logtype;
-#define PIPE_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, hyp_pipe_logtype, "hyp_pipeline: %s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
+extern int hyp_pipeline_logtype;
+#define PIPE_LOG(level, ...) HYP_LOG(pipeline, level, __VA_ARGS__)
 
 #define HYP_PIPE_MAX_BURST	256
 #define HYP_PIPE_MAX_WORKERS	16	/* spread() keeps a burst per worker on the stack */

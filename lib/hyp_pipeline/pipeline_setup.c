@@ -22,7 +22,7 @@
 #include "hyp_flow.h"
 #include "pipeline_private.h"
 
-RTE_LOG_REGISTER(hyp_pipe_logtype, hyp.pipeline, INFO);
+HYP_LOG_TYPE(pipeline);
 
 /* ---- set-up ------------------------------------------------------------------ */
 

@@ -29,7 +29,7 @@
 #include "hyp_xdp.skel.h"
 #include "xdp_private.h"
 
-RTE_LOG_REGISTER(hyp_xdp_logtype, hyp.xdp, INFO);
+HYP_LOG_TYPE(xdp);
 
 /* From the one list in hyp_xdp_shared.h. */
 const struct hyp_map_desc xdp_map_descs[HYP_MAP_ID_MAX] = {

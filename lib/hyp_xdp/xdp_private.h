@@ -10,12 +10,12 @@
 
 #include <rte_log.h>
 
+#include "hyp_log.h"
+
 #include "hyp_xdp.h"
 
 extern int hyp_xdp_logtype;
-#define HYP_XDP_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, hyp_xdp_logtype, "hyp_xdp: %s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
+#define HYP_XDP_LOG(level, ...) HYP_LOG(xdp, level, __VA_ARGS__)
 
 struct hyp_xdp_bpf;
 

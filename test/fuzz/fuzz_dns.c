@@ -19,14 +19,8 @@
 #include <string.h>
 
 #include "hyp_dns.h"
+#include "fuzz.h"
 
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "fuzz_dns: check failed: %s (%s:%d)\n", \
-			#cond, __FILE__, __LINE__); \
-		abort(); \
-	} \
-} while (0)
 
 static const struct hyp_policy_dns_rule rules[] = {
 	{ 1, (char *)"evil.com", HYP_ACTION_DROP },

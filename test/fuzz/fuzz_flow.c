@@ -19,14 +19,8 @@
 #include <string.h>
 
 #include "hyp_flow.h"
+#include "fuzz.h"
 
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "fuzz_flow: check failed: %s (%s:%d)\n", \
-			#cond, __FILE__, __LINE__); \
-		abort(); \
-	} \
-} while (0)
 
 static volatile uint8_t sink;
 

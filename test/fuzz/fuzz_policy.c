@@ -20,14 +20,8 @@
 
 #include "hyp_dns.h"
 #include "hyp_policy.h"
+#include "fuzz.h"
 
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "fuzz_policy: check failed: %s (%s:%d)\n", \
-			#cond, __FILE__, __LINE__); \
-		abort(); \
-	} \
-} while (0)
 
 static void
 check_cidr(const struct hyp_cidr *c)

@@ -25,3 +25,68 @@ skip_prereq() { skip_all "prerequisite missing: $*"; }
 need_root() { [ "$(id -u)" = 0 ] || skip_prereq "needs root"; }
 need_exe() { [ -x "$1" ] || skip_prereq "$(basename "$1") not built"; }
 need_scapy() { /usr/bin/python3 -c 'import scapy' 2>/dev/null || skip_prereq "needs python3-scapy"; }
+
+# ---- the opening of a test that runs on the namespace sandbox -------------
+#
+# net_open NAME [SANDBOX]: root, the app, scapy; the namespaces (prefix
+# NAME$$; SANDBOX is hyp_sandbox_up or hyp_sandbox_ips_up); a temp dir; and
+# a cleanup on EXIT that stops every job and whatever runs under the prefix,
+# then removes the runtime dirs, the temp dir and the namespaces (a test adds
+# its own first with net_on_exit CMD). Sets prefix app ctl py tmp log.
+net_open() {
+	prefix=$1$$ app=$build/app/dpdk-hyperion ctl=$build/app/hyperion-xdpctl py=/usr/bin/python3
+	need_root
+	need_exe "$app"
+	need_scapy
+	. "$src/usertools/hyperion-sandbox.sh"
+	"${2:-hyp_sandbox_up}" "$prefix" || skip_prereq "cannot build the namespace sandbox"
+	tmp=$(mktemp -d)
+	log=$tmp/hyperion.log
+	trap net_close EXIT
+}
+net_on_exit() { net_extra="${net_extra:-}$*;"; }
+net_close() {
+	eval "${net_extra:-}"
+	kill $(jobs -p) 2>/dev/null
+	pkill -TERM -f -- "--file-prefix $prefix" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp" "/var/run/dpdk/$prefix"*
+	hyp_sandbox_down
+}
+
+# app_start [EAL ARGS...] -- [APP ARGS...]: dpdk-hyperion in the DUT
+# namespace, in the background (app_pid), its output in $log, with the EAL
+# arguments every test uses added (-l 0-1 unless some are given), and waits
+# until it runs: 0 then, 1 if it did not (the log's end is shown).
+app_start() {
+	local eal=() i
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do eal+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	[ ${#eal[@]} -gt 0 ] || eal=(-l 0-1)
+	ip netns exec "$HYP_NS_DUT" "$app" "${eal[@]}" --no-huge -m 1024 --no-pci \
+		--file-prefix "$prefix" --log-level lib.eal:error -- "$@" >"$log" 2>&1 &
+	app_pid=$!
+	for i in $(seq 100); do
+		grep -q "dpdk-hyperion running" "$log" && return 0
+		kill -0 "$app_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -5 "$log" | sed 's/^/# /'
+	return 1
+}
+# app_stop [SIG]: signal it (TERM) and wait until it printed its final
+# statistics and exited (10 s at most)
+app_stop() {
+	local i
+	kill "-${1:-TERM}" "$app_pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$app_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+
+# traffic ARGS...: usertools/hyperion-traffic.py from the sender namespace to the DUT
+traffic() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
+	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" "$@"; }
+# json_get JSON KEY: one key of the traffic tool's counts (0 if absent)
+json_get() { echo "$1" | $py -c "import json,sys; print(json.load(sys.stdin).get('$2', 0))"; }

@@ -8,17 +8,7 @@
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
-app=$build/app/dpdk-hyperion
-ctl=$build/app/hyperion-xdpctl
-py=/usr/bin/python3
-need_root
-need_exe "$app"
-need_scapy
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypa$$" || skip_prereq "cannot build the namespace sandbox"
-tmp=$(mktemp -d)
-log=$tmp/hyperion.log
-trap 'pkill -TERM -f -- "--file-prefix hypa$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypa$$; hyp_sandbox_down' EXIT
+net_open hypa
 cat >"$tmp/policy.yaml" <<'Y'
 fast_path:
   redirect_ports: [{protocol: 17, port: 53}]
@@ -27,16 +17,12 @@ slow_path:
   auto_block: {hits: 3, ttl_s: 6}
 Y
 
-send() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count "$1" "${@:2}" >/dev/null; sleep 0.4; }
+send() { traffic --count "$1" "${@:2}" >/dev/null; sleep 0.4; }
 xdp() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" '$1 == r { print $2 }'; }
 
 echo "1..7"
-ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypa$$" \
-	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$tmp/policy.yaml" \
-	--metrics-port 0 >"$log" 2>&1 &
-for _ in $(seq 100); do grep -q "dpdk-hyperion running" "$log" && break; sleep 0.1; done
-grep -q "dpdk-hyperion running" "$log" || { nok "started" "$(tail -5 "$log")"; exit 1; }
+app_start -- --iface "$HYP_IF_DUT" --policy "$tmp/policy.yaml" --metrics-port 0 ||
+	{ nok "started"; exit 1; }
 
 send 2 --only dns_evil
 check_eq "two evil.com drops: below the threshold, nothing blocked in XDP" "$(xdp autoblock)" 0
@@ -44,7 +30,7 @@ send 1 --only dns_evil
 send 3 --only dns_evil --only benign_udp --only dns_query
 check_eq "after the third drop, every packet of the source dies in XDP" "$(xdp autoblock)" 9
 check_eq "so the slow path saw no more of them" "$(xdp redirect)" 3
-check_eq "telemetry lists the block" "$(echo /hyperion/autoblocks | dpdk-telemetry.py -f "hypa$$" 2>/dev/null |
+check_eq "telemetry lists the block" "$(echo /hyperion/autoblocks | dpdk-telemetry.py -f "$prefix" 2>/dev/null |
 	$py -c "import json,sys
 for l in sys.stdin:
     l = l.strip()
@@ -54,7 +40,7 @@ sleep 6.5	# the TTL, and scapy's start-up inside it
 send 2 --only benign_udp --only dns_query
 check_eq "after the TTL the source passes again" "$(xdp autoblock)/$(xdp redirect)" "9/5"
 check_eq "and the expired entry was removed from the map" "$(xdp autoblock_expired)" 1
-pkill -TERM -f -- "--file-prefix hypa$$ "
+pkill -TERM -f -- "--file-prefix $prefix "
 for _ in $(seq 100); do grep -q "autoblock:" "$log" && break; sleep 0.1; done
 check_eq "the app counted one block, none refused or lost" \
 	"$(grep "autoblock:" "$log" | tail -1 | sed 's/.*blocked=\([0-9]*\).*refused=\([0-9]*\) lost=\([0-9]*\).*/\1 \2 \3/')" "1 0 0"

@@ -8,17 +8,9 @@
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
-app=$build/app/dpdk-hyperion
-py=/usr/bin/python3
-need_root
-need_exe "$app"
-need_scapy
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypc$$" || skip_prereq "cannot build the namespace sandbox"
-tmp=$(mktemp -d)
+net_open hypc
 log=$tmp/console.log
-trap 'exec 3>&- 2>/dev/null; pkill -TERM -f -- "--file-prefix hypc$$ " 2>/dev/null; wait 2>/dev/null
-	rm -rf "$tmp" /var/run/dpdk/hypc$$; hyp_sandbox_down' EXIT
+net_on_exit 'exec 3>&- 2>/dev/null'
 
 # cmd COMMAND: type it, and return once the console has answered (next prompt)
 cmd() {
@@ -30,13 +22,12 @@ cmd() {
 }
 # the output of the last command: what follows its echo
 answer() { awk -v c="hyperion> $1" 'index($0, c) { buf = ""; on = 1; next } on { buf = buf $0 "\n" } END { printf "%s", buf }' "$log"; }
-send() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count "$1"; }
-want() { echo "$1" | $py -c "import json,sys; print(json.load(sys.stdin).get('$2', 0))"; }
+send() { traffic --count "$1"; }
+want() { json_get "$@"; }
 
 echo "1..7"
 mkfifo "$tmp/in"
-ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypc$$" \
+ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "$prefix" \
 	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$src/test/net/ids-policy.yaml" \
 	--metrics-port 0 -i <"$tmp/in" >"$log" 2>&1 &
 exec 3>"$tmp/in"
@@ -54,9 +45,9 @@ answer "blocklist add 198.51.100.7/24" | grep -q "host bits set" && ok "a bad pr
 	nok "bad prefix refused" "$(answer "blocklist add 198.51.100.7/24")"
 
 cmd "blocklist add 198.18.0.1/32"
-before=$(ip netns exec "$HYP_NS_DUT" "$build/app/hyperion-xdpctl" -i "$HYP_IF_DUT" stats | awk '$1 == "blocklist_src" { print $2 }')
+before=$(ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" stats | awk '$1 == "blocklist_src" { print $2 }')
 sent2=$(send 2); sleep 0.5
-after=$(ip netns exec "$HYP_NS_DUT" "$build/app/hyperion-xdpctl" -i "$HYP_IF_DUT" stats | awk '$1 == "blocklist_src" { print $2 }')
+after=$(ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" stats | awk '$1 == "blocklist_src" { print $2 }')
 # every well-formed frame from 198.18.0.1 now dies in XDP (malformed ones are
 # judged before the blocklist)
 mine=$(echo "$sent2" | $py -c "import json,sys; d=json.load(sys.stdin); print(sum(v for k, v in d.items() if k not in ('blocklisted', 'malformed_ihl', 'malformed_synfin')))")

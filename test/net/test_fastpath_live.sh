@@ -7,13 +7,7 @@
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
-ctl=$build/app/hyperion-xdpctl
-py=/usr/bin/python3
-
-need_root
-need_scapy
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypl$$" || skip_prereq "cannot build the namespace sandbox"
+net_open hypl
 
 dut() { ip netns exec "$HYP_NS_DUT" "$@"; }
 
@@ -26,8 +20,7 @@ dut "$ctl" -i "$HYP_IF_DUT" ratelimit add 198.18.0.9/32 1 5 &&
 dut "$ctl" -i "$HYP_IF_DUT" set event-sample 1 || { nok "configuring the maps"; exit 1; }
 
 flood=40
-sent=$(ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count 5 --flood $flood) ||
+sent=$(traffic --count 5 --flood $flood) ||
 	{ nok "sending traffic"; exit 1; }
 echo "# sent: $sent"
 sleep 0.3
@@ -36,7 +29,7 @@ echo "$stats" | sed 's/^/# /'
 
 count() { echo "$stats" | awk -v r="$1" '$1 == r { print $2 }'; }
 dropped() { echo "$stats" | awk -v r="$1" '$1 == r { print $4 }'; }
-want() { echo "$sent" | $py -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
+want() { json_get "$sent" "$1"; }
 
 
 check_eq "blocklisted source dropped in XDP" "$(dropped blocklist_src)" "$(want blocklisted)"
@@ -72,15 +65,13 @@ else nok "drop events" "got: $ev"; fi
 stat_of() { dut "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" -v c="$2" '$1 == r { print $c }'; }
 b0=$(stat_of blocklist_dst 4)
 dut "$ctl" -i "$HYP_IF_DUT" block add dst 203.0.113.0/24 || nok "block add dst"
-ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" --iface "$HYP_IF_SRC" \
-	--dst-mac "$HYP_MAC_DUT" --dst-ip 203.0.113.5 --only benign_udp --count 3 >/dev/null
+traffic --dst-ip 203.0.113.5 --only benign_udp --count 3 >/dev/null
 sleep 0.2
 check_eq "block add dst: frames to 203.0.113.5 dropped as blocklist_dst" \
 	"$(( $(stat_of blocklist_dst 4) - ${b0:-0} ))" 3
 f0=$(stat_of redirect_fallback 4)
 dut "$ctl" -i "$HYP_IF_DUT" set fail-mode closed || nok "set fail-mode closed"
-ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" --iface "$HYP_IF_SRC" \
-	--dst-mac "$HYP_MAC_DUT" --only dns_query --count 4 >/dev/null
+traffic --only dns_query --count 4 >/dev/null
 sleep 0.2
 check_eq "set fail-mode closed: DNS with no socket now dropped as redirect_fallback" \
 	"$(( $(stat_of redirect_fallback 4) - ${f0:-0} ))" 4

@@ -17,36 +17,22 @@ lcores=${3:-0-1}
 shift $(( $# < 3 ? $# : 3 ))
 eal_lcores=(-l "$lcores")
 case $lcores in *@*) eal_lcores=(--lcores "$lcores");; esac
-app=$build/app/dpdk-hyperion
-py=/usr/bin/python3
 policy=$src/test/net/ids-policy.yaml
-
-need_root
-need_exe "$app"
-need_scapy
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypi$$" || skip_prereq "cannot build the namespace sandbox"
-tmp=$(mktemp -d)
-log=$tmp/hyperion.log eve=$tmp/eve.json
-trap 'pkill -TERM -f -- "--file-prefix hypi$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypi$$ /var/run/dpdk/hypr$$; hyp_sandbox_down' EXIT
+net_open hypi
+eve=$tmp/eve.json
 
 attached() { ip -n "$HYP_NS_DUT" link show "$HYP_IF_DUT" | grep -q "prog/xdp"; }
 
 echo "1..19"
-ip netns exec "$HYP_NS_DUT" "$app" "${eal_lcores[@]}" --no-huge -m 1024 --no-pci \
-	--file-prefix "hypi$$" --log-level lib.eal:error -- --iface "$HYP_IF_DUT" \
-	--policy "$policy" --eve "$eve" "$@" >"$log" 2>&1 &
-for _ in $(seq 100); do grep -q "dpdk-hyperion running" "$log" && break; sleep 0.1; done
-if grep -q "dpdk-hyperion running" "$log" && attached; then ok "dpdk-hyperion started, XDP attached"
-else nok "dpdk-hyperion started" "$(tail -20 "$log")"; exit 1; fi
+if app_start "${eal_lcores[@]}" -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" "$@" &&
+   attached; then ok "dpdk-hyperion started, XDP attached"
+else nok "dpdk-hyperion started"; exit 1; fi
 
-sent=$(ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count 10 --flow-drop --dns-garbage --pcap-out "$tmp/mix.pcap")
+sent=$(traffic --count 10 --flow-drop --dns-garbage --pcap-out "$tmp/mix.pcap")
 echo "# sent: $sent"
-want() { echo "$sent" | $py -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
+want() { json_get "$sent" "$1"; }
 sleep 1
-pkill -TERM -f -- "--file-prefix hypi$$ "
-for _ in $(seq 100); do grep -q "== final statistics" "$log" && ! pgrep -f -- "--file-prefix hypi$$ " >/dev/null && break; sleep 0.1; done
+app_stop
 sed 's/^/# /' "$log" | tail -12
 if grep -q "== final statistics" "$log"; then ok "SIGTERM: drained and printed final statistics"
 else nok "final statistics on SIGTERM"; fi
@@ -84,7 +70,7 @@ if attached; then nok "XDP program removed at exit"; else ok "XDP program remove
 
 # -- the same packets offline -------------------------------------------------
 rlog=$tmp/replay.log reve=$tmp/replay-eve.json
-timeout 60 "$app" "${eal_lcores[@]}" --no-huge -m 1024 --no-pci --file-prefix "hypr$$" \
+timeout 60 "$app" "${eal_lcores[@]}" --no-huge -m 1024 --no-pci --file-prefix "${prefix}r" \
 	--log-level lib.eal:error -- --pcap "$tmp/mix.pcap" --policy "$policy" --eve "$reve" \
 	--metrics-port 0 \
 	"$@" >"$rlog" 2>&1

@@ -8,20 +8,10 @@
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
-app=$build/app/dpdk-hyperion
-py=/usr/bin/python3
 echo_py=$src/test/net/udp-echo.py
 policy=$src/test/net/ips-policy.yaml
-
-need_root
-need_exe "$app"
 command -v ethtool >/dev/null || skip_prereq "needs ethtool"
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_ips_up "hyps$$" || skip_prereq "cannot build the IPS sandbox"
-tmp=$(mktemp -d)
-log=$tmp/hyperion.log
-trap 'pkill -TERM -f -- "--file-prefix hyps$$ " 2>/dev/null; kill $(jobs -p) 2>/dev/null
-	wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hyps$$; hyp_sandbox_down' EXIT
+net_open hyps hyp_sandbox_ips_up
 
 # ask PORT HEX [SPORT]: one request from the client, 'reply' or 'none'
 ask() { ip netns exec "$HYP_NS_CLI" $py "$echo_py" ask 198.18.1.2 "$1" "$2" 1.5 ${3:-}; }
@@ -37,12 +27,9 @@ sys.stdout.write((b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00'+n+b'\x00\x
 
 echo "1..11"
 ip netns exec "$HYP_NS_SRV" $py "$echo_py" serve 53 5000 >"$tmp/srv.log" 2>&1 &
-ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hyps$$" \
-	--log-level lib.eal:error -- --mode ips --iface "$HYP_IF_A" --peer "$HYP_IF_B" \
-	--policy "$policy" >"$log" 2>&1 &
-for _ in $(seq 100); do grep -q "dpdk-hyperion running" "$log" && break; sleep 0.1; done
-if grep -q "dpdk-hyperion running" "$log"; then ok "dpdk-hyperion started in ips mode"
-else nok "dpdk-hyperion started" "$(tail -20 "$log")"; exit 1; fi
+if app_start -- --mode ips --iface "$HYP_IF_A" --peer "$HYP_IF_B" --policy "$policy"; then
+	ok "dpdk-hyperion started in ips mode"
+else nok "dpdk-hyperion started"; exit 1; fi
 
 if ip netns exec "$HYP_NS_CLI" ping -c 2 -W 2 198.18.1.2 >/dev/null; then
 	ok "ARP and ICMP cross the bump in the kernel"
@@ -68,8 +55,7 @@ check_eq "XDP: the 6 requests went to the slow path on $HYP_IF_A, none was forwa
 check_eq "XDP: exactly the 3 replies crossed back on $HYP_IF_B by the kernel forward" \
 	"$(( $(xstat "$HYP_IF_B" forward) - fb0 ))/$(( $(xstat "$HYP_IF_B" redirect) - rb0 ))" "3/0"
 
-pkill -TERM -f -- "--file-prefix hyps$$ "
-for _ in $(seq 100); do grep -q "== final statistics" "$log" && ! pgrep -f -- "--file-prefix hyps$$ " >/dev/null && break; sleep 0.1; done
+app_stop
 sed 's/^/# /' "$log" | tail -8
 slow() { grep "slow path:" "$log" | tail -1 | grep -o " $1=[0-9]*" | cut -d= -f2; }
 check_eq "slow path: 3 dropped (one by the flow's cached verdict), 3 sent on to the server" \

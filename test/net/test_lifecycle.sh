@@ -9,89 +9,59 @@
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
-app=$build/app/dpdk-hyperion
-ctl=$build/app/hyperion-xdpctl
 floor=$build/bpf/xdp_floor.bpf.o
-py=/usr/bin/python3
 policy=$src/test/net/ids-policy.yaml
-
-need_root
-need_exe "$app"
-need_scapy
-[ -r "$floor" ] || skip_prereq "xdp_floor.bpf.o not built"
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypf$$" || skip_prereq "cannot build the namespace sandbox"
-tmp=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; wait 2>/dev/null
-	rm -rf "$tmp" /var/run/dpdk/hypf$$; hyp_sandbox_down' EXIT
+[ -r "$build/bpf/xdp_floor.bpf.o" ] || skip_prereq "xdp_floor.bpf.o not built"
+net_open hypf
 
 dut() { ip netns exec "$HYP_NS_DUT" "$@"; }
 prog_id() { dut ip -d link show "$HYP_IF_DUT" | grep -o "prog/xdp id [0-9]*" | awk '{print $3}'; }
-# start LOG: in the background, $pid set; 0 once it runs, 1 if it exited
-start() {
-	# ip netns exec execs the app: $! is its pid (not a subshell's, which
-	# would ignore SIGINT as background jobs do)
-	ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypf$$" \
-		--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$policy" \
-		--metrics-port 0 >"$1" 2>&1 &
-	pid=$!
-	for _ in $(seq 100); do
-		grep -q "dpdk-hyperion running" "$1" && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+start() { app_start -- --iface "$HYP_IF_DUT" --policy "$policy" --metrics-port 0; }
 # stop SIG: rc is the exit status, or 124 if it did not exit within 10 s
-# (not in a subshell: only this shell can wait for its child)
 stop() {
-	kill "-$1" "$pid"
-	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$pid" 2>/dev/null; then rc=124; return; fi
-	wait "$pid"
+	app_stop "$1"
+	if kill -0 "$app_pid" 2>/dev/null; then rc=124; return; fi
+	wait "$app_pid"
 	rc=$?
-	pid=
 }
-send_dns() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --only dns_query --count "$1" >/dev/null; }
+send_dns() { traffic --only dns_query --count "$1" >/dev/null; }
 
 echo "1..10"
 # -- SIGINT ---------------------------------------------------------------
-if start "$tmp/a.log"; then ok "started"; else nok "started" "$(tail -5 "$tmp/a.log")"; exit 1; fi
+if start; then ok "started"; else nok "started"; exit 1; fi
 send_dns 4; sleep 0.5
 stop INT
 check_eq "SIGINT: exit status 0" "$rc" 0
-grep "slow path:" "$tmp/a.log" | tail -1 | grep -q " inspected=4 " &&
-	grep -q "== final statistics" "$tmp/a.log" &&
+grep "slow path:" "$log" | tail -1 | grep -q " inspected=4 " &&
+	grep -q "== final statistics" "$log" &&
 	ok "SIGINT: drained, final statistics with the 4 inspected queries" ||
-	nok "SIGINT: final statistics" "$(tail -6 "$tmp/a.log")"
+	nok "SIGINT: final statistics" "$(tail -6 "$log")"
 check_eq "SIGINT: the XDP program is removed" "$(prog_id)" ""
 
 # -- SIGKILL, then a restart ------------------------------------------------
-start "$tmp/b.log" || { nok "second start" "$(tail -5 "$tmp/b.log")"; exit 1; }
+start || { nok "second start"; exit 1; }
 old=$(prog_id)
 stop KILL
 if [ -n "$old" ] && [ "$(prog_id)" = "$old" ] && dut "$ctl" -i "$HYP_IF_DUT" status >/dev/null; then
 	ok "SIGKILL: hyperion's program $old stays attached"
 else nok "SIGKILL leaves the program" "before '$old', after '$(prog_id)', rc $rc"; fi
-rm -rf "/var/run/dpdk/hypf$$"
-if start "$tmp/c.log" && grep -q "removing hyperion program id $old left by an earlier run" "$tmp/c.log"
+rm -rf "/var/run/dpdk/$prefix"
+if start && grep -q "removing hyperion program id $old left by an earlier run" "$log"
 then ok "restart: the stale program $old is removed, and it runs"
-else nok "restart after SIGKILL" "$(tail -5 "$tmp/c.log")"; fi
+else nok "restart after SIGKILL" "$(tail -5 "$log")"; fi
 new=$(prog_id)
 send_dns 3; sleep 0.5
 stop TERM
 if [ -n "$new" ] && [ "$new" != "$old" ] && [ "$rc" = 0 ] &&
-   grep "slow path:" "$tmp/c.log" | tail -1 | grep -q " inspected=3 "; then
+   grep "slow path:" "$log" | tail -1 | grep -q " inspected=3 "; then
 	ok "restart: its own program ($new) redirected and inspected the 3 queries"
-else nok "restart: a working instance" "program '$new' (old '$old'), rc $rc" "$(grep "slow path:" "$tmp/c.log")"; fi
+else nok "restart: a working instance" "program '$new' (old '$old'), rc $rc" "$(grep "slow path:" "$log")"; fi
 
 # -- somebody else's program --------------------------------------------------
 dut ip link set dev "$HYP_IF_DUT" xdp obj "$floor" sec xdp || nok "attaching xdp_floor"
 foreign=$(prog_id)
 out=$(timeout 30 ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci \
-	--file-prefix "hypf$$" --log-level lib.eal:error -- --iface "$HYP_IF_DUT" \
+	--file-prefix "$prefix" --log-level lib.eal:error -- --iface "$HYP_IF_DUT" \
 	--metrics-port 0 2>&1)
 rc=$?
 check_eq "another program on the interface: exit status 1" "$rc" 1

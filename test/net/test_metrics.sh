@@ -8,36 +8,17 @@
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
-app=$build/app/dpdk-hyperion
-py=/usr/bin/python3
 prom=/usr/bin/prometheus
 lcores="0@0,1@1,2@1,3@0"
-
-need_root
-need_exe "$app"
 [ -x "$prom" ] || skip_prereq "needs prometheus (usertools/hyperion-deps.sh)"
 command -v curl >/dev/null || skip_prereq "needs curl"
-need_scapy
-grep -q "metrics-port" <("$app" --no-huge -m 64 --no-pci --file-prefix "hypm$$h" \
-	--log-level lib.eal:error -- --help 2>&1) ||
-	skip_prereq "dpdk-hyperion built without metrics"
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypm$$" || skip_prereq "cannot build the namespace sandbox"
-tmp=$(mktemp -d)
-log=$tmp/hyperion.log eve=$tmp/eve.json
+net_open hypm
+eve=$tmp/eve.json
 # the live tests' policy, with the watchdog on (so its state is 1, not 0)
 { printf 'runtime:\n  watchdog_ms: 3000\n'; cat "$src/test/net/ids-policy.yaml"; } >"$tmp/policy.yaml"
 policy=$tmp/policy.yaml
 mport=$((21120 + $$ % 1000)) pport=$((22120 + $$ % 1000))
-app_pid= prom_pid=
-cleanup() {
-	[ -n "$prom_pid" ] && kill -TERM "$prom_pid" 2>/dev/null
-	[ -n "$app_pid" ] && kill -TERM "$app_pid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp" /var/run/dpdk/hypm$$ /var/run/dpdk/hypm$$e /var/run/dpdk/hypm$$h
-	hyp_sandbox_down
-}
-trap cleanup EXIT
+prom_pid=
 
 dut() { ip netns exec "$HYP_NS_DUT" "$@"; }
 scrape() { dut curl -s --max-time 5 "http://127.0.0.1:$mport/metrics"; }
@@ -52,15 +33,10 @@ print(r[0]["value"][1] if r else "none")' 2>/dev/null || echo "none"
 }
 
 echo "1..26"
-# ip netns exec execs: $! is the app itself
-ip netns exec "$HYP_NS_DUT" "$app" --lcores "$lcores" --no-huge -m 1024 --no-pci \
-	--file-prefix "hypm$$" --log-level lib.eal:error -- --iface "$HYP_IF_DUT" \
-	--policy "$policy" --eve "$eve" --metrics-addr 127.0.0.1 --metrics-port "$mport" \
-	>"$log" 2>&1 &
-app_pid=$!
-for _ in $(seq 300); do grep -q "dpdk-hyperion running" "$log" && break; sleep 0.1; done
-if grep -q "dpdk-hyperion running" "$log"; then ok "dpdk-hyperion started with --metrics-port $mport"
-else nok "dpdk-hyperion started" "$(tail -20 "$log")"; exit 1; fi
+if app_start --lcores "$lcores" -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" \
+	--metrics-addr 127.0.0.1 --metrics-port "$mport"; then
+	ok "dpdk-hyperion started with --metrics-port $mport"
+else nok "dpdk-hyperion started"; exit 1; fi
 
 hdr=$(dut curl -s -o /dev/null -D - "http://127.0.0.1:$mport/metrics" | tr -d '\r')
 if grep -q "^HTTP/1.1 200" <<<"$hdr" &&
@@ -102,10 +78,9 @@ check_eq "prometheus /api/v1/targets: the hyperion target is" "$health" up
 [ "$health" = up ] || sed 's/^/# prometheus: /' "$tmp/prometheus.log" | tail -5
 
 # -- known traffic ------------------------------------------------------------
-sent=$(ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count 10 --pcap-out "$tmp/mix.pcap")
+sent=$(traffic --count 10 --pcap-out "$tmp/mix.pcap")
 echo "# sent: $sent"
-want() { echo "$sent" | $py -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
+want() { json_get "$sent" "$1"; }
 blk=$(want blocklisted) evil=$(want dns_evil) alert=$(want payload_alert)
 red=$(( $(want dns_query) + evil + alert + $(want payload_benign) ))
 # the slow path is done when everything redirected was inspected
@@ -199,7 +174,7 @@ check_eq "prometheus: redirect failures, EVE written, alerts" \
 
 # -- errors: the port is taken, the address is not an address --------------------
 timeout 30 ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 512 --no-pci \
-	--file-prefix "hypm$$e" --log-level lib.eal:error -- --pcap "$tmp/mix.pcap" \
+	--file-prefix "${prefix}e" --log-level lib.eal:error -- --pcap "$tmp/mix.pcap" \
 	--metrics-addr 127.0.0.1 --metrics-port "$mport" >"$tmp/busy.log" 2>&1
 rc=$?
 if [ $rc != 0 ] && grep -q "cannot serve /metrics on 127.0.0.1:$mport" "$tmp/busy.log"; then

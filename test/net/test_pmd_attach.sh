@@ -8,23 +8,15 @@
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
-ctl=$build/app/hyperion-xdpctl
 obj=$build/bpf/hyp_xdp.bpf.o
-py=/usr/bin/python3
-
-need_root
 command -v dpdk-testpmd >/dev/null || skip_prereq "needs dpdk-testpmd"
-need_scapy
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypp$$" || skip_prereq "cannot build the namespace sandbox"
-log=$(mktemp)
-trap 'kill $pmd 2>/dev/null; wait $pmd 2>/dev/null; rm -rf "$log" /var/run/dpdk/hypp$$; hyp_sandbox_down' EXIT
+net_open hypp
 
 dut() { ip netns exec "$HYP_NS_DUT" "$@"; }
 attached() { dut ip link show "$HYP_IF_DUT" | grep -q "prog/xdp"; }
 
 echo "1..6"
-dut dpdk-testpmd -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypp$$" \
+dut dpdk-testpmd -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "$prefix" \
 	--vdev "net_af_xdp0,iface=$HYP_IF_DUT,xdp_prog=$obj" -- \
 	--forward-mode=rxonly --stats-period 1 >"$log" 2>&1 &
 pmd=$!
@@ -37,8 +29,7 @@ if st=$(dut "$ctl" -i "$HYP_IF_DUT" status) && echo "$st" | grep -q "^program id
 else nok "found the PMD's program" "$st"; exit 1; fi
 dut "$ctl" -i "$HYP_IF_DUT" redirect add udp 53 || { nok "redirect add"; exit 1; }
 
-sent=$(ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count 20)
+sent=$(traffic --count 20)
 dns=$(echo "$sent" | $py -c 'import json,sys; d=json.load(sys.stdin); print(d["dns_query"] + d["dns_evil"])')
 sleep 1.5
 stats=$(dut "$ctl" -i "$HYP_IF_DUT" stats)
@@ -54,7 +45,7 @@ if [ "${rx:-0}" -ge "$dns" ]; then ok "testpmd received them: RX-packets $rx"
 else nok "testpmd received them" "RX-packets ${rx:-none}, want >= $dns"; fi
 
 # ip netns exec forks: signal testpmd itself, then its parent ends with it
-pkill -TERM -f -- "--file-prefix hypp$$ " ; wait $pmd
+pkill -TERM -f -- "--file-prefix $prefix " ; wait $pmd
 if attached; then nok "the PMD removed the program at close" "$(tail -8 "$log")"
 else ok "the PMD removed the program at close"; fi
 tap_done "pmd attach"

@@ -8,22 +8,12 @@
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
-app=$build/app/dpdk-hyperion
-py=/usr/bin/python3
-need_root
-need_exe "$app"
-need_scapy
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypr$$" || skip_prereq "cannot build the namespace sandbox"
-tmp=$(mktemp -d)
-log=$tmp/hyperion.log pol=$tmp/policy.yaml
-trap 'pkill -TERM -f -- "--file-prefix hypr$$ " 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp" /var/run/dpdk/hypr$$; hyp_sandbox_down' EXIT
+net_open hypr
+pol=$tmp/policy.yaml
 
 # send ROUNDS [FIRST_ROUND]: rounds of the mix; a round's source ports are
 # its own, so rounds already sent are flows the slow path has seen
-send() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count "$1" --round-offset "${2:-0}" \
-	>/dev/null; sleep 0.5; }
+send() { traffic --count "$1" --round-offset "${2:-0}" >/dev/null; sleep 0.5; }
 # the running instance's counters, read from its periodic statistics
 stat() { grep "$1" "$log" | tail -1 | grep -o " $2=[0-9]*" | cut -d= -f2; }
 # fresh: wait for the next periodic statistics (at most 10 s: the app may be gone)
@@ -36,7 +26,7 @@ fresh() {
 	done
 	echo "# no fresh statistics in 10 s: $(tail -2 "$log" | tr '\n' ' ')"
 }
-hup() { pkill -HUP -f -- "--file-prefix hypr$$ "; sleep 0.5; }
+hup() { kill -HUP "$app_pid"; sleep 0.5; }
 
 policy_a() { cat >"$pol" <<'Y'
 fast_path:
@@ -69,11 +59,8 @@ Y
 
 echo "1..15"
 policy_a
-ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hypr$$" \
-	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$pol" --stats-period 1 \
-	--metrics-port 0 >"$log" 2>&1 &
-for _ in $(seq 100); do grep -q "dpdk-hyperion running" "$log" && break; sleep 0.1; done
-grep -q "dpdk-hyperion running" "$log" || { nok "started" "$(tail -5 "$log")"; exit 1; }
+app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --stats-period 1 --metrics-port 0 ||
+	{ nok "started"; exit 1; }
 
 send 5; fresh
 d1=$(stat "slow path" dropped) b1=$(stat "fast path" blocklist_src)
@@ -114,7 +101,7 @@ check_eq "policy C: the flows B dropped are inspected again and only alerted" \
 # rule hits carry over by rule id: 100 decided every evil.com query under A, B
 # and C (5 rounds x 5 sends), 500 every inspected EVILBYTES under B and C
 # (cached drops are no decision); read through DPDK's own client
-rules=$(echo /hyperion/rules | $py /usr/bin/dpdk-telemetry.py -f "hypr$$" 2>/dev/null | tail -1 |
+rules=$(echo /hyperion/rules | $py /usr/bin/dpdk-telemetry.py -f "$prefix" 2>/dev/null | tail -1 |
 	$py -c "import json,sys; r = json.load(sys.stdin)['/hyperion/rules']; print(r['rule_100']['hits'], r['rule_500']['hits'])" 2>&1)
 check_eq "rule hits carried over three generations by rule id (100, 500)" "$rules" "25 15"
 tap_done "reload"

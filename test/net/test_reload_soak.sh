@@ -14,17 +14,8 @@
 set -u
 build=$1 src=$2 reloads=${3:-100}
 . "$src/test/net/tap.sh"
-app=$build/app/dpdk-hyperion
-py=/usr/bin/python3
-need_root
-need_exe "$app"
-need_scapy
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hyps$$" || skip_prereq "cannot build the namespace sandbox"
-tmp=$(mktemp -d)
-log=$tmp/hyperion.log pol=$tmp/policy.yaml
-trap 'kill $(jobs -p) 2>/dev/null; pkill -TERM -f -- "--file-prefix hyps$$ " 2>/dev/null; wait 2>/dev/null
-	rm -rf "$tmp" /var/run/dpdk/hyps$$; hyp_sandbox_down' EXIT
+net_open hyps
+pol=$tmp/policy.yaml
 
 policy() {	# ACTION: the same rule id, another verdict; a Hyperscan database too
 	printf 'fast_path:\n  redirect_ports: [{protocol: 17, port: 53}]\nslow_path:\n  dns_rules: [{match: "evil.com", action: %s, id: 100}]\n  payload_signatures: [{match: "EVILBYTES", action: alert, id: 500}]\n' "$1" >"$pol.new"
@@ -33,24 +24,18 @@ policy() {	# ACTION: the same rule id, another verdict; a Hyperscan database too
 tel=/usr/bin/dpdk-telemetry.py
 [ -r "$tel" ] || skip_prereq "needs $tel (dpdk-dev tools)"
 # DPDK's heap 0, as its telemetry reports it: "allocations bytes"
-heap() { echo "/eal/heap_info,0" | $py "$tel" -f "hyps$$" 2>/dev/null | tail -1 | $py -c "import json,sys
+heap() { echo "/eal/heap_info,0" | $py "$tel" -f "$prefix" 2>/dev/null | tail -1 | $py -c "import json,sys
 r = json.load(sys.stdin)['/eal/heap_info']
 print(r['Alloc_count'], r['Alloc_size'])" 2>/dev/null; }
-pid() { pgrep -f -- "^[^ ]*dpdk-hyperion .*--file-prefix hyps$$ " | head -1; }
-rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$(pid)/status"; }
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$app_pid/status"; }
 generation() { grep -c "policy .* loaded (generation" "$log"; }
 
 echo "1..8"
 policy drop
-ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "hyps$$" \
-	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 \
-	>"$log" 2>&1 &
-for _ in $(seq 100); do grep -q "dpdk-hyperion running" "$log" && break; sleep 0.1; done
-grep -q "dpdk-hyperion running" "$log" || { nok "started" "$(tail -5 "$log")"; exit 1; }
+app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "started"; exit 1; }
 
 # steady traffic for the whole run: 300 evil.com queries a second
-ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" --iface "$HYP_IF_SRC" \
-	--dst-mac "$HYP_MAC_DUT" --only dns_evil --count 100000 --rate 300 --flows 64 >"$tmp/sent.json" &
+traffic --only dns_evil --count 100000 --rate 300 --flows 64 >"$tmp/sent.json" &
 sender=$!
 sleep 2
 for i in $(seq "$reloads"); do
@@ -59,19 +44,18 @@ for i in $(seq "$reloads"); do
 	fi
 	if [ "$i" = $((reloads / 2)) ]; then
 		printf 'slow_path:\n  dns_rules: [{match: "*.evil.com", action: drop}]\n' >"$pol"
-		pkill -HUP -f -- "--file-prefix hyps$$ "
+		kill -HUP "$app_pid"
 		for _ in $(seq 50); do grep -q "refused" "$log" && break; sleep 0.05; done
 	fi
 	[ $((i % 2)) = 1 ] && policy alert || policy drop
 	before=$(generation)
-	pkill -HUP -f -- "--file-prefix hyps$$ "
+	kill -HUP "$app_pid"
 	for _ in $(seq 100); do [ "$(generation)" -gt "$before" ] && break; sleep 0.02; done
 done
 rss1=$(rss_kb) heap1=$(heap)
 kill $sender; wait $sender 2>/dev/null
 sleep 1
-pkill -TERM -f -- "--file-prefix hyps$$ "
-for _ in $(seq 100); do grep -q "== final statistics" "$log" && break; sleep 0.1; done
+app_stop
 
 check_eq "every reload loaded" "$(generation)" "$reloads"
 grep -q "policy reload refused, the running policy stays: .*:2:.*\*" "$log" &&

@@ -9,28 +9,11 @@
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
-app=$build/app/dpdk-hyperion
-py=/usr/bin/python3
 tel=/usr/bin/dpdk-telemetry.py
 policy=$src/test/net/ids-policy.yaml
-prefix=hypt$$
-
-need_root
-need_exe "$app"
 [ -r "$tel" ] || skip_prereq "needs $tel (dpdk-dev tools)"
-need_scapy
-. "$src/usertools/hyperion-sandbox.sh"
-hyp_sandbox_up "hypt$$" || skip_prereq "cannot build the namespace sandbox"
-tmp=$(mktemp -d)
-log=$tmp/hyperion.log eve=$tmp/eve.json
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp" "/var/run/dpdk/$prefix"
-	hyp_sandbox_down
-}
-trap cleanup EXIT
-
+net_open hypt
+eve=$tmp/eve.json
 
 # query CMD: DPDK's client prints one JSON line per command it reads
 query() { echo "$1" | $py "$tel" -f "$prefix" 2>&1 | tail -1; }
@@ -45,24 +28,19 @@ except Exception as e:
 }
 
 echo "1..22"
-ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --no-pci \
-	--file-prefix "$prefix" --log-level lib.eal:error -- --iface "$HYP_IF_DUT" \
-	--policy "$policy" --eve "$eve" >"$log" 2>&1 &
-pid=$!
 sock=/var/run/dpdk/$prefix/dpdk_telemetry.v2
-for _ in $(seq 100); do grep -q "dpdk-hyperion running" "$log" && [ -S "$sock" ] && break; sleep 0.1; done
-if grep -q "dpdk-hyperion running" "$log" && [ -S "$sock" ]; then ok "dpdk-hyperion started, telemetry socket $sock"
-else nok "dpdk-hyperion started with telemetry" "$(tail -20 "$log")"; exit 1; fi
+if app_start -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" && [ -S "$sock" ]; then
+	ok "dpdk-hyperion started, telemetry socket $sock"
+else nok "dpdk-hyperion started with telemetry"; exit 1; fi
 
 cmds=$(query /)
 if echo "$cmds" | grep -q '"/hyperion/stats"' && echo "$cmds" | grep -q '"/hyperion/xsk"'; then
 	ok "the /hyperion commands are registered"
 else nok "the /hyperion commands are registered" "$cmds"; fi
 
-sent=$(ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
-	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" --count 10)
+sent=$(traffic --count 10)
 echo "# sent: $sent"
-want() { echo "$sent" | $py -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
+want() { json_get "$sent" "$1"; }
 red=$(( $(want dns_query) + $(want dns_evil) + $(want payload_alert) + $(want payload_benign) ))
 # until the slow path has seen everything (and the EVE writer written it)
 for _ in $(seq 50); do
@@ -124,8 +102,7 @@ echo "$top" | sed 's/^/# top: /'
 if echo "$top" | grep -Eq "^lcore 1 +io\+worker +$red "; then ok "hyperion-top --once prints lcore 1 with its rx"
 else nok "hyperion-top --once prints the lcore line"; fi
 
-kill -TERM "$pid"
-wait "$pid"
+kill -TERM "$app_pid"
+wait "$app_pid"
 check_eq "dpdk-hyperion exits cleanly while telemetry was used" "$?" "0"
-pid=
 tap_done "telemetry"
