@@ -29,6 +29,7 @@
 #include "hyp_ctl.h"
 #include "hyp_xdp.h"
 #include "tap.h"
+#include "test_xdp.h"
 #include "test_eal.h"
 
 #define PROMPT		"test> "
@@ -193,15 +194,10 @@ main(int argc __rte_unused, char **argv __rte_unused)
 	ret = test_eal_init("test_console");
 	if (ret != 0)
 		return ret;
-	ret = hyp_xdp_load(&x);
-	if (ret == -EPERM) {
+	ret = test_xdp_load(&x);
+	if (ret != 0) {
 		test_eal_cleanup();
-		return tap_skip_prereq("not allowed to load BPF programs");
-	}
-	if (ret < 0) {
-		printf("Bail out! loading the XDP program: %s\n", strerror(-ret));
-		test_eal_cleanup();
-		return 1;
+		return ret;
 	}
 	ret = null_port(&pid, &mp);
 	if (ret < 0) {

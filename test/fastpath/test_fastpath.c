@@ -27,6 +27,7 @@
 #include "hyp_fastpath.h"
 #include "pkt_build.h"
 #include "tap.h"
+#include "test_xdp.h"
 
 #define DUMP_MAX 4096
 
@@ -517,17 +518,9 @@ main(void)
 	unsigned int n_writes;
 	int ret;
 
-	if (geteuid() != 0) {
-		return tap_skip_prereq("needs root to load BPF");
-	}
-	ret = hyp_xdp_load(&x);
-	if (ret == -EPERM) {
-		return tap_skip_prereq("not allowed to load BPF programs");
-	}
-	if (ret < 0) {
-		printf("Bail out! loading the XDP program: %s\n", strerror(-ret));
-		return 1;
-	}
+	ret = test_xdp_load(&x);
+	if (ret != 0)
+		return ret;
 	p1 = parse(policy1, "policy1");
 	p2 = parse(policy2, "policy2");
 	p3 = parse("", "empty");

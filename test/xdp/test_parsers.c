@@ -24,6 +24,7 @@
 #include "hyp_xdp.h"
 #include "pkt_build.h"
 #include "tap.h"
+#include "test_xdp.h"
 
 static const uint8_t a4[4] = { 198, 18, 0, 1 }, b4[4] = { 198, 18, 0, 2 };
 static const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
@@ -358,12 +359,11 @@ main(void)
 	struct hyp_xdp *x;
 	int ret;
 
-	ret = hyp_xdp_load(&x);
-	if (ret == -EPERM || geteuid() != 0)
-		return tap_skip_prereq("needs root to load BPF");
-	if (ret < 0 || hyp_xdp_config_defaults(x) < 0 ||
-	    hyp_xdp_config_set(x, HYP_CFG_EVENT_SAMPLE, 0) < 0) {
-		printf("Bail out! loading the XDP program: %s\n", strerror(-ret));
+	ret = test_xdp_load(&x);
+	if (ret != 0)
+		return ret;
+	if (hyp_xdp_config_defaults(x) < 0 || hyp_xdp_config_set(x, HYP_CFG_EVENT_SAMPLE, 0) < 0) {
+		printf("Bail out! configuring the XDP program\n");
 		return 1;
 	}
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {

@@ -37,6 +37,7 @@
 
 #include "hyp_xdp.h"
 #include "tap.h"
+#include "test_xdp.h"
 #include "pkt_build.h"
 
 #define VETH "hypt0"
@@ -1011,72 +1012,24 @@ run_case(struct hyp_xdp *x, const struct tcase *c)
 
 /* ---- environment: own netns, a 4-queue veth, AF_XDP sockets on 0 and 3 ------ */
 
-struct xsk_slot {
-	struct xsk_umem *umem;
-	struct xsk_socket *xsk;
-	void *area;
-	struct xsk_ring_prod fq, tx;
-	struct xsk_ring_cons cq, rx;
-};
-
-#define UMEM_FRAMES 64
-#define UMEM_SIZE (UMEM_FRAMES * XSK_UMEM__DEFAULT_FRAME_SIZE)
-
+/* AF_XDP sockets on queues 0 and 3, in xsks_map */
 static int
-xsk_open(struct hyp_xdp *x, struct xsk_slot *s, uint32_t queue)
+xsks_open(struct hyp_xdp *x, struct xsk_slot xs[2])
 {
-	struct xsk_socket_config cfg = {
-		.rx_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
-		.tx_size = XSK_RING_PROD__DEFAULT_NUM_DESCS,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.xdp_flags = XDP_FLAGS_SKB_MODE,
-		.bind_flags = XDP_COPY,
-	};
-	int fd, ret;
+	unsigned int i;
+	int ret, fd;
 
-	s->area = mmap(NULL, UMEM_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (s->area == MAP_FAILED)
-		return -errno;
-	ret = xsk_umem__create(&s->umem, s->area, UMEM_SIZE, &s->fq, &s->cq, NULL);
-	if (ret < 0)
-		return ret;
-	ret = xsk_socket__create(&s->xsk, VETH, queue, s->umem, &s->rx, &s->tx, &cfg);
-	if (ret < 0)
-		return ret;
-	fd = xsk_socket__fd(s->xsk);
-	if (bpf_map_update_elem(hyp_xdp_map_fd(x, HYP_MAP_ID_XSKS), &queue, &fd, BPF_ANY) < 0)
-		return -errno;
+	for (i = 0; i < 2; i++) {
+		xs[i].queue = i == 0 ? 0 : 3;
+		ret = xsk_open(&xs[i], VETH);
+		if (ret < 0)
+			return ret;
+		fd = xsk_socket__fd(xs[i].xsk);
+		if (bpf_map_update_elem(hyp_xdp_map_fd(x, HYP_MAP_ID_XSKS), &xs[i].queue, &fd,
+					BPF_ANY) < 0)
+			return -errno;
+	}
 	return 0;
-}
-
-static void
-xsk_close(struct xsk_slot *s)
-{
-	if (s->xsk)
-		xsk_socket__delete(s->xsk);
-	if (s->umem)
-		xsk_umem__delete(s->umem);
-	if (s->area && s->area != MAP_FAILED)
-		munmap(s->area, UMEM_SIZE);
-}
-
-static int
-setup_netns(void)
-{
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "unshare(CLONE_NEWNET): %s\n", strerror(errno));
-		return -1;
-	}
-	if (system("ip link add " VETH " numtxqueues 4 numrxqueues 4 type veth peer name "
-		   VETH_PEER " numtxqueues 4 numrxqueues 4 && ip link set " VETH " up && "
-		   "ip link set " VETH_PEER " up") != 0) {
-		fprintf(stderr, "creating the test veth failed\n");
-		return -1;
-	}
-	ifindex = if_nametoindex(VETH);
-	peer_ifindex = if_nametoindex(VETH_PEER);
-	return ifindex && peer_ifindex ? 0 : -1;
 }
 
 int
@@ -1088,21 +1041,14 @@ main(int argc, char **argv)
 	int ncases = sizeof(cases) / sizeof(cases[0]);
 	int i, ret, failed = 0, passed = 0;
 
-	if (geteuid() != 0) {
-		return tap_skip_prereq("needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)");
-	}
-	if (setup_netns() < 0) {
-		return tap_skip_prereq("cannot make a network namespace with a veth");
-	}
-	ret = hyp_xdp_load(&x);
-	if (ret == -EPERM) {
-		return tap_skip_prereq("not allowed to load BPF programs");
-	}
-	if (ret < 0) {
-		printf("Bail out! loading the XDP program: %s\n", strerror(-ret));
-		return 1;
-	}
-	if ((ret = xsk_open(x, &xs[0], 0)) < 0 || (ret = xsk_open(x, &xs[1], 3)) < 0) {
+	ret = test_netns_veth(VETH, VETH_PEER, NQUEUES);
+	if (ret == 0)
+		ret = test_xdp_load(&x);
+	if (ret != 0)
+		return ret;
+	ifindex = if_nametoindex(VETH);
+	peer_ifindex = if_nametoindex(VETH_PEER);
+	if ((ret = xsks_open(x, xs)) < 0) {
 		printf("Bail out! AF_XDP sockets on " VETH ": %s\n", strerror(-ret));
 		return 1;
 	}

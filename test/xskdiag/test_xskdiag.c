@@ -46,27 +46,13 @@
 #include "hyp_xskdiag.h"
 #include "pkt_build.h"
 #include "tap.h"
+#include "test_xdp.h"
 
 #define VETH "xskd0"
 #define VETH_PEER "xskd1"
 #define NFRAMES 32
-#define NFRAME_BUF 4096
 #define MAX_DIAG 8
 
-struct xsk_slot {
-	uint32_t queue;
-	uint32_t rx_size;
-	uint32_t fill_size;
-	void *area;
-	size_t area_len;
-	struct xsk_umem *umem;
-	struct xsk_socket *xsk;
-	struct xsk_ring_prod fq;
-	struct xsk_ring_cons cq;
-	struct xsk_ring_cons rx;
-	struct xsk_ring_prod tx;
-	uint64_t inode;
-};
 
 static unsigned int ifindex, peer_ifindex;
 
@@ -419,94 +405,9 @@ tap_skip(unsigned int count, const char *why)
 		printf("ok %u - # SKIP %s\n", ++test_no, why);
 }
 
-/* No IPv6 on the veths: their ND and MLD would be redirected and counted. */
-static void
-no_ipv6(void)
-{
-	static const char *const knobs[] = {
-		"/proc/sys/net/ipv6/conf/all/disable_ipv6",
-		"/proc/sys/net/ipv6/conf/default/disable_ipv6",
-	};
-	unsigned int i;
-	FILE *f;
 
-	for (i = 0; i < 2; i++) {
-		f = fopen(knobs[i], "w");
-		if (f == NULL)
-			continue;	/* no IPv6 at all: nothing to silence */
-		if (fputs("1\n", f) < 0 || fclose(f) != 0)
-			printf("# %s: %s\n", knobs[i], strerror(errno));
-	}
-}
 
-static int
-setup_netns(void)
-{
-	if (unshare(CLONE_NEWNET) < 0) {
-		printf("# unshare(CLONE_NEWNET): %s\n", strerror(errno));
-		return -1;
-	}
-	no_ipv6();
-	if (system("ip link add " VETH " numrxqueues 4 numtxqueues 4 type veth peer name "
-		   VETH_PEER " numrxqueues 4 numtxqueues 4 && ip link set " VETH " up && "
-		   "ip link set " VETH_PEER " up") != 0) {
-		printf("# creating the veth failed\n");
-		return -1;
-	}
-	ifindex = if_nametoindex(VETH);
-	peer_ifindex = if_nametoindex(VETH_PEER);
-	return ifindex && peer_ifindex ? 0 : -1;
-}
 
-static int
-xsk_open(struct xsk_slot *s)
-{
-	struct xsk_umem_config ucfg = {
-		.fill_size = s->fill_size,
-		.comp_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
-		.frame_size = XSK_UMEM__DEFAULT_FRAME_SIZE,
-		.frame_headroom = 0,
-		.flags = 0,
-	};
-	struct xsk_socket_config cfg = {
-		.rx_size = s->rx_size,
-		.tx_size = XSK_RING_PROD__DEFAULT_NUM_DESCS,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.xdp_flags = XDP_FLAGS_SKB_MODE,
-		.bind_flags = XDP_COPY,
-	};
-	struct stat st;
-	int ret;
-
-	s->area_len = (size_t)NFRAME_BUF * XSK_UMEM__DEFAULT_FRAME_SIZE;
-	s->area = mmap(NULL, s->area_len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (s->area == MAP_FAILED) {
-		s->area = NULL;
-		return -errno;
-	}
-	ret = xsk_umem__create(&s->umem, s->area, s->area_len, &s->fq, &s->cq, &ucfg);
-	if (ret < 0)
-		return ret;
-	ret = xsk_socket__create(&s->xsk, VETH, s->queue, s->umem, &s->rx, &s->tx, &cfg);
-	if (ret < 0)
-		return ret;
-	if (fstat(xsk_socket__fd(s->xsk), &st) < 0)
-		return -errno;
-	s->inode = st.st_ino;
-	return 0;
-}
-
-static void
-xsk_close(struct xsk_slot *s)
-{
-	if (s->xsk)
-		xsk_socket__delete(s->xsk);
-	if (s->umem)
-		xsk_umem__delete(s->umem);
-	if (s->area)
-		munmap(s->area, s->area_len);
-}
 
 static void
 sleep_ms(long ms)
@@ -618,14 +519,12 @@ main(void)
 	bool ok;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (geteuid() != 0) {
-		return tap_skip_prereq("needs root (network namespace, AF_XDP, BPF)");
-	}
-	if (setup_netns() < 0) {
-		printf("Bail out! no network namespace with a veth\n");
-		return 1;
-	}
-	if ((ret = xsk_open(&xs[0])) < 0 || (ret = xsk_open(&xs[1])) < 0) {
+	ret = test_netns_veth(VETH, VETH_PEER, 4);
+	if (ret != 0)
+		return ret;
+	ifindex = if_nametoindex(VETH);
+	peer_ifindex = if_nametoindex(VETH_PEER);
+	if ((ret = xsk_open(&xs[0], VETH)) < 0 || (ret = xsk_open(&xs[1], VETH)) < 0) {
 		printf("Bail out! AF_XDP sockets on " VETH ": %s\n", strerror(-ret));
 		return 1;
 	}
