@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -52,16 +53,6 @@ v4(uint8_t a[16], uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
 	a[15] = b3;
 }
 
-static void
-v6(uint8_t a[16], const uint16_t w[8])
-{
-	unsigned int i;
-
-	for (i = 0; i < 8; i++) {
-		a[2 * i] = (uint8_t)(w[i] >> 8);
-		a[2 * i + 1] = (uint8_t)w[i];
-	}
-}
 
 /* the alerts of the main test, each with what its line must say */
 struct expect {
@@ -74,15 +65,66 @@ struct expect {
 #define N_SPECIAL	8
 static struct expect ex[N_SPECIAL];
 
+/*
+ * Alerts 0-5, each as the data path writes it and as its line must read.
+ * Addresses are written as text and made with inet_pton(): a v4 one maps
+ * into ::ffff:a.b.c.d as the data path does.
+ */
+static const struct special {
+	uint8_t family, proto;
+	const char *src, *dst;
+	uint16_t sport, dport;
+	enum hyp_action action;
+	const char *signature, *rrname;		/* as posted */
+	uint64_t flow_id;			/* 0: 1000 + the alert's index */
+	struct {
+		const char *src_ip, *dest_ip, *proto, *action, *signature, *rrname;
+		int64_t flow_id;		/* 0: as posted */
+	} want;
+} specials[] = {
+	/* 0: IPv4 DNS query, dropped */
+	{ 4, 17, "198.18.0.1", "198.18.0.2", 43000, 53, HYP_ACTION_DROP, "dns: evil.com",
+	  "www.evil.com", 0,
+	  { "198.18.0.1", "198.18.0.2", "UDP", "blocked", "dns: evil.com", "www.evil.com" } },
+	/* 1: IPv6 TCP alert, signature with quotes, backslash, newline, control
+	 * bytes and valid UTF-8 (kept as is) */
+	{ 6, 6, "2001:db8::1:0:0:1", "::", 5555, 443, HYP_ACTION_ALERT,
+	  "say \"hi\" C:\\dir\nnext\tline \x01 caf\xc3\xa9 \xe2\x82\xac", NULL, 0,
+	  { "2001:db8::1:0:0:1", "::", "TCP", "allowed",
+	    "say \"hi\" C:\\dir\nnext\tline \x01 caf\xc3\xa9 \xe2\x82\xac" } },
+	/* 2: invalid UTF-8: every byte above 0x7f as \xNN text */
+	{ 6, 17, "2001:db8:0:1:1:1:1:1", "fe80::abc:0:0:0", 1, 53, HYP_ACTION_PASS,
+	  "bad \xff\xfe caf\xc3\xa9 \"q\"", "x\xc0.example", 0,
+	  { "2001:db8:0:1:1:1:1:1", "fe80::abc:0:0:0", "UDP", "allowed",
+	    "bad \\xff\\xfe caf\\xc3\\xa9 \"q\"", "x\\xc0.example" } },
+	/* 3: ICMP: no ports */
+	{ 4, 1, "10.0.0.1", "255.255.255.255", 0, 0, HYP_ACTION_DROP, "icmp", NULL, 0,
+	  { "10.0.0.1", "255.255.255.255", "ICMP", "blocked", "icmp" } },
+	/* 4: GRE (no name), IPv4-mapped address in an IPv6 alert */
+	{ 6, 47, "::ffff:192.0.2.1", "2001:db8::1:0:0:1", 0, 0, HYP_ACTION_ALERT, "gre",
+	  NULL, 0, { "::ffff:192.0.2.1", "2001:db8::1:0:0:1", "047", "allowed", "gre" } },
+	/* 5: ICMPv6, flow id with the top bit set */
+	{ 6, 58, "fe80::abc:0:0:0", "2001:db8:0:1:1:1:1:1", 0, 0, HYP_ACTION_DROP, "icmpv6",
+	  NULL, 0x8000000000000005ull,
+	  { "fe80::abc:0:0:0", "2001:db8:0:1:1:1:1:1", "IPv6-ICMP", "blocked", "icmpv6",
+	    NULL, 5 } },
+};
+
+static void
+addr_of(uint8_t a[16], uint8_t family, const char *s)
+{
+	memset(a, 0, 16);
+	if (family == 4) {
+		a[10] = a[11] = 0xff;
+		inet_pton(AF_INET, s, a + 12);
+	} else {
+		inet_pton(AF_INET6, s, a);
+	}
+}
+
 static void
 make_special(void)
 {
-	static const uint16_t w_db8[8] = { 0x2001, 0xdb8, 0, 0, 1, 0, 0, 1 };
-	static const uint16_t w_any[8] = { 0 };
-	static const uint16_t w_one0[8] = { 0x2001, 0xdb8, 0, 1, 1, 1, 1, 1 };
-	static const uint16_t w_fe80[8] = { 0xfe80, 0, 0, 0, 0xabc, 0, 0, 0 };
-	static const uint16_t w_mapped[8] = { 0, 0, 0, 0, 0, 0xffff, 0xc000,
-					      0x0201 };
 	struct expect *e;
 	unsigned int i;
 
@@ -95,107 +137,32 @@ make_special(void)
 		ex[i].ports = true;
 		ex[i].rrname = NULL;
 	}
+	for (i = 0; i < RTE_DIM(specials); i++) {
+		const struct special *sp = &specials[i];
 
-	/* 0: IPv4 DNS query, dropped */
-	e = &ex[0];
-	e->a.family = 4;
-	e->a.proto = 17;
-	v4(e->a.src, 198, 18, 0, 1);
-	v4(e->a.dst, 198, 18, 0, 2);
-	e->a.sport = 43000;
-	e->a.dport = 53;
-	e->a.action = HYP_ACTION_DROP;
-	strcpy(e->a.signature, "dns: evil.com");
-	strcpy(e->a.rrname, "www.evil.com");
-	e->src_ip = "198.18.0.1";
-	e->dest_ip = "198.18.0.2";
-	e->proto = "UDP";
-	e->action = "blocked";
-	e->signature = "dns: evil.com";
-	e->rrname = "www.evil.com";
-
-	/* 1: IPv6 TCP alert, signature with quotes, backslash, newline,
-	 * control bytes and valid UTF-8 (kept as is) */
-	e = &ex[1];
-	e->a.family = 6;
-	e->a.proto = 6;
-	v6(e->a.src, w_db8);
-	v6(e->a.dst, w_any);
-	e->a.sport = 5555;
-	e->a.dport = 443;
-	e->a.action = HYP_ACTION_ALERT;
-	strcpy(e->a.signature,
-	       "say \"hi\" C:\\dir\nnext\tline \x01 caf\xc3\xa9 \xe2\x82\xac");
-	e->src_ip = "2001:db8::1:0:0:1";
-	e->dest_ip = "::";
-	e->proto = "TCP";
-	e->action = "allowed";
-	e->signature = e->a.signature;
-
-	/* 2: invalid UTF-8: every byte above 0x7f as \xNN text */
-	e = &ex[2];
-	e->a.family = 6;
-	e->a.proto = 17;
-	v6(e->a.src, w_one0);
-	v6(e->a.dst, w_fe80);
-	e->a.sport = 1;
-	e->a.dport = 53;
-	e->a.action = HYP_ACTION_PASS;
-	strcpy(e->a.signature, "bad \xff\xfe caf\xc3\xa9 \"q\"");
-	strcpy(e->a.rrname, "x\xc0.example");
-	e->src_ip = "2001:db8:0:1:1:1:1:1";
-	e->dest_ip = "fe80::abc:0:0:0";
-	e->proto = "UDP";
-	e->action = "allowed";
-	e->signature = "bad \\xff\\xfe caf\\xc3\\xa9 \"q\"";
-	e->rrname = "x\\xc0.example";
-
-	/* 3: ICMP: no ports */
-	e = &ex[3];
-	e->a.family = 4;
-	e->a.proto = 1;
-	v4(e->a.src, 10, 0, 0, 1);
-	v4(e->a.dst, 255, 255, 255, 255);
-	e->a.action = HYP_ACTION_DROP;
-	strcpy(e->a.signature, "icmp");
-	e->src_ip = "10.0.0.1";
-	e->dest_ip = "255.255.255.255";
-	e->proto = "ICMP";
-	e->action = "blocked";
-	e->signature = "icmp";
-	e->ports = false;
-
-	/* 4: GRE (no name), IPv4-mapped address in an IPv6 alert */
-	e = &ex[4];
-	e->a.family = 6;
-	e->a.proto = 47;
-	v6(e->a.src, w_mapped);
-	v6(e->a.dst, w_db8);
-	e->a.action = HYP_ACTION_ALERT;
-	strcpy(e->a.signature, "gre");
-	e->src_ip = "::ffff:192.0.2.1";
-	e->dest_ip = "2001:db8::1:0:0:1";
-	e->proto = "047";
-	e->action = "allowed";
-	e->signature = "gre";
-	e->ports = false;
-
-	/* 5: ICMPv6, flow id with the top bit set */
-	e = &ex[5];
-	e->a.family = 6;
-	e->a.proto = 58;
-	v6(e->a.src, w_fe80);
-	v6(e->a.dst, w_one0);
-	e->a.flow_id = 0x8000000000000005ull;
-	e->flow_id = 5;
-	e->a.action = HYP_ACTION_DROP;
-	strcpy(e->a.signature, "icmpv6");
-	e->src_ip = "fe80::abc:0:0:0";
-	e->dest_ip = "2001:db8:0:1:1:1:1:1";
-	e->proto = "IPv6-ICMP";
-	e->action = "blocked";
-	e->signature = "icmpv6";
-	e->ports = false;
+		e = &ex[i];
+		e->a.family = sp->family;
+		e->a.proto = sp->proto;
+		addr_of(e->a.src, sp->family, sp->src);
+		addr_of(e->a.dst, sp->family, sp->dst);
+		e->a.sport = sp->sport;
+		e->a.dport = sp->dport;
+		e->ports = sp->proto == 6 || sp->proto == 17;
+		e->a.action = sp->action;
+		snprintf(e->a.signature, sizeof(e->a.signature), "%s", sp->signature);
+		if (sp->rrname != NULL)
+			snprintf(e->a.rrname, sizeof(e->a.rrname), "%s", sp->rrname);
+		if (sp->flow_id != 0)
+			e->a.flow_id = sp->flow_id;
+		if (sp->want.flow_id != 0)
+			e->flow_id = sp->want.flow_id;
+		e->src_ip = sp->want.src_ip;
+		e->dest_ip = sp->want.dest_ip;
+		e->proto = sp->want.proto;
+		e->action = sp->want.action;
+		e->signature = sp->want.signature;
+		e->rrname = sp->want.rrname;
+	}
 
 	/* 6 and 7: strings filling their arrays with no NUL */
 	e = &ex[6];
