@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* the number of elements of an array (tests do not all link DPDK) */
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
+
 /* not every user of the header counts with these */
 static unsigned int test_no __attribute__((unused));
 static int failed __attribute__((unused));

@@ -116,17 +116,32 @@ dns_decode(const uint8_t *msg, size_t len, size_t off, char *name,
 	return (int)out;
 }
 
-int
-hyp_dns_name_decode(const uint8_t *msg, size_t len, size_t off, char *name,
-		    size_t name_len, size_t *next)
+/*
+ * The arguments every decoder checks first, and the length it needs at the
+ * least; the name is emptied before anything can fail, so a caller never
+ * reads a stale one.
+ */
+static int
+dns_args(const void *msg, size_t len, size_t min_len, char *name, size_t name_len)
 {
-	int ret;
-
 	if (name == NULL || name_len == 0)
 		return HYP_DNS_EINVAL;
 	name[0] = '\0';
 	if (msg == NULL && len > 0)
 		return HYP_DNS_EINVAL;
+	if (len < min_len)
+		return HYP_DNS_ETRUNC;
+	return 0;
+}
+
+int
+hyp_dns_name_decode(const uint8_t *msg, size_t len, size_t off, char *name,
+		    size_t name_len, size_t *next)
+{
+	int ret = dns_args(msg, len, 0, name, name_len);
+
+	if (ret < 0)
+		return ret;
 	if (off < HYP_DNS_HDR_LEN)
 		return HYP_DNS_EINVAL;
 
@@ -141,15 +156,10 @@ hyp_dns_query_name(const uint8_t *msg, size_t len, char *name,
 		   size_t name_len, uint16_t *qtype)
 {
 	size_t next;
-	int ret;
+	int ret = dns_args(msg, len, HYP_DNS_HDR_LEN, name, name_len);
 
-	if (name == NULL || name_len == 0)
-		return HYP_DNS_EINVAL;
-	name[0] = '\0';
-	if (msg == NULL && len > 0)
-		return HYP_DNS_EINVAL;
-	if (len < HYP_DNS_HDR_LEN)
-		return HYP_DNS_ETRUNC;
+	if (ret < 0)
+		return ret;
 	if (msg[2] & DNS_FLAG_QR)
 		return HYP_DNS_ENOTQUERY;
 	if (dns_be16(msg + 4) == 0)
@@ -175,14 +185,10 @@ hyp_dns_tcp_query_name(const uint8_t *seg, size_t len, char *name,
 		       size_t name_len, uint16_t *qtype)
 {
 	size_t msg_len;
+	int ret = dns_args(seg, len, 2, name, name_len);	/* the length prefix */
 
-	if (name == NULL || name_len == 0)
-		return HYP_DNS_EINVAL;
-	name[0] = '\0';
-	if (seg == NULL && len > 0)
-		return HYP_DNS_EINVAL;
-	if (len < 2)
-		return HYP_DNS_ETRUNC;
+	if (ret < 0)
+		return ret;
 	msg_len = dns_be16(seg);
 	if (msg_len > len - 2)
 		return HYP_DNS_ETRUNC;

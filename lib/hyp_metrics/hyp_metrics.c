@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +371,68 @@ ring_labels(const struct hyp_ctl *ctl, const char *ring, char *lab, size_t len)
 	snprintf(lab, len, "port=\"any\",queue=\"any\",ring=\"%s\"", esc(ring, e, sizeof(e)));
 }
 
+/*
+ * The seed's aggregate families over the lcore totals: each sample one
+ * counter of struct hyp_lcore_stats under a value of the family's label
+ * (no label: the family is that one counter).
+ */
+#define LS(field, value) { offsetof(struct hyp_lcore_stats, field), value }
+
+struct slowpath_family {
+	const char *name;
+	const char *help;
+	const char *label;
+	unsigned int n;
+	struct {
+		size_t offset;
+		const char *value;
+	} sample[5];
+};
+
+static const struct slowpath_family slowpath_families[] = {
+	{ "hyperion_slowpath_cached_drops_total",
+	  "Packets dropped by their flow's cached drop verdict, without inspection.",
+	  NULL, 1, { LS(cached_drops, NULL) } },
+	{ "hyperion_slowpath_verdicts_total",
+	  "Slow-path verdicts on inspected packets (drop includes drops by a flow's "
+	  "cached verdict).",
+	  "verdict", 3, { LS(dropped, "drop"), LS(alerted, "alert"), LS(passed, "pass") } },
+	{ "hyperion_alerts_total",
+	  "Packets the slow path raised an alert for (passed, logged to EVE).",
+	  NULL, 1, { LS(alerted, NULL) } },
+	{ "hyperion_stage_packets_total",
+	  "Packets through each slow-path stage: rx (from the AF_XDP/pcap ports), "
+	  "inspected, tx (sent to the peer port, IPS).",
+	  "stage", 3, { LS(rx, "rx"), LS(inspected, "inspected"), LS(tx, "tx") } },
+	{ "hyperion_slowpath_errors_total",
+	  "Slow-path failures by kind (each counted packet was freed).",
+	  "kind", 5, { LS(parse_errors, "parse"), LS(dns_errors, "dns"),
+		       LS(flow_full, "flow_full"), LS(tx_failed, "tx_failed"),
+		       LS(ring_full, "ring_full") } },
+};
+
+static void
+slowpath_families_render(struct out *o, const struct hyp_lcore_stats *t)
+{
+	unsigned int k, i;
+
+	for (k = 0; k < RTE_DIM(slowpath_families); k++) {
+		const struct slowpath_family *f = &slowpath_families[k];
+
+		family(o, f->name, "counter", f->help);
+		for (i = 0; i < f->n; i++) {
+			uint64_t v = *(const uint64_t *)(const void *)
+				((const char *)t + f->sample[i].offset);
+
+			if (f->label == NULL)
+				SAMPLE_U64(o, f->name, v, NULL);
+			else
+				SAMPLE_U64(o, f->name, v, "%s=\"%s\"", f->label,
+					   f->sample[i].value);
+		}
+	}
+}
+
 static void
 slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 {
@@ -427,35 +490,7 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 		table_gauges(o, "hyperion_autoblock", &ab, hyp_autoblock_stat_descs,
 			     hyp_autoblock_stat_count, NULL);
 	}
-	family(o, "hyperion_slowpath_cached_drops_total", "counter",
-	       "Packets dropped by their flow's cached drop verdict, without inspection.");
-	SAMPLE_U64(o, "hyperion_slowpath_cached_drops_total", t.cached_drops, NULL);
-
-	family(o, "hyperion_slowpath_verdicts_total", "counter",
-	       "Slow-path verdicts on inspected packets (drop includes drops by a flow's "
-	       "cached verdict).");
-	SAMPLE_U64(o, "hyperion_slowpath_verdicts_total", t.dropped, "verdict=\"drop\"");
-	SAMPLE_U64(o, "hyperion_slowpath_verdicts_total", t.alerted, "verdict=\"alert\"");
-	SAMPLE_U64(o, "hyperion_slowpath_verdicts_total", t.passed, "verdict=\"pass\"");
-
-	family(o, "hyperion_alerts_total", "counter",
-	       "Packets the slow path raised an alert for (passed, logged to EVE).");
-	SAMPLE_U64(o, "hyperion_alerts_total", t.alerted, NULL);
-
-	family(o, "hyperion_stage_packets_total", "counter",
-	       "Packets through each slow-path stage: rx (from the AF_XDP/pcap ports), "
-	       "inspected, tx (sent to the peer port, IPS).");
-	SAMPLE_U64(o, "hyperion_stage_packets_total", t.rx, "stage=\"rx\"");
-	SAMPLE_U64(o, "hyperion_stage_packets_total", t.inspected, "stage=\"inspected\"");
-	SAMPLE_U64(o, "hyperion_stage_packets_total", t.tx, "stage=\"tx\"");
-
-	family(o, "hyperion_slowpath_errors_total", "counter",
-	       "Slow-path failures by kind (each counted packet was freed).");
-	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.parse_errors, "kind=\"parse\"");
-	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.dns_errors, "kind=\"dns\"");
-	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.flow_full, "kind=\"flow_full\"");
-	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.tx_failed, "kind=\"tx_failed\"");
-	SAMPLE_U64(o, "hyperion_slowpath_errors_total", t.ring_full, "kind=\"ring_full\"");
+	slowpath_families_render(o, &t);
 
 	n = hyp_pipeline_rings(p, m->rings, RTE_DIM(m->rings));
 	for (k = 0; k < hyp_ring_stat_count; k++) {

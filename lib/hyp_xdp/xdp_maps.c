@@ -55,25 +55,28 @@ map_delete(struct hyp_xdp *x, enum hyp_map_id id, const void *k)
 	return ret;
 }
 
-/* The LPM key of a prefix, for the v4 or v6 trie of a pair. */
-union lpm_key {
-	struct hyp_lpm_v4 v4;
-	struct hyp_lpm_v6 v6;
+/* A prefix as the key of the v4 or the v6 trie of a pair, and which trie. */
+struct lpm_ref {
+	enum hyp_map_id id;
+	union {
+		struct hyp_lpm_v4 v4;
+		struct hyp_lpm_v6 v6;
+	} k;
 };
 
 static int
-lpm_key(const struct hyp_cidr *c, enum hyp_map_id v4_id,
-	    enum hyp_map_id v6_id, union lpm_key *k, enum hyp_map_id *id)
+lpm_ref(const struct hyp_cidr *c, enum hyp_map_id v4_id, enum hyp_map_id v6_id,
+	struct lpm_ref *r)
 {
-	memset(k, 0, sizeof(*k));
+	memset(r, 0, sizeof(*r));
 	if (c->family == AF_INET) {
-		k->v4.prefixlen = c->prefixlen;
-		memcpy(k->v4.addr, c->addr, 4);
-		*id = v4_id;
+		r->k.v4.prefixlen = c->prefixlen;
+		memcpy(r->k.v4.addr, c->addr, 4);
+		r->id = v4_id;
 	} else if (c->family == AF_INET6) {
-		k->v6.prefixlen = c->prefixlen;
-		memcpy(k->v6.addr, c->addr, 16);
-		*id = v6_id;
+		r->k.v6.prefixlen = c->prefixlen;
+		memcpy(r->k.v6.addr, c->addr, 16);
+		r->id = v6_id;
 	} else {
 		HYP_XDP_LOG(ERR, "address family %d is not IPv4 or IPv6", c->family);
 		return -EAFNOSUPPORT;
@@ -82,18 +85,16 @@ lpm_key(const struct hyp_cidr *c, enum hyp_map_id v4_id,
 }
 
 static int
-block_key(const struct hyp_cidr *c, bool dst, union lpm_key *k,
-	      enum hyp_map_id *id)
+block_ref(const struct hyp_cidr *c, bool dst, struct lpm_ref *r)
 {
-	return dst ?
-		lpm_key(c, HYP_MAP_ID_BLOCK_DST_V4, HYP_MAP_ID_BLOCK_DST_V6, k, id) :
-		lpm_key(c, HYP_MAP_ID_BLOCK_SRC_V4, HYP_MAP_ID_BLOCK_SRC_V6, k, id);
+	return dst ? lpm_ref(c, HYP_MAP_ID_BLOCK_DST_V4, HYP_MAP_ID_BLOCK_DST_V6, r) :
+		lpm_ref(c, HYP_MAP_ID_BLOCK_SRC_V4, HYP_MAP_ID_BLOCK_SRC_V6, r);
 }
 
 static int
-rl_key(const struct hyp_cidr *c, union lpm_key *k, enum hyp_map_id *id)
+rl_ref(const struct hyp_cidr *c, struct lpm_ref *r)
 {
-	return lpm_key(c, HYP_MAP_ID_RL_RULES_V4, HYP_MAP_ID_RL_RULES_V6, k, id);
+	return lpm_ref(c, HYP_MAP_ID_RL_RULES_V4, HYP_MAP_ID_RL_RULES_V6, r);
 }
 
 int
@@ -101,45 +102,34 @@ hyp_xdp_block_add(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,
 		  uint32_t rule_id)
 {
 	struct hyp_block_val v = { .rule_id = rule_id };
-	union lpm_key k;
-	enum hyp_map_id id;
-	int ret;
+	struct lpm_ref r;
+	int ret = block_ref(c, dst, &r);
 
-	ret = block_key(c, dst, &k, &id);
-	if (ret < 0)
-		return ret;
-	ret = map_update(x, id, &k, &v, BPF_NOEXIST);
-	if (ret == -EEXIST)
-		return 0;	/* already there: keep its hit count */
-	return ret;
+	if (ret == 0)
+		ret = map_update(x, r.id, &r.k, &v, BPF_NOEXIST);
+	return ret == -EEXIST ? 0 : ret;	/* already there: keep its hit count */
 }
 
 int
 hyp_xdp_block_del(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst)
 {
-	union lpm_key k;
-	enum hyp_map_id id;
-	int ret;
+	struct lpm_ref r;
+	int ret = block_ref(c, dst, &r);
 
-	ret = block_key(c, dst, &k, &id);
-	if (ret < 0)
-		return ret;
-	return map_delete(x, id, &k);
+	return ret < 0 ? ret : map_delete(x, r.id, &r.k);
 }
 
 int
 hyp_xdp_block_get(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,
 		  struct hyp_block_val *val)
 {
-	union lpm_key k;
-	enum hyp_map_id id;
-	int ret;
+	struct lpm_ref r;
+	int ret = block_ref(c, dst, &r);
 
-	ret = block_key(c, dst, &k, &id);
 	if (ret < 0)
 		return ret;
 	/* an LPM lookup with the prefix's own length finds it or a shorter one */
-	if (bpf_map_lookup_elem(x->map_fd[id], &k, val) < 0)
+	if (bpf_map_lookup_elem(x->map_fd[r.id], &r.k, val) < 0)
 		return -errno;
 	return 0;
 }
@@ -178,9 +168,8 @@ int
 hyp_xdp_ratelimit_add(struct hyp_xdp *x, const struct hyp_cidr *c,
 		      uint32_t pps, uint32_t burst, uint32_t rule_id)
 {
-	struct hyp_rl_rule r = { .pps = pps, .burst = burst, .rule_id = rule_id };
-	union lpm_key k;
-	enum hyp_map_id id;
+	struct hyp_rl_rule v = { .pps = pps, .burst = burst, .rule_id = rule_id };
+	struct lpm_ref r;
 	int ret;
 
 	if (pps != 0 && burst == 0) {
@@ -188,24 +177,20 @@ hyp_xdp_ratelimit_add(struct hyp_xdp *x, const struct hyp_cidr *c,
 			    pps);
 		return -EINVAL;
 	}
-	ret = rl_key(c, &k, &id);
+	ret = rl_ref(c, &r);
 	if (ret < 0)
 		return ret;
-	hyp_rl_params(pps, burst, &r.interval_ns, &r.tolerance_ns);
-	return map_update(x, id, &k, &r, BPF_ANY);
+	hyp_rl_params(pps, burst, &v.interval_ns, &v.tolerance_ns);
+	return map_update(x, r.id, &r.k, &v, BPF_ANY);
 }
 
 int
 hyp_xdp_ratelimit_del(struct hyp_xdp *x, const struct hyp_cidr *c)
 {
-	union lpm_key k;
-	enum hyp_map_id id;
-	int ret;
+	struct lpm_ref r;
+	int ret = rl_ref(c, &r);
 
-	ret = rl_key(c, &k, &id);
-	if (ret < 0)
-		return ret;
-	return map_delete(x, id, &k);
+	return ret < 0 ? ret : map_delete(x, r.id, &r.k);
 }
 
 int

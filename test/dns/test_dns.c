@@ -486,7 +486,7 @@ test_strerror(void)
 		HYP_DNS_EBADPTR, HYP_DNS_ETOOLONG, HYP_DNS_ENOTQUERY,
 		HYP_DNS_ENOQUESTION, HYP_DNS_ENOSPC, HYP_DNS_EINVAL,
 	};
-	size_t n = sizeof(codes) / sizeof(codes[0]), i, j;
+	size_t n = DIM(codes), i, j;
 	bool ok = true;
 
 	for (i = 0; i < n; i++) {

@@ -253,7 +253,7 @@ dump_all(struct hyp_xdp *x, char *out, size_t len)
 	uint64_t v;
 
 	out[0] = '\0';
-	for (i = 0; i < sizeof(managed) / sizeof(managed[0]); i++)
+	for (i = 0; i < DIM(managed); i++)
 		off += snprintf(out + off, off < len ? len - off : 0, "%s: [%s]\n",
 				hyp_xdp_map_name(managed[i]), dump(x, managed[i], one, sizeof(one)));
 	for (i = 0; i < HYP_CFG_MAX; i++) {
@@ -321,6 +321,101 @@ check_caller_cfg(struct hyp_xdp *x, const char *step)
 	check_cfg(x, step, HYP_CFG_EVENT_SAMPLE, "event_sample (caller's)", CALLER_EVENT_SAMPLE);
 	check_cfg(x, step, HYP_CFG_RL_INTERVAL_NS, "default rate limit (caller's)", iv);
 }
+
+/*
+ * What one apply must leave: a map's exact contents (NULL: not looked at)
+ * and the apply's count for it (added < 0: not looked at).
+ */
+struct map_want {
+	enum hyp_map_id id;
+	const char *holds;
+	int added, removed, kept;
+};
+
+#define NO_COUNT	-1, 0, 0
+
+static void
+check_maps(struct hyp_xdp *x, const struct hyp_fastpath_stats *st, const char *step,
+	   const struct map_want *w, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (w[i].holds != NULL)
+			check_map(x, step, w[i].id, w[i].holds);
+		if (w[i].added >= 0)
+			check_count(st, step, w[i].id, w[i].added, w[i].removed, w[i].kept);
+	}
+}
+
+/* The policy's own config words (watchdog, redirect_all < 0: not looked at),
+ * and the caller's untouched. */
+static void
+check_policy_cfg(struct hyp_xdp *x, const char *step, uint64_t fail_mode,
+		 uint64_t malformed, int64_t watchdog_ns, int redirect_all)
+{
+	check_cfg(x, step, HYP_CFG_FAIL_MODE, "fail_mode", fail_mode);
+	check_cfg(x, step, HYP_CFG_MALFORMED_ACTION, "malformed_action", malformed);
+	if (watchdog_ns >= 0)
+		check_cfg(x, step, HYP_CFG_WATCHDOG_NS, "watchdog_ns", (uint64_t)watchdog_ns);
+	if (redirect_all >= 0)
+		check_cfg(x, step, HYP_CFG_REDIRECT_ALL, "redirect_all", (uint64_t)redirect_all);
+	check_caller_cfg(x, step);
+}
+
+/* policy 1 onto empty maps */
+static const struct map_want p1_want[] = {
+	{ HYP_MAP_ID_BLOCK_SRC_V4, "192.0.2.0/24 id=1 hits=0; 198.51.100.7/32 id=2 hits=0; "
+	  "203.0.113.9/32 id=4 hits=0", 3, 0, 0 },
+	{ HYP_MAP_ID_BLOCK_SRC_V6, "2001:db8:bad::/48 id=3 hits=0", 1, 0, 0 },
+	{ HYP_MAP_ID_BLOCK_DST_V4, "203.0.113.0/24 id=1 hits=0", 1, 0, 0 },
+	{ HYP_MAP_ID_BLOCK_DST_V6, "2001:db8:2::/64 id=2 hits=0", 1, 0, 0 },
+	{ HYP_MAP_ID_RL_RULES_V4, "198.18.0.0/16 pps=100 burst=10 id=1", 1, 0, 0 },
+	{ HYP_MAP_ID_RL_RULES_V6, "2001:db8:1::/48 pps=5 burst=1 id=2", 1, 0, 0 },
+	{ HYP_MAP_ID_REDIRECT_PORTS, "17/53; 6/443", 2, 0, 0 },
+};
+
+/* policy 2 after policy 1 (and three hits): removes, keeps, adds */
+static const struct map_want p2_want[] = {
+	{ HYP_MAP_ID_BLOCK_SRC_V4,
+	  "10.0.0.0/8 id=1 hits=0; 192.0.2.0/24 id=2 hits=2; 203.0.113.9/32 id=3 hits=0",
+	  1, 1, 2 },
+	{ HYP_MAP_ID_BLOCK_SRC_V6, "2001:db8:beef::/48 id=4 hits=0", 1, 1, 0 },
+	{ HYP_MAP_ID_BLOCK_DST_V4, "203.0.113.0/24 id=1 hits=1", 0, 0, 1 },
+	{ HYP_MAP_ID_BLOCK_DST_V6, "", 0, 1, 0 },
+	{ HYP_MAP_ID_RL_RULES_V4,
+	  "100.64.0.0/10 pps=0 burst=0 id=2; 198.18.0.0/16 pps=50 burst=5 id=1", 1, 0, 1 },
+	{ HYP_MAP_ID_RL_RULES_V6, "", 0, 1, 0 },
+	{ HYP_MAP_ID_REDIRECT_PORTS, "17/123; 17/53", 1, 1, 1 },
+};
+
+/* the same policy again changes nothing */
+static const struct map_want p2_again_want[] = {
+	{ HYP_MAP_ID_BLOCK_SRC_V4,
+	  "10.0.0.0/8 id=1 hits=1; 192.0.2.0/24 id=2 hits=3; 203.0.113.9/32 id=3 hits=0",
+	  0, 0, 3 },
+	{ HYP_MAP_ID_REDIRECT_PORTS, NULL, 0, 0, 2 },
+};
+
+/* an empty policy empties every map */
+static const struct map_want empty_want[] = {
+	{ HYP_MAP_ID_BLOCK_SRC_V4, "", 0, 3, 0 },
+	{ HYP_MAP_ID_BLOCK_SRC_V6, "", 0, 1, 0 },
+	{ HYP_MAP_ID_BLOCK_DST_V4, "", 0, 1, 0 },
+	{ HYP_MAP_ID_BLOCK_DST_V6, "", NO_COUNT },
+	{ HYP_MAP_ID_RL_RULES_V4, "", 0, 2, 0 },
+	{ HYP_MAP_ID_RL_RULES_V6, "", NO_COUNT },
+	{ HYP_MAP_ID_REDIRECT_PORTS, "", 0, 2, 0 },
+};
+
+/* a bad entry stops the apply: additions before it stay, nothing is removed */
+static const struct map_want failed_want[] = {
+	{ HYP_MAP_ID_BLOCK_SRC_V4,
+	  "10.0.0.0/8 id=1 hits=0; 192.0.2.0/24 id=2 hits=0; 203.0.113.9/32 id=3 hits=0",
+	  NO_COUNT },
+	{ HYP_MAP_ID_RL_RULES_V4, "", NO_COUNT },
+	{ HYP_MAP_ID_REDIRECT_PORTS, "", NO_COUNT },
+};
 
 /*
  * One frame through the program: the reason it was counted under, or -1.
@@ -540,30 +635,10 @@ main(void)
 
 	tap(hyp_fastpath_apply(x, NULL, &st) == -EINVAL, "no policy: -EINVAL", NULL);
 
-	/* -- policy 1 onto empty maps --------------------------------------- */
 	ret = hyp_fastpath_apply(x, p1, &st);
 	tap(ret == 0, "policy 1 applies", "%s", strerror(-ret));
-	check_map(x, "p1", HYP_MAP_ID_BLOCK_SRC_V4,
-		  "192.0.2.0/24 id=1 hits=0; 198.51.100.7/32 id=2 hits=0; "
-		  "203.0.113.9/32 id=4 hits=0");
-	check_map(x, "p1", HYP_MAP_ID_BLOCK_SRC_V6, "2001:db8:bad::/48 id=3 hits=0");
-	check_map(x, "p1", HYP_MAP_ID_BLOCK_DST_V4, "203.0.113.0/24 id=1 hits=0");
-	check_map(x, "p1", HYP_MAP_ID_BLOCK_DST_V6, "2001:db8:2::/64 id=2 hits=0");
-	check_map(x, "p1", HYP_MAP_ID_RL_RULES_V4, "198.18.0.0/16 pps=100 burst=10 id=1");
-	check_map(x, "p1", HYP_MAP_ID_RL_RULES_V6, "2001:db8:1::/48 pps=5 burst=1 id=2");
-	check_map(x, "p1", HYP_MAP_ID_REDIRECT_PORTS, "17/53; 6/443");
-	check_count(&st, "p1", HYP_MAP_ID_BLOCK_SRC_V4, 3, 0, 0);
-	check_count(&st, "p1", HYP_MAP_ID_BLOCK_SRC_V6, 1, 0, 0);
-	check_count(&st, "p1", HYP_MAP_ID_BLOCK_DST_V4, 1, 0, 0);
-	check_count(&st, "p1", HYP_MAP_ID_BLOCK_DST_V6, 1, 0, 0);
-	check_count(&st, "p1", HYP_MAP_ID_RL_RULES_V4, 1, 0, 0);
-	check_count(&st, "p1", HYP_MAP_ID_RL_RULES_V6, 1, 0, 0);
-	check_count(&st, "p1", HYP_MAP_ID_REDIRECT_PORTS, 2, 0, 0);
-	check_cfg(x, "p1", HYP_CFG_FAIL_MODE, "fail_mode", HYP_FAIL_CLOSED);
-	check_cfg(x, "p1", HYP_CFG_MALFORMED_ACTION, "malformed_action", HYP_XDP_PASS);
-	check_cfg(x, "p1", HYP_CFG_WATCHDOG_NS, "watchdog_ns", 250000000ULL);
-	check_cfg(x, "p1", HYP_CFG_REDIRECT_ALL, "redirect_all", 1);
-	check_caller_cfg(x, "p1");
+	check_maps(x, &st, "p1", p1_want, DIM(p1_want));
+	check_policy_cfg(x, "p1", HYP_FAIL_CLOSED, HYP_XDP_PASS, 250000000LL, 1);
 
 	/* hits on prefixes that stay (192.0.2.0/24, 203.0.113.0/24) and one that goes */
 	check_send(x, 4, "192.0.2.5", "198.18.200.1", HYP_R_BLOCK_SRC, "p1: 192.0.2.5 (hit 1)");
@@ -572,73 +647,31 @@ main(void)
 	check_send(x, 6, "2001:db8:bad::1", "2001:db8:ffff::1", HYP_R_BLOCK_SRC,
 		   "p1: 2001:db8:bad::1");
 
-	/* -- policy 2: remove, keep, add --------------------------------------- */
 	ret = hyp_fastpath_apply(x, p2, &st);
 	tap(ret == 0, "policy 2 applies", "%s", strerror(-ret));
-	check_map(x, "p2", HYP_MAP_ID_BLOCK_SRC_V4,
-		  "10.0.0.0/8 id=1 hits=0; 192.0.2.0/24 id=2 hits=2; 203.0.113.9/32 id=3 hits=0");
-	check_map(x, "p2", HYP_MAP_ID_BLOCK_SRC_V6, "2001:db8:beef::/48 id=4 hits=0");
-	check_map(x, "p2", HYP_MAP_ID_BLOCK_DST_V4, "203.0.113.0/24 id=1 hits=1");
-	check_map(x, "p2", HYP_MAP_ID_BLOCK_DST_V6, "");
-	check_map(x, "p2", HYP_MAP_ID_RL_RULES_V4,
-		  "100.64.0.0/10 pps=0 burst=0 id=2; 198.18.0.0/16 pps=50 burst=5 id=1");
-	check_map(x, "p2", HYP_MAP_ID_RL_RULES_V6, "");
-	check_map(x, "p2", HYP_MAP_ID_REDIRECT_PORTS, "17/123; 17/53");
-	check_count(&st, "p2", HYP_MAP_ID_BLOCK_SRC_V4, 1, 1, 2);
-	check_count(&st, "p2", HYP_MAP_ID_BLOCK_SRC_V6, 1, 1, 0);
-	check_count(&st, "p2", HYP_MAP_ID_BLOCK_DST_V4, 0, 0, 1);
-	check_count(&st, "p2", HYP_MAP_ID_BLOCK_DST_V6, 0, 1, 0);
-	check_count(&st, "p2", HYP_MAP_ID_RL_RULES_V4, 1, 0, 1);
-	check_count(&st, "p2", HYP_MAP_ID_RL_RULES_V6, 0, 1, 0);
-	check_count(&st, "p2", HYP_MAP_ID_REDIRECT_PORTS, 1, 1, 1);
-	check_cfg(x, "p2", HYP_CFG_FAIL_MODE, "fail_mode", HYP_FAIL_OPEN);
-	check_cfg(x, "p2", HYP_CFG_MALFORMED_ACTION, "malformed_action", HYP_XDP_DROP);
-	check_cfg(x, "p2", HYP_CFG_WATCHDOG_NS, "watchdog_ns", 0);
-	check_cfg(x, "p2", HYP_CFG_REDIRECT_ALL, "redirect_all", 0);
-	check_caller_cfg(x, "p2");
+	check_maps(x, &st, "p2", p2_want, DIM(p2_want));
+	check_policy_cfg(x, "p2", HYP_FAIL_OPEN, HYP_XDP_DROP, 0, 0);
 	check_send(x, 4, "192.0.2.5", "198.18.200.1", HYP_R_BLOCK_SRC, "p2: a kept prefix");
 	check_send(x, 4, "10.9.9.9", "198.18.200.1", HYP_R_BLOCK_SRC, "p2: an added prefix");
 	check_send(x, 6, "2001:db8:bad::1", "2001:db8:ffff::1", HYP_R_FORWARD_FAIL,
 		   "p2: a removed prefix is not blocked");
 
-	/* the same policy again changes nothing */
 	ret = hyp_fastpath_apply(x, p2, &st);
 	tap(ret == 0, "policy 2 applies again", "%s", strerror(-ret));
-	check_map(x, "p2 again", HYP_MAP_ID_BLOCK_SRC_V4,
-		  "10.0.0.0/8 id=1 hits=1; 192.0.2.0/24 id=2 hits=3; 203.0.113.9/32 id=3 hits=0");
-	check_count(&st, "p2 again", HYP_MAP_ID_BLOCK_SRC_V4, 0, 0, 3);
-	check_count(&st, "p2 again", HYP_MAP_ID_REDIRECT_PORTS, 0, 0, 2);
+	check_maps(x, &st, "p2 again", p2_again_want, DIM(p2_again_want));
 
-	/* -- an empty policy empties every map ----------------------------------- */
 	ret = hyp_fastpath_apply(x, p3, &st);
 	tap(ret == 0, "empty policy applies", "%s", strerror(-ret));
-	check_map(x, "empty", HYP_MAP_ID_BLOCK_SRC_V4, "");
-	check_map(x, "empty", HYP_MAP_ID_BLOCK_SRC_V6, "");
-	check_map(x, "empty", HYP_MAP_ID_BLOCK_DST_V4, "");
-	check_map(x, "empty", HYP_MAP_ID_BLOCK_DST_V6, "");
-	check_map(x, "empty", HYP_MAP_ID_RL_RULES_V4, "");
-	check_map(x, "empty", HYP_MAP_ID_RL_RULES_V6, "");
-	check_map(x, "empty", HYP_MAP_ID_REDIRECT_PORTS, "");
-	check_count(&st, "empty", HYP_MAP_ID_BLOCK_SRC_V4, 0, 3, 0);
-	check_count(&st, "empty", HYP_MAP_ID_BLOCK_SRC_V6, 0, 1, 0);
-	check_count(&st, "empty", HYP_MAP_ID_BLOCK_DST_V4, 0, 1, 0);
-	check_count(&st, "empty", HYP_MAP_ID_RL_RULES_V4, 0, 2, 0);
-	check_count(&st, "empty", HYP_MAP_ID_REDIRECT_PORTS, 0, 2, 0);
-	check_cfg(x, "empty", HYP_CFG_FAIL_MODE, "fail_mode", HYP_FAIL_OPEN);
-	check_cfg(x, "empty", HYP_CFG_MALFORMED_ACTION, "malformed_action", HYP_XDP_DROP);
-	check_caller_cfg(x, "empty");
+	check_maps(x, &st, "empty", empty_want, DIM(empty_want));
+	check_policy_cfg(x, "empty", HYP_FAIL_OPEN, HYP_XDP_DROP, -1, -1);
 	check_send(x, 4, "192.0.2.5", "198.18.200.1", HYP_R_FORWARD_FAIL,
 		   "empty: nothing is blocked any more");
 
-	/* a bad entry stops the apply: additions before it stay, nothing is removed */
 	p2->rate_limits[1].burst = 0;	/* the parser never gives pps without a burst */
 	p2->rate_limits[1].pps = 1;
 	ret = hyp_fastpath_apply(x, p2, &st);
 	tap(ret == -EINVAL, "a rate limit of 1 pps with burst 0: -EINVAL", "got %d", ret);
-	check_map(x, "failed", HYP_MAP_ID_BLOCK_SRC_V4,
-		  "10.0.0.0/8 id=1 hits=0; 192.0.2.0/24 id=2 hits=0; 203.0.113.9/32 id=3 hits=0");
-	check_map(x, "failed", HYP_MAP_ID_RL_RULES_V4, "");
-	check_map(x, "failed", HYP_MAP_ID_REDIRECT_PORTS, "");
+	check_maps(x, &st, "failed", failed_want, DIM(failed_want));
 
 	/* -- the order of the writes, failures, rollback ------------------------ */
 	p2->rate_limits[1].burst = 0;	/* back to what the parser gave */

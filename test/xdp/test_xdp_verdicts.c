@@ -134,7 +134,7 @@ reset_state(struct hyp_xdp *x)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+	for (i = 0; i < DIM(m); i++) {
 		ret = clear_map(x, m[i]);
 		if (ret < 0)
 			return ret;
@@ -1038,7 +1038,7 @@ main(int argc, char **argv)
 	struct xsk_slot xs[2] = { 0 };
 	struct hyp_xdp *x = NULL;
 	const char *only = argc > 1 ? argv[1] : NULL;
-	int ncases = sizeof(cases) / sizeof(cases[0]);
+	int ncases = (int)DIM(cases);
 	int i, ret, failed = 0, passed = 0;
 
 	ret = test_netns_veth(VETH, VETH_PEER, NQUEUES);
