@@ -14,38 +14,41 @@ static const uint8_t b6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 
 /* ---- frames -------------------------------------------------------------- */
 
+/*
+ * The IP header at f->l3 (a4 -> b4, a6 -> b6); ip_end() then sets its
+ * length field from what follows, whichever version it is.
+ */
 static void
-udp4(struct frame *f, uint16_t dport, size_t payload)
+ip4(struct frame *f, uint8_t proto, unsigned int ihl, uint16_t frag)
 {
-	uint32_t ip;
-
-	pkt_eth(f, 0x0800);
-	ip = pkt_ip4(f, IPPROTO_UDP, a4, b4, 5, 0);
-	pkt_udp(f, 40000, dport, 0, payload);
-	pkt_ip4_end(f, ip);
+	f->l3 = pkt_ip4(f, proto, a4, b4, ihl, frag);
 }
 
 static void
-tcp4(struct frame *f, unsigned int doff, size_t payload)
+ip6(struct frame *f, uint8_t nh)
 {
-	uint32_t ip;
-
-	pkt_eth(f, 0x0800);
-	ip = pkt_ip4(f, IPPROTO_TCP, a4, b4, 5, 0);
-	pkt_tcp(f, 41000, 80, doff, payload);
-	pkt_ip4_end(f, ip);
+	f->l3 = pkt_ip6(f, nh, a6, b6);
 }
 
 static void
-udp6(struct frame *f, size_t payload)
+ip_end(struct frame *f)
 {
-	uint32_t ip;
-
-	pkt_eth(f, 0x86dd);
-	ip = pkt_ip6(f, IPPROTO_UDP, a6, b6);
-	pkt_udp(f, 40000, 53, 0, payload);
-	pkt_ip6_end(f, ip);
+	if (f->b[f->l3] >> 4 == 4)
+		pkt_ip4_end(f, f->l3);
+	else
+		pkt_ip6_end(f, f->l3);
 }
+
+static void eth_ip4(struct frame *f, uint8_t proto, unsigned int ihl, uint16_t frag)
+{ pkt_eth(f, 0x0800); ip4(f, proto, ihl, frag); }
+static void eth_ip6(struct frame *f, uint8_t nh) { pkt_eth(f, 0x86dd); ip6(f, nh); }
+
+static void udp4(struct frame *f, uint16_t dport, size_t payload)
+{ eth_ip4(f, IPPROTO_UDP, 5, 0); pkt_udp(f, 40000, dport, 0, payload); ip_end(f); }
+static void tcp4(struct frame *f, unsigned int doff, size_t payload)
+{ eth_ip4(f, IPPROTO_TCP, 5, 0); pkt_tcp(f, 41000, 80, doff, payload); ip_end(f); }
+static void udp6(struct frame *f, size_t payload)
+{ eth_ip6(f, IPPROTO_UDP); pkt_udp(f, 40000, 53, 0, payload); ip_end(f); }
 
 static void f_udp4(struct frame *f) { udp4(f, 53, 30); }
 static void f_tcp4(struct frame *f) { tcp4(f, 5, 10); }
@@ -54,39 +57,17 @@ static void f_udp6(struct frame *f) { udp6(f, 12); }
 static void f_arp(struct frame *f) { pkt_eth(f, 0x0806); pkt_fill(f, 0, 28); }
 static void f_lldp(struct frame *f) { pkt_eth(f, 0x88cc); pkt_fill(f, 0, 30); }
 static void f_runt(struct frame *f) { pkt_eth(f, 0x0800); f->len = 10; }
+static void f_13(struct frame *f) { pkt_eth(f, 0x0800); f->len = 13; }
 static void f_eth_only(struct frame *f) { pkt_eth(f, 0x0800); }
-static void
-f_vlan(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x8100);
-	pkt_vlan(f, 7, 0x0800);
-	ip = pkt_ip4(f, IPPROTO_UDP, a4, b4, 5, 0);
-	pkt_udp(f, 40000, 9, 0, 4);
-	pkt_ip4_end(f, ip);
-}
-static void
-f_qinq(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x88a8);
-	pkt_vlan(f, 1, 0x8100);
-	pkt_vlan(f, 2, 0x86dd);
-	ip = pkt_ip6(f, IPPROTO_TCP, a6, b6);
-	pkt_tcp(f, 41000, 443, 5, 3);
-	pkt_ip6_end(f, ip);
-}
-static void
-f_three_tags(struct frame *f)
-{
-	pkt_eth(f, 0x88a8);
-	pkt_vlan(f, 1, 0x8100);
-	pkt_vlan(f, 2, 0x8100);
-	pkt_vlan(f, 3, 0x0800);
-	pkt_fill(f, 0, 40);
-}
+static void f_vlan(struct frame *f)
+{ pkt_eth(f, 0x8100); pkt_vlan(f, 7, 0x0800); ip4(f, IPPROTO_UDP, 5, 0);
+  pkt_udp(f, 40000, 9, 0, 4); ip_end(f); }
+static void f_qinq(struct frame *f)
+{ pkt_eth(f, 0x88a8); pkt_vlan(f, 1, 0x8100); pkt_vlan(f, 2, 0x86dd); ip6(f, IPPROTO_TCP);
+  pkt_tcp(f, 41000, 443, 5, 3); ip_end(f); }
+static void f_three_tags(struct frame *f)
+{ pkt_eth(f, 0x88a8); pkt_vlan(f, 1, 0x8100); pkt_vlan(f, 2, 0x8100); pkt_vlan(f, 3, 0x0800);
+  pkt_fill(f, 0, 40); }
 static void f_vlan_cut(struct frame *f) { pkt_eth(f, 0x8100); pkt_put16(f, 7); }
 static void f_ip4_cut(struct frame *f) { udp4(f, 9, 4); f->len = 14 + 10; }
 static void f_ip4_v5(struct frame *f) { udp4(f, 9, 4); f->b[14] = 0x55; }
@@ -94,46 +75,16 @@ static void f_ip4_ihl4(struct frame *f) { udp4(f, 9, 4); f->b[14] = 0x44; }
 static void f_ip4_ihl15(struct frame *f) { udp4(f, 9, 4); f->b[14] = 0x4f; }
 static void f_ip4_tot_big(struct frame *f) { udp4(f, 9, 4); pkt_set16(f, 16, f->len - 14 + 1); }
 static void f_ip4_tot_small(struct frame *f) { udp4(f, 9, 4); pkt_set16(f, 16, 19); }
-static void
-f_ip4_pod(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x0800);
-	ip = pkt_ip4(f, IPPROTO_ICMP, a4, b4, 5, 8189);
-	pkt_fill(f, 0, 100);
-	pkt_ip4_end(f, ip);
-}
-static void
-f_ip4_opts(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x0800);
-	ip = pkt_ip4(f, IPPROTO_UDP, a4, b4, 8, 0);
-	pkt_udp(f, 40000, 53, 0, 8);
-	pkt_ip4_end(f, ip);
-}
-static void
-f_ip4_first_frag(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x0800);
-	ip = pkt_ip4(f, IPPROTO_UDP, a4, b4, 5, 0x2000);
-	pkt_udp(f, 40000, 53, 1000, 16);	/* the datagram's length, not this one's */
-	pkt_ip4_end(f, ip);
-}
-static void
-f_ip4_later_frag(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x0800);
-	ip = pkt_ip4(f, IPPROTO_UDP, a4, b4, 5, 0x2000 | 185);
-	pkt_fill(f, 'x', 64);
-	pkt_ip4_end(f, ip);
-}
+/* the last fragment's end past 65535 (ping of death) */
+static void f_ip4_pod(struct frame *f)
+{ eth_ip4(f, IPPROTO_ICMP, 5, 8189); pkt_fill(f, 0, 100); ip_end(f); }
+static void f_ip4_opts(struct frame *f)
+{ eth_ip4(f, IPPROTO_UDP, 8, 0); pkt_udp(f, 40000, 53, 0, 8); ip_end(f); }
+/* UDP's length is the whole datagram's, not this fragment's */
+static void f_ip4_first_frag(struct frame *f)
+{ eth_ip4(f, IPPROTO_UDP, 5, 0x2000); pkt_udp(f, 40000, 53, 1000, 16); ip_end(f); }
+static void f_ip4_later_frag(struct frame *f)
+{ eth_ip4(f, IPPROTO_UDP, 5, 0x2000 | 185); pkt_fill(f, 'x', 64); ip_end(f); }
 static void f_ip4_padded(struct frame *f) { udp4(f, 9, 0); pkt_fill(f, 0, 60 - f->len); }
 static void f_tcp_cut(struct frame *f) { tcp4(f, 5, 0); f->len = 14 + 20 + 10; pkt_set16(f, 16, 30); }
 static void f_tcp_doff4(struct frame *f) { tcp4(f, 5, 4); f->b[14 + 20 + 12] = 0x40; }
@@ -144,91 +95,34 @@ static void f_udp_cut(struct frame *f) { udp4(f, 9, 0); f->len = 14 + 20 + 6; pk
 static void f_udp_len7(struct frame *f) { udp4(f, 9, 4); pkt_set16(f, 14 + 20 + 4, 7); }
 static void f_udp_len_big(struct frame *f) { udp4(f, 9, 4); pkt_set16(f, 14 + 20 + 4, 13); }
 static void f_udp_len_short(struct frame *f) { udp4(f, 9, 4); pkt_set16(f, 14 + 20 + 4, 11); }
+/* a UDP header cut short inside IP, which Ethernet padding must not complete */
+static void f_udp_padded(struct frame *f)
+{ eth_ip4(f, IPPROTO_UDP, 5, 0); pkt_fill(f, 0, 4); ip_end(f); pkt_fill(f, 0, 20); }
 static void f_ip6_cut(struct frame *f) { udp6(f, 4); f->len = 14 + 20; }
 static void f_ip6_v4(struct frame *f) { udp6(f, 4); f->b[14] = 0x40; }
 static void f_ip6_plen_big(struct frame *f) { udp6(f, 4); pkt_set16(f, 18, f->len - 54 + 1); }
-static void
-f_ip6_exts(struct frame *f)
+/* hop-by-hop, routing (16 bytes), destination options */
+static void f_ip6_exts(struct frame *f)
+{ eth_ip6(f, 0); pkt_ext6(f, 43, 1); pkt_ext6(f, 60, 0); pkt_ext6(f, IPPROTO_UDP, 0);
+  pkt_udp(f, 40000, 53, 0, 10); ip_end(f); }
+static void f_ip6_ah(struct frame *f)
+{ eth_ip6(f, 51); pkt_ah6(f, IPPROTO_TCP, 4); pkt_tcp(f, 41000, 80, 5, 0); ip_end(f); }
+static void f_ip6_seven_exts(struct frame *f)
 {
-	uint32_t ip;
-
-	pkt_eth(f, 0x86dd);
-	ip = pkt_ip6(f, 0, a6, b6);	/* hop-by-hop */
-	pkt_ext6(f, 43, 1);		/* routing, 16 bytes */
-	pkt_ext6(f, 60, 0);		/* destination options */
-	pkt_ext6(f, IPPROTO_UDP, 0);
-	pkt_udp(f, 40000, 53, 0, 10);
-	pkt_ip6_end(f, ip);
-}
-static void
-f_ip6_ah(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x86dd);
-	ip = pkt_ip6(f, 51, a6, b6);
-	pkt_ah6(f, IPPROTO_TCP, 4);
-	pkt_tcp(f, 41000, 80, 5, 0);
-	pkt_ip6_end(f, ip);
-}
-static void
-f_ip6_seven_exts(struct frame *f)
-{
-	uint32_t ip;
 	int i;
 
-	pkt_eth(f, 0x86dd);
-	ip = pkt_ip6(f, 60, a6, b6);
+	eth_ip6(f, 60);
 	for (i = 0; i < 7; i++)
 		pkt_ext6(f, i < 6 ? 60 : IPPROTO_UDP, 0);
 	pkt_udp(f, 40000, 53, 0, 4);
-	pkt_ip6_end(f, ip);
+	ip_end(f);
 }
-static void
-f_ip6_ext_cut(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x86dd);
-	ip = pkt_ip6(f, 0, a6, b6);
-	pkt_put16(f, 0x1100);		/* 2 of the header's 8 bytes */
-	pkt_ip6_end(f, ip);
-}
-static void
-f_ip6_first_frag(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x86dd);
-	ip = pkt_ip6(f, 44, a6, b6);
-	pkt_frag6(f, IPPROTO_UDP, 0, true);
-	pkt_udp(f, 40000, 53, 1000, 16);
-	pkt_ip6_end(f, ip);
-}
-static void
-f_ip6_later_frag(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x86dd);
-	ip = pkt_ip6(f, 44, a6, b6);
-	pkt_frag6(f, IPPROTO_UDP, 3, false);
-	pkt_fill(f, 'x', 40);
-	pkt_ip6_end(f, ip);
-}
-
-static void f_13(struct frame *f) { pkt_eth(f, 0x0800); f->len = 13; }
-static void
-f_udp_padded(struct frame *f)
-{
-	uint32_t ip;
-
-	pkt_eth(f, 0x0800);
-	ip = pkt_ip4(f, IPPROTO_UDP, a4, b4, 5, 0);
-	pkt_fill(f, 0, 4);		/* UDP header cut short, inside IP */
-	pkt_ip4_end(f, ip);
-	pkt_fill(f, 0, 20);		/* Ethernet padding must not complete it */
-}
+/* 2 of a hop-by-hop header's 8 bytes */
+static void f_ip6_ext_cut(struct frame *f) { eth_ip6(f, 0); pkt_put16(f, 0x1100); ip_end(f); }
+static void f_ip6_first_frag(struct frame *f)
+{ eth_ip6(f, 44); pkt_frag6(f, IPPROTO_UDP, 0, true); pkt_udp(f, 40000, 53, 1000, 16); ip_end(f); }
+static void f_ip6_later_frag(struct frame *f)
+{ eth_ip6(f, 44); pkt_frag6(f, IPPROTO_UDP, 3, false); pkt_fill(f, 'x', 40); ip_end(f); }
 
 /* ---- the table ------------------------------------------------------------ */
 

@@ -131,26 +131,21 @@ hyp_eve_post(struct hyp_eve *e, const struct hyp_eve_alert *a)
 
 /* formatting, writer thread only */
 
+/* Suricata's names for the protocols it names, the number otherwise */
 static void
 eve_proto(uint8_t proto, char *out, size_t size)
 {
-	switch (proto) {
-	case PROTO_TCP:
-		snprintf(out, size, "TCP");
-		break;
-	case PROTO_UDP:
-		snprintf(out, size, "UDP");
-		break;
-	case PROTO_ICMP:
-		snprintf(out, size, "ICMP");
-		break;
-	case PROTO_ICMPV6:
-		snprintf(out, size, "IPv6-ICMP");
-		break;
-	default:
+	static const char *const names[UINT8_MAX + 1] = {
+		[PROTO_ICMP] = "ICMP",
+		[PROTO_TCP] = "TCP",
+		[PROTO_UDP] = "UDP",
+		[PROTO_ICMPV6] = "IPv6-ICMP",
+	};
+
+	if (names[proto] != NULL)
+		snprintf(out, size, "%s", names[proto]);
+	else
 		snprintf(out, size, "%03u", proto);
-		break;
-	}
 }
 
 /*

@@ -307,9 +307,6 @@ fp_add_all(struct hyp_xdp *x, const struct hyp_policy *p,
 	size_t i;
 	int ret;
 
-	ret = fp_snapshot(x, m);
-	if (ret < 0)
-		return ret;
 	for (i = 0; i < m->n_want; i++) {
 		const struct fp_entry *e = &m->want[i];
 		bool kept = fp_find(m->have, m->n_have, e->key) != NULL;
@@ -340,9 +337,6 @@ fp_remove_rest(struct hyp_xdp *x, struct fp_map *m,
 	size_t i;
 	int ret;
 
-	ret = fp_snapshot(x, m);
-	if (ret < 0)
-		return ret;
 	for (i = 0; i < m->n_have; i++) {
 		const uint8_t *key = m->have[i].key;
 
@@ -431,11 +425,20 @@ hyp_fastpath_apply(struct hyp_xdp *x, const struct hyp_policy *p,
 	if (ret < 0)
 		HYP_FP_LOG(ERR, "out of memory for %s", p->path ? p->path : "policy");
 
-	/* all additions first: the removals below never open a gap */
-	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
-		ret = fp_add_all(x, p, &m[i], &st->map[m[i].id]);
-	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
-		ret = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
+	/*
+	 * All additions first: the removals below never open a gap. Each pass
+	 * reads the map afresh, so it sees what the last one wrote.
+	 */
+	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
+		ret = fp_snapshot(x, &m[i]);
+		if (ret == 0)
+			ret = fp_add_all(x, p, &m[i], &st->map[m[i].id]);
+	}
+	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
+		ret = fp_snapshot(x, &m[i]);
+		if (ret == 0)
+			ret = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
+	}
 
 	for (i = 0; i < RTE_DIM(m); i++) {
 		free(m[i].want);

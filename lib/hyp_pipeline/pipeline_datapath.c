@@ -306,24 +306,37 @@ spread(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkt
 	}
 }
 
+/*
+ * One poll of one rx queue, counted: how many packets it gave (0: an empty
+ * poll), and in *left how many of those the prefilter left to inspect.
+ */
+static inline unsigned int
+rx_poll(struct hyp_pipeline *p, struct hyp_lcore_stats *st, unsigned int pi,
+	uint16_t queue, struct rte_mbuf **pkts, unsigned int *left)
+{
+	unsigned int n = rte_eth_rx_burst(p->c.ports[pi].port_id, queue, pkts, p->c.burst);
+
+	*left = 0;
+	if (n == 0) {
+		st->empty_polls++;
+		return 0;
+	}
+	st->rx += n;
+	st->bursts++;
+	*left = prefilter(p, st, pkts, n);
+	return n;
+}
+
 static unsigned int
 io_rx(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *st)
 {
 	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
-	unsigned int pi, qi, n, total = 0;
+	unsigned int pi, qi, n, got, total = 0;
 
 	for (pi = 0; pi < p->c.n_ports; pi++) {
 		for (qi = 0; qi < io->n_queues; qi++) {
-			n = rte_eth_rx_burst(p->c.ports[pi].port_id, io->queues[qi], pkts,
-					     p->c.burst);
-			if (n == 0) {
-				st->empty_polls++;
-				continue;
-			}
-			st->rx += n;
-			st->bursts++;
-			total += n;
-			n = prefilter(p, st, pkts, n);
+			got = rx_poll(p, st, pi, io->queues[qi], pkts, &n);
+			total += got;
 			if (n)
 				spread(p, st, pkts, n);
 		}
@@ -445,7 +458,7 @@ run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
 	struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST];
 	unsigned int n_out[HYP_PIPE_MAX_PORTS] = { 0 };
-	unsigned int turns = 0, pi, qi, n;
+	unsigned int turns = 0, pi, qi, n, got;
 
 	while (!p->stop_rx) {
 		uint64_t t0 = rte_rdtsc();
@@ -453,16 +466,10 @@ run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 
 		for (pi = 0; pi < p->c.n_ports; pi++) {
 			for (qi = 0; qi < lc->io->n_queues; qi++) {
-				n = rte_eth_rx_burst(p->c.ports[pi].port_id,
-						     lc->io->queues[qi], pkts, p->c.burst);
-				if (n == 0) {
-					st->empty_polls++;
+				got = rx_poll(p, st, pi, lc->io->queues[qi], pkts, &n);
+				if (got == 0)
 					continue;
-				}
-				st->rx += n;
-				st->bursts++;
-				work += n;
-				n = prefilter(p, st, pkts, n);
+				work += got;
 				verdict_burst(p, lc->w, st, pkts, n, out, n_out);
 				worker_output(p, lc->w, st, out, n_out, true);
 			}

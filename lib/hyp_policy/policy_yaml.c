@@ -470,6 +470,7 @@ yw_uint(struct pctx *c, uint64_t min, uint64_t max, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
 int
 yw_bool(struct pctx *c, bool *out)
 {

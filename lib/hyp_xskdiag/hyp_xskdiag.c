@@ -85,8 +85,14 @@ xskdiag_parse_msg(struct xskdiag_ctx *c, const struct nlmsghdr *nlh)
 	const struct xdp_diag_msg *msg = NLMSG_DATA(nlh);
 	struct hyp_xsk_diag d;
 	bool have_info = false;
+	union {
+		struct xdp_diag_info info;
+		struct xdp_diag_ring ring;
+		struct xdp_diag_stats st;
+	} v;
 	const struct nlattr *a;
-	size_t off, len, plen;
+	size_t off, len, plen, need;
+	unsigned int type;
 	const uint8_t *p;
 
 	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*msg)))
@@ -104,46 +110,35 @@ xskdiag_parse_msg(struct xskdiag_ctx *c, const struct nlmsghdr *nlh)
 		if (a->nla_len < NLA_HDRLEN || a->nla_len > len - off)
 			return -EBADMSG;
 		plen = a->nla_len - NLA_HDRLEN;
-		switch (a->nla_type & NLA_TYPE_MASK) {
-		case XDP_DIAG_INFO: {
-			struct xdp_diag_info info;
-
-			if (plen < sizeof(info))
-				return -EBADMSG;
-			memcpy(&info, p + off + NLA_HDRLEN, sizeof(info));
-			d.ifindex = info.ifindex;
-			d.queue_id = info.queue_id;
+		type = a->nla_type & NLA_TYPE_MASK;
+		need = type == XDP_DIAG_INFO ? sizeof(v.info) :
+		       type == XDP_DIAG_RX_RING || type == XDP_DIAG_UMEM_FILL_RING ?
+		       sizeof(v.ring) : type == XDP_DIAG_STATS ? sizeof(v.st) : 0;
+		/* a shorter attribute than ours is a kernel we do not understand */
+		if (plen < need)
+			return -EBADMSG;
+		memcpy(&v, p + off + NLA_HDRLEN, need);
+		switch (type) {
+		case XDP_DIAG_INFO:
+			d.ifindex = v.info.ifindex;
+			d.queue_id = v.info.queue_id;
 			have_info = true;
 			break;
-		}
 		case XDP_DIAG_RX_RING:
-		case XDP_DIAG_UMEM_FILL_RING: {
-			struct xdp_diag_ring ring;
-
-			if (plen < sizeof(ring))
-				return -EBADMSG;
-			memcpy(&ring, p + off + NLA_HDRLEN, sizeof(ring));
-			if ((a->nla_type & NLA_TYPE_MASK) == XDP_DIAG_RX_RING)
-				d.rx_ring_entries = ring.entries;
-			else
-				d.fill_ring_entries = ring.entries;
+			d.rx_ring_entries = v.ring.entries;
 			break;
-		}
-		case XDP_DIAG_STATS: {
-			struct xdp_diag_stats st;
-
-			if (plen < sizeof(st))
-				return -EBADMSG;
-			memcpy(&st, p + off + NLA_HDRLEN, sizeof(st));
-			d.rx_dropped = st.n_rx_dropped;
-			d.rx_invalid_descs = st.n_rx_invalid;
-			d.rx_ring_full = st.n_rx_full;
-			d.rx_fill_ring_empty_descs = st.n_fill_ring_empty;
-			d.tx_invalid_descs = st.n_tx_invalid;
-			d.tx_ring_empty_descs = st.n_tx_ring_empty;
+		case XDP_DIAG_UMEM_FILL_RING:
+			d.fill_ring_entries = v.ring.entries;
 			break;
-		}
-		default:
+		case XDP_DIAG_STATS:
+			d.rx_dropped = v.st.n_rx_dropped;
+			d.rx_invalid_descs = v.st.n_rx_invalid;
+			d.rx_ring_full = v.st.n_rx_full;
+			d.rx_fill_ring_empty_descs = v.st.n_fill_ring_empty;
+			d.tx_invalid_descs = v.st.n_tx_invalid;
+			d.tx_ring_empty_descs = v.st.n_tx_ring_empty;
+			break;
+		default:	/* others (UMEM, TX ring, UID) are not reported */
 			break;
 		}
 		off += NLA_ALIGN(a->nla_len);

@@ -112,11 +112,11 @@ main(int argc, char **argv)
 	struct bpf_prog_info info;
 	uint32_t len = sizeof(info);
 	char *log = calloc(1, LOG_SIZE);
-	char used[1024], documented[1024];
+	char used[1024], documented[1024], name[128];
 	struct bpf_map *m;
 	const char *p;
 	long processed = -1, stack = 0, part;
-	int ret, fail = 0, tail_calls, prog_arrays = 0, doc_ret;
+	int ret, tail_calls, prog_arrays = 0, doc_ret;
 
 	if (log == NULL)
 		return 1;
@@ -166,42 +166,23 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	printf("1..4\n");
 	printf("# verified_insns=%u processed_insns=%ld xlated_bytes=%u jited_bytes=%u "
 	       "stack_depth=%ld\n", info.verified_insns, processed, info.xlated_prog_len,
 	       info.jited_prog_len, stack);
-	if (processed < 0 || processed > BUDGET_PROCESSED_INSNS) {
-		printf("not ok 1 - processed instructions %ld within the budget of %d\n",
-		       processed, BUDGET_PROCESSED_INSNS);
-		fail = 1;
-	} else {
-		printf("ok 1 - processed instructions %ld within the budget of %d\n",
-		       processed, BUDGET_PROCESSED_INSNS);
-	}
-	if (p == NULL || stack <= 0 || stack > BUDGET_STACK_BYTES) {
-		printf("not ok 2 - stack depth %ld bytes within the budget of %d\n",
-		       stack, BUDGET_STACK_BYTES);
-		fail = 1;
-	} else {
-		printf("ok 2 - stack depth %ld bytes within the budget of %d\n",
-		       stack, BUDGET_STACK_BYTES);
-	}
-	if (tail_calls == 0 && prog_arrays == 0) {
-		printf("ok 3 - tail calls 0, program arrays 0\n");
-	} else {
-		printf("not ok 3 - tail calls 0, program arrays 0\n# %d tail calls, %d arrays\n",
-		       tail_calls, prog_arrays);
-		fail = 1;
-	}
-	if (doc_ret == 0 && strcmp(used, documented) == 0) {
-		printf("ok 4 - the helpers it calls are the ones doc/verifier.md lists\n");
-	} else {
-		printf("not ok 4 - the helpers it calls are the ones doc/verifier.md lists\n"
-		       "# calls:      %s\n# documented: %s (%s)\n", used,
-		       doc_ret == 0 ? documented : "", doc_ret == 0 ? "read" : strerror(-doc_ret));
-		fail = 1;
-	}
+	snprintf(name, sizeof(name), "processed instructions %ld within the budget of %d",
+		 processed, BUDGET_PROCESSED_INSNS);
+	tap(processed >= 0 && processed <= BUDGET_PROCESSED_INSNS, name, NULL);
+	snprintf(name, sizeof(name), "stack depth %ld bytes within the budget of %d",
+		 stack, BUDGET_STACK_BYTES);
+	tap(p != NULL && stack > 0 && stack <= BUDGET_STACK_BYTES, name, NULL);
+	tap(tail_calls == 0 && prog_arrays == 0, "tail calls 0, program arrays 0",
+	    "%d tail calls, %d arrays", tail_calls, prog_arrays);
+	tap(doc_ret == 0 && strcmp(used, documented) == 0,
+	    "the helpers it calls are the ones doc/verifier.md lists",
+	    "calls: %s; documented: %s (%s)", used, doc_ret == 0 ? documented : "",
+	    doc_ret == 0 ? "read" : strerror(-doc_ret));
+	printf("1..%u\n", test_no);
 	hyp_xdp_bpf__destroy(skel);
 	free(log);
-	return fail;
+	return failed;
 }
