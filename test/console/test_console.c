@@ -99,6 +99,17 @@ check_out(const char *name, const char *needle)
 	tap(strstr(out, needle) != NULL, name, "'%s' not in output:\n%s", needle, out);
 }
 
+/* One command and one thing its answer must say. */
+static void
+ask(const char *line, const char *name, const char *needle)
+{
+	char what[600];
+
+	snprintf(what, sizeof(what), "'%s' answers", line);
+	tap(cmd(line), what, NULL);
+	check_out(name, needle);
+}
+
 /* On a pseudo-terminal: raw mode for the session, the old mode afterwards. */
 static void
 pty_session(void)
@@ -120,8 +131,7 @@ pty_session(void)
 	tap(tcgetattr(slave, &t) == 0 && (t.c_lflag & (ICANON | ECHO)) == 0,
 	    "pty: raw mode during the session", NULL);
 	sv[0] = master;
-	tap(cmd("show policy"), "pty: show policy answers", NULL);
-	check_out("pty: show policy", "path:");
+	ask("show policy", "pty: show policy", "path:");
 	tap(strstr(out, "show policy") != NULL && strstr(out, "show policyshow policy") == NULL,
 	    "pty: the command is echoed once", "got:\n%s", out);
 	tap(write(master, "quit\n", 5) == 5, "pty: quit", NULL);
@@ -225,23 +235,19 @@ main(int argc __rte_unused, char **argv __rte_unused)
 
 	/* blocklist */
 	hyp_cidr_parse("198.51.100.0/24", &c24, NULL, 0);
-	tap(cmd("blocklist add 198.51.100.0/24"), "blocklist add answers", NULL);
-	check_out("blocklist add says so", "198.51.100.0/24 blocked");
+	ask("blocklist add 198.51.100.0/24", "blocklist add says so", "198.51.100.0/24 blocked");
 	memset(&bv, 0xff, sizeof(bv));
 	ret = hyp_xdp_block_get(x, &c24, false, &bv);
 	tap(ret == 0 && bv.rule_id == 0 && bv.hits == 0, "the prefix is in block_src_v4",
 	    "ret %d rule %u", ret, bv.rule_id);
-	tap(cmd("blocklist list"), "blocklist list answers", NULL);
-	check_out("blocklist list shows the prefix", "198.51.100.0/24");
+	ask("blocklist list", "blocklist list shows the prefix", "198.51.100.0/24");
 	check_out("blocklist list shows the direction", "src");
 	tap(cmd("blocklist del 198.51.100.0/24"), "blocklist del answers", NULL);
 	ret = hyp_xdp_block_get(x, &c24, false, &bv);
 	tap(ret == -ENOENT, "the prefix left the map", "ret %d", ret);
-	tap(cmd("blocklist del 198.51.100.0/24"), "blocklist del again answers", NULL);
-	check_out("deleting a missing prefix says so", "not in the blocklist");
+	ask("blocklist del 198.51.100.0/24", "deleting a missing prefix says so", "not in the blocklist");
 	tap(strstr(out, "unblocked") == NULL, "and does not claim it removed it", "got:\n%s", out);
-	tap(cmd("blocklist list"), "blocklist list answers again", NULL);
-	check_out("the list is empty", "the blocklist is empty");
+	ask("blocklist list", "the list is empty", "the blocklist is empty");
 
 	hyp_cidr_parse("198.51.100.7/24", &bad, err, sizeof(err));
 	tap(cmd("blocklist add 198.51.100.7/24"), "a prefix with host bits answers", NULL);
@@ -250,8 +256,7 @@ main(int argc __rte_unused, char **argv __rte_unused)
 	ret = hyp_xdp_block_get(x, &c24, false, &bv);
 	tap(ret == -ENOENT, "nothing was added", "ret %d", ret);
 	tap(cmd("blocklist add 2001:db8::/32"), "an IPv6 prefix", NULL);
-	tap(cmd("blocklist list"), "blocklist list with IPv6", NULL);
-	check_out("the IPv6 prefix is listed", "2001:db8::/32");
+	ask("blocklist list", "the IPv6 prefix is listed", "2001:db8::/32");
 	tap(cmd("blocklist del 2001:db8::/32"), "IPv6 del", NULL);
 
 	/* an auto-block: listed, and lifted by blocklist del of its address */
@@ -270,8 +275,7 @@ main(int argc __rte_unused, char **argv __rte_unused)
 		tap(hyp_autoblock_poll(ctl.autoblock, xs, 1, hyp_xdp_now_ns()) == 1 &&
 		    bpf_map_lookup_elem(hyp_xdp_map_fd(x, HYP_MAP_ID_AUTOBLOCK), &a, &av) == 0,
 		    "auto-block: 203.0.113.77 blocked in the map", NULL);
-		tap(cmd("blocklist list"), "blocklist list with an auto-block", NULL);
-		check_out("the auto-block is listed", "auto 203.0.113.77/32");
+		ask("blocklist list", "the auto-block is listed", "auto 203.0.113.77/32");
 		tap(cmd("blocklist del 203.0.113.77"), "blocklist del of the auto-blocked address",
 		    NULL);
 		check_out("del says it lifted the auto-block", "auto-block of 203.0.113.77/32 lifted");
@@ -292,26 +296,21 @@ main(int argc __rte_unused, char **argv __rte_unused)
 	tap(cmd("set fail-mode open"), "set fail-mode open answers", NULL);
 	tap(hyp_xdp_config_get(x, HYP_CFG_FAIL_MODE, &v) == 0 && v == HYP_FAIL_OPEN,
 	    "HYP_CFG_FAIL_MODE is open", "value %" PRIu64, v);
-	tap(cmd("set fail-mode sideways"), "a bad fail-mode answers", NULL);
-	check_out("a bad fail-mode is refused", "Bad arguments");
+	ask("set fail-mode sideways", "a bad fail-mode is refused", "Bad arguments");
 	tap(cmd("set watchdog 250"), "set watchdog answers", NULL);
 	tap(hyp_xdp_config_get(x, HYP_CFG_WATCHDOG_NS, &v) == 0 && v == 250000000ull,
 	    "HYP_CFG_WATCHDOG_NS is 250 ms", "value %" PRIu64, v);
 	tap(ctl.watchdog_ms == 250, "ctl->watchdog_ms is 250", "%u", ctl.watchdog_ms);
-	tap(cmd("set watchdog many"), "a bad watchdog answers", NULL);
-	check_out("a bad watchdog is refused", "Bad arguments");
+	ask("set watchdog many", "a bad watchdog is refused", "Bad arguments");
 
 	/* policy */
-	tap(cmd("policy reload /x.yaml"), "policy reload FILE answers", NULL);
-	check_out("the reload of that file is refused, saying why",
+	ask("policy reload /x.yaml", "the reload of that file is refused, saying why",
 		  "policy reload failed: /x.yaml: cannot open: No such file or directory");
 	tap(ctl.reloads_failed == 1, "and counted", "reloads_failed %llu",
 	    (unsigned long long)ctl.reloads_failed);
-	tap(cmd("policy reload"), "policy reload answers", NULL);
-	check_out("without a file the current one is reloaded",
+	ask("policy reload", "without a file the current one is reloaded",
 		  "/nonexistent-hyp/policy.yaml: cannot open");
-	tap(cmd("show policy"), "show policy answers", NULL);
-	check_out("show policy: path", "/nonexistent-hyp/policy.yaml");
+	ask("show policy", "show policy: path", "/nonexistent-hyp/policy.yaml");
 	check_out("show policy: failed reloads", "reloads failed: 2");
 	check_out("show policy: last error", "/nonexistent-hyp/policy.yaml: cannot open");
 	check_out("show policy: watchdog", "250 ms");
@@ -319,45 +318,30 @@ main(int argc __rte_unused, char **argv __rte_unused)
 	/* ports */
 	tap(null_rx(pid, 32) == 32, "32 packets from net_null0", NULL);
 	snprintf(line, sizeof(line), "show port stats %u", pid);
-	tap(cmd(line), "show port stats N answers", NULL);
-	check_out("the null port's rx counter", "RX-packets: 32 ");
+	ask(line, "the null port's rx counter", "RX-packets: 32 ");
 	check_out("the null port's name", "(net_null0)");
-	tap(cmd("show port stats all"), "show port stats all answers", NULL);
-	check_out("all: the null port", "RX-packets: 32 ");
-	tap(cmd("show port stats 999"), "a missing port answers", NULL);
-	check_out("a missing port is named", "port 999 does not exist");
-	tap(cmd("show port xstats all"), "show port xstats all answers", NULL);
-	check_out("xstats has rx_good_packets", "rx_good_packets");
+	ask("show port stats all", "all: the null port", "RX-packets: 32 ");
+	ask("show port stats 999", "a missing port is named", "port 999 does not exist");
+	ask("show port xstats all", "xstats has rx_good_packets", "rx_good_packets");
 	tap(cmd("clear stats"), "clear stats answers", NULL);
 	tap(null_rx(pid, 5) == 5, "5 more packets", NULL);
-	tap(cmd(line), "show port stats after clear", NULL);
-	check_out("deltas since the clear", "RX-packets: 5 ");
+	ask(line, "deltas since the clear", "RX-packets: 5 ");
 	check_out("the clear is noted", "since clear");
-	tap(cmd("show policy"), "show policy after clear", NULL);
-	check_out("reloads count from the clear", "reloads failed: 0");
+	ask("show policy", "reloads count from the clear", "reloads failed: 0");
 
 	/* no pipeline, no engine, no AF_XDP interface */
-	tap(cmd("show lcores"), "show lcores answers", NULL);
-	check_out("show lcores without a pipeline", "no pipeline");
-	tap(cmd("show rings"), "show rings answers", NULL);
-	check_out("show rings without a pipeline", "no stage rings");
-	tap(cmd("show flows 5"), "show flows N answers", NULL);
-	check_out("show flows without a pipeline", "no pipeline");
-	tap(cmd("show flows 65"), "show flows 65 answers", NULL);
-	check_out("show flows bounds its count", "bad count 65");
-	tap(cmd("show rules"), "show rules answers", NULL);
-	check_out("show rules without an engine", "no engine");
-	tap(cmd("show xsk"), "show xsk answers", NULL);
-	check_out("show xsk without an interface", "no AF_XDP interface");
+	ask("show lcores", "show lcores without a pipeline", "no pipeline");
+	ask("show rings", "show rings without a pipeline", "no stage rings");
+	ask("show flows 5", "show flows without a pipeline", "no pipeline");
+	ask("show flows 65", "show flows bounds its count", "bad count 65");
+	ask("show rules", "show rules without an engine", "no engine");
+	ask("show xsk", "show xsk without an interface", "no AF_XDP interface");
 
 	/* the console goes on after what it does not understand */
-	tap(cmd("frobnicate the flux"), "an unknown command answers", NULL);
-	check_out("an unknown command is refused", "Command not found");
-	tap(cmd("help"), "help answers", NULL);
-	check_out("help lists blocklist", "blocklist add|del <cidr>");
+	ask("frobnicate the flux", "an unknown command is refused", "Command not found");
+	ask("help", "help lists blocklist", "blocklist add|del <cidr>");
 	/* TAB completes "pol" to "policy " */
-	tap(cmd("show pol\t"), "a completed command answers", NULL);
-	check_out("TAB completion", "reloads ok:");
+	ask("show pol\t", "TAB completion", "reloads ok:");
 
 	tap(write(sv[0], "quit\n", 5) == 5, "quit", NULL);
 	pthread_join(s.tid, NULL);

@@ -327,6 +327,7 @@ check_caller_cfg(struct hyp_xdp *x, const char *step)
  * and the apply's count for it (added < 0: not looked at).
  */
 struct map_want {
+	const char *step;
 	enum hyp_map_id id;
 	const char *holds;
 	int added, removed, kept;
@@ -334,13 +335,58 @@ struct map_want {
 
 #define NO_COUNT	-1, 0, 0
 
+/* What each step of main() must leave, in the order it checks. */
+static const struct map_want want[] = {
+	/* policy 1 onto empty maps */
+	{ "p1", HYP_MAP_ID_BLOCK_SRC_V4, "192.0.2.0/24 id=1 hits=0; 198.51.100.7/32 id=2 hits=0; "
+	  "203.0.113.9/32 id=4 hits=0", 3, 0, 0 },
+	{ "p1", HYP_MAP_ID_BLOCK_SRC_V6, "2001:db8:bad::/48 id=3 hits=0", 1, 0, 0 },
+	{ "p1", HYP_MAP_ID_BLOCK_DST_V4, "203.0.113.0/24 id=1 hits=0", 1, 0, 0 },
+	{ "p1", HYP_MAP_ID_BLOCK_DST_V6, "2001:db8:2::/64 id=2 hits=0", 1, 0, 0 },
+	{ "p1", HYP_MAP_ID_RL_RULES_V4, "198.18.0.0/16 pps=100 burst=10 id=1", 1, 0, 0 },
+	{ "p1", HYP_MAP_ID_RL_RULES_V6, "2001:db8:1::/48 pps=5 burst=1 id=2", 1, 0, 0 },
+	{ "p1", HYP_MAP_ID_REDIRECT_PORTS, "17/53; 6/443", 2, 0, 0 },
+	/* policy 2 after policy 1 (and three hits): removes, keeps, adds */
+	{ "p2", HYP_MAP_ID_BLOCK_SRC_V4,
+	  "10.0.0.0/8 id=1 hits=0; 192.0.2.0/24 id=2 hits=2; 203.0.113.9/32 id=3 hits=0",
+	  1, 1, 2 },
+	{ "p2", HYP_MAP_ID_BLOCK_SRC_V6, "2001:db8:beef::/48 id=4 hits=0", 1, 1, 0 },
+	{ "p2", HYP_MAP_ID_BLOCK_DST_V4, "203.0.113.0/24 id=1 hits=1", 0, 0, 1 },
+	{ "p2", HYP_MAP_ID_BLOCK_DST_V6, "", 0, 1, 0 },
+	{ "p2", HYP_MAP_ID_RL_RULES_V4,
+	  "100.64.0.0/10 pps=0 burst=0 id=2; 198.18.0.0/16 pps=50 burst=5 id=1", 1, 0, 1 },
+	{ "p2", HYP_MAP_ID_RL_RULES_V6, "", 0, 1, 0 },
+	{ "p2", HYP_MAP_ID_REDIRECT_PORTS, "17/123; 17/53", 1, 1, 1 },
+	/* the same policy again changes nothing */
+	{ "p2 again", HYP_MAP_ID_BLOCK_SRC_V4,
+	  "10.0.0.0/8 id=1 hits=1; 192.0.2.0/24 id=2 hits=3; 203.0.113.9/32 id=3 hits=0",
+	  0, 0, 3 },
+	{ "p2 again", HYP_MAP_ID_REDIRECT_PORTS, NULL, 0, 0, 2 },
+	/* an empty policy empties every map */
+	{ "empty", HYP_MAP_ID_BLOCK_SRC_V4, "", 0, 3, 0 },
+	{ "empty", HYP_MAP_ID_BLOCK_SRC_V6, "", 0, 1, 0 },
+	{ "empty", HYP_MAP_ID_BLOCK_DST_V4, "", 0, 1, 0 },
+	{ "empty", HYP_MAP_ID_BLOCK_DST_V6, "", NO_COUNT },
+	{ "empty", HYP_MAP_ID_RL_RULES_V4, "", 0, 2, 0 },
+	{ "empty", HYP_MAP_ID_RL_RULES_V6, "", NO_COUNT },
+	{ "empty", HYP_MAP_ID_REDIRECT_PORTS, "", 0, 2, 0 },
+	/* a bad entry stops the apply: additions before it stay, nothing is removed */
+	{ "failed", HYP_MAP_ID_BLOCK_SRC_V4,
+	  "10.0.0.0/8 id=1 hits=0; 192.0.2.0/24 id=2 hits=0; 203.0.113.9/32 id=3 hits=0",
+	  NO_COUNT },
+	{ "failed", HYP_MAP_ID_RL_RULES_V4, "", NO_COUNT },
+	{ "failed", HYP_MAP_ID_REDIRECT_PORTS, "", NO_COUNT },
+};
+
 static void
-check_maps(struct hyp_xdp *x, const struct hyp_fastpath_stats *st, const char *step,
-	   const struct map_want *w, unsigned int n)
+check_maps(struct hyp_xdp *x, const struct hyp_fastpath_stats *st, const char *step)
 {
+	const struct map_want *w = want;
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < DIM(want); i++) {
+		if (strcmp(w[i].step, step) != 0)
+			continue;
 		if (w[i].holds != NULL)
 			check_map(x, step, w[i].id, w[i].holds);
 		if (w[i].added >= 0)
@@ -362,60 +408,6 @@ check_policy_cfg(struct hyp_xdp *x, const char *step, uint64_t fail_mode,
 		check_cfg(x, step, HYP_CFG_REDIRECT_ALL, "redirect_all", (uint64_t)redirect_all);
 	check_caller_cfg(x, step);
 }
-
-/* policy 1 onto empty maps */
-static const struct map_want p1_want[] = {
-	{ HYP_MAP_ID_BLOCK_SRC_V4, "192.0.2.0/24 id=1 hits=0; 198.51.100.7/32 id=2 hits=0; "
-	  "203.0.113.9/32 id=4 hits=0", 3, 0, 0 },
-	{ HYP_MAP_ID_BLOCK_SRC_V6, "2001:db8:bad::/48 id=3 hits=0", 1, 0, 0 },
-	{ HYP_MAP_ID_BLOCK_DST_V4, "203.0.113.0/24 id=1 hits=0", 1, 0, 0 },
-	{ HYP_MAP_ID_BLOCK_DST_V6, "2001:db8:2::/64 id=2 hits=0", 1, 0, 0 },
-	{ HYP_MAP_ID_RL_RULES_V4, "198.18.0.0/16 pps=100 burst=10 id=1", 1, 0, 0 },
-	{ HYP_MAP_ID_RL_RULES_V6, "2001:db8:1::/48 pps=5 burst=1 id=2", 1, 0, 0 },
-	{ HYP_MAP_ID_REDIRECT_PORTS, "17/53; 6/443", 2, 0, 0 },
-};
-
-/* policy 2 after policy 1 (and three hits): removes, keeps, adds */
-static const struct map_want p2_want[] = {
-	{ HYP_MAP_ID_BLOCK_SRC_V4,
-	  "10.0.0.0/8 id=1 hits=0; 192.0.2.0/24 id=2 hits=2; 203.0.113.9/32 id=3 hits=0",
-	  1, 1, 2 },
-	{ HYP_MAP_ID_BLOCK_SRC_V6, "2001:db8:beef::/48 id=4 hits=0", 1, 1, 0 },
-	{ HYP_MAP_ID_BLOCK_DST_V4, "203.0.113.0/24 id=1 hits=1", 0, 0, 1 },
-	{ HYP_MAP_ID_BLOCK_DST_V6, "", 0, 1, 0 },
-	{ HYP_MAP_ID_RL_RULES_V4,
-	  "100.64.0.0/10 pps=0 burst=0 id=2; 198.18.0.0/16 pps=50 burst=5 id=1", 1, 0, 1 },
-	{ HYP_MAP_ID_RL_RULES_V6, "", 0, 1, 0 },
-	{ HYP_MAP_ID_REDIRECT_PORTS, "17/123; 17/53", 1, 1, 1 },
-};
-
-/* the same policy again changes nothing */
-static const struct map_want p2_again_want[] = {
-	{ HYP_MAP_ID_BLOCK_SRC_V4,
-	  "10.0.0.0/8 id=1 hits=1; 192.0.2.0/24 id=2 hits=3; 203.0.113.9/32 id=3 hits=0",
-	  0, 0, 3 },
-	{ HYP_MAP_ID_REDIRECT_PORTS, NULL, 0, 0, 2 },
-};
-
-/* an empty policy empties every map */
-static const struct map_want empty_want[] = {
-	{ HYP_MAP_ID_BLOCK_SRC_V4, "", 0, 3, 0 },
-	{ HYP_MAP_ID_BLOCK_SRC_V6, "", 0, 1, 0 },
-	{ HYP_MAP_ID_BLOCK_DST_V4, "", 0, 1, 0 },
-	{ HYP_MAP_ID_BLOCK_DST_V6, "", NO_COUNT },
-	{ HYP_MAP_ID_RL_RULES_V4, "", 0, 2, 0 },
-	{ HYP_MAP_ID_RL_RULES_V6, "", NO_COUNT },
-	{ HYP_MAP_ID_REDIRECT_PORTS, "", 0, 2, 0 },
-};
-
-/* a bad entry stops the apply: additions before it stay, nothing is removed */
-static const struct map_want failed_want[] = {
-	{ HYP_MAP_ID_BLOCK_SRC_V4,
-	  "10.0.0.0/8 id=1 hits=0; 192.0.2.0/24 id=2 hits=0; 203.0.113.9/32 id=3 hits=0",
-	  NO_COUNT },
-	{ HYP_MAP_ID_RL_RULES_V4, "", NO_COUNT },
-	{ HYP_MAP_ID_REDIRECT_PORTS, "", NO_COUNT },
-};
 
 /*
  * One frame through the program: the reason it was counted under, or -1.
@@ -459,6 +451,45 @@ check_send(struct hyp_xdp *x, int family, const char *src, const char *dst,
 
 	snprintf(name, sizeof(name), "%s: %s", why, hyp_reason_name(want));
 	tap(r == (int)want, name, "counted as %s", r < 0 ? "(error)" : hyp_reason_name(r));
+}
+
+/* The frames sent after a step, and how the program must count each. */
+static const struct {
+	const char *step;
+	int family;
+	const char *src, *dst;
+	enum hyp_reason want;
+	const char *why;
+} sends[] = {
+	/* hits on prefixes that stay (192.0.2.0/24, 203.0.113.0/24) and one that goes */
+	{ "p1", 4, "192.0.2.5", "198.18.200.1", HYP_R_BLOCK_SRC, "p1: 192.0.2.5 (hit 1)" },
+	{ "p1", 4, "192.0.2.77", "198.18.200.1", HYP_R_BLOCK_SRC, "p1: 192.0.2.77 (hit 2)" },
+	{ "p1", 4, "100.64.0.1", "203.0.113.50", HYP_R_BLOCK_DST, "p1: to 203.0.113.50" },
+	{ "p1", 6, "2001:db8:bad::1", "2001:db8:ffff::1", HYP_R_BLOCK_SRC, "p1: 2001:db8:bad::1" },
+	{ "p2", 4, "192.0.2.5", "198.18.200.1", HYP_R_BLOCK_SRC, "p2: a kept prefix" },
+	{ "p2", 4, "10.9.9.9", "198.18.200.1", HYP_R_BLOCK_SRC, "p2: an added prefix" },
+	{ "p2", 6, "2001:db8:bad::1", "2001:db8:ffff::1", HYP_R_FORWARD_FAIL,
+	  "p2: a removed prefix is not blocked" },
+	{ "empty", 4, "192.0.2.5", "198.18.200.1", HYP_R_FORWARD_FAIL,
+	  "empty: nothing is blocked any more" },
+};
+
+/* One apply, then what the tables say it must leave and how frames fare. */
+static void
+step(struct hyp_xdp *x, const struct hyp_policy *p, const char *name, int want_ret)
+{
+	struct hyp_fastpath_stats st;
+	char t[128];
+	unsigned int i;
+	int ret = hyp_fastpath_apply(x, p, &st);
+
+	snprintf(t, sizeof(t), "%s: the apply returns %d", name, want_ret);
+	tap(ret == want_ret, t, "got %d (%s)", ret, strerror(-ret));
+	check_maps(x, &st, name);
+	for (i = 0; i < DIM(sends); i++)
+		if (strcmp(sends[i].step, name) == 0)
+			check_send(x, sends[i].family, sends[i].src, sends[i].dst,
+				   sends[i].want, sends[i].why);
 }
 
 /*
@@ -636,43 +667,16 @@ main(void)
 
 	tap(hyp_fastpath_apply(x, NULL, &st) == -EINVAL, "no policy: -EINVAL", NULL);
 
-	ret = hyp_fastpath_apply(x, p1, &st);
-	tap(ret == 0, "policy 1 applies", "%s", strerror(-ret));
-	check_maps(x, &st, "p1", p1_want, DIM(p1_want));
+	step(x, p1, "p1", 0);
 	check_policy_cfg(x, "p1", HYP_FAIL_CLOSED, HYP_XDP_PASS, 250000000LL, 1);
-
-	/* hits on prefixes that stay (192.0.2.0/24, 203.0.113.0/24) and one that goes */
-	check_send(x, 4, "192.0.2.5", "198.18.200.1", HYP_R_BLOCK_SRC, "p1: 192.0.2.5 (hit 1)");
-	check_send(x, 4, "192.0.2.77", "198.18.200.1", HYP_R_BLOCK_SRC, "p1: 192.0.2.77 (hit 2)");
-	check_send(x, 4, "100.64.0.1", "203.0.113.50", HYP_R_BLOCK_DST, "p1: to 203.0.113.50");
-	check_send(x, 6, "2001:db8:bad::1", "2001:db8:ffff::1", HYP_R_BLOCK_SRC,
-		   "p1: 2001:db8:bad::1");
-
-	ret = hyp_fastpath_apply(x, p2, &st);
-	tap(ret == 0, "policy 2 applies", "%s", strerror(-ret));
-	check_maps(x, &st, "p2", p2_want, DIM(p2_want));
+	step(x, p2, "p2", 0);
 	check_policy_cfg(x, "p2", HYP_FAIL_OPEN, HYP_XDP_DROP, 0, 0);
-	check_send(x, 4, "192.0.2.5", "198.18.200.1", HYP_R_BLOCK_SRC, "p2: a kept prefix");
-	check_send(x, 4, "10.9.9.9", "198.18.200.1", HYP_R_BLOCK_SRC, "p2: an added prefix");
-	check_send(x, 6, "2001:db8:bad::1", "2001:db8:ffff::1", HYP_R_FORWARD_FAIL,
-		   "p2: a removed prefix is not blocked");
-
-	ret = hyp_fastpath_apply(x, p2, &st);
-	tap(ret == 0, "policy 2 applies again", "%s", strerror(-ret));
-	check_maps(x, &st, "p2 again", p2_again_want, DIM(p2_again_want));
-
-	ret = hyp_fastpath_apply(x, p3, &st);
-	tap(ret == 0, "empty policy applies", "%s", strerror(-ret));
-	check_maps(x, &st, "empty", empty_want, DIM(empty_want));
+	step(x, p2, "p2 again", 0);
+	step(x, p3, "empty", 0);
 	check_policy_cfg(x, "empty", HYP_FAIL_OPEN, HYP_XDP_DROP, -1, -1);
-	check_send(x, 4, "192.0.2.5", "198.18.200.1", HYP_R_FORWARD_FAIL,
-		   "empty: nothing is blocked any more");
-
 	p2->rate_limits[1].burst = 0;	/* the parser never gives pps without a burst */
 	p2->rate_limits[1].pps = 1;
-	ret = hyp_fastpath_apply(x, p2, &st);
-	tap(ret == -EINVAL, "a rate limit of 1 pps with burst 0: -EINVAL", "got %d", ret);
-	check_maps(x, &st, "failed", failed_want, DIM(failed_want));
+	step(x, p2, "failed", -EINVAL);
 
 	/* -- the order of the writes, failures, rollback ------------------------ */
 	p2->rate_limits[1].burst = 0;	/* back to what the parser gave */
