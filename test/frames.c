@@ -107,16 +107,20 @@ static void f_ip6_exts(struct frame *f)
   pkt_udp(f, 40000, 53, 0, 10); ip_end(f); }
 static void f_ip6_ah(struct frame *f)
 { eth_ip6(f, 51); pkt_ah6(f, IPPROTO_TCP, 4); pkt_tcp(f, 41000, 80, 5, 0); ip_end(f); }
-static void f_ip6_seven_exts(struct frame *f)
+/* n destination-options headers in a row; the parsers stop at six */
+static void
+ip6_dstopts(struct frame *f, int n)
 {
 	int i;
 
 	eth_ip6(f, 60);
-	for (i = 0; i < 7; i++)
-		pkt_ext6(f, i < 6 ? 60 : IPPROTO_UDP, 0);
+	for (i = 0; i < n; i++)
+		pkt_ext6(f, i < n - 1 ? 60 : IPPROTO_UDP, 0);
 	pkt_udp(f, 40000, 53, 0, 4);
 	ip_end(f);
 }
+static void f_ip6_six_exts(struct frame *f) { ip6_dstopts(f, 6); }
+static void f_ip6_seven_exts(struct frame *f) { ip6_dstopts(f, 7); }
 /* 2 of a hop-by-hop header's 8 bytes */
 static void f_ip6_ext_cut(struct frame *f) { eth_ip6(f, 0); pkt_put16(f, 0x1100); ip_end(f); }
 static void f_ip6_first_frag(struct frame *f)
@@ -166,6 +170,7 @@ const struct frame_case frame_cases[] = {
 	{ "IPv6 cut at 20 bytes", f_ip6_cut, HYP_R_MAL_IP6_TRUNC },
 	{ "IPv6 version 4", f_ip6_v4, HYP_R_MAL_IP6_VERSION },
 	{ "IPv6 payload length past the frame", f_ip6_plen_big, HYP_R_MAL_IP6_PLEN },
+	{ "IPv6 six extension headers", f_ip6_six_exts, HYP_R_PASS },
 	{ "IPv6 seven extension headers", f_ip6_seven_exts, HYP_R_MAL_IP6_EXT },
 	{ "IPv6 extension header cut", f_ip6_ext_cut, HYP_R_MAL_IP6_EXT },
 	{ "13 bytes", f_13, HYP_R_MAL_ETH_TRUNC },

@@ -51,6 +51,19 @@ put_hdr(struct msg *m, uint8_t flags_hi, uint16_t qdcount)
 	put16(m, 0);
 }
 
+static void
+put_raw(struct msg *m, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n-- > 0)
+		put8(m, *b++);
+}
+
+/* a string literal's bytes, the NULs inside it included */
+#define W(s) s, sizeof(s) - 1
+#define QT "\0\x01\0\x01"	/* QTYPE A, QCLASS IN */
+
 /* dotted name as labels, with the final zero; "" is the root */
 static void
 put_name(struct msg *m, const char *name)
@@ -213,32 +226,47 @@ test_lengths(void)
 	expect_err("128 one-byte labels (255 chars) refused", &m,
 		   HYP_DNS_ETOOLONG);
 
+}
+
+/*
+ * One question on the wire after a query header, hostile each way a label
+ * or a pointer can be. The question starts at offset 12 (HYP_DNS_HDR_LEN).
+ */
+static const struct {
+	const char *what;
+	const char *wire;
+	size_t len;
+	int want;
+} bad_questions[] = {
 	/* 64 has the 0x40 bit: a reserved label type on the wire */
-	put_hdr(&m, 0x01, 1);
-	put8(&m, 64);
-	for (i = 0; i < 64; i++)
-		put8(&m, 'a');
-	put8(&m, 0);
-	put16(&m, 1);
-	put16(&m, 1);
-	expect_err("64-byte label refused", &m, HYP_DNS_EBADLABEL);
+	{ "64-byte label refused", W("\x40" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+				     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "\0" QT),
+	  HYP_DNS_EBADLABEL },
+	{ "0x80 label type refused", W("\x83" "abc" "\0" QT), HYP_DNS_EBADLABEL },
+	{ "0x40 extended label type refused", W("\x41" "\0" QT), HYP_DNS_EBADLABEL },
+	/* pointers in the first question can only go to the header */
+	{ "pointer into the header refused", W("\xc0\x02" QT), HYP_DNS_EBADPTR },
+	{ "pointer to itself refused as a loop", W("\xc0\x0c" QT), HYP_DNS_ELOOP },
+	/* 12: "a" then a pointer to 16; 16: a pointer back to 12 */
+	{ "pointer loop A->B->A refused", W("\x01" "a" "\xc0\x10" "\xc0\x0c" QT),
+	  HYP_DNS_ELOOP },
+	{ "pointer back into its own name refused", W("\x01" "a" "\xc0\x0c" QT),
+	  HYP_DNS_ELOOP },
+	{ "pointer past the end refused", W("\xff\xff" QT), HYP_DNS_EBADPTR },
+	{ "pointer cut after its first byte", W("\xc0"), HYP_DNS_ETRUNC },
+};
 
-	put_hdr(&m, 0x01, 1);
-	put8(&m, 0x80 | 3);
-	put8(&m, 'a');
-	put8(&m, 'b');
-	put8(&m, 'c');
-	put8(&m, 0);
-	put16(&m, 1);
-	put16(&m, 1);
-	expect_err("0x80 label type refused", &m, HYP_DNS_EBADLABEL);
+static void
+test_bad_questions(void)
+{
+	struct msg m;
+	size_t i;
 
-	put_hdr(&m, 0x01, 1);
-	put8(&m, 0x41);
-	put8(&m, 0);
-	put16(&m, 1);
-	put16(&m, 1);
-	expect_err("0x40 extended label type refused", &m, HYP_DNS_EBADLABEL);
+	for (i = 0; i < DIM(bad_questions); i++) {
+		put_hdr(&m, 0x01, 1);
+		put_raw(&m, bad_questions[i].wire, bad_questions[i].len);
+		expect_err(bad_questions[i].what, &m, bad_questions[i].want);
+	}
 }
 
 static void
@@ -247,13 +275,7 @@ test_label_bytes(void)
 	struct msg m;
 
 	put_hdr(&m, 0x01, 1);
-	put8(&m, 3);
-	put8(&m, 'a');
-	put8(&m, '.');
-	put8(&m, 'b');
-	put8(&m, 0);
-	put16(&m, 1);
-	put16(&m, 1);
+	put_raw(&m, W("\x03" "a.b" "\0" QT));
 	expect_err("'.' inside a label refused", &m, HYP_DNS_EBADLABEL);
 
 	m.b[HYP_DNS_HDR_LEN + 2] = '\0';
@@ -299,29 +321,6 @@ test_compression(void)
 	    "pointer to a suffix of an earlier name accepted",
 	    "got %d \"%s\" next %zu", ret, name, next);
 
-	/* pointers in the first question can only go to the header */
-	put_hdr(&m, 0x01, 1);
-	put16(&m, 0xC000 | 2);
-	put16(&m, 1);
-	put16(&m, 1);
-	expect_err("pointer into the header refused", &m, HYP_DNS_EBADPTR);
-
-	put_hdr(&m, 0x01, 1);
-	put16(&m, 0xC000 | HYP_DNS_HDR_LEN);
-	put16(&m, 1);
-	put16(&m, 1);
-	expect_err("pointer to itself refused as a loop", &m, HYP_DNS_ELOOP);
-
-	/* 12: "a" then a pointer to 16; 16: a pointer back to 12 */
-	put_hdr(&m, 0x01, 1);
-	put8(&m, 1);
-	put8(&m, 'a');
-	put16(&m, 0xC000 | 16);
-	put16(&m, 0xC000 | HYP_DNS_HDR_LEN);
-	put16(&m, 1);
-	put16(&m, 1);
-	expect_err("pointer loop A->B->A refused", &m, HYP_DNS_ELOOP);
-
 	/* the same loop entered from a later question */
 	put_hdr(&m, 0x01, 2);
 	put_name(&m, "x");	/* 12..14 */
@@ -333,26 +332,6 @@ test_compression(void)
 	ret = decode_at(&m, q2, name, NULL);
 	tap(ret == HYP_DNS_ELOOP, "forward pointer refused as a loop",
 	    "got %d (%s)", ret, hyp_dns_strerror(ret));
-
-	/* "a" + pointer into its own label run */
-	put_hdr(&m, 0x01, 1);
-	put8(&m, 1);
-	put8(&m, 'a');
-	put16(&m, 0xC000 | HYP_DNS_HDR_LEN);
-	put16(&m, 1);
-	put16(&m, 1);
-	expect_err("pointer back into its own name refused", &m,
-		   HYP_DNS_ELOOP);
-
-	put_hdr(&m, 0x01, 1);
-	put16(&m, 0xC000 | 0x3FFF);
-	put16(&m, 1);
-	put16(&m, 1);
-	expect_err("pointer past the end refused", &m, HYP_DNS_EBADPTR);
-
-	put_hdr(&m, 0x01, 1);
-	put8(&m, 0xC0);
-	expect_err("pointer cut after its first byte", &m, HYP_DNS_ETRUNC);
 
 	/*
 	 * A chain of backward pointers: 12 holds the root, each later pair
@@ -775,6 +754,7 @@ main(void)
 	test_basic();
 	test_lengths();
 	test_label_bytes();
+	test_bad_questions();
 	test_compression();
 	test_truncation();
 	test_header();
