@@ -247,33 +247,53 @@ struct hyp_event {
 };
 
 /*
- * The maps, written once. Each X(ID, name, type, key, value) gives the
- * identifier the BPF side defines (bpf/hyp_maps.bpf.h, which checks its
- * definitions against this list at compile time), the name userspace finds
- * the map by in a program someone else loaded (the af_xdp PMD), enum
- * hyp_map_id and the layout userspace checks before it takes a map. The
- * kernel keeps 15 characters of a name; xsks_map is the name the DPDK
- * af_xdp PMD looks up: do not change it. HYP_PLAIN_MAPS have neither key
- * nor value (the ring buffer).
+ * The maps, written once. Each X(ID, name, type, key, value, max_entries,
+ * flags) gives the identifier bpf/hyp_maps.bpf.h defines the map under, the
+ * name userspace finds the map by in a program someone else loaded (the
+ * af_xdp PMD), enum hyp_map_id and the layout userspace checks before it
+ * takes a map. The kernel keeps 15 characters of a name; xsks_map is the
+ * name the DPDK af_xdp PMD looks up: do not change it. HYP_PLAIN_MAPS have
+ * neither key nor value (the ring buffer).
+ *
+ * Why these types: the tries are not preallocated (a trie preallocates
+ * nothing useful, and 131072 prefixes each would be memory spent for
+ * nothing). flow_map's LRU lists are per CPU: a flood of new flows (every
+ * packet a new source port) inserts on every packet, and the common list's
+ * lock made that the most expensive thing the program did; flows of one CPU
+ * evict each other only. tx_port (IPS: the peer interface, by ifindex) is a
+ * devmap because the kernel then transmits from the driver without the
+ * stack, and bulks the frames.
  */
+#define HYP_LPM_FLAGS BPF_F_NO_PREALLOC
 #define HYP_KEYED_MAPS(X) \
-	X(CONFIG, config_map, BPF_MAP_TYPE_ARRAY, __u32, __u64) \
-	X(REASON_STATS, reason_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct hyp_counter) \
-	X(AUX_STATS, aux_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, __u64) \
-	X(BLOCK_SRC_V4, block_src_v4, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v4, struct hyp_block_val) \
-	X(BLOCK_DST_V4, block_dst_v4, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v4, struct hyp_block_val) \
-	X(BLOCK_SRC_V6, block_src_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, struct hyp_block_val) \
-	X(BLOCK_DST_V6, block_dst_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, struct hyp_block_val) \
-	X(AUTOBLOCK, autoblock_map, BPF_MAP_TYPE_LRU_HASH, struct hyp_addr, struct hyp_autoblock_val) \
-	X(RL_RULES_V4, rl_rules_v4, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v4, struct hyp_rl_rule) \
-	X(RL_RULES_V6, rl_rules_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, struct hyp_rl_rule) \
-	X(RL_STATE, rl_state, BPF_MAP_TYPE_LRU_HASH, struct hyp_addr, struct hyp_rl_state) \
-	X(REDIRECT_PORTS, redirect_ports, BPF_MAP_TYPE_HASH, struct hyp_l4port_key, __u32) \
-	X(FLOW, flow_map, BPF_MAP_TYPE_LRU_HASH, struct hyp_flow_key, struct hyp_flow_val) \
-	X(XSKS, xsks_map, BPF_MAP_TYPE_XSKMAP, __u32, __u32) \
-	X(TX_PORT, tx_port, BPF_MAP_TYPE_DEVMAP, __u32, __u32)
+	X(CONFIG, config_map, BPF_MAP_TYPE_ARRAY, __u32, __u64, HYP_CFG_MAX, 0) \
+	X(REASON_STATS, reason_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct hyp_counter, \
+	  HYP_R_MAX, 0) \
+	X(AUX_STATS, aux_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, __u64, HYP_AUX_MAX, 0) \
+	X(BLOCK_SRC_V4, block_src_v4, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v4, \
+	  struct hyp_block_val, HYP_BLOCK_MAX_ENTRIES, HYP_LPM_FLAGS) \
+	X(BLOCK_DST_V4, block_dst_v4, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v4, \
+	  struct hyp_block_val, HYP_BLOCK_MAX_ENTRIES, HYP_LPM_FLAGS) \
+	X(BLOCK_SRC_V6, block_src_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, \
+	  struct hyp_block_val, HYP_BLOCK_MAX_ENTRIES, HYP_LPM_FLAGS) \
+	X(BLOCK_DST_V6, block_dst_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, \
+	  struct hyp_block_val, HYP_BLOCK_MAX_ENTRIES, HYP_LPM_FLAGS) \
+	X(AUTOBLOCK, autoblock_map, BPF_MAP_TYPE_LRU_HASH, struct hyp_addr, \
+	  struct hyp_autoblock_val, HYP_AUTOBLOCK_MAX_ENTRIES, 0) \
+	X(RL_RULES_V4, rl_rules_v4, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v4, \
+	  struct hyp_rl_rule, HYP_RL_RULES_MAX_ENTRIES, HYP_LPM_FLAGS) \
+	X(RL_RULES_V6, rl_rules_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, \
+	  struct hyp_rl_rule, HYP_RL_RULES_MAX_ENTRIES, HYP_LPM_FLAGS) \
+	X(RL_STATE, rl_state, BPF_MAP_TYPE_LRU_HASH, struct hyp_addr, struct hyp_rl_state, \
+	  HYP_RL_STATE_MAX_ENTRIES, 0) \
+	X(REDIRECT_PORTS, redirect_ports, BPF_MAP_TYPE_HASH, struct hyp_l4port_key, __u32, \
+	  HYP_REDIRECT_PORTS_MAX_ENTRIES, 0) \
+	X(FLOW, flow_map, BPF_MAP_TYPE_LRU_HASH, struct hyp_flow_key, struct hyp_flow_val, \
+	  HYP_FLOW_MAX_ENTRIES, BPF_F_NO_COMMON_LRU) \
+	X(XSKS, xsks_map, BPF_MAP_TYPE_XSKMAP, __u32, __u32, HYP_XSKS_MAX_ENTRIES, 0) \
+	X(TX_PORT, tx_port, BPF_MAP_TYPE_DEVMAP, __u32, __u32, HYP_TX_PORT_MAX_ENTRIES, 0)
 #define HYP_PLAIN_MAPS(X) \
-	X(EVENTS, telemetry_rb, BPF_MAP_TYPE_RINGBUF)
+	X(EVENTS, telemetry_rb, BPF_MAP_TYPE_RINGBUF, HYP_EVENTS_BYTES)
 
 /*
  * Both compilers see these: a layout that differs between clang -target bpf

@@ -65,12 +65,9 @@ cmd_blocklist_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 			       res.changed == 1 ? "" : "s");
 }
 
-cmdline_parse_inst_t cmd_blocklist = {
-	.f = cmd_blocklist_cb,
-	.data = NULL,
-	.help_str = "blocklist add|del <cidr>: drop (or stop dropping) a source prefix in XDP",
-	.tokens = { (void *)&tok_blocklist, (void *)&tok_add_del, (void *)&tok_cidr, NULL },
-};
+CONSOLE_CMD(cmd_blocklist, cmd_blocklist_cb, NULL,
+	    "blocklist add|del <cidr>: drop (or stop dropping) a source prefix in XDP",
+	    TOK(blocklist), TOK(add_del), TOK(cidr));
 
 /* ---- blocklist list ------------------------------------------------------- */
 
@@ -175,12 +172,9 @@ cmd_blocklist_list_cb(void *parsed __rte_unused, struct cmdline *cl, void *data 
 	}
 }
 
-cmdline_parse_inst_t cmd_blocklist_list = {
-	.f = cmd_blocklist_list_cb,
-	.data = NULL,
-	.help_str = "blocklist list: every blocked prefix, its rule id (0: console) and hits",
-	.tokens = { (void *)&tok_blocklist, (void *)&tok_list, NULL },
-};
+CONSOLE_CMD(cmd_blocklist_list, cmd_blocklist_list_cb, NULL,
+	    "blocklist list: every blocked prefix, its rule id (0: console) and hits",
+	    TOK(blocklist), TOK(list));
 
 /* ---- policy reload [file] ------------------------------------------------- */
 
@@ -200,19 +194,13 @@ cmd_policy_reload_cb(void *parsed, struct cmdline *cl, void *data)
 			       err[0] != '\0' ? err : strerror(ret < 0 ? -ret : ret));
 }
 
-cmdline_parse_inst_t cmd_policy_reload = {
-	.f = cmd_policy_reload_cb,
-	.data = NULL,
-	.help_str = "policy reload: load the current policy file again",
-	.tokens = { (void *)&tok_policy, (void *)&tok_reload, NULL },
-};
+CONSOLE_CMD(cmd_policy_reload, cmd_policy_reload_cb, NULL,
+	    "policy reload: load the current policy file again",
+	    TOK(policy), TOK(reload));
 
-cmdline_parse_inst_t cmd_policy_reload_file = {
-	.f = cmd_policy_reload_cb,
-	.data = (void *)1,
-	.help_str = "policy reload <file>: load another policy file and make it the running one",
-	.tokens = { (void *)&tok_policy, (void *)&tok_reload, (void *)&tok_path, NULL },
-};
+CONSOLE_CMD(cmd_policy_reload_file, cmd_policy_reload_cb, (void *)1,
+	    "policy reload <file>: load another policy file and make it the running one",
+	    TOK(policy), TOK(reload), TOK(path));
 
 /* ---- set fail-mode|watchdog ----------------------------------------------- */
 
@@ -233,12 +221,9 @@ cmd_set_fail_mode_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 			       n == 1 ? "" : "s");
 }
 
-cmdline_parse_inst_t cmd_set_fail_mode = {
-	.f = cmd_set_fail_mode_cb,
-	.data = NULL,
-	.help_str = "set fail-mode open|closed: pass or drop what the slow path cannot take",
-	.tokens = { (void *)&tok_set, (void *)&tok_fail_mode, (void *)&tok_open_closed, NULL },
-};
+CONSOLE_CMD(cmd_set_fail_mode, cmd_set_fail_mode_cb, NULL,
+	    "set fail-mode open|closed: pass or drop what the slow path cannot take",
+	    TOK(set), TOK(fail_mode), TOK(open_closed));
 
 static void
 cmd_set_watchdog_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
@@ -258,12 +243,9 @@ cmd_set_watchdog_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 			       n == 1 ? "" : "s");
 }
 
-cmdline_parse_inst_t cmd_set_watchdog = {
-	.f = cmd_set_watchdog_cb,
-	.data = NULL,
-	.help_str = "set watchdog <ms>: heartbeat age after which XDP fails over (0: off)",
-	.tokens = { (void *)&tok_set, (void *)&tok_watchdog, (void *)&tok_num, NULL },
-};
+CONSOLE_CMD(cmd_set_watchdog, cmd_set_watchdog_cb, NULL,
+	    "set watchdog <ms>: heartbeat age after which XDP fails over (0: off)",
+	    TOK(set), TOK(watchdog), TOK(num));
 
 /* ---- clear stats ---------------------------------------------------------- */
 
@@ -351,9 +333,6 @@ cmd_clear_stats_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __r
 	cmdline_printf(cl, "statistics cleared for this console (other counters keep counting)\n");
 }
 
-cmdline_parse_inst_t cmd_clear_stats = {
-	.f = cmd_clear_stats_cb,
-	.data = NULL,
-	.help_str = "clear stats: later show commands count from now (this console only)",
-	.tokens = { (void *)&tok_clear, (void *)&tok_stats, NULL },
-};
+CONSOLE_CMD(cmd_clear_stats, cmd_clear_stats_cb, NULL,
+	    "clear stats: later show commands count from now (this console only)",
+	    TOK(clear), TOK(stats));

@@ -105,6 +105,12 @@ const char *console_since_note(const struct console *c, char *buf, size_t len);
 void console_print_table(struct cmdline *cl, const void *now, const void *base,
 		 const struct hyp_stat_desc *d, unsigned int n);
 
+/* One command: callback, its data, the help line, the tokens (TOK(x): tok_x). */
+#define CONSOLE_CMD(name, cb, d, help, ...) \
+	cmdline_parse_inst_t name = { .f = cb, .data = d, .help_str = help, \
+				      .tokens = { __VA_ARGS__, NULL } }
+#define TOK(t) (void *)&tok_ ## t
+
 extern cmdline_parse_inst_t cmd_show_port_all;
 extern cmdline_parse_inst_t cmd_show_port_id;
 extern cmdline_parse_inst_t cmd_show_lcores;

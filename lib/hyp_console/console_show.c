@@ -134,21 +134,13 @@ cmd_show_port_cb(void *parsed, struct cmdline *cl __rte_unused, void *data)
 	pthread_mutex_unlock(&ctl->lock);
 }
 
-cmdline_parse_inst_t cmd_show_port_all = {
-	.f = cmd_show_port_cb,
-	.data = (void *)1,
-	.help_str = "show port stats|xstats all: counters of every port",
-	.tokens = { (void *)&tok_show, (void *)&tok_port, (void *)&tok_port_what,
-		    (void *)&tok_all, NULL },
-};
+CONSOLE_CMD(cmd_show_port_all, cmd_show_port_cb, (void *)1,
+	    "show port stats|xstats all: counters of every port",
+	    TOK(show), TOK(port), TOK(port_what), TOK(all));
 
-cmdline_parse_inst_t cmd_show_port_id = {
-	.f = cmd_show_port_cb,
-	.data = NULL,
-	.help_str = "show port stats|xstats <port_id>: counters of one ethdev",
-	.tokens = { (void *)&tok_show, (void *)&tok_port, (void *)&tok_port_what,
-		    (void *)&tok_port_id, NULL },
-};
+CONSOLE_CMD(cmd_show_port_id, cmd_show_port_cb, NULL,
+	    "show port stats|xstats <port_id>: counters of one ethdev",
+	    TOK(show), TOK(port), TOK(port_what), TOK(port_id));
 
 /* ---- show lcores ---------------------------------------------------------- */
 
@@ -190,12 +182,9 @@ out:
 	pthread_mutex_unlock(&ctl->lock);
 }
 
-cmdline_parse_inst_t cmd_show_lcores = {
-	.f = cmd_show_lcores_cb,
-	.data = NULL,
-	.help_str = "show lcores: role, rx packets, bursts, empty polls, busy % per lcore",
-	.tokens = { (void *)&tok_show, (void *)&tok_lcores, NULL },
-};
+CONSOLE_CMD(cmd_show_lcores, cmd_show_lcores_cb, NULL,
+	    "show lcores: role, rx packets, bursts, empty polls, busy % per lcore",
+	    TOK(show), TOK(lcores));
 
 /* ---- show rings ----------------------------------------------------------- */
 
@@ -233,12 +222,9 @@ out:
 	free(ri);
 }
 
-cmdline_parse_inst_t cmd_show_rings = {
-	.f = cmd_show_rings_cb,
-	.data = NULL,
-	.help_str = "show rings: the stage rings' fill, capacity, high-water mark, refusals",
-	.tokens = { (void *)&tok_show, (void *)&tok_rings, NULL },
-};
+CONSOLE_CMD(cmd_show_rings, cmd_show_rings_cb, NULL,
+	    "show rings: the stage rings' fill, capacity, high-water mark, refusals",
+	    TOK(show), TOK(rings));
 
 /* ---- show xsk ------------------------------------------------------------- */
 
@@ -313,12 +299,9 @@ cmd_show_xsk_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_
 	free(xs);
 }
 
-cmdline_parse_inst_t cmd_show_xsk = {
-	.f = cmd_show_xsk_cb,
-	.data = NULL,
-	.help_str = "show xsk: the kernel's statistics of every AF_XDP socket",
-	.tokens = { (void *)&tok_show, (void *)&tok_xsk, NULL },
-};
+CONSOLE_CMD(cmd_show_xsk, cmd_show_xsk_cb, NULL,
+	    "show xsk: the kernel's statistics of every AF_XDP socket",
+	    TOK(show), TOK(xsk));
 
 /* ---- show flows [n] ------------------------------------------------------- */
 
@@ -378,19 +361,13 @@ cmd_show_flows_cb(void *parsed, struct cmdline *cl, void *data)
 	free(f);
 }
 
-cmdline_parse_inst_t cmd_show_flows = {
-	.f = cmd_show_flows_cb,
-	.data = NULL,
-	.help_str = "show flows: the 10 largest flows by bytes",
-	.tokens = { (void *)&tok_show, (void *)&tok_flows, NULL },
-};
+CONSOLE_CMD(cmd_show_flows, cmd_show_flows_cb, NULL,
+	    "show flows: the 10 largest flows by bytes",
+	    TOK(show), TOK(flows));
 
-cmdline_parse_inst_t cmd_show_flows_n = {
-	.f = cmd_show_flows_cb,
-	.data = (void *)1,
-	.help_str = "show flows <n>: the n (1-64) largest flows by bytes",
-	.tokens = { (void *)&tok_show, (void *)&tok_flows, (void *)&tok_num, NULL },
-};
+CONSOLE_CMD(cmd_show_flows_n, cmd_show_flows_cb, (void *)1,
+	    "show flows <n>: the n (1-64) largest flows by bytes",
+	    TOK(show), TOK(flows), TOK(num));
 
 /* ---- show rules ----------------------------------------------------------- */
 
@@ -434,12 +411,9 @@ out:
 	free(rules);
 }
 
-cmdline_parse_inst_t cmd_show_rules = {
-	.f = cmd_show_rules_cb,
-	.data = NULL,
-	.help_str = "show rules: id, action, decisions and text of every engine rule",
-	.tokens = { (void *)&tok_show, (void *)&tok_rules, NULL },
-};
+CONSOLE_CMD(cmd_show_rules, cmd_show_rules_cb, NULL,
+	    "show rules: id, action, decisions and text of every engine rule",
+	    TOK(show), TOK(rules));
 
 /* ---- show policy ---------------------------------------------------------- */
 
@@ -477,9 +451,6 @@ cmd_show_policy_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __r
 	pthread_mutex_unlock(&ctl->lock);
 }
 
-cmdline_parse_inst_t cmd_show_policy = {
-	.f = cmd_show_policy_cb,
-	.data = NULL,
-	.help_str = "show policy: file, hash, load time, reloads, last error",
-	.tokens = { (void *)&tok_show, (void *)&tok_policy, NULL },
-};
+CONSOLE_CMD(cmd_show_policy, cmd_show_policy_cb, NULL,
+	    "show policy: file, hash, load time, reloads, last error",
+	    TOK(show), TOK(policy));

@@ -33,9 +33,9 @@ HYP_LOG_TYPE(xdp);
 
 /* From the one list in hyp_xdp_shared.h. */
 const struct hyp_map_desc xdp_map_descs[HYP_MAP_ID_MAX] = {
-#define HYP_DESC_KEYED(id, name, type, key_t, value_t) \
+#define HYP_DESC_KEYED(id, name, type, key_t, value_t, ...) \
 	[HYP_MAP_ID_ ## id] = { #name, type, sizeof(key_t), sizeof(value_t) },
-#define HYP_DESC_PLAIN(id, name, type) [HYP_MAP_ID_ ## id] = { #name, type, 0, 0 },
+#define HYP_DESC_PLAIN(id, name, type, ...) [HYP_MAP_ID_ ## id] = { #name, type, 0, 0 },
 	HYP_KEYED_MAPS(HYP_DESC_KEYED)
 	HYP_PLAIN_MAPS(HYP_DESC_PLAIN)
 #undef HYP_DESC_KEYED
