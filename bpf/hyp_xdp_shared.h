@@ -106,18 +106,23 @@ enum hyp_aux {
  * Runtime knobs: one __u64 per array slot, so that every knob is changed by
  * a single-entry write that the program sees whole.
  */
+#define HYP_CFGS(X) \
+	X(FAIL_MODE, fail_mode)		/* HYP_FAIL_OPEN or HYP_FAIL_CLOSED */ \
+	X(MALFORMED_ACTION, malformed_action) /* HYP_XDP_DROP or HYP_XDP_PASS */ \
+	X(WATCHDOG_NS, watchdog_ns)	/* heartbeat age limit; 0 disables the watchdog */ \
+	X(HEARTBEAT_NS, heartbeat_ns)	/* CLOCK_MONOTONIC of userspace's last heartbeat */ \
+	X(RL_INTERVAL_NS, ratelimit_interval_ns) /* default rate limit (no rule): 0 = off */ \
+	X(RL_TOLERANCE_NS, ratelimit_tolerance_ns) \
+	X(REDIRECT_ALL, redirect_all)	/* nonzero: redirect every well-formed IP packet */ \
+	X(FLOW_TRACK, flow_track)	/* nonzero: account every IP packet in flow_map */ \
+	X(EVENT_SAMPLE, event_sample)	/* 1 in N drops becomes an event; 0 = none */ \
+	X(MAPS_IN_USE, maps_in_use)	/* HYP_USE_* bits: hash maps worth a lookup */ \
+	X(IPS, ips)			/* HYP_IPS_OFF or HYP_IPS_ON */
+
 enum hyp_cfg {
-	HYP_CFG_FAIL_MODE,	/* HYP_FAIL_OPEN or HYP_FAIL_CLOSED */
-	HYP_CFG_MALFORMED_ACTION, /* HYP_XDP_DROP or HYP_XDP_PASS */
-	HYP_CFG_WATCHDOG_NS,	/* heartbeat age limit; 0 disables the watchdog */
-	HYP_CFG_HEARTBEAT_NS,	/* CLOCK_MONOTONIC of userspace's last heartbeat */
-	HYP_CFG_RL_INTERVAL_NS,	/* default rate limit (no rule matched): 0 = off */
-	HYP_CFG_RL_TOLERANCE_NS,
-	HYP_CFG_REDIRECT_ALL,	/* nonzero: redirect every well-formed IP packet */
-	HYP_CFG_FLOW_TRACK,	/* nonzero: account every IP packet in flow_map */
-	HYP_CFG_EVENT_SAMPLE,	/* 1 in N drops becomes an event; 0 = none */
-	HYP_CFG_MAPS_IN_USE,	/* HYP_USE_* bits: hash maps worth a lookup */
-	HYP_CFG_IPS,		/* HYP_IPS_OFF or HYP_IPS_ON */
+#define HYP_CFG_ENUM(id, name) HYP_CFG_ ## id,
+	HYP_CFGS(HYP_CFG_ENUM)
+#undef HYP_CFG_ENUM
 	HYP_CFG_MAX
 };
 

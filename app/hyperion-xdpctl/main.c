@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include <rte_common.h>
 #include <rte_log.h>
 
 #include "hyp_addr.h"
@@ -119,20 +120,6 @@ cmd_unload(unsigned int ifindex)
 	return ret < 0 ? fail("detach", ret) : 0;
 }
 
-static const char *const cfg_names[HYP_CFG_MAX] = {
-	[HYP_CFG_FAIL_MODE] = "fail_mode",
-	[HYP_CFG_MALFORMED_ACTION] = "malformed_action",
-	[HYP_CFG_WATCHDOG_NS] = "watchdog_ns",
-	[HYP_CFG_HEARTBEAT_NS] = "heartbeat_ns",
-	[HYP_CFG_RL_INTERVAL_NS] = "ratelimit_interval_ns",
-	[HYP_CFG_RL_TOLERANCE_NS] = "ratelimit_tolerance_ns",
-	[HYP_CFG_REDIRECT_ALL] = "redirect_all",
-	[HYP_CFG_FLOW_TRACK] = "flow_track",
-	[HYP_CFG_EVENT_SAMPLE] = "event_sample",
-	[HYP_CFG_MAPS_IN_USE] = "maps_in_use",
-	[HYP_CFG_IPS] = "ips",
-};
-
 static int
 cmd_status(struct hyp_xdp *x)
 {
@@ -145,7 +132,7 @@ cmd_status(struct hyp_xdp *x)
 
 		if (ret < 0)
 			return fail("config read", ret);
-		printf("  %-24s %" PRIu64, cfg_names[i], v);
+		printf("  %-24s %" PRIu64, hyp_cfg_name(i), v);
 		if (i == HYP_CFG_FAIL_MODE)
 			printf(" (%s)", v == HYP_FAIL_CLOSED ? "closed" : "open");
 		else if (i == HYP_CFG_MALFORMED_ACTION)
@@ -292,65 +279,56 @@ cmd_redirect(struct hyp_xdp *x, int argc, char **argv)
 	return ret < 0 ? fail("redirect", ret) : 0;
 }
 
-static int
-onoff(const char *s, uint64_t *v)
-{
-	if (strcmp(s, "on") == 0)
-		*v = 1;
-	else if (strcmp(s, "off") == 0)
-		*v = 0;
-	else
-		return -EINVAL;
-	return 0;
-}
+/*
+ * What `set` can change, and the words it takes: a value from words[]
+ * (vals[] in the same order), or with no words a number times scale.
+ */
+static const struct {
+	const char *arg;
+	enum hyp_cfg key;
+	const char *words[2];
+	uint64_t vals[2];
+	uint64_t scale;
+} settable[] = {
+	{ "fail-mode", HYP_CFG_FAIL_MODE, { "open", "closed" },
+	  { HYP_FAIL_OPEN, HYP_FAIL_CLOSED }, 0 },
+	{ "malformed", HYP_CFG_MALFORMED_ACTION, { "drop", "pass" },
+	  { HYP_XDP_DROP, HYP_XDP_PASS }, 0 },
+	{ "watchdog-ms", HYP_CFG_WATCHDOG_NS, { NULL }, { 0 }, 1000000ULL },
+	{ "redirect-all", HYP_CFG_REDIRECT_ALL, { "off", "on" }, { 0, 1 }, 0 },
+	{ "flow-track", HYP_CFG_FLOW_TRACK, { "off", "on" }, { 0, 1 }, 0 },
+	{ "event-sample", HYP_CFG_EVENT_SAMPLE, { NULL }, { 0 }, 1 },
+};
 
 static int
 cmd_set(struct hyp_xdp *x, int argc, char **argv)
 {
-	enum hyp_cfg key;
-	uint64_t v = 0;
+	unsigned int i, w;
+	uint64_t v;
 	uint32_t n;
+	int ret;
 
 	if (argc != 2)
 		return usage(2);
-	if (strcmp(argv[0], "fail-mode") == 0) {
-		key = HYP_CFG_FAIL_MODE;
-		if (strcmp(argv[1], "open") == 0)
-			v = HYP_FAIL_OPEN;
-		else if (strcmp(argv[1], "closed") == 0)
-			v = HYP_FAIL_CLOSED;
-		else
-			return usage(2);
-	} else if (strcmp(argv[0], "malformed") == 0) {
-		key = HYP_CFG_MALFORMED_ACTION;
-		if (strcmp(argv[1], "drop") == 0)
-			v = HYP_XDP_DROP;
-		else if (strcmp(argv[1], "pass") == 0)
-			v = HYP_XDP_PASS;
-		else
-			return usage(2);
-	} else if (strcmp(argv[0], "watchdog-ms") == 0) {
-		key = HYP_CFG_WATCHDOG_NS;
-		if (parse_u32(argv[1], &n) < 0)
-			return 2;
-		v = (uint64_t)n * 1000000ULL;
-	} else if (strcmp(argv[0], "redirect-all") == 0) {
-		key = HYP_CFG_REDIRECT_ALL;
-		if (onoff(argv[1], &v) < 0)
-			return usage(2);
-	} else if (strcmp(argv[0], "flow-track") == 0) {
-		key = HYP_CFG_FLOW_TRACK;
-		if (onoff(argv[1], &v) < 0)
-			return usage(2);
-	} else if (strcmp(argv[0], "event-sample") == 0) {
-		key = HYP_CFG_EVENT_SAMPLE;
-		if (parse_u32(argv[1], &n) < 0)
-			return 2;
-		v = n;
-	} else {
+	for (i = 0; i < RTE_DIM(settable); i++)
+		if (strcmp(argv[0], settable[i].arg) == 0)
+			break;
+	if (i == RTE_DIM(settable))
 		return usage(2);
+	if (settable[i].words[0] == NULL) {
+		if (parse_u32(argv[1], &n) < 0)
+			return 2;
+		v = (uint64_t)n * settable[i].scale;
+	} else {
+		for (w = 0; w < RTE_DIM(settable[i].words); w++)
+			if (strcmp(argv[1], settable[i].words[w]) == 0)
+				break;
+		if (w == RTE_DIM(settable[i].words))
+			return usage(2);
+		v = settable[i].vals[w];
 	}
-	return hyp_xdp_config_set(x, key, v) < 0 ? fail(argv[0], EINVAL) : 0;
+	ret = hyp_xdp_config_set(x, settable[i].key, v);
+	return ret < 0 ? fail(argv[0], ret) : 0;
 }
 
 

@@ -62,6 +62,12 @@ static const char *const aux_names[HYP_AUX_MAX] = {
 #undef HYP_AUX_NAME
 };
 
+static const char *const cfg_names[HYP_CFG_MAX] = {
+#define HYP_CFG_NAME(id, name) [HYP_CFG_ ## id] = #name,
+	HYP_CFGS(HYP_CFG_NAME)
+#undef HYP_CFG_NAME
+};
+
 const char *
 hyp_reason_name(unsigned int reason)
 {
@@ -76,6 +82,12 @@ hyp_aux_name(unsigned int aux)
 	if (aux >= HYP_AUX_MAX || aux_names[aux] == NULL)
 		return "unknown";
 	return aux_names[aux];
+}
+
+const char *
+hyp_cfg_name(unsigned int key)
+{
+	return key < HYP_CFG_MAX ? cfg_names[key] : "unknown";
 }
 
 const char *

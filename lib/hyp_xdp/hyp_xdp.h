@@ -121,6 +121,7 @@ int hyp_xdp_aux_stats(struct hyp_xdp *x, uint64_t out[HYP_AUX_MAX]);
 /** Stable lower_snake names, as used in metrics and telemetry. */
 const char *hyp_reason_name(unsigned int reason);
 const char *hyp_aux_name(unsigned int aux);
+const char *hyp_cfg_name(unsigned int key);
 
 /*
  * Walks of a map, the only ones there are: each key in the kernel's order,

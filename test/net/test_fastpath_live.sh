@@ -11,7 +11,7 @@ net_open hypl
 
 dut() { ip netns exec "$HYP_NS_DUT" "$@"; }
 
-echo "1..14"
+echo "1..17"
 if dut "$ctl" -i "$HYP_IF_DUT" load >/dev/null; then ok "program attached on the veth"
 else nok "program attached"; exit 1; fi
 dut "$ctl" -i "$HYP_IF_DUT" block add 198.51.100.0/24 &&
@@ -75,6 +75,21 @@ traffic --only dns_query --count 4 >/dev/null
 sleep 0.2
 check_eq "set fail-mode closed: DNS with no socket now dropped as redirect_fallback" \
 	"$(( $(stat_of redirect_fallback 4) - ${f0:-0} ))" 4
+# hostile `set`: each refused with usage (2), the running value kept
+cfg_of() { dut "$ctl" -i "$HYP_IF_DUT" status | awk -v k="$1" '$1 == k { print $2 }'; }
+bad=0
+for args in "fail-mode sideways" "watchdog-ms -5" "watchdog-ms 4294967296" \
+	    "event-sample 1x" "nonsense 1" "fail-mode" "malformed pass extra"; do
+	# shellcheck disable=SC2086
+	dut "$ctl" -i "$HYP_IF_DUT" set $args >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = 2 ] || { echo "# set $args: exit $rc, want 2"; bad=$((bad + 1)); }
+done
+check_eq "hostile set arguments: every one refused with exit 2" "$bad" 0
+check_eq "after them fail_mode is still closed ($(cfg_of fail_mode))" "$(cfg_of fail_mode)" 1
+dut "$ctl" -i "$HYP_IF_DUT" set watchdog-ms 1500 && dut "$ctl" -i "$HYP_IF_DUT" set malformed pass
+check_eq "set watchdog-ms 1500 and malformed pass reach the config map" \
+	"$(cfg_of watchdog_ns)/$(cfg_of malformed_action)" "1500000000/2"
 if dut "$ctl" -i "$HYP_IF_DUT" unload && ! dut ip link show "$HYP_IF_DUT" | grep -q xdp; then
 	ok "program detached"
 else nok "program detached"; fi
