@@ -24,6 +24,7 @@
 #define HYP_IP4_MF	0x2000
 #define HYP_IP4_OFFMASK	0x1fff
 #define HYP_IP6_OFFMASK	0xfff8
+#define HYP_IP6_MF	0x0001
 #define HYP_IP_MAXPACKET 65535
 #define HYP_ICMP_HLEN	8
 
@@ -112,7 +113,11 @@ hyp_parse_l4(void *l4, void *end, __u32 l4_len, int later_frag, int frag,
 		p->sport = uh->source;
 		p->dport = uh->dest;
 		ulen = bpf_ntohs(uh->len);
-		if (ulen < sizeof(*uh) || (!frag && ulen != l4_len))
+		/*
+		 * Not a branch on frag: the verifier would then walk the rest of
+		 * the program once per value, doubling what it processes.
+		 */
+		if (ulen < sizeof(*uh) || ((ulen ^ l4_len) * (__u32)(1 - frag)) != 0)
 			return HYP_R_MAL_UDP_LEN;
 		p->has_ports = 1;
 	} else if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
@@ -191,8 +196,9 @@ hyp_parse_ip6(void *pos, void *end, struct hyp_pkt *p)
 			if ((void *)(ext + 1) > end || plen < 8)
 				return HYP_R_MAL_IP6_EXT;
 			len = 8;
-			frag = 1;
 			later_frag = (bpf_ntohs(ext->frag_off) & HYP_IP6_OFFMASK) != 0;
+			/* an atomic fragment (offset 0, no more) is a whole datagram */
+			frag = (bpf_ntohs(ext->frag_off) & (HYP_IP6_OFFMASK | HYP_IP6_MF)) != 0;
 		} else if (nexthdr == IPPROTO_AH) {
 			if ((void *)(ext + 1) > end || plen < sizeof(*ext))
 				return HYP_R_MAL_IP6_EXT;

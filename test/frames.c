@@ -123,6 +123,12 @@ static void f_ip6_six_exts(struct frame *f) { ip6_dstopts(f, 6); }
 static void f_ip6_seven_exts(struct frame *f) { ip6_dstopts(f, 7); }
 /* 2 of a hop-by-hop header's 8 bytes */
 static void f_ip6_ext_cut(struct frame *f) { eth_ip6(f, 0); pkt_put16(f, 0x1100); ip_end(f); }
+/* a hop-by-hop header claiming 40 bytes in a 16-byte payload */
+static void f_ip6_ext_long(struct frame *f)
+{ eth_ip6(f, 0); pkt_put8(f, IPPROTO_UDP); pkt_put8(f, 4); pkt_fill(f, 0, 14); ip_end(f); }
+/* an atomic fragment (offset 0, no more) is a whole datagram: UDP's length must fit */
+static void f_ip6_atomic_udp_big(struct frame *f)
+{ eth_ip6(f, 44); pkt_frag6(f, IPPROTO_UDP, 0, false); pkt_udp(f, 5000, 53, 1400, 100); ip_end(f); }
 static void f_ip6_first_frag(struct frame *f)
 { eth_ip6(f, 44); pkt_frag6(f, IPPROTO_UDP, 0, true); pkt_udp(f, 40000, 53, 1000, 16); ip_end(f); }
 static void f_ip6_later_frag(struct frame *f)
@@ -173,6 +179,9 @@ const struct frame_case frame_cases[] = {
 	{ "IPv6 six extension headers", f_ip6_six_exts, HYP_R_PASS },
 	{ "IPv6 seven extension headers", f_ip6_seven_exts, HYP_R_MAL_IP6_EXT },
 	{ "IPv6 extension header cut", f_ip6_ext_cut, HYP_R_MAL_IP6_EXT },
+	{ "IPv6 extension header past the payload", f_ip6_ext_long, HYP_R_MAL_IP6_EXT },
+	{ "IPv6 atomic fragment, UDP length past the packet", f_ip6_atomic_udp_big,
+	  HYP_R_MAL_UDP_LEN },
 	{ "13 bytes", f_13, HYP_R_MAL_ETH_TRUNC },
 	{ "UDP header completed only by Ethernet padding", f_udp_padded, HYP_R_MAL_L4_TRUNC },
 };

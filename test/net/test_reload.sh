@@ -28,34 +28,27 @@ fresh() {
 }
 hup() { kill -HUP "$app_pid"; sleep 0.5; }
 
-policy_a() { cat >"$pol" <<'Y'
-fast_path:
-  drop_ips: ["198.51.100.42"]
-  redirect_ports: [{protocol: 17, port: 53}, {protocol: 17, port: 5000}]
-slow_path:
-  dns_rules: [{match: "evil.com", action: drop, id: 100}]
-Y
+# One policy, three ways: $1 the fast path's blocklist line (or nothing),
+# $2 the action of the evil.com DNS rule, $3 that of the EVILBYTES payload
+# signature (or nothing: no signature).
+#   A: 198.51.100.42 blocked, evil.com dropped
+#   B: evil.com only alerted, the source allowed, EVILBYTES dropped
+#   C: EVILBYTES only alerts
+policy() {
+	{
+		echo "fast_path:"
+		[ -n "$1" ] && echo "  drop_ips: [\"$1\"]"
+		echo "  redirect_ports: [{protocol: 17, port: 53}, {protocol: 17, port: 5000}]"
+		echo "slow_path:"
+		echo "  dns_rules: [{match: \"evil.com\", action: $2, id: 100}]"
+		[ -n "$3" ] &&
+			echo "  payload_signatures: [{match: \"EVILBYTES\", action: $3, id: 500}]"
+		true
+	} >"$pol"
 }
-# B: evil.com is now only alerted; the blocklisted source is allowed; the
-# payload signature drops
-policy_b() { cat >"$pol" <<'Y'
-fast_path:
-  redirect_ports: [{protocol: 17, port: 53}, {protocol: 17, port: 5000}]
-slow_path:
-  dns_rules: [{match: "evil.com", action: alert, id: 100}]
-  payload_signatures: [{match: "EVILBYTES", action: drop, id: 500}]
-Y
-}
-
-# C: EVILBYTES only alerts
-policy_c() { cat >"$pol" <<'Y'
-fast_path:
-  redirect_ports: [{protocol: 17, port: 53}, {protocol: 17, port: 5000}]
-slow_path:
-  dns_rules: [{match: "evil.com", action: alert, id: 100}]
-  payload_signatures: [{match: "EVILBYTES", action: alert, id: 500}]
-Y
-}
+policy_a() { policy 198.51.100.42 drop ""; }
+policy_b() { policy "" alert drop; }
+policy_c() { policy "" alert alert; }
 
 echo "1..15"
 policy_a
