@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,60 @@ num(const char *opt, const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+/* The numeric options: their bounds and the field each sets. */
+#define NUM(c, name, lo, hi, field) \
+	{ c, name, lo, hi, offsetof(struct hyp_args, field), \
+	  sizeof(((struct hyp_args *)NULL)->field) }
+static const struct {
+	int opt;
+	const char *name;
+	unsigned long min, max;
+	size_t off, size;
+} num_opts[] = {
+	NUM('q', "--queues", 1, HYP_PIPE_MAX_QUEUES, queues),
+	NUM('s', "--start-queue", 0, 1023, start_queue),
+	NUM('T', "--stats-period", 0, 86400, stats_period),
+	NUM('R', "--ring-size", 64, 1 << 20, ring_size),
+	NUM('b', "--burst", 1, 256, burst),
+	NUM('d', "--rx-desc", 64, 16384, nb_desc),
+	NUM('f', "--flows", 1024, 1 << 24, flow_entries),
+	NUM('I', "--io-lcores", 1, HYP_PIPE_MAX_QUEUES, io_lcores),
+	NUM('M', "--metrics-port", 0, 65535, metrics_port),
+};
+#undef NUM
+
+/* 1: c is not a numeric option; 0: set; -EINVAL: said why on stderr. */
+static int
+set_num(struct hyp_args *a, int c, const char *arg)
+{
+	unsigned long v;
+	unsigned int i;
+	char *field;
+
+	for (i = 0; i < RTE_DIM(num_opts); i++)
+		if (num_opts[i].opt == c)
+			break;
+	if (i == RTE_DIM(num_opts))
+		return 1;
+	if (num(num_opts[i].name, arg, num_opts[i].min, num_opts[i].max, &v) < 0)
+		return -EINVAL;
+	field = (char *)a + num_opts[i].off;
+	if (num_opts[i].size == sizeof(uint16_t)) {
+		uint16_t v16 = (uint16_t)v;
+
+		memcpy(field, &v16, sizeof(v16));
+	} else if (num_opts[i].size == sizeof(uint32_t)) {
+		uint32_t v32 = (uint32_t)v;
+
+		memcpy(field, &v32, sizeof(v32));
+	} else {
+		fprintf(stderr, "dpdk-hyperion: %s: a field of %zu bytes\n", num_opts[i].name,
+			num_opts[i].size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 {
@@ -84,19 +140,26 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long v;
-	int c;
+	/* the defaults the usage text names */
+	static const struct hyp_args defaults = {
+		.queues = 1,
+		.ring_size = 1024,
+		.burst = 32,
+		.nb_desc = 2048,
+		.flow_entries = 65536,
+		.metrics_addr = "0.0.0.0",
+		.metrics_port = 2112,
+	};
+	int c, ret;
 
-	memset(a, 0, sizeof(*a));
-	a->queues = 1;
-	a->ring_size = 1024;
-	a->burst = 32;
-	a->nb_desc = 2048;
-	a->flow_entries = 65536;
-	a->metrics_addr = "0.0.0.0";
-	a->metrics_port = 2112;
+	*a = defaults;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hi", opts, NULL)) != -1) {
+		ret = set_num(a, c, optarg);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			continue;
 		switch (c) {
 		case 'N': a->iface = optarg; break;
 		case 'P': a->peer = optarg; break;
@@ -126,53 +189,8 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 				return -EINVAL;
 			}
 			break;
-		case 'q':
-			if (num("--queues", optarg, 1, HYP_PIPE_MAX_QUEUES, &v) < 0)
-				return -EINVAL;
-			a->queues = v;
-			break;
-		case 's':
-			if (num("--start-queue", optarg, 0, 1023, &v) < 0)
-				return -EINVAL;
-			a->start_queue = v;
-			break;
-		case 'T':
-			if (num("--stats-period", optarg, 0, 86400, &v) < 0)
-				return -EINVAL;
-			a->stats_period = v;
-			break;
-		case 'R':
-			if (num("--ring-size", optarg, 64, 1 << 20, &v) < 0)
-				return -EINVAL;
-			a->ring_size = v;
-			break;
-		case 'b':
-			if (num("--burst", optarg, 1, 256, &v) < 0)
-				return -EINVAL;
-			a->burst = v;
-			break;
-		case 'd':
-			if (num("--rx-desc", optarg, 64, 16384, &v) < 0)
-				return -EINVAL;
-			a->nb_desc = v;
-			break;
-		case 'f':
-			if (num("--flows", optarg, 1024, 1 << 24, &v) < 0)
-				return -EINVAL;
-			a->flow_entries = v;
-			break;
-		case 'I':
-			if (num("--io-lcores", optarg, 1, HYP_PIPE_MAX_QUEUES, &v) < 0)
-				return -EINVAL;
-			a->io_lcores = v;
-			break;
 		case 'i':
 			a->interactive = true;
-			break;
-		case 'M':
-			if (num("--metrics-port", optarg, 0, 65535, &v) < 0)
-				return -EINVAL;
-			a->metrics_port = v;
 			break;
 		case 'A':
 			a->metrics_addr = optarg;

@@ -34,7 +34,7 @@ case_() {
 	fi
 }
 
-echo "1..10"
+echo "1..15"
 case_ "a policy with host bits set is refused with file:line:column" 1 \
 	"host_bits.yaml:4:7: fast_path.drop_ips[1]: '198.51.100.7/24': host bits set" \
 	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --policy "$src/test/policy/bad/host_bits.yaml"
@@ -58,4 +58,16 @@ case_ "--io-lcores 2 with one queue: each io lcore needs a queue" 1 \
 case_ "--io-lcores 1 of 3: one io lcore, two workers, and the replay runs" 0 \
 	"lcore 1: io (rx queues 0); lcore 2: worker; lcore 3: worker" \
 	--lcores 0@0,1@1,2@0,3@1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --io-lcores 1
+# numeric options: bounds, signs, junk; each refused before EAL starts
+case_ "--queues 0 is refused with its range" 2 "--queues: '0' is not a number from 1 to" \
+	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --queues 0
+case_ "--metrics-port 65536 is refused" 2 "--metrics-port: '65536' is not a number from 0 to 65535" \
+	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --metrics-port 65536
+case_ "--flows -5 is refused, not wrapped" 2 "--flows: '-5' is not a number" \
+	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --flows -5
+case_ "--burst 12x is refused" 2 "--burst: '12x' is not a number" \
+	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --burst 12x
+case_ "every numeric option at a bound: the replay runs" 0 "dpdk-hyperion running" \
+	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --queues 1 --start-queue 0 \
+	--stats-period 0 --ring-size 64 --burst 256 --rx-desc 64 --flows 1024 --metrics-port 0
 tap_done "app errors"
