@@ -60,6 +60,18 @@ num(const char *opt, const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+/* Which of two words arg is (0 or 1), or -EINVAL, said on stderr. */
+static int
+one_of(const char *opt, const char *arg, const char *w0, const char *w1)
+{
+	if (strcmp(arg, w0) == 0)
+		return 0;
+	if (strcmp(arg, w1) == 0)
+		return 1;
+	fprintf(stderr, "dpdk-hyperion: %s is %s or %s, not '%s'\n", opt, w0, w1, arg);
+	return -EINVAL;
+}
+
 /* The numeric options: their bounds and the field each sets. */
 #define NUM(c, name, lo, hi, field) \
 	{ c, name, lo, hi, offsetof(struct hyp_args, field), \
@@ -168,26 +180,16 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		case 'e': a->eve = optarg; break;
 		case 'x': a->xdp_prog = optarg; break;
 		case 'm':
-			if (strcmp(optarg, "ids") == 0) {
-				a->mode = HYP_MODE_IDS;
-			} else if (strcmp(optarg, "ips") == 0) {
-				a->mode = HYP_MODE_IPS;
-			} else {
-				fprintf(stderr, "dpdk-hyperion: --mode is ids or ips, not '%s'\n",
-					optarg);
-				return -EINVAL;
-			}
+			ret = one_of("--mode", optarg, "ids", "ips");
+			if (ret < 0)
+				return ret;
+			a->mode = ret == 0 ? HYP_MODE_IDS : HYP_MODE_IPS;
 			break;
 		case 'L':
-			if (strcmp(optarg, "staged") == 0) {
-				a->pipeline = HYP_PIPE_STAGED;
-			} else if (strcmp(optarg, "rtc") == 0) {
-				a->pipeline = HYP_PIPE_RTC;
-			} else {
-				fprintf(stderr, "dpdk-hyperion: --pipeline is staged or rtc, "
-					"not '%s'\n", optarg);
-				return -EINVAL;
-			}
+			ret = one_of("--pipeline", optarg, "staged", "rtc");
+			if (ret < 0)
+				return ret;
+			a->pipeline = ret == 0 ? HYP_PIPE_STAGED : HYP_PIPE_RTC;
 			break;
 		case 'i':
 			a->interactive = true;
