@@ -104,10 +104,13 @@ def render(t, prev, dt):
             num(v.get("inspected", 0)), num(v.get("dropped", 0)), num(v.get("alerted", 0))))
     if rings:
         out.append("")
-        out.append("%-16s %8s %8s %8s %10s" % ("ring", "count", "capacity", "hwm", "enq_fail"))
+        # the ring table's names (hyp_ring_stat_descs), as telemetry gives them
+        out.append("%-16s %9s %8s %14s %16s" % (
+            "ring", "occupancy", "capacity", "high_watermark", "enqueue_failures"))
         for r in (rings[k] for k in sorted(rings)):
-            out.append("%-16s %8s %8s %8s %10s" % (r.get("name"), r.get("count"), r.get("capacity"),
-                                                   r.get("hwm"), num(r.get("enq_fail", 0))))
+            out.append("%-16s %9s %8s %14s %16s" % (
+                r.get("name"), r.get("occupancy", "?"), r.get("capacity", "?"),
+                r.get("high_watermark", "?"), num(r.get("enqueue_failures", 0))))
     return out
 
 

@@ -13,24 +13,41 @@ MUTANTS = [
     {
         "name": "fast path apply: stale entries removed before the new ones are written",
         "file": "lib/hyp_fastpath/hyp_fastpath.c",
-        "find": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
-		ret = hyp_fp_add_all(x, p, &m[i], &st->map[m[i].id]);
-	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
-		ret = hyp_fp_remove_rest(x, &m[i], &st->map[m[i].id]);""",
-        "replace": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
-		ret = hyp_fp_remove_rest(x, &m[i], &st->map[m[i].id]);
-	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
-		ret = hyp_fp_add_all(x, p, &m[i], &st->map[m[i].id]);""",
+        "find": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
+		ret = fp_snapshot(x, &m[i]);
+		if (ret == 0)
+			ret = fp_add_all(x, p, &m[i], &st->map[m[i].id]);
+	}
+	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
+		ret = fp_snapshot(x, &m[i]);
+		if (ret == 0)
+			ret = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
+	}""",
+        "replace": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
+		ret = fp_snapshot(x, &m[i]);
+		if (ret == 0)
+			ret = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
+	}
+	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
+		ret = fp_snapshot(x, &m[i]);
+		if (ret == 0)
+			ret = fp_add_all(x, p, &m[i], &st->map[m[i].id]);
+	}""",
         "tests": ["fastpath"],
     },
     {
         "name": "fast path apply: removals go on after a failed write",
         "file": "lib/hyp_fastpath/hyp_fastpath.c",
-        "find": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++)
-		ret = hyp_fp_remove_rest(x, &m[i], &st->map[m[i].id]);""",
-        "replace": """	for (i = 0; i < RTE_DIM(m); i++)
-		if (hyp_fp_remove_rest(x, &m[i], &st->map[m[i].id]) < 0 && ret == 0)
-			ret = -EIO;""",
+        "find": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
+		ret = fp_snapshot(x, &m[i]);
+		if (ret == 0)
+			ret = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
+	}""",
+        "replace": """	for (i = 0; i < RTE_DIM(m); i++) {
+		if (fp_snapshot(x, &m[i]) < 0 ||
+		    (fp_remove_rest(x, &m[i], &st->map[m[i].id]) < 0 && ret == 0))
+			ret = ret == 0 ? -EIO : ret;
+	}""",
         "tests": ["fastpath"],
     },
     {
@@ -62,14 +79,14 @@ MUTANTS = [
     },
     {
         "name": "verdict cache: a dropped flow's later packets are inspected again",
-        "file": "lib/hyp_pipeline/hyp_pipeline.c",
+        "file": "lib/hyp_pipeline/pipeline_datapath.c",
         "find": "if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen) {",
         "replace": "if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen && 0) {",
         "tests": ["ids_live", "reload", "ips_live"],
     },
     {
         "name": "verdict cache: a cached drop outlives the policy generation that made it",
-        "file": "lib/hyp_pipeline/hyp_pipeline.c",
+        "file": "lib/hyp_pipeline/pipeline_datapath.c",
         "find": "if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen) {",
         "replace": "if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen != 0) {",
         "tests": ["reload"],
@@ -96,11 +113,11 @@ MUTANTS = [
     {
         "name": "XDP check order: the redirect decision before the blocklist",
         "file": "bpf/hyp_xdp.bpf.c",
-        "find": """	b = hyp_lpm_lookup(&p, &p.src, &HYP_MAP_BLOCK_SRC_V4, &HYP_MAP_BLOCK_SRC_V6);""",
+        "find": """	b = hyp_lpm_lookup(&p, &p.src, &block_src_v4, &block_src_v6);""",
         "replace": """	in_use = hyp_cfg(HYP_CFG_MAPS_IN_USE);
 	if (hyp_wants_redirect(&p, in_use))
 		return hyp_redirect(ctx, &p, &now, len);
-	b = hyp_lpm_lookup(&p, &p.src, &HYP_MAP_BLOCK_SRC_V4, &HYP_MAP_BLOCK_SRC_V6);""",
+	b = hyp_lpm_lookup(&p, &p.src, &block_src_v4, &block_src_v6);""",
         "tests": ["xdp_verdicts"],
     },
     {
@@ -119,21 +136,21 @@ MUTANTS = [
     },
     {
         "name": "reload swap: the new generation is never published",
-        "file": "lib/hyp_pipeline/hyp_pipeline.c",
+        "file": "lib/hyp_pipeline/pipeline_setup.c",
         "find": "	__atomic_store_n(&p->gen, g, __ATOMIC_RELEASE);\n",
         "replace": "	__atomic_store_n(&p->gen, old, __ATOMIC_RELEASE);\n",
         "tests": ["reload"],
     },
     {
         "name": "reload swap: rule hits start again at 0",
-        "file": "lib/hyp_pipeline/hyp_pipeline.c",
+        "file": "lib/hyp_pipeline/pipeline_setup.c",
         "find": "	gen_carry_hits(p, old, g);\n",
         "replace": "",
         "tests": ["reload"],
     },
     {
         "name": "reload swap: the old generation is never freed",
-        "file": "lib/hyp_pipeline/hyp_pipeline.c",
+        "file": "lib/hyp_pipeline/pipeline_setup.c",
         "find": "	gen_carry_hits(p, old, g);\n	gen_free(old);\n",
         "replace": "	gen_carry_hits(p, old, g);\n",
         "tests": ["reload_soak"],
@@ -144,6 +161,22 @@ MUTANTS = [
         "find": "if (active >= HYP_AUTOBLOCK_CAP) {",
         "replace": "if (active > HYP_AUTOBLOCK_CAP) {",
         "tests": ["autoblock_unit"],
+    },
+    {
+        "name": "XDP parser: an IPv6 atomic fragment's UDP length goes unchecked",
+        "file": "bpf/hyp_parse.bpf.h",
+        "find": "frag = (bpf_ntohs(ext->frag_off) & (HYP_IP6_OFFMASK | HYP_IP6_MF)) != 0;",
+        "replace": "frag = 1;",
+        "tests": ["xdp_parsers"],
+    },
+    {
+        "name": "xdpctl set: an unknown word for a setting is taken as its first",
+        "file": "app/hyperion-xdpctl/main.c",
+        "find": """		if (w == RTE_DIM(settable[i].words))
+			return usage(2);""",
+        "replace": """		if (w == RTE_DIM(settable[i].words))
+			w = 0;""",
+        "tests": ["fastpath_live"],
     },
     {
         "name": "prerequisite skips pass the test command",

@@ -32,7 +32,7 @@ r = json.load(sys.stdin)["data"]["result"]
 print(r[0]["value"][1] if r else "none")' 2>/dev/null || echo "none"
 }
 
-echo "1..26"
+echo "1..27"
 if app_start --lcores "$lcores" -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" \
 	--metrics-addr 127.0.0.1 --metrics-port "$mport"; then
 	ok "dpdk-hyperion started with --metrics-port $mport"
@@ -154,6 +154,15 @@ EOF
 )
 if [ "${back%% *}" = 0 ] && [ "${back##* }" -gt 50 ]; then ok "counters monotonic (${back##* } series)"
 else nok "counters monotonic" "went back / compared: $back"; fi
+
+# hyperion-top over telemetry shows the same rings, with the ring table's names
+# and the capacity /metrics reports
+top=$(timeout 10 $py "$src/usertools/hyperion-top.py" --file-prefix "$prefix" --once 2>&1)
+cap=$(grep '^hyperion_ring_capacity{' <<<"$m" | grep -F 'ring="hyp_w0"' | awk '{print $NF}')
+if grep -q "^ring  *occupancy  *capacity  *high_watermark  *enqueue_failures" <<<"$top" &&
+   grep -Eq "^hyp_w0 +[0-9]+ +$cap +[0-9]+ +0\$" <<<"$top"; then
+	ok "hyperion-top --once: worker ring hyp_w0 with capacity $cap"
+else nok "hyperion-top --once: the rings" "$(grep -A3 '^ring' <<<"$top")"; fi
 
 # -- the same numbers through prometheus -----------------------------------------
 # wait for a scrape taken after the traffic
