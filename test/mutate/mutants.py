@@ -13,26 +13,11 @@ MUTANTS = [
     {
         "name": "fast path apply: stale entries removed before the new ones are written",
         "file": "lib/hyp_fastpath/hyp_fastpath.c",
-        "find": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
-		ret = fp_snapshot(x, &m[i]);
+        # each map removes its stale entries before it takes the new ones
+        "find": "			ret = fp_add_all(x, p, &m[i], &st->map[m[i].id]);",
+        "replace": """			ret = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
 		if (ret == 0)
-			ret = fp_add_all(x, p, &m[i], &st->map[m[i].id]);
-	}
-	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
-		ret = fp_snapshot(x, &m[i]);
-		if (ret == 0)
-			ret = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
-	}""",
-        "replace": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
-		ret = fp_snapshot(x, &m[i]);
-		if (ret == 0)
-			ret = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
-	}
-	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
-		ret = fp_snapshot(x, &m[i]);
-		if (ret == 0)
-			ret = fp_add_all(x, p, &m[i], &st->map[m[i].id]);
-	}""",
+			ret = fp_add_all(x, p, &m[i], &st->map[m[i].id]);""",
         "tests": ["fastpath"],
     },
     {
@@ -41,13 +26,15 @@ MUTANTS = [
         "find": """	for (i = 0; ret == 0 && i < RTE_DIM(m); i++) {
 		ret = fp_snapshot(x, &m[i]);
 		if (ret == 0)
-			ret = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
-	}""",
+			ret = fp_remove_rest(""",
         "replace": """	for (i = 0; i < RTE_DIM(m); i++) {
-		if (fp_snapshot(x, &m[i]) < 0 ||
-		    (fp_remove_rest(x, &m[i], &st->map[m[i].id]) < 0 && ret == 0))
-			ret = ret == 0 ? -EIO : ret;
-	}""",
+		int r = fp_snapshot(x, &m[i]);
+
+		if (r == 0)
+			r = fp_remove_rest(x, &m[i], &st->map[m[i].id]);
+		ret = ret != 0 ? ret : r;
+		if (0)
+			ret = fp_remove_rest(""",
         "tests": ["fastpath"],
     },
     {
