@@ -299,6 +299,7 @@ t_empty(void)
 	p = NULL;
 	CHECK(hyp_policy_parse("---\n", 4, "doc", &p, NULL) == 0);
 	CHECK(is_default(p));
+	hyp_policy_free(p);
 	return 0;
 }
 
