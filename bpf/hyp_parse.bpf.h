@@ -54,7 +54,7 @@ struct hyp_pkt {
 	__u8 family;	/* 0 for non-IP, 4 or 6 */
 	__u8 proto;
 	__u8 has_ports;	/* a TCP/UDP header was parsed */
-	__u8 pad;
+	__u8 fragment;	/* part of a fragmented datagram (first or later) */
 };
 
 static __always_inline int
@@ -84,6 +84,7 @@ static __always_inline int
 hyp_parse_l4(void *l4, void *end, __u32 l4_len, int later_frag, int frag,
 	     struct hyp_pkt *p)
 {
+	p->fragment = frag;
 	if (later_frag)
 		return HYP_R_PASS;
 
@@ -131,8 +132,7 @@ static __always_inline int
 hyp_parse_ip4(void *pos, void *end, struct hyp_pkt *p)
 {
 	struct iphdr *ip = pos;
-	__u32 hlen, tot, frag_off;
-	int mf;
+	__u32 hlen, tot, frag_off, frag;
 
 	if ((void *)(ip + 1) > end)
 		return HYP_R_MAL_IP4_TRUNC;
@@ -150,14 +150,19 @@ hyp_parse_ip4(void *pos, void *end, struct hyp_pkt *p)
 	if (tot < hlen || tot > (__u32)(end - pos))
 		return HYP_R_MAL_IP4_TOTLEN;
 	frag_off = bpf_ntohs(ip->frag_off);
-	mf = !!(frag_off & HYP_IP4_MF);
+	/*
+	 * 1 for any fragment (MF or an offset), without a branch: the flag
+	 * lives until the redirect decision, and as one unknown value rather
+	 * than two constants it does not split every state in between.
+	 */
+	frag = ((frag_off & (HYP_IP4_MF | HYP_IP4_OFFMASK)) + HYP_IP4_OFFMASK + HYP_IP4_MF - 1) >>
+	       14;
 	frag_off = (frag_off & HYP_IP4_OFFMASK) * 8;
 	/* the classic ping of death: a fragment that reassembles past 64K */
 	if (frag_off + tot - hlen > HYP_IP_MAXPACKET)
 		return HYP_R_MAL_IP4_FRAG;
 
-	return hyp_parse_l4(pos + hlen, end, tot - hlen, frag_off != 0,
-			    mf || frag_off != 0, p);
+	return hyp_parse_l4(pos + hlen, end, tot - hlen, frag_off != 0, frag, p);
 }
 
 static __always_inline int
@@ -198,7 +203,9 @@ hyp_parse_ip6(void *pos, void *end, struct hyp_pkt *p)
 			len = 8;
 			later_frag = (bpf_ntohs(ext->frag_off) & HYP_IP6_OFFMASK) != 0;
 			/* an atomic fragment (offset 0, no more) is a whole datagram */
-			frag = (bpf_ntohs(ext->frag_off) & (HYP_IP6_OFFMASK | HYP_IP6_MF)) != 0;
+			/* 0 or 1 without a branch, as for IPv4 */
+			frag = ((bpf_ntohs(ext->frag_off) & (HYP_IP6_OFFMASK | HYP_IP6_MF)) +
+				0xffff) >> 16;
 		} else if (nexthdr == IPPROTO_AH) {
 			if ((void *)(ext + 1) > end || plen < sizeof(*ext))
 				return HYP_R_MAL_IP6_EXT;

@@ -243,8 +243,9 @@ hyp_pass(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 ids_reason,
 	return hyp_verdict(ctx, p, ids_reason, XDP_PASS, len);
 }
 
+/* To the slow path, counted under why (HYP_R_REDIRECT or HYP_R_FRAG_REDIRECT). */
 static __always_inline int
-hyp_redirect(struct xdp_md *ctx, const struct hyp_pkt *p, __u64 *now, __u32 len)
+hyp_redirect(struct xdp_md *ctx, const struct hyp_pkt *p, __u64 *now, __u32 len, __u32 why)
 {
 	__u64 limit = hyp_cfg(HYP_CFG_WATCHDOG_NS);
 	__u32 reason = HYP_R_WATCHDOG;
@@ -253,7 +254,7 @@ hyp_redirect(struct xdp_md *ctx, const struct hyp_pkt *p, __u64 *now, __u32 len)
 	if (!limit || (__s64)(hyp_now(now) - hyp_cfg(HYP_CFG_HEARTBEAT_NS)) <= (__s64)limit) {
 		/* flags 0: the fail mode is decided below, for IDS and IPS alike */
 		if (bpf_redirect_map(&xsks_map, ctx->rx_queue_index, 0) == XDP_REDIRECT)
-			return hyp_verdict(ctx, p, HYP_R_REDIRECT, XDP_REDIRECT, len);
+			return hyp_verdict(ctx, p, why, XDP_REDIRECT, len);
 		reason = HYP_R_REDIRECT_FALLBACK;
 	}
 	if (hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED)
@@ -272,6 +273,7 @@ hyp_xdp(struct xdp_md *ctx)
 	struct hyp_block_val *b;
 	struct hyp_autoblock_val *ab;
 	__u64 now = 0, in_use;
+	__u32 why;
 	int r;
 
 	r = hyp_parse(data, end, &p);
@@ -313,8 +315,17 @@ hyp_xdp(struct xdp_md *ctx)
 		return hyp_verdict(ctx, &p, HYP_R_RATELIMIT, XDP_DROP, len);
 
 	/* the slow path keeps the flows of what it inspects, both ways */
-	if (hyp_wants_redirect(&p, in_use))
-		return hyp_redirect(ctx, &p, &now, len);
+	why = hyp_wants_redirect(&p, in_use) ? HYP_R_REDIRECT : 0;
+	if (p.fragment && (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP)) {
+		__u64 fm = hyp_cfg(HYP_CFG_FRAGMENTS);
+
+		if (fm == HYP_FRAG_DROP)
+			return hyp_verdict(ctx, &p, HYP_R_FRAG_DROP, XDP_DROP, len);
+		if (fm == HYP_FRAG_INSPECT)
+			why = HYP_R_FRAG_REDIRECT;
+	}
+	if (why)
+		return hyp_redirect(ctx, &p, &now, len, why);
 
 	if (hyp_cfg(HYP_CFG_FLOW_TRACK))
 		hyp_flow_account(&p, len, hyp_now(&now));

@@ -52,6 +52,8 @@
 	X(BLOCK_DST, blocklist_dst)		/* destination in the CIDR blocklist */ \
 	X(AUTOBLOCK, autoblock)			/* source blocked at run time by the slow path */ \
 	X(RATELIMIT, ratelimit)			/* source over its token bucket */ \
+	X(FRAG_REDIRECT, fragment_redirect)	/* TCP/UDP fragment, to the slow path to reassemble */ \
+	X(FRAG_DROP, fragment_drop)		/* TCP/UDP fragment, dropped (fragments: drop) */ \
 	/* malformed frames: dropped or passed per HYP_CFG_MALFORMED_ACTION */ \
 	X(MAL_ETH_TRUNC, malformed_eth_trunc)	/* shorter than an Ethernet header */ \
 	X(MAL_VLAN_TRUNC, malformed_vlan_trunc)	/* VLAN tag cut short */ \
@@ -117,7 +119,8 @@ enum hyp_aux {
 	X(FLOW_TRACK, flow_track)	/* nonzero: account every IP packet in flow_map */ \
 	X(EVENT_SAMPLE, event_sample)	/* 1 in N drops becomes an event; 0 = none */ \
 	X(MAPS_IN_USE, maps_in_use)	/* HYP_USE_* bits: hash maps worth a lookup */ \
-	X(IPS, ips)			/* HYP_IPS_OFF or HYP_IPS_ON */
+	X(IPS, ips)			/* HYP_IPS_OFF or HYP_IPS_ON */ \
+	X(FRAGMENTS, fragments)		/* enum hyp_frag_mode */
 
 enum hyp_cfg {
 #define HYP_CFG_ENUM(id, name) HYP_CFG_ ## id,
@@ -140,6 +143,17 @@ enum hyp_use_bits {
 enum hyp_fail_mode {
 	HYP_FAIL_OPEN,		/* undeliverable redirect candidates pass (IPS: forwarded) */
 	HYP_FAIL_CLOSED,	/* undeliverable redirect candidates are dropped */
+};
+
+/*
+ * TCP/UDP fragments. A later fragment has no ports, so redirect_ports cannot
+ * choose it: the slow path reassembles what it is given and inspects the
+ * datagram whole. 0 is inspect, so a program nobody configured still does.
+ */
+enum hyp_frag_mode {
+	HYP_FRAG_INSPECT,	/* every TCP/UDP fragment, first and later, redirected */
+	HYP_FRAG_DROP,		/* dropped in XDP */
+	HYP_FRAG_PASS,		/* as any packet: a later fragment is never redirected */
 };
 
 enum hyp_ips_mode {

@@ -41,7 +41,8 @@ static const char usage_text[] =
 "  ratelimit add CIDR PPS BURST | del CIDR | default PPS BURST\n"
 "  redirect add|del udp|tcp PORT  send (protocol, port) to the AF_XDP sockets\n"
 "  set fail-mode open|closed | malformed drop|pass | watchdog-ms N |\n"
-"      redirect-all on|off | flow-track on|off | event-sample N\n"
+"      redirect-all on|off | flow-track on|off | event-sample N |\n"
+"      fragments inspect|drop|pass\n"
 "  heartbeat                      tell the watchdog userspace is alive, once\n"
 "  flows [N]                      the N largest flows by bytes (default 10)\n"
 "  events [N]                     print sampled drop events until N seen or ^C\n";
@@ -286,8 +287,8 @@ cmd_redirect(struct hyp_xdp *x, int argc, char **argv)
 static const struct {
 	const char *arg;
 	enum hyp_cfg key;
-	const char *words[2];
-	uint64_t vals[2];
+	const char *words[3];
+	uint64_t vals[3];
 	uint64_t scale;
 } settable[] = {
 	{ "fail-mode", HYP_CFG_FAIL_MODE, { "open", "closed" },
@@ -298,6 +299,8 @@ static const struct {
 	{ "redirect-all", HYP_CFG_REDIRECT_ALL, { "off", "on" }, { 0, 1 }, 0 },
 	{ "flow-track", HYP_CFG_FLOW_TRACK, { "off", "on" }, { 0, 1 }, 0 },
 	{ "event-sample", HYP_CFG_EVENT_SAMPLE, { NULL }, { 0 }, 1 },
+	{ "fragments", HYP_CFG_FRAGMENTS, { "inspect", "drop", "pass" },
+	  { HYP_FRAG_INSPECT, HYP_FRAG_DROP, HYP_FRAG_PASS }, 0 },
 };
 
 static int
@@ -320,10 +323,10 @@ cmd_set(struct hyp_xdp *x, int argc, char **argv)
 			return 2;
 		v = (uint64_t)n * settable[i].scale;
 	} else {
-		for (w = 0; w < RTE_DIM(settable[i].words); w++)
+		for (w = 0; w < RTE_DIM(settable[i].words) && settable[i].words[w] != NULL; w++)
 			if (strcmp(argv[1], settable[i].words[w]) == 0)
 				break;
-		if (w == RTE_DIM(settable[i].words))
+		if (w == RTE_DIM(settable[i].words) || settable[i].words[w] == NULL)
 			return usage(2);
 		v = settable[i].vals[w];
 	}

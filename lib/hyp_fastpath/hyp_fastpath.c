@@ -369,6 +369,7 @@ fp_config(struct hyp_xdp *x, const struct hyp_policy *p)
 		{ "watchdog_ms", HYP_CFG_WATCHDOG_NS,
 		  (uint64_t)p->watchdog_ms * (HYP_NSEC_PER_SEC / 1000) },
 		{ "redirect_all", HYP_CFG_REDIRECT_ALL, p->redirect_all },
+		{ "fragments", HYP_CFG_FRAGMENTS, (uint64_t)p->fragments },
 	};
 	unsigned int i;
 	int ret;

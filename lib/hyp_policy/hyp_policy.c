@@ -199,11 +199,11 @@ rl_item(struct pctx *c, size_t idx)
 
 static const char *const fast_keys[] = {
 	"drop_ips", "drop_dst_ips", "redirect_ports", "rate_limits",
-	"malformed", "redirect_all",
+	"malformed", "redirect_all", "fragments",
 };
 enum {
 	HYP_FK_DROP_IPS, HYP_FK_DROP_DST_IPS, HYP_FK_REDIRECT_PORTS,
-	HYP_FK_RATE_LIMITS, HYP_FK_MALFORMED, HYP_FK_REDIRECT_ALL,
+	HYP_FK_RATE_LIMITS, HYP_FK_MALFORMED, HYP_FK_REDIRECT_ALL, HYP_FK_FRAGMENTS,
 };
 
 static int
@@ -212,6 +212,11 @@ fast_field(struct pctx *c, unsigned int key, void *arg)
 	static const char *const malformed[] = {
 		[HYP_XDP_DROP] = "drop",
 		[HYP_XDP_PASS] = "pass",
+	};
+	static const char *const fragments[] = {
+		[HYP_FRAG_INSPECT] = "inspect",
+		[HYP_FRAG_DROP] = "drop",
+		[HYP_FRAG_PASS] = "pass",
 	};
 	unsigned int v;
 	int ret;
@@ -230,6 +235,11 @@ fast_field(struct pctx *c, unsigned int key, void *arg)
 			       "drop or pass", &v);
 		if (ret == 0)
 			c->p->malformed_action = (int)v;
+		return ret;
+	case HYP_FK_FRAGMENTS:
+		ret = yw_enum(c, fragments, HYP_DIM(fragments), "inspect, drop or pass", &v);
+		if (ret == 0)
+			c->p->fragments = (int)v;
 		return ret;
 	default:
 		return yw_bool(c, &c->p->redirect_all);
@@ -376,6 +386,7 @@ hyp_policy_parse(const char *buf, size_t len, const char *name,
 	}
 	p->content_hash = fnv1a64(buf, len);
 	p->malformed_action = HYP_XDP_DROP;
+	p->fragments = HYP_FRAG_INSPECT;
 	p->fail_mode = HYP_FAIL_OPEN;
 
 	if (yaml_parser_initialize(&c.parser) == 0) {

@@ -17,6 +17,7 @@
  *     rate_limits: [{cidr: CIDR, pps: N, burst: N}, ...]
  *     malformed: drop|pass
  *     redirect_all: true|false
+ *     fragments: inspect|drop|pass                # TCP/UDP fragments in XDP
  *   slow_path:
  *     dns_rules: [{match: "evil.com", action: drop|alert|pass, id: N}, ...]
  *     payload_signatures: [{match: "literal bytes", action: ..., id: N}, ...]
@@ -93,6 +94,7 @@ struct hyp_policy {
 	size_t n_rate_limits;
 	int malformed_action;	/* HYP_XDP_DROP (default) or HYP_XDP_PASS */
 	bool redirect_all;
+	int fragments;		/* enum hyp_frag_mode, HYP_FRAG_INSPECT by default */
 
 	/* slow_path */
 	struct hyp_policy_dns_rule *dns_rules;

@@ -307,6 +307,7 @@ hyp_xdp_config_defaults(struct hyp_xdp *x)
 		{ HYP_CFG_REDIRECT_ALL, 0 },
 		{ HYP_CFG_FLOW_TRACK, 1 },
 		{ HYP_CFG_EVENT_SAMPLE, HYP_DEFAULT_EVENT_SAMPLE },
+		{ HYP_CFG_FRAGMENTS, HYP_FRAG_INSPECT },
 	};
 	unsigned int i;
 	int ret;

@@ -122,6 +122,7 @@ static const char policy1[] =
 	"      burst: 1\n"
 	"  malformed: pass\n"
 	"  redirect_all: true\n"
+	"  fragments: drop\n"
 	"runtime:\n"
 	"  fail_mode: closed\n"
 	"  watchdog_ms: 250\n";
@@ -398,7 +399,7 @@ check_maps(struct hyp_xdp *x, const struct hyp_fastpath_stats *st, const char *s
  * and the caller's untouched. */
 static void
 check_policy_cfg(struct hyp_xdp *x, const char *step, uint64_t fail_mode,
-		 uint64_t malformed, int64_t watchdog_ns, int redirect_all)
+		 uint64_t malformed, int64_t watchdog_ns, int redirect_all, uint64_t fragments)
 {
 	check_cfg(x, step, HYP_CFG_FAIL_MODE, "fail_mode", fail_mode);
 	check_cfg(x, step, HYP_CFG_MALFORMED_ACTION, "malformed_action", malformed);
@@ -406,6 +407,7 @@ check_policy_cfg(struct hyp_xdp *x, const char *step, uint64_t fail_mode,
 		check_cfg(x, step, HYP_CFG_WATCHDOG_NS, "watchdog_ns", (uint64_t)watchdog_ns);
 	if (redirect_all >= 0)
 		check_cfg(x, step, HYP_CFG_REDIRECT_ALL, "redirect_all", (uint64_t)redirect_all);
+	check_cfg(x, step, HYP_CFG_FRAGMENTS, "fragments", fragments);
 	check_caller_cfg(x, step);
 }
 
@@ -668,12 +670,12 @@ main(void)
 	tap(hyp_fastpath_apply(x, NULL, &st) == -EINVAL, "no policy: -EINVAL", NULL);
 
 	step(x, p1, "p1", 0);
-	check_policy_cfg(x, "p1", HYP_FAIL_CLOSED, HYP_XDP_PASS, 250000000LL, 1);
+	check_policy_cfg(x, "p1", HYP_FAIL_CLOSED, HYP_XDP_PASS, 250000000LL, 1, HYP_FRAG_DROP);
 	step(x, p2, "p2", 0);
-	check_policy_cfg(x, "p2", HYP_FAIL_OPEN, HYP_XDP_DROP, 0, 0);
+	check_policy_cfg(x, "p2", HYP_FAIL_OPEN, HYP_XDP_DROP, 0, 0, HYP_FRAG_INSPECT);
 	step(x, p2, "p2 again", 0);
 	step(x, p3, "empty", 0);
-	check_policy_cfg(x, "empty", HYP_FAIL_OPEN, HYP_XDP_DROP, -1, -1);
+	check_policy_cfg(x, "empty", HYP_FAIL_OPEN, HYP_XDP_DROP, -1, -1, HYP_FRAG_INSPECT);
 	p2->rate_limits[1].burst = 0;	/* the parser never gives pps without a burst */
 	p2->rate_limits[1].pps = 1;
 	step(x, p2, "failed", -EINVAL);

@@ -159,9 +159,9 @@ MUTANTS = [
     {
         "name": "xdpctl set: an unknown word for a setting is taken as its first",
         "file": "app/hyperion-xdpctl/main.c",
-        "find": """		if (w == RTE_DIM(settable[i].words))
+        "find": """		if (w == RTE_DIM(settable[i].words) || settable[i].words[w] == NULL)
 			return usage(2);""",
-        "replace": """		if (w == RTE_DIM(settable[i].words))
+        "replace": """		if (w == RTE_DIM(settable[i].words) || settable[i].words[w] == NULL)
 			w = 0;""",
         "tests": ["fastpath_live"],
     },

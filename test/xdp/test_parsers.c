@@ -101,7 +101,8 @@ main(void)
 	ret = test_xdp_load(&x);
 	if (ret != 0)
 		return ret;
-	if (hyp_xdp_config_defaults(x) < 0 || hyp_xdp_config_set(x, HYP_CFG_EVENT_SAMPLE, 0) < 0) {
+	if (hyp_xdp_config_defaults(x) < 0 || hyp_xdp_config_set(x, HYP_CFG_EVENT_SAMPLE, 0) < 0 ||
+	    hyp_xdp_config_set(x, HYP_CFG_FRAGMENTS, HYP_FRAG_PASS) < 0) {
 		printf("Bail out! configuring the XDP program\n");
 		return 1;
 	}

@@ -488,6 +488,18 @@ static int su_ips_wd_open(struct hyp_xdp *x) { return su_ips(x) ?: su_wd_stale_o
 static int su_ips_wd_closed(struct hyp_xdp *x) { return su_ips(x) ?: su_wd_stale_closed(x); }
 static int su_ips_malformed_pass(struct hyp_xdp *x) { return su_ips(x) ?: su_malformed_pass(x); }
 /* a peer left in tx_port must not matter once the mode is IDS again */
+static int su_frag(struct hyp_xdp *x, uint64_t mode)
+{
+	return hyp_xdp_config_set(x, HYP_CFG_FRAGMENTS, mode);
+}
+static int su_frag_pass_dns(struct hyp_xdp *x) { return dns_redirect(x) ?: su_frag(x, HYP_FRAG_PASS); }
+static int su_frag_drop(struct hyp_xdp *x) { return su_frag(x, HYP_FRAG_DROP); }
+static int su_frag_blk(struct hyp_xdp *x) { return su_blk_32(x); }
+static int su_frag_closed(struct hyp_xdp *x)
+{
+	return hyp_xdp_config_set(x, HYP_CFG_FAIL_MODE, HYP_FAIL_CLOSED);
+}
+static int su_ips_frag(struct hyp_xdp *x) { return su_ips(x) ?: su_frag(x, HYP_FRAG_INSPECT); }
 static int su_ids_peer(struct hyp_xdp *x)
 {
 	return su_ips_dns(x) ?: hyp_xdp_config_set(x, HYP_CFG_IPS, HYP_IPS_OFF);
@@ -574,10 +586,12 @@ static const struct tcase cases[] = {
 	{ "IPv4 fragment reassembling past 64K (ping of death)", NULL, NULL,
 	  { { .pkt = V4(.proto = IPPROTO_ICMP, .ip4_frag = 8189, .payload = 100), .want_ret = DROP,
 	      .want_reason = HYP_R_MAL_IP4_FRAG } } },
-	{ "IPv4 first fragment: UDP length is the datagram's, not checked", dns_redirect, NULL,
+	{ "fragments pass: IPv4 first fragment, its UDP length the datagram's, not checked",
+	  su_frag_pass_dns, NULL,
 	  { { .pkt = V4(.ip4_frag = 0x2000, .dport = 53, .payload = 16), .mutate = mut_udp_len_big,
 	      .want_ret = REDIR, .want_reason = HYP_R_REDIRECT } } },
-	{ "IPv4 later fragment has no ports: not redirected", dns_redirect, NULL,
+	{ "fragments pass: IPv4 later fragment has no ports, not redirected", su_frag_pass_dns,
+	  NULL,
 	  { { .pkt = V4(.ip4_frag = 0x0010, .dport = 53, .payload = 16), .want_ret = PASS,
 	      .want_reason = HYP_R_PASS } } },
 
@@ -637,12 +651,56 @@ static const struct tcase cases[] = {
 	{ "IPv6 HBH+routing+dstopts: walk reaches the DNS port", dns_redirect, NULL,
 	  { { .pkt = V6(PKT_EXT(IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS), .dport = 53,
 		       .payload = 20), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT } } },
-	{ "IPv6 first fragment carries ports: redirected", dns_redirect, NULL,
+	{ "fragments pass: IPv6 first fragment carries ports, redirected", su_frag_pass_dns, NULL,
 	  { { .pkt = V6(PKT_EXT(IPPROTO_FRAGMENT), .ext_frag = 0x0001, .dport = 53, .payload = 20),
 	      .mutate = mut_udp_len_big, .want_ret = REDIR, .want_reason = HYP_R_REDIRECT } } },
-	{ "IPv6 later fragment has no ports: not redirected", dns_redirect, NULL,
+	{ "fragments pass: IPv6 later fragment has no ports, not redirected", su_frag_pass_dns,
+	  NULL,
 	  { { .pkt = V6(PKT_EXT(IPPROTO_FRAGMENT), .ext_frag = 0x0100, .dport = 53, .payload = 20),
 	      .want_ret = PASS, .want_reason = HYP_R_PASS } } },
+	/* -- fragments: inspect (the default), drop ------------------------------- */
+	{ "fragments inspect: an IPv4 later fragment is redirected, with no redirect port", NULL,
+	  NULL, { { .pkt = V4(.ip4_frag = 0x0010, .dport = 9, .payload = 16), .want_ret = REDIR,
+		    .want_reason = HYP_R_FRAG_REDIRECT } } },
+	{ "fragments inspect: an IPv4 first fragment (MF) is redirected", NULL, NULL,
+	  { { .pkt = V4(.ip4_frag = 0x2000, .dport = 9, .payload = 16), .mutate = mut_udp_len_big,
+	      .want_ret = REDIR, .want_reason = HYP_R_FRAG_REDIRECT } } },
+	{ "fragments inspect: a TCP later fragment is redirected", NULL, NULL,
+	  { { .pkt = V4(.proto = IPPROTO_TCP, .ip4_frag = 0x0020, .dport = 80), .want_ret = REDIR,
+	      .want_reason = HYP_R_FRAG_REDIRECT } } },
+	{ "fragments inspect: an IPv6 later fragment is redirected", NULL, NULL,
+	  { { .pkt = V6(PKT_EXT(IPPROTO_FRAGMENT), .ext_frag = 0x0100, .dport = 9, .payload = 20),
+	      .want_ret = REDIR, .want_reason = HYP_R_FRAG_REDIRECT } } },
+	{ "fragments inspect: an IPv6 first fragment is redirected", NULL, NULL,
+	  { { .pkt = V6(PKT_EXT(IPPROTO_FRAGMENT), .ext_frag = 0x0001, .dport = 9, .payload = 20),
+	      .mutate = mut_udp_len_big, .want_ret = REDIR, .want_reason = HYP_R_FRAG_REDIRECT } } },
+	{ "fragments inspect: an IPv6 atomic fragment is a whole datagram, not redirected", NULL,
+	  NULL, { { .pkt = V6(PKT_EXT(IPPROTO_FRAGMENT), .ext_frag = 0, .dport = 9, .payload = 20),
+		    .want_ret = PASS, .want_reason = HYP_R_PASS } } },
+	{ "fragments inspect: an ICMP fragment is not (only TCP and UDP are)", NULL, NULL,
+	  { { .pkt = V4(.proto = IPPROTO_ICMP, .ip4_frag = 0x2000, .payload = 40), .want_ret = PASS,
+	      .want_reason = HYP_R_PASS } } },
+	{ "fragments inspect: DF alone is not a fragment", NULL, NULL,
+	  { { .pkt = V4(.ip4_frag = 0x4000, .dport = 9, .payload = 16), .want_ret = PASS,
+	      .want_reason = HYP_R_PASS } } },
+	{ "fragments inspect: a blocklisted source's fragment is dropped first", su_frag_blk, NULL,
+	  { { .pkt = V4(.src = "192.0.2.1", .ip4_frag = 0x0010, .dport = 9, .payload = 16),
+	      .want_ret = DROP, .want_reason = HYP_R_BLOCK_SRC } } },
+	{ "fragments inspect, no socket, fail-closed: dropped as redirect_fallback", su_frag_closed,
+	  NULL, { { .pkt = V4(.ip4_frag = 0x0010, .dport = 9, .payload = 16), .rx_queue = 1,
+		    .want_ret = DROP, .want_reason = HYP_R_REDIRECT_FALLBACK } } },
+	{ "fragments inspect, IPS: a later fragment goes to the slow path, not the peer",
+	  su_ips_frag, NULL,
+	  { { .pkt = V4(.ip4_frag = 0x0010, .dport = 9, .payload = 16), .want_ret = REDIR,
+	      .want_reason = HYP_R_FRAG_REDIRECT } } },
+	{ "fragments drop: an IPv4 later fragment is dropped", su_frag_drop, NULL,
+	  { { .pkt = V4(.ip4_frag = 0x0010, .dport = 9, .payload = 16), .want_ret = DROP,
+	      .want_reason = HYP_R_FRAG_DROP } } },
+	{ "fragments drop: an IPv6 first fragment is dropped", su_frag_drop, NULL,
+	  { { .pkt = V6(PKT_EXT(IPPROTO_FRAGMENT), .ext_frag = 0x0001, .dport = 53, .payload = 20),
+	      .mutate = mut_udp_len_big, .want_ret = DROP, .want_reason = HYP_R_FRAG_DROP } } },
+	{ "fragments drop: a whole datagram is not touched", su_frag_drop, NULL,
+	  { { .pkt = V4(.dport = 9, .payload = 16), .want_ret = PASS, .want_reason = HYP_R_PASS } } },
 	{ "IPv6 extension header cut short", NULL, NULL,
 	  { { .pkt = V6(PKT_EXT(IPPROTO_HOPOPTS), .dport = 1), .mutate = mut_ip6_cut_ext,
 	      .want_ret = DROP, .want_reason = HYP_R_MAL_IP6_EXT } } },
