@@ -157,6 +157,16 @@ parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t off,
 
 	m->family = 4;
 	m->proto = p[9];
+	if ((frag & 0x3fff) != 0) {
+		m->frag.is = 1;
+		m->frag.more = (frag & 0x2000) != 0;
+		m->frag.nexthdr = p[9];
+		m->frag.offset = (uint16_t)frag_off;
+		m->frag.id = rd16(p + 4);
+		m->frag.unfrag_len = (uint16_t)ihl;
+		m->frag.data_off = (uint16_t)(off + ihl);
+		m->frag.data_len = (uint16_t)(tot - ihl);
+	}
 	memcpy(m->src, hyp_v4mapped_prefix, sizeof(hyp_v4mapped_prefix));
 	memcpy(m->src + 12, p + 12, 4);
 	memcpy(m->dst, hyp_v4mapped_prefix, sizeof(hyp_v4mapped_prefix));
@@ -172,7 +182,7 @@ parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t off,
 	   struct hyp_pkt_meta *m)
 {
 	const uint8_t *p = frame + off;
-	uint32_t end, cur, hl;
+	uint32_t end, cur, hl, nh_byte;
 	bool first_frag = false;
 	unsigned int n;
 	uint8_t nh;
@@ -188,6 +198,7 @@ parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t off,
 	memcpy(m->dst, p + 24, 16);
 
 	nh = p[6];
+	nh_byte = off + 6;
 	cur = off + IP6_HDR_LEN;
 	for (n = 0; ip6_is_ext(nh); n++) {
 		const uint8_t *h = frame + cur;
@@ -198,6 +209,22 @@ parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t off,
 		switch (nh) {
 		case IPPROTO_FRAGMENT_:
 			hl = IP6_FRAG_HDR;
+			/*
+			 * offset 0 and no more: atomic, a whole datagram. A
+			 * second fragment header is data of the first's
+			 * datagram, as a receiver sees it after reassembly.
+			 */
+			if ((rd16(h + 2) & 0xfff9) != 0 && !m->frag.is) {
+				m->frag.is = 1;
+				m->frag.more = h[3] & 0x01;
+				m->frag.nexthdr = h[0];
+				m->frag.offset = rd16(h + 2) & 0xfff8;
+				m->frag.id = ((uint32_t)rd16(h + 4) << 16) | rd16(h + 6);
+				m->frag.unfrag_len = (uint16_t)(cur - off);
+				m->frag.data_off = (uint16_t)(cur + hl);
+				m->frag.data_len = (uint16_t)(end - cur - hl);
+				m->frag.nh_byte = (uint16_t)nh_byte;
+			}
 			if ((rd16(h + 2) & 0xfff8) != 0) {
 				m->proto = h[0];
 				return later_fragment(cur + hl, m);
@@ -214,6 +241,7 @@ parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t off,
 		if (hl > end - cur)
 			return -EINVAL;
 		nh = h[0];
+		nh_byte = cur;
 		cur += hl;
 	}
 	m->proto = nh;

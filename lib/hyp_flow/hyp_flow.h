@@ -40,6 +40,28 @@ struct hyp_pkt_meta {
 	uint16_t payload_len;	/**< bounded by the IP (and UDP) lengths, not
 				 *   by the frame: Ethernet padding is excluded */
 	uint8_t is_fragment;	/**< not the first fragment: no ports, no payload */
+	/**
+	 * Set for every fragment of a fragmented datagram, first and later
+	 * (IPv4: MF or an offset; IPv6: a fragment header that is not atomic),
+	 * for the reassembler (lib/hyp_defrag).
+	 */
+	struct hyp_frag_info {
+		uint8_t is;		/**< a fragment; the rest is valid only then */
+		uint8_t more;		/**< more fragments follow (MF, M) */
+		uint8_t nexthdr;	/**< what the datagram carries: the IPv4
+					 *   protocol, or the fragment header's
+					 *   next header */
+		uint16_t offset;	/**< of this fragment's data, in bytes */
+		uint32_t id;		/**< identification (IPv4: 16 bits) */
+		uint16_t unfrag_len;	/**< IP header(s) before the fragment data:
+					 *   IHL, or IPv6 and its extension
+					 *   headers before the fragment header */
+		uint16_t data_off;	/**< first byte of the fragment's data */
+		uint16_t data_len;	/**< its length, bounded by the IP length */
+		uint16_t nh_byte;	/**< IPv6: the byte that says 44 (the
+					 *   IPv6 header's or the previous
+					 *   extension header's next header) */
+	} frag;
 };
 
 /**
