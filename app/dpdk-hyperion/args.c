@@ -9,6 +9,7 @@
 
 #include <rte_common.h>
 
+#include "hyp_defrag.h"	/* HYP_DEFRAG_MAX_FRAGS */
 #include "hyperion.h"
 
 void
@@ -37,6 +38,11 @@ hyp_args_usage(const char *prog)
 "  --rx-desc N            af_xdp ring size per queue, a power of 2 (default 2048)\n"
 "  --flows N              flow table entries per worker (default 65536)\n"
 "  --xdp-prog FILE        the XDP object (default: the installed hyp_xdp.bpf.o)\n"
+"  --defrag-datagrams N   IP datagrams each rx lcore reassembles at once\n"
+"                         (default 1024; 0: fragments are inspected one by one)\n"
+"  --defrag-fragments N   fragments one datagram may have (default 64)\n"
+"  --defrag-timeout-ms N  a datagram's time from its first fragment (default 5000)\n"
+"  --defrag-memcap-mb N   fragment bytes each rx lcore holds at most (default 16)\n"
 "  -i, --interactive      a testpmd-style console (show, blocklist, set, policy reload)\n"
 "  --metrics-port P       Prometheus /metrics on this port (default 2112; 0: off)\n"
 "  --metrics-addr A       address to serve /metrics on (default 0.0.0.0)\n",
@@ -72,6 +78,14 @@ one_of(const char *opt, const char *arg, const char *w0, const char *w1)
 	return -EINVAL;
 }
 
+/* long options with no letter */
+enum {
+	OPT_DEFRAG_DATAGRAMS = 256,
+	OPT_DEFRAG_FRAGMENTS,
+	OPT_DEFRAG_TIMEOUT,
+	OPT_DEFRAG_MEMCAP,
+};
+
 /* The numeric options: their bounds and the field each sets. */
 #define NUM(c, name, lo, hi, field) \
 	{ c, name, lo, hi, offsetof(struct hyp_args, field), \
@@ -91,6 +105,10 @@ static const struct {
 	NUM('f', "--flows", 1024, 1 << 24, flow_entries),
 	NUM('I', "--io-lcores", 1, HYP_PIPE_MAX_QUEUES, io_lcores),
 	NUM('M', "--metrics-port", 0, 65535, metrics_port),
+	NUM(OPT_DEFRAG_DATAGRAMS, "--defrag-datagrams", 0, 1 << 20, defrag_datagrams),
+	NUM(OPT_DEFRAG_FRAGMENTS, "--defrag-fragments", 2, HYP_DEFRAG_MAX_FRAGS, defrag_fragments),
+	NUM(OPT_DEFRAG_TIMEOUT, "--defrag-timeout-ms", 1, 600000, defrag_timeout_ms),
+	NUM(OPT_DEFRAG_MEMCAP, "--defrag-memcap-mb", 1, 65536, defrag_memcap_mb),
 };
 #undef NUM
 
@@ -148,6 +166,10 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "metrics-port", required_argument, NULL, 'M' },
 		{ "metrics-addr", required_argument, NULL, 'A' },
 		{ "xdp-prog", required_argument, NULL, 'x' },
+		{ "defrag-datagrams", required_argument, NULL, OPT_DEFRAG_DATAGRAMS },
+		{ "defrag-fragments", required_argument, NULL, OPT_DEFRAG_FRAGMENTS },
+		{ "defrag-timeout-ms", required_argument, NULL, OPT_DEFRAG_TIMEOUT },
+		{ "defrag-memcap-mb", required_argument, NULL, OPT_DEFRAG_MEMCAP },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -161,6 +183,10 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		.flow_entries = 65536,
 		.metrics_addr = "0.0.0.0",
 		.metrics_port = 2112,
+		.defrag_datagrams = 1024,
+		.defrag_fragments = 64,
+		.defrag_timeout_ms = 5000,
+		.defrag_memcap_mb = 16,
 	};
 	int c, ret;
 

@@ -36,6 +36,10 @@ struct hyp_args {
 	unsigned int nb_desc;
 	uint32_t flow_entries;
 	unsigned int io_lcores;		/* staged: 0 = automatic */
+	uint32_t defrag_datagrams;	/* per rx lcore; 0: no reassembly */
+	uint32_t defrag_fragments;	/* per datagram */
+	uint32_t defrag_timeout_ms;
+	uint32_t defrag_memcap_mb;	/* per rx lcore */
 	const char *metrics_addr;	/* Prometheus /metrics */
 	uint16_t metrics_port;		/* 0: off */
 	bool interactive;		/* -i: the console on stdin/stdout */

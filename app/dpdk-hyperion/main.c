@@ -191,6 +191,10 @@ make_pipeline(struct hyp_app *app)
 	pc.burst = app->a.burst;
 	pc.flow_entries = app->a.flow_entries;
 	pc.flow_idle_ms = 60000;
+	pc.defrag.datagrams = app->a.defrag_datagrams;
+	pc.defrag.fragments = app->a.defrag_fragments;
+	pc.defrag.timeout_ms = app->a.defrag_timeout_ms;
+	pc.defrag.memcap = (uint64_t)app->a.defrag_memcap_mb << 20;
 	pc.eve = app->ctl.eve;
 	pc.autoblock = app->ctl.autoblock;
 	for (i = 0; i < app->n_ports; i++) {

@@ -29,3 +29,24 @@ hyp_action_name(enum hyp_action a)
 		return "?";
 	return action_names[a];
 }
+
+static const struct {
+	uint32_t sid;
+	const char *msg;
+} engine_events[HYP_EV_MAX] = {
+#define HYP_EV_ROW(id, sid, msg) [HYP_EV_ ## id] = { sid, msg },
+	HYP_ENGINE_EVENTS(HYP_EV_ROW)
+#undef HYP_EV_ROW
+};
+
+uint32_t
+hyp_engine_event_sid(enum hyp_engine_event e)
+{
+	return (unsigned int)e < HYP_EV_MAX ? engine_events[e].sid : 0;
+}
+
+const char *
+hyp_engine_event_msg(enum hyp_engine_event e)
+{
+	return (unsigned int)e < HYP_EV_MAX ? engine_events[e].msg : "?";
+}

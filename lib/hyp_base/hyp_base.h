@@ -62,6 +62,27 @@ void hyp_errf(char *err, size_t err_len, const char *fmt, ...)
 /** "pass", "alert", "drop"; "?" for anything else. */
 const char *hyp_action_name(enum hyp_action a);
 
+/**
+ * What the engine alerts on by itself, not by a rule: X(ID, signature id,
+ * signature). The ids are above every policy's (user ids stay below
+ * 1,000,000, automatic ones count up from there), so an alert's
+ * signature_id names one thing.
+ */
+#define HYP_ENGINE_EVENTS(X) \
+	X(FRAG_CONFLICT, 2000001, "HYPERION IP fragments overlap with different bytes") \
+	X(FRAG_TOO_LARGE, 2000002, "HYPERION IP fragments reassemble past 65535 bytes")
+
+enum hyp_engine_event {
+#define HYP_EV_ENUM(id, sid, msg) HYP_EV_ ## id,
+	HYP_ENGINE_EVENTS(HYP_EV_ENUM)
+#undef HYP_EV_ENUM
+	HYP_EV_MAX
+};
+
+/** Signature id and text of an engine event. */
+uint32_t hyp_engine_event_sid(enum hyp_engine_event e);
+const char *hyp_engine_event_msg(enum hyp_engine_event e);
+
 /** A DNS name in presentation form, without the trailing dot (RFC 1035 2.3.4). */
 #define HYP_DNS_NAME_MAX	253
 /** A buffer for one, with its NUL. */

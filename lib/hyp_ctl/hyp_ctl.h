@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "hyp_autoblock.h"
+#include "hyp_defrag.h"
 #include "hyp_engine.h"
 #include "hyp_eve.h"
 #include "hyp_pipeline.h"

@@ -145,7 +145,7 @@ out_free(void *addr __rte_unused, void *opaque)
 
 	for (i = 0; i < x->n_orig; i++)
 		rte_pktmbuf_free(x->orig[i]);
-	rte_free(x);
+	free(x);
 }
 
 struct hyp_defrag *
@@ -381,7 +381,7 @@ dg_build(struct hyp_defrag *d, struct dg *g, uint16_t port)
 {
 	uint32_t frame_len = g->hdr_len + g->total, n_orig = d->c.keep_originals ? g->n_frags : 0;
 	size_t head = RTE_ALIGN_CEIL(sizeof(struct out_ctx) + n_orig * sizeof(struct rte_mbuf *),
-				     RTE_CACHE_LINE_SIZE);
+				     sizeof(uint64_t));
 	struct out_ctx *x;
 	struct rte_mbuf *m;
 	uint8_t *f, *ip;
@@ -389,8 +389,8 @@ dg_build(struct hyp_defrag *d, struct dg *g, uint16_t port)
 	m = rte_pktmbuf_alloc(d->out_pool);
 	if (m == NULL)
 		return NULL;
-	x = rte_malloc_socket("hyp_defrag_out", head + frame_len, RTE_CACHE_LINE_SIZE,
-			      d->c.socket_id);
+	/* libc, as the datagrams' buffers: no heap lock on the data path */
+	x = malloc(head + frame_len);
 	if (x == NULL) {
 		rte_pktmbuf_free(m);
 		return NULL;
@@ -424,9 +424,8 @@ dg_build(struct hyp_defrag *d, struct dg *g, uint16_t port)
 		memcpy(x->orig, g->orig, n_orig * sizeof(*g->orig));
 		g->n_frags = 0;		/* they moved on with the datagram */
 	}
-	/* the IOVA of the allocation (it reads the element header before it), plus */
-	rte_pktmbuf_attach_extbuf(m, f, rte_malloc_virt2iova(x) + head, (uint16_t)frame_len,
-				  &x->shinfo);
+	/* never given to a device: ips sends the original fragments */
+	rte_pktmbuf_attach_extbuf(m, f, RTE_BAD_IOVA, (uint16_t)frame_len, &x->shinfo);
 	m->data_off = 0;
 	m->data_len = (uint16_t)frame_len;
 	m->pkt_len = frame_len;

@@ -480,6 +480,17 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 		SAMPLE_DBL(o, "hyperion_inspection_latency_seconds_sum", t.lat_sum_ns / 1e9, NULL);
 		SAMPLE_U64(o, "hyperion_inspection_latency_seconds_count", cnt, NULL);
 	}
+	{
+		struct hyp_defrag_stats ds;
+
+		hyp_pipeline_defrag_stats(p, &ds);
+		table_family(o, "hyperion_defrag_total", "result",
+			     "IP reassembly on the rx lcores: fragments taken, datagrams "
+			     "reassembled, and what each bound and check dropped or saw",
+			     &ds, hyp_defrag_stat_descs, hyp_defrag_stat_count);
+		table_gauges(o, "hyperion_defrag", &ds, hyp_defrag_stat_descs,
+			     hyp_defrag_stat_count, NULL);
+	}
 	if (ctl->autoblock != NULL) {
 		struct hyp_autoblock_stats ab;
 

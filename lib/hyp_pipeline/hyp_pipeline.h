@@ -93,6 +93,17 @@ struct hyp_pipe_conf {
 	struct hyp_autoblock *autoblock;	/**< NULL: sources of drops not reported */
 	hyp_pipe_prefilter_t prefilter;
 	void *prefilter_arg;
+	/**
+	 * IP reassembly on every rx lcore (lib/hyp_defrag), before a packet
+	 * is steered to its worker: the datagram goes whole to the worker of
+	 * its 5-tuple. datagrams 0: fragments are inspected one by one.
+	 */
+	struct {
+		uint32_t datagrams;	/**< held at once, per rx lcore */
+		uint32_t fragments;	/**< per datagram */
+		uint32_t timeout_ms;
+		uint64_t memcap;	/**< bytes held, per rx lcore */
+	} defrag;
 };
 
 /*
@@ -175,6 +186,10 @@ const struct hyp_lcore_stats *hyp_pipeline_lcore_stats(const struct hyp_pipeline
 						       unsigned int lcore);
 /** Sum over lcores. */
 void hyp_pipeline_totals(const struct hyp_pipeline *p, struct hyp_lcore_stats *sum);
+
+struct hyp_defrag_stats;
+/** The reassemblers' counters summed over rx lcores (all 0 when off). */
+void hyp_pipeline_defrag_stats(const struct hyp_pipeline *p, struct hyp_defrag_stats *sum);
 /** True when every lcore has nothing queued (rings empty). */
 bool hyp_pipeline_idle(const struct hyp_pipeline *p);
 void hyp_pipeline_print_roles(const struct hyp_pipeline *p, FILE *f);

@@ -6,8 +6,9 @@
  * lcore's state (its counters, its flow table, its Hyperscan scratch), the
  * rings between stages, and the policy generation, which it reads once a
  * burst and never changes; it reports a quiescent state between bursts.
- * It never takes a lock, never allocates, and every mbuf it is handed is
- * passed on, transmitted, or freed and counted.
+ * It never takes a lock and never allocates, except the reassembler's
+ * buffers (libc, bounded by its memory cap and its number of datagrams);
+ * every mbuf it is handed is passed on, transmitted, or freed and counted.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,10 +31,11 @@
 
 /* ---- the verdict stage, shared by rtc and staged workers ---------------- */
 
+/* One EVE alert about a packet (rrname NULL: not DNS). */
 static void
-post_alert(struct hyp_pipeline *p, struct hyp_lcore_stats *st,
-	   const struct hyp_pkt_meta *m, uint32_t flow_hash,
-	   const struct hyp_verdict *v)
+post_event(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_pkt_meta *m,
+	   uint32_t flow_hash, uint32_t sid, enum hyp_action action, const char *msg,
+	   const char *rrname)
 {
 	struct hyp_eve_alert a;
 	struct timespec ts;
@@ -50,26 +52,61 @@ post_alert(struct hyp_pipeline *p, struct hyp_lcore_stats *st,
 	memcpy(a.dst, m->dst, sizeof(a.dst));
 	a.sport = m->sport;
 	a.dport = m->dport;
-	a.signature_id = v->rule_id;
-	a.action = v->action;
-	if (v->msg != NULL)
-		snprintf(a.signature, sizeof(a.signature), "%s", v->msg);
-	if (v->dns_query)
-		memcpy(a.rrname, v->rrname, sizeof(a.rrname));
+	a.signature_id = sid;
+	a.action = action;
+	if (msg != NULL)
+		snprintf(a.signature, sizeof(a.signature), "%s", msg);
+	if (rrname != NULL)
+		memcpy(a.rrname, rrname, sizeof(a.rrname));
 	if (hyp_eve_post(p->c.eve, &a) < 0)
 		st->eve_lost++;
 }
 
+static void
+post_alert(struct hyp_pipeline *p, struct hyp_lcore_stats *st,
+	   const struct hyp_pkt_meta *m, uint32_t flow_hash,
+	   const struct hyp_verdict *v)
+{
+	post_event(p, st, m, flow_hash, v->rule_id, v->action, v->msg,
+		   v->dns_query ? v->rrname : NULL);
+}
+
+static void worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
+			  struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST],
+			  unsigned int n_out[HYP_PIPE_MAX_PORTS], bool direct);
+
+/*
+ * ips: a reassembled datagram that passed goes out as the fragments it came
+ * in, unchanged (the host behind reassembles them itself).
+ */
+static void
+emit_originals(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
+	       struct rte_mbuf *m, uint16_t port,
+	       struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST],
+	       unsigned int n_out[HYP_PIPE_MAX_PORTS], bool direct)
+{
+	struct rte_mbuf *orig[HYP_DEFRAG_MAX_FRAGS];
+	unsigned int n = hyp_defrag_take_originals(m, orig, RTE_DIM(orig)), i;
+
+	rte_pktmbuf_free(m);
+	for (i = 0; i < n; i++) {
+		if (n_out[port] == HYP_PIPE_MAX_BURST)
+			worker_output(p, w, st, out, n_out, direct);
+		out[port][n_out[port]++] = orig[i];
+	}
+}
+
 /*
  * Classify, inspect and decide a burst. Packets to transmit are collected
- * per output port in out[][] (counts in n_out[]); everything else is freed
- * here.
+ * per output port in out[][] (counts in n_out[]; flushed here only when
+ * the original fragments of a datagram would overflow them, directly or
+ * to the tx rings as the caller does); everything else is freed here.
  */
 static void
 verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
 	      struct rte_mbuf **pkts, unsigned int n,
 	      struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST],
-	      unsigned int n_out[HYP_PIPE_MAX_PORTS])
+	      unsigned int n_out[HYP_PIPE_MAX_PORTS], bool direct)
 {
 	const struct hyp_gen *g = __atomic_load_n(&p->gen, __ATOMIC_ACQUIRE);
 	const struct hyp_engine *e = g->engine;
@@ -149,6 +186,8 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 out:
 		if (out_port == HYP_PIPE_NO_PORT)
 			rte_pktmbuf_free(m);	/* IDS: inspected and consumed */
+		else if (hyp_defrag_is_reassembled(m))
+			emit_originals(p, w, st, m, out_port, out, n_out, direct);
 		else
 			out[out_port][n_out[out_port]++] = m;
 	}
@@ -307,6 +346,73 @@ spread(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkt
 }
 
 /*
+ * Fragments into their reassembler; the datagrams it completes take their
+ * place in the burst, to be steered by their own 5-tuple. Returns the
+ * burst's new length. A datagram whose fragments overlapped with different
+ * bytes is alerted on, and dropped in ips mode; one that reassembles past
+ * 65535 bytes (dropped by the reassembler) is alerted on. Also the
+ * reassembler's timeout sweep, every HYP_EXPIRE_EVERY polls.
+ */
+static unsigned int
+defrag_burst(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *st,
+	     struct rte_mbuf **pkts, unsigned int n)
+{
+	struct hyp_pkt_meta meta;
+	unsigned int i, k = 0;
+	uint64_t now;
+
+	if (io->defrag == NULL)
+		return n;
+	now = rte_rdtsc();
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i], *d = NULL;
+		bool ips = p->c.ports[p->port_idx[m->port]].out != HYP_PIPE_NO_PORT;
+		uint32_t flags;
+
+		if (hyp_flow_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+				   &meta) != 0 || !meta.frag.is) {
+			pkts[k++] = m;
+			continue;
+		}
+		switch (hyp_defrag_push(io->defrag, m, &meta, now, &d, &flags)) {
+		case HYP_DEFRAG_DONE:
+			if (flags & HYP_DEFRAG_F_CONFLICT) {
+				/* what the host will see is unknown: say so, and in ips refuse it */
+				hyp_flow_parse(rte_pktmbuf_mtod(d, const uint8_t *),
+					       rte_pktmbuf_data_len(d), &meta);
+				post_event(p, st, &meta, 0, hyp_engine_event_sid(HYP_EV_FRAG_CONFLICT),
+					   ips ? HYP_ACTION_DROP : HYP_ACTION_ALERT,
+					   hyp_engine_event_msg(HYP_EV_FRAG_CONFLICT), NULL);
+				if (ips) {
+					st->dropped++;
+					rte_pktmbuf_free(d);
+					break;
+				}
+			}
+			pkts[k++] = d;
+			break;
+		case HYP_DEFRAG_DROPPED:
+			if (flags & HYP_DEFRAG_F_TOO_LARGE)
+				post_event(p, st, &meta, 0, hyp_engine_event_sid(HYP_EV_FRAG_TOO_LARGE),
+					   HYP_ACTION_DROP, hyp_engine_event_msg(HYP_EV_FRAG_TOO_LARGE),
+					   NULL);
+			break;
+		case HYP_DEFRAG_HELD:
+			break;
+		}
+	}
+	return k;
+}
+
+/* The reassembler's timeouts: a sweep every HYP_EXPIRE_EVERY polls. */
+static inline void
+defrag_expire(struct hyp_io *io)
+{
+	if (io->defrag != NULL && ++io->defrag_turns % HYP_EXPIRE_EVERY == 0)
+		hyp_defrag_expire(io->defrag, rte_rdtsc(), HYP_EXPIRE_BUDGET);
+}
+
+/*
  * One poll of one rx queue, counted: how many packets it gave (0: an empty
  * poll), and in *left how many of those the prefilter left to inspect.
  */
@@ -337,10 +443,12 @@ io_rx(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *st)
 		for (qi = 0; qi < io->n_queues; qi++) {
 			got = rx_poll(p, st, pi, io->queues[qi], pkts, &n);
 			total += got;
+			n = defrag_burst(p, io, st, pkts, n);
 			if (n)
 				spread(p, st, pkts, n);
 		}
 	}
+	defrag_expire(io);
 	return total;
 }
 
@@ -384,7 +492,7 @@ worker_step(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 	n = rte_ring_dequeue_burst(w->in, (void **)pkts, p->c.burst, NULL);
 	if (n == 0)
 		return 0;
-	verdict_burst(p, w, st, pkts, n, out, n_out);
+	verdict_burst(p, w, st, pkts, n, out, n_out, false);
 	worker_output(p, w, st, out, n_out, false);
 	return n;
 }
@@ -470,12 +578,14 @@ run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 				if (got == 0)
 					continue;
 				work += got;
-				verdict_burst(p, lc->w, st, pkts, n, out, n_out);
+				n = defrag_burst(p, lc->io, st, pkts, n);
+				verdict_burst(p, lc->w, st, pkts, n, out, n_out, true);
 				worker_output(p, lc->w, st, out, n_out, true);
 			}
 		}
 		LOOP_ACCOUNT(st, t0, work);
 		maybe_expire(p, lc->w, &turns);
+		defrag_expire(lc->io);
 	}
 	rte_rcu_qsbr_thread_offline(p->qs, lc->w->idx);
 	return 0;

@@ -18,6 +18,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "hyp_defrag.h"
 #include "hyp_flow.h"
 #include "hyp_pipeline.h"
 
@@ -43,6 +44,8 @@ struct hyp_io {
 	unsigned int n_queues;
 	uint16_t txq;				/* the queue this lcore transmits on */
 	struct rte_ring *tx[HYP_PIPE_MAX_PORTS];	/* workers -> this lcore */
+	struct hyp_defrag *defrag;		/* NULL: reassembly off */
+	unsigned int defrag_turns;
 };
 
 struct hyp_worker {

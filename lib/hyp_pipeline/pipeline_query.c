@@ -184,6 +184,21 @@ ring_info(const struct hyp_pipeline *p, unsigned int id, const struct rte_ring *
 	}
 }
 
+void
+hyp_pipeline_defrag_stats(const struct hyp_pipeline *p, struct hyp_defrag_stats *sum)
+{
+	struct hyp_defrag_stats one;
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < p->n_io; i++) {
+		if (p->io[i].defrag == NULL)
+			continue;
+		hyp_defrag_get_stats(p->io[i].defrag, &one);
+		hyp_defrag_stats_add(sum, &one);
+	}
+}
+
 unsigned int
 hyp_pipeline_rings(const struct hyp_pipeline *p, struct hyp_ring_info *out, unsigned int max)
 {

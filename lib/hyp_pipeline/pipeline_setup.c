@@ -55,6 +55,18 @@ worker_init(struct hyp_pipeline *p, struct hyp_worker *w, bool ring)
 	return 0;
 }
 
+/* ips: some port's packets go out of another */
+static bool
+pipe_forwards(const struct hyp_pipeline *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->c.n_ports; i++)
+		if (p->c.ports[i].out != HYP_PIPE_NO_PORT)
+			return true;
+	return false;
+}
+
 static int
 io_init(struct hyp_pipeline *p, struct hyp_io *io, unsigned int idx, bool rings)
 {
@@ -63,6 +75,24 @@ io_init(struct hyp_pipeline *p, struct hyp_io *io, unsigned int idx, bool rings)
 
 	io->txq = io->queues[0];
 	io->idx = idx;
+	if (p->c.defrag.datagrams != 0) {
+		struct hyp_defrag_conf dc = {
+			.socket_id = (int)rte_lcore_to_socket_id(io->lcore),
+			.max_datagrams = p->c.defrag.datagrams,
+			.max_frags = p->c.defrag.fragments,
+			.timeout_ms = p->c.defrag.timeout_ms,
+			.memcap = p->c.defrag.memcap,
+			/* as many as the rings after it can hold */
+			.max_out = p->c.ring_size,
+			.keep_originals = pipe_forwards(p),
+		};
+
+		snprintf(name, sizeof(name), "io%u", idx);
+		dc.name = name;
+		io->defrag = hyp_defrag_create(&dc);
+		if (io->defrag == NULL)
+			return -rte_errno;
+	}
 	if (!rings)
 		return 0;
 	for (pi = 0; pi < p->c.n_ports; pi++) {
@@ -358,6 +388,9 @@ hyp_pipeline_free(struct hyp_pipeline *p)
 		for (pi = 0; pi < HYP_PIPE_MAX_PORTS; pi++)
 			drain_free(p->io[i].tx[pi]);
 	}
+	/* after the rings: a datagram in one holds its reassembler's mbuf pool */
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		hyp_defrag_free(p->io[i].defrag);
 	gen_free(p->gen);
 	rte_free(p->qs);
 	rte_free(p);
