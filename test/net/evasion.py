@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Test helper: what an attacker sends to walk around an inspector that
+looks at one packet at a time, and the benign version of each.
+
+Every case is one datagram cut into IP fragments by hand (offsets, order,
+overlaps chosen here, not by the kernel), IPv4 and IPv6 (with a hop-by-hop
+header before the fragment header). Run it in the sender's namespace; it
+writes every frame with one raw socket (--iface) and/or to a pcap
+(--pcap-out), and prints as JSON how many datagrams and frames each case
+sent, so a test can compare them with what was reassembled and alerted.
+"""
+import argparse
+import json
+import socket
+import sys
+
+try:
+    from scapy.all import (DNS, DNSQR, IP, UDP, Ether, IPv6, IPv6ExtHdrFragment,
+                           IPv6ExtHdrHopByHop, Raw, raw, wrpcap)
+except ImportError:
+    sys.exit("evasion.py: needs scapy (apt-get install python3-scapy; run with /usr/bin/python3)")
+
+
+def udp_bytes(sport, dport, payload, src, dst, v6):
+    """The UDP header and payload as one datagram would carry them (checksum right)."""
+    ip = IPv6(src=src, dst=dst) if v6 else IP(src=src, dst=dst)
+    return raw((ip / UDP(sport=sport, dport=dport) / payload)[UDP])
+
+
+def fragments(eth, src, dst, data, pieces, ident, v6, hbh=False):
+    """Frames carrying data[off:off+len] for each (off, len, more) in pieces."""
+    out = []
+    for off, ln, more in pieces:
+        chunk = data[off:off + ln]
+        if v6:
+            hdr = IPv6(src=src, dst=dst)
+            if hbh:
+                hdr = hdr / IPv6ExtHdrHopByHop()
+            f = hdr / IPv6ExtHdrFragment(nh=17, offset=off // 8, m=int(more), id=ident) / Raw(chunk)
+        else:
+            f = IP(src=src, dst=dst, id=ident, proto=17, flags="MF" if more else 0,
+                   frag=off // 8) / Raw(chunk)
+        out.append(raw(eth / f))
+    return out
+
+
+def even(total, size):
+    """In order, size bytes each (a multiple of 8), the last one the rest."""
+    return [(o, min(size, total - o), o + size < total) for o in range(0, total, size)]
+
+
+def cases(args):
+    eth = Ether(src=args.src_mac, dst=args.dst_mac)
+    evil_q = DNS(id=0x1234, rd=1, qd=DNSQR(qname="WWW.Evil.COM."))
+    good_q = DNS(id=0x4321, rd=1, qd=DNSQR(qname="www.example.com"))
+    sig = b"hello EVILBYTES world, cut where an inspector of packets would miss it"
+    benign = b"hello ordinary world, and some more bytes after it to fragment"
+    for v6 in (False, True):
+        src, dst = (args.src_ip6, args.dst_ip6) if v6 else (args.src_ip, args.dst_ip)
+        tag = "6" if v6 else "4"
+        ident = 0x1000 if not v6 else 0x10000
+
+        def frags(name, sport, dport, payload, pieces, hbh=False, mangle=None):
+            nonlocal ident
+            ident += 1
+            data = udp_bytes(sport, dport, payload, src, dst, v6)
+            p = pieces(len(data)) if callable(pieces) else pieces
+            fr = fragments(eth, src, dst, data, p, ident, v6, hbh)
+            if mangle:
+                fr = mangle(fr, data, ident)
+            return (name + tag, fr)
+
+        yield frags("dns_evil_inorder", 43001, 53, evil_q, lambda n: even(n, 16))
+        yield frags("dns_evil_reversed", 43002, 53, evil_q, lambda n: even(n, 16)[::-1])
+        yield frags("dns_evil_tiny", 43003, 53, evil_q, lambda n: even(n, 8))
+        yield frags("dns_benign", 43004, 53, good_q, lambda n: even(n, 16))
+        # the signature across two fragments: UDP header and "hello EV" in one,
+        # "ILBYTES world..." in the next
+        yield frags("sig_split", 46001, 5000, sig, lambda n: [(0, 16, True), (16, n - 16, False)])
+        yield frags("sig_split_reversed", 46002, 5000, sig,
+                    lambda n: [(16, n - 16, False), (0, 16, True)])
+        yield frags("benign_split", 46003, 5000, benign, lambda n: even(n, 24))
+        if v6:
+            yield frags("dns_evil_hbh", 43005, 53, evil_q, lambda n: even(n, 16), hbh=True)
+
+        # the same bytes again: a retransmitted fragment is no evasion
+        def dup(fr, data, ident):
+            return fr[:2] + [fr[1]] + fr[2:]
+        yield frags("overlap_same", 46004, 5000, benign, lambda n: even(n, 24), mangle=dup)
+
+        # bytes 16..40 once more, different: what does the host keep?
+        def conflict(fr, data, ident):
+            fake = data[:16] + b"X" * 24 + data[40:]
+            return fr[:1] + fragments(eth, src, dst, fake, [(16, 24, True)], ident, v6) + fr[1:]
+        yield frags("overlap_conflict", 46005, 5000, benign, lambda n: even(n, 24),
+                    mangle=conflict)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--iface", help="send out of this interface")
+    ap.add_argument("--pcap-out", help="also (or only) write the frames to this pcap")
+    ap.add_argument("--src-mac", default="02:00:00:00:00:01")
+    ap.add_argument("--dst-mac", default="ff:ff:ff:ff:ff:ff")
+    ap.add_argument("--src-ip", default="198.18.0.1")
+    ap.add_argument("--dst-ip", default="198.18.0.2")
+    ap.add_argument("--src-ip6", default="2001:db8:18::1")
+    ap.add_argument("--dst-ip6", default="2001:db8:18::2")
+    ap.add_argument("--only", action="append", metavar="CASE", help="send only this case")
+    args = ap.parse_args()
+    if not args.iface and not args.pcap_out:
+        ap.error("give --iface, --pcap-out, or both")
+
+    sent = {"datagrams": {}, "frames": {}}
+    allframes = []
+    for name, fr in cases(args):
+        if args.only and name not in args.only:
+            continue
+        sent["datagrams"][name] = 1
+        sent["frames"][name] = len(fr)
+        allframes += fr
+    if args.pcap_out:
+        wrpcap(args.pcap_out, [Ether(f) for f in allframes])
+    if args.iface:
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((args.iface, 0))
+        for f in allframes:
+            s.send(f)
+        s.close()
+    print(json.dumps(sent, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

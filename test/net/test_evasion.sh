@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Evasion by IP fragmentation (test/net/evasion.py): a DNS query for a
+# blocked name and a payload signature, cut into fragments in order,
+# reversed, in 8-byte pieces, IPv4 and IPv6 (with a hop-by-hop header
+# first); overlapping fragments with the same and with different bytes;
+# and the benign version of each. Live in ids mode, every attack is caught
+# and nothing benign alerts; the same frames replayed from a pcap give the
+# same alerts and reassembly counters; and replayed without reassembly
+# (--defrag-datagrams 0) the attacks walk through, which is what this
+# closes. TAP; 77 = skip.
+#   usage: test_evasion.sh BUILD_DIR SOURCE_DIR [EAL_LCORES [APP_ARGS...]]
+set -u
+build=$1 src=$2
+. "$src/test/net/tap.sh"
+lcores=${3:-0-1}
+shift $(( $# < 3 ? $# : 3 ))
+eal_lcores=(-l "$lcores")
+case $lcores in *@*) eal_lcores=(--lcores "$lcores");; esac
+policy=$src/test/net/ids-policy.yaml
+net_open hype
+eve=$tmp/eve.json
+
+# the generator's counts: datagrams (d) or frames (f) of every case, or of
+# those whose name starts with a prefix
+count() { echo "$sent" | $py -c "import json,sys
+d = json.load(sys.stdin)['$1']
+print(sum(v for k, v in d.items() if k.startswith('${2:-}')))"; }
+# alerts in an EVE file: signature id, action, source port, rrname; sorted
+alerts() { $py -c "import json,sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    print(e['alert']['signature_id'], e['alert']['action'], e['src_ip'], e.get('src_port', 0),
+          e.get('dns', {}).get('rrname', '-'))" "$1" | sort; }
+n_alerts() { alerts "$1" | awk -v s="$2" -v a="$3" '$1 == s && $2 == a' | wc -l; }
+stat_line() { grep "$2" "$1" | tail -1; }
+val() { echo "$1" | grep -o " $2=[0-9]*" | cut -d= -f2; }
+
+echo "1..15"
+if app_start "${eal_lcores[@]}" -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" "$@"
+then ok "dpdk-hyperion started"
+else nok "dpdk-hyperion started"; exit 1; fi
+sent=$(ip netns exec "$HYP_NS_SRC" $py "$src/test/net/evasion.py" --iface "$HYP_IF_SRC" \
+	--dst-mac "$HYP_MAC_DUT" --pcap-out "$tmp/evasion.pcap") || { nok "sending"; exit 1; }
+echo "# sent: $sent"
+dg=$(count datagrams) fr=$(count frames)
+evil_dns=$(count datagrams dns_evil) sig=$(count datagrams sig_split)
+conflict_frames=$(( 2 * $(count datagrams overlap_conflict) ))	# the fake, and the real one after it
+sleep 1
+app_stop
+sed 's/^/# /' "$log" | tail -6
+fast=$(stat_line "$log" "fast path $HYP_IF_DUT")
+slow=$(stat_line "$log" "slow path:")
+frag=$(stat_line "$log" "defrag:")
+
+check_eq "XDP: every fragment redirected to the slow path as fragment_redirect" \
+	"$(echo "$fast" | grep -o "fragment_redirect=[0-9]*" | cut -d= -f2)" "$fr"
+check_eq "reassembly: every fragment taken, every datagram whole, nothing left" \
+	"$(val "$frag" fragments)/$(val "$frag" reassembled)/$(val "$frag" datagrams_held)" "$fr/$dg/0"
+check_eq "reassembly: the conflicting overlaps seen (the fake fragment and the real one after it)" \
+	"$(val "$frag" conflicts)" "$conflict_frames"
+check_eq "reassembly: the retransmitted fragments seen as overlaps with the same bytes" \
+	"$(val "$frag" overlaps)" "$(count datagrams overlap_same)"
+check_eq "reassembly: nothing invalid, no bound reached" \
+	"$(val "$frag" invalid)/$(val "$frag" timeouts)/$(val "$frag" table_full)/$(val "$frag" memcap)" \
+	"0/0/0/0"
+check_eq "every reassembled datagram inspected once" "$(val "$slow" inspected)" "$dg"
+check_eq "the DNS queries for evil.com in fragments dropped (in order, reversed, tiny, v4, v6, hop-by-hop)" \
+	"$(n_alerts "$eve" 100 blocked)/$(val "$slow" dropped)" "$evil_dns/$evil_dns"
+check_eq "EVE: each names www.evil.com" \
+	"$(alerts "$eve" | awk '$1 == 100 && $5 == "www.evil.com"' | wc -l)" "$evil_dns"
+check_eq "the signature cut across two fragments alerts, both orders, v4 and v6" \
+	"$(n_alerts "$eve" 500 allowed)/$(val "$slow" alerted)" "$sig/$sig"
+check_eq "overlapping fragments with different bytes: one engine alert (2000001) per datagram" \
+	"$(n_alerts "$eve" 2000001 allowed)" "$(count datagrams overlap_conflict)"
+# benign cases: source ports 43004 (DNS), 46003 (split), 46004 (retransmission)
+check_eq "nothing benign alerted (the example.com query, the benign split, the retransmission)" \
+	"$(alerts "$eve" | awk '$4 == 43004 || $4 == 46003 || $4 == 46004' | wc -l)" 0
+
+# -- the same frames, offline -------------------------------------------------
+replay() {
+	timeout 60 "$app" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "${prefix}r" \
+		--log-level lib.eal:error -- --pcap "$tmp/evasion.pcap" --policy "$policy" \
+		--metrics-port 0 --eve "$1" "${@:2}" >"$tmp/replay.log" 2>&1
+}
+if replay "$tmp/replay.json"; then
+	check_eq "replay: the same alerts as live, one by one" \
+		"$(alerts "$tmp/replay.json" | md5sum)" "$(alerts "$eve" | md5sum)"
+	rfrag=$(stat_line "$tmp/replay.log" "defrag:")
+	check_eq "replay: the same reassembly counters as live" \
+		"$(echo "$rfrag" | sed 's/ *datagrams_held.*//')" "$(echo "$frag" | sed 's/ *datagrams_held.*//')"
+else
+	nok "replay ran" "$(tail -3 "$tmp/replay.log")"; nok "replay: reassembly counters"
+fi
+if replay "$tmp/nodefrag.json" --defrag-datagrams 0; then
+	rslow=$(stat_line "$tmp/replay.log" "slow path:")
+	check_eq "without reassembly the same frames walk through: no drop, no alert" \
+		"$(val "$rslow" dropped)/$(val "$rslow" alerted)/$(wc -l <"$tmp/nodefrag.json")" "0/0/0"
+else
+	nok "replay without reassembly ran" "$(tail -3 "$tmp/replay.log")"
+fi
+rm -rf "/var/run/dpdk/${prefix}r"
+tap_done "evasion"
