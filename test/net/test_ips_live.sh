@@ -25,7 +25,13 @@ dnsq() { $py -c "import sys
 n=b''.join(bytes([len(l)])+l.encode() for l in sys.argv[1].split('.'))
 sys.stdout.write((b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00'+n+b'\x00\x00\x01\x00\x01').hex())" "$1"; }
 
-echo "1..11"
+# a payload of N bytes: 'x' repeated, with $2 (if given) at byte $3
+big() { $py -c "import sys
+n, w, at = int(sys.argv[1]), sys.argv[2].encode(), int(sys.argv[3])
+b = bytearray(b'x' * n); b[at:at + len(w)] = w
+sys.stdout.write(bytes(b).hex())" "$1" "${2:-}" "${3:-0}"; }
+
+echo "1..18"
 ip netns exec "$HYP_NS_SRV" $py "$echo_py" serve 53 5000 >"$tmp/srv.log" 2>&1 &
 if app_start -- --mode ips --iface "$HYP_IF_A" --peer "$HYP_IF_B" --policy "$policy"; then
 	ok "dpdk-hyperion started in ips mode"
@@ -55,9 +61,48 @@ check_eq "XDP: the 6 requests went to the slow path on $HYP_IF_A, none was forwa
 check_eq "XDP: exactly the 3 replies crossed back on $HYP_IF_B by the kernel forward" \
 	"$(( $(xstat "$HYP_IF_B" forward) - fb0 ))/$(( $(xstat "$HYP_IF_B" redirect) - rb0 ))" "3/0"
 
+# -- fragments: reassembled, inspected whole, forwarded as they came ---------
+# 4000 bytes go as three fragments each way (MTU 1500): the echo comes back
+# only if the server got every original fragment and reassembled them itself
+fa=$(xstat "$HYP_IF_A" fragment_redirect) fb=$(xstat "$HYP_IF_B" fragment_redirect)
+check_eq "4000-byte datagram in fragments, both ways: echoed whole" "$(ask 5000 "$(big 4000)")" reply
+check_eq "XDP: its 3 fragments each way went to the slow path" \
+	"$(( $(xstat "$HYP_IF_A" fragment_redirect) - fa ))/$(( $(xstat "$HYP_IF_B" fragment_redirect) - fb ))" \
+	"3/3"
+# the first fragment carries 1472 bytes of payload: the signature straddles it
+check_eq "the signature across the first two fragments: dropped whole" \
+	"$(ask 5000 "$(big 4000 EVILBYTES 1468)")" none
+# a route MTU of 68 (IPv4's minimum) cuts a long DNS query into 48-byte
+# pieces; the link keeps 1500, so the answer still fits on the way back
+ip -n "$HYP_NS_CLI" route replace 198.18.1.2/32 dev "$HYP_IF_CLI" mtu lock 68 ||
+	nok "route MTU 68 on the client"
+long=a-rather-long-label-to-force-fragments.www
+fa=$(xstat "$HYP_IF_A" fragment_redirect)
+check_eq "a long DNS query in 48-byte fragments answered" "$(ask 53 "$(dnsq $long.example.com)")" reply
+dns_frags=$(( $(xstat "$HYP_IF_A" fragment_redirect) - fa ))
+check_eq "the same for evil.com in 48-byte fragments: dropped" \
+	"$(ask 53 "$(dnsq $long.evil.com)")" none
+ip -n "$HYP_NS_CLI" route del 198.18.1.2/32 dev "$HYP_IF_CLI"
+check_eq "an answered query came in more than one fragment" "$(( dns_frags > 1 ))" 1
+# hand-cut fragments (test/net/evasion.py): a retransmitted fragment goes
+# on with the rest; different bytes over held ones and the datagram stops
+ev=$(ip netns exec "$HYP_NS_CLI" $py "$src/test/net/evasion.py" --iface "$HYP_IF_CLI" \
+	--dst-mac "$(mac "$HYP_NS_DUT" "$HYP_IF_A")" --src-ip 198.18.1.1 --dst-ip 198.18.1.2 \
+	--only overlap_same4 --only overlap_conflict4) || nok "sending hand-cut fragments"
+same_frames=$(echo "$ev" | $py -c "import json,sys; print(json.load(sys.stdin)['frames']['overlap_same4'])")
+sleep 0.5
+
 app_stop
 sed 's/^/# /' "$log" | tail -8
 slow() { grep "slow path:" "$log" | tail -1 | grep -o " $1=[0-9]*" | cut -d= -f2; }
-check_eq "slow path: 3 dropped (one by the flow's cached verdict), 3 sent on to the server" \
-	"$(slow dropped)/$(slow cached_drops)/$(slow tx)" "3/1/3"
+# dropped: the 3 above, the split signature, the fragmented evil.com query,
+# the conflicting overlap; sent on: 3 datagrams, the 4000-byte one's 3
+# fragments each way, the long query's fragments (its answer is forwarded
+# in XDP: not a redirect port), and the retransmission's every frame
+check_eq "slow path: 6 dropped (one by the flow's cached verdict), every fragment sent on as it came" \
+	"$(slow dropped)/$(slow cached_drops)/$(slow tx)" "6/1/$(( 3 + 6 + dns_frags + same_frames ))"
+frag=$(grep "defrag:" "$log" | tail -1)
+check_eq "reassembly: the overlaps seen, nothing held at the end" \
+	"$(echo "$frag" | grep -o " overlaps=[0-9]*") $(echo "$frag" | grep -o " conflicts=[0-9]*") $(echo "$frag" | grep -o " datagrams_held=[0-9]*")" \
+	" overlaps=1  conflicts=2  datagrams_held=0"
 tap_done "ips live"
