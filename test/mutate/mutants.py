@@ -166,6 +166,51 @@ MUTANTS = [
         "tests": ["fastpath_live"],
     },
     {
+        "name": "fragments: overlapping different bytes pass as a retransmission",
+        "file": "lib/hyp_defrag/hyp_defrag.c",
+        "find": "memcmp(g->buf + olo, data + (olo - lo), ohi - olo) != 0 ?",
+        "replace": "memcmp(g->buf + olo, data + (olo - lo), ohi - olo) == 12345 ?",
+        "tests": ["defrag", "evasion"],
+    },
+    {
+        "name": "fragments: the last bytes to arrive win over the first",
+        "file": "lib/hyp_defrag/hyp_defrag.c",
+        "find": """	if (pos < hi)
+		memcpy(g->buf + pos, data + (pos - lo), hi - pos);""",
+        "replace": """	memcpy(g->buf + lo, data, hi - lo);""",
+        "tests": ["defrag"],
+    },
+    {
+        "name": "fragments: a datagram never times out",
+        "file": "lib/hyp_defrag/hyp_defrag.c",
+        "find": "	return now - g->start > d->timeout_tsc;",
+        "replace": "	return now - g->start > d->timeout_tsc && now == 0;",
+        "tests": ["defrag"],
+    },
+    {
+        "name": "fragments: ips forwards the reassembled frame, not the fragments it came in",
+        "file": "lib/hyp_pipeline/pipeline_datapath.c",
+        "find": "		else if (hyp_defrag_is_reassembled(m))",
+        "replace": "		else if (hyp_defrag_is_reassembled(m) && m == NULL)",
+        "tests": ["ips_live"],
+    },
+    {
+        "name": "fragments: ips lets a conflicting overlap through",
+        "file": "lib/hyp_pipeline/pipeline_datapath.c",
+        "find": """				if (ips) {
+					st->dropped++;""",
+        "replace": """				if (ips && m == NULL) {
+					st->dropped++;""",
+        "tests": ["ips_live"],
+    },
+    {
+        "name": "fragments: XDP does not redirect them (inspect acts as pass)",
+        "file": "bpf/hyp_xdp.bpf.c",
+        "find": "		if (fm == HYP_FRAG_INSPECT)",
+        "replace": "		if (fm == HYP_FRAG_INSPECT + 7)",
+        "tests": ["xdp_verdicts", "evasion"],
+    },
+    {
         "name": "prerequisite skips pass the test command",
         "file": "usertools/hyperion-test-summary.py",
         "find": "        if prereq:\n",
