@@ -10,12 +10,12 @@ the fast path counted.
 """
 import argparse
 import json
-import socket
 import sys
 import time
 
 try:
-    from scapy.all import DNS, DNSQR, ICMP, IP, TCP, UDP, Ether, Raw, raw, wrpcap
+    from scapy.all import DNS, DNSQR, ICMP, IP, TCP, UDP, Ether, Raw, raw
+    import hyperion_frames
 except ImportError:
     sys.exit("hyperion-traffic: needs scapy (apt-get install python3-scapy; run with /usr/bin/python3)")
 
@@ -69,12 +69,7 @@ def frames(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--iface", help="send out of this interface")
-    ap.add_argument("--pcap-out", help="also (or only) write the frames to this pcap")
-    ap.add_argument("--src-mac", default="02:00:00:00:00:01")
-    ap.add_argument("--dst-mac", default="ff:ff:ff:ff:ff:ff")
-    ap.add_argument("--src-ip", default="198.18.0.1")
-    ap.add_argument("--dst-ip", default="198.18.0.2")
+    hyperion_frames.add_args(ap)
     ap.add_argument("--blocked-ip", default="198.51.100.42")
     ap.add_argument("--flood-ip", default="198.18.0.9")
     ap.add_argument("--payload-port", type=int, default=5000, help="UDP port of the payload samples")
@@ -94,19 +89,14 @@ def main():
     ap.add_argument("--extra", action="store_true",
                     help="add an HTTP shell-download request and a tracker DNS lookup")
     args = ap.parse_args()
-
-    if not args.iface and not args.pcap_out:
-        ap.error("give --iface, --pcap-out, or both")
+    hyperion_frames.check_args(ap, args)
     sent = {}
     mix = ((k, f if isinstance(f, bytes) else raw(f)) for k, f in frames(args)
            if not args.only or k in args.only)
     if args.pcap_out:
         mix = list(mix)
-        wrpcap(args.pcap_out, [Ether(f) for _, f in mix])
-    s = None
-    if args.iface:
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-        s.bind((args.iface, 0))
+        hyperion_frames.write_pcap(args, [f for _, f in mix])
+    s = hyperion_frames.raw_socket(args)
     gap = 1.0 / args.rate if args.rate else 0
     start = time.monotonic()
     for i, (kind, f) in enumerate(mix):

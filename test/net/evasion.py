@@ -12,12 +12,14 @@ sent, so a test can compare them with what was reassembled and alerted.
 """
 import argparse
 import json
-import socket
+import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../usertools"))
 try:
     from scapy.all import (DNS, DNSQR, IP, UDP, Ether, IPv6, IPv6ExtHdrFragment,
-                           IPv6ExtHdrHopByHop, Raw, raw, wrpcap)
+                           IPv6ExtHdrHopByHop, Raw, raw)
+    import hyperion_frames
 except ImportError:
     sys.exit("evasion.py: needs scapy (apt-get install python3-scapy; run with /usr/bin/python3)")
 
@@ -99,18 +101,12 @@ def cases(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--iface", help="send out of this interface")
-    ap.add_argument("--pcap-out", help="also (or only) write the frames to this pcap")
-    ap.add_argument("--src-mac", default="02:00:00:00:00:01")
-    ap.add_argument("--dst-mac", default="ff:ff:ff:ff:ff:ff")
-    ap.add_argument("--src-ip", default="198.18.0.1")
-    ap.add_argument("--dst-ip", default="198.18.0.2")
+    hyperion_frames.add_args(ap)
     ap.add_argument("--src-ip6", default="2001:db8:18::1")
     ap.add_argument("--dst-ip6", default="2001:db8:18::2")
     ap.add_argument("--only", action="append", metavar="CASE", help="send only this case")
     args = ap.parse_args()
-    if not args.iface and not args.pcap_out:
-        ap.error("give --iface, --pcap-out, or both")
+    hyperion_frames.check_args(ap, args)
 
     sent = {"datagrams": {}, "frames": {}}
     allframes = []
@@ -120,11 +116,9 @@ def main():
         sent["datagrams"][name] = 1
         sent["frames"][name] = len(fr)
         allframes += fr
-    if args.pcap_out:
-        wrpcap(args.pcap_out, [Ether(f) for f in allframes])
-    if args.iface:
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-        s.bind((args.iface, 0))
+    hyperion_frames.write_pcap(args, allframes)
+    s = hyperion_frames.raw_socket(args)
+    if s:
         for f in allframes:
             s.send(f)
         s.close()

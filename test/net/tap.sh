@@ -54,6 +54,13 @@ net_close() {
 	hyp_sandbox_down
 }
 
+# eal_lcores_of LCORES: the EAL arguments for a list ("0-1": -l) or a map
+# ("0@0,1@1,...": --lcores), in the array eal_lcores
+eal_lcores_of() {
+	eal_lcores=(-l "$1")
+	case $1 in *@*) eal_lcores=(--lcores "$1");; esac
+}
+
 # app_start [EAL ARGS...] -- [APP ARGS...]: dpdk-hyperion in the DUT
 # namespace, in the background (app_pid), its output in $log, with the EAL
 # arguments every test uses added (-l 0-1 unless some are given), and waits

@@ -13,10 +13,8 @@
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
-lcores=${3:-0-1}
+eal_lcores_of "${3:-0-1}"
 shift $(( $# < 3 ? $# : 3 ))
-eal_lcores=(-l "$lcores")
-case $lcores in *@*) eal_lcores=(--lcores "$lcores");; esac
 policy=$src/test/net/ids-policy.yaml
 net_open hype
 eve=$tmp/eve.json
