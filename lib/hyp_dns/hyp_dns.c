@@ -180,6 +180,68 @@ hyp_dns_query_name(const uint8_t *msg, size_t len, char *name,
 	return ret;
 }
 
+unsigned int
+hyp_dns_questions(const uint8_t *msg, size_t len, struct hyp_dns_question *q,
+		  unsigned int max, int *err)
+{
+	unsigned int qd, i;
+	size_t off = HYP_DNS_HDR_LEN, next;
+	int ret;
+
+	*err = HYP_DNS_EINVAL;
+	if (q == NULL || max == 0 || (msg == NULL && len > 0))
+		return 0;
+	*err = HYP_DNS_ETRUNC;
+	if (len < HYP_DNS_HDR_LEN)
+		return 0;
+	*err = HYP_DNS_ENOTQUERY;
+	if (msg[2] & DNS_FLAG_QR)
+		return 0;
+	*err = HYP_DNS_ENOQUESTION;
+	qd = dns_be16(msg + 4);
+	if (qd == 0)
+		return 0;
+	*err = 0;
+	for (i = 0; i < qd; i++) {
+		if (i == max) {
+			*err = HYP_DNS_ETOOMANY;
+			return i;
+		}
+		ret = dns_decode(msg, len, off, q[i].name, sizeof(q[i].name), &next);
+		/* QTYPE and QCLASS complete each question */
+		if (ret >= 0 && len - next < 4)
+			ret = HYP_DNS_ETRUNC;
+		if (ret < 0) {
+			*err = ret;
+			return i;
+		}
+		q[i].qtype = dns_be16(msg + next);
+		off = next + 4;
+	}
+	return qd;
+}
+
+int
+hyp_dns_tcp_messages(const uint8_t *seg, size_t len, uint32_t off[], uint32_t mlen[])
+{
+	size_t pos = 0;
+	int n = 0;
+
+	if (seg == NULL && len > 0)
+		return HYP_DNS_EINVAL;
+	while (n < HYP_DNS_MAX_TCP_MSGS && len - pos >= 2) {
+		size_t m = dns_be16(seg + pos);
+
+		if (m > len - pos - 2)
+			break;
+		off[n] = (uint32_t)(pos + 2);
+		mlen[n] = (uint32_t)m;
+		n++;
+		pos += 2 + m;
+	}
+	return n > 0 ? n : HYP_DNS_ETRUNC;
+}
+
 int
 hyp_dns_tcp_query_name(const uint8_t *seg, size_t len, char *name,
 		       size_t name_len, uint16_t *qtype)
@@ -253,6 +315,8 @@ hyp_dns_strerror(int code)
 		return "DNS name buffer too small";
 	case HYP_DNS_EINVAL:
 		return "invalid argument";
+	case HYP_DNS_ETOOMANY:
+		return "DNS query has more questions than are read";
 	case -ENOMEM:
 		return "out of memory";
 	default:

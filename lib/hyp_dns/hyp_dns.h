@@ -4,9 +4,9 @@
 
 /**
  * @file
- * DNS query names for the slow path: the first question of a query taken
- * from a UDP or TCP payload, and a suffix matcher for the policy's
- * dns_rules. No DPDK, no allocation per packet, nothing printed: this code
+ * DNS query names for the slow path: the questions of a query taken from
+ * a UDP or TCP payload (every one, and every message of a TCP payload),
+ * and a suffix matcher for the policy's dns_rules. No DPDK, no allocation per packet, nothing printed: this code
  * reads attacker-controlled bytes and is also a fuzz target.
  *
  * Names come out in presentation form, lower case (ASCII only), dotted,
@@ -36,9 +36,23 @@ extern "C" {
 #define HYP_DNS_ENOQUESTION	(-ENOMSG)	/**< QDCOUNT is 0 */
 #define HYP_DNS_ENOSPC		(-ENOSPC)	/**< output buffer too small */
 #define HYP_DNS_EINVAL		(-EINVAL)	/**< bad argument */
+#define HYP_DNS_ETOOMANY	(-E2BIG)	/**< more questions than
+						 *   HYP_DNS_MAX_QUESTIONS */
 
 #define HYP_DNS_HDR_LEN		12
 #define HYP_DNS_MAX_JUMPS	16	/**< compression pointers per name */
+/**
+ * Questions read from one message. Servers answer one; a message with more
+ * is either a probe or an attempt to hide a name behind a benign first one.
+ */
+#define HYP_DNS_MAX_QUESTIONS	8
+/** Messages read from one TCP payload (RFC 7766 pipelining). */
+#define HYP_DNS_MAX_TCP_MSGS	16
+
+struct hyp_dns_question {
+	char name[HYP_DNS_NAME_BUF];	/**< as hyp_dns_query_name() gives it */
+	uint16_t qtype;
+};
 
 /**
  * The first question's name and type of a DNS query in a UDP payload.
@@ -67,6 +81,30 @@ int hyp_dns_query_name(const uint8_t *msg, size_t len, char *name,
  */
 int hyp_dns_tcp_query_name(const uint8_t *seg, size_t len, char *name,
 			   size_t name_len, uint16_t *qtype);
+
+/**
+ * The questions of a DNS query, in order (a later one may point into an
+ * earlier one), at most max of them. Those that parse before a problem are
+ * returned, so that nothing placed after a blocked name hides it.
+ * @param err
+ *   Output: 0 when all QDCOUNT questions parsed; else a negative
+ *   HYP_DNS_E* code: the first problem (HYP_DNS_ETOOMANY for QDCOUNT > max,
+ *   after the first max).
+ * @return
+ *   The number of questions in q[] (0 if none parsed).
+ */
+unsigned int hyp_dns_questions(const uint8_t *msg, size_t len, struct hyp_dns_question *q,
+			       unsigned int max, int *err);
+
+/**
+ * The messages of a TCP payload (each a 2-byte big-endian length, then the
+ * message), at most HYP_DNS_MAX_TCP_MSGS: offsets and lengths of each
+ * message, without its length prefix. A message cut at the payload's end
+ * is not counted (its rest is in the next segment).
+ * @return
+ *   How many whole messages (>= 1), or HYP_DNS_ETRUNC if not even one.
+ */
+int hyp_dns_tcp_messages(const uint8_t *seg, size_t len, uint32_t off[], uint32_t mlen[]);
 
 /**
  * Decode the (possibly compressed) name at offset off of a message, with

@@ -210,6 +210,57 @@ hyp_engine_rule(const struct hyp_engine *e, unsigned int slot, uint32_t *id,
 	return 0;
 }
 
+/*
+ * Every question of every message (UDP: one message; TCP: as many as the
+ * payload holds whole), each against the DNS rules; the strongest rule
+ * decides and its question's name is reported. What does not parse gets
+ * the policy's dns_malformed verdict, one message's worth like a DNS rule.
+ */
+static void
+inspect_dns(const struct hyp_engine *e, const uint8_t *payload, size_t len, bool tcp,
+	    struct hyp_verdict *v)
+{
+	uint32_t off[HYP_DNS_MAX_TCP_MSGS], mlen[HYP_DNS_MAX_TCP_MSGS];
+	struct hyp_dns_question q[HYP_DNS_MAX_QUESTIONS];
+	enum hyp_action a, bad = e->policy->dns_malformed;
+	int n_msg = 1, m, err = 0, i, idx;
+	unsigned int n;
+	uint32_t id;
+
+	off[0] = 0;
+	mlen[0] = (uint32_t)len;
+	if (tcp)
+		n_msg = hyp_dns_tcp_messages(payload, len, off, mlen);
+	if (n_msg < 0)
+		err = n_msg;
+	for (m = 0; m < n_msg; m++) {
+		int e_m;
+
+		n = hyp_dns_questions(payload + off[m], mlen[m], q, HYP_DNS_MAX_QUESTIONS, &e_m);
+		if (err == 0)
+			err = e_m;
+		for (i = 0; i < (int)n; i++) {
+			if (!v->dns_query)
+				memcpy(v->rrname, q[i].name, sizeof(v->rrname));
+			v->dns_query = true;
+			idx = hyp_dns_set_match(e->dns, q[i].name);
+			if (idx < 0 || hyp_dns_set_rule(e->dns, idx, &id, &a) != 0)
+				continue;
+			if (a > v->action || (a == v->action && (v->rule_id == 0 || id < v->rule_id)))
+				memcpy(v->rrname, q[i].name, sizeof(v->rrname));
+			consider(v, a, id, e->dns_msg[idx], true, idx);
+		}
+	}
+	if (err == 0)
+		return;
+	v->dns_err = err;
+	if (!v->dns_query)
+		v->rrname[0] = '\0';
+	if (bad != HYP_ACTION_PASS)
+		consider(v, bad, hyp_engine_event_sid(HYP_EV_DNS_MALFORMED),
+			 hyp_engine_event_msg(HYP_EV_DNS_MALFORMED), true, -1);
+}
+
 void
 hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		   const uint8_t *payload, size_t len, uint8_t proto,
@@ -218,8 +269,7 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
 	const struct hyp_dpi_match *best;
 	enum hyp_action a;
-	uint32_t id;
-	int n, idx;
+	int n;
 
 	v->action = HYP_ACTION_PASS;
 	v->rule_id = 0;
@@ -230,20 +280,8 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 	v->dns_err = 0;
 	v->rrname[0] = '\0';
 
-	if (dport == HYP_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP)) {
-		n = proto == IPPROTO_UDP ?
-			hyp_dns_query_name(payload, len, v->rrname, sizeof(v->rrname), NULL) :
-			hyp_dns_tcp_query_name(payload, len, v->rrname, sizeof(v->rrname), NULL);
-		if (n >= 0) {
-			v->dns_query = true;
-			idx = hyp_dns_set_match(e->dns, v->rrname);
-			if (idx >= 0 && hyp_dns_set_rule(e->dns, idx, &id, &a) == 0)
-				consider(v, a, id, e->dns_msg[idx], true, idx);
-		} else {
-			v->dns_err = n;
-			v->rrname[0] = '\0';
-		}
-	}
+	if (dport == HYP_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP))
+		inspect_dns(e, payload, len, proto == IPPROTO_TCP, v);
 	if (e->n_dpi == 0 || len == 0)
 		return;
 	n = hyp_dpi_scan(e->db, s->dpi, payload, len, proto, dport, m, HYP_ENGINE_MAX_MATCHES);

@@ -387,6 +387,7 @@ hyp_policy_parse(const char *buf, size_t len, const char *name,
 	p->content_hash = fnv1a64(buf, len);
 	p->malformed_action = HYP_XDP_DROP;
 	p->fragments = HYP_FRAG_INSPECT;
+	p->dns_malformed = HYP_ACTION_ALERT;
 	p->fail_mode = HYP_FAIL_OPEN;
 
 	if (yaml_parser_initialize(&c.parser) == 0) {

@@ -24,6 +24,7 @@
  *     payload_rules: [{id: N, msg: "...", regex: "...", protocol: 6|17,
  *                      port: N, action: ...}, ...]    # id and regex required
  *     auto_block: {hits: N, ttl_s: N}
+ *     dns_malformed: drop|alert|pass       # DNS to port 53 that does not parse
  *   runtime:
  *     fail_mode: open|closed
  *     watchdog_ms: N                                  # 0: no watchdog
@@ -103,6 +104,7 @@ struct hyp_policy {
 	size_t n_signatures;
 	struct hyp_policy_payload_rule *payload_rules;
 	size_t n_payload_rules;
+	enum hyp_action dns_malformed;	/* HYP_ACTION_ALERT by default */
 	uint32_t auto_block_hits;	/* 0: no auto-block */
 	uint32_t auto_block_ttl_s;
 

@@ -447,7 +447,7 @@ ab_field(struct pctx *c, unsigned int key, void *arg)
 }
 
 static const char *const slow_keys[] = {
-	"dns_rules", "payload_signatures", "payload_rules", "auto_block",
+	"dns_rules", "payload_signatures", "payload_rules", "auto_block", "dns_malformed",
 };
 
 static int
@@ -460,6 +460,8 @@ slow_field(struct pctx *c, unsigned int key, void *arg)
 		return yw_list(c, sig_item, HYP_POLICY_MAX_RULES);
 	case 2:
 		return yw_list(c, prule_item, HYP_POLICY_MAX_RULES);
+	case 4:
+		return read_action(c, &c->p->dns_malformed);
 	default:
 		return yw_section(c, ab_keys, HYP_DIM(ab_keys),
 				   ab_field, NULL);

@@ -269,6 +269,71 @@ test_bad_questions(void)
 	}
 }
 
+/* Every question, those before a problem kept, the problem said. */
+static void
+test_questions(void)
+{
+	struct hyp_dns_question q[HYP_DNS_MAX_QUESTIONS];
+	struct msg m;
+	unsigned int n, i;
+	int err;
+
+	put_hdr(&m, 0x01, 2);
+	put_name(&m, "www.Example.com");
+	put16(&m, 1);
+	put16(&m, 1);
+	put16(&m, 0xC000 | (HYP_DNS_HDR_LEN + 4));	/* -> "example.com" */
+	put16(&m, 28);
+	put16(&m, 1);
+	n = hyp_dns_questions(m.b, m.len, q, HYP_DNS_MAX_QUESTIONS, &err);
+	tap(n == 2 && err == 0 && strcmp(q[0].name, "www.example.com") == 0 && q[0].qtype == 1 &&
+	    strcmp(q[1].name, "example.com") == 0 && q[1].qtype == 28,
+	    "two questions, the second compressed into the first: both, in order",
+	    "n %u err %d '%s' '%s'", n, err, n > 0 ? q[0].name : "", n > 1 ? q[1].name : "");
+	m.len -= 2;	/* the second's QCLASS cut */
+	n = hyp_dns_questions(m.b, m.len, q, HYP_DNS_MAX_QUESTIONS, &err);
+	tap(n == 1 && err == HYP_DNS_ETRUNC && strcmp(q[0].name, "www.example.com") == 0,
+	    "the second question cut: the first kept, truncated said", "n %u err %d", n, err);
+
+	put_hdr(&m, 0x01, HYP_DNS_MAX_QUESTIONS + 1);
+	for (i = 0; i <= HYP_DNS_MAX_QUESTIONS; i++) {
+		put_name(&m, "q.example");
+		put16(&m, 1);
+		put16(&m, 1);
+	}
+	n = hyp_dns_questions(m.b, m.len, q, HYP_DNS_MAX_QUESTIONS, &err);
+	tap(n == HYP_DNS_MAX_QUESTIONS && err == HYP_DNS_ETOOMANY,
+	    "one question more than are read: the first ones kept, too many said",
+	    "n %u err %d", n, err);
+
+	put_hdr(&m, 0x81, 1);
+	put_name(&m, "a.example");
+	put16(&m, 1);
+	put16(&m, 1);
+	n = hyp_dns_questions(m.b, m.len, q, HYP_DNS_MAX_QUESTIONS, &err);
+	tap(n == 0 && err == HYP_DNS_ENOTQUERY, "a response: no question, not a query", NULL);
+	n = hyp_dns_questions(m.b, 5, q, HYP_DNS_MAX_QUESTIONS, &err);
+	tap(n == 0 && err == HYP_DNS_ETRUNC, "5 bytes: truncated", NULL);
+}
+
+/* Pipelined TCP: whole messages found, a cut one left for the next segment. */
+static void
+test_tcp_messages(void)
+{
+	uint32_t off[HYP_DNS_MAX_TCP_MSGS], len[HYP_DNS_MAX_TCP_MSGS];
+	uint8_t seg[64] = { 0, 3, 'a', 'b', 'c', 0, 1, 'x', 0, 9, 'y' };
+	int n;
+
+	n = hyp_dns_tcp_messages(seg, 11, off, len);
+	tap(n == 2 && off[0] == 2 && len[0] == 3 && off[1] == 7 && len[1] == 1,
+	    "TCP: two whole messages, the third cut and not counted", "n %d", n);
+	n = hyp_dns_tcp_messages(seg, 1, off, len);
+	tap(n == HYP_DNS_ETRUNC, "TCP: one byte of a length prefix: truncated", "n %d", n);
+	memset(seg, 0, sizeof(seg));
+	n = hyp_dns_tcp_messages(seg, sizeof(seg), off, len);
+	tap(n == HYP_DNS_MAX_TCP_MSGS, "TCP: 32 empty messages: the first 16 read", "n %d", n);
+}
+
 static void
 test_label_bytes(void)
 {
@@ -754,6 +819,8 @@ main(void)
 	test_basic();
 	test_lengths();
 	test_label_bytes();
+	test_questions();
+	test_tcp_messages();
 	test_bad_questions();
 	test_compression();
 	test_truncation();

@@ -73,6 +73,72 @@ expect(struct hyp_engine *e, struct hyp_engine_scratch *s, const char *name,
 	    v.rrname, v.dns_err);
 }
 
+#define DNS_MALFORMED 2000003
+
+/* A query with the given questions (at most 8), each name label by label. */
+static size_t
+dns_multi(uint8_t *b, const char *const *names, unsigned int n, unsigned int qdcount)
+{
+	size_t o = dns_query(b, names[0]), one;
+	unsigned int i;
+
+	for (i = 1; i < n; i++) {
+		uint8_t t[300];
+
+		one = dns_query(t, names[i]);
+		memcpy(b + o, t + 12, one - 12);
+		o += one - 12;
+	}
+	b[4] = (uint8_t)(qdcount >> 8);
+	b[5] = (uint8_t)qdcount;
+	return o;
+}
+
+/*
+ * Every question counts, not only the first; every message of a TCP
+ * payload too; a name hidden behind a benign one is found.
+ */
+static void
+test_questions(struct hyp_engine *e, struct hyp_engine_scratch *s)
+{
+	static const char *const two[] = { "www.example.com", "x.evil.com" };
+	static const char *const nine[] = { "a", "b", "c", "d", "e", "f", "g", "h", "x.evil.com" };
+	struct hyp_verdict v;
+	uint8_t b[1024], t[1024];
+	size_t n, m;
+
+	n = dns_multi(b, two, 2, 2);
+	hyp_engine_inspect(e, s, b, n, IPPROTO_UDP, 53, &v);
+	tap(v.action == HYP_ACTION_DROP && v.rule_id == 10 && strcmp(v.rrname, "x.evil.com") == 0,
+	    "two questions, the blocked name second: dropped, the second name reported",
+	    "action %d rule %u rrname '%s'", v.action, v.rule_id, v.rrname);
+	b[5] = 3;	/* a third question announced, not there */
+	hyp_engine_inspect(e, s, b, n, IPPROTO_UDP, 53, &v);
+	tap(v.action == HYP_ACTION_DROP && v.dns_err == HYP_DNS_ETRUNC,
+	    "a question announced but missing after a blocked one: still dropped, and malformed",
+	    "action %d dns_err %d", v.action, v.dns_err);
+	n = dns_multi(b, nine, 9, 9);
+	hyp_engine_inspect(e, s, b, n, IPPROTO_UDP, 53, &v);
+	tap(v.action == HYP_ACTION_ALERT && v.rule_id == DNS_MALFORMED &&
+	    v.dns_err == HYP_DNS_ETOOMANY,
+	    "nine questions (more than are read): dns_malformed, not a pass", "action %d err %d",
+	    v.action, v.dns_err);
+
+	/* TCP: a benign query, then the blocked one, pipelined in one segment */
+	n = dns_query(b, "www.example.com");
+	t[0] = 0, t[1] = (uint8_t)n;
+	memcpy(t + 2, b, n);
+	m = dns_query(b, "y.evil.com");
+	t[2 + n] = 0, t[3 + n] = (uint8_t)m;
+	memcpy(t + 4 + n, b, m);
+	expect(e, s, "TCP: two pipelined queries, the blocked one second: dropped", t, 4 + n + m,
+	       IPPROTO_TCP, 53, HYP_ACTION_DROP, 10);
+	expect(e, s, "TCP: a benign query and the next one's first byte only: passed", t, 3 + n,
+	       IPPROTO_TCP, 53, HYP_ACTION_PASS, 0);
+	expect(e, s, "TCP: a length prefix alone: dns_malformed", t, 2, IPPROTO_TCP, 53,
+	       HYP_ACTION_ALERT, DNS_MALFORMED);
+}
+
 int
 main(void)
 {
@@ -125,12 +191,16 @@ main(void)
 	n = dns_query(b, "evil.com");
 	b[2] = 0x81;
 	hyp_engine_inspect(e, s, b, n, IPPROTO_UDP, 53, &v);
-	tap(v.action == HYP_ACTION_PASS && !v.dns_query && v.dns_err < 0,
-	    "a DNS response is not matched as a query, and says why", "dns_err %d", v.dns_err);
+	tap(v.action == HYP_ACTION_ALERT && v.rule_id == DNS_MALFORMED && !v.dns_query &&
+	    v.dns_err == HYP_DNS_ENOTQUERY,
+	    "a DNS response to port 53 is not matched as a query: dns_malformed (alert), and says why",
+	    "action %d rule %u dns_err %d", v.action, v.rule_id, v.dns_err);
 	hyp_engine_inspect(e, s, (const uint8_t *)"\xc0", 1, IPPROTO_UDP, 53, &v);
-	tap(v.action == HYP_ACTION_PASS && v.dns_err == HYP_DNS_ETRUNC,
-	    "1 byte on port 53: passed, flagged truncated for the pipeline's dns_errors",
+	tap(v.action == HYP_ACTION_ALERT && v.dns_err == HYP_DNS_ETRUNC && v.dns_rule &&
+	    v.slot == -1 && v.msg != NULL && strstr(v.msg, "does not parse") != NULL,
+	    "1 byte on port 53: dns_malformed (alert, per message, no rule slot), flagged truncated",
 	    "action %d dns_err %d", v.action, v.dns_err);
+	test_questions(e, s);
 
 	expect(e, s, "literal signature anywhere in the payload",
 	       (const uint8_t *)"GET /EVILBYTES HTTP/1.0", 23, IPPROTO_TCP, 8080,

@@ -121,6 +121,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = hyp_dns_tcp_query_name(data, size, name, sizeof(name), &qtype);
 	check_name(ret, name);
 
+	/* every question: the first is hyp_dns_query_name()'s; all are names */
+	{
+		struct hyp_dns_question q[HYP_DNS_MAX_QUESTIONS];
+		unsigned int n, i;
+		int err;
+
+		n = hyp_dns_questions(data, size, q, HYP_DNS_MAX_QUESTIONS, &err);
+		CHECK(n <= HYP_DNS_MAX_QUESTIONS && err <= 0);
+		for (i = 0; i < n; i++)
+			check_name((int)strlen(q[i].name), q[i].name);
+		ret = hyp_dns_query_name(data, size, name, sizeof(name), NULL);
+		if (n > 0)
+			CHECK(ret >= 0 && strcmp(name, q[0].name) == 0);
+		if (n == 0)
+			CHECK(err < 0);
+	}
+	/* pipelined TCP messages lie inside the payload, in order */
+	{
+		uint32_t mo[HYP_DNS_MAX_TCP_MSGS], ml[HYP_DNS_MAX_TCP_MSGS];
+		int n = hyp_dns_tcp_messages(data, size, mo, ml), i;
+
+		CHECK(n == HYP_DNS_ETRUNC || (n >= 1 && n <= HYP_DNS_MAX_TCP_MSGS));
+		for (i = 0; i < n; i++) {
+			CHECK(mo[i] >= 2 && (size_t)mo[i] + ml[i] <= size);
+			if (i > 0)
+				CHECK(mo[i] == mo[i - 1] + ml[i - 1] + 2);
+		}
+	}
+
 	/* any name in the message, from an offset the input chooses */
 	if (size >= 2) {
 		off = (size_t)((data[0] << 8) | data[1]) % (size + 1);

@@ -50,9 +50,13 @@ check_eq "a dropped flow's later packets: dropped by the cached verdict" \
 	"$(slow cached_drops)" "$(( fd - 1 ))"
 check_eq "evil.com queries and the dropped flow's packets dropped by the slow path" \
 	"$(slow dropped)" "$(( $(want dns_evil) + fd ))"
-check_eq "payload signature alerts" "$(slow alerted)" "$(want payload_alert)"
-check_eq "the rest passed" "$(slow passed)" "$(( red - $(want dns_evil) - $(want payload_alert) - fd ))"
-check_eq "1-byte datagrams to port 53 passed and counted as DNS errors" "$(slow dns_errors)" "$dg"
+# the 1-byte datagrams to port 53 get the policy's dns_malformed: alert (the default)
+check_eq "payload signature alerts, and an alert per 1-byte datagram to port 53" \
+	"$(slow alerted)" "$(( $(want payload_alert) + dg ))"
+check_eq "the rest passed" "$(slow passed)" \
+	"$(( red - $(want dns_evil) - $(want payload_alert) - dg - fd ))"
+check_eq "1-byte datagrams to port 53 alerted (dns_malformed) and counted as DNS errors" \
+	"$(slow dns_errors)" "$dg"
 check_eq "EVE: one drop alert per evil.com query, with dns.rrname" \
 	"$(grep -c '"rrname": *"www.evil.com"' "$eve")" "$(want dns_evil)"
 check_eq "EVE: drop alerts say blocked and carry rule 100" \
@@ -61,9 +65,9 @@ check_eq "EVE: payload alerts are allowed, rule 500" \
 	"$(grep '"signature_id": *500' "$eve" | grep -c '"action": *"allowed"')" "$(want payload_alert)"
 check_eq "EVE: the dropped flow alerts once (rule 600), its cached drops do not" \
 	"$(grep -c '"signature_id": *600' "$eve")" 1
-check_eq "EVE: signature texts of a DNS rule and a payload signature" \
+check_eq "EVE: signature texts of a DNS rule, a payload signature, malformed DNS" \
 	"$($py -c "import json,sys; print(sorted({(a['alert']['signature_id'], a['alert']['signature']) for a in map(json.loads, open(sys.argv[1]))}))" "$eve")" \
-	"[(100, 'HYPERION DNS query for evil.com'), (500, 'HYPERION payload signature 500'), (600, 'HYPERION payload signature 600')]"
+	"[(100, 'HYPERION DNS query for evil.com'), (500, 'HYPERION payload signature 500'), (600, 'HYPERION payload signature 600'), (2000003, 'HYPERION DNS to port 53 that does not parse as a query')]"
 if attached; then nok "XDP program removed at exit"; else ok "XDP program removed at exit"; fi
 
 # -- the same packets offline -------------------------------------------------

@@ -108,7 +108,8 @@ is_default(const struct hyp_policy *p)
 	return p->n_drop_ips == 0 && p->n_drop_dst_ips == 0 &&
 		p->n_redirect_ports == 0 && p->n_rate_limits == 0 &&
 		p->malformed_action == HYP_XDP_DROP && !p->redirect_all &&
-		p->fragments == HYP_FRAG_INSPECT && p->n_dns_rules == 0 && p->n_signatures == 0 &&
+		p->fragments == HYP_FRAG_INSPECT && p->dns_malformed == HYP_ACTION_ALERT &&
+		p->n_dns_rules == 0 && p->n_signatures == 0 &&
 		p->n_payload_rules == 0 && p->auto_block_hits == 0 &&
 		p->auto_block_ttl_s == 0 && p->fail_mode == HYP_FAIL_OPEN &&
 		p->watchdog_ms == 0;
@@ -228,9 +229,10 @@ t_ipv6(const struct hyp_policy *p)
 }
 
 static int
-t_fragments(const struct hyp_policy *p)
+t_modes(const struct hyp_policy *p)
 {
 	CHECK(p->fragments == HYP_FRAG_DROP);
+	CHECK(p->dns_malformed == HYP_ACTION_DROP);
 	CHECK(p->malformed_action == HYP_XDP_DROP && p->n_redirect_ports == 0);
 	return 0;
 }
@@ -519,6 +521,8 @@ static const struct bad_case bad_cases[] = {
 	{ "bad_malformed.yaml", 2, 14, "fast_path.malformed: 'reject' is not drop or pass" },
 	{ "bad_fail_mode.yaml", 3, 14, "runtime.fail_mode: 'half-open' is not open or closed" },
 	{ "bad_bool.yaml", 2, 17, "fast_path.redirect_all: 'yes' is not true or false" },
+	{ "bad_dns_malformed.yaml", 2, 18,
+	  "slow_path.dns_malformed: 'reject' is not an action (drop, alert, pass)" },
 	{ "bad_fragments.yaml", 2, 14,
 	  "fast_path.fragments: 'reassemble' is not inspect, drop or pass" },
 	{ "regex_unclosed.yaml", 4, 14,
@@ -614,7 +618,7 @@ static const struct good_case good_cases[] = {
 	{ "config/policy.example.yaml", "../../config/policy.example.yaml", t_example, NULL },
 	{ "IPv6 prefixes", "good/ipv6.yaml", t_ipv6, NULL },
 	{ "escapes in signatures", "good/escapes.yaml", t_escapes, NULL },
-	{ "fragments: drop", "good/fragments.yaml", t_fragments, NULL },
+	{ "fragments: drop, dns_malformed: drop", "good/modes.yaml", t_modes, NULL },
 	{ "explicit and automatic ids", "good/ids.yaml", t_ids, NULL },
 	{ "empty, comments only and null sections give the defaults", NULL, NULL, t_empty },
 	{ "load and argument errors", NULL, NULL, t_load_errors },
