@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +35,13 @@ struct hyp_dpi_rule {
 
 struct hyp_dpi_db {
 	hs_database_t *hs;	/* NULL when there are no rules */
+	hs_database_t *hs_stream;	/* the same rules, for streams (TCP) */
 	size_t n_rules;
 	struct hyp_dpi_rule *rules;
+};
+
+struct hyp_dpi_stream {
+	hs_stream_t *hs;
 };
 
 struct hyp_dpi_scratch {
@@ -126,6 +132,7 @@ hyp_dpi_free(struct hyp_dpi_db *db)
 	if (db == NULL)
 		return;
 	hs_free_database(db->hs);
+	hs_free_database(db->hs_stream);
 	free(db->rules);
 	free(db);
 }
@@ -247,6 +254,17 @@ hyp_dpi_compile(const struct hyp_policy_signature *sigs, size_t n_sigs,
 		ret = e == HS_NOMEM ? ENOMEM : EINVAL;
 		goto fail;
 	}
+	/* the same patterns for TCP streams: a match may span segments */
+	e = hs_compile_multi(exprs, flags, ids, (unsigned int)n, HS_MODE_STREAM, NULL,
+			     &db->hs_stream, &cerr);
+	if (e != HS_SUCCESS) {
+		hyp_errf(err, err_len, "compiling payload rules for streams: %s",
+			 cerr != NULL && cerr->message != NULL ? cerr->message : "unknown error");
+		hs_free_compile_error(cerr);
+		db->hs_stream = NULL;
+		ret = e == HS_NOMEM ? ENOMEM : EINVAL;
+		goto fail;
+	}
 	ret = 0;
 	goto out;
 
@@ -297,7 +315,10 @@ hyp_dpi_scratch_alloc(const struct hyp_dpi_db *db, struct hyp_dpi_scratch **s)
 		return -ENOMEM;
 	if (db->hs != NULL) {
 		ret = dpi_hs_errno(hs_alloc_scratch(db->hs, &x->hs));
+		if (ret == 0)
+			ret = dpi_hs_errno(hs_alloc_scratch(db->hs_stream, &x->hs));
 		if (ret < 0) {
+			hs_free_scratch(x->hs);
 			free(x);
 			return ret;
 		}
@@ -316,8 +337,10 @@ hyp_dpi_scratch_grow(const struct hyp_dpi_db *db, struct hyp_dpi_scratch *s)
 		return -EINVAL;
 	if (db->hs == NULL)
 		return 0;
-	if (s->hs == NULL)
-		return dpi_hs_errno(hs_alloc_scratch(db->hs, &s->hs));
+	if (s->hs == NULL) {
+		ret = dpi_hs_errno(hs_alloc_scratch(db->hs, &s->hs));
+		return ret < 0 ? ret : dpi_hs_errno(hs_alloc_scratch(db->hs_stream, &s->hs));
+	}
 
 	/*
 	 * hs_alloc_scratch() frees the old scratch before allocating the
@@ -328,6 +351,8 @@ hyp_dpi_scratch_grow(const struct hyp_dpi_db *db, struct hyp_dpi_scratch *s)
 	if (ret < 0)
 		return ret;
 	ret = dpi_hs_errno(hs_alloc_scratch(db->hs, &tmp));
+	if (ret == 0)
+		ret = dpi_hs_errno(hs_alloc_scratch(db->hs_stream, &tmp));
 	if (ret < 0) {
 		hs_free_scratch(tmp);
 		return ret;
@@ -433,4 +458,89 @@ hyp_dpi_verdict(const struct hyp_dpi_match *m, unsigned int n,
 	if (which != NULL)
 		*which = best;
 	return best == NULL ? HYP_ACTION_PASS : best->action;
+}
+
+size_t
+hyp_dpi_stream_size(const struct hyp_dpi_db *db)
+{
+	size_t n = 0;
+
+	if (db == NULL || db->hs_stream == NULL ||
+	    hs_stream_size(db->hs_stream, &n) != HS_SUCCESS)
+		return 0;
+	return n + sizeof(struct hyp_dpi_stream);
+}
+
+int
+hyp_dpi_stream_open(const struct hyp_dpi_db *db, struct hyp_dpi_stream **st)
+{
+	struct hyp_dpi_stream *x;
+	int ret;
+
+	if (db == NULL || st == NULL)
+		return -EINVAL;
+	x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		return -ENOMEM;
+	/* no rules: a stream that matches nothing */
+	if (db->hs_stream != NULL) {
+		ret = dpi_hs_errno(hs_open_stream(db->hs_stream, 0, &x->hs));
+		if (ret < 0) {
+			free(x);
+			return ret;
+		}
+	}
+	*st = x;
+	return 0;
+}
+
+int
+hyp_dpi_stream_scan(const struct hyp_dpi_db *db, struct hyp_dpi_stream *st,
+		    struct hyp_dpi_scratch *s, const uint8_t *data, size_t len, uint8_t proto,
+		    uint16_t dport, struct hyp_dpi_match *out, unsigned int max_out)
+{
+	struct dpi_scan_ctx c = {
+		.db = db, .out = out, .max_out = max_out > INT_MAX ? INT_MAX : max_out,
+		.proto = proto, .dport = dport,
+	};
+	hs_error_t e;
+
+	if (db == NULL || st == NULL || s == NULL || (data == NULL && len > 0) ||
+	    (out == NULL && max_out > 0))
+		return -EINVAL;
+	if (len > UINT_MAX)
+		return -E2BIG;
+	if (st->hs == NULL || len == 0 || max_out == 0)
+		return 0;
+	if (s->hs == NULL)
+		return -EINVAL;
+	e = hs_scan_stream(st->hs, (const char *)data, (unsigned int)len, 0, s->hs, dpi_on_match,
+			   &c);
+	if (e != HS_SUCCESS)
+		return dpi_hs_errno(e);
+	return (int)c.n;
+}
+
+int
+hyp_dpi_stream_close(const struct hyp_dpi_db *db, struct hyp_dpi_stream *st,
+		     struct hyp_dpi_scratch *s, uint8_t proto, uint16_t dport,
+		     struct hyp_dpi_match *out, unsigned int max_out)
+{
+	struct dpi_scan_ctx c = {
+		.db = db, .out = out, .max_out = max_out > INT_MAX ? INT_MAX : max_out,
+		.proto = proto, .dport = dport,
+	};
+	bool report = db != NULL && s != NULL && s->hs != NULL && max_out > 0;
+	hs_error_t e = HS_SUCCESS;
+
+	if (st == NULL)
+		return 0;
+	/* without the database (a reload freed it) the stream goes unread */
+	if (st->hs != NULL)
+		e = hs_close_stream(st->hs, report ? s->hs : NULL, report ? dpi_on_match : NULL,
+				    report ? &c : NULL);
+	free(st);
+	if (e != HS_SUCCESS)
+		return dpi_hs_errno(e);
+	return (int)c.n;
 }

@@ -6,7 +6,8 @@
  * @file
  * Payload inspection for the slow path: every payload signature (literal
  * bytes) and payload rule (regex) of a policy in one Hyperscan block-mode
- * database, scanned once per L4 payload. No DPDK, nothing printed.
+ * database, scanned once per L4 payload, and in a stream-mode twin for
+ * TCP byte streams. No DPDK, nothing printed.
  *
  * Threading: a database is immutable and may be shared by any number of
  * threads; a scratch belongs to one thread and serves one scan at a time.
@@ -110,6 +111,39 @@ int hyp_dpi_scan(const struct hyp_dpi_db *db, struct hyp_dpi_scratch *s,
 		 const uint8_t *payload, size_t len, uint8_t proto,
 		 uint16_t dport, struct hyp_dpi_match *out,
 		 unsigned int max_out);
+
+/**
+ * Streams: the same rules over a TCP direction's bytes in order, fed a
+ * piece at a time (Hyperscan stream mode), so a match may span segments,
+ * down to one byte each. Each rule is reported at most once per stream.
+ * A stream belongs to the database it was opened with and must be scanned
+ * with that one only (it refers to it); closing it needs the database only
+ * to report end-of-data matches: with db NULL it is just freed, which is
+ * how a stream of a database already freed is disposed of.
+ */
+struct hyp_dpi_stream;
+
+/** Bytes one open stream costs (0 when the database has no rules). */
+size_t hyp_dpi_stream_size(const struct hyp_dpi_db *db);
+
+/** @return 0, -EINVAL or -ENOMEM. */
+int hyp_dpi_stream_open(const struct hyp_dpi_db *db, struct hyp_dpi_stream **st);
+
+/** The next bytes of the stream; matches as hyp_dpi_scan() gives them. */
+int hyp_dpi_stream_scan(const struct hyp_dpi_db *db, struct hyp_dpi_stream *st,
+			struct hyp_dpi_scratch *s, const uint8_t *data, size_t len,
+			uint8_t proto, uint16_t dport, struct hyp_dpi_match *out,
+			unsigned int max_out);
+
+/**
+ * End and free the stream (NULL is ignored), reporting the matches that
+ * only the end makes ("...$"), unless db or s is NULL.
+ * @return
+ *   Matches written to out, or a negative errno.
+ */
+int hyp_dpi_stream_close(const struct hyp_dpi_db *db, struct hyp_dpi_stream *st,
+			 struct hyp_dpi_scratch *s, uint8_t proto, uint16_t dport,
+			 struct hyp_dpi_match *out, unsigned int max_out);
 
 /**
  * The strongest action of n matches (drop > alert > pass); ties go to the

@@ -442,6 +442,86 @@ test_thousand(void)
 	free(sigs);
 }
 
+/* Feed text to a stream in pieces of `step` bytes; the ids matched, in order. */
+static void
+stream_ids(const struct hyp_dpi_db *db, struct hyp_dpi_scratch *s, struct hyp_dpi_stream *st,
+	   const char *text, size_t len, size_t step, uint8_t proto, uint16_t dport, char *ids,
+	   size_t ids_len)
+{
+	struct hyp_dpi_match m[MAX_OUT];
+	size_t off, o = 0;
+	int n, i;
+
+	ids[0] = '\0';
+	for (off = 0; off < len; off += step) {
+		n = hyp_dpi_stream_scan(db, st, s, (const uint8_t *)text + off,
+					step < len - off ? step : len - off, proto, dport, m, MAX_OUT);
+		for (i = 0; i < n && o < ids_len; i++)
+			o += (size_t)snprintf(ids + o, ids_len - o, "%s%u@%zu", o ? "," : "",
+					      m[i].rule_id, off);
+		if (n < 0)
+			snprintf(ids, ids_len, "error %d", n);
+	}
+}
+
+static void
+test_streams(void)
+{
+	const struct hyp_policy_signature sigs[] = {
+		SIG(1, "EVILBYTES", 9, HYP_ACTION_DROP),
+	};
+	const struct hyp_policy_payload_rule rules[] = {
+		RULE(2, "(?i)user-agent:\\s*sqlmap", TCP, 80, HYP_ACTION_ALERT),
+		RULE(3, "END-OF-FLOW$", 0, 0, HYP_ACTION_ALERT),
+	};
+	static const char text[] = "GET / HTTP/1.1\r\nUser-Agent: sqlmap/1.7\r\n\r\nEVILBYTES";
+	struct hyp_dpi_db *db = compile(sigs, 1, rules, 2);
+	struct hyp_dpi_scratch *s = scratch(db);
+	struct hyp_dpi_match m[MAX_OUT];
+	struct hyp_dpi_stream *st;
+	char ids[256];
+	size_t step;
+	unsigned int ok = 0;
+	int n;
+
+	tap(hyp_dpi_stream_size(db) > 0, "a stream has a size", "%zu", hyp_dpi_stream_size(db));
+	/* whole, and in pieces of 22 (the regex cut after "User-") */
+	for (step = 22; step <= sizeof(text) - 1; step += sizeof(text) - 1 - 22) {
+		if (hyp_dpi_stream_open(db, &st) != 0)
+			bail("hyp_dpi_stream_open");
+		stream_ids(db, s, st, text, sizeof(text) - 1, step, TCP, 80, ids, sizeof(ids));
+		ok += strstr(ids, "2@") != NULL && strstr(ids, "1@") != NULL;
+		hyp_dpi_stream_close(db, st, s, TCP, 80, m, MAX_OUT);
+	}
+	tap(ok == 2, "signature and regex found whole and across a split mid-word", "%u", ok);
+	hyp_dpi_stream_open(db, &st);
+	stream_ids(db, s, st, text, sizeof(text) - 1, 1, TCP, 80, ids, sizeof(ids));
+	tap(strcmp(ids, "2@33,1@50") == 0, "one byte at a time: each found at its last byte",
+	    "[%s]", ids);
+	stream_ids(db, s, st, text, sizeof(text) - 1, 7, TCP, 80, ids, sizeof(ids));
+	tap(ids[0] == '\0', "the same bytes again: each rule once per stream", "[%s]", ids);
+	hyp_dpi_stream_close(db, st, s, TCP, 80, m, MAX_OUT);
+	hyp_dpi_stream_open(db, &st);
+	stream_ids(db, s, st, text, sizeof(text) - 1, 5, TCP, 8080, ids, sizeof(ids));
+	tap(strcmp(ids, "1@50") == 0, "a regex scoped to TCP/80 does not match a stream to 8080",
+	    "[%s]", ids);
+	hyp_dpi_stream_close(db, st, s, TCP, 8080, m, MAX_OUT);
+
+	hyp_dpi_stream_open(db, &st);
+	stream_ids(db, s, st, STR("bye END-OF-FLOW"), 4, TCP, 9, ids, sizeof(ids));
+	n = hyp_dpi_stream_close(db, st, s, TCP, 9, m, MAX_OUT);
+	tap(n == 1 && m[0].rule_id == 3, "a pattern anchored at the end matches when the stream ends",
+	    "close gave %d (during: [%s])", n, ids);
+	hyp_dpi_stream_open(db, &st);
+	stream_ids(db, s, st, STR("bye END-OF-FLOW"), 4, TCP, 9, ids, sizeof(ids));
+	n = hyp_dpi_stream_close(NULL, st, NULL, TCP, 9, m, MAX_OUT);
+	tap(n == 0, "closed without the database: freed, nothing reported", "%d", n);
+	tap(hyp_dpi_stream_close(db, NULL, s, TCP, 9, m, MAX_OUT) == 0, "closing NULL is nothing",
+	    NULL);
+	hyp_dpi_scratch_free(s);
+	hyp_dpi_free(db);
+}
+
 int
 main(void)
 {
@@ -452,6 +532,7 @@ main(void)
 	test_compile_errors();
 	test_scratch_grow();
 	test_thousand();
+	test_streams();
 	/* the plan last: the count follows the code, not a hand tally */
 	printf("1..%u\n", test_no);
 	return failed;
