@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,17 @@ struct hyp_engine {
 
 struct hyp_engine_scratch {
 	struct hyp_dpi_scratch *dpi;
+};
+
+/* a DNS message over TCP, with its length prefix, waits in this much */
+#define DNS_TCP_BUF	(2 + 4094)
+
+struct hyp_engine_stream {
+	struct hyp_dpi_stream *dpi;	/* NULL until the first bytes */
+	uint32_t gen;			/* of the engine that opened dpi */
+	uint8_t *dns;			/* port 53: a message not yet whole */
+	uint32_t dns_len;
+	bool dns_broken;		/* a message too long to wait for */
 };
 
 static void
@@ -262,15 +274,8 @@ inspect_dns(const struct hyp_engine *e, const uint8_t *payload, size_t len, bool
 }
 
 void
-hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
-		   const uint8_t *payload, size_t len, uint8_t proto,
-		   uint16_t dport, struct hyp_verdict *v)
+hyp_engine_verdict_init(struct hyp_verdict *v)
 {
-	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
-	const struct hyp_dpi_match *best;
-	enum hyp_action a;
-	int n;
-
 	v->action = HYP_ACTION_PASS;
 	v->rule_id = 0;
 	v->msg = NULL;
@@ -279,16 +284,152 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 	v->slot = -1;
 	v->dns_err = 0;
 	v->rrname[0] = '\0';
+}
+
+/* the strongest of n payload-rule matches into v */
+static void
+consider_dpi(const struct hyp_engine *e, const struct hyp_dpi_match *m, int n,
+	     struct hyp_verdict *v)
+{
+	const struct hyp_dpi_match *best;
+	enum hyp_action a;
+
+	if (n <= 0)
+		return;
+	a = hyp_dpi_verdict(m, (unsigned int)n, &best);
+	if (best != NULL)
+		consider(v, a, best->rule_id, e->dpi_msg[best->index], false,
+			 (int)(e->policy->n_dns_rules + best->index));
+}
+
+void
+hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+		   const uint8_t *payload, size_t len, uint8_t proto,
+		   uint16_t dport, struct hyp_verdict *v)
+{
+	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
+	int n;
+
+	hyp_engine_verdict_init(v);
 
 	if (dport == HYP_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP))
 		inspect_dns(e, payload, len, proto == IPPROTO_TCP, v);
 	if (e->n_dpi == 0 || len == 0)
 		return;
 	n = hyp_dpi_scan(e->db, s->dpi, payload, len, proto, dport, m, HYP_ENGINE_MAX_MATCHES);
-	if (n <= 0)
+	consider_dpi(e, m, n, v);
+}
+
+/* The DNS messages the stream's bytes complete; a partial one waits. */
+static void
+stream_dns(const struct hyp_engine *e, struct hyp_engine_stream *st, const uint8_t *data,
+	   size_t len, struct hyp_verdict *v)
+{
+	size_t take, mlen;
+
+	if (st->dns_broken)
 		return;
-	a = hyp_dpi_verdict(m, n, &best);
-	if (best != NULL)
-		consider(v, a, best->rule_id, e->dpi_msg[best->index], false,
-			 (int)(e->policy->n_dns_rules + best->index));
+	if (st->dns == NULL) {
+		st->dns = malloc(DNS_TCP_BUF);
+		if (st->dns == NULL)
+			return;
+	}
+	while (len > 0) {
+		take = DNS_TCP_BUF - st->dns_len;
+		if (take > len)
+			take = len;
+		memcpy(st->dns + st->dns_len, data, take);
+		st->dns_len += (uint32_t)take;
+		data += take;
+		len -= take;
+		/* every whole message in what waits */
+		while (st->dns_len >= 2) {
+			mlen = (size_t)st->dns[0] << 8 | st->dns[1];
+			if (mlen > DNS_TCP_BUF - 2) {
+				/* longer than any query: judged malformed, no longer read */
+				st->dns_broken = true;
+				inspect_dns(e, st->dns, st->dns_len, true, v);
+				return;
+			}
+			if (st->dns_len < 2 + mlen)
+				break;
+			inspect_dns(e, st->dns, 2 + mlen, true, v);
+			memmove(st->dns, st->dns + 2 + mlen, st->dns_len - 2 - mlen);
+			st->dns_len -= (uint32_t)(2 + mlen);
+		}
+		if (st->dns_len == DNS_TCP_BUF && len > 0)
+			break;	/* cannot happen: a whole buffer is a message */
+	}
+}
+
+int
+hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+		       struct hyp_engine_stream **stp, const uint8_t *data, size_t len,
+		       uint8_t proto, uint16_t dport, struct hyp_verdict *v)
+{
+	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
+	struct hyp_engine_stream *st = *stp;
+	int n;
+
+	if (st == NULL) {
+		st = calloc(1, sizeof(*st));
+		if (st == NULL)
+			return -ENOMEM;
+		*stp = st;
+	}
+	/* a stream of another generation refers to its database: drop it, start over */
+	if (st->dpi != NULL && st->gen != e->gen) {
+		hyp_dpi_stream_close(NULL, st->dpi, NULL, proto, dport, NULL, 0);
+		st->dpi = NULL;
+	}
+	if (st->dpi == NULL) {
+		if (hyp_dpi_stream_open(e->db, &st->dpi) < 0)
+			return -ENOMEM;
+		st->gen = e->gen;
+	}
+	if (dport == HYP_DNS_PORT)
+		stream_dns(e, st, data, len, v);
+	if (e->n_dpi == 0 || len == 0)
+		return 0;
+	n = hyp_dpi_stream_scan(e->db, st->dpi, s->dpi, data, len, proto, dport, m,
+				HYP_ENGINE_MAX_MATCHES);
+	consider_dpi(e, m, n, v);
+	return 0;
+}
+
+void
+hyp_engine_stream_end(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+		      struct hyp_engine_stream *st, uint8_t proto, uint16_t dport,
+		      struct hyp_verdict *v)
+{
+	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
+	bool mine;
+	int n;
+
+	if (st == NULL)
+		return;
+	mine = e != NULL && st->gen == e->gen;
+	n = hyp_dpi_stream_close(mine ? e->db : NULL, st->dpi, mine ? s->dpi : NULL, proto, dport,
+				 m, HYP_ENGINE_MAX_MATCHES);
+	st->dpi = NULL;
+	if (mine && v != NULL)
+		consider_dpi(e, m, n, v);
+	st->dns_len = 0;
+	st->dns_broken = false;
+}
+
+void
+hyp_engine_stream_free(struct hyp_engine_stream *st)
+{
+	if (st == NULL)
+		return;
+	hyp_dpi_stream_close(NULL, st->dpi, NULL, 0, 0, NULL, 0);
+	free(st->dns);
+	free(st);
+}
+
+size_t
+hyp_engine_stream_size(const struct hyp_engine *e)
+{
+	return sizeof(struct hyp_engine_stream) + hyp_dpi_stream_size(e->db);
 }

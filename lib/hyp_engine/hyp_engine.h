@@ -73,6 +73,42 @@ void hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s
 			const uint8_t *payload, size_t len, uint8_t proto,
 			uint16_t dport, struct hyp_verdict *v);
 
+/**
+ * A TCP direction's bytes in order (lib/hyp_stream delivers them),
+ * inspected as one stream: the payload rules in Hyperscan stream mode (a
+ * match may span segments), and on port 53 every DNS message they complete
+ * (a length prefix or a message may span segments). A stream belongs to
+ * the engine generation that opened it: fed with another, it starts again
+ * (what spans the reload is not joined). Each rule reports once per stream.
+ */
+struct hyp_engine_stream;
+
+/** Start a verdict: a pass, no rule. */
+void hyp_engine_verdict_init(struct hyp_verdict *v);
+
+/**
+ * The next bytes; *st is NULL before the first (opened here). The
+ * strongest rule so far stays in v (initialized by the caller).
+ * @return 0, or -ENOMEM (the bytes went uninspected; v as it was).
+ */
+int hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+			   struct hyp_engine_stream **st, const uint8_t *data, size_t len,
+			   uint8_t proto, uint16_t dport, struct hyp_verdict *v);
+
+/**
+ * The stream ended (FIN, RST) or broke (a gap): what only an end matches
+ * goes into v; the next feed starts a new stream. e NULL: just reset.
+ */
+void hyp_engine_stream_end(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+			   struct hyp_engine_stream *st, uint8_t proto, uint16_t dport,
+			   struct hyp_verdict *v);
+
+/** Free it, whatever generation opened it (NULL is ignored). */
+void hyp_engine_stream_free(struct hyp_engine_stream *st);
+
+/** Bytes an open stream costs (its Hyperscan state; DNS adds its buffer). */
+size_t hyp_engine_stream_size(const struct hyp_engine *e);
+
 #ifdef __cplusplus
 }
 #endif

@@ -96,6 +96,8 @@ parse_l4(const uint8_t *frame, uint32_t l4, uint32_t end, bool first_frag,
 			return -EINVAL;
 		m->sport = rd16(p);
 		m->dport = rd16(p + 2);
+		m->tcp_seq = ((uint32_t)rd16(p + 4) << 16) | rd16(p + 6);
+		m->tcp_flags = p[13];
 		m->payload_off = (uint16_t)(l4 + hl);
 		m->payload_len = (uint16_t)(avail - hl);
 		return 0;
@@ -316,7 +318,16 @@ struct hyp_flow_table {
 	uint32_t capacity;
 	uint32_t count;
 	uint32_t cursor;		/* where the next expiry sweep starts */
+	hyp_flow_release_t release;
+	void *release_arg;
 };
+
+void
+hyp_flow_table_set_release(struct hyp_flow_table *t, hyp_flow_release_t cb, void *arg)
+{
+	t->release = cb;
+	t->release_arg = arg;
+}
 
 struct hyp_flow_table *
 hyp_flow_table_create(const char *name, uint32_t entries, int socket_id)
@@ -383,6 +394,13 @@ hyp_flow_table_free(struct hyp_flow_table *t)
 {
 	if (t == NULL)
 		return;
+	if (t->release != NULL && t->used != NULL && t->entries != NULL) {
+		uint32_t i;
+
+		for (i = 0; i < t->capacity; i++)
+			if (t->used[i])
+				t->release(t->release_arg, &t->entries[i]);
+	}
 	rte_hash_free(t->h);
 	rte_free(t->used);
 	rte_free(t->hashes);
@@ -448,6 +466,8 @@ hyp_flow_table_expire(struct hyp_flow_table *t, uint64_t now_tsc,
 				     ret);
 			continue;
 		}
+		if (t->release != NULL)
+			t->release(t->release_arg, e);
 		t->used[pos] = 0;
 		t->count--;
 		removed++;

@@ -40,6 +40,8 @@ struct hyp_pkt_meta {
 	uint16_t payload_len;	/**< bounded by the IP (and UDP) lengths, not
 				 *   by the frame: Ethernet padding is excluded */
 	uint8_t is_fragment;	/**< not the first fragment: no ports, no payload */
+	uint8_t tcp_flags;	/**< TCP: the flags byte */
+	uint32_t tcp_seq;	/**< TCP: the sequence number, host order */
 	/**
 	 * Set for every fragment of a fragmented datagram, first and later
 	 * (IPv4: MF or an offset; IPv6: a fragment header that is not atomic),
@@ -150,9 +152,18 @@ struct hyp_flow_entry {
 	uint32_t verdict_gen;	/**< policy generation the verdict was made under */
 	uint32_t rule_id;	/**< rule behind the verdict; 0 if none */
 	uint8_t verdict;	/**< enum hyp_action or HYP_FLOW_VERDICT_NONE */
+	/** the owner's state per direction (TCP streams), NULL until it adds
+	 *  some; released by the table's release callback when the flow goes */
+	void *user[2];
 } __rte_cache_aligned;
 
+/** Frees what a flow's owner attached to it (e->user[]), as the flow goes. */
+typedef void (*hyp_flow_release_t)(void *arg, struct hyp_flow_entry *e);
+
 struct hyp_flow_table;
+
+/** Call cb for every flow that expires or is freed with the table. */
+void hyp_flow_table_set_release(struct hyp_flow_table *t, hyp_flow_release_t cb, void *arg);
 
 /**
  * Create a flow table for one worker.

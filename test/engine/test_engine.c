@@ -139,6 +139,86 @@ test_questions(struct hyp_engine *e, struct hyp_engine_scratch *s)
 	       HYP_ACTION_ALERT, DNS_MALFORMED);
 }
 
+/* Feed pieces to one stream; the verdict of all of them. */
+static void
+feed(struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_engine_stream **st,
+     const uint8_t *b, const size_t *cuts, unsigned int n, uint16_t dport, struct hyp_verdict *v)
+{
+	size_t at = 0;
+	unsigned int i;
+
+	hyp_engine_verdict_init(v);
+	for (i = 0; i < n; i++) {
+		hyp_engine_stream_feed(e, s, st, b + at, cuts[i], IPPROTO_TCP, dport, v);
+		at += cuts[i];
+	}
+}
+
+static void
+test_streams(struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_engine *e2)
+{
+	static const uint8_t sig[] = "GET /a HTTP/1.1\r\nX: EVILBYTES\r\n\r\n";
+	struct hyp_engine_stream *st = NULL;
+	struct hyp_verdict v;
+	uint8_t b[600];
+	size_t n, m;
+
+	{
+		const size_t cuts[] = { 22, sizeof(sig) - 1 - 22 };	/* "...EVIL" | "BYTES..." */
+
+		feed(e, s, &st, sig, cuts, 2, 8080, &v);
+	}
+	tap(v.action == HYP_ACTION_ALERT && v.rule_id == 20,
+	    "stream: a signature cut across two segments is found", "action %d rule %u",
+	    v.action, v.rule_id);
+	hyp_engine_stream_free(st);
+	st = NULL;
+
+	/* DNS over TCP: the length prefix alone, then the query in two pieces */
+	n = dns_query(b + 2, "www.evil.com");
+	b[0] = 0, b[1] = (uint8_t)n;
+	{
+		const size_t cuts[] = { 2, 7, n - 7 };
+
+		feed(e, s, &st, b, cuts, 3, 53, &v);
+	}
+	tap(v.action == HYP_ACTION_DROP && v.rule_id == 10 && strcmp(v.rrname, "www.evil.com") == 0,
+	    "stream: DNS over TCP, its length prefix and query in three segments: dropped",
+	    "action %d rule %u rrname '%s'", v.action, v.rule_id, v.rrname);
+	/* the next message on the same connection, pipelined with a third */
+	n = dns_query(b + 2, "www.example.com");
+	b[0] = 0, b[1] = (uint8_t)n;
+	m = dns_query(b + 4 + n, "z.evil.com");
+	b[2 + n] = 0, b[3 + n] = (uint8_t)m;
+	{
+		const size_t cuts[] = { 4 + n + m };
+
+		feed(e, s, &st, b, cuts, 1, 53, &v);
+	}
+	tap(v.action == HYP_ACTION_DROP && strcmp(v.rrname, "z.evil.com") == 0,
+	    "stream: the next two messages in one segment: the blocked one found", "rrname '%s'",
+	    v.rrname);
+	hyp_engine_stream_free(st);
+	st = NULL;
+
+	/* a reload between the two halves: the new generation starts afresh */
+	{
+		struct hyp_engine_scratch *s2 = NULL;
+
+		hyp_engine_verdict_init(&v);
+		hyp_engine_stream_feed(e, s, &st, sig, 22, IPPROTO_TCP, 8080, &v);
+		if (hyp_engine_scratch_alloc(e2, &s2) == 0) {
+			hyp_engine_stream_feed(e2, s2, &st, sig + 22, sizeof(sig) - 1 - 22, IPPROTO_TCP,
+					       8080, &v);
+			hyp_engine_scratch_free(s2);
+		}
+	}
+	tap(v.action == HYP_ACTION_PASS, "stream: halves fed under two generations are not joined",
+	    "action %d", v.action);
+	hyp_engine_stream_free(st);
+	tap(hyp_engine_stream_size(e) > 0, "a stream has a size", "%zu", hyp_engine_stream_size(e));
+}
+
 int
 main(void)
 {
@@ -230,6 +310,18 @@ main(void)
 	expect(e, s, "empty payload passes", (const uint8_t *)"", 0, IPPROTO_TCP, 80,
 	       HYP_ACTION_PASS, 0);
 
+	{
+		struct hyp_policy *p2;
+		struct hyp_engine *e2;
+
+		if (hyp_policy_parse(policy_yaml, sizeof(policy_yaml) - 1, "engine2.yaml", &p2,
+				     &perr) < 0 || hyp_engine_build(p2, 8, &e2, err, sizeof(err)) < 0) {
+			printf("Bail out! building the second engine\n");
+			return 1;
+		}
+		test_streams(e, s, e2);
+		hyp_engine_free(e2);
+	}
 	hyp_engine_scratch_free(s);
 	hyp_engine_free(e);
 	printf("1..%u\n", test_no);
