@@ -43,6 +43,10 @@ hyp_args_usage(const char *prog)
 "  --defrag-fragments N   fragments one datagram may have (default 64)\n"
 "  --defrag-timeout-ms N  a datagram's time from its first fragment (default 5000)\n"
 "  --defrag-memcap-mb N   fragment bytes each rx lcore holds at most (default 16)\n"
+"  --stream-memcap-mb N   TCP reassembly memory per worker (default 64; 0: each\n"
+"                         segment inspected alone)\n"
+"  --stream-window-kb N   bytes a TCP direction keeps waiting ahead (default 64)\n"
+"  --stream-midstream 0|1 pick up connections whose SYN was not seen (default 1)\n"
 "  -i, --interactive      a testpmd-style console (show, blocklist, set, policy reload)\n"
 "  --metrics-port P       Prometheus /metrics on this port (default 2112; 0: off)\n"
 "  --metrics-addr A       address to serve /metrics on (default 0.0.0.0)\n",
@@ -84,6 +88,9 @@ enum {
 	OPT_DEFRAG_FRAGMENTS,
 	OPT_DEFRAG_TIMEOUT,
 	OPT_DEFRAG_MEMCAP,
+	OPT_STREAM_MEMCAP,
+	OPT_STREAM_WINDOW,
+	OPT_STREAM_MIDSTREAM,
 };
 
 /* The numeric options: their bounds and the field each sets. */
@@ -109,6 +116,9 @@ static const struct {
 	NUM(OPT_DEFRAG_FRAGMENTS, "--defrag-fragments", 2, HYP_DEFRAG_MAX_FRAGS, defrag_fragments),
 	NUM(OPT_DEFRAG_TIMEOUT, "--defrag-timeout-ms", 1, 600000, defrag_timeout_ms),
 	NUM(OPT_DEFRAG_MEMCAP, "--defrag-memcap-mb", 1, 65536, defrag_memcap_mb),
+	NUM(OPT_STREAM_MEMCAP, "--stream-memcap-mb", 0, 65536, stream_memcap_mb),
+	NUM(OPT_STREAM_WINDOW, "--stream-window-kb", 1, 16384, stream_window_kb),
+	NUM(OPT_STREAM_MIDSTREAM, "--stream-midstream", 0, 1, stream_midstream),
 };
 #undef NUM
 
@@ -170,6 +180,9 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "defrag-fragments", required_argument, NULL, OPT_DEFRAG_FRAGMENTS },
 		{ "defrag-timeout-ms", required_argument, NULL, OPT_DEFRAG_TIMEOUT },
 		{ "defrag-memcap-mb", required_argument, NULL, OPT_DEFRAG_MEMCAP },
+		{ "stream-memcap-mb", required_argument, NULL, OPT_STREAM_MEMCAP },
+		{ "stream-window-kb", required_argument, NULL, OPT_STREAM_WINDOW },
+		{ "stream-midstream", required_argument, NULL, OPT_STREAM_MIDSTREAM },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -187,6 +200,9 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		.defrag_fragments = 64,
 		.defrag_timeout_ms = 5000,
 		.defrag_memcap_mb = 16,
+		.stream_memcap_mb = 64,
+		.stream_window_kb = 64,
+		.stream_midstream = 1,
 	};
 	int c, ret;
 

@@ -40,6 +40,9 @@ struct hyp_args {
 	uint32_t defrag_fragments;	/* per datagram */
 	uint32_t defrag_timeout_ms;
 	uint32_t defrag_memcap_mb;	/* per rx lcore */
+	uint32_t stream_memcap_mb;	/* per worker; 0: no TCP reassembly */
+	uint32_t stream_window_kb;	/* waiting ahead, per direction */
+	uint32_t stream_midstream;	/* 1: pick up connections without their SYN */
 	const char *metrics_addr;	/* Prometheus /metrics */
 	uint16_t metrics_port;		/* 0: off */
 	bool interactive;		/* -i: the console on stdin/stdout */

@@ -195,6 +195,11 @@ make_pipeline(struct hyp_app *app)
 	pc.defrag.fragments = app->a.defrag_fragments;
 	pc.defrag.timeout_ms = app->a.defrag_timeout_ms;
 	pc.defrag.memcap = (uint64_t)app->a.defrag_memcap_mb << 20;
+	pc.stream.memcap = (uint64_t)app->a.stream_memcap_mb << 20;
+	pc.stream.window = app->a.stream_window_kb << 10;
+	pc.stream.segments = 64;
+	pc.stream.retain = 4096;
+	pc.stream.midstream = app->a.stream_midstream != 0;
 	pc.eve = app->ctl.eve;
 	pc.autoblock = app->ctl.autoblock;
 	for (i = 0; i < app->n_ports; i++) {

@@ -71,7 +71,8 @@ const char *hyp_action_name(enum hyp_action a);
 #define HYP_ENGINE_EVENTS(X) \
 	X(FRAG_CONFLICT, 2000001, "HYPERION IP fragments overlap with different bytes") \
 	X(FRAG_TOO_LARGE, 2000002, "HYPERION IP fragments reassemble past 65535 bytes") \
-	X(DNS_MALFORMED, 2000003, "HYPERION DNS to port 53 that does not parse as a query")
+	X(DNS_MALFORMED, 2000003, "HYPERION DNS to port 53 that does not parse as a query") \
+	X(TCP_CONFLICT, 2000004, "HYPERION TCP segments overlap with different bytes")
 
 enum hyp_engine_event {
 #define HYP_EV_ENUM(id, sid, msg) HYP_EV_ ## id,

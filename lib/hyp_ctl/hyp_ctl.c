@@ -451,11 +451,14 @@ hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final)
 	}
 	if (c->pipe != NULL) {
 		struct hyp_defrag_stats ds;
+		struct hyp_stream_stats ss;
 
 		hyp_pipeline_totals(c->pipe, &t);
 		print_table(f, "slow path", &t, hyp_lcore_stat_descs, hyp_lcore_stat_count);
 		hyp_pipeline_defrag_stats(c->pipe, &ds);
 		print_table(f, "defrag", &ds, hyp_defrag_stat_descs, hyp_defrag_stat_count);
+		hyp_pipeline_stream_stats(c->pipe, &ss);
+		print_table(f, "stream", &ss, hyp_stream_stat_descs, hyp_stream_stat_count);
 	}
 	if (c->autoblock != NULL) {
 		struct hyp_autoblock_stats ab;

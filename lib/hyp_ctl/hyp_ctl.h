@@ -27,6 +27,7 @@
 
 #include "hyp_autoblock.h"
 #include "hyp_defrag.h"
+#include "hyp_stream.h"
 #include "hyp_engine.h"
 #include "hyp_eve.h"
 #include "hyp_pipeline.h"

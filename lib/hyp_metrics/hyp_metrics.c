@@ -491,6 +491,17 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 		table_gauges(o, "hyperion_defrag", &ds, hyp_defrag_stat_descs,
 			     hyp_defrag_stat_count, NULL);
 	}
+	{
+		struct hyp_stream_stats ss;
+
+		hyp_pipeline_stream_stats(p, &ss);
+		table_family(o, "hyperion_stream_total", "result",
+			     "TCP reassembly on the workers: segments, bytes delivered in order, "
+			     "and what waited, overlapped, conflicted, was skipped or refused",
+			     &ss, hyp_stream_stat_descs, hyp_stream_stat_count);
+		table_gauges(o, "hyperion_stream", &ss, hyp_stream_stat_descs,
+			     hyp_stream_stat_count, NULL);
+	}
 	if (ctl->autoblock != NULL) {
 		struct hyp_autoblock_stats ab;
 

@@ -104,6 +104,18 @@ struct hyp_pipe_conf {
 		uint32_t timeout_ms;
 		uint64_t memcap;	/**< bytes held, per rx lcore */
 	} defrag;
+	/**
+	 * TCP reassembly on every worker (lib/hyp_stream): a TCP flow's
+	 * directions inspected as streams (Hyperscan stream mode, DNS over
+	 * TCP across segments). memcap 0: every segment inspected alone.
+	 */
+	struct {
+		uint64_t memcap;	/**< per worker: waiting segments, retained bytes */
+		uint32_t window;	/**< bytes waiting ahead, per direction */
+		uint32_t segments;	/**< segments waiting, per direction */
+		uint32_t retain;	/**< delivered bytes kept to compare resends */
+		bool midstream;		/**< pick up connections whose SYN was missed */
+	} stream;
 };
 
 /*
@@ -190,6 +202,10 @@ void hyp_pipeline_totals(const struct hyp_pipeline *p, struct hyp_lcore_stats *s
 struct hyp_defrag_stats;
 /** The reassemblers' counters summed over rx lcores (all 0 when off). */
 void hyp_pipeline_defrag_stats(const struct hyp_pipeline *p, struct hyp_defrag_stats *sum);
+
+struct hyp_stream_stats;
+/** The TCP reassemblers' counters summed over workers (all 0 when off). */
+void hyp_pipeline_stream_stats(const struct hyp_pipeline *p, struct hyp_stream_stats *sum);
 /** True when every lcore has nothing queued (rings empty). */
 bool hyp_pipeline_idle(const struct hyp_pipeline *p);
 void hyp_pipeline_print_roles(const struct hyp_pipeline *p, FILE *f);

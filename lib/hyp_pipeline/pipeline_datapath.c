@@ -11,6 +11,7 @@
  * every mbuf it is handed is passed on, transmitted, or freed and counted.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -96,6 +97,99 @@ emit_originals(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_st
 	}
 }
 
+/* ---- TCP streams ---------------------------------------------------------- */
+
+void
+pipe_flow_release(void *arg, struct hyp_flow_entry *e)
+{
+	struct hyp_worker *w = arg;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct pipe_tcp_dir *td = e->user[i];
+
+		if (td == NULL)
+			continue;
+		hyp_stream_dir_free(w->streams, td->sd);
+		hyp_engine_stream_free(td->es);
+		free(td);
+		e->user[i] = NULL;
+	}
+}
+
+struct tcp_feed {
+	const struct hyp_engine *e;
+	struct hyp_engine_scratch *s;
+	struct pipe_tcp_dir *td;
+	const struct hyp_pkt_meta *m;
+	struct hyp_verdict *v;
+};
+
+/* hyp_stream hands over the next bytes in order, or a gap (data NULL) */
+static void
+tcp_deliver(void *arg, const uint8_t *data, uint32_t len)
+{
+	struct tcp_feed *f = arg;
+
+	if (data == NULL) {
+		/* what follows is not joined to what came before */
+		hyp_engine_stream_end(NULL, NULL, f->td->es, f->m->proto, f->m->dport, NULL);
+		return;
+	}
+	hyp_engine_stream_feed(f->e, f->s, &f->td->es, data, len, f->m->proto, f->m->dport, f->v);
+}
+
+enum tcp_outcome {
+	TCP_ALONE,	/* not reassembled: inspect the segment by itself */
+	TCP_DONE,	/* v holds the verdict of the bytes it delivered */
+	TCP_REFUSED,	/* ips: it cannot wait; drop it (counted by the stream), it is resent */
+	TCP_DROP,	/* ips: different bytes over delivered ones */
+};
+
+/*
+ * A TCP segment into its direction's stream: the verdict is that of the
+ * bytes it makes contiguous (its own and those that waited for it). A
+ * segment that carries bytes already delivered, different, is alerted on
+ * (and dropped in ips); the stream's end lets the rules that match only
+ * there speak.
+ */
+static enum tcp_outcome
+tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
+	    const struct hyp_gen *g, struct hyp_flow_entry *fe, int dir,
+	    const struct hyp_pkt_meta *m, const uint8_t *data, uint32_t hash, bool ips,
+	    struct hyp_verdict *v)
+{
+	struct pipe_tcp_dir *td = fe->user[dir];
+	struct tcp_feed f = { g->engine, g->scratch[w->idx], NULL, m, v };
+	enum hyp_stream_result r;
+	uint32_t ev;
+
+	if (td == NULL) {
+		td = calloc(1, sizeof(*td));
+		if (td == NULL)
+			return TCP_ALONE;
+		fe->user[dir] = td;
+	}
+	f.td = td;
+	hyp_engine_verdict_init(v);
+	r = hyp_stream_segment(w->streams, &td->sd, m->tcp_seq, m->tcp_flags,
+			       data + m->payload_off, m->payload_len, tcp_deliver, &f, &ev);
+	if (r == HYP_STREAM_UNTRACKED)
+		return TCP_ALONE;
+	if (r == HYP_STREAM_REFUSED)
+		return TCP_REFUSED;
+	if (ev & HYP_STREAM_EV_END)
+		hyp_engine_stream_end(g->engine, g->scratch[w->idx], td->es, m->proto, m->dport, v);
+	if (ev & HYP_STREAM_EV_CONFLICT) {
+		post_event(p, st, m, hash, hyp_engine_event_sid(HYP_EV_TCP_CONFLICT),
+			   ips ? HYP_ACTION_DROP : HYP_ACTION_ALERT,
+			   hyp_engine_event_msg(HYP_EV_TCP_CONFLICT), NULL);
+		if (ips)
+			return TCP_DROP;
+	}
+	return TCP_DONE;
+}
+
 /*
  * Classify, inspect and decide a burst. Packets to transmit are collected
  * per output port in out[][] (counts in n_out[]; flushed here only when
@@ -153,8 +247,22 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			st->flow_full++;
 		}
 
-		hyp_engine_inspect(e, g->scratch[w->idx], data + meta.payload_off, meta.payload_len,
-				   meta.proto, meta.dport, &v);
+		switch (meta.proto == IPPROTO_TCP && fe != NULL && w->streams != NULL ?
+			tcp_inspect(p, w, st, g, fe, dir, &meta, data, hash,
+				    out_port != HYP_PIPE_NO_PORT, &v) : TCP_ALONE) {
+		case TCP_DROP:
+			st->dropped++;
+			/* fall through */
+		case TCP_REFUSED:
+			rte_pktmbuf_free(m);
+			continue;
+		case TCP_ALONE:
+			hyp_engine_inspect(e, g->scratch[w->idx], data + meta.payload_off,
+					   meta.payload_len, meta.proto, meta.dport, &v);
+			break;
+		case TCP_DONE:
+			break;
+		}
 		st->inspected++;
 		if (v.slot >= 0 && (unsigned int)v.slot < g->n_rules)
 			hits[v.slot]++;
@@ -168,7 +276,11 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			 * the same ports may be benign); a payload rule judges the flow:
 			 * its later packets are dropped without inspection or alert.
 			 */
-			if (fe != NULL && !v.dns_rule) {
+			/*
+			 * TCP: the flow, always: its bytes were taken, so a resend
+			 * of the dropped segment would pass as bytes already seen.
+			 */
+			if (fe != NULL && (!v.dns_rule || meta.proto == IPPROTO_TCP)) {
 				fe->verdict = HYP_ACTION_DROP;
 				fe->verdict_gen = gen;
 				fe->rule_id = v.rule_id;

@@ -19,6 +19,7 @@
 #include <rte_ring.h>
 
 #include "hyp_defrag.h"
+#include "hyp_stream.h"
 #include "hyp_flow.h"
 #include "hyp_pipeline.h"
 
@@ -54,6 +55,7 @@ struct hyp_worker {
 	struct rte_ring *in;			/* IO lcores -> this worker */
 	struct hyp_io *txio;			/* whose tx rings (staged) or queue (rtc) */
 	struct hyp_flow_table *flows;
+	struct hyp_stream_ctx *streams;		/* NULL: TCP reassembly off */
 	/* top-flows requests from the control plane, answered between bursts */
 	struct hyp_flow_entry *snap;
 	int snap_n;
@@ -105,6 +107,14 @@ struct hyp_pipeline {
 	int workers_done;
 	bool launched;
 };
+
+/* What a worker keeps per direction of a TCP flow (hyp_flow_entry user[]). */
+struct pipe_tcp_dir {
+	struct hyp_stream_dir *sd;
+	struct hyp_engine_stream *es;
+};
+/* frees a flow's pipe_tcp_dir (the flow table's release callback; arg: worker) */
+void pipe_flow_release(void *arg, struct hyp_flow_entry *e);
 
 /* pipeline_datapath.c: an lcore's loop, by its role (rte_eal_remote_launch) */
 int pipe_lcore_main(void *arg);

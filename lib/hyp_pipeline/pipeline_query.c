@@ -199,6 +199,21 @@ hyp_pipeline_defrag_stats(const struct hyp_pipeline *p, struct hyp_defrag_stats 
 	}
 }
 
+void
+hyp_pipeline_stream_stats(const struct hyp_pipeline *p, struct hyp_stream_stats *sum)
+{
+	struct hyp_stream_stats one;
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < p->n_workers; i++) {
+		if (p->wk[i].streams == NULL)
+			continue;
+		hyp_stream_get_stats(p->wk[i].streams, &one);
+		hyp_stream_stats_add(sum, &one);
+	}
+}
+
 unsigned int
 hyp_pipeline_rings(const struct hyp_pipeline *p, struct hyp_ring_info *out, unsigned int max)
 {

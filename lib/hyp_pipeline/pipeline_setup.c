@@ -26,6 +26,18 @@ HYP_LOG_TYPE(pipeline);
 
 /* ---- set-up ------------------------------------------------------------------ */
 
+/* ips: some port's packets go out of another */
+static bool
+pipe_forwards(const struct hyp_pipeline *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->c.n_ports; i++)
+		if (p->c.ports[i].out != HYP_PIPE_NO_PORT)
+			return true;
+	return false;
+}
+
 static int
 worker_init(struct hyp_pipeline *p, struct hyp_worker *w, bool ring)
 {
@@ -43,6 +55,24 @@ worker_init(struct hyp_pipeline *p, struct hyp_worker *w, bool ring)
 				     RTE_CACHE_LINE_SIZE, socket);
 	if (w->snap == NULL)
 		return -ENOMEM;
+	if (p->c.stream.memcap != 0) {
+		struct hyp_stream_conf sc = {
+			.max_ooo_bytes = p->c.stream.window,
+			.max_ooo_segs = p->c.stream.segments,
+			.retain = p->c.stream.retain,
+			.memcap = p->c.stream.memcap,
+			.midstream = p->c.stream.midstream,
+			/* ips refuses what cannot wait: its sender sends it again */
+			.refuse = pipe_forwards(p),
+		};
+
+		w->streams = hyp_stream_ctx_create(&sc);
+		if (w->streams == NULL) {
+			PIPE_LOG(ERR, "TCP reassembly for lcore %u: %s", w->lcore, strerror(errno));
+			return -errno;
+		}
+		hyp_flow_table_set_release(w->flows, pipe_flow_release, w);
+	}
 	if (!ring)
 		return 0;
 	snprintf(name, sizeof(name), "hyp_w%u", w->idx);
@@ -53,18 +83,6 @@ worker_init(struct hyp_pipeline *p, struct hyp_worker *w, bool ring)
 		return -rte_errno;
 	}
 	return 0;
-}
-
-/* ips: some port's packets go out of another */
-static bool
-pipe_forwards(const struct hyp_pipeline *p)
-{
-	unsigned int i;
-
-	for (i = 0; i < p->c.n_ports; i++)
-		if (p->c.ports[i].out != HYP_PIPE_NO_PORT)
-			return true;
-	return false;
 }
 
 static int
@@ -384,6 +402,8 @@ hyp_pipeline_free(struct hyp_pipeline *p)
 		drain_free(p->wk[i].in);
 		if (p->wk[i].flows != NULL)
 			hyp_flow_table_free(p->wk[i].flows);
+		/* after the flows: each frees its streams into it */
+		hyp_stream_ctx_free(p->wk[i].streams);
 		rte_free(p->wk[i].snap);
 		for (pi = 0; pi < HYP_PIPE_MAX_PORTS; pi++)
 			drain_free(p->io[i].tx[pi]);

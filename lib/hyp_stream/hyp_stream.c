@@ -380,6 +380,7 @@ hyp_stream_segment(struct hyp_stream_ctx *c, struct hyp_stream_dir **dp, uint32_
 				c->st.memcap++;
 			c->st.gaps++;
 			ev |= HYP_STREAM_EV_GAP;
+			deliver(arg, NULL, 0);
 			d->next = d->n_ooo > 0 && seq_diff(d->ooo[0].seq, seq) < 0 ? d->ooo[0].seq : seq;
 			d->ring_len = 0;
 			ev |= drain(c, d, deliver, arg);

@@ -83,7 +83,10 @@ struct hyp_stream_ctx;
 /** One direction of one connection. */
 struct hyp_stream_dir;
 
-/** Receives the next contiguous bytes of a direction. */
+/**
+ * Receives the next contiguous bytes of a direction; data NULL (len 0) is
+ * a gap: what follows must not be joined to what came before.
+ */
 typedef void (*hyp_stream_deliver_t)(void *arg, const uint8_t *data, uint32_t len);
 
 /** @return the context, or NULL (errno EINVAL or ENOMEM). */

@@ -114,6 +114,7 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	struct hyp_lcore_stats t;
 	struct hyp_eve_stats es;
 	struct hyp_defrag_stats ds;
+	struct hyp_stream_stats ss;
 	struct rte_tel_data *x;
 	char name[RTE_TEL_MAX_STRING_LEN];
 	unsigned int k;
@@ -147,12 +148,15 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 
 	memset(&t, 0, sizeof(t));
 	memset(&ds, 0, sizeof(ds));
+	memset(&ss, 0, sizeof(ss));
 	if (c->pipe != NULL) {
 		hyp_pipeline_totals(c->pipe, &t);
 		hyp_pipeline_defrag_stats(c->pipe, &ds);
+		hyp_pipeline_stream_stats(c->pipe, &ss);
 	}
 	add_container(d, "slow", table_dict(&t, hyp_lcore_stat_descs, hyp_lcore_stat_count));
 	add_container(d, "defrag", table_dict(&ds, hyp_defrag_stat_descs, hyp_defrag_stat_count));
+	add_container(d, "stream", table_dict(&ss, hyp_stream_stat_descs, hyp_stream_stat_count));
 
 	memset(&es, 0, sizeof(es));
 	if (c->eve != NULL)

@@ -92,8 +92,9 @@ else
 fi
 if replay "$tmp/nodefrag.json" --defrag-datagrams 0; then
 	rslow=$(stat_line "$tmp/replay.log" "slow path:")
-	check_eq "without reassembly the same frames walk through: no drop, no alert" \
-		"$(val "$rslow" dropped)/$(val "$rslow" alerted)/$(wc -l <"$tmp/nodefrag.json")" "0/0/0"
+	# only dns_malformed (2000003) sees the DNS fragments, as port-53 junk
+	check_eq "without reassembly the same frames walk through: no drop, no rule's alert" \
+		"$(val "$rslow" dropped)/$(alerts "$tmp/nodefrag.json" | awk '$1 != 2000003' | wc -l)" "0/0"
 else
 	nok "replay without reassembly ran" "$(tail -3 "$tmp/replay.log")"
 fi
