@@ -17,7 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../usertools"))
 try:
-    from scapy.all import (DNS, DNSQR, IP, UDP, Ether, IPv6, IPv6ExtHdrFragment,
+    from scapy.all import (DNS, DNSQR, IP, TCP, UDP, Ether, IPv6, IPv6ExtHdrFragment,
                            IPv6ExtHdrHopByHop, Raw, raw)
     import hyperion_frames
 except ImportError:
@@ -99,6 +99,52 @@ def cases(args):
                     mangle=conflict)
 
 
+def tcp_cases(args):
+    """Streams cut into segments: each case one connection, its SYN (or not)
+    and the client's bytes, with sequence numbers chosen here."""
+    eth = Ether(src=args.src_mac, dst=args.dst_mac)
+    req = (b"GET /search?q=1 HTTP/1.1\r\nHost: shop.example\r\n"
+           b"User-Agent: sqlmap/1.7.2#stable (https://sqlmap.org)\r\n\r\n")
+    cut = req.index(b"sqlmap") + 3          # "...User-Agent: sql" | "map/1.7..."
+    sig = b"POST /upload HTTP/1.1\r\nHost: a\r\n\r\nhello EVILBYTES world"
+    benign = b"GET /index.html HTTP/1.1\r\nHost: shop.example\r\n\r\n"
+    evil_q = DNS(id=0x2222, rd=1, qd=DNSQR(qname="WWW.Evil.COM."))
+    dnsmsg = raw(evil_q)
+    dnstcp = len(dnsmsg).to_bytes(2, "big") + dnsmsg
+    for v6 in (False, True):
+        src, dst = (args.src_ip6, args.dst_ip6) if v6 else (args.src_ip, args.dst_ip)
+        tag = "6" if v6 else "4"
+
+        def conn(name, sport, dport, data, pieces, syn=True, extra=()):
+            """pieces: (offset, length) of data in sending order; extra: (offset, bytes)"""
+            ip = IPv6(src=src, dst=dst) if v6 else IP(src=src, dst=dst)
+            isn = 100000 + sport
+            fr = []
+            if syn:
+                fr.append(raw(eth / ip / TCP(sport=sport, dport=dport, flags="S", seq=isn)))
+            for off, ln in pieces:
+                fr.append(raw(eth / ip / TCP(sport=sport, dport=dport, flags="PA",
+                                             seq=isn + 1 + off, ack=1) / Raw(data[off:off + ln])))
+            for off, b in extra:
+                fr.append(raw(eth / ip / TCP(sport=sport, dport=dport, flags="PA",
+                                             seq=isn + 1 + off, ack=1) / Raw(b)))
+            return (name + tag, fr)
+
+        yield conn("tcp_ua_split", 51001, 80, req, [(0, cut), (cut, len(req) - cut)])
+        yield conn("tcp_sig_bytes", 51002, 80, sig, [(i, 1) for i in range(len(sig))])
+        yield conn("tcp_sig_reversed", 51003, 80, sig,
+                   [(i, min(8, len(sig) - i)) for i in range(0, len(sig), 8)][::-1])
+        yield conn("tcp_ua_midstream", 51004, 80, req, [(0, cut), (cut, len(req) - cut)],
+                   syn=False)
+        yield conn("tcp_dns_split", 51005, 53, dnstcp, [(0, 2), (2, 9), (11, len(dnstcp) - 11)])
+        yield conn("tcp_benign_split", 51006, 80, benign, [(0, 10), (10, len(benign) - 10)])
+        yield conn("tcp_resend_same", 51007, 80, benign, [(0, 20), (20, len(benign) - 20)],
+                   extra=[(0, benign[:20])])
+        # bytes 10..19 once more, different: which does the host keep?
+        yield conn("tcp_resend_conflict", 51008, 80, benign, [(0, 20), (20, len(benign) - 20)],
+                   extra=[(10, b"EVILBYTES!")])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     hyperion_frames.add_args(ap)
@@ -110,7 +156,7 @@ def main():
 
     sent = {"datagrams": {}, "frames": {}}
     allframes = []
-    for name, fr in cases(args):
+    for name, fr in list(cases(args)) + list(tcp_cases(args)):
         if args.only and name not in args.only:
             continue
         sent["datagrams"][name] = 1
