@@ -160,16 +160,19 @@ static void
 emit(struct hyp_stream_ctx *c, struct hyp_stream_dir *d, const uint8_t *data, uint32_t len,
      hyp_stream_deliver_t deliver, void *arg)
 {
-	uint32_t i, from = len > c->c.retain ? len - c->c.retain : 0;
+	uint32_t from = len > c->c.retain ? len - c->c.retain : 0;
 
 	deliver(arg, data, len);
 	if (d->ring != NULL) {
-		for (i = from; i < len; i++) {
-			d->ring[d->ring_head] = data[i];
-			d->ring_head = (d->ring_head + 1) % c->c.retain;
-		}
-		d->ring_len = d->ring_len + (len - from) > c->c.retain ? c->c.retain :
-			      d->ring_len + (len - from);
+		/* the last retain bytes, in at most two copies around the ring's end */
+		uint32_t n = len - from, first = c->c.retain - d->ring_head;
+
+		if (first > n)
+			first = n;
+		memcpy(d->ring + d->ring_head, data + from, first);
+		memcpy(d->ring, data + from + first, n - first);
+		d->ring_head = (d->ring_head + n) % c->c.retain;
+		d->ring_len = d->ring_len + n > c->c.retain ? c->c.retain : d->ring_len + n;
 	}
 	d->next += len;
 	d->delivered += len;

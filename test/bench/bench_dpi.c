@@ -19,6 +19,12 @@
  *   dns miss  a DNS query on UDP/53 for a name under no rule
  *   dns hit   a DNS query for a subdomain of a rule's domain
  *   1400 B    a 1,400-byte HTTP-like request on TCP/80, no match
+ *   stream    the same payload fed to one TCP stream per engine
+ *             (hyp_engine_stream_feed: Hyperscan stream mode), one
+ *             segment after the other: what TCP reassembly costs per
+ *             segment against inspecting each alone
+ *   reassembled  the same segments through hyp_stream_segment() first (in
+ *             order, as a worker does: sequence, retained bytes, delivery)
  *   worker    the worker's step on the 64-byte frame: hyp_flow_parse,
  *             hyp_flow5_from_meta, hyp_flow5_hash, hyp_flow_lookup_or_add
  *             (the flow exists; counters updated, TSC read once per 32
@@ -55,6 +61,7 @@
 #include "hyp_engine.h"
 #include "hyp_flow.h"
 #include "hyp_policy.h"
+#include "hyp_stream.h"
 #include "test_eal.h"
 
 #define MAX_ROUNDS 64
@@ -66,12 +73,14 @@
 enum { E_10, E_1000, E_MAX };
 static const unsigned int n_rules[E_MAX] = { 10, 1000 };
 
-enum { C_SMALL, C_DNS_MISS, C_DNS_HIT, C_BIG, C_WORKER, C_FLOW, C_MAX };
+enum { C_SMALL, C_DNS_MISS, C_DNS_HIT, C_BIG, C_STREAM, C_REASM, C_WORKER, C_FLOW, C_MAX };
 static const char *const cname[C_MAX] = {
 	"1. UDP/9, 18-byte payload",
 	"2. DNS query, no rule",
 	"2. DNS query, rule matches",
 	"3. TCP/80, 1,400 B HTTP, no match",
+	"3. the same, as a TCP stream",
+	"3. the same, reassembled, in order",
 	"4. worker step, 64 B frame",
 	"   flow stage alone (no DPI)",
 };
@@ -371,6 +380,22 @@ worker_step(const struct bench_ctx *c, const struct bench_engine *b,
 	return v.action + v.rule_id;
 }
 
+struct reasm_feed {
+	const struct bench_engine *b;
+	struct hyp_engine_stream **st;
+	struct hyp_verdict *v;
+};
+
+static void
+reasm_deliver(void *arg, const uint8_t *data, uint32_t len)
+{
+	struct reasm_feed *f = arg;
+
+	if (data != NULL)
+		hyp_engine_stream_feed(f->b->e, f->b->s, f->st, data, len, IPPROTO_TCP, HTTP_DPORT,
+				       f->v);
+}
+
 /* n packets of case cs on engine b: TSC cycles and ns in total. */
 static void
 run(const struct bench_ctx *c, int e, int cs, uint32_t n, uint64_t *cyc, uint64_t *ns)
@@ -389,6 +414,36 @@ run(const struct bench_ctx *c, int e, int cs, uint32_t n, uint64_t *cyc, uint64_
 			if (i % BURST == 0)
 				now = rte_rdtsc();
 			acc += worker_step(c, b, p, now, cs == C_WORKER);
+		}
+	} else if (cs == C_REASM) {
+		static struct hyp_stream_ctx *sc[E_MAX];
+		static struct hyp_stream_dir *sd[E_MAX];
+		static struct hyp_engine_stream *st[E_MAX];
+		static uint32_t seq[E_MAX];
+		struct reasm_feed f = { b, &st[e], &v };
+		struct hyp_stream_conf conf = {
+			.max_ooo_bytes = 65536, .max_ooo_segs = 64, .retain = 4096,
+			.memcap = 1 << 26, .midstream = true,
+		};
+		uint32_t ev;
+
+		if (sc[e] == NULL)
+			sc[e] = hyp_stream_ctx_create(&conf);
+		for (i = 0; i < n; i++) {
+			hyp_engine_verdict_init(&v);
+			hyp_stream_segment(sc[e], &sd[e], seq[e], 0x18, p->b, (uint32_t)p->len,
+					   reasm_deliver, &f, &ev);
+			seq[e] += (uint32_t)p->len;
+			acc += v.action + v.rule_id;
+		}
+	} else if (cs == C_STREAM) {
+		static struct hyp_engine_stream *st[E_MAX];
+
+		for (i = 0; i < n; i++) {
+			hyp_engine_verdict_init(&v);
+			hyp_engine_stream_feed(b->e, b->s, &st[e], p->b, p->len, p->proto, p->dport,
+					       &v);
+			acc += v.action + v.rule_id;
 		}
 	} else {
 		for (i = 0; i < n; i++) {
@@ -495,6 +550,8 @@ main(int argc, char **argv)
 	for (e = 0; e < E_MAX; e++)	/* each engine has its own domains */
 		dns_query(&ctx.dns_hit[e], ctx.eng[e].hit_name);
 	http_payload(&ctx.pkt[C_BIG]);
+	ctx.pkt[C_STREAM] = ctx.pkt[C_BIG];
+	ctx.pkt[C_REASM] = ctx.pkt[C_BIG];
 	ctx.flows = hyp_flow_table_create("bdpi_flows", 1024, SOCKET_ID_ANY);
 	if (ctx.flows == NULL) {
 		fprintf(stderr, "bench: flow table: %s\n", rte_strerror(rte_errno));
@@ -537,6 +594,8 @@ main(int argc, char **argv)
 		       c_pp[E_10], n_pp[E_10], c_pp[E_1000], n_pp[E_1000],
 		       c_pp[E_10] > 0 ? c_pp[E_1000] / c_pp[E_10] : 0.0);
 	}
+	printf("\n  memory of one open TCP stream: %zu B (10 rules), %zu B (1,000 rules)\n",
+	       hyp_engine_stream_size(ctx.eng[E_10].e), hyp_engine_stream_size(ctx.eng[E_1000].e));
 	printf("\n  rules: half literal signatures (8-24 B, any port), half regexes "
 	       "scoped to ports;\n  as many dns_rules. No case matches a payload "
 	       "rule; \"rule matches\" is a DNS rule.\n");
