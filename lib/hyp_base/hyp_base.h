@@ -46,6 +46,16 @@ hyp_stat_value(const void *stats, const struct hyp_stat_desc *d)
 	return *(const uint64_t *)(const void *)((const char *)stats + d->offset);
 }
 
+/** Add every counter and gauge of a table's struct a into sum (totals over instances). */
+static inline void
+hyp_stat_add(void *sum, const void *a, const struct hyp_stat_desc *d, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		*(uint64_t *)(void *)((char *)sum + d[i].offset) += hyp_stat_value(a, &d[i]);
+}
+
 enum hyp_action {
 	HYP_ACTION_PASS,
 	HYP_ACTION_ALERT,	/**< count and log, let it pass */

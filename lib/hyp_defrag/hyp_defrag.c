@@ -563,16 +563,6 @@ hyp_defrag_get_stats(const struct hyp_defrag *d, struct hyp_defrag_stats *st)
 	*st = d->st;
 }
 
-void
-hyp_defrag_stats_add(struct hyp_defrag_stats *sum, const struct hyp_defrag_stats *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < hyp_defrag_stat_count; i++)
-		*(uint64_t *)(void *)((char *)sum + hyp_defrag_stat_descs[i].offset) +=
-			hyp_stat_value(a, &hyp_defrag_stat_descs[i]);
-}
-
 bool
 hyp_defrag_is_reassembled(const struct rte_mbuf *m)
 {

@@ -137,9 +137,6 @@ unsigned int hyp_defrag_expire(struct hyp_defrag *d, uint64_t now, unsigned int 
 /** A copy of the counters (gauges as of now). */
 void hyp_defrag_get_stats(const struct hyp_defrag *d, struct hyp_defrag_stats *st);
 
-/** Add a's counters into sum (for totals over instances). */
-void hyp_defrag_stats_add(struct hyp_defrag_stats *sum, const struct hyp_defrag_stats *a);
-
 /** Whether m is a datagram hyp_defrag_push() made. */
 bool hyp_defrag_is_reassembled(const struct rte_mbuf *m);
 

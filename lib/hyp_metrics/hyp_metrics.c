@@ -206,6 +206,18 @@ table_gauges(struct out *o, const char *prefix, const void *stats,
 	}
 }
 
+/* A table's counters as <prefix>_total{result=name}, its gauges one family each. */
+static void
+table_all(struct out *o, const char *prefix, const char *help, const void *stats,
+	  const struct hyp_stat_desc *d, unsigned int n)
+{
+	char fam[96];
+
+	snprintf(fam, sizeof(fam), "%s_total", prefix);
+	table_family(o, fam, "result", help, stats, d, n);
+	table_gauges(o, prefix, stats, d, n, NULL);
+}
+
 /* -- fast path -------------------------------------------------------------- */
 
 enum fp_class {
@@ -482,35 +494,24 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 	}
 	{
 		struct hyp_defrag_stats ds;
-
-		hyp_pipeline_defrag_stats(p, &ds);
-		table_family(o, "hyperion_defrag_total", "result",
-			     "IP reassembly on the rx lcores: fragments taken, datagrams "
-			     "reassembled, and what each bound and check dropped or saw",
-			     &ds, hyp_defrag_stat_descs, hyp_defrag_stat_count);
-		table_gauges(o, "hyperion_defrag", &ds, hyp_defrag_stat_descs,
-			     hyp_defrag_stat_count, NULL);
-	}
-	{
 		struct hyp_stream_stats ss;
 
+		hyp_pipeline_defrag_stats(p, &ds);
 		hyp_pipeline_stream_stats(p, &ss);
-		table_family(o, "hyperion_stream_total", "result",
-			     "TCP reassembly on the workers: segments, bytes delivered in order, "
-			     "and what waited, overlapped, conflicted, was skipped or refused",
-			     &ss, hyp_stream_stat_descs, hyp_stream_stat_count);
-		table_gauges(o, "hyperion_stream", &ss, hyp_stream_stat_descs,
-			     hyp_stream_stat_count, NULL);
+		table_all(o, "hyperion_defrag", "IP reassembly on the rx lcores: fragments taken, "
+			  "datagrams reassembled, and what each bound and check dropped or saw",
+			  &ds, hyp_defrag_stat_descs, hyp_defrag_stat_count);
+		table_all(o, "hyperion_stream", "TCP reassembly on the workers: segments, bytes "
+			  "delivered in order, and what waited, overlapped, conflicted, was "
+			  "skipped or refused", &ss, hyp_stream_stat_descs, hyp_stream_stat_count);
 	}
 	if (ctl->autoblock != NULL) {
 		struct hyp_autoblock_stats ab;
 
 		hyp_autoblock_get_stats(ctl->autoblock, &ab);
-		table_family(o, "hyperion_autoblock_total", "result",
-			     "Auto-block escalations of sources into the XDP block map, by result",
-			     &ab, hyp_autoblock_stat_descs, hyp_autoblock_stat_count);
-		table_gauges(o, "hyperion_autoblock", &ab, hyp_autoblock_stat_descs,
-			     hyp_autoblock_stat_count, NULL);
+		table_all(o, "hyperion_autoblock",
+			  "Auto-block escalations of sources into the XDP block map, by result",
+			  &ab, hyp_autoblock_stat_descs, hyp_autoblock_stat_count);
 	}
 	slowpath_families_render(o, &t);
 

@@ -184,6 +184,7 @@ ring_info(const struct hyp_pipeline *p, unsigned int id, const struct rte_ring *
 	}
 }
 
+/* the reassemblers are per rx lcore (IP) and per worker (TCP) */
 void
 hyp_pipeline_defrag_stats(const struct hyp_pipeline *p, struct hyp_defrag_stats *sum)
 {
@@ -191,12 +192,11 @@ hyp_pipeline_defrag_stats(const struct hyp_pipeline *p, struct hyp_defrag_stats 
 	unsigned int i;
 
 	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < p->n_io; i++) {
-		if (p->io[i].defrag == NULL)
-			continue;
-		hyp_defrag_get_stats(p->io[i].defrag, &one);
-		hyp_defrag_stats_add(sum, &one);
-	}
+	for (i = 0; i < p->n_io; i++)
+		if (p->io[i].defrag != NULL) {
+			hyp_defrag_get_stats(p->io[i].defrag, &one);
+			hyp_stat_add(sum, &one, hyp_defrag_stat_descs, hyp_defrag_stat_count);
+		}
 }
 
 void
@@ -206,12 +206,11 @@ hyp_pipeline_stream_stats(const struct hyp_pipeline *p, struct hyp_stream_stats 
 	unsigned int i;
 
 	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < p->n_workers; i++) {
-		if (p->wk[i].streams == NULL)
-			continue;
-		hyp_stream_get_stats(p->wk[i].streams, &one);
-		hyp_stream_stats_add(sum, &one);
-	}
+	for (i = 0; i < p->n_workers; i++)
+		if (p->wk[i].streams != NULL) {
+			hyp_stream_get_stats(p->wk[i].streams, &one);
+			hyp_stat_add(sum, &one, hyp_stream_stat_descs, hyp_stream_stat_count);
+		}
 }
 
 unsigned int

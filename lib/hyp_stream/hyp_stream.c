@@ -417,13 +417,3 @@ hyp_stream_get_stats(const struct hyp_stream_ctx *c, struct hyp_stream_stats *st
 {
 	*st = c->st;
 }
-
-void
-hyp_stream_stats_add(struct hyp_stream_stats *sum, const struct hyp_stream_stats *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < hyp_stream_stat_count; i++)
-		*(uint64_t *)(void *)((char *)sum + hyp_stream_stat_descs[i].offset) +=
-			hyp_stat_value(a, &hyp_stream_stat_descs[i]);
-}

@@ -114,7 +114,6 @@ enum hyp_stream_result hyp_stream_segment(struct hyp_stream_ctx *c, struct hyp_s
 void hyp_stream_dir_free(struct hyp_stream_ctx *c, struct hyp_stream_dir *d);
 
 void hyp_stream_get_stats(const struct hyp_stream_ctx *c, struct hyp_stream_stats *st);
-void hyp_stream_stats_add(struct hyp_stream_stats *sum, const struct hyp_stream_stats *a);
 
 #ifdef __cplusplus
 }
