@@ -53,8 +53,10 @@ struct hyp_pkt {
 	__be16 dport;
 	__u8 family;	/* 0 for non-IP, 4 or 6 */
 	__u8 proto;
-	__u8 has_ports;	/* a TCP/UDP header was parsed */
+	__u8 has_ports;	/* TCP/UDP ports were read (the rest of the header may be bad) */
 	__u8 fragment;	/* part of a fragmented datagram (first or later) */
+	__u16 ethertype; /* host order, after the VLAN tags; 0 for 802.3 length frames */
+	__u16 pad;
 };
 
 static __always_inline int
@@ -94,9 +96,13 @@ hyp_parse_l4(void *l4, void *end, __u32 l4_len, int later_frag, int frag,
 
 		if ((void *)(th + 1) > end || l4_len < sizeof(*th))
 			return HYP_R_MAL_L4_TRUNC;
-		/* ports first: a drop event of a bad segment still names them */
+		/*
+		 * ports first: a drop event of a bad segment still names them, and
+		 * malformed: pass still sends a segment to a redirected port inward
+		 */
 		p->sport = th->source;
 		p->dport = th->dest;
+		p->has_ports = 1;
 		if (th->doff < 5 || (__u32)th->doff * 4 > l4_len)
 			return HYP_R_MAL_TCP_DOFF;
 		flags = ((__u8 *)th)[13] & HYP_TCP_FLAGS_MASK;
@@ -104,7 +110,6 @@ hyp_parse_l4(void *l4, void *end, __u32 l4_len, int later_frag, int frag,
 		    (flags & (HYP_TCP_SYN | HYP_TCP_FIN)) == (HYP_TCP_SYN | HYP_TCP_FIN) ||
 		    (flags & (HYP_TCP_SYN | HYP_TCP_RST)) == (HYP_TCP_SYN | HYP_TCP_RST))
 			return HYP_R_MAL_TCP_FLAGS;
-		p->has_ports = 1;
 	} else if (p->proto == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
 		__u32 ulen;
@@ -113,6 +118,7 @@ hyp_parse_l4(void *l4, void *end, __u32 l4_len, int later_frag, int frag,
 			return HYP_R_MAL_L4_TRUNC;
 		p->sport = uh->source;
 		p->dport = uh->dest;
+		p->has_ports = 1;
 		ulen = bpf_ntohs(uh->len);
 		/*
 		 * Not a branch on frag: the verifier would then walk the rest of
@@ -120,7 +126,6 @@ hyp_parse_l4(void *l4, void *end, __u32 l4_len, int later_frag, int frag,
 		 */
 		if (ulen < sizeof(*uh) || ((ulen ^ l4_len) * (__u32)(1 - frag)) != 0)
 			return HYP_R_MAL_UDP_LEN;
-		p->has_ports = 1;
 	} else if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
 		if (l4 + HYP_ICMP_HLEN > end || l4_len < HYP_ICMP_HLEN)
 			return HYP_R_MAL_L4_TRUNC;
@@ -265,6 +270,8 @@ hyp_parse(void *data, void *end, struct hyp_pkt *p)
 		return hyp_parse_ip4(pos, end, p);
 	if (proto == bpf_htons(ETH_P_IPV6))
 		return hyp_parse_ip6(pos, end, p);
+	/* 802.3 frames carry a length here, not a type (LLC: STP, CDP...) */
+	p->ethertype = bpf_ntohs(proto) < ETH_P_802_3_MIN ? 0 : bpf_ntohs(proto);
 	return HYP_R_PASS_NON_IP;
 }
 

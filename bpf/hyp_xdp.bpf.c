@@ -6,8 +6,12 @@
  * program of the object it is given and keeps no handle with which to fill
  * a program array. Order of decisions, cheapest and most certain first:
  *
- *   parse (malformed?) -> CIDR blocklist src/dst -> auto-block -> rate limit
- *   -> flow accounting -> redirect to AF_XDP (or fail mode) -> pass
+ *   parse -> (not IP: pass, or in IPS only listed EtherTypes)
+ *   -> CIDR blocklist src/dst -> auto-block -> rate limit   (whenever the
+ *      addresses could be read, malformed or not)
+ *   -> malformed? (drop; or pass, and inward if aimed at a redirected port)
+ *   -> redirect to AF_XDP (fail mode when no socket, stale heartbeat or the
+ *      queue over its budget) -> flow accounting -> pass
  *
  * "pass" depends on HYP_CFG_IPS. A sensor (IDS) passes to the kernel stack.
  * A bump in the wire (IPS) runs one instance on each of two interfaces and
@@ -119,42 +123,16 @@ hyp_lpm_lookup(const struct hyp_pkt *p, const struct hyp_addr *a,
 	}
 }
 
-/* 1 if the source's token bucket is empty (see struct hyp_rl_rule). */
+/*
+ * One GCRA step on a bucket: 1 if it is empty. Bounded: two lost races in a
+ * row let the packet through.
+ */
 static __always_inline int
-hyp_rate_limited(const struct hyp_pkt *p)
+hyp_gcra_over(struct hyp_rl_state *st, __u64 now, __u64 iv, __u64 tol)
 {
-	struct hyp_rl_rule *rule;
-	struct hyp_rl_state *st;
-	__u64 iv, tol, old, base, now;
+	__u64 old, base;
 	int i;
 
-	rule = hyp_lpm_lookup(p, &p->src, &rl_rules_v4, &rl_rules_v6);
-	if (rule) {
-		iv = rule->interval_ns;
-		tol = rule->tolerance_ns;
-	} else {
-		iv = hyp_cfg(HYP_CFG_RL_INTERVAL_NS);
-		tol = hyp_cfg(HYP_CFG_RL_TOLERANCE_NS);
-	}
-	if (iv == 0)
-		return 0;
-
-	now = bpf_ktime_get_ns();
-	st = bpf_map_lookup_elem(&rl_state, &p->src);
-	if (st == NULL) {
-		struct hyp_rl_state fresh = { .tat_ns = now + iv };
-
-		if (bpf_map_update_elem(&rl_state, &p->src, &fresh,
-					BPF_NOEXIST) == 0)
-			return 0;
-		/* another CPU inserted it first, or the table is full */
-		st = bpf_map_lookup_elem(&rl_state, &p->src);
-		if (st == NULL) {
-			hyp_aux_inc(HYP_AUX_RL_FULL);
-			return 0;
-		}
-	}
-	/* bounded: two lost races in a row let the packet through */
 	for (i = 0; i < 2; i++) {
 		old = *(volatile __u64 *)&st->tat_ns;
 		base = old > now ? old : now;
@@ -164,6 +142,99 @@ hyp_rate_limited(const struct hyp_pkt *p)
 			return 0;
 	}
 	return 0;
+}
+
+/* Keep the first bits of a 16-byte address (IPv4: bits counts from a[12]). */
+static __always_inline void
+hyp_mask_addr(struct hyp_addr *a, __u32 bits)
+{
+	__u32 *w = (__u32 *)a->a;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		if (bits >= 32) {
+			bits -= 32;
+			continue;
+		}
+		w[i] = bits ? w[i] & bpf_htonl(~0U << (32 - bits)) : 0;
+		bits = 0;
+	}
+}
+
+/*
+ * 1 if the source's token bucket is empty (see struct hyp_rl_rule). The
+ * bucket is the address, an IPv6 /ipv6_mask (one host owns a /64, and
+ * rotating through it must not buy a fresh bucket per address), or with
+ * scope prefix one bucket for the whole CIDR of the rule.
+ */
+static __always_inline int
+hyp_rate_limited(const struct hyp_pkt *p)
+{
+	struct hyp_rl_rule *rule;
+	struct hyp_rl_state *st;
+	struct hyp_src_key k = { .addr = p->src, .family = p->family };
+	__u64 iv, tol, now;
+	__u32 bits;
+
+	rule = hyp_lpm_lookup(p, &p->src, &rl_rules_v4, &rl_rules_v6);
+	if (rule) {
+		iv = rule->interval_ns;
+		tol = rule->tolerance_ns;
+		k.scope = rule->scope;
+		bits = rule->scope == HYP_RL_SCOPE_PREFIX ? rule->prefixlen :
+		       p->family == 4 ? 32 : rule->ipv6_mask;
+	} else {
+		iv = hyp_cfg(HYP_CFG_RL_INTERVAL_NS);
+		tol = hyp_cfg(HYP_CFG_RL_TOLERANCE_NS);
+		bits = p->family == 4 ? 32 : hyp_cfg(HYP_CFG_RL_IPV6_MASK);
+	}
+	if (iv == 0)
+		return 0;
+	if (bits > 128)
+		bits = 128;
+	k.prefixlen = bits;
+	/* an IPv4 prefix counts from the v4-mapped address's 97th bit */
+	hyp_mask_addr(&k.addr, p->family == 4 ? bits + 96 : bits);
+
+	now = bpf_ktime_get_ns();
+	st = bpf_map_lookup_elem(&rl_state, &k);
+	if (st == NULL) {
+		struct hyp_rl_state fresh = { .tat_ns = now + iv };
+
+		if (bpf_map_update_elem(&rl_state, &k, &fresh, BPF_NOEXIST) == 0) {
+			hyp_aux_inc(HYP_AUX_RL_INSERTED);
+			return 0;
+		}
+		/* another CPU inserted it first, or the table is full */
+		st = bpf_map_lookup_elem(&rl_state, &k);
+		if (st == NULL) {
+			hyp_aux_inc(HYP_AUX_RL_FULL);
+			return 0;
+		}
+	}
+	return hyp_gcra_over(st, now, iv, tol);
+}
+
+/*
+ * 1 if this rx queue is over its redirect budget. The AF_XDP ring drops
+ * what it has no room for whatever fail_mode says; a budget below what the
+ * slow path drains keeps the ring from filling and lets the fail mode
+ * decide instead, counted.
+ */
+static __always_inline int
+hyp_redirect_over_budget(struct xdp_md *ctx)
+{
+	__u64 iv = hyp_cfg(HYP_CFG_REDIRECT_BUDGET_NS);
+	__u32 q = ctx->rx_queue_index;
+	struct hyp_rl_state *st;
+
+	if (iv == 0)
+		return 0;
+	st = bpf_map_lookup_elem(&redirect_budget, &q);
+	if (st == NULL)
+		return 0;	/* a queue past HYP_XSKS_MAX_ENTRIES has no socket anyway */
+	return hyp_gcra_over(st, bpf_ktime_get_ns(), iv, hyp_cfg(HYP_CFG_REDIRECT_BUDGET_TOL_NS));
 }
 
 /*
@@ -194,8 +265,9 @@ hyp_flow_account(const struct hyp_pkt *p, __u32 len, __u64 now)
 			.first_seen = now, .last_seen = now,
 		};
 
-		if (bpf_map_update_elem(&flow_map, &k, &nv, BPF_NOEXIST) != 0 &&
-		    bpf_map_lookup_elem(&flow_map, &k) == NULL)
+		if (bpf_map_update_elem(&flow_map, &k, &nv, BPF_NOEXIST) == 0)
+			hyp_aux_inc(HYP_AUX_FLOW_INSERTED);
+		else if (bpf_map_lookup_elem(&flow_map, &k) == NULL)
 			hyp_aux_inc(HYP_AUX_FLOW_FULL);
 	}
 }
@@ -243,15 +315,17 @@ hyp_pass(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 ids_reason,
 	return hyp_verdict(ctx, p, ids_reason, XDP_PASS, len);
 }
 
-/* To the slow path, counted under why (HYP_R_REDIRECT or HYP_R_FRAG_REDIRECT). */
+/* To the slow path, counted under why (HYP_R_REDIRECT, _FRAG_ or _MAL_REDIRECT). */
 static __always_inline int
 hyp_redirect(struct xdp_md *ctx, const struct hyp_pkt *p, __u64 *now, __u32 len, __u32 why)
 {
 	__u64 limit = hyp_cfg(HYP_CFG_WATCHDOG_NS);
 	__u32 reason = HYP_R_WATCHDOG;
 
+	if (hyp_redirect_over_budget(ctx))
+		reason = HYP_R_REDIRECT_OVERLOAD;
 	/* signed: a heartbeat written after we read the clock is fresh */
-	if (!limit || (__s64)(hyp_now(now) - hyp_cfg(HYP_CFG_HEARTBEAT_NS)) <= (__s64)limit) {
+	else if (!limit || (__s64)(hyp_now(now) - hyp_cfg(HYP_CFG_HEARTBEAT_NS)) <= (__s64)limit) {
 		/* flags 0: the fail mode is decided below, for IDS and IPS alike */
 		if (bpf_redirect_map(&xsks_map, ctx->rx_queue_index, 0) == XDP_REDIRECT)
 			return hyp_verdict(ctx, p, why, XDP_REDIRECT, len);
@@ -262,6 +336,84 @@ hyp_redirect(struct xdp_md *ctx, const struct hyp_pkt *p, __u64 *now, __u32 len,
 	return hyp_pass(ctx, p, reason, reason, len);
 }
 
+/*
+ * Blocklists, auto-block and rate limit of a packet whose addresses could
+ * be read: HYP_R_PASS, or the reason to drop it. A global function, so the
+ * verifier checks it once for every way the parser can return (each
+ * malformed reason, each header shape) instead of once per way: inlined,
+ * it multiplied the instructions the verifier processes sevenfold.
+ */
+__attribute__((noinline)) int
+hyp_source_checks(const struct hyp_pkt *p)
+{
+	struct hyp_block_val *b;
+	struct hyp_autoblock_val *ab;
+	__u64 now;
+
+	if (p == NULL)
+		return HYP_R_PASS;
+	b = hyp_lpm_lookup(p, &p->src, &block_src_v4, &block_src_v6);
+	if (b) {
+		__sync_fetch_and_add(&b->hits, 1);
+		return HYP_R_BLOCK_SRC;
+	}
+	b = hyp_lpm_lookup(p, &p->dst, &block_dst_v4, &block_dst_v6);
+	if (b) {
+		__sync_fetch_and_add(&b->hits, 1);
+		return HYP_R_BLOCK_DST;
+	}
+	if (hyp_cfg(HYP_CFG_MAPS_IN_USE) & HYP_USE_AUTOBLOCK) {
+		struct hyp_src_key k = { .addr = p->src, .family = p->family };
+
+		ab = bpf_map_lookup_elem(&autoblock_map, &k);
+		if (ab) {
+			now = bpf_ktime_get_coarse_ns();
+			if (ab->expires_ns == 0 || now < ab->expires_ns) {
+				__sync_fetch_and_add(&ab->hits, 1);
+				return HYP_R_AUTOBLOCK;
+			}
+			if (bpf_map_delete_elem(&autoblock_map, &k) == 0)
+				hyp_aux_inc(HYP_AUX_AUTOBLOCK_EXPIRED);
+		}
+	}
+	if (hyp_rate_limited(p))
+		return HYP_R_RATELIMIT;
+	return HYP_R_PASS;
+}
+
+/*
+ * Not IP. A sensor passes it to the stack. A bump in the wire forwards only
+ * the EtherTypes the policy lists (ARP, LLDP...): anything else would cross
+ * it unchecked.
+ */
+static __always_inline int
+hyp_non_ip(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 len)
+{
+	__u32 et = p->ethertype;
+
+	if (hyp_cfg(HYP_CFG_IPS) == HYP_IPS_ON &&
+	    bpf_map_lookup_elem(&pass_ethertypes, &et) == NULL)
+		return hyp_verdict(ctx, p, HYP_R_NON_IP_DROP, XDP_DROP, len);
+	return hyp_pass(ctx, p, HYP_R_PASS_NON_IP, HYP_R_FORWARD, len);
+}
+
+/*
+ * A malformed frame, after the blocklists and limits had their say. With
+ * malformed: pass, one that is aimed at a redirected port (or everything,
+ * redirect_all) is still inspected: bad TCP flags or a bad UDP length must
+ * not be a way around the slow path.
+ */
+static __always_inline int
+hyp_malformed(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 r, __u64 *now,
+	      __u64 in_use, __u32 len)
+{
+	if (hyp_cfg(HYP_CFG_MALFORMED_ACTION) != HYP_XDP_PASS)
+		return hyp_verdict(ctx, p, r, XDP_DROP, len);
+	if (p->family != 0 && hyp_wants_redirect(p, in_use))
+		return hyp_redirect(ctx, p, now, len, HYP_R_MAL_REDIRECT);
+	return hyp_pass(ctx, p, r, r, len);
+}
+
 SEC("xdp")
 int
 hyp_xdp(struct xdp_md *ctx)
@@ -270,49 +422,28 @@ hyp_xdp(struct xdp_md *ctx)
 	void *end = (void *)(long)ctx->data_end;
 	__u32 len = end - data;
 	struct hyp_pkt p = {};
-	struct hyp_block_val *b;
-	struct hyp_autoblock_val *ab;
 	__u64 now = 0, in_use;
 	__u32 why;
 	int r;
 
 	r = hyp_parse(data, end, &p);
-	/* IPS: ARP and ND must cross the bump like everything else */
 	if (r == HYP_R_PASS_NON_IP)
-		return hyp_pass(ctx, &p, r, HYP_R_FORWARD, len);
-	if (r != HYP_R_PASS) {
-		if (hyp_cfg(HYP_CFG_MALFORMED_ACTION) == HYP_XDP_PASS)
-			return hyp_pass(ctx, &p, r, r, len);
-		return hyp_verdict(ctx, &p, r, XDP_DROP, len);
-	}
-
-	b = hyp_lpm_lookup(&p, &p.src, &block_src_v4, &block_src_v6);
-	if (b) {
-		__sync_fetch_and_add(&b->hits, 1);
-		return hyp_verdict(ctx, &p, HYP_R_BLOCK_SRC, XDP_DROP, len);
-	}
-	b = hyp_lpm_lookup(&p, &p.dst, &block_dst_v4, &block_dst_v6);
-	if (b) {
-		__sync_fetch_and_add(&b->hits, 1);
-		return hyp_verdict(ctx, &p, HYP_R_BLOCK_DST, XDP_DROP, len);
-	}
-
+		return hyp_non_ip(ctx, &p, len);
 	in_use = hyp_cfg(HYP_CFG_MAPS_IN_USE);
-	if (in_use & HYP_USE_AUTOBLOCK) {
-		ab = bpf_map_lookup_elem(&autoblock_map, &p.src);
-		if (ab) {
-			now = hyp_now(&now);
-			if (ab->expires_ns == 0 || now < ab->expires_ns) {
-				__sync_fetch_and_add(&ab->hits, 1);
-				return hyp_verdict(ctx, &p, HYP_R_AUTOBLOCK, XDP_DROP, len);
-			}
-			if (bpf_map_delete_elem(&autoblock_map, &p.src) == 0)
-				hyp_aux_inc(HYP_AUX_AUTOBLOCK_EXPIRED);
-		}
-	}
+	/* cut short before the addresses: nothing to look up */
+	if (p.family == 0)
+		return hyp_malformed(ctx, &p, r, &now, 0, len);
 
-	if (hyp_rate_limited(&p))
-		return hyp_verdict(ctx, &p, HYP_R_RATELIMIT, XDP_DROP, len);
+	/*
+	 * The addresses were read: a blocked or limited source is that whether
+	 * or not the rest of its frame makes sense.
+	 */
+	why = hyp_source_checks(&p);
+	if (why != HYP_R_PASS)
+		return hyp_verdict(ctx, &p, why, XDP_DROP, len);
+
+	if (r != HYP_R_PASS)
+		return hyp_malformed(ctx, &p, r, &now, in_use, len);
 
 	/* the slow path keeps the flows of what it inspects, both ways */
 	why = hyp_wants_redirect(&p, in_use) ? HYP_R_REDIRECT : 0;

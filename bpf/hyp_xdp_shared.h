@@ -22,6 +22,7 @@
 #define HYP_XSKS_MAX_ENTRIES		64	/* rx queues an instance can serve */
 #define HYP_EVENTS_BYTES		(1 << 18)
 #define HYP_TX_PORT_MAX_ENTRIES		1
+#define HYP_ETHERTYPES_MAX_ENTRIES	64	/* fast_path.pass_ethertypes */
 
 /* tx_port key of the peer interface: the other side of the bump in the wire */
 #define HYP_TX_PORT_PEER	0
@@ -42,6 +43,7 @@
  */
 #define HYP_REASONS(X) \
 	X(PASS_NON_IP, pass_non_ip)		/* not IPv4/IPv6: never inspected */ \
+	X(NON_IP_DROP, non_ip_drop)		/* IPS: non-IP EtherType not in pass_ethertypes */ \
 	X(PASS, pass)				/* IP, no rule wanted it */ \
 	X(FORWARD, forward)			/* IPS: what IDS mode passes, sent to the peer */ \
 	X(FORWARD_FAIL, forward_fail)		/* IPS: was to go to the peer, none set: dropped */ \
@@ -54,6 +56,8 @@
 	X(RATELIMIT, ratelimit)			/* source over its token bucket */ \
 	X(FRAG_REDIRECT, fragment_redirect)	/* TCP/UDP fragment, to the slow path to reassemble */ \
 	X(FRAG_DROP, fragment_drop)		/* TCP/UDP fragment, dropped (fragments: drop) */ \
+	X(REDIRECT_OVERLOAD, redirect_overload)	/* wanted redirect, queue over its budget: fail mode */ \
+	X(MAL_REDIRECT, malformed_redirect)	/* malformed (malformed: pass) to a redirected port */ \
 	/* malformed frames: dropped or passed per HYP_CFG_MALFORMED_ACTION */ \
 	X(MAL_ETH_TRUNC, malformed_eth_trunc)	/* shorter than an Ethernet header */ \
 	X(MAL_VLAN_TRUNC, malformed_vlan_trunc)	/* VLAN tag cut short */ \
@@ -95,7 +99,10 @@ struct hyp_counter {
 	X(EVENTS_LOST, events_lost)		/* drop events the ring buffer had no room for */ \
 	X(FLOW_FULL, flow_table_full)		/* flow_map insertions that failed */ \
 	X(RL_FULL, ratelimit_table_full)	/* rate-limit state insertions that failed */ \
-	X(AUTOBLOCK_EXPIRED, autoblock_expired)	/* expired auto-block entries the program removed */
+	X(AUTOBLOCK_EXPIRED, autoblock_expired)	/* expired auto-block entries the program removed */ \
+	/* LRU maps evict silently: evictions = insertions - entries now (see doc/telemetry.md) */ \
+	X(FLOW_INSERTED, flow_inserted)		/* flow_map entries the program created */ \
+	X(RL_INSERTED, ratelimit_inserted)	/* rl_state buckets the program created */
 
 enum hyp_aux {
 #define HYP_AUX_ENUM(id, name) HYP_AUX_ ## id,
@@ -120,7 +127,10 @@ enum hyp_aux {
 	X(EVENT_SAMPLE, event_sample)	/* 1 in N drops becomes an event; 0 = none */ \
 	X(MAPS_IN_USE, maps_in_use)	/* HYP_USE_* bits: hash maps worth a lookup */ \
 	X(IPS, ips)			/* HYP_IPS_OFF or HYP_IPS_ON */ \
-	X(FRAGMENTS, fragments)		/* enum hyp_frag_mode */
+	X(FRAGMENTS, fragments)		/* enum hyp_frag_mode */ \
+	X(RL_IPV6_MASK, ratelimit_ipv6_mask) /* default limit: IPv6 sources share a bucket per /N */ \
+	X(REDIRECT_BUDGET_NS, redirect_budget_interval_ns) /* per rx queue, GCRA; 0 = unlimited */ \
+	X(REDIRECT_BUDGET_TOL_NS, redirect_budget_tolerance_ns)
 
 enum hyp_cfg {
 #define HYP_CFG_ENUM(id, name) HYP_CFG_ ## id,
@@ -184,6 +194,21 @@ struct hyp_addr {
 	__u8 a[16];
 };
 
+/*
+ * autoblock_map and rl_state key. The family travels with the address: the
+ * IPv6 source ::ffff:a.b.c.d and the IPv4 source a.b.c.d are two sources.
+ * An auto-block key is one host (prefixlen and scope 0). A rate-limit bucket
+ * key is the address masked to prefixlen bits (IPv4 counts its own 32): the
+ * whole address, an IPv6 /ipv6_mask, or with scope prefix the rule's CIDR.
+ */
+struct hyp_src_key {
+	struct hyp_addr addr;
+	__u8 family;		/* 4 or 6 */
+	__u8 prefixlen;
+	__u8 scope;		/* enum hyp_rl_scope */
+	__u8 pad;
+};
+
 /* autoblock_map value: a source the slow path blocked. */
 struct hyp_autoblock_val {
 	__u64 expires_ns;	/* CLOCK_MONOTONIC; 0 = never */
@@ -196,13 +221,23 @@ struct hyp_autoblock_val {
  * beyond that. The state is one timestamp per source, updated with
  * compare-and-swap, so the limit holds across CPUs.
  */
+enum hyp_rl_scope {
+	HYP_RL_SCOPE_ADDRESS,	/* a bucket per source (IPv6: per /ipv6_mask) */
+	HYP_RL_SCOPE_PREFIX,	/* one bucket for the whole CIDR of the rule */
+};
+
+#define HYP_RL_IPV6_MASK_DEFAULT 64	/* one host owns a /64 (RFC 4291 2.5.4) */
+
 struct hyp_rl_rule {
 	__u64 interval_ns;
 	__u64 tolerance_ns;
 	__u32 pps;	/* as configured, for display */
 	__u32 burst;
 	__u32 rule_id;
-	__u32 pad;
+	__u8 scope;	/* enum hyp_rl_scope */
+	__u8 prefixlen;	/* of the rule's CIDR (scope prefix keys on it) */
+	__u8 ipv6_mask;	/* scope address, IPv6: bits of the source kept */
+	__u8 pad;
 };
 
 struct hyp_rl_state {
@@ -297,14 +332,18 @@ struct hyp_event {
 	  struct hyp_block_val, HYP_BLOCK_MAX_ENTRIES, HYP_LPM_FLAGS) \
 	X(BLOCK_DST_V6, block_dst_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, \
 	  struct hyp_block_val, HYP_BLOCK_MAX_ENTRIES, HYP_LPM_FLAGS) \
-	X(AUTOBLOCK, autoblock_map, BPF_MAP_TYPE_LRU_HASH, struct hyp_addr, \
+	X(AUTOBLOCK, autoblock_map, BPF_MAP_TYPE_LRU_HASH, struct hyp_src_key, \
 	  struct hyp_autoblock_val, HYP_AUTOBLOCK_MAX_ENTRIES, 0) \
 	X(RL_RULES_V4, rl_rules_v4, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v4, \
 	  struct hyp_rl_rule, HYP_RL_RULES_MAX_ENTRIES, HYP_LPM_FLAGS) \
 	X(RL_RULES_V6, rl_rules_v6, BPF_MAP_TYPE_LPM_TRIE, struct hyp_lpm_v6, \
 	  struct hyp_rl_rule, HYP_RL_RULES_MAX_ENTRIES, HYP_LPM_FLAGS) \
-	X(RL_STATE, rl_state, BPF_MAP_TYPE_LRU_HASH, struct hyp_addr, struct hyp_rl_state, \
+	X(RL_STATE, rl_state, BPF_MAP_TYPE_LRU_HASH, struct hyp_src_key, struct hyp_rl_state, \
 	  HYP_RL_STATE_MAX_ENTRIES, 0) \
+	X(REDIRECT_BUDGET, redirect_budget, BPF_MAP_TYPE_ARRAY, __u32, struct hyp_rl_state, \
+	  HYP_XSKS_MAX_ENTRIES, 0) \
+	X(PASS_ETHERTYPES, pass_ethertypes, BPF_MAP_TYPE_HASH, __u32, __u32, \
+	  HYP_ETHERTYPES_MAX_ENTRIES, 0) \
 	X(REDIRECT_PORTS, redirect_ports, BPF_MAP_TYPE_HASH, struct hyp_l4port_key, __u32, \
 	  HYP_REDIRECT_PORTS_MAX_ENTRIES, 0) \
 	X(FLOW, flow_map, BPF_MAP_TYPE_LRU_HASH, struct hyp_flow_key, struct hyp_flow_val, \
@@ -323,6 +362,7 @@ _Static_assert(sizeof(struct hyp_lpm_v4) == 8, "hyp_lpm_v4 layout");
 _Static_assert(sizeof(struct hyp_lpm_v6) == 20, "hyp_lpm_v6 layout");
 _Static_assert(sizeof(struct hyp_block_val) == 16, "hyp_block_val layout");
 _Static_assert(sizeof(struct hyp_addr) == 16, "hyp_addr layout");
+_Static_assert(sizeof(struct hyp_src_key) == 20, "hyp_src_key layout");
 _Static_assert(sizeof(struct hyp_autoblock_val) == 16, "hyp_autoblock_val layout");
 _Static_assert(sizeof(struct hyp_rl_rule) == 32, "hyp_rl_rule layout");
 _Static_assert(sizeof(struct hyp_rl_state) == 8, "hyp_rl_state layout");

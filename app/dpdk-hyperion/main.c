@@ -243,7 +243,9 @@ run(struct hyp_app *app)
 	c->autoblock = hyp_autoblock_create(4096);
 	if (c->autoblock == NULL)
 		return -ENOMEM;
-	hyp_autoblock_configure(c->autoblock, p->auto_block_hits, p->auto_block_ttl_s);
+	ret = hyp_ctl_autoblock_configure(c->autoblock, p);
+	if (ret < 0)
+		return ret;
 	ret = open_ports(app);
 	if (ret < 0)
 		return ret;

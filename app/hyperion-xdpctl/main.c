@@ -29,6 +29,9 @@
 #include "hyp_addr.h"
 #include "hyp_xdp.h"
 
+/* what an operator's hand-made auto-block lasts unless told: it must expire */
+#define XDPCTL_AUTOBLOCK_TTL_S	3600
+
 static const char usage_text[] =
 "usage: hyperion-xdpctl -i IFACE COMMAND [ARGS]\n"
 "\n"
@@ -37,7 +40,7 @@ static const char usage_text[] =
 "  status                         program id, maps and runtime config\n"
 "  stats [all]                    per-reason counters (all: zeros too)\n"
 "  block add|del [dst] CIDR       source (or destination) blocklist\n"
-"  autoblock add ADDR [TTL_S] | del ADDR\n"
+"  autoblock add ADDR [TTL_S] | del ADDR | list   (TTL_S 1.., default 3600)\n"
 "  ratelimit add CIDR PPS BURST | del CIDR | default PPS BURST\n"
 "  redirect add|del udp|tcp PORT  send (protocol, port) to the AF_XDP sockets\n"
 "  set fail-mode open|closed | malformed drop|pass | watchdog-ms N |\n"
@@ -204,13 +207,34 @@ cmd_block(struct hyp_xdp *x, int argc, char **argv)
 }
 
 static int
+ab_print(const struct hyp_src_key *k, const struct hyp_autoblock_val *v, void *arg)
+{
+	uint64_t now = *(const uint64_t *)arg;
+	char a[HYP_ADDR_STRLEN];
+
+	/* the family in the key, so a v4-mapped IPv6 source prints as IPv6 */
+	printf("%s expires_in_ms=%" PRIu64 " hits=%" PRIu64 "\n",
+	       hyp_addr_format(k->addr.a, k->family, a, sizeof(a)),
+	       (uint64_t)(v->expires_ns > now ? (v->expires_ns - now) / 1000000 : 0),
+	       (uint64_t)v->hits);
+	return 0;
+}
+
+static int
 cmd_autoblock(struct hyp_xdp *x, int argc, char **argv)
 {
 	struct hyp_cidr c;
 	struct hyp_addr a;
-	uint32_t ttl = 0;
+	struct hyp_src_key k;
+	uint32_t ttl = XDPCTL_AUTOBLOCK_TTL_S;
 	int ret;
 
+	if (argc == 1 && strcmp(argv[0], "list") == 0) {
+		uint64_t now = hyp_xdp_now_ns();
+
+		ret = hyp_xdp_autoblock_foreach(x, ab_print, &now);
+		return ret < 0 ? fail("autoblock list", ret) : 0;
+	}
 	if (argc < 2 || parse_cidr(argv[1], &c) < 0)
 		return usage(2);
 	if (c.prefixlen != (c.family == AF_INET ? 32 : 128)) {
@@ -218,12 +242,18 @@ cmd_autoblock(struct hyp_xdp *x, int argc, char **argv)
 		return 2;
 	}
 	hyp_cidr_to_addr(&c, &a);
+	k = hyp_src_key_host(c.family == AF_INET ? 4 : 6, a.a);
 	if (strcmp(argv[0], "add") == 0 && argc <= 3) {
 		if (argc == 3 && parse_u32(argv[2], &ttl) < 0)
 			return 2;
-		ret = hyp_xdp_autoblock_add(x, &a, (uint64_t)ttl * HYP_NSEC_PER_SEC);
+		if (ttl == 0) {
+			fprintf(stderr, "hyperion-xdpctl: an auto-block expires (ttl 1 s or more); "
+				"a permanent block is 'block add %s'\n", argv[1]);
+			return 2;
+		}
+		ret = hyp_xdp_autoblock_add(x, &k, (uint64_t)ttl * HYP_NSEC_PER_SEC);
 	} else if (strcmp(argv[0], "del") == 0 && argc == 2) {
-		ret = hyp_xdp_autoblock_del(x, &a);
+		ret = hyp_xdp_autoblock_del(x, &k);
 	} else {
 		return usage(2);
 	}
@@ -245,7 +275,8 @@ cmd_ratelimit(struct hyp_xdp *x, int argc, char **argv)
 		if (parse_cidr(argv[1], &c) < 0 || parse_u32(argv[2], &pps) < 0 ||
 		    parse_u32(argv[3], &burst) < 0)
 			return 2;
-		ret = hyp_xdp_ratelimit_add(x, &c, pps, burst, 0);
+		ret = hyp_xdp_ratelimit_add(x, &c, pps, burst, 0, HYP_RL_SCOPE_ADDRESS,
+					    HYP_RL_IPV6_MASK_DEFAULT);
 	} else if (argc == 2 && strcmp(argv[0], "del") == 0) {
 		if (parse_cidr(argv[1], &c) < 0)
 			return 2;

@@ -100,6 +100,17 @@ const char *hyp_engine_event_msg(enum hyp_engine_event e);
 /** A buffer for one, with its NUL. */
 #define HYP_DNS_NAME_BUF	(HYP_DNS_NAME_MAX + 1)
 
+/* Auto-block bounds: the policy parser and lib/hyp_autoblock agree on them. */
+#define HYP_AUTOBLOCK_TTL_MAX_S		(7 * 86400)
+#define HYP_AUTOBLOCK_EXEMPT_MAX	1024
+#define HYP_AUTOBLOCK_REPORTS_DEFAULT	10	/* per source and second, per worker */
+
+/** What a TCP drop needs to count toward an auto-block (slow_path.auto_block.tcp). */
+enum hyp_autoblock_tcp {
+	HYP_AB_TCP_HANDSHAKE,	/**< the three-way handshake was seen, both ways */
+	HYP_AB_TCP_STREAM,	/**< or the stream tracker vouches (one-sided sensors) */
+};
+
 #ifdef __cplusplus
 }
 #endif

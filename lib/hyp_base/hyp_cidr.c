@@ -86,3 +86,19 @@ hyp_cidr_to_addr(const struct hyp_cidr *c, struct hyp_addr *a)
 		memcpy(a->a, c->addr, 16);
 	}
 }
+
+bool
+hyp_cidr_contains(const struct hyp_cidr *c, unsigned int family, const uint8_t a[16])
+{
+	const uint8_t *x = a;
+	unsigned int bits = c->prefixlen, i;
+
+	if (family == 4 && c->family == AF_INET)
+		x = a + 12;
+	else if (!(family == 6 && c->family == AF_INET6))
+		return false;
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (x[i] != c->addr[i])
+			return false;
+	return bits == 0 || ((x[i] ^ c->addr[i]) & (0xff00 >> bits)) == 0;
+}

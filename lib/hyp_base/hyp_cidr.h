@@ -9,6 +9,7 @@
  */
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hyp_xdp_shared.h"	/* struct hyp_addr */
@@ -45,6 +46,13 @@ const char *hyp_cidr_format(const struct hyp_cidr *c, char *buf, size_t len);
 
 /** A prefix's address as the 16 bytes the maps use (IPv4 as ::ffff:a.b.c.d). */
 void hyp_cidr_to_addr(const struct hyp_cidr *c, struct hyp_addr *a);
+
+/**
+ * True if the prefix holds the address of that family (4 or 6; IPv4 as
+ * ::ffff:a.b.c.d). An IPv4 prefix never holds an IPv6 address, v4-mapped
+ * or not.
+ */
+bool hyp_cidr_contains(const struct hyp_cidr *c, unsigned int family, const uint8_t a[16]);
 
 #ifdef __cplusplus
 }

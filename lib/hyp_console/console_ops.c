@@ -164,8 +164,8 @@ cmd_blocklist_list_cb(void *parsed __rte_unused, struct cmdline *cl, void *data 
 		for (i = 0; i < na; i++) {
 			/* what blocklist del takes to lift it: the address as a prefix */
 			snprintf(one, sizeof(one), "%s/%u",
-				 hyp_addr_format(ab[i].addr.a, 0, buf, sizeof(buf)),
-				 hyp_addr_is_v4mapped(ab[i].addr.a) ? 32 : 128);
+				 hyp_addr_format(ab[i].key.addr.a, ab[i].key.family, buf,
+						 sizeof(buf)), ab[i].key.family == 4 ? 32 : 128);
 			cmdline_printf(cl, "auto %-44s expires in %" PRIu64 " s\n", one,
 				       (uint64_t)((ab[i].expires_ns - now) / 1000000000ULL));
 		}

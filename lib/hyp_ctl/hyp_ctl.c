@@ -23,6 +23,27 @@ RTE_LOG_REGISTER(hyp_ctl_logtype, hyp.ctl, INFO);
 #define CTL_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, hyp_ctl_logtype, "hyperion: " fmt "\n", ##__VA_ARGS__)
 
+int
+hyp_ctl_autoblock_configure(struct hyp_autoblock *ab, const struct hyp_policy *p)
+{
+	struct hyp_autoblock_conf conf = {
+		.hits = p->auto_block_hits,
+		.ttl_s = p->auto_block_ttl_s,
+		.udp = p->auto_block_udp,
+		.tcp = (enum hyp_autoblock_tcp)p->auto_block_tcp,
+		.max_reports_per_source_s = p->auto_block_max_reports,
+		.exempt = p->auto_block_exempt,
+		.n_exempt = p->n_auto_block_exempt,
+	};
+	int ret = hyp_autoblock_configure(ab, &conf);
+
+	/* the parser bounds every field: this is a bug, not bad input */
+	if (ret < 0)
+		CTL_LOG(ERR, "auto-block configuration of %s refused: %s; the previous one stays",
+			p->path, strerror(-ret));
+	return ret;
+}
+
 static uint64_t
 realtime_ns(void)
 {
@@ -297,8 +318,7 @@ hyp_ctl_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
 	pthread_mutex_unlock(&c->lock);
 	hyp_engine_free((struct hyp_engine *)(uintptr_t)old);
 	if (c->autoblock != NULL)
-		hyp_autoblock_configure(c->autoblock, hyp_engine_policy(e)->auto_block_hits,
-					hyp_engine_policy(e)->auto_block_ttl_s);
+		hyp_ctl_autoblock_configure(c->autoblock, hyp_engine_policy(e));
 	CTL_LOG(INFO, "policy %s loaded (generation %u)", file, hyp_engine_gen(e));
 	e = NULL;
 out:
@@ -382,12 +402,14 @@ hyp_ctl_blocklist(struct hyp_ctl *c, bool add, const struct hyp_cidr *cidr,
 	/* a single address may be an auto-block: del lifts it too */
 	if (!add && cidr->prefixlen == (cidr->family == AF_INET ? 32 : 128)) {
 		struct hyp_addr a;
+		struct hyp_src_key k;
 
 		hyp_cidr_to_addr(cidr, &a);
+		k = hyp_src_key_host(cidr->family == AF_INET ? 4 : 6, a.a);
 		for (i = 0; i < r->programs; i++)
-			r->lifted += hyp_xdp_autoblock_del(x[i], &a) == 0;
+			r->lifted += hyp_xdp_autoblock_del(x[i], &k) == 0;
 		if (c->autoblock != NULL)
-			hyp_autoblock_forget(c->autoblock, &a);
+			hyp_autoblock_forget(c->autoblock, &k);
 	}
 	for (i = 0; i < r->programs; i++) {
 		ret = add ? hyp_xdp_block_add(x[i], cidr, false, 0) :

@@ -105,6 +105,9 @@ int hyp_ctl_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_le
 /** Every ~100 ms: heartbeats into every program, then auto-block's reports. */
 void hyp_ctl_tick(struct hyp_ctl *c);
 
+/** The policy's slow_path.auto_block into the escalation (start and reload). */
+int hyp_ctl_autoblock_configure(struct hyp_autoblock *ab, const struct hyp_policy *p);
+
 /**
  * One runtime config knob on every program, all or none (a failure puts
  * back the ones already written). The watchdog limit also goes into

@@ -283,6 +283,7 @@ hyp_engine_verdict_init(struct hyp_verdict *v)
 	v->dns_rule = false;
 	v->slot = -1;
 	v->dns_err = 0;
+	v->scan_err = 0;
 	v->rrname[0] = '\0';
 }
 
@@ -294,6 +295,8 @@ consider_dpi(const struct hyp_engine *e, const struct hyp_dpi_match *m, int n,
 	const struct hyp_dpi_match *best;
 	enum hyp_action a;
 
+	if (n < 0)
+		v->scan_err = n;
 	if (n <= 0)
 		return;
 	a = hyp_dpi_verdict(m, (unsigned int)n, &best);

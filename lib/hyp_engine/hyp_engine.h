@@ -39,6 +39,7 @@ struct hyp_verdict {
 	bool dns_rule;			/**< the deciding rule is a DNS rule */
 	int slot;			/**< the deciding rule's slot, -1: none */
 	int dns_err;			/**< <0: looked like DNS but did not parse */
+	int scan_err;			/**< <0: a Hyperscan scan failed (-errno) */
 	char rrname[HYP_DNS_NAME_BUF];	/**< the query name when dns_query */
 };
 

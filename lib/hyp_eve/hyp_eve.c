@@ -494,10 +494,13 @@ hyp_eve_flush(struct hyp_eve *e, unsigned int timeout_ms)
 	while (__atomic_load_n(&e->written, __ATOMIC_RELAXED) +
 	       __atomic_load_n(&e->errors, __ATOMIC_RELAXED) < target) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		/*
+		 * Signed: across a second boundary the nanoseconds go down, and
+		 * an unsigned difference of them made any wait time out at once.
+		 */
 		if (timeout_ms != 0 &&
-		    (uint64_t)(now.tv_sec - start.tv_sec) * 1000 +
-		    (uint64_t)(now.tv_nsec - start.tv_nsec) / 1000000 >=
-		    timeout_ms)
+		    ((int64_t)(now.tv_sec - start.tv_sec) * 1000000000 +
+		     (now.tv_nsec - start.tv_nsec)) / 1000000 >= (int64_t)timeout_ms)
 			return -ETIMEDOUT;
 		usleep(EVE_FLUSH_POLL_US);
 	}

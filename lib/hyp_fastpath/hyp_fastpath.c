@@ -32,6 +32,7 @@ enum fp_kind {
 	HYP_FP_BLOCK_DST,
 	HYP_FP_RATELIMIT,
 	HYP_FP_PORT,
+	HYP_FP_ETHERTYPE,
 };
 
 struct fp_entry {
@@ -55,6 +56,7 @@ static const char *const fp_list_names[] = {
 	[HYP_FP_BLOCK_DST] = "drop_dst_ips",
 	[HYP_FP_RATELIMIT] = "rate_limits",
 	[HYP_FP_PORT] = "redirect_ports",
+	[HYP_FP_ETHERTYPE] = "pass_ethertypes",
 };
 
 static int
@@ -113,6 +115,13 @@ fp_key_str(const struct fp_map *m, const uint8_t *key, char *buf,
 {
 	struct hyp_cidr c;
 
+	if (m->kind == HYP_FP_ETHERTYPE) {
+		uint32_t t;
+
+		memcpy(&t, key, sizeof(t));
+		snprintf(buf, len, "EtherType 0x%04x", t);
+		return buf;
+	}
 	if (m->kind == HYP_FP_PORT) {
 		struct hyp_l4port_key k;
 
@@ -212,6 +221,26 @@ fp_want_ports(struct fp_map *m, const struct hyp_policy *p)
 }
 
 static int
+fp_want_ethertypes(struct fp_map *m, const struct hyp_policy *p)
+{
+	uint8_t key[HYP_FP_KEY_MAX];
+	size_t i;
+
+	m->want = calloc(p->n_pass_ethertypes ? p->n_pass_ethertypes : 1, sizeof(*m->want));
+	if (m->want == NULL)
+		return -ENOMEM;
+	for (i = 0; i < p->n_pass_ethertypes; i++) {
+		uint32_t k = p->pass_ethertypes[i];
+
+		memset(key, 0, sizeof(key));
+		memcpy(key, &k, sizeof(k));
+		fp_push(m, key, i);
+	}
+	fp_unique(m);
+	return 0;
+}
+
+static int
 snapshot_add(const void *key, const void *value, void *arg)
 {
 	struct fp_map *m = arg;
@@ -291,10 +320,13 @@ fp_add(struct hyp_xdp *x, const struct hyp_policy *p,
 		return ret;
 	case HYP_FP_RATELIMIT:
 		r = &p->rate_limits[e->pos];
-		return hyp_xdp_ratelimit_add(x, &r->cidr, r->pps, r->burst, rule_id);
+		return hyp_xdp_ratelimit_add(x, &r->cidr, r->pps, r->burst, rule_id,
+					     (enum hyp_rl_scope)r->scope, r->ipv6_mask);
 	case HYP_FP_PORT:
 		return hyp_xdp_redirect_port_add(x, p->redirect_ports[e->pos].proto,
 						 p->redirect_ports[e->pos].port);
+	case HYP_FP_ETHERTYPE:
+		return hyp_xdp_ethertype_add(x, p->pass_ethertypes[e->pos]);
 	}
 	return -EINVAL;
 }
@@ -382,7 +414,10 @@ fp_config(struct hyp_xdp *x, const struct hyp_policy *p)
 			return ret;
 		}
 	}
-	return 0;
+	ret = hyp_xdp_redirect_budget(x, p->redirect_budget_pps, p->redirect_budget_burst);
+	if (ret < 0)
+		HYP_FP_LOG(ERR, "redirect_budget_pps: %s", strerror(-ret));
+	return ret;
 }
 
 int
@@ -397,6 +432,7 @@ hyp_fastpath_apply(struct hyp_xdp *x, const struct hyp_policy *p,
 		{ HYP_MAP_ID_RL_RULES_V4, HYP_FP_RATELIMIT, sizeof(struct hyp_lpm_v4) },
 		{ HYP_MAP_ID_RL_RULES_V6, HYP_FP_RATELIMIT, sizeof(struct hyp_lpm_v6) },
 		{ HYP_MAP_ID_REDIRECT_PORTS, HYP_FP_PORT, sizeof(struct hyp_l4port_key) },
+		{ HYP_MAP_ID_PASS_ETHERTYPES, HYP_FP_ETHERTYPE, sizeof(uint32_t) },
 	};
 	struct hyp_fastpath_stats scratch;
 	unsigned int i;
@@ -423,6 +459,8 @@ hyp_fastpath_apply(struct hyp_xdp *x, const struct hyp_policy *p,
 					sizeof(*p->rate_limits), p->n_rate_limits);
 	if (ret == 0)
 		ret = fp_want_ports(&m[6], p);
+	if (ret == 0)
+		ret = fp_want_ethertypes(&m[7], p);
 	if (ret < 0)
 		HYP_FP_LOG(ERR, "out of memory for %s", p->path ? p->path : "policy");
 

@@ -13,10 +13,13 @@
  * locks or lock-free machinery, and the counters are plain increments.
  */
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <rte_common.h>
 #include <rte_debug.h>
@@ -53,8 +56,33 @@ HYP_LOG_TYPE(flow);
 /* rte_hash refuses fewer than one bucket (8 entries) */
 #define HYP_FLOW_MIN_ENTRIES	8
 
-/* Any constant will do; it only has to be the same everywhere. */
-#define HYP_FLOW_HASH_SEED	0x68797066u
+/*
+ * The hash picks the worker and the bucket. A seed an attacker knows lets
+ * him craft 5-tuples that all land on one worker or one bucket chain, so it
+ * is drawn once per process (the rx stage and every table must agree).
+ */
+static uint32_t flow_seed;
+static pthread_once_t flow_seed_once = PTHREAD_ONCE_INIT;
+
+static void
+flow_seed_init(void)
+{
+	if (getrandom(&flow_seed, sizeof(flow_seed), 0) != sizeof(flow_seed)) {
+		/* no entropy this early is unheard of; say so, go on with the TSC */
+		HYP_FLOW_LOG(WARNING, "getrandom failed: flow hash seeded from the clock");
+		flow_seed = (uint32_t)rte_get_tsc_cycles();
+	}
+}
+
+uint32_t
+hyp_flow_hash_seed(void)
+{
+	pthread_once(&flow_seed_once, flow_seed_init);
+	return flow_seed;
+}
+
+/* Used slots looked at to pick a flow to evict when the table is full. */
+#define HYP_FLOW_EVICT_SAMPLE	32
 
 static inline uint16_t
 rd16(const uint8_t *p)
@@ -307,7 +335,7 @@ hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k)
 uint32_t
 hyp_flow5_hash(const struct hyp_flow5 *k)
 {
-	return rte_hash_crc(k, sizeof(*k), HYP_FLOW_HASH_SEED);
+	return rte_hash_crc(k, sizeof(*k), hyp_flow_hash_seed());
 }
 
 struct hyp_flow_table {
@@ -318,6 +346,9 @@ struct hyp_flow_table {
 	uint32_t capacity;
 	uint32_t count;
 	uint32_t cursor;		/* where the next expiry sweep starts */
+	uint32_t evict_cursor;		/* where the next eviction sample starts */
+	uint64_t sweep_tsc;		/* when hyp_flow_table_sweep last ran */
+	struct hyp_flow_table_stats st;
 	hyp_flow_release_t release;
 	void *release_arg;
 };
@@ -337,7 +368,7 @@ hyp_flow_table_create(const char *name, uint32_t entries, int socket_id)
 		.entries = entries,
 		.key_len = sizeof(struct hyp_flow5),
 		.hash_func = rte_hash_crc,
-		.hash_func_init_val = HYP_FLOW_HASH_SEED,
+		.hash_func_init_val = hyp_flow_hash_seed(),
 		.socket_id = socket_id,
 		/*
 		 * Single writer: no lock flags. Extendable buckets so that
@@ -408,6 +439,72 @@ hyp_flow_table_free(struct hyp_flow_table *t)
 	rte_free(t);
 }
 
+/* Remove the flow in slot pos (its key and hash are in the table). */
+static int
+flow_remove(struct hyp_flow_table *t, uint32_t pos)
+{
+	struct hyp_flow_entry *e = &t->entries[pos];
+	int32_t ret = rte_hash_del_key_with_hash(t->h, &e->key, t->hashes[pos]);
+
+	if (unlikely(ret != (int32_t)pos)) {
+		/* index and hash disagree: keep the slot, say so */
+		HYP_FLOW_LOG(ERR, "slot %u: delete returned %d", pos, ret);
+		return -EINVAL;
+	}
+	if (t->release != NULL)
+		t->release(t->release_arg, e);
+	t->used[pos] = 0;
+	t->count--;
+	return 0;
+}
+
+/*
+ * How much a flow is worth keeping: a verdict (a cached drop is what stops
+ * a flow's later packets cheaply) over an established flow over one that
+ * never got an answer (a spoofed SYN's). Lower goes first.
+ */
+static inline unsigned int
+flow_worth(const struct hyp_flow_entry *e)
+{
+	return (e->verdict != HYP_FLOW_VERDICT_NONE) * 2 + hyp_flow_established(e);
+}
+
+/*
+ * A full table makes room: of HYP_FLOW_EVICT_SAMPLE used slots from a
+ * rotating cursor, the least worth keeping and, among those, the longest
+ * idle. A sample, not an exact LRU: exact order would cost a list update
+ * per packet, and a flood of new flows is exactly when that hurts.
+ */
+static int
+flow_evict(struct hyp_flow_table *t)
+{
+	uint32_t best = UINT32_MAX, seen = 0, looked;
+	unsigned int best_worth = UINT_MAX;
+	uint64_t best_tsc = UINT64_MAX;
+
+	for (looked = 0; looked < t->capacity && seen < HYP_FLOW_EVICT_SAMPLE; looked++) {
+		uint32_t pos = t->evict_cursor;
+		const struct hyp_flow_entry *e = &t->entries[pos];
+		unsigned int w;
+
+		if (++t->evict_cursor == t->capacity)
+			t->evict_cursor = 0;
+		if (!t->used[pos])
+			continue;
+		seen++;
+		w = flow_worth(e);
+		if (w < best_worth || (w == best_worth && e->last_tsc < best_tsc)) {
+			best = pos;
+			best_worth = w;
+			best_tsc = e->last_tsc;
+		}
+	}
+	if (best == UINT32_MAX || flow_remove(t, best) < 0)
+		return -ENOSPC;
+	t->st.evicted[best_worth > 1 ? 2 : best_worth]++;
+	return 0;
+}
+
 struct hyp_flow_entry *
 hyp_flow_lookup_or_add(struct hyp_flow_table *t, const struct hyp_flow5 *k,
 		       uint32_t hash, uint64_t now_tsc)
@@ -423,8 +520,12 @@ hyp_flow_lookup_or_add(struct hyp_flow_table *t, const struct hyp_flow5 *k,
 	}
 
 	pos = rte_hash_add_key_with_hash(t->h, k, hash);
-	if (pos < 0)
+	if (pos == -ENOSPC && flow_evict(t) == 0)
+		pos = rte_hash_add_key_with_hash(t->h, k, hash);
+	if (pos < 0) {
+		t->st.full++;
 		return NULL;
+	}
 	RTE_ASSERT((uint32_t)pos < t->capacity);
 	e = &t->entries[pos];
 	memset(e, 0, sizeof(*e));
@@ -432,10 +533,32 @@ hyp_flow_lookup_or_add(struct hyp_flow_table *t, const struct hyp_flow5 *k,
 	e->first_tsc = now_tsc;
 	e->last_tsc = now_tsc;
 	e->verdict = HYP_FLOW_VERDICT_NONE;
+	e->initiator = HYP_FLOW_DIR_UNKNOWN;
 	t->hashes[pos] = hash;
 	t->used[pos] = 1;
 	t->count++;
+	t->st.added++;
 	return e;
+}
+
+void
+hyp_flow_note(struct hyp_flow_entry *e, int dir, uint8_t proto, uint8_t tcp_flags)
+{
+	uint8_t syn = tcp_flags & HYP_TCP_F_SYN, ack = tcp_flags & HYP_TCP_F_ACK;
+
+	if (e->initiator == HYP_FLOW_DIR_UNKNOWN)
+		/* a SYN-ACK first: the side that sent the SYN we missed began */
+		e->initiator = (uint8_t)(proto == IPPROTO_TCP && syn && ack ? !dir : dir);
+	if (proto != IPPROTO_TCP)
+		return;
+	if (dir == e->initiator) {
+		if (syn && !ack)
+			e->tcp_hs |= HYP_FLOW_HS_SYN;
+		else if (!syn && ack && (e->tcp_hs & HYP_FLOW_HS_SYNACK))
+			e->tcp_hs |= HYP_FLOW_HS_ACK;
+	} else if (syn && ack && (e->tcp_hs & HYP_FLOW_HS_SYN)) {
+		e->tcp_hs |= HYP_FLOW_HS_SYNACK;
+	}
 }
 
 unsigned int
@@ -450,7 +573,6 @@ hyp_flow_table_expire(struct hyp_flow_table *t, uint64_t now_tsc,
 	for (i = 0; i < budget; i++) {
 		uint32_t pos = t->cursor;
 		struct hyp_flow_entry *e = &t->entries[pos];
-		int32_t ret;
 
 		if (++t->cursor == t->capacity)
 			t->cursor = 0;
@@ -459,20 +581,41 @@ hyp_flow_table_expire(struct hyp_flow_table *t, uint64_t now_tsc,
 		/* a TSC read on another core may be slightly ahead: not idle */
 		if (now_tsc < e->last_tsc || now_tsc - e->last_tsc < idle_tsc)
 			continue;
-		ret = rte_hash_del_key_with_hash(t->h, &e->key, t->hashes[pos]);
-		if (unlikely(ret != (int32_t)pos)) {
-			/* index and hash disagree: keep the slot, say so */
-			HYP_FLOW_LOG(ERR, "slot %u: delete returned %d", pos,
-				     ret);
-			continue;
-		}
-		if (t->release != NULL)
-			t->release(t->release_arg, e);
-		t->used[pos] = 0;
-		t->count--;
-		removed++;
+		if (flow_remove(t, pos) == 0)
+			removed++;
 	}
+	t->st.expired += removed;
 	return removed;
+}
+
+unsigned int
+hyp_flow_table_sweep(struct hyp_flow_table *t, uint64_t now_tsc, uint64_t idle_tsc,
+		     uint64_t period_tsc, unsigned int max_budget)
+{
+	uint64_t owed;
+
+	if (t->sweep_tsc == 0 || now_tsc < t->sweep_tsc || period_tsc == 0) {
+		t->sweep_tsc = now_tsc;
+		return 0;
+	}
+	/* slots owed since the last call, at capacity slots per period */
+	owed = (uint64_t)((unsigned __int128)(now_tsc - t->sweep_tsc) * t->capacity / period_tsc);
+	if (owed == 0)
+		return 0;
+	if (owed > max_budget) {
+		owed = max_budget;
+		/* the rest is owed still: move the mark by what was paid */
+		t->sweep_tsc += (uint64_t)((unsigned __int128)owed * period_tsc / t->capacity);
+	} else {
+		t->sweep_tsc = now_tsc;
+	}
+	return hyp_flow_table_expire(t, now_tsc, idle_tsc, (unsigned int)owed);
+}
+
+void
+hyp_flow_table_get_stats(const struct hyp_flow_table *t, struct hyp_flow_table_stats *st)
+{
+	*st = t->st;
 }
 
 uint32_t

@@ -18,6 +18,7 @@
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -131,11 +132,29 @@ int hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k);
  */
 uint32_t hyp_flow5_hash(const struct hyp_flow5 *k);
 
+/** The seed of hyp_flow5_hash(): random, drawn once per process. */
+uint32_t hyp_flow_hash_seed(void);
+
 /** Longest table name: "HT_EXT_" + name must fit an rte_ring name. */
 #define HYP_FLOW_NAME_MAX	21
 
 /** hyp_flow_entry.verdict before any rule decided on the flow. */
 #define HYP_FLOW_VERDICT_NONE	0xFF
+
+/** hyp_flow_entry.initiator before the first hyp_flow_note(). */
+#define HYP_FLOW_DIR_UNKNOWN	0xFF
+
+/** TCP flags as hyp_pkt_meta.tcp_flags holds them. */
+#define HYP_TCP_F_FIN	0x01
+#define HYP_TCP_F_SYN	0x02
+#define HYP_TCP_F_RST	0x04
+#define HYP_TCP_F_ACK	0x10
+
+/** hyp_flow_entry.tcp_hs: the three-way handshake, as seen. */
+#define HYP_FLOW_HS_SYN		0x1	/**< SYN from the initiator */
+#define HYP_FLOW_HS_SYNACK	0x2	/**< then SYN-ACK from the responder */
+#define HYP_FLOW_HS_ACK		0x4	/**< then ACK from the initiator */
+#define HYP_FLOW_HS_DONE	0x7
 
 /**
  * One flow. Stored in the table, which owns it; the pointer that
@@ -152,10 +171,49 @@ struct hyp_flow_entry {
 	uint32_t verdict_gen;	/**< policy generation the verdict was made under */
 	uint32_t rule_id;	/**< rule behind the verdict; 0 if none */
 	uint8_t verdict;	/**< enum hyp_action or HYP_FLOW_VERDICT_NONE */
+	uint8_t initiator;	/**< direction that began the flow (hyp_flow_note) */
+	uint8_t tcp_hs;		/**< HYP_FLOW_HS_* seen so far */
 	/** the owner's state per direction (TCP streams), NULL until it adds
 	 *  some; released by the table's release callback when the flow goes */
 	void *user[2];
 } __rte_cache_aligned;
+
+/**
+ * Learn from one packet of a flow: who began it (the first packet's sender;
+ * for TCP the sender of the SYN, so a SYN-ACK seen first names the other
+ * side) and how far the TCP handshake got. Owner only.
+ */
+void hyp_flow_note(struct hyp_flow_entry *e, int dir, uint8_t proto, uint8_t tcp_flags);
+
+/**
+ * Both sides took part: TCP, the whole three-way handshake was seen; any
+ * other protocol, packets went both ways. A packet with a forged source
+ * establishes nothing: its answer goes to the forged address.
+ */
+static inline bool
+hyp_flow_established(const struct hyp_flow_entry *e)
+{
+	if (e->key.proto == 6)
+		return e->tcp_hs == HYP_FLOW_HS_DONE;
+	return e->packets[0] != 0 && e->packets[1] != 0;
+}
+
+/** Counters of one table (owner writes, anyone may read them torn-free per field). */
+struct hyp_flow_table_stats {
+	uint64_t added;		/**< flows created */
+	uint64_t expired;	/**< removed idle by the sweep */
+	/**
+	 * Removed to make room in a full table, by what they were worth:
+	 * [0] no verdict and not established, [1] established, no verdict,
+	 * [2] with a verdict.
+	 */
+	uint64_t evicted[3];
+	uint64_t full;		/**< new flows not added even after an eviction */
+};
+
+struct hyp_flow_table;
+
+void hyp_flow_table_get_stats(const struct hyp_flow_table *t, struct hyp_flow_table_stats *st);
 
 /** Frees what a flow's owner attached to it (e->user[]), as the flow goes. */
 typedef void (*hyp_flow_release_t)(void *arg, struct hyp_flow_entry *e);
@@ -188,12 +246,15 @@ void hyp_flow_table_free(struct hyp_flow_table *t);
 /**
  * The entry of a flow, added if new. A new entry has zero counters,
  * first_tsc = last_tsc = now_tsc and verdict HYP_FLOW_VERDICT_NONE; an
- * existing one gets last_tsc = now_tsc. Owner only.
+ * existing one gets last_tsc = now_tsc. A full table evicts one flow to
+ * make room (see hyp_flow_table_stats.evicted): flows without a verdict
+ * and not established go first, the longest idle of a sample first. Owner
+ * only.
  *
  * @param hash
  *   hyp_flow5_hash(k), computed once by the caller.
  * @return
- *   The entry, or NULL when the table is full (the caller counts it).
+ *   The entry, or NULL when no room could be made (counted as full).
  */
 struct hyp_flow_entry *hyp_flow_lookup_or_add(struct hyp_flow_table *t,
 					      const struct hyp_flow5 *k,
@@ -210,6 +271,20 @@ struct hyp_flow_entry *hyp_flow_lookup_or_add(struct hyp_flow_table *t,
  */
 unsigned int hyp_flow_table_expire(struct hyp_flow_table *t, uint64_t now_tsc,
 				   uint64_t idle_tsc, unsigned int budget);
+
+/**
+ * The sweep by time, for a worker's loop: examines as many slots as are
+ * owed at capacity slots per period_tsc since the last call (at most
+ * max_budget; what is left over is owed to the next call), so the whole
+ * table is visited once per period whatever the packet rate. The first
+ * call only starts the clock. Owner only.
+ *
+ * @return
+ *   The number of flows removed.
+ */
+unsigned int hyp_flow_table_sweep(struct hyp_flow_table *t, uint64_t now_tsc,
+				  uint64_t idle_tsc, uint64_t period_tsc,
+				  unsigned int max_budget);
 
 /** Flows in the table. */
 uint32_t hyp_flow_table_count(const struct hyp_flow_table *t);

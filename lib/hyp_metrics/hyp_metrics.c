@@ -227,6 +227,8 @@ enum fp_class {
 	FP_RATELIMIT,
 	FP_FAILCLOSED,
 	FP_FORWARD_FAIL,
+	FP_NON_IP,
+	FP_FRAGMENT,
 	FP_MAX
 };
 
@@ -237,6 +239,8 @@ static const char *const fp_class_name[FP_MAX] = {
 	[FP_RATELIMIT] = "ratelimit",
 	[FP_FAILCLOSED] = "failclosed",
 	[FP_FORWARD_FAIL] = "forward_fail",
+	[FP_NON_IP] = "non_ip",
+	[FP_FRAGMENT] = "fragment",
 };
 
 static int
@@ -254,9 +258,14 @@ fp_class_of(unsigned int r)
 		return FP_RATELIMIT;
 	case HYP_R_REDIRECT_FALLBACK:
 	case HYP_R_WATCHDOG:
+	case HYP_R_REDIRECT_OVERLOAD:
 		return FP_FAILCLOSED;
 	case HYP_R_FORWARD_FAIL:
 		return FP_FORWARD_FAIL;
+	case HYP_R_NON_IP_DROP:
+		return FP_NON_IP;
+	case HYP_R_FRAG_DROP:
+		return FP_FRAGMENT;
 	default:
 		return -1;
 	}
@@ -291,7 +300,9 @@ fastpath(struct out *o, const struct hyp_ctl *ctl)
 	family(o, "hyperion_fastpath_drops_total", "counter",
 	       "Packets the XDP program dropped, by reason class: blocklist (blocklist_src + "
 	       "blocklist_dst), autoblock, malformed (every malformed_* dropped), ratelimit, "
-	       "failclosed (dropped part of redirect_fallback and watchdog), forward_fail.");
+	       "failclosed (dropped part of redirect_fallback, watchdog and redirect_overload), "
+	       "forward_fail, non_ip (ips: EtherTypes not in pass_ethertypes), fragment "
+	       "(fragments: drop).");
 	for (i = 0; i < n; i++) {
 		uint64_t cls[FP_MAX] = { 0 };
 		int c;
@@ -356,6 +367,24 @@ fastpath(struct out *o, const struct hyp_ctl *ctl)
 		for (r = 0; r < HYP_AUX_MAX; r++) {
 			SAMPLE_U64(o, "hyperion_fastpath_events_total", fp[i].aux[r],
 				   "%s,event=\"%s\"", fp[i].label, hyp_aux_name(r));
+		}
+	}
+
+	family(o, "hyperion_fastpath_table_entries", "gauge",
+	       "Entries in the XDP program's LRU maps now, by table (flow_map, rl_state).");
+	family(o, "hyperion_fastpath_table_evictions_total", "counter",
+	       "Entries the kernel evicted from a full LRU map: inserted by the program and no "
+	       "longer there (nothing else deletes from these maps).");
+	for (i = 0; i < n; i++) {
+		struct hyp_xdp_lru_stats lru[HYP_XDP_LRU_MAX];
+
+		if (!fp[i].ok || hyp_xdp_lru_stats(xs[i], lru) != 0)
+			continue;
+		for (r = 0; r < HYP_XDP_LRU_MAX; r++) {
+			SAMPLE_U64(o, "hyperion_fastpath_table_entries", lru[r].entries,
+				   "%s,table=\"%s\"", fp[i].label, hyp_xdp_lru_name(r));
+			SAMPLE_U64(o, "hyperion_fastpath_table_evictions_total", lru[r].evicted,
+				   "%s,table=\"%s\"", fp[i].label, hyp_xdp_lru_name(r));
 		}
 	}
 

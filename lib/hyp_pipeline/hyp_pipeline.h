@@ -143,9 +143,17 @@ struct hyp_lcore_stats {
 	uint64_t alerted;
 	uint64_t passed;
 	uint64_t cached_drops;
+	uint64_t drops_uncached;
 	uint64_t parse_errors;
+	uint64_t not_ip;
 	uint64_t dns_errors;
+	uint64_t scan_errors;
 	uint64_t flow_full;
+	uint64_t flows_added;
+	uint64_t flows_expired;
+	uint64_t flows_evicted_new;
+	uint64_t flows_evicted_established;
+	uint64_t flows_evicted_verdict;
 	uint64_t tx;
 	uint64_t tx_failed;
 	uint64_t eve_lost;

@@ -190,6 +190,67 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 	return TCP_DONE;
 }
 
+/* The source of a packet vouched for by its TCP stream (began at its SYN, no gap). */
+static bool
+tcp_vouched(const struct hyp_flow_entry *fe, int dir)
+{
+	const struct pipe_tcp_dir *td = fe->user[dir];
+
+	return td != NULL && hyp_stream_dir_vouched(td->sd);
+}
+
+/*
+ * A drop verdict: cached on the flow only once the flow is established, so
+ * a packet forged onto someone else's 5-tuple drops itself and nothing
+ * more; and reported to the auto-block with what makes its source
+ * believable. A DNS rule judges one query, not the flow (the next query on
+ * the same ports may be benign); a payload rule judges the flow.
+ */
+static void
+drop_verdict(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
+	     struct hyp_flow_entry *fe, int dir, const struct hyp_pkt_meta *m,
+	     const struct hyp_verdict *v, uint32_t gen, uint64_t now)
+{
+	bool tcp = m->proto == IPPROTO_TCP;
+	bool vouched = fe != NULL && tcp && tcp_vouched(fe, dir);
+
+	st->dropped++;
+	if (fe != NULL && (!v->dns_rule || tcp)) {
+		if (hyp_flow_established(fe) || vouched) {
+			fe->verdict = HYP_ACTION_DROP;
+			fe->verdict_gen = gen;
+			fe->rule_id = v->rule_id;
+		} else {
+			st->drops_uncached++;
+			/*
+			 * TCP: the stream took the dropped bytes; its resend would
+			 * pass as bytes already seen. Start the direction over, so
+			 * the resend is inspected again.
+			 */
+			if (tcp && fe->user[dir] != NULL) {
+				struct pipe_tcp_dir *td = fe->user[dir];
+
+				hyp_stream_dir_free(w->streams, td->sd);
+				hyp_engine_stream_free(td->es);
+				free(td);
+				fe->user[dir] = NULL;
+			}
+		}
+	}
+	if (p->c.autoblock != NULL) {
+		struct hyp_autoblock_hit h = {
+			.src = hyp_src_key_host(m->family, m->src),
+			.proto = m->proto,
+			/* a flow the table could not hold has no known initiator */
+			.initiator = fe != NULL && fe->initiator == dir,
+			.handshake = fe != NULL && tcp && fe->tcp_hs == HYP_FLOW_HS_DONE,
+			.vouched = vouched,
+		};
+
+		hyp_autoblock_report(p->c.autoblock, w->ab, &h, now);
+	}
+}
+
 /*
  * Classify, inspect and decide a burst. Packets to transmit are collected
  * per output port in out[][] (counts in n_out[]; flushed here only when
@@ -222,10 +283,14 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 
 		ret = hyp_flow_parse(data, rte_pktmbuf_data_len(m), &meta);
 		if (ret < 0) {
-			/* the fast path should have stopped it: count, let it be */
+			/*
+			 * Not inspected, so neither passed nor judged: counted as
+			 * what it is and let through (malformed: pass sent it).
+			 */
 			if (ret == -EINVAL)
 				st->parse_errors++;
-			st->passed++;
+			else
+				st->not_ip++;
 			goto out;
 		}
 		dir = hyp_flow5_from_meta(&meta, &key);
@@ -235,11 +300,11 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			fe->packets[dir]++;
 			fe->bytes[dir] += rte_pktmbuf_pkt_len(m);
 			fe->last_tsc = now;
+			hyp_flow_note(fe, dir, meta.proto, meta.tcp_flags);
+			/* its source was reported once, when the verdict was made */
 			if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen) {
 				st->cached_drops++;
 				st->dropped++;
-				if (p->c.autoblock != NULL)
-					hyp_autoblock_report(p->c.autoblock, meta.src);
 				rte_pktmbuf_free(m);
 				continue;
 			}
@@ -268,26 +333,12 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			hits[v.slot]++;
 		if (v.dns_err < 0)
 			st->dns_errors++;
+		if (v.scan_err < 0)
+			st->scan_errors++;
 		if (v.action != HYP_ACTION_PASS)
 			post_alert(p, st, &meta, hash, &v);
 		if (v.action == HYP_ACTION_DROP) {
-			/*
-			 * A DNS rule judges one query, not the flow (the next query on
-			 * the same ports may be benign); a payload rule judges the flow:
-			 * its later packets are dropped without inspection or alert.
-			 */
-			/*
-			 * TCP: the flow, always: its bytes were taken, so a resend
-			 * of the dropped segment would pass as bytes already seen.
-			 */
-			if (fe != NULL && (!v.dns_rule || meta.proto == IPPROTO_TCP)) {
-				fe->verdict = HYP_ACTION_DROP;
-				fe->verdict_gen = gen;
-				fe->rule_id = v.rule_id;
-			}
-			st->dropped++;
-			if (p->c.autoblock != NULL)
-				hyp_autoblock_report(p->c.autoblock, meta.src);
+			drop_verdict(p, w, st, fe, dir, &meta, &v, gen, now);
 			rte_pktmbuf_free(m);
 			continue;
 		}
@@ -383,20 +434,35 @@ worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 	}
 }
 
+/* The table's counters into the worker's own (it is their only writer). */
+static inline void
+flow_stats_copy(const struct hyp_worker *w, struct hyp_lcore_stats *st)
+{
+	struct hyp_flow_table_stats fs;
+
+	hyp_flow_table_get_stats(w->flows, &fs);
+	st->flows_added = fs.added;
+	st->flows_expired = fs.expired;
+	st->flows_evicted_new = fs.evicted[0];
+	st->flows_evicted_established = fs.evicted[1];
+	st->flows_evicted_verdict = fs.evicted[2];
+}
+
 /*
  * Housekeeping between bursts: sweep idle flows, and answer the control
  * plane's request for this worker's largest flows (only the owner may walk
  * its table).
  */
 static void
-maybe_expire(struct hyp_pipeline *p, struct hyp_worker *w, unsigned int *turns)
+maybe_expire(struct hyp_pipeline *p, struct hyp_worker *w)
 {
 	uint32_t seq = __atomic_load_n(&p->flow_req_seq, __ATOMIC_ACQUIRE);
 
 	/* between bursts: nothing of the current generation is held */
 	rte_rcu_qsbr_quiescent(p->qs, w->idx);
-	if (++*turns % HYP_EXPIRE_EVERY == 0)
-		hyp_flow_table_expire(w->flows, rte_rdtsc(), p->idle_tsc, HYP_EXPIRE_BUDGET);
+	hyp_flow_table_sweep(w->flows, rte_rdtsc(), p->idle_tsc, p->idle_tsc / 2,
+			     HYP_SWEEP_MAX_SLOTS);
+	flow_stats_copy(w, &p->st[w->lcore]);
 	if (seq != w->snap_seq) {
 		w->snap_n = hyp_flow_table_top(w->flows, w->snap,
 					       RTE_MIN(p->flow_req_n, (unsigned int)HYP_PIPE_MAX_TOP));
@@ -649,7 +715,6 @@ static int
 run_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 {
 	struct hyp_pipeline *p = lc->p;
-	unsigned int turns = 0;
 
 	for (;;) {
 		uint64_t t0 = rte_rdtsc();
@@ -660,7 +725,7 @@ run_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 		else
 			st->bursts++;
 		LOOP_ACCOUNT(st, t0, work);
-		maybe_expire(p, lc->w, &turns);
+		maybe_expire(p, lc->w);
 		/* done only when no IO lcore can still feed this ring */
 		if (work == 0 && __atomic_load_n(&p->io_stopped, __ATOMIC_ACQUIRE) ==
 		    (int)p->n_io && rte_ring_empty(lc->w->in))
@@ -678,7 +743,7 @@ run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
 	struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST];
 	unsigned int n_out[HYP_PIPE_MAX_PORTS] = { 0 };
-	unsigned int turns = 0, pi, qi, n, got;
+	unsigned int pi, qi, n, got;
 
 	while (!p->stop_rx) {
 		uint64_t t0 = rte_rdtsc();
@@ -696,7 +761,7 @@ run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 			}
 		}
 		LOOP_ACCOUNT(st, t0, work);
-		maybe_expire(p, lc->w, &turns);
+		maybe_expire(p, lc->w);
 		defrag_expire(lc->io);
 	}
 	rte_rcu_qsbr_thread_offline(p->qs, lc->w->idx);

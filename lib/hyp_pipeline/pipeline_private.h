@@ -18,6 +18,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "hyp_autoblock.h"
 #include "hyp_defrag.h"
 #include "hyp_stream.h"
 #include "hyp_flow.h"
@@ -35,8 +36,14 @@ struct hyp_ring_stat {
 	uint64_t enq_fail;
 	uint32_t hwm;
 };
-#define HYP_EXPIRE_EVERY	1024	/* loop turns between flow-table sweeps */
-#define HYP_EXPIRE_BUDGET	64	/* slots examined per sweep */
+#define HYP_EXPIRE_EVERY	1024	/* loop turns between reassembler sweeps */
+#define HYP_EXPIRE_BUDGET	64	/* datagrams examined per reassembler sweep */
+/*
+ * The flow table is swept by time: all of it every half idle timeout (an
+ * idle flow goes within 1.5 timeouts), at most this many slots per turn of
+ * a worker's loop, so one turn never stalls on a large table.
+ */
+#define HYP_SWEEP_MAX_SLOTS	256
 
 struct hyp_io {
 	unsigned int lcore;
@@ -56,6 +63,7 @@ struct hyp_worker {
 	struct hyp_io *txio;			/* whose tx rings (staged) or queue (rtc) */
 	struct hyp_flow_table *flows;
 	struct hyp_stream_ctx *streams;		/* NULL: TCP reassembly off */
+	struct hyp_autoblock_reporter *ab;	/* NULL: no auto-block */
 	/* top-flows requests from the control plane, answered between bursts */
 	struct hyp_flow_entry *snap;
 	int snap_n;

@@ -55,6 +55,11 @@ worker_init(struct hyp_pipeline *p, struct hyp_worker *w, bool ring)
 				     RTE_CACHE_LINE_SIZE, socket);
 	if (w->snap == NULL)
 		return -ENOMEM;
+	if (p->c.autoblock != NULL) {
+		w->ab = hyp_autoblock_reporter_create();
+		if (w->ab == NULL)
+			return -ENOMEM;
+	}
 	if (p->c.stream.memcap != 0) {
 		struct hyp_stream_conf sc = {
 			.max_ooo_bytes = p->c.stream.window,
@@ -405,6 +410,7 @@ hyp_pipeline_free(struct hyp_pipeline *p)
 		/* after the flows: each frees its streams into it */
 		hyp_stream_ctx_free(p->wk[i].streams);
 		rte_free(p->wk[i].snap);
+		hyp_autoblock_reporter_free(p->wk[i].ab);
 		for (pi = 0; pi < HYP_PIPE_MAX_PORTS; pi++)
 			drain_free(p->io[i].tx[pi]);
 	}

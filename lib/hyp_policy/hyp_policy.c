@@ -4,12 +4,14 @@
  * how a value is checked, over the YAML walker (policy_yaml.c). The policy
  * under construction is freed whole on any error.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
@@ -63,8 +65,8 @@ pol_read_port(struct pctx *c, uint16_t *out)
 }
 
 /* An address or prefix; hyp_cidr_parse() says what is wrong with it. */
-static int
-read_cidr(struct pctx *c, struct hyp_cidr *out)
+int
+pol_read_cidr(struct pctx *c, struct hyp_cidr *out)
 {
 	char sb[HYP_SHOW_BUF], buf[64], why[128];
 	const char *s;
@@ -98,7 +100,7 @@ drop_src_item(struct pctx *c, size_t idx)
 		return yw_nomem(c);
 	p->drop_ips = t;
 	p->n_drop_ips++;
-	return read_cidr(c, &t[idx]);
+	return pol_read_cidr(c, &t[idx]);
 }
 
 static int
@@ -112,7 +114,7 @@ drop_dst_item(struct pctx *c, size_t idx)
 		return yw_nomem(c);
 	p->drop_dst_ips = t;
 	p->n_drop_dst_ips++;
-	return read_cidr(c, &t[idx]);
+	return pol_read_cidr(c, &t[idx]);
 }
 
 static const char *const port_keys[] = { "protocol", "port" };
@@ -144,8 +146,8 @@ port_item(struct pctx *c, size_t idx)
 			    1u << HYP_PK_PROTOCOL | 1u << HYP_PK_PORT);
 }
 
-static const char *const rl_keys[] = { "cidr", "pps", "burst" };
-enum { HYP_RK_CIDR, HYP_RK_PPS, HYP_RK_BURST };
+static const char *const rl_keys[] = { "cidr", "pps", "burst", "scope", "ipv6_mask" };
+enum { HYP_RK_CIDR, HYP_RK_PPS, HYP_RK_BURST, HYP_RK_SCOPE, HYP_RK_IPV6_MASK };
 
 struct hyp_rl_arg {
 	struct hyp_policy_ratelimit *rl;
@@ -159,9 +161,29 @@ rl_field(struct pctx *c, unsigned int key, void *arg)
 
 	switch (key) {
 	case HYP_RK_CIDR:
-		return read_cidr(c, &a->rl->cidr);
+		return pol_read_cidr(c, &a->rl->cidr);
 	case HYP_RK_PPS:
 		return pol_read_u32(c, 0, UINT32_MAX, &a->rl->pps);
+	case HYP_RK_SCOPE: {
+		static const char *const scopes[] = {
+			[HYP_RL_SCOPE_ADDRESS] = "address",
+			[HYP_RL_SCOPE_PREFIX] = "prefix",
+		};
+		unsigned int v;
+		int ret = yw_enum(c, scopes, HYP_DIM(scopes), "address or prefix", &v);
+
+		if (ret == 0)
+			a->rl->scope = (uint8_t)v;
+		return ret;
+	}
+	case HYP_RK_IPV6_MASK: {
+		uint32_t v;
+		int ret = pol_read_u32(c, 1, 128, &v);
+
+		if (ret == 0)
+			a->rl->ipv6_mask = (uint8_t)v;
+		return ret;
+	}
 	default:
 		a->burst_set = true;
 		return pol_read_u32(c, 0, UINT32_MAX, &a->rl->burst);
@@ -183,6 +205,7 @@ rl_item(struct pctx *c, size_t idx)
 	p->rate_limits = t;
 	p->n_rate_limits++;
 	a.rl = &t[idx];
+	a.rl->ipv6_mask = HYP_RL_IPV6_MASK_DEFAULT;
 	a.burst_set = false;
 	start = c->ev.start_mark;	/* the item, for an error about all of it */
 	ret = yw_item_mapping(c, rl_keys, HYP_DIM(rl_keys),
@@ -197,13 +220,104 @@ rl_item(struct pctx *c, size_t idx)
 	return ret;
 }
 
+/*
+ * Non-IP EtherTypes by name. IPv4, IPv6 and VLAN tags are not among them:
+ * the fast path parses those, they are never passed by type.
+ */
+static const struct {
+	const char *name;
+	uint16_t type;
+} ethertype_names[] = {
+	{ "llc", 0 },		/* 802.3 length frames: STP BPDUs, CDP */
+	{ "arp", 0x0806 },
+	{ "rarp", 0x8035 },
+	{ "slow", 0x8809 },	/* LACP, marker */
+	{ "eapol", 0x888e },	/* 802.1X */
+	{ "lldp", 0x88cc },
+	{ "macsec", 0x88e5 },
+	{ "ptp", 0x88f7 },
+	{ "cfm", 0x8902 },	/* 802.1ag */
+};
+
+/* What a bump in the wire forwards when the policy does not say */
+static const uint16_t ethertype_defaults[] = { 0, 0x0806, 0x8809, 0x888e, 0x88cc };
+
+static int
+ethertype_item(struct pctx *c, size_t idx)
+{
+	struct hyp_policy *p = c->p;
+	char sb[HYP_SHOW_BUF];
+	const char *s;
+	uint16_t *t, v = 0;
+	unsigned int i;
+	size_t n;
+	int ret;
+
+	ret = yw_string(c, "an EtherType (a name or 0x0600..0xffff)", &s, &n);
+	if (ret < 0)
+		return ret;
+	yw_show(s, n, sb, sizeof(sb));
+	for (i = 0; i < HYP_DIM(ethertype_names); i++)
+		if (strlen(ethertype_names[i].name) == n &&
+		    strncasecmp(s, ethertype_names[i].name, n) == 0)
+			break;
+	if (i < HYP_DIM(ethertype_names)) {
+		v = ethertype_names[i].type;
+	} else {
+		size_t k;
+		unsigned long x = 0;
+
+		if (n != 6 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+			return yw_perr(c, &c->ev.start_mark, "'%s' is not an EtherType: a name "
+					"(llc, arp, rarp, slow, eapol, lldp, macsec, ptp, cfm) or "
+					"0x followed by 4 hex digits", sb);
+		for (k = 2; k < n; k++) {
+			int d = isdigit((unsigned char)s[k]) ? s[k] - '0' :
+				isxdigit((unsigned char)s[k]) ? tolower((unsigned char)s[k]) - 'a' + 10 : -1;
+
+			if (d < 0)
+				return yw_perr(c, &c->ev.start_mark,
+						"'%s' is not an EtherType: bad hex digit", sb);
+			x = x * 16 + (unsigned long)d;
+		}
+		if (x < 0x0600)
+			return yw_perr(c, &c->ev.start_mark, "'%s' is an 802.3 length, not an "
+					"EtherType: write llc for those frames", sb);
+		if (x == 0x0800 || x == 0x86dd || x == 0x8100 || x == 0x88a8)
+			return yw_perr(c, &c->ev.start_mark, "'%s' is IP or a VLAN tag: the fast "
+					"path parses those, it does not pass them by type", sb);
+		v = (uint16_t)x;
+	}
+	t = yw_append(p->pass_ethertypes, p->n_pass_ethertypes, sizeof(*t));
+	if (t == NULL)
+		return yw_nomem(c);
+	p->pass_ethertypes = t;
+	p->n_pass_ethertypes++;
+	t[idx] = v;
+	return 0;
+}
+
+/* After the parse: the defaults when the file did not list any. */
+static int
+ethertype_defaults_fill(struct hyp_policy *p)
+{
+	p->pass_ethertypes = malloc(sizeof(ethertype_defaults));
+	if (p->pass_ethertypes == NULL)
+		return -ENOMEM;
+	memcpy(p->pass_ethertypes, ethertype_defaults, sizeof(ethertype_defaults));
+	p->n_pass_ethertypes = HYP_DIM(ethertype_defaults);
+	return 0;
+}
+
 static const char *const fast_keys[] = {
 	"drop_ips", "drop_dst_ips", "redirect_ports", "rate_limits",
-	"malformed", "redirect_all", "fragments",
+	"malformed", "redirect_all", "fragments", "redirect_budget_pps",
+	"redirect_budget_burst", "pass_ethertypes",
 };
 enum {
 	HYP_FK_DROP_IPS, HYP_FK_DROP_DST_IPS, HYP_FK_REDIRECT_PORTS,
 	HYP_FK_RATE_LIMITS, HYP_FK_MALFORMED, HYP_FK_REDIRECT_ALL, HYP_FK_FRAGMENTS,
+	HYP_FK_BUDGET_PPS, HYP_FK_BUDGET_BURST, HYP_FK_ETHERTYPES,
 };
 
 static int
@@ -241,6 +355,13 @@ fast_field(struct pctx *c, unsigned int key, void *arg)
 		if (ret == 0)
 			c->p->fragments = (int)v;
 		return ret;
+	case HYP_FK_BUDGET_PPS:
+		return pol_read_u32(c, 0, UINT32_MAX, &c->p->redirect_budget_pps);
+	case HYP_FK_BUDGET_BURST:
+		return pol_read_u32(c, 0, UINT32_MAX, &c->p->redirect_budget_burst);
+	case HYP_FK_ETHERTYPES:
+		c->ethertypes_given = true;
+		return yw_list(c, ethertype_item, HYP_ETHERTYPES_MAX_ENTRIES);
 	default:
 		return yw_bool(c, &c->p->redirect_all);
 	}
@@ -389,6 +510,8 @@ hyp_policy_parse(const char *buf, size_t len, const char *name,
 	p->fragments = HYP_FRAG_INSPECT;
 	p->dns_malformed = HYP_ACTION_ALERT;
 	p->fail_mode = HYP_FAIL_OPEN;
+	p->auto_block_ttl_s = HYP_POLICY_AUTOBLOCK_TTL_DEFAULT;
+	p->auto_block_max_reports = HYP_AUTOBLOCK_REPORTS_DEFAULT;
 
 	if (yaml_parser_initialize(&c.parser) == 0) {
 		hyp_policy_free(p);
@@ -404,6 +527,8 @@ hyp_policy_parse(const char *buf, size_t len, const char *name,
 		yaml_event_delete(&c.ev);
 	yaml_parser_delete(&c.parser);
 	free(c.id_seen);
+	if (ret == 0 && !c.ethertypes_given && ethertype_defaults_fill(p) < 0)
+		ret = yw_nomem(&c);
 	if (ret < 0) {
 		hyp_policy_free(p);
 		return ret;
@@ -498,6 +623,8 @@ hyp_policy_free(struct hyp_policy *p)
 	free(p->drop_dst_ips);
 	free(p->redirect_ports);
 	free(p->rate_limits);
+	free(p->pass_ethertypes);
+	free(p->auto_block_exempt);
 	free(p->path);
 	free(p);
 }

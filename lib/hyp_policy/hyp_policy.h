@@ -14,16 +14,21 @@
  *     drop_ips: [CIDR or address, ...]        # source blocklist, v4 and v6
  *     drop_dst_ips: [CIDR or address, ...]    # destination blocklist
  *     redirect_ports: [{protocol: 6|17, port: 1..65535}, ...]
- *     rate_limits: [{cidr: CIDR, pps: N, burst: N}, ...]
+ *     rate_limits: [{cidr: CIDR, pps: N, burst: N,
+ *                    scope: address|prefix, ipv6_mask: 1..128}, ...]
  *     malformed: drop|pass
  *     redirect_all: true|false
  *     fragments: inspect|drop|pass                # TCP/UDP fragments in XDP
+ *     redirect_budget_pps: N                      # per rx queue; 0: unlimited
+ *     redirect_budget_burst: N                    # 0: a tenth of a second's
+ *     pass_ethertypes: [arp, lldp, 0x88f7, ...]   # IPS: non-IP forwarded
  *   slow_path:
  *     dns_rules: [{match: "evil.com", action: drop|alert|pass, id: N}, ...]
  *     payload_signatures: [{match: "literal bytes", action: ..., id: N}, ...]
  *     payload_rules: [{id: N, msg: "...", regex: "...", protocol: 6|17,
  *                      port: N, action: ...}, ...]    # id and regex required
- *     auto_block: {hits: N, ttl_s: N}
+ *     auto_block: {hits: N, ttl_s: 1.., udp: bool, tcp: handshake|stream,
+ *                  exempt: [CIDR, ...], max_reports_per_source_s: N}
  *     dns_malformed: drop|alert|pass       # DNS to port 53 that does not parse
  *   runtime:
  *     fail_mode: open|closed
@@ -56,7 +61,11 @@ struct hyp_policy_ratelimit {
 	struct hyp_cidr cidr;
 	uint32_t pps;		/* 0 exempts the prefix */
 	uint32_t burst;
+	uint8_t scope;		/* enum hyp_rl_scope, address by default */
+	uint8_t ipv6_mask;	/* HYP_RL_IPV6_MASK_DEFAULT by default */
 };
+
+#define HYP_POLICY_AUTOBLOCK_TTL_DEFAULT 600	/* s, when hits is given alone */
 
 struct hyp_policy_dns_rule {
 	uint32_t id;
@@ -96,6 +105,10 @@ struct hyp_policy {
 	int malformed_action;	/* HYP_XDP_DROP (default) or HYP_XDP_PASS */
 	bool redirect_all;
 	int fragments;		/* enum hyp_frag_mode, HYP_FRAG_INSPECT by default */
+	uint32_t redirect_budget_pps;	/* 0: unlimited */
+	uint32_t redirect_budget_burst;	/* 0: pps / 10 */
+	uint16_t *pass_ethertypes;	/* 0 = 802.3 length frames (LLC) */
+	size_t n_pass_ethertypes;	/* default list when the key is absent */
 
 	/* slow_path */
 	struct hyp_policy_dns_rule *dns_rules;
@@ -106,7 +119,12 @@ struct hyp_policy {
 	size_t n_payload_rules;
 	enum hyp_action dns_malformed;	/* HYP_ACTION_ALERT by default */
 	uint32_t auto_block_hits;	/* 0: no auto-block */
-	uint32_t auto_block_ttl_s;
+	uint32_t auto_block_ttl_s;	/* 1.., HYP_POLICY_AUTOBLOCK_TTL_DEFAULT */
+	bool auto_block_udp;		/* connectionless drops count */
+	uint8_t auto_block_tcp;		/* enum hyp_autoblock_tcp */
+	uint32_t auto_block_max_reports;	/* per source and second, per worker */
+	struct hyp_cidr *auto_block_exempt;
+	size_t n_auto_block_exempt;
 
 	/* runtime */
 	int fail_mode;		/* HYP_FAIL_OPEN (default) or HYP_FAIL_CLOSED */

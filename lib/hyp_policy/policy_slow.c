@@ -436,14 +436,62 @@ prule_item(struct pctx *c, size_t idx)
 			    1u << HYP_PR_ID | 1u << HYP_PR_REGEX);
 }
 
-static const char *const ab_keys[] = { "hits", "ttl_s" };
+static const char *const ab_keys[] = {
+	"hits", "ttl_s", "udp", "tcp", "exempt", "max_reports_per_source_s",
+};
+enum { AB_HITS, AB_TTL, AB_UDP, AB_TCP, AB_EXEMPT, AB_MAX_REPORTS };
+
+static int
+exempt_item(struct pctx *c, size_t idx)
+{
+	struct hyp_policy *p = c->p;
+	struct hyp_cidr *t;
+
+	t = yw_append(p->auto_block_exempt, p->n_auto_block_exempt, sizeof(*t));
+	if (t == NULL)
+		return yw_nomem(c);
+	p->auto_block_exempt = t;
+	p->n_auto_block_exempt++;
+	return pol_read_cidr(c, &t[idx]);
+}
 
 static int
 ab_field(struct pctx *c, unsigned int key, void *arg)
 {
-	if (key == 0)
-		return pol_read_u32(c, 0, UINT32_MAX, &c->p->auto_block_hits);
-	return pol_read_u32(c, 0, UINT32_MAX, &c->p->auto_block_ttl_s);
+	static const char *const tcp_modes[] = {
+		[HYP_AB_TCP_HANDSHAKE] = "handshake",
+		[HYP_AB_TCP_STREAM] = "stream",
+	};
+	struct hyp_policy *p = c->p;
+	uint64_t v;
+	unsigned int m;
+	int ret;
+
+	switch (key) {
+	case AB_HITS:
+		return pol_read_u32(c, 0, UINT32_MAX, &p->auto_block_hits);
+	case AB_TTL:
+		if (c->ev.type == YAML_SCALAR_EVENT && c->ev.data.scalar.length == 1 &&
+		    c->ev.data.scalar.value[0] == '0')
+			return yw_perr(c, &c->ev.start_mark, "ttl_s 0: an auto-block must expire "
+					"(1..%u s); a permanent block is a fast_path.drop_ips entry",
+					HYP_AUTOBLOCK_TTL_MAX_S);
+		ret = yw_uint(c, 1, HYP_AUTOBLOCK_TTL_MAX_S, &v);
+		if (ret == 0)
+			p->auto_block_ttl_s = (uint32_t)v;
+		return ret;
+	case AB_UDP:
+		return yw_bool(c, &p->auto_block_udp);
+	case AB_TCP:
+		ret = yw_enum(c, tcp_modes, HYP_DIM(tcp_modes), "handshake or stream", &m);
+		if (ret == 0)
+			p->auto_block_tcp = (uint8_t)m;
+		return ret;
+	case AB_EXEMPT:
+		return yw_list(c, exempt_item, HYP_AUTOBLOCK_EXEMPT_MAX);
+	default:
+		return pol_read_u32(c, 0, 1000000, &p->auto_block_max_reports);
+	}
 }
 
 static const char *const slow_keys[] = {

@@ -286,7 +286,7 @@ mapping(struct pctx *c, const char *const *keys, unsigned int nkeys,
 	yw_field_fn fn, void *arg, uint32_t *seen)
 {
 	yaml_mark_t first[HYP_MAX_KEYS];
-	char sb[HYP_SHOW_BUF], kb[HYP_KIND_BUF], known[160];
+	char sb[HYP_SHOW_BUF], kb[HYP_KIND_BUF], known[320];
 	unsigned int k;
 	size_t old, n;
 	const char *s;

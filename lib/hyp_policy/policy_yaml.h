@@ -31,7 +31,7 @@
 #define HYP_SHOW_MAX		48	/* bytes of a bad value quoted back */
 #define HYP_SHOW_BUF		(HYP_SHOW_MAX * 4 + 8)
 #define HYP_KIND_BUF		(HYP_SHOW_BUF + 32)
-#define HYP_MAX_KEYS		8	/* keys of the widest mapping */
+#define HYP_MAX_KEYS		16	/* keys of the widest mapping */
 #define HYP_DIM(a)		(sizeof(a) / sizeof((a)[0]))
 
 /* One parse: libyaml's state, where we are, what we built so far. */
@@ -48,6 +48,7 @@ struct pctx {
 	size_t path_len;
 	uint8_t *id_seen;	/* bitmap of explicit rule ids, on first use */
 	uint32_t next_auto_id;
+	bool ethertypes_given;	/* fast_path.pass_ethertypes was in the file */
 };
 
 /* A mapping's value, by the index of its key; a list's item, by its index. */
@@ -78,6 +79,7 @@ char *yw_strdup_n(const char *s, size_t n);
 int pol_read_u32(struct pctx *c, uint32_t min, uint32_t max, uint32_t *out);
 int pol_read_proto(struct pctx *c, uint8_t *out);
 int pol_read_port(struct pctx *c, uint16_t *out);
+int pol_read_cidr(struct pctx *c, struct hyp_cidr *out);
 int pol_slow_section(struct pctx *c);
 
 #endif /* POLICY_YAML_H */

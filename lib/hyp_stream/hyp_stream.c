@@ -58,6 +58,8 @@ struct hyp_stream_dir {
 	uint32_t next;		/* the next byte expected */
 	uint32_t fin;		/* the byte after the last, once FIN was seen */
 	bool started, fin_seen, ended;
+	bool from_syn;		/* started at its SYN: the sequence space is known */
+	bool gapped;		/* bytes were skipped since */
 	uint64_t delivered;
 	uint32_t n_ooo;
 	uint32_t ooo_bytes;
@@ -338,6 +340,8 @@ hyp_stream_segment(struct hyp_stream_ctx *c, struct hyp_stream_dir **dp, uint32_
 			else if (!d->started)
 				ev |= HYP_STREAM_EV_START;
 			d->started = true;
+			d->from_syn = true;
+			d->gapped = false;
 			d->ended = d->fin_seen = false;
 			d->next = seq + 1;
 			d->ring_len = 0;
@@ -382,6 +386,7 @@ hyp_stream_segment(struct hyp_stream_ctx *c, struct hyp_stream_dir **dp, uint32_
 			if (!fits(c, 0))
 				c->st.memcap++;
 			c->st.gaps++;
+			d->gapped = true;
 			ev |= HYP_STREAM_EV_GAP;
 			deliver(arg, NULL, 0);
 			d->next = d->n_ooo > 0 && seq_diff(d->ooo[0].seq, seq) < 0 ? d->ooo[0].seq : seq;
@@ -410,6 +415,12 @@ hyp_stream_segment(struct hyp_stream_ctx *c, struct hyp_stream_dir **dp, uint32_
 	}
 	*events = ev;
 	return HYP_STREAM_OK;
+}
+
+bool
+hyp_stream_dir_vouched(const struct hyp_stream_dir *d)
+{
+	return d != NULL && d->from_syn && !d->gapped;
 }
 
 void

@@ -110,6 +110,14 @@ enum hyp_stream_result hyp_stream_segment(struct hyp_stream_ctx *c, struct hyp_s
 					  uint32_t len, hyp_stream_deliver_t deliver, void *arg,
 					  uint32_t *events);
 
+/**
+ * True if the direction began at its SYN and no bytes were skipped since:
+ * every byte delivered sits where the sender's own sequence space puts it,
+ * so a segment forged into it had to hit the window (RFC 5961's bar). It
+ * does not prove the peer answered: a one-sided sensor cannot see that.
+ */
+bool hyp_stream_dir_vouched(const struct hyp_stream_dir *d);
+
 /** Free a direction's state (NULL is ignored). */
 void hyp_stream_dir_free(struct hyp_stream_ctx *c, struct hyp_stream_dir *d);
 

@@ -106,6 +106,39 @@ add_container(struct rte_tel_data *d, const char *name, struct rte_tel_data *x)
 
 /* ---- /hyperion/stats ------------------------------------------------------ */
 
+/* The XDP LRU maps, summed over ports: entries, and evictions derived. */
+static void
+tables_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	struct hyp_xdp *xs[HYP_PIPE_MAX_PORTS];
+	struct hyp_xdp_lru_stats sum[HYP_XDP_LRU_MAX], one[HYP_XDP_LRU_MAX];
+	unsigned int n = hyp_ctl_xdps(c, xs, NULL), i, t;
+	struct rte_tel_data *x;
+	char name[RTE_TEL_MAX_STRING_LEN];
+
+	memset(sum, 0, sizeof(sum));
+	for (i = 0; i < n; i++) {
+		if (hyp_xdp_lru_stats(xs[i], one) != 0)
+			continue;
+		for (t = 0; t < HYP_XDP_LRU_MAX; t++) {
+			sum[t].entries += one[t].entries;
+			sum[t].inserted += one[t].inserted;
+			sum[t].evicted += one[t].evicted;
+		}
+	}
+	for (t = 0; t < HYP_XDP_LRU_MAX; t++) {
+		x = rte_tel_data_alloc();
+		if (x == NULL)
+			return;
+		rte_tel_data_start_dict(x);
+		rte_tel_data_add_dict_u64(x, "entries", sum[t].entries);
+		rte_tel_data_add_dict_u64(x, "inserted", sum[t].inserted);
+		rte_tel_data_add_dict_u64(x, "evicted", sum[t].evicted);
+		snprintf(name, sizeof(name), "table/%s", hyp_xdp_lru_name(t));
+		add_container(d, name, x);
+	}
+}
+
 static void
 stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 {
@@ -145,6 +178,7 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 			rte_tel_data_add_dict_u64(x, hyp_aux_name(k), aux[k]);
 		add_container(d, "aux", x);
 	}
+	tables_fill(c, d);
 
 	memset(&t, 0, sizeof(t));
 	memset(&ds, 0, sizeof(ds));
@@ -509,7 +543,7 @@ autoblocks_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 		if (b == NULL)
 			break;
 		rte_tel_data_start_dict(b);
-		hyp_addr_format(e[i].addr.a, 0, a, sizeof(a));
+		hyp_addr_format(e[i].key.addr.a, e[i].key.family, a, sizeof(a));
 		rte_tel_data_add_dict_string(b, "addr", a);
 		rte_tel_data_add_dict_u64(b, "expires_in_ms", (e[i].expires_ns - now) / 1000000ULL);
 		snprintf(key, sizeof(key), "block_%u", i);

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hyp_cidr.h"
 #include "hyp_xdp_shared.h"
@@ -82,17 +83,72 @@ int hyp_xdp_block_del(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst);
 int hyp_xdp_block_get(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,
 		      struct hyp_block_val *val);
 
-/** Block one address until ttl_ns from now (0: until removed). */
-int hyp_xdp_autoblock_add(struct hyp_xdp *x, const struct hyp_addr *a,
-			  uint64_t ttl_ns);
-int hyp_xdp_autoblock_del(struct hyp_xdp *x, const struct hyp_addr *a);
+/** The auto-block key of one host: family 4 (a is ::ffff:a.b.c.d) or 6. */
+static inline struct hyp_src_key
+hyp_src_key_host(unsigned int family, const uint8_t a[16])
+{
+	struct hyp_src_key k;
 
-/** Rate limit every source in a prefix to pps with bursts of burst. */
+	memset(&k, 0, sizeof(k));
+	memcpy(k.addr.a, a, sizeof(k.addr.a));
+	k.family = (uint8_t)family;
+	return k;
+}
+
+/**
+ * Block one host until ttl_ns from now. ttl_ns 0 is refused (-EINVAL): an
+ * entry nobody tracks must still expire; a permanent block is a blocklist
+ * prefix.
+ */
+int hyp_xdp_autoblock_add(struct hyp_xdp *x, const struct hyp_src_key *k,
+			  uint64_t ttl_ns);
+int hyp_xdp_autoblock_del(struct hyp_xdp *x, const struct hyp_src_key *k);
+
+/**
+ * Rate limit the sources in a prefix to pps with bursts of burst: each
+ * address (IPv6: each /ipv6_mask) its own bucket, or with scope
+ * HYP_RL_SCOPE_PREFIX the whole prefix one bucket.
+ */
 int hyp_xdp_ratelimit_add(struct hyp_xdp *x, const struct hyp_cidr *c,
-			  uint32_t pps, uint32_t burst, uint32_t rule_id);
+			  uint32_t pps, uint32_t burst, uint32_t rule_id,
+			  enum hyp_rl_scope scope, unsigned int ipv6_mask);
 int hyp_xdp_ratelimit_del(struct hyp_xdp *x, const struct hyp_cidr *c);
 /** The rate limit for sources no rule covers; pps 0 turns it off. */
 int hyp_xdp_ratelimit_default(struct hyp_xdp *x, uint32_t pps, uint32_t burst);
+
+/**
+ * The per-rx-queue redirect budget (0 pps: unlimited; burst 0: pps / 10,
+ * at least 1). Beyond it, redirect candidates get the fail mode.
+ */
+int hyp_xdp_redirect_budget(struct hyp_xdp *x, uint32_t pps, uint32_t burst);
+
+/** IPS: a non-IP EtherType forwarded (0: 802.3 length frames, LLC). */
+int hyp_xdp_ethertype_add(struct hyp_xdp *x, uint16_t ethertype);
+int hyp_xdp_ethertype_del(struct hyp_xdp *x, uint16_t ethertype);
+
+/** Entries in a map now (batch lookups where the kernel has them). */
+int hyp_xdp_map_count(struct hyp_xdp *x, enum hyp_map_id id, uint64_t *count);
+
+/**
+ * The LRU maps the program inserts into. The kernel evicts from them
+ * silently; nothing else deletes from them, so what was inserted and is not
+ * there any more was evicted. Reading the entries walks the map: for
+ * telemetry and scrapes, not for a loop.
+ */
+enum hyp_xdp_lru {
+	HYP_XDP_LRU_FLOW,	/* flow_map: flows the program accounts */
+	HYP_XDP_LRU_RL,		/* rl_state: rate-limit buckets */
+	HYP_XDP_LRU_MAX
+};
+
+struct hyp_xdp_lru_stats {
+	uint64_t entries;
+	uint64_t inserted;
+	uint64_t evicted;
+};
+
+const char *hyp_xdp_lru_name(enum hyp_xdp_lru t);
+int hyp_xdp_lru_stats(struct hyp_xdp *x, struct hyp_xdp_lru_stats out[HYP_XDP_LRU_MAX]);
 
 /** Redirect (protocol, destination port) to the AF_XDP sockets. */
 int hyp_xdp_redirect_port_add(struct hyp_xdp *x, uint8_t proto, uint16_t port);
@@ -147,8 +203,8 @@ typedef int (*hyp_xdp_ratelimit_fn)(const struct hyp_cidr *c, const struct hyp_r
 				    void *arg);
 int hyp_xdp_ratelimit_foreach(struct hyp_xdp *x, hyp_xdp_ratelimit_fn fn, void *arg);
 
-/** The auto-blocked addresses. */
-typedef int (*hyp_xdp_autoblock_fn)(const struct hyp_addr *a,
+/** The auto-blocked hosts. */
+typedef int (*hyp_xdp_autoblock_fn)(const struct hyp_src_key *k,
 				    const struct hyp_autoblock_val *v, void *arg);
 int hyp_xdp_autoblock_foreach(struct hyp_xdp *x, hyp_xdp_autoblock_fn fn, void *arg);
 

@@ -22,6 +22,7 @@
 #include <rte_common.h>
 #include <rte_log.h>
 
+#include "hyp_addr.h"
 #include "xdp_private.h"
 
 /* One checked map write, logged with the map's name. */
@@ -146,35 +147,65 @@ mark_in_use(struct hyp_xdp *x, uint64_t bit)
 	return hyp_xdp_config_set(x, HYP_CFG_MAPS_IN_USE, v | bit);
 }
 
-int
-hyp_xdp_autoblock_add(struct hyp_xdp *x, const struct hyp_addr *a,
-		      uint64_t ttl_ns)
+static int
+src_key_check(const struct hyp_src_key *k)
 {
-	struct hyp_autoblock_val v = {
-		.expires_ns = ttl_ns ? hyp_xdp_now_ns() + ttl_ns : 0,
-	};
-	int ret = mark_in_use(x, HYP_USE_AUTOBLOCK);
-
-	return ret < 0 ? ret : map_update(x, HYP_MAP_ID_AUTOBLOCK, a, &v, BPF_ANY);
+	if ((k->family != 4 && k->family != 6) || (k->family == 4 &&
+	    !hyp_addr_is_v4mapped(k->addr.a))) {
+		HYP_XDP_LOG(ERR, "auto-block key: family %u does not fit its address",
+			    k->family);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int
-hyp_xdp_autoblock_del(struct hyp_xdp *x, const struct hyp_addr *a)
+hyp_xdp_autoblock_add(struct hyp_xdp *x, const struct hyp_src_key *k,
+		      uint64_t ttl_ns)
 {
-	return map_delete(x, HYP_MAP_ID_AUTOBLOCK, a);
+	struct hyp_autoblock_val v = { .expires_ns = hyp_xdp_now_ns() + ttl_ns };
+	int ret = src_key_check(k);
+
+	if (ret == 0 && ttl_ns == 0) {
+		HYP_XDP_LOG(ERR, "auto-block without an expiry refused: a permanent "
+			    "block is a blocklist prefix");
+		ret = -EINVAL;
+	}
+	if (ret == 0)
+		ret = mark_in_use(x, HYP_USE_AUTOBLOCK);
+	return ret < 0 ? ret : map_update(x, HYP_MAP_ID_AUTOBLOCK, k, &v, BPF_ANY);
+}
+
+int
+hyp_xdp_autoblock_del(struct hyp_xdp *x, const struct hyp_src_key *k)
+{
+	int ret = src_key_check(k);
+
+	return ret < 0 ? ret : map_delete(x, HYP_MAP_ID_AUTOBLOCK, k);
 }
 
 int
 hyp_xdp_ratelimit_add(struct hyp_xdp *x, const struct hyp_cidr *c,
-		      uint32_t pps, uint32_t burst, uint32_t rule_id)
+		      uint32_t pps, uint32_t burst, uint32_t rule_id,
+		      enum hyp_rl_scope scope, unsigned int ipv6_mask)
 {
-	struct hyp_rl_rule v = { .pps = pps, .burst = burst, .rule_id = rule_id };
+	struct hyp_rl_rule v = {
+		.pps = pps, .burst = burst, .rule_id = rule_id,
+		.scope = (uint8_t)scope, .prefixlen = c->prefixlen,
+		.ipv6_mask = (uint8_t)ipv6_mask,
+	};
 	struct lpm_ref r;
 	int ret;
 
 	if (pps != 0 && burst == 0) {
 		HYP_XDP_LOG(ERR, "rate limit of %u pps needs a burst of at least 1",
 			    pps);
+		return -EINVAL;
+	}
+	if ((scope != HYP_RL_SCOPE_ADDRESS && scope != HYP_RL_SCOPE_PREFIX) ||
+	    ipv6_mask == 0 || ipv6_mask > 128) {
+		HYP_XDP_LOG(ERR, "rate limit: scope %d, ipv6_mask %u (1..128)", (int)scope,
+			    ipv6_mask);
 		return -EINVAL;
 	}
 	ret = rl_ref(c, &r);
@@ -209,6 +240,137 @@ hyp_xdp_ratelimit_default(struct hyp_xdp *x, uint32_t pps, uint32_t burst)
 	ret = hyp_xdp_config_set(x, HYP_CFG_RL_TOLERANCE_NS, tol);
 	if (ret == 0)
 		ret = hyp_xdp_config_set(x, HYP_CFG_RL_INTERVAL_NS, iv);
+	return ret;
+}
+
+int
+hyp_xdp_redirect_budget(struct hyp_xdp *x, uint32_t pps, uint32_t burst)
+{
+	__u64 iv, tol;
+	int ret;
+
+	if (burst == 0)
+		burst = pps / 10 ? pps / 10 : 1;
+	hyp_rl_params(pps, burst, &iv, &tol);
+	/* tolerance first: the program reads the interval to decide */
+	ret = hyp_xdp_config_set(x, HYP_CFG_REDIRECT_BUDGET_TOL_NS, tol);
+	if (ret == 0)
+		ret = hyp_xdp_config_set(x, HYP_CFG_REDIRECT_BUDGET_NS, iv);
+	return ret;
+}
+
+int
+hyp_xdp_ethertype_add(struct hyp_xdp *x, uint16_t ethertype)
+{
+	uint32_t k = ethertype, one = 1;
+
+	return map_update(x, HYP_MAP_ID_PASS_ETHERTYPES, &k, &one, BPF_ANY);
+}
+
+int
+hyp_xdp_ethertype_del(struct hyp_xdp *x, uint16_t ethertype)
+{
+	uint32_t k = ethertype;
+
+	return map_delete(x, HYP_MAP_ID_PASS_ETHERTYPES, &k);
+}
+
+static int
+count_step(const void *key, const void *value, void *arg)
+{
+	(void)key;
+	(void)value;
+	++*(uint64_t *)arg;
+	return 0;
+}
+
+#define COUNT_BATCH	4096
+
+/*
+ * A batch lookup reads COUNT_BATCH entries a syscall where a walk needs two
+ * syscalls an entry: a full rl_state is 131072 entries. Kernels or map
+ * types without batch support get the walk.
+ */
+int
+hyp_xdp_map_count(struct hyp_xdp *x, enum hyp_map_id id, uint64_t *count)
+{
+	const struct hyp_map_desc *d;
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint8_t *keys = NULL, *vals = NULL;
+	uint64_t batch_in = 0, batch_out = 0;
+	bool first = true;
+	int ret = 0;
+
+	*count = 0;
+	if ((unsigned int)id >= HYP_MAP_ID_MAX || xdp_map_descs[id].key_size == 0)
+		return -EINVAL;
+	d = &xdp_map_descs[id];
+	if (d->type != BPF_MAP_TYPE_HASH && d->type != BPF_MAP_TYPE_LRU_HASH)
+		return hyp_xdp_map_walk(x, id, false, count_step, count);
+	keys = malloc((size_t)COUNT_BATCH * d->key_size);
+	vals = malloc((size_t)COUNT_BATCH * d->value_size);
+	if (keys == NULL || vals == NULL) {
+		free(keys);
+		free(vals);
+		return -ENOMEM;
+	}
+	for (;;) {
+		__u32 n = COUNT_BATCH;
+
+		ret = bpf_map_lookup_batch(x->map_fd[id], first ? NULL : &batch_in, &batch_out,
+					   keys, vals, &n, &opts);
+		if (ret < 0)
+			ret = -errno;
+		if (ret < 0 && ret != -ENOENT)
+			break;
+		*count += n;
+		if (ret == -ENOENT) {
+			ret = 0;	/* the last batch */
+			break;
+		}
+		batch_in = batch_out;
+		first = false;
+	}
+	free(keys);
+	free(vals);
+	if (ret == -EINVAL || ret == -ENOTSUP || ret == -EOPNOTSUPP) {
+		*count = 0;
+		return hyp_xdp_map_walk(x, id, false, count_step, count);
+	}
+	if (ret < 0)
+		HYP_XDP_LOG(ERR, "counting %s: %s", d->name, strerror(-ret));
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	enum hyp_map_id map;
+	enum hyp_aux inserted;
+} lru_tables[HYP_XDP_LRU_MAX] = {
+	[HYP_XDP_LRU_FLOW] = { "flow_map", HYP_MAP_ID_FLOW, HYP_AUX_FLOW_INSERTED },
+	[HYP_XDP_LRU_RL] = { "rl_state", HYP_MAP_ID_RL_STATE, HYP_AUX_RL_INSERTED },
+};
+
+const char *
+hyp_xdp_lru_name(enum hyp_xdp_lru t)
+{
+	return (unsigned int)t < HYP_XDP_LRU_MAX ? lru_tables[t].name : "?";
+}
+
+int
+hyp_xdp_lru_stats(struct hyp_xdp *x, struct hyp_xdp_lru_stats out[HYP_XDP_LRU_MAX])
+{
+	uint64_t aux[HYP_AUX_MAX];
+	unsigned int t;
+	int ret = hyp_xdp_aux_stats(x, aux);
+
+	for (t = 0; ret == 0 && t < HYP_XDP_LRU_MAX; t++) {
+		ret = hyp_xdp_map_count(x, lru_tables[t].map, &out[t].entries);
+		out[t].inserted = aux[lru_tables[t].inserted];
+		/* an entry inserted while we counted may be counted and not yet summed */
+		out[t].evicted = out[t].inserted > out[t].entries ?
+			out[t].inserted - out[t].entries : 0;
+	}
 	return ret;
 }
 
@@ -308,6 +470,8 @@ hyp_xdp_config_defaults(struct hyp_xdp *x)
 		{ HYP_CFG_FLOW_TRACK, 1 },
 		{ HYP_CFG_EVENT_SAMPLE, HYP_DEFAULT_EVENT_SAMPLE },
 		{ HYP_CFG_FRAGMENTS, HYP_FRAG_INSPECT },
+		{ HYP_CFG_RL_IPV6_MASK, HYP_RL_IPV6_MASK_DEFAULT },
+		{ HYP_CFG_REDIRECT_BUDGET_NS, 0 },
 	};
 	unsigned int i;
 	int ret;

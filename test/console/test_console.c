@@ -264,14 +264,19 @@ main(int argc __rte_unused, char **argv __rte_unused)
 		struct hyp_autoblock_entry ab[2];
 		struct hyp_autoblock_val av;
 		struct hyp_cidr one;
-		struct hyp_addr a;
+		struct hyp_addr aa;
+		struct hyp_src_key a;
 		struct hyp_xdp *xs[1] = { x };
+		struct hyp_autoblock_conf abc = { .hits = 1, .ttl_s = 60 };
+		struct hyp_autoblock_hit h = { .proto = 6, .initiator = true, .handshake = true };
 
 		ctl.autoblock = hyp_autoblock_create(64);
-		hyp_autoblock_configure(ctl.autoblock, 1, 60);
+		hyp_autoblock_configure(ctl.autoblock, &abc);
 		hyp_cidr_parse("203.0.113.77", &one, NULL, 0);
-		hyp_cidr_to_addr(&one, &a);
-		hyp_autoblock_report(ctl.autoblock, a.a);
+		hyp_cidr_to_addr(&one, &aa);
+		a = hyp_src_key_host(4, aa.a);
+		h.src = a;
+		hyp_autoblock_report(ctl.autoblock, NULL, &h, 0);
 		tap(hyp_autoblock_poll(ctl.autoblock, xs, 1, hyp_xdp_now_ns()) == 1 &&
 		    bpf_map_lookup_elem(hyp_xdp_map_fd(x, HYP_MAP_ID_AUTOBLOCK), &a, &av) == 0,
 		    "auto-block: 203.0.113.77 blocked in the map", NULL);

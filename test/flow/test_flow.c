@@ -627,8 +627,6 @@ test_table_full_expire(void)
 	tap(bad == 0 && hyp_flow_table_count(t) == cap,
 	    "exactly capacity flows fit", "%u refused, count %u", bad,
 	    hyp_flow_table_count(t));
-	tap(get_n(t, cap, 100) == NULL && hyp_flow_table_count(t) == cap,
-	    "full table: new flow gives NULL", NULL);
 	e = get_n(t, 5, 100);
 	tap(e != NULL && e->first_tsc == 100,
 	    "full table: existing flows still found", NULL);
@@ -666,10 +664,17 @@ test_table_full_expire(void)
 	for (i = 0; i < cap / 2; i++)
 		if (get_n(t, 1000 + i, 1200) == NULL)
 			bad++;
-	tap(bad == 0 && hyp_flow_table_count(t) == cap &&
-	    get_n(t, 5000, 1200) == NULL,
-	    "expiry frees room for exactly as many new flows", "%u refused",
-	    bad);
+	{
+		struct hyp_flow_table_stats fs;
+
+		hyp_flow_table_get_stats(t, &fs);
+		tap(bad == 0 && hyp_flow_table_count(t) == cap &&
+		    fs.evicted[0] + fs.evicted[1] + fs.evicted[2] == 0,
+		    "expiry frees room for exactly as many new flows, none evicted",
+		    "%u refused", bad);
+		tap(get_n(t, 5000, 1200) != NULL && hyp_flow_table_count(t) == cap,
+		    "one more evicts one: the count stays at capacity", NULL);
+	}
 
 	removed = hyp_flow_table_expire(t, 1000000, 1, cap);
 	tap(removed == cap && hyp_flow_table_count(t) == 0,
@@ -734,10 +739,183 @@ test_table_big(void)
 	for (i = 0; i < cap; i++)
 		if (get_n(t, i, 1) == NULL)
 			bad++;
-	tap(bad == 0 && get_n(t, cap, 1) == NULL &&
-	    hyp_flow_table_count(t) == cap, "65536-flow table fills exactly",
+	tap(bad == 0 && hyp_flow_table_count(t) == cap, "65536-flow table fills exactly",
 	    "%u refused", bad);
+	{
+		struct hyp_flow_table_stats fs;
+
+		tap(get_n(t, cap, 2) != NULL && hyp_flow_table_count(t) == cap,
+		    "the 65537th flow evicts one", NULL);
+		hyp_flow_table_get_stats(t, &fs);
+		tap(fs.added == cap + 1 && fs.evicted[0] == 1 && fs.full == 0,
+		    "counted: 65537 added, 1 evicted, none refused",
+		    "added %llu evicted %llu full %llu", (unsigned long long)fs.added,
+		    (unsigned long long)fs.evicted[0], (unsigned long long)fs.full);
+	}
 	hyp_flow_table_free(t);
+}
+
+/*
+ * Eviction from a full table: of a sample (here the whole table, its size
+ * is the sample's), flows without a verdict and not established go first,
+ * the longest idle of them; then established ones; flows with a verdict
+ * last. A flood of spoofed SYNs evicts its own kind, not the cached drops.
+ */
+static void
+test_table_evict(void)
+{
+	const uint32_t cap = 32;
+	struct hyp_flow_table *t;
+	struct hyp_flow_table_stats fs;
+	struct hyp_flow_entry *e;
+	unsigned int i, kept = 0;
+
+	t = hyp_flow_table_create("tf_evict", cap, SOCKET_ID_ANY);
+	if (t == NULL) {
+		tap(false, "create tf_evict", "rte_errno %d", rte_errno);
+		return;
+	}
+	for (i = 0; i < cap; i++) {
+		e = get_n(t, i, 100);
+		if (e == NULL)
+			continue;
+		if (i == 3) {
+			e->verdict = 1;		/* a cached verdict */
+		} else if (i == 4) {
+			/* both ways (UDP), the handshake seen (TCP) */
+			e->packets[0] = e->packets[1] = 1;
+			e->tcp_hs = HYP_FLOW_HS_DONE;
+		} else if (i == 5) {
+			e->last_tsc = 50;	/* the longest idle */
+		}
+	}
+	e = get_n(t, 100, 200);
+	hyp_flow_table_get_stats(t, &fs);
+	tap(e != NULL && hyp_flow_table_count(t) == cap && fs.evicted[0] == 1,
+	    "a new flow in a full table evicts one without a verdict", NULL);
+	e = get_n(t, 5, 300);
+	tap(e != NULL && e->first_tsc == 300, "the longest idle one went (flow 5 is new again)",
+	    "first_tsc %llu", e ? (unsigned long long)e->first_tsc : 0ULL);
+	/* make every flow but 3 (verdict) and 4 (established) verdict-less and idle */
+	for (i = 0; i < 40; i++)
+		get_n(t, 1000 + i, 400 + i);
+	e = get_n(t, 3, 500);
+	kept += e != NULL && e->first_tsc == 100;
+	e = get_n(t, 4, 500);
+	kept += e != NULL && e->first_tsc == 100;
+	hyp_flow_table_get_stats(t, &fs);
+	tap(kept == 2 && fs.evicted[1] == 0 && fs.evicted[2] == 0,
+	    "41 new flows later the cached verdict and the established flow are still there",
+	    "kept %u, evicted established %llu verdict %llu", kept,
+	    (unsigned long long)fs.evicted[1], (unsigned long long)fs.evicted[2]);
+	hyp_flow_table_free(t);
+
+	/* only established flows and verdicts left: the established go first */
+	t = hyp_flow_table_create("tf_evict2", cap, SOCKET_ID_ANY);
+	if (t == NULL)
+		return;
+	for (i = 0; i < cap; i++) {
+		e = get_n(t, i, 100);
+		if (e != NULL && i == 0) {
+			e->packets[0] = e->packets[1] = 1;
+			e->tcp_hs = HYP_FLOW_HS_DONE;
+		}
+		else if (e != NULL)
+			e->verdict = 1;
+	}
+	get_n(t, 100, 200);
+	get_n(t, 101, 200);
+	hyp_flow_table_get_stats(t, &fs);
+	tap(fs.evicted[1] == 1 && fs.evicted[0] == 1 && fs.evicted[2] == 0,
+	    "the established flow goes before verdicts; then the new flow; no verdict evicted",
+	    "evicted %llu/%llu/%llu", (unsigned long long)fs.evicted[0],
+	    (unsigned long long)fs.evicted[1], (unsigned long long)fs.evicted[2]);
+	hyp_flow_table_free(t);
+}
+
+/* The sweep by time: capacity slots per period, bounded per call, the rest owed. */
+static void
+test_table_sweep(void)
+{
+	const uint32_t cap = 64;
+	const uint64_t period = 6400;	/* 100 ticks a slot */
+	struct hyp_flow_table *t;
+	unsigned int i, r0, r1, r2, r3, r4;
+
+	t = hyp_flow_table_create("tf_sweep", cap, SOCKET_ID_ANY);
+	if (t == NULL) {
+		tap(false, "create tf_sweep", "rte_errno %d", rte_errno);
+		return;
+	}
+	for (i = 0; i < cap; i++)
+		get_n(t, i, 1);
+	r0 = hyp_flow_table_sweep(t, 10000, 10, period, 1000);	/* starts the clock */
+	r1 = hyp_flow_table_sweep(t, 10050, 10, period, 1000);	/* half a slot owed */
+	r2 = hyp_flow_table_sweep(t, 10000 + period / 2, 10, period, 1000);
+	tap(r0 == 0 && r1 == 0 && r2 == cap / 2 && hyp_flow_table_count(t) == cap / 2,
+	    "half a period sweeps half the table (idle flows: 32 removed)",
+	    "%u %u %u", r0, r1, r2);
+	r3 = hyp_flow_table_sweep(t, 10000 + period, 10, period, 8);
+	r4 = hyp_flow_table_sweep(t, 10000 + period, 10, period, 8);
+	tap(r3 == 8 && r4 == 8, "a call examines at most max_budget; what is left is owed",
+	    "%u %u", r3, r4);
+	while (hyp_flow_table_sweep(t, 10000 + period, 10, period, 8) != 0)
+		;
+	tap(hyp_flow_table_count(t) == 0, "the owed slots are paid: the table is empty",
+	    "%u left", hyp_flow_table_count(t));
+	tap(hyp_flow_table_sweep(t, 5, 10, period, 8) == 0,
+	    "a clock that went back restarts the count", NULL);
+	hyp_flow_table_free(t);
+}
+
+/* Who began a flow, and how far its handshake went (hyp_flow_note). */
+static void
+test_flow_note(void)
+{
+	struct hyp_flow_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.key.proto = 6;
+	e.initiator = HYP_FLOW_DIR_UNKNOWN;
+	hyp_flow_note(&e, 1, 6, HYP_TCP_F_SYN);
+	tap(e.initiator == 1 && e.tcp_hs == HYP_FLOW_HS_SYN && !hyp_flow_established(&e),
+	    "a SYN names its sender the initiator", NULL);
+	hyp_flow_note(&e, 1, 6, HYP_TCP_F_ACK);
+	tap(e.tcp_hs == HYP_FLOW_HS_SYN, "the initiator's ACK before a SYN-ACK proves nothing",
+	    NULL);
+	hyp_flow_note(&e, 0, 6, HYP_TCP_F_SYN | HYP_TCP_F_ACK);
+	hyp_flow_note(&e, 1, 6, HYP_TCP_F_ACK);
+	tap(e.tcp_hs == HYP_FLOW_HS_DONE && hyp_flow_established(&e),
+	    "SYN, SYN-ACK, ACK: established", NULL);
+
+	memset(&e, 0, sizeof(e));
+	e.key.proto = 6;
+	e.initiator = HYP_FLOW_DIR_UNKNOWN;
+	hyp_flow_note(&e, 0, 6, HYP_TCP_F_SYN | HYP_TCP_F_ACK);
+	tap(e.initiator == 1 && e.tcp_hs == 0,
+	    "a SYN-ACK seen first: the other side began", NULL);
+	hyp_flow_note(&e, 0, 6, HYP_TCP_F_ACK);
+	hyp_flow_note(&e, 1, 6, HYP_TCP_F_ACK);
+	tap(!hyp_flow_established(&e), "no SYN seen: never established by ACKs alone", NULL);
+
+	memset(&e, 0, sizeof(e));
+	e.key.proto = 6;
+	e.initiator = HYP_FLOW_DIR_UNKNOWN;
+	hyp_flow_note(&e, 0, 6, HYP_TCP_F_SYN);
+	hyp_flow_note(&e, 0, 6, HYP_TCP_F_SYN | HYP_TCP_F_ACK);
+	hyp_flow_note(&e, 0, 6, HYP_TCP_F_ACK);
+	tap(!hyp_flow_established(&e), "a forger's own SYN-ACK (same side) establishes nothing",
+	    NULL);
+
+	memset(&e, 0, sizeof(e));
+	e.key.proto = 17;
+	e.initiator = HYP_FLOW_DIR_UNKNOWN;
+	hyp_flow_note(&e, 0, 17, 0);
+	e.packets[0] = 3;
+	tap(e.initiator == 0 && !hyp_flow_established(&e), "UDP one way: not established",
+	    NULL);
+	e.packets[1] = 1;
+	tap(hyp_flow_established(&e), "UDP both ways: established", NULL);
 }
 
 static void
@@ -813,6 +991,9 @@ main(void)
 	test_normalize();
 	test_table_basic();
 	test_table_full_expire();
+	test_table_evict();
+	test_table_sweep();
+	test_flow_note();
 	test_table_expire_budget();
 	test_table_big();
 	test_table_top();

@@ -1,47 +1,83 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Auto-block: a source that earns N slow-path drops is written into the XDP
-# block map, so its next packets, of any kind, die in the kernel; after the
-# TTL they pass again. Seen through hyperion-xdpctl and the app's own
-# counters. TAP; 77 = skip.
+# Auto-block, attacked. A source that earns N slow-path drops on flows it
+# began, with a TCP handshake seen, is written into the XDP block map, so its
+# next packets die in the kernel, and the block leaves the map when its TTL
+# runs out, whether or not the source sends again. What an attacker forges
+# does not count: DNS queries "from" the resolver (UDP), signature segments
+# with no handshake, a forged segment on someone else's 5-tuple (whose
+# genuine traffic goes on), and exempt sources are never blocked. Seen
+# through hyperion-xdpctl, the auto-block telemetry and the app's counters.
+# TAP; 77 = skip.
 #   usage: test_autoblock.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
 net_open hypa
+# redirect_all: the sensor sees both directions, so handshakes can be seen
 cat >"$tmp/policy.yaml" <<'Y'
 fast_path:
-  redirect_ports: [{protocol: 17, port: 53}]
+  redirect_all: true
 slow_path:
   dns_rules: [{match: "evil.com", action: drop, id: 100}]
-  auto_block: {hits: 3, ttl_s: 6}
+  payload_signatures: [{match: "User-Agent: sqlmap", action: drop, id: 200}]
+  auto_block: {hits: 3, ttl_s: 5, exempt: [198.18.0.77]}
 Y
 
-send() { traffic --count "$1" "${@:2}" >/dev/null; sleep 0.4; }
+abuse() { ip netns exec "$HYP_NS_SRC" $py "$src/test/net/abuse.py" --iface "$HYP_IF_SRC" \
+	--dst-mac "$HYP_MAC_DUT" "$@" >/dev/null; sleep 0.5; }
 xdp() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" '$1 == r { print $2 }'; }
+listed() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" autoblock list | awk '{ print $1 }' | sort | tr '\n' ' '; }
+# tele CMD KEY...: values of an rte_telemetry answer, space separated
+tele() { echo "$1" | dpdk-telemetry.py -f "$prefix" 2>/dev/null | $py -c "import json,sys
+for l in sys.stdin:
+    l = l.strip()
+    if l.startswith('{') and '$1' in l:
+        r = json.loads(l)['$1']
+        out = []
+        for k in sys.argv[1:]:
+            v = r
+            for p in k.split('/'):
+                v = v.get(p, {}) if isinstance(v, dict) else {}
+            out.append(str(v if v != {} else 0))
+        print(' '.join(out))" "${@:2}"; }
+ab() { tele /hyperion/autoblocks "$@"; }
+slow() { tele /hyperion/stats "${@/#/slow/}"; }
 
-echo "1..7"
+echo "1..11"
 app_start -- --iface "$HYP_IF_DUT" --policy "$tmp/policy.yaml" --metrics-port 0 ||
 	{ nok "started"; exit 1; }
 
-send 2 --only dns_evil
-check_eq "two evil.com drops: below the threshold, nothing blocked in XDP" "$(xdp autoblock)" 0
-send 1 --only dns_evil
-send 3 --only dns_evil --only benign_udp --only dns_query
-check_eq "after the third drop, every packet of the source dies in XDP" "$(xdp autoblock)" 9
-check_eq "so the slow path saw no more of them" "$(xdp redirect)" 3
-check_eq "telemetry lists the block" "$(echo /hyperion/autoblocks | dpdk-telemetry.py -f "$prefix" 2>/dev/null |
-	$py -c "import json,sys
-for l in sys.stdin:
-    l = l.strip()
-    if l.startswith('{') and 'autoblocks' in l:
-        r = json.loads(l)['/hyperion/autoblocks']; print(r['active'], r['block_0']['addr'])")" "1 198.18.0.1"
-sleep 6.5	# the TTL, and scapy's start-up inside it
-send 2 --only benign_udp --only dns_query
-check_eq "after the TTL the source passes again" "$(xdp autoblock)/$(xdp redirect)" "9/5"
-check_eq "and the expired entry was removed from the map" "$(xdp autoblock_expired)" 1
-pkill -TERM -f -- "--file-prefix $prefix "
-for _ in $(seq 100); do grep -q "autoblock:" "$log" && break; sleep 0.1; done
+abuse forged_udp --n 10
+check_eq "10 forged DNS drops 'from' the resolver: counted as connectionless, nothing blocked" \
+	"$(ab ignored_connectionless blocked)/$(xdp autoblock)" "10 0/0"
+abuse forged_tcp --n 5
+check_eq "5 signature segments without a handshake: unestablished, nothing blocked" \
+	"$(ab ignored_unestablished blocked)/$(listed)" "5 0/"
+abuse victim_forged
+check_eq "a forged segment on a victim's 5-tuple drops itself only: not cached, not counted" \
+	"$(ab ignored_unestablished)/$(slow drops_uncached cached_drops)" "6/6 0"
+check_eq "the victim's genuine segment on that 5-tuple was inspected and passed" \
+	"$(slow passed)" 1
+abuse handshake --n 3 --attacker-ip 198.18.0.77
+check_eq "an exempt source's 3 drops: counted exempt, never blocked" \
+	"$(ab exempt blocked)/$(listed)" "3 0/"
+abuse benign_tcp --n 1
+abuse handshake --n 2 --follow
+check_eq "2 drops on handshaken flows: below 3, not blocked; cached on their flows" \
+	"$(ab blocked)/$(slow cached_drops)/$(listed)" "0/2/"
+abuse handshake --n 1 --port-base 10
+check_eq "the 3rd drop blocks the source: the XDP map lists it" "$(ab blocked active)/$(listed)" \
+	"1 1/198.18.0.1 "
+abuse benign_tcp --n 1 --port-base 20
+check_eq "then its SYN, ACK and request die in XDP (the server's SYN-ACK does not)" \
+	"$(xdp autoblock)" 3
+sleep 5.5	# the TTL (hits count within it too): the source sends nothing meanwhile
+check_eq "after the TTL the block left the map, without a packet to notice" \
+	"$(listed)/$(ab expired active)" "/1 0"
+abuse benign_tcp --n 1 --port-base 30
+check_eq "and the source passes again" "$(xdp autoblock)/$(xdp autoblock_expired)" "3/0"
+app_stop
 check_eq "the app counted one block, none refused or lost" \
-	"$(grep "autoblock:" "$log" | tail -1 | sed 's/.*blocked=\([0-9]*\).*refused=\([0-9]*\) lost=\([0-9]*\).*/\1 \2 \3/')" "1 0 0"
+	"$(grep "autoblock:" "$log" | tail -1 | sed 's/.*blocked=\([0-9]*\).*refused=\([0-9]*\).*lost=\([0-9]*\).*/\1 \2 \3/')" "1 0 0"
 tap_done "autoblock"

@@ -111,8 +111,12 @@ is_default(const struct hyp_policy *p)
 		p->fragments == HYP_FRAG_INSPECT && p->dns_malformed == HYP_ACTION_ALERT &&
 		p->n_dns_rules == 0 && p->n_signatures == 0 &&
 		p->n_payload_rules == 0 && p->auto_block_hits == 0 &&
-		p->auto_block_ttl_s == 0 && p->fail_mode == HYP_FAIL_OPEN &&
-		p->watchdog_ms == 0;
+		p->auto_block_ttl_s == HYP_POLICY_AUTOBLOCK_TTL_DEFAULT && !p->auto_block_udp &&
+		p->auto_block_tcp == HYP_AB_TCP_HANDSHAKE && p->n_auto_block_exempt == 0 &&
+		p->auto_block_max_reports == HYP_AUTOBLOCK_REPORTS_DEFAULT &&
+		p->redirect_budget_pps == 0 && p->n_pass_ethertypes == 5 &&
+		p->pass_ethertypes[0] == 0 && p->pass_ethertypes[1] == 0x0806 &&
+		p->fail_mode == HYP_FAIL_OPEN && p->watchdog_ms == 0;
 }
 
 /* ---- good files ---- */
@@ -145,7 +149,8 @@ t_seed(const struct hyp_policy *p)
 	CHECK(p->n_drop_dst_ips == 0 && p->n_rate_limits == 0);
 	CHECK(p->n_signatures == 0 && p->n_payload_rules == 0);
 	CHECK(p->malformed_action == HYP_XDP_DROP && !p->redirect_all);
-	CHECK(p->auto_block_hits == 0 && p->auto_block_ttl_s == 0);
+	CHECK(p->auto_block_hits == 0 &&
+	      p->auto_block_ttl_s == HYP_POLICY_AUTOBLOCK_TTL_DEFAULT);
 	CHECK(p->fail_mode == HYP_FAIL_OPEN && p->watchdog_ms == 0);
 	return 0;
 }
@@ -234,6 +239,28 @@ t_modes(const struct hyp_policy *p)
 	CHECK(p->fragments == HYP_FRAG_DROP);
 	CHECK(p->dns_malformed == HYP_ACTION_DROP);
 	CHECK(p->malformed_action == HYP_XDP_DROP && p->n_redirect_ports == 0);
+	return 0;
+}
+
+static int
+t_abuse(const struct hyp_policy *p)
+{
+	CHECK(p->n_rate_limits == 2);
+	CHECK(p->rate_limits[0].scope == HYP_RL_SCOPE_PREFIX);
+	CHECK(p->rate_limits[0].ipv6_mask == HYP_RL_IPV6_MASK_DEFAULT);
+	CHECK(p->rate_limits[0].burst == 100);
+	CHECK(p->rate_limits[1].scope == HYP_RL_SCOPE_ADDRESS);
+	CHECK(p->rate_limits[1].ipv6_mask == 56 && p->rate_limits[1].burst == 5);
+	CHECK(p->redirect_budget_pps == 200000 && p->redirect_budget_burst == 4096);
+	CHECK(p->n_pass_ethertypes == 4);
+	CHECK(p->pass_ethertypes[0] == 0x0806 && p->pass_ethertypes[1] == 0x88cc);
+	CHECK(p->pass_ethertypes[2] == 0 && p->pass_ethertypes[3] == 0x88f7);
+	CHECK(p->auto_block_hits == 5 && p->auto_block_ttl_s == 60);
+	CHECK(p->auto_block_udp && p->auto_block_tcp == HYP_AB_TCP_STREAM);
+	CHECK(p->auto_block_max_reports == 0);
+	CHECK(p->n_auto_block_exempt == 2);
+	CHECK(cidr_is(&p->auto_block_exempt[0], "198.18.0.1/32"));
+	CHECK(cidr_is(&p->auto_block_exempt[1], "2001:db8:53::/48"));
 	return 0;
 }
 
@@ -558,6 +585,28 @@ static const struct bad_case bad_cases[] = {
 	{ "prule_no_regex.yaml", 5, 7, "slow_path.payload_rules[1]: 'regex' is required" },
 	{ "prule_no_id.yaml", 3, 7, "slow_path.payload_rules[0]: 'id' is required" },
 	{ "ratelimit_no_cidr.yaml", 3, 7, "fast_path.rate_limits[0]: 'cidr' is required" },
+	{ "ab_ttl_zero.yaml", 4, 12,
+	  "slow_path.auto_block.ttl_s: ttl_s 0: an auto-block must expire (1..604800 s); "
+	  "a permanent block is a fast_path.drop_ips entry" },
+	{ "ab_ttl_big.yaml", 4, 12, "'604801' is out of range 1..604800" },
+	{ "ab_tcp_mode.yaml", 3, 10,
+	  "slow_path.auto_block.tcp: 'both' is not handshake or stream" },
+	{ "ab_exempt_host_bits.yaml", 3, 14,
+	  "slow_path.auto_block.exempt[0]: '198.18.0.1/15': host bits set beyond /15" },
+	{ "ab_udp_bool.yaml", 3, 10, "slow_path.auto_block.udp: 'maybe' is not true or false" },
+	{ "ab_reports_big.yaml", 3, 31, "'1000001' is out of range 0..1000000" },
+	{ "rl_scope.yaml", 5, 14,
+	  "fast_path.rate_limits[0].scope: 'subnet' is not address or prefix" },
+	{ "rl_ipv6_mask_zero.yaml", 5, 18,
+	  "fast_path.rate_limits[0].ipv6_mask: '0' is out of range 1..128" },
+	{ "rl_ipv6_mask_big.yaml", 5, 18, "'129' is out of range 1..128" },
+	{ "ethertype_ip.yaml", 2, 26,
+	  "fast_path.pass_ethertypes[1]: '0x0800' is IP or a VLAN tag" },
+	{ "ethertype_name.yaml", 2, 26, "'ipx' is not an EtherType" },
+	{ "ethertype_length.yaml", 2, 21, "'0x05dc' is an 802.3 length, not an EtherType" },
+	{ "ethertype_hex.yaml", 2, 21, "'0x88g5' is not an EtherType: bad hex digit" },
+	{ "budget_negative.yaml", 2, 24,
+	  "fast_path.redirect_budget_pps: '-1' is out of range 0..4294967295" },
 	{ "alias.yaml", 3, 17, "fast_path.drop_dst_ips: YAML aliases (*nets) are not supported" },
 	{ "tag.yaml", 4, 13, "YAML tags ('tag:yaml.org,2002:str') are not supported" },
 	{ "two_documents.yaml", 2, 1, "only one YAML document is allowed" },
@@ -620,6 +669,8 @@ static const struct good_case good_cases[] = {
 	{ "escapes in signatures", "good/escapes.yaml", t_escapes, NULL },
 	{ "fragments: drop, dns_malformed: drop", "good/modes.yaml", t_modes, NULL },
 	{ "explicit and automatic ids", "good/ids.yaml", t_ids, NULL },
+	{ "abuse keys: scope, ipv6_mask, budget, EtherTypes, auto_block", "good/abuse.yaml",
+	  t_abuse, NULL },
 	{ "empty, comments only and null sections give the defaults", NULL, NULL, t_empty },
 	{ "load and argument errors", NULL, NULL, t_load_errors },
 	{ "every prefix of the example parses or is refused cleanly", NULL, NULL, t_truncations },

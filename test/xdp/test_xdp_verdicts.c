@@ -129,7 +129,7 @@ reset_state(struct hyp_xdp *x)
 		HYP_MAP_ID_BLOCK_SRC_V4, HYP_MAP_ID_BLOCK_DST_V4, HYP_MAP_ID_BLOCK_SRC_V6,
 		HYP_MAP_ID_BLOCK_DST_V6, HYP_MAP_ID_RL_RULES_V4, HYP_MAP_ID_RL_RULES_V6,
 		HYP_MAP_ID_AUTOBLOCK, HYP_MAP_ID_RL_STATE, HYP_MAP_ID_REDIRECT_PORTS,
-		HYP_MAP_ID_FLOW,
+		HYP_MAP_ID_FLOW, HYP_MAP_ID_PASS_ETHERTYPES,
 	};
 	unsigned int i;
 	int ret;
@@ -166,7 +166,18 @@ rl(struct hyp_xdp *x, const char *cidr, uint32_t pps, uint32_t burst)
 	struct hyp_cidr c;
 	int ret = hyp_cidr_parse(cidr, &c, NULL, 0);
 
-	return ret < 0 ? ret : hyp_xdp_ratelimit_add(x, &c, pps, burst, 7);
+	return ret < 0 ? ret : hyp_xdp_ratelimit_add(x, &c, pps, burst, 7, HYP_RL_SCOPE_ADDRESS,
+						   HYP_RL_IPV6_MASK_DEFAULT);
+}
+
+static int
+rl_scoped(struct hyp_xdp *x, const char *cidr, uint32_t burst, enum hyp_rl_scope scope,
+	  unsigned int mask)
+{
+	struct hyp_cidr c;
+	int ret = hyp_cidr_parse(cidr, &c, NULL, 0);
+
+	return ret < 0 ? ret : hyp_xdp_ratelimit_add(x, &c, 2, burst, 8, scope, mask);
 }
 
 static int
@@ -174,12 +185,15 @@ autoblock(struct hyp_xdp *x, const char *ip, uint64_t ttl_ms)
 {
 	struct hyp_cidr c;
 	struct hyp_addr a;
+	struct hyp_src_key k;
 	int ret = hyp_cidr_parse(ip, &c, NULL, 0);
 
 	if (ret < 0)
 		return ret;
 	hyp_cidr_to_addr(&c, &a);
-	return hyp_xdp_autoblock_add(x, &a, ttl_ms * 1000000ULL);
+	/* an IPv6 address written ::ffff:a.b.c.d parses as AF_INET6: family 6 */
+	k = hyp_src_key_host(c.family == AF_INET ? 4 : 6, a.a);
+	return hyp_xdp_autoblock_add(x, &k, ttl_ms * 1000000ULL);
 }
 
 static int
@@ -416,21 +430,26 @@ static int su_blk_event(struct hyp_xdp *x)
 {
 	return su_blk_32(x) ?: hyp_xdp_config_set(x, HYP_CFG_EVENT_SAMPLE, 1);
 }
-static int su_ab(struct hyp_xdp *x) { return autoblock(x, "198.51.100.7", 0); }
+/* an hour: longer than any case, and a block must expire */
+static int su_ab(struct hyp_xdp *x) { return autoblock(x, "198.51.100.7", 3600000); }
+static int su_ab6m(struct hyp_xdp *x) { return autoblock(x, "::ffff:198.51.100.7", 3600000); }
+static int su_ab_malformed_pass(struct hyp_xdp *x) { return su_ab(x) ?: su_malformed_pass(x); }
 #define AB_TTL_MS 300
 static int su_ab_ttl(struct hyp_xdp *x) { return autoblock(x, "198.51.100.7", AB_TTL_MS); }
-static int su_ab6(struct hyp_xdp *x) { return autoblock(x, "2001:db8:bad::7", 0); }
+static int su_ab6(struct hyp_xdp *x) { return autoblock(x, "2001:db8:bad::7", 3600000); }
 static int su_ab_del(struct hyp_xdp *x)
 {
 	struct hyp_cidr c;
 	struct hyp_addr a;
+	struct hyp_src_key k;
 	int ret = su_ab(x);
 
 	if (ret == 0)
 		ret = hyp_cidr_parse("198.51.100.7", &c, NULL, 0);
 	if (ret == 0) {
 		hyp_cidr_to_addr(&c, &a);
-		ret = hyp_xdp_autoblock_del(x, &a);
+		k = hyp_src_key_host(4, a.a);
+		ret = hyp_xdp_autoblock_del(x, &k);
 	}
 	return ret;
 }
@@ -448,6 +467,43 @@ static int su_rl_exempt(struct hyp_xdp *x)
 	return rl(x, "198.18.0.0/16", RL_PPS, 1) ?: rl(x, "198.18.7.0/24", 0, 0);
 }
 static int su_rl6(struct hyp_xdp *x) { return rl(x, "2001:db8:1::/48", RL_PPS, 1); }
+static int su_rl_prefix(struct hyp_xdp *x)
+{
+	return rl_scoped(x, "198.18.5.0/24", 2, HYP_RL_SCOPE_PREFIX, 64);
+}
+static int su_rl6_mask128(struct hyp_xdp *x)
+{
+	return rl_scoped(x, "2001:db8:1::/48", 1, HYP_RL_SCOPE_ADDRESS, 128);
+}
+static int
+chk_rl_two_buckets(struct hyp_xdp *x, const uint64_t *aux)
+{
+	EXPECT(aux[HYP_AUX_RL_INSERTED] == 2, "aux ratelimit_inserted delta: got %lu want 2",
+	       aux[HYP_AUX_RL_INSERTED]);
+	return 0;
+}
+static int su_blk_malformed_pass(struct hyp_xdp *x) { return su_blk_32(x) ?: su_malformed_pass(x); }
+static int su_dns_malformed_pass(struct hyp_xdp *x) { return dns_redirect(x) ?: su_malformed_pass(x); }
+static int su_all_malformed_pass(struct hyp_xdp *x)
+{
+	return hyp_xdp_config_set(x, HYP_CFG_REDIRECT_ALL, 1) ?: su_malformed_pass(x);
+}
+/* a fresh budget: the array keeps a queue's last arrival time across cases */
+static int
+budget(struct hyp_xdp *x, int closed)
+{
+	struct hyp_rl_state zero = { 0 };
+	uint32_t q;
+
+	for (q = 0; q < NQUEUES; q++)
+		if (bpf_map_update_elem(hyp_xdp_map_fd(x, HYP_MAP_ID_REDIRECT_BUDGET), &q, &zero,
+					BPF_ANY) < 0)
+			return -errno;
+	return dns_redirect(x) ?: hyp_xdp_redirect_budget(x, RL_PPS, 2) ?:
+		hyp_xdp_config_set(x, HYP_CFG_FAIL_MODE, closed ? HYP_FAIL_CLOSED : HYP_FAIL_OPEN);
+}
+static int su_budget_open(struct hyp_xdp *x) { return budget(x, 0); }
+static int su_budget_closed(struct hyp_xdp *x) { return budget(x, 1); }
 static int su_closed_dns(struct hyp_xdp *x)
 {
 	return dns_redirect(x) ?: hyp_xdp_config_set(x, HYP_CFG_FAIL_MODE, HYP_FAIL_CLOSED);
@@ -477,8 +533,21 @@ static int su_wd_off(struct hyp_xdp *x)
 	return watchdog(x, WD_STALE_MS, 1) ?: hyp_xdp_config_set(x, HYP_CFG_WATCHDOG_NS, 0);
 }
 static int su_flow_off(struct hyp_xdp *x) { return hyp_xdp_config_set(x, HYP_CFG_FLOW_TRACK, 0); }
-static int su_ips_nopeer(struct hyp_xdp *x) { return hyp_xdp_config_set(x, HYP_CFG_IPS, HYP_IPS_ON); }
-static int su_ips(struct hyp_xdp *x) { return su_ips_nopeer(x) ?: hyp_xdp_set_peer(x, peer_ifindex); }
+static int su_ips_nopeer(struct hyp_xdp *x)
+{
+	return hyp_xdp_config_set(x, HYP_CFG_IPS, HYP_IPS_ON) ?: hyp_xdp_ethertype_add(x, 0x0806);
+}
+static int su_ips_bare(struct hyp_xdp *x)
+{
+	return su_ips_nopeer(x) ?: hyp_xdp_set_peer(x, peer_ifindex);
+}
+/* what a policy without pass_ethertypes gives: ARP and LLDP among them */
+static int su_ips(struct hyp_xdp *x)
+{
+	return su_ips_bare(x) ?: hyp_xdp_ethertype_add(x, 0x0806) ?:
+		hyp_xdp_ethertype_add(x, 0x88cc);
+}
+static int su_ips_llc(struct hyp_xdp *x) { return su_ips(x) ?: hyp_xdp_ethertype_add(x, 0); }
 static int su_ips_blk(struct hyp_xdp *x) { return su_ips(x) ?: su_blk_32(x); }
 static int su_ips_drops(struct hyp_xdp *x) { return su_ips(x) ?: su_ab(x) ?: su_rl_24(x); }
 static int su_ips_dns(struct hyp_xdp *x) { return su_ips(x) ?: dns_redirect(x); }
@@ -752,7 +821,7 @@ static const struct tcase cases[] = {
 	  { { .pkt = UDP4("192.0.2.1", 0, 53), .want_ret = DROP, .want_reason = HYP_R_BLOCK_SRC } } },
 
 	/* -- auto-block ------------------------------------------------------------- */
-	{ "auto-blocked address without expiry is dropped", su_ab, NULL,
+	{ "auto-blocked address is dropped, its neighbour not", su_ab, NULL,
 	  { { .pkt = UDP4("198.51.100.7", 0, 1), .want_ret = DROP, .want_reason = HYP_R_AUTOBLOCK },
 	    { .pkt = UDP4("198.51.100.8", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS } } },
 	{ "auto-block expires after its TTL and the entry is removed", su_ab_ttl, chk_autoblock_expired,
@@ -934,6 +1003,89 @@ static const struct tcase cases[] = {
 	    { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
 	    { .pkt = UDP4(0, 0, 53), .rx_queue = 1, .want_ret = PASS,
 	      .want_reason = HYP_R_REDIRECT_FALLBACK } } },
+	/* -- abuse: the check order, families, buckets, budget, EtherTypes ------- */
+	{ "malformed: pass, a blocklisted source's bad UDP length is dropped as blocklist_src",
+	  su_blk_malformed_pass, NULL,
+	  { { .pkt = UDP4("192.0.2.1", 0, 1), .mutate = mut_udp_len7, .want_ret = DROP,
+	      .want_reason = HYP_R_BLOCK_SRC },
+	    { .pkt = UDP4("192.0.2.2", 0, 1), .mutate = mut_udp_len7, .want_ret = PASS,
+	      .want_reason = HYP_R_MAL_UDP_LEN } } },
+	{ "malformed: drop, a blocklisted source's bad IP version counts as blocklist_src",
+	  su_blk_32, NULL,
+	  { { .pkt = UDP4("192.0.2.1", 0, 1), .mutate = mut_ip4_version5, .want_ret = DROP,
+	      .want_reason = HYP_R_BLOCK_SRC } } },
+	{ "malformed: pass, an auto-blocked source's SYN+FIN is dropped as autoblock",
+	  su_ab_malformed_pass, NULL,
+	  { { .pkt = V4(.src = "198.51.100.7", .proto = IPPROTO_TCP, .tcp_flags = 0x03,
+		       .dport = 80), .want_ret = DROP, .want_reason = HYP_R_AUTOBLOCK } } },
+	{ "malformed: pass, aimed at a redirected port: inward as malformed_redirect",
+	  su_dns_malformed_pass, NULL,
+	  { { .pkt = UDP4(0, 0, 53), .mutate = mut_udp_len_big, .want_ret = REDIR,
+	      .want_reason = HYP_R_MAL_REDIRECT },
+	    { .pkt = UDP4(0, 0, 54), .mutate = mut_udp_len_big, .want_ret = PASS,
+	      .want_reason = HYP_R_MAL_UDP_LEN } } },
+	{ "malformed: pass with redirect_all: inward, but a cut Ethernet header has nothing to "
+	  "inspect", su_all_malformed_pass, NULL,
+	  { { .pkt = V4(.proto = IPPROTO_TCP, .tcp_flags = 0x03, .dport = 80), .want_ret = REDIR,
+	      .want_reason = HYP_R_MAL_REDIRECT },
+	    { .pkt = UDP4(0, 0, 1), .mutate = mut_eth_only10, .want_ret = PASS,
+	      .want_reason = HYP_R_MAL_ETH_TRUNC } } },
+	{ "an auto-blocked IPv4 source does not block ::ffff: of it over IPv6", su_ab, NULL,
+	  { { .pkt = UDP6("::ffff:198.51.100.7", 0, 1), .want_ret = PASS,
+	      .want_reason = HYP_R_PASS },
+	    { .pkt = UDP4("198.51.100.7", 0, 1), .want_ret = DROP, .want_reason = HYP_R_AUTOBLOCK } } },
+	{ "an auto-blocked v4-mapped IPv6 source does not block the IPv4 address", su_ab6m, NULL,
+	  { { .pkt = UDP4("198.51.100.7", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = UDP6("::ffff:198.51.100.7", 0, 1), .want_ret = DROP,
+	      .want_reason = HYP_R_AUTOBLOCK } } },
+	{ "IPv6 sources share a bucket per /64: rotating inside it buys nothing", su_rl6,
+	  chk_rl_two_buckets,
+	  { { .pkt = UDP6("2001:db8:1::5", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = UDP6("2001:db8:1::6", 0, 1), .by_ms = RL_IV_MS, .want_ret = DROP,
+	      .want_reason = HYP_R_RATELIMIT },
+	    { .pkt = UDP6("2001:db8:1:0:ffff::1", 0, 1), .by_ms = RL_IV_MS, .want_ret = DROP,
+	      .want_reason = HYP_R_RATELIMIT },
+	    { .pkt = UDP6("2001:db8:1:1::5", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS } } },
+	{ "ipv6_mask 128: each IPv6 address its own bucket", su_rl6_mask128, NULL,
+	  { { .pkt = UDP6("2001:db8:1::5", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = UDP6("2001:db8:1::6", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = UDP6("2001:db8:1::6", 0, 1), .by_ms = RL_IV_MS, .want_ret = DROP,
+	      .want_reason = HYP_R_RATELIMIT } } },
+	{ "the default limit masks IPv6 at /64 too", su_rl_default, NULL,
+	  { { .pkt = UDP6("2001:db8:9::1", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = UDP6("2001:db8:9::2", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = UDP6("2001:db8:9::3", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = UDP6("2001:db8:9::4", 0, 1), .by_ms = RL_IV_MS, .want_ret = DROP,
+	      .want_reason = HYP_R_RATELIMIT } } },
+	{ "scope prefix: one bucket for the whole /24", su_rl_prefix, NULL,
+	  { { .pkt = UDP4("198.18.5.1", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = UDP4("198.18.5.2", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = UDP4("198.18.5.3", 0, 1), .by_ms = RL_IV_MS, .want_ret = DROP,
+	      .want_reason = HYP_R_RATELIMIT },
+	    { .pkt = UDP4("198.18.6.1", 0, 1), .want_ret = PASS, .want_reason = HYP_R_PASS } } },
+	{ "redirect budget 2 pps burst 2, fail-open: the 3rd candidate passes as redirect_overload",
+	  su_budget_open, NULL,
+	  { { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
+	    { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
+	    { .pkt = UDP4(0, 0, 53), .by_ms = RL_IV_MS, .want_ret = PASS,
+	      .want_reason = HYP_R_REDIRECT_OVERLOAD },
+	    { .pkt = UDP4(0, 0, 80), .want_ret = PASS, .want_reason = HYP_R_PASS },
+	    { .pkt = UDP4(0, 0, 53), .rx_queue = 3, .by_ms = RL_IV_MS, .want_ret = REDIR,
+	      .want_reason = HYP_R_REDIRECT } } },
+	{ "redirect budget, fail-closed: over it, candidates are dropped", su_budget_closed, NULL,
+	  { { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
+	    { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
+	    { .pkt = UDP4(0, 0, 53), .by_ms = RL_IV_MS, .want_ret = DROP,
+	      .want_reason = HYP_R_REDIRECT_OVERLOAD } } },
+	{ "IPS: an EtherType not in pass_ethertypes is dropped as non_ip_drop", su_ips, NULL,
+	  { { .pkt = { .ethertype = 0x88b5 }, .want_ret = DROP, .want_reason = HYP_R_NON_IP_DROP },
+	    { .pkt = { .ethertype = 0x0026 }, .want_ret = DROP, .want_reason = HYP_R_NON_IP_DROP },
+	    { .pkt = { .family = 0 }, .want_ret = REDIR, .want_reason = HYP_R_FORWARD } } },
+	{ "IPS: llc listed: 802.3 length frames (STP) cross", su_ips_llc, NULL,
+	  { { .pkt = { .ethertype = 0x0026 }, .want_ret = REDIR, .want_reason = HYP_R_FORWARD } } },
+	{ "IDS: any non-IP EtherType still passes to the stack", NULL, NULL,
+	  { { .pkt = { .ethertype = 0x88b5 }, .want_ret = PASS,
+	      .want_reason = HYP_R_PASS_NON_IP } } },
 };
 
 /* ---- runner ------------------------------------------------------------------ */

@@ -128,7 +128,6 @@ main(int argc, char **argv)
 		printf("Bail out! opening the skeleton: %s\n", strerror(errno));
 		return 1;
 	}
-	helpers_used(skel->progs.hyp_xdp, used, sizeof(used), &tail_calls);
 	bpf_object__for_each_map(m, skel->obj)
 		prog_arrays += bpf_map__type(m) == BPF_MAP_TYPE_PROG_ARRAY;
 	doc_ret = argc > 1 ? helpers_documented(argv[1], documented, sizeof(documented)) : -EINVAL;
@@ -143,6 +142,8 @@ main(int argc, char **argv)
 		printf("Bail out! load failed: %s\n%s\n", strerror(-ret), log);
 		return 1;
 	}
+	/* after the load: libbpf has appended the global subprograms by now */
+	helpers_used(skel->progs.hyp_xdp, used, sizeof(used), &tail_calls);
 
 	p = strstr(log, "processed ");
 	if (p != NULL)
