@@ -16,6 +16,13 @@ frames each case sent.
                   as a two-sided sensor sees it), ACK, then the signature
                   (--follow: and a benign segment after it)
   benign_tcp      the same handshake and a benign request, from --attacker-ip
+  syn_flood       N SYNs to port 80 from spoofed sources in 198.18.128.0/17
+  rotate4         N datagrams, each from another address in 198.18.5.0/24
+  rotate6         N datagrams, each from another address in 2001:db8:1::/64
+                  (--prefix6 another /64)
+  synfin_sig      a SYN+FIN segment (malformed) carrying the drop signature
+  dns_flood       N back-to-back DNS queries from --attacker-ip
+  ethertype       N frames of EtherType --ethertype
 """
 import argparse
 import json
@@ -24,7 +31,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../usertools"))
 try:
-    from scapy.all import DNS, DNSQR, IP, TCP, UDP, Ether, Raw, raw
+    from scapy.all import DNS, DNSQR, IP, TCP, UDP, Ether, IPv6, Raw, raw
     import hyperion_frames
 except ImportError:
     sys.exit("abuse.py: needs scapy (apt-get install python3-scapy; run with /usr/bin/python3)")
@@ -81,7 +88,42 @@ def benign_tcp(args):
     return [f for i in range(args.n) for f in connection(args, 44000 + args.port_base + i, BENIGN)]
 
 
-CASES = {"forged_udp": forged_udp, "forged_tcp": forged_tcp, "victim_forged": victim_forged,
+def syn_flood(args):
+    return [raw(eth(args) / IP(src="198.18.%d.%d" % (128 + (i >> 8) % 128, i & 255), dst=args.dst_ip) /
+                TCP(sport=1024 + i % 60000, dport=80, flags="S", seq=i))
+            for i in range(args.n)]
+
+
+def rotate4(args):
+    return [raw(eth(args) / IP(src="198.18.5.%d" % (1 + i % 254), dst=args.dst_ip) /
+                UDP(sport=40000, dport=9) / Raw(b"x" * 10)) for i in range(args.n)]
+
+
+def rotate6(args):
+    return [raw(eth(args) / IPv6(src="%s:%x:%x::%x" % (args.prefix6, i + 1, 7 * i, i + 2),
+                                 dst="2001:db8:18::2") /
+                UDP(sport=40000, dport=9) / Raw(b"x" * 10)) for i in range(args.n)]
+
+
+def synfin_sig(args):
+    return [raw(eth(args) / IP(src=args.attacker_ip, dst=args.dst_ip) /
+                TCP(sport=45000, dport=80, flags="SFP", seq=1) / Raw(SIG))]
+
+
+def dns_flood(args):
+    return [raw(eth(args) / IP(src=args.attacker_ip, dst=args.dst_ip) /
+                UDP(sport=30000 + i % 30000, dport=53) / DNS(id=i, qd=DNSQR(qname="example.com")))
+            for i in range(args.n)]
+
+
+def ethertype(args):
+    return [raw(Ether(src=args.src_mac, dst=args.dst_mac, type=args.ethertype) / Raw(b"\0" * 46))
+            for _ in range(args.n)]
+
+
+CASES = {"syn_flood": syn_flood, "rotate4": rotate4, "rotate6": rotate6, "synfin_sig": synfin_sig,
+         "dns_flood": dns_flood, "ethertype": ethertype,
+"forged_udp": forged_udp, "forged_tcp": forged_tcp, "victim_forged": victim_forged,
          "handshake": handshake, "benign_tcp": benign_tcp}
 
 
@@ -94,6 +136,8 @@ def main():
     ap.add_argument("--forger-ip", default="198.18.0.51")
     ap.add_argument("--attacker-ip", default="198.18.0.1")
     ap.add_argument("--port-base", type=int, default=0, help="keeps connections of two runs apart")
+    ap.add_argument("--prefix6", default="2001:db8:1:0", help="rotate6: the /64, 4 groups")
+    ap.add_argument("--ethertype", type=lambda v: int(v, 0), default=0x88b5)
     ap.add_argument("--follow", action="store_true",
                     help="a benign segment after each connection's request, same 5-tuple")
     args = ap.parse_args()

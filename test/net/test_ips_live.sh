@@ -31,7 +31,7 @@ n, w, at = int(sys.argv[1]), sys.argv[2].encode(), int(sys.argv[3])
 b = bytearray(b'x' * n); b[at:at + len(w)] = w
 sys.stdout.write(bytes(b).hex())" "$1" "${2:-}" "${3:-0}"; }
 
-echo "1..18"
+echo "1..19"
 ip netns exec "$HYP_NS_SRV" $py "$echo_py" serve 53 5000 >"$tmp/srv.log" 2>&1 &
 if app_start -- --mode ips --iface "$HYP_IF_A" --peer "$HYP_IF_B" --policy "$policy"; then
 	ok "dpdk-hyperion started in ips mode"
@@ -93,6 +93,16 @@ ev=$(ip netns exec "$HYP_NS_CLI" $py "$src/test/net/evasion.py" --iface "$HYP_IF
 	--only overlap_same4 --only overlap_conflict4) || nok "sending hand-cut fragments"
 same_frames=$(echo "$ev" | $py -c "import json,sys; print(json.load(sys.stdin)['frames']['overlap_same4'])")
 sleep 0.5
+# non-IP: the policy's default pass_ethertypes (ARP, LLDP, 802.1X, LACP, LLC)
+# cross; any other EtherType would cross the bump unchecked, so it is dropped
+nd0=$(xstat "$HYP_IF_A" non_ip_drop) f0=$(xstat "$HYP_IF_A" forward)
+for et in 0x88b5 0x88b5 0x88cc; do
+	ip netns exec "$HYP_NS_CLI" $py "$src/test/net/abuse.py" ethertype --ethertype $et \
+		--iface "$HYP_IF_CLI" --dst-mac "$(mac "$HYP_NS_DUT" "$HYP_IF_A")" >/dev/null
+done
+sleep 0.3
+check_eq "IPS: two frames of an unlisted EtherType dropped, the LLDP frame forwarded" \
+	"$(( $(xstat "$HYP_IF_A" non_ip_drop) - nd0 ))/$(( $(xstat "$HYP_IF_A" forward) - f0 ))" "2/1"
 
 app_stop
 sed 's/^/# /' "$log" | tail -8
