@@ -301,8 +301,15 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			fe->bytes[dir] += rte_pktmbuf_pkt_len(m);
 			fe->last_tsc = now;
 			hyp_flow_note(fe, dir, meta.proto, meta.tcp_flags);
-			/* its source was reported once, when the verdict was made */
-			if (fe->verdict == HYP_ACTION_DROP && fe->verdict_gen == gen) {
+			/*
+			 * Its source was reported once, when the verdict was made.
+			 * A new policy generation decides a flow anew, except a TCP
+			 * one: its stream took the dropped bytes, so their resend
+			 * would pass as bytes already seen; the connection stays
+			 * dropped.
+			 */
+			if (fe->verdict == HYP_ACTION_DROP &&
+			    (fe->verdict_gen == gen || meta.proto == IPPROTO_TCP)) {
 				st->cached_drops++;
 				st->dropped++;
 				rte_pktmbuf_free(m);

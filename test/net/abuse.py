@@ -21,6 +21,10 @@ frames each case sent.
   rotate6         N datagrams, each from another address in 2001:db8:1::/64
                   (--prefix6 another /64)
   synfin_sig      a SYN+FIN segment (malformed) carrying the drop signature
+  udp53           one datagram 198.18.0.1:53 -> :53 (both sides redirected by
+                  port 53), --reply: and the answer back, --sig: carrying the
+                  drop signature
+  udp_badlen      a DNS query whose UDP length claims one byte more than it has
   dns_flood       N back-to-back DNS queries from --attacker-ip
   ethertype       N frames of EtherType --ethertype
 """
@@ -110,6 +114,22 @@ def synfin_sig(args):
                 TCP(sport=45000, dport=80, flags="SFP", seq=1) / Raw(SIG))]
 
 
+def udp53(args):
+    c, s = args.attacker_ip, args.dst_ip
+    out = [raw(eth(args) / IP(src=c, dst=s) / UDP(sport=53, dport=53) /
+               Raw(SIG if args.sig else BENIGN))]
+    if args.reply:
+        out.append(raw(eth(args) / IP(src=s, dst=c) / UDP(sport=53, dport=53) / Raw(BENIGN)))
+    return out
+
+
+def udp_badlen(args):
+    f = eth(args) / IP(src=args.attacker_ip, dst=args.dst_ip) / UDP(sport=45100, dport=53) / \
+        DNS(id=1, qd=DNSQR(qname="example.com"))
+    f[UDP].len = len(f[UDP]) + 1
+    return [raw(f)]
+
+
 def dns_flood(args):
     return [raw(eth(args) / IP(src=args.attacker_ip, dst=args.dst_ip) /
                 UDP(sport=30000 + i % 30000, dport=53) / DNS(id=i, qd=DNSQR(qname="example.com")))
@@ -122,6 +142,7 @@ def ethertype(args):
 
 
 CASES = {"syn_flood": syn_flood, "rotate4": rotate4, "rotate6": rotate6, "synfin_sig": synfin_sig,
+         "udp_badlen": udp_badlen, "udp53": udp53,
          "dns_flood": dns_flood, "ethertype": ethertype,
 "forged_udp": forged_udp, "forged_tcp": forged_tcp, "victim_forged": victim_forged,
          "handshake": handshake, "benign_tcp": benign_tcp}
@@ -138,6 +159,8 @@ def main():
     ap.add_argument("--port-base", type=int, default=0, help="keeps connections of two runs apart")
     ap.add_argument("--prefix6", default="2001:db8:1:0", help="rotate6: the /64, 4 groups")
     ap.add_argument("--ethertype", type=lambda v: int(v, 0), default=0x88b5)
+    ap.add_argument("--reply", action="store_true", help="udp53: the answer too")
+    ap.add_argument("--sig", action="store_true", help="udp53: the drop signature")
     ap.add_argument("--follow", action="store_true",
                     help="a benign segment after each connection's request, same 5-tuple")
     args = ap.parse_args()

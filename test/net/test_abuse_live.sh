@@ -8,7 +8,8 @@
 #     one IPv6 /64 (ipv6_mask 64): one bucket, not one per address; another
 #     /64 keeps its own
 #   - malformed: pass, a SYN+FIN segment carrying the drop signature to a
-#     redirected port: still inspected and dropped, not waved through
+#     redirected port: still inspected and dropped, not waved through; one
+#     the slow path cannot parse either is counted as a parse error
 #   - a DNS flood over the per-queue redirect budget: the excess gets the
 #     fail mode in XDP, counted as redirect_overload, and the slow path sees
 #     exactly what was redirected
@@ -47,7 +48,7 @@ for l in sys.stdin:
         print(' '.join(out))" "${@:2}"; }
 slow() { tele /hyperion/stats "${@/#/slow/}"; }
 
-echo "1..9"
+echo "1..13"
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --flows 1024 --metrics-port 0 ||
 	{ nok "started"; exit 1; }
 
@@ -79,10 +80,30 @@ abuse synfin_sig
 check_eq "malformed: pass, SYN+FIN with the signature to port 80: to the slow path, dropped" \
 	"$(xdp malformed_redirect)/$(slow dropped)" "1/7"
 
+p0=$(slow passed)
+abuse udp_badlen
+check_eq "malformed: pass, a bad UDP length to port 53: inward, counted a parse error, not as passed" \
+	"$(xdp malformed_redirect)/$(slow parse_errors)/$(( $(slow passed) - p0 ))" "2/1/0"
+
+# an established UDP flow (port 53 both ways: both sides redirected)
+abuse udp53 --reply
+c0=$(slow cached_drops)
+abuse udp53 --sig
+abuse udp53
+check_eq "UDP seen both ways is established: its drop is cached, the next datagram a cached drop" \
+	"$(( $(slow cached_drops) - c0 ))" 1
+
 # the budget: a reload, so the flood above did not spend it
 sed -i 's/^  malformed: pass$/  malformed: pass\n  redirect_budget_pps: 20\n  redirect_budget_burst: 50/' "$pol"
 pkill -HUP -f -- "--file-prefix $prefix "
 for _ in $(seq 50); do grep -q "loaded (generation 2)" "$log" && break; sleep 0.1; done
+c0=$(slow cached_drops) i0=$(slow inspected) d0=$(slow dropped)
+abuse udp53
+check_eq "a new policy generation decides the UDP flow anew: inspected, not dropped" \
+	"$(( $(slow cached_drops) - c0 ))/$(( $(slow inspected) - i0 ))/$(( $(slow dropped) - d0 ))" "0/1/0"
+abuse handshake --n 1 --follow
+check_eq "a dropped TCP connection stays dropped across the reload (its bytes were taken)" \
+	"$(( $(slow cached_drops) - c0 ))" 4
 r0=$(xdp redirect) rx0=$(slow rx)
 abuse dns_flood --n 400
 r=$(( $(xdp redirect) - r0 )) o=$(xdp redirect_overload)
