@@ -368,14 +368,14 @@ MUTANTS = [
         "name": "XDP: the redirect budget is never enforced",
         "file": "bpf/hyp_xdp.bpf.c",
         "find": "	if (hyp_redirect_over_budget(ctx))",
-        "replace": "	if (0)",
+        "replace": "	if (hyp_redirect_over_budget(ctx) && 0)",
         "tests": ["xdp_verdicts", "abuse_live"],
     },
     {
         "name": "XDP: IPS forwards every non-IP EtherType",
         "file": "bpf/hyp_xdp.bpf.c",
-        "find": "	if (hyp_cfg(HYP_CFG_IPS) == HYP_IPS_ON &&\n	    bpf_map_lookup_elem(&pass_ethertypes, &et) == NULL)",
-        "replace": "	if (0)",
+        "find": "	    bpf_map_lookup_elem(&pass_ethertypes, &et) == NULL)",
+        "replace": "	    bpf_map_lookup_elem(&pass_ethertypes, &et) == NULL && 0)",
         "tests": ["xdp_verdicts", "ips_live"],
     },
     {
