@@ -47,6 +47,9 @@ hyp_args_usage(const char *prog)
 "                         segment inspected alone)\n"
 "  --stream-window-kb N   bytes a TCP direction keeps waiting ahead (default 64)\n"
 "  --stream-midstream 0|1 pick up connections whose SYN was not seen (default 1)\n"
+"  --keep-fastpath        on a graceful stop, leave our XDP program on the interface\n"
+"                         (blocklists, rate limits, the fail mode for redirect\n"
+"                         candidates); fail_mode: closed always does\n"
 "  -i, --interactive      a testpmd-style console (show, blocklist, set, policy reload)\n"
 "  --metrics-port P       Prometheus /metrics on this port (default 2112; 0: off)\n"
 "  --metrics-addr A       address to serve /metrics on (default 0.0.0.0)\n",
@@ -91,6 +94,7 @@ enum {
 	OPT_STREAM_MEMCAP,
 	OPT_STREAM_WINDOW,
 	OPT_STREAM_MIDSTREAM,
+	OPT_KEEP_FASTPATH,
 };
 
 /* The numeric options: their bounds and the field each sets. */
@@ -183,6 +187,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "stream-memcap-mb", required_argument, NULL, OPT_STREAM_MEMCAP },
 		{ "stream-window-kb", required_argument, NULL, OPT_STREAM_WINDOW },
 		{ "stream-midstream", required_argument, NULL, OPT_STREAM_MIDSTREAM },
+		{ "keep-fastpath", no_argument, NULL, OPT_KEEP_FASTPATH },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -235,6 +240,9 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 			break;
 		case 'i':
 			a->interactive = true;
+			break;
+		case OPT_KEEP_FASTPATH:
+			a->keep_fastpath = true;
 			break;
 		case 'A':
 			a->metrics_addr = optarg;

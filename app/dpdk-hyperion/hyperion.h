@@ -10,6 +10,7 @@
 #include <rte_log.h>
 #include <rte_mempool.h>
 
+#include "hyp_autoblock.h"
 #include "hyp_pipeline.h"
 #include "hyp_xdp.h"
 
@@ -46,6 +47,7 @@ struct hyp_args {
 	const char *metrics_addr;	/* Prometheus /metrics */
 	uint16_t metrics_port;		/* 0: off */
 	bool interactive;		/* -i: the console on stdin/stdout */
+	bool keep_fastpath;		/* leave the XDP program at a graceful stop */
 };
 
 int hyp_args_parse(int argc, char **argv, struct hyp_args *a);
@@ -60,6 +62,8 @@ struct hyp_port {
 	uint16_t nb_queues;
 	struct rte_mempool *pool;
 	struct hyp_xdp *xdp;		/* the program the PMD attached */
+	struct hyp_xdp *keep;		/* the one a graceful stop leaves (not attached yet) */
+	uint64_t open_since_ns;		/* start: when a stale program was removed */
 	bool probed;
 	bool started;
 };
@@ -70,6 +74,12 @@ int hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifnam
 			const struct hyp_args *a, unsigned int n_ports);
 int hyp_port_open_pcap(struct hyp_port *pt, const char *file, const struct hyp_args *a);
 void hyp_port_close(struct hyp_port *pt);
+/* A graceful stop: fence the queues, make the program to keep, attach it after the close. */
+int hyp_port_fence(struct hyp_port *pt, unsigned int start_queue, unsigned int *n);
+int hyp_port_keep_prepare(struct hyp_port *pt, const struct hyp_policy *p, uint64_t fail_mode,
+			  bool ips, unsigned int peer_ifindex,
+			  const struct hyp_autoblock_entry *ab, unsigned int n_ab);
+int hyp_port_keep_attach(struct hyp_port *pt);
 
 /* Offline replay: the XDP program's verdict for each packet, in software. */
 struct hyp_replay;

@@ -4,10 +4,13 @@
  * --peer, or the pcap port, the engine, the EVE log, the pipeline), hands
  * them to the control plane (lib/hyp_ctl), starts the services, and runs the
  * control loop: every 100 ms a tick (heartbeats, auto-block), statistics,
- * reloads on SIGHUP. SIGINT/SIGTERM: stop rx, drain the stages, print final
- * statistics, close the ports (the PMD removes the XDP program), exit 0.
+ * reloads on SIGHUP. SIGINT/SIGTERM: fence the queues (the fail mode decides
+ * from then), drain the stages, print final statistics, close the ports
+ * (the PMD removes the XDP program; fail-closed or --keep-fastpath puts ours
+ * back, with the policy's fast path and no sockets), exit 0.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +55,7 @@ struct hyp_app {
 	long pcap_packets;
 	struct hyp_ctl ctl;		/* the instance, as the control plane sees it */
 	struct hyp_metrics *metrics;
+	bool stopping;			/* a graceful stop: the queues are fenced */
 };
 
 static int
@@ -110,6 +114,7 @@ publish_ports(struct hyp_app *app)
 		cp->nb_queues = app->ports[i].nb_queues;
 		cp->start_queue = app->replay != NULL ? 0 : app->a.start_queue;
 		cp->xdp = app->replay != NULL ? hyp_replay_xdp(app->replay) : app->ports[i].xdp;
+		cp->offline = app->replay != NULL;
 	}
 	c->n_ports = app->n_ports;
 }
@@ -213,6 +218,30 @@ make_pipeline(struct hyp_app *app)
 	return hyp_pipeline_create(&pc, app->ctl.engine, &app->ctl.pipe);
 }
 
+/*
+ * A graceful stop's first step: every queue's xsks_map entry goes, so the
+ * fail mode decides redirect candidates from here on, in the kernel, while
+ * the pipeline drains what it already holds. Without it, packets would go on
+ * being redirected to sockets nobody reads until the close removed them.
+ */
+static void
+fence(struct hyp_app *app)
+{
+	unsigned int i, n, total = 0;
+
+	/* no heartbeat from here: nothing should be redirected any more */
+	hyp_ctl_heartbeat_stop(&app->ctl);
+	for (i = 0; i < app->n_ports; i++) {
+		if (hyp_port_fence(&app->ports[i], app->a.start_queue, &n) < 0)
+			continue;
+		total += n;
+	}
+	app->stopping = true;
+	if (app->replay == NULL)
+		APP_LOG(INFO, "stopping: fenced %u queue%s, redirect candidates get the fail "
+			"mode; draining", total, total == 1 ? "" : "s");
+}
+
 static int
 run(struct hyp_app *app)
 {
@@ -278,6 +307,12 @@ run(struct hyp_app *app)
 	ret = hyp_pipeline_launch(c->pipe);
 	if (ret < 0)
 		return ret;
+	/* a replay has no live watchdog to feed: the tick beats for it */
+	if (app->replay == NULL) {
+		ret = hyp_ctl_heartbeat_start(c);
+		if (ret < 0)
+			return ret;
+	}
 	printf("dpdk-hyperion running: %s %s%s%s\n", app->a.pcap ? "replaying" :
 	       app->a.mode == HYP_MODE_IPS ? "ips on" : "ids on",
 	       app->a.pcap ? app->a.pcap : app->a.iface,
@@ -287,33 +322,68 @@ run(struct hyp_app *app)
 		run_interactive(app);
 	else
 		control_loop(app);
+	fence(app);
 	hyp_pipeline_stop(c->pipe);
 	hyp_ctl_print_stats(c, stdout, true);
 	return 0;
 }
 
+/*
+ * The PMD's close detaches whatever program is on the interface: a sensor
+ * in fail-closed mode would be left wide open. Fail-closed, or asked to,
+ * we put our program back (made before the close, attached right after).
+ */
+static void
+keep_prepare(struct hyp_app *app, const struct hyp_engine *engine,
+	     const struct hyp_autoblock *autoblock)
+{
+	struct hyp_autoblock_entry ab[1024];
+	unsigned int i, n_ab = 0;
+	uint64_t fm = HYP_FAIL_OPEN;
+
+	if (!app->stopping || app->replay != NULL || engine == NULL || app->n_ports == 0 ||
+	    app->ports[0].xdp == NULL)
+		return;
+	/* the fail mode in force: the console may have changed the policy's */
+	hyp_xdp_config_get(app->ports[0].xdp, HYP_CFG_FAIL_MODE, &fm);
+	if (fm != HYP_FAIL_CLOSED && !app->a.keep_fastpath)
+		return;
+	/* the first 1,024 auto-blocks go along, each with its expiry */
+	if (autoblock != NULL)
+		n_ab = hyp_autoblock_list(autoblock, hyp_xdp_now_ns(), ab, RTE_DIM(ab));
+	for (i = 0; i < app->n_ports; i++)
+		hyp_port_keep_prepare(&app->ports[i], hyp_engine_policy(engine), fm,
+				      app->a.mode == HYP_MODE_IPS,
+				      app->n_ports == 2 ? app->ports[1 - i].ifindex : 0, ab, n_ab);
+}
+
 static void
 teardown(struct hyp_app *app)
 {
-	struct hyp_ctl *c = &app->ctl;
-	struct hyp_pipeline *pipe = c->pipe;
-	const struct hyp_engine *engine = c->engine;
-	struct hyp_autoblock *autoblock = c->autoblock;
-	struct hyp_eve *eve = c->eve;
+	struct hyp_ctl_parts parts;
 	unsigned int i;
+	uint64_t t0;
 
 	/* the order matters: readers first, lcores, then sockets and programs, then logs */
 	hyp_metrics_stop(app->metrics);
-	hyp_ctl_stopped(c);
-	if (pipe != NULL)
-		hyp_pipeline_free(pipe);
+	hyp_ctl_heartbeat_stop(&app->ctl);
+	hyp_ctl_stopped(&app->ctl, &parts);
+	if (parts.pipe != NULL)
+		hyp_pipeline_free(parts.pipe);
+	keep_prepare(app, parts.engine, parts.autoblock);
+	t0 = hyp_xdp_now_ns();
 	for (i = 0; i < app->n_ports; i++)
 		hyp_port_close(&app->ports[i]);
+	for (i = 0; i < app->n_ports; i++)
+		if (app->ports[i].keep != NULL && hyp_port_keep_attach(&app->ports[i]) == 0)
+			APP_LOG(INFO, "%s: without an XDP program for %" PRIu64 " us between the "
+				"close and the attach", app->ports[i].ifname,
+				(hyp_xdp_now_ns() - t0) / 1000);
 	hyp_replay_close(app->replay);
-	if (eve != NULL)
-		hyp_eve_close(eve);
-	hyp_autoblock_free(autoblock);
-	hyp_engine_free((struct hyp_engine *)(uintptr_t)engine);
+	if (parts.eve != NULL)
+		hyp_eve_close(parts.eve);
+	hyp_autoblock_free(parts.autoblock);
+	hyp_engine_free((struct hyp_engine *)(uintptr_t)parts.engine);
 }
 
 int

@@ -5,6 +5,7 @@
  * the pipeline may park.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "hyp_fastpath.h"
 #include "hyperion.h"
 
 #define POOL_CACHE 256
@@ -147,10 +149,22 @@ clear_stale(struct hyp_port *pt)
 	}
 	if (ret < 0)
 		return ret;
-	APP_LOG(WARNING, "%s: removing hyperion program id %u left by an earlier run",
-		pt->ifname, hyp_xdp_prog_id(old));
+	{
+		uint64_t kept = 0;
+
+		hyp_xdp_config_get(old, HYP_CFG_KEPT, &kept);
+		if (kept)
+			APP_LOG(WARNING, "%s: replacing hyperion program id %u a graceful stop "
+				"kept (fail-closed or --keep-fastpath): the interface is open "
+				"until the new one is attached", pt->ifname, hyp_xdp_prog_id(old));
+		else
+			APP_LOG(WARNING, "%s: removing hyperion program id %u left by an "
+				"earlier run", pt->ifname, hyp_xdp_prog_id(old));
+	}
 	ret = hyp_xdp_detach_ifindex(old, pt->ifindex);
 	hyp_xdp_close(old);
+	if (ret == 0)
+		pt->open_since_ns = hyp_xdp_now_ns();
 	return ret;
 }
 
@@ -186,15 +200,15 @@ hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifname,
 			strerror(errno));
 		return -ENOENT;
 	}
-	ret = clear_stale(pt);
-	if (ret < 0)
-		return ret;
 	ret = make_pool(pt, hyp_port_pool_size(a, n_ports));
 	if (ret < 0)
 		return ret;
 	snprintf(args, sizeof(args), "iface=%s,start_queue=%u,queue_count=%u,xdp_prog=%s",
 		 ifname, a->start_queue, a->queues, prog);
-	ret = probe(pt, args);
+	/* as late as can be: from here the interface is bare until the PMD attaches */
+	ret = clear_stale(pt);
+	if (ret == 0)
+		ret = probe(pt, args);
 	if (ret == 0)
 		ret = setup_queues(pt, a);
 	if (ret < 0)
@@ -204,6 +218,11 @@ hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifname,
 	if (ret < 0)
 		APP_LOG(ERR, "%s: the af_xdp port is up but its XDP program cannot be found",
 			ifname);
+	else if (pt->open_since_ns != 0)
+		/* the PMD attaches only to a bare interface: say how long it was one */
+		APP_LOG(INFO, "%s: no XDP program for %" PRIu64 " us between the old "
+			"program's removal and the PMD's attach", ifname,
+			(hyp_xdp_now_ns() - pt->open_since_ns) / 1000);
 	return ret;
 }
 
@@ -228,6 +247,86 @@ hyp_port_open_pcap(struct hyp_port *pt, const char *file, const struct hyp_args 
 	snprintf(args, sizeof(args), "rx_pcap=%s", file);
 	ret = probe(pt, args);
 	return ret < 0 ? ret : setup_queues(pt, a);
+}
+
+int
+hyp_port_fence(struct hyp_port *pt, unsigned int start_queue, unsigned int *n)
+{
+	int ret;
+
+	*n = 0;
+	if (pt->xdp == NULL)
+		return 0;
+	ret = hyp_xdp_fence(pt->xdp, start_queue, pt->nb_queues);
+	if (ret == 0)
+		*n = pt->nb_queues;
+	return ret;
+}
+
+/*
+ * The program a graceful stop leaves behind, made while the port still
+ * runs: the running policy's fast path (blocklists, rate limits), the fail
+ * mode in force, no sockets (every redirect candidate gets the fail mode), no
+ * watchdog (nobody will beat), the peer for IPS, and the auto-blocks in
+ * force (they carry their expiry; the program deletes them when met).
+ */
+int
+hyp_port_keep_prepare(struct hyp_port *pt, const struct hyp_policy *p, uint64_t fail_mode,
+		      bool ips, unsigned int peer_ifindex,
+		      const struct hyp_autoblock_entry *ab, unsigned int n_ab)
+{
+	uint64_t now = hyp_xdp_now_ns();
+	unsigned int i;
+	int ret;
+
+	ret = hyp_xdp_load(&pt->keep);
+	if (ret == 0)
+		ret = hyp_xdp_config_defaults(pt->keep);
+	if (ret == 0)
+		ret = hyp_fastpath_apply(pt->keep, p, NULL);
+	/* the fail mode in force (the console may have changed the policy's) */
+	if (ret == 0)
+		ret = hyp_xdp_config_set(pt->keep, HYP_CFG_FAIL_MODE, fail_mode);
+	if (ret == 0)
+		ret = hyp_xdp_config_set(pt->keep, HYP_CFG_WATCHDOG_NS, 0);
+	if (ret == 0 && ips)
+		ret = hyp_xdp_config_set(pt->keep, HYP_CFG_IPS, HYP_IPS_ON);
+	if (ret == 0 && ips)
+		ret = hyp_xdp_set_peer(pt->keep, peer_ifindex);
+	for (i = 0; ret == 0 && i < n_ab; i++)
+		if (ab[i].expires_ns > now)
+			ret = hyp_xdp_autoblock_add(pt->keep, &ab[i].key, ab[i].expires_ns - now);
+	if (ret == 0)
+		ret = hyp_xdp_config_set(pt->keep, HYP_CFG_KEPT, 1);
+	if (ret < 0) {
+		APP_LOG(ERR, "%s: preparing the fast path to keep: %s; the interface will "
+			"be left without it", pt->ifname, strerror(-ret));
+		hyp_xdp_close(pt->keep);
+		pt->keep = NULL;
+	}
+	return ret;
+}
+
+/* After the close: attach what keep_prepare made, and leave it there. */
+int
+hyp_port_keep_attach(struct hyp_port *pt)
+{
+	int ret;
+
+	if (pt->keep == NULL)
+		return 0;
+	ret = hyp_xdp_attach(pt->keep, pt->ifindex, 0);
+	if (ret == 0) {
+		APP_LOG(INFO, "%s: kept the fast path: hyperion program id %u stays attached",
+			pt->ifname, hyp_xdp_prog_id(pt->keep));
+		hyp_xdp_disown(pt->keep);
+	} else {
+		APP_LOG(ERR, "%s: attaching the kept fast path: %s; the interface has no "
+			"XDP program", pt->ifname, strerror(-ret));
+	}
+	hyp_xdp_close(pt->keep);
+	pt->keep = NULL;
+	return ret;
 }
 
 /* Stop and close: the af_xdp PMD removes the XDP program at close. */

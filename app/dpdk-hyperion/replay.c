@@ -86,6 +86,9 @@ hyp_replay_open(const struct hyp_policy *p, struct hyp_replay **out)
 		ret = hyp_xdp_config_defaults(r->x);
 	if (ret == 0)
 		ret = hyp_fastpath_apply(r->x, p, &st);
+	/* test_run has no live slow path to watch: no watchdog */
+	if (ret == 0)
+		ret = hyp_xdp_config_set(r->x, HYP_CFG_WATCHDOG_NS, 0);
 	if (ret == 0) {
 		ret = bind_lo_socket(r);
 		if (ret < 0)

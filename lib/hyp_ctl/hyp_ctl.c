@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <rte_common.h>
@@ -75,16 +76,22 @@ hyp_ctl_started(struct hyp_ctl *c)
 }
 
 void
-hyp_ctl_stopped(struct hyp_ctl *c)
+hyp_ctl_stopped(struct hyp_ctl *c, struct hyp_ctl_parts *out)
 {
 	/* telemetry commands cannot be unregistered: leave them nothing to read */
+	pthread_mutex_lock(&c->reload_lock);
 	pthread_mutex_lock(&c->lock);
+	out->pipe = c->pipe;
+	out->engine = c->engine;
+	out->eve = c->eve;
+	out->autoblock = c->autoblock;
 	c->n_ports = 0;
 	c->pipe = NULL;
 	c->engine = NULL;
 	c->eve = NULL;
 	c->autoblock = NULL;
 	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&c->reload_lock);
 }
 
 /* ---- views (caller holds the lock) ----------------------------------------- */
@@ -248,6 +255,9 @@ apply_all(struct hyp_ctl *c, const struct hyp_policy *p, const struct hyp_policy
 		xs[i] = c->ports[i].xdp;
 	pthread_mutex_unlock(&c->lock);
 	ret = hyp_fastpath_apply_all(xs, n, p, old, &bad);
+	for (i = 0; ret == 0 && i < n; i++)
+		if (c->ports[i].offline)
+			ret = hyp_xdp_config_set(xs[i], HYP_CFG_WATCHDOG_NS, 0);
 	if (ret < 0 && err_len > 0)
 		snprintf(err, err_len, "%s: writing the XDP maps: %s", c->ports[bad].ifname,
 			 strerror(-ret));
@@ -344,12 +354,122 @@ hyp_ctl_tick(struct hyp_ctl *c)
 
 	pthread_mutex_lock(&c->lock);
 	n = hyp_ctl_xdps(c, x, NULL);
-	for (i = 0; i < n; i++)
-		hyp_xdp_heartbeat(x[i]);
-	c->last_heartbeat_ns = hyp_xdp_now_ns();
+	/* without the thread (a replay, tests) the tick beats, unconditionally */
+	if (!__atomic_load_n(&c->hb_running, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < n; i++)
+			hyp_xdp_heartbeat(x[i]);
+		__atomic_store_n(&c->last_heartbeat_ns, hyp_xdp_now_ns(), __ATOMIC_RELAXED);
+	}
 	pthread_mutex_unlock(&c->lock);
 	if (c->autoblock != NULL)
 		hyp_autoblock_poll(c->autoblock, x, n, hyp_xdp_now_ns());
+}
+
+bool
+hyp_ctl_progress_ok(const uint64_t *prev, const uint64_t *cur, const unsigned int *lcores,
+		    unsigned int n, unsigned int *stalled)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (cur[i] == prev[i]) {
+			*stalled = lcores[i];
+			return false;
+		}
+	return true;
+}
+
+struct hb_ctx {
+	struct hyp_ctl *c;
+	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
+	unsigned int n_x;
+	unsigned int lcores[RTE_MAX_LCORE];
+	unsigned int n_lcores;
+};
+
+/* one loop turn of an lcore is one poll, empty or not */
+static void
+hb_progress(const struct hyp_pipeline *p, const struct hb_ctx *h, uint64_t *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->n_lcores; i++) {
+		const struct hyp_lcore_stats *st = hyp_pipeline_lcore_stats(p, h->lcores[i]);
+
+		out[i] = __atomic_load_n(&st->bursts, __ATOMIC_RELAXED) +
+			 __atomic_load_n(&st->empty_polls, __ATOMIC_RELAXED);
+	}
+}
+
+static void *
+hb_main(void *arg)
+{
+	struct hb_ctx *h = arg;
+	struct hyp_ctl *c = h->c;
+	uint64_t prev[RTE_MAX_LCORE], cur[RTE_MAX_LCORE];
+	unsigned int i, stalled;
+
+	hb_progress(c->pipe, h, prev);
+	while (!__atomic_load_n(&c->hb_stop, __ATOMIC_ACQUIRE)) {
+		usleep(HYP_HEARTBEAT_MS * 1000);
+		hb_progress(c->pipe, h, cur);
+		if (!hyp_ctl_progress_ok(prev, cur, h->lcores, h->n_lcores, &stalled)) {
+			if (__atomic_fetch_add(&c->hb_withheld, 1, __ATOMIC_RELAXED) == 0 ||
+			    __atomic_load_n(&c->hb_stalled_lcore, __ATOMIC_RELAXED) != stalled)
+				CTL_LOG(WARNING, "lcore %u made no progress in %u ms: heartbeat "
+					"withheld (the XDP watchdog decides)", stalled,
+					HYP_HEARTBEAT_MS);
+			__atomic_store_n(&c->hb_stalled_lcore, stalled, __ATOMIC_RELAXED);
+			memcpy(prev, cur, sizeof(cur[0]) * h->n_lcores);
+			continue;
+		}
+		for (i = 0; i < h->n_x; i++)
+			hyp_xdp_heartbeat(h->x[i]);
+		__atomic_store_n(&c->last_heartbeat_ns, hyp_xdp_now_ns(), __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->hb_written, 1, __ATOMIC_RELAXED);
+		memcpy(prev, cur, sizeof(cur[0]) * h->n_lcores);
+	}
+	free(h);
+	return NULL;
+}
+
+int
+hyp_ctl_heartbeat_start(struct hyp_ctl *c)
+{
+	struct hb_ctx *h = calloc(1, sizeof(*h));
+	unsigned int l;
+	int ret;
+
+	if (h == NULL)
+		return -ENOMEM;
+	h->c = c;
+	pthread_mutex_lock(&c->lock);
+	/* the ports and the pipeline do not change while it runs */
+	h->n_x = hyp_ctl_xdps(c, h->x, NULL);
+	RTE_LCORE_FOREACH_WORKER(l)
+		if (c->pipe != NULL && hyp_pipeline_role(c->pipe, l) != HYP_ROLE_IDLE)
+			h->lcores[h->n_lcores++] = l;
+	pthread_mutex_unlock(&c->lock);
+	__atomic_store_n(&c->hb_stop, 0, __ATOMIC_RELAXED);
+	ret = pthread_create(&c->hb_thread, NULL, hb_main, h);
+	if (ret != 0) {
+		free(h);
+		CTL_LOG(ERR, "heartbeat thread: %s", strerror(ret));
+		return -ret;
+	}
+	pthread_setname_np(c->hb_thread, "hyp-heartbeat");
+	__atomic_store_n(&c->hb_running, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void
+hyp_ctl_heartbeat_stop(struct hyp_ctl *c)
+{
+	if (!__atomic_load_n(&c->hb_running, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&c->hb_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(c->hb_thread, NULL);
+	__atomic_store_n(&c->hb_running, false, __ATOMIC_RELEASE);
 }
 
 /* ---- runtime changes ------------------------------------------------------------- */

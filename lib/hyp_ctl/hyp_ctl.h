@@ -46,6 +46,12 @@ struct hyp_ctl_port {
 	uint16_t nb_queues;
 	uint16_t start_queue;		/**< queue q of the port is NIC queue start_queue + q */
 	struct hyp_xdp *xdp;		/**< the attached program; the replay's own in pcap mode */
+	/**
+	 * A replay's program: it runs under BPF_PROG_TEST_RUN, so the policy's
+	 * watchdog is never written into it (a reload that blocks the control
+	 * loop would otherwise make every redirect candidate a watchdog one).
+	 */
+	bool offline;
 };
 
 struct hyp_ctl {
@@ -67,7 +73,17 @@ struct hyp_ctl {
 	uint32_t watchdog_ms;			/**< 0: no watchdog */
 	uint64_t last_heartbeat_ns;		/**< CLOCK_MONOTONIC, as written to the maps */
 	uint64_t start_ns;			/**< CLOCK_REALTIME */
+	/* the heartbeat thread (atomics: it writes, readers read without the lock) */
+	pthread_t hb_thread;
+	bool hb_running;
+	int hb_stop;
+	uint64_t hb_written;			/**< heartbeats written (every program, once) */
+	uint64_t hb_withheld;			/**< ticks a data-path lcore made no progress */
+	uint32_t hb_stalled_lcore;		/**< the last lcore that did not progress */
 };
+
+/** How often the heartbeat thread looks (and, if all is well, writes). */
+#define HYP_HEARTBEAT_MS	50
 
 /** Zero it and make its locks. */
 void hyp_ctl_init(struct hyp_ctl *c);
@@ -79,8 +95,22 @@ void hyp_ctl_init(struct hyp_ctl *c);
  */
 void hyp_ctl_started(struct hyp_ctl *c);
 
-/** Leave the readers nothing to follow (before the parts are freed). */
-void hyp_ctl_stopped(struct hyp_ctl *c);
+/** What hyp_ctl_stopped() took away from the readers, for the caller to free. */
+struct hyp_ctl_parts {
+	struct hyp_pipeline *pipe;
+	const struct hyp_engine *engine;
+	struct hyp_eve *eve;
+	struct hyp_autoblock *autoblock;
+};
+
+/**
+ * Leave the readers nothing to follow, and hand the parts to the caller
+ * (before they are freed). It waits for a reload in flight (a telemetry or
+ * console thread may be in one): the engine it returns is the one in force
+ * after that reload, not a pointer read before it that the reload freed.
+ * Later reloads find no pipeline and refuse.
+ */
+void hyp_ctl_stopped(struct hyp_ctl *c, struct hyp_ctl_parts *out);
 
 /**
  * Bring every port's XDP program to the running policy: the defaults, the
@@ -102,7 +132,27 @@ int hyp_ctl_program_ports(struct hyp_ctl *c, bool ips);
  */
 int hyp_ctl_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len);
 
-/** Every ~100 ms: heartbeats into every program, then auto-block's reports. */
+/**
+ * Progress of the data-path lcores between two looks: true if every one of
+ * the n moved (cur[i] != prev[i]); else false, and *stalled is the first
+ * that did not. Pure, for the heartbeat thread and its tests.
+ */
+bool hyp_ctl_progress_ok(const uint64_t *prev, const uint64_t *cur, const unsigned int *lcores,
+			 unsigned int n, unsigned int *stalled);
+
+/**
+ * The heartbeat gets a thread of its own, so a reload (a large ruleset
+ * compiles for seconds), a slow console command or a scrape never holds it
+ * up. Every HYP_HEARTBEAT_MS it reads each data-path lcore's loop count and
+ * writes the heartbeat into every program only if all of them moved: a
+ * wedged worker stops the heartbeat, and the XDP watchdog then gives its
+ * redirect candidates the fail mode. Started after the pipeline is launched,
+ * stopped before it stops.
+ */
+int hyp_ctl_heartbeat_start(struct hyp_ctl *c);
+void hyp_ctl_heartbeat_stop(struct hyp_ctl *c);
+
+/** Every ~100 ms: auto-block's reports and expiries. */
 void hyp_ctl_tick(struct hyp_ctl *c);
 
 /** The policy's slow_path.auto_block into the escalation (start and reload). */

@@ -368,6 +368,12 @@ watchdog_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 		state = "ok";
 	rte_tel_data_add_dict_string(d, "state", state);
 	rte_tel_data_add_dict_u64(d, "heartbeats", c->last_heartbeat_ns != 0);
+	rte_tel_data_add_dict_u64(d, "heartbeats_written",
+				  __atomic_load_n(&c->hb_written, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "heartbeats_withheld",
+				  __atomic_load_n(&c->hb_withheld, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "stalled_lcore",
+				  __atomic_load_n(&c->hb_stalled_lcore, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "heartbeat_age_ms", age_ms);
 	rte_tel_data_add_dict_u64(d, "limit_ms", c->watchdog_ms);
 	/* what the (first) program itself goes by */

@@ -126,6 +126,14 @@ int hyp_xdp_redirect_budget(struct hyp_xdp *x, uint32_t pps, uint32_t burst);
 int hyp_xdp_ethertype_add(struct hyp_xdp *x, uint16_t ethertype);
 int hyp_xdp_ethertype_del(struct hyp_xdp *x, uint16_t ethertype);
 
+/**
+ * Fence queues first..first+n-1 (NIC queue ids): delete their xsks_map
+ * entries, so that their redirect candidates get the fail mode from the next
+ * packet on, whatever the sockets do. (The kernel reports no difference
+ * between deleting a socket and deleting nothing.)
+ */
+int hyp_xdp_fence(struct hyp_xdp *x, unsigned int first, unsigned int n);
+
 /** Entries in a map now (batch lookups where the kernel has them). */
 int hyp_xdp_map_count(struct hyp_xdp *x, enum hyp_map_id id, uint64_t *count);
 

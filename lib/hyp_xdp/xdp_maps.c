@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,16 +136,28 @@ hyp_xdp_block_get(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,
 	return 0;
 }
 
-/* Before the first entry: a set bit only costs a lookup, a clear one misses. */
+/*
+ * Before the first entry: a set bit only costs a lookup, a clear one misses.
+ * The slot is read, changed and written: two threads of one process (the
+ * auto-block poll and a reload) each setting its bit could lose one, and a
+ * lost bit makes the program skip that map for good. One lock for every
+ * instance: the writes are rare. (Another process, hyperion-xdpctl, can
+ * still race; it is run by hand.)
+ */
+static pthread_mutex_t in_use_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int
 mark_in_use(struct hyp_xdp *x, uint64_t bit)
 {
 	uint64_t v;
-	int ret = hyp_xdp_config_get(x, HYP_CFG_MAPS_IN_USE, &v);
+	int ret;
 
-	if (ret < 0 || (v & bit))
-		return ret;
-	return hyp_xdp_config_set(x, HYP_CFG_MAPS_IN_USE, v | bit);
+	pthread_mutex_lock(&in_use_lock);
+	ret = hyp_xdp_config_get(x, HYP_CFG_MAPS_IN_USE, &v);
+	if (ret == 0 && !(v & bit))
+		ret = hyp_xdp_config_set(x, HYP_CFG_MAPS_IN_USE, v | bit);
+	pthread_mutex_unlock(&in_use_lock);
+	return ret;
 }
 
 static int
@@ -340,6 +353,25 @@ hyp_xdp_map_count(struct hyp_xdp *x, enum hyp_map_id id, uint64_t *count)
 	if (ret < 0)
 		HYP_XDP_LOG(ERR, "counting %s: %s", d->name, strerror(-ret));
 	return ret;
+}
+
+int
+hyp_xdp_fence(struct hyp_xdp *x, unsigned int first, unsigned int n)
+{
+	uint32_t q;
+	int ret;
+
+	if (first + n > HYP_XSKS_MAX_ENTRIES)
+		return -EINVAL;
+	for (q = first; q < first + n; q++) {
+		ret = bpf_map_delete_elem(x->map_fd[HYP_MAP_ID_XSKS], &q);
+		if (ret < 0 && errno != ENOENT) {
+			ret = -errno;
+			HYP_XDP_LOG(ERR, "fencing queue %u (xsks_map): %s", q, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
 }
 
 static const struct {

@@ -365,6 +365,22 @@ main(int argc __rte_unused, char **argv __rte_unused)
 	close(sv[0]);
 	close(sv[1]);
 	pty_session();
+
+	/* the heartbeat's gate: every data-path lcore must have moved */
+	{
+		const uint64_t prev[3] = { 10, 20, 30 }, moved[3] = { 11, 25, 31 },
+			      one_stuck[3] = { 11, 20, 31 };
+		const unsigned int lcores[3] = { 1, 2, 5 };
+		unsigned int stalled = 0;
+
+		tap(hyp_ctl_progress_ok(prev, moved, lcores, 3, &stalled),
+		    "heartbeat gate: every lcore moved: beat", NULL);
+		tap(!hyp_ctl_progress_ok(prev, one_stuck, lcores, 3, &stalled) && stalled == 2,
+		    "heartbeat gate: lcore 2 did not move: withheld, and it is named", "stalled %u",
+		    stalled);
+		tap(hyp_ctl_progress_ok(prev, prev, lcores, 0, &stalled),
+		    "heartbeat gate: no data-path lcores: beat", NULL);
+	}
 	rte_eth_dev_stop(pid);
 	rte_eth_dev_close(pid);
 	rte_eal_hotplug_remove("vdev", "net_null0");

@@ -385,4 +385,32 @@ MUTANTS = [
         "replace": "		struct hyp_src_key k = { .addr = p->src,\n			.family = p->src.a[10] == 0xff && p->src.a[11] == 0xff ? 4 : p->family };\n\n		ab =",
         "tests": ["xdp_verdicts"],
     },
+    {
+        "name": "stop: fail-closed leaves the interface without our program",
+        "file": "app/dpdk-hyperion/main.c",
+        "find": "	if (fm != HYP_FAIL_CLOSED && !app->a.keep_fastpath)\n		return;",
+        "replace": "	if (fm != HYP_FAIL_CLOSED || !app->a.keep_fastpath)\n		return;",
+        "tests": ["lifecycle"],
+    },
+    {
+        "name": "stop: the queues are not fenced before the drain",
+        "file": "app/dpdk-hyperion/main.c",
+        "find": "		if (hyp_port_fence(&app->ports[i], app->a.start_queue, &n) < 0)",
+        "replace": "		if ((n = 0) != 0)",
+        "tests": ["lifecycle"],
+    },
+    {
+        "name": "heartbeat: written by the control loop, which a reload blocks",
+        "file": "app/dpdk-hyperion/main.c",
+        "find": "	if (app->replay == NULL) {\n		ret = hyp_ctl_heartbeat_start(c);",
+        "replace": "	if (0) {\n		ret = hyp_ctl_heartbeat_start(c);",
+        "tests": ["watchdog"],
+    },
+    {
+        "name": "heartbeat: written even when a data-path lcore stood still",
+        "file": "lib/hyp_ctl/hyp_ctl.c",
+        "find": "		if (cur[i] == prev[i]) {",
+        "replace": "		if (cur[i] == prev[i] && 0) {",
+        "tests": ["console"],
+    },
 ]

@@ -4,7 +4,11 @@
 # statistics, removes the XDP program and exits 0; after a SIGKILL the
 # program stays attached, and the next start removes it (it is hyperion's)
 # and runs; a program that is not hyperion's makes it refuse to start
-# (exit 1) and is left where it is. TAP; 77 = skip.
+# (exit 1) and is left where it is. A graceful stop fences the queues first;
+# in fail-closed mode (or with --keep-fastpath) our program is put back after
+# the PMD's close removed it: blocklisted sources stay dropped and redirect
+# candidates get the fail mode, with nobody running; the next start says it
+# replaces that program. TAP; 77 = skip.
 #   usage: test_lifecycle.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
@@ -26,7 +30,7 @@ stop() {
 }
 send_dns() { traffic --only dns_query --count "$1" >/dev/null; }
 
-echo "1..10"
+echo "1..17"
 # -- SIGINT ---------------------------------------------------------------
 if start; then ok "started"; else nok "started"; exit 1; fi
 send_dns 4; sleep 0.5
@@ -56,6 +60,44 @@ if [ -n "$new" ] && [ "$new" != "$old" ] && [ "$rc" = 0 ] &&
    grep "slow path:" "$log" | tail -1 | grep -q " inspected=3 "; then
 	ok "restart: its own program ($new) redirected and inspected the 3 queries"
 else nok "restart: a working instance" "program '$new' (old '$old'), rc $rc" "$(grep "slow path:" "$log")"; fi
+
+# -- a graceful stop in fail-closed mode keeps the fast path -----------------
+closed=$tmp/closed.yaml
+sed 's/^slow_path:/runtime:\n  fail_mode: closed\nslow_path:/' "$policy" >"$closed"
+xstat() { dut "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" -v c="${2:-2}" '$1 == r { print $c }'; }
+app_start -- --iface "$HYP_IF_DUT" --policy "$closed" --metrics-port 0 || nok "fail-closed start"
+pmd=$(prog_id)
+stop TERM
+kept=$(prog_id)
+if [ "$rc" = 0 ] && [ -n "$kept" ] && [ "$kept" != "$pmd" ] &&
+   grep -q "stopping: fenced 1 queue, redirect candidates get the fail mode" "$log" &&
+   grep -q "kept the fast path: hyperion program id $kept stays attached" "$log"; then
+	ok "fail-closed stop: fenced, exit 0, and our program $kept is back on the interface"
+else nok "fail-closed stop keeps the fast path" "rc $rc, pmd '$pmd', after '$kept'" "$(grep -i "fenc\|kept" "$log")"; fi
+b0=$(xstat blocklist_src 4) f0=$(xstat redirect_fallback 4) p0=$(xstat pass)
+traffic --only blocklisted --only dns_query --only benign_udp --count 3 >/dev/null; sleep 0.5
+check_eq "with nothing running: blocklisted dropped, DNS (a redirect candidate) dropped, the rest passes" \
+	"$(( $(xstat blocklist_src 4) - b0 ))/$(( $(xstat redirect_fallback 4) - f0 ))/$(( $(xstat pass) - p0 ))" "3/3/3"
+rm -rf "/var/run/dpdk/$prefix"
+app_start -- --iface "$HYP_IF_DUT" --policy "$policy" --metrics-port 0 || nok "start after a kept stop"
+if grep -q "replacing hyperion program id $kept a graceful stop kept" "$log" &&
+   grep -q "no XDP program for [0-9]* us between the old program's removal and the PMD's attach" "$log"
+then ok "the next start replaces the kept program and says how long the interface was bare: $(grep -o "for [0-9]* us" "$log" | head -1)"
+else nok "start replaces the kept program" "$(grep -i "replac\|removing\|no XDP" "$log")"; fi
+stop INT
+check_eq "fail-open stop without --keep-fastpath: the program is removed" "$(prog_id)" ""
+app_start -- --iface "$HYP_IF_DUT" --policy "$policy" --keep-fastpath --metrics-port 0 ||
+	nok "--keep-fastpath start"
+stop TERM
+kept=$(prog_id)
+check_eq "--keep-fastpath, fail-open: the program stays" "$(( ${kept:-0} > 0 ))" 1
+f0=$(xstat redirect_fallback 2) d0=$(xstat redirect_fallback 4)
+traffic --only dns_query --count 2 >/dev/null; sleep 0.5
+check_eq "and its redirect candidates pass (fail-open), counted as redirect_fallback" \
+	"$(( $(xstat redirect_fallback 2) - f0 ))/$(( $(xstat redirect_fallback 4) - d0 ))" "2/0"
+dut ip link set dev "$HYP_IF_DUT" xdp off
+check_eq "ip link set xdp off removes it" "$(prog_id)" ""
+rm -rf "/var/run/dpdk/$prefix"
 
 # -- somebody else's program --------------------------------------------------
 dut ip link set dev "$HYP_IF_DUT" xdp obj "$floor" sec xdp || nok "attaching xdp_floor"
