@@ -322,6 +322,14 @@ hyp_redirect(struct xdp_md *ctx, const struct hyp_pkt *p, __u64 *now, __u32 len,
 	__u64 limit = hyp_cfg(HYP_CFG_WATCHDOG_NS);
 	__u32 reason = HYP_R_WATCHDOG;
 
+	/*
+	 * A replay: the caller of BPF_PROG_TEST_RUN takes what is redirected, no
+	 * socket needed (so a replay binds nothing on any interface of the host),
+	 * and a clock that is not the capture's decides neither budget nor
+	 * watchdog.
+	 */
+	if (hyp_cfg(HYP_CFG_OFFLINE))
+		return hyp_verdict(ctx, p, why, XDP_REDIRECT, len);
 	if (hyp_redirect_over_budget(ctx))
 		reason = HYP_R_REDIRECT_OVERLOAD;
 	/* signed: a heartbeat written after we read the clock is fresh */

@@ -131,7 +131,8 @@ enum hyp_aux {
 	X(RL_IPV6_MASK, ratelimit_ipv6_mask) /* default limit: IPv6 sources share a bucket per /N */ \
 	X(REDIRECT_BUDGET_NS, redirect_budget_interval_ns) /* per rx queue, GCRA; 0 = unlimited */ \
 	X(REDIRECT_BUDGET_TOL_NS, redirect_budget_tolerance_ns) \
-	X(KEPT, kept)			/* 1: left attached on purpose by a graceful stop */
+	X(KEPT, kept)			/* 1: left attached on purpose by a graceful stop */ \
+	X(OFFLINE, offline)		/* 1: a replay under BPF_PROG_TEST_RUN: no sockets */
 
 enum hyp_cfg {
 #define HYP_CFG_ENUM(id, name) HYP_CFG_ ## id,

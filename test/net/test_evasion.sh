@@ -37,7 +37,7 @@ n_alerts() { alerts "$1" | awk -v s="$2" -v a="$3" '$1 == s && $2 == a' | wc -l;
 stat_line() { grep "$2" "$1" | tail -1; }
 val() { echo "$1" | grep -o " $2=[0-9]*" | cut -d= -f2; }
 
-echo "1..21"
+echo "1..22"
 if app_start "${eal_lcores[@]}" -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" "$@"
 then ok "dpdk-hyperion started"
 else nok "dpdk-hyperion started"; exit 1; fi
@@ -97,10 +97,12 @@ check_eq "nothing benign alerted (example.com, the benign splits, the retransmis
 	"$(alerts "$eve" | awk '$4 == 43004 || $4 == 46003 || $4 == 46004 || $4 == 51006 || $4 == 51007' | wc -l)" 0
 
 # -- the same frames, offline -------------------------------------------------
+# replay EVE [ARGS]: one replay, its log in $tmp/replay${rtag}.log
+rtag=
 replay() {
-	timeout 60 "$app" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "${prefix}r" \
+	timeout 60 "$app" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "${prefix}r$rtag" \
 		--log-level lib.eal:error -- --pcap "$tmp/evasion.pcap" --policy "$policy" \
-		--metrics-port 0 --eve "$1" "${@:2}" >"$tmp/replay.log" 2>&1
+		--metrics-port 0 --eve "$1" "${@:2}" >"$tmp/replay$rtag.log" 2>&1
 }
 if replay "$tmp/replay.json"; then
 	check_eq "replay: the same alerts as live, one by one" \
@@ -115,6 +117,15 @@ else
 	nok "replay ran" "$(tail -3 "$tmp/replay.log")"; nok "replay: reassembly counters"
 	nok "replay: TCP reassembly counters"
 fi
+# a replay binds nothing on the host's interfaces: two at once both work
+rtag=a replay "$tmp/a.json" & pa=$!
+rtag=b replay "$tmp/b.json" & pb=$!
+wait "$pa"; ra=$?
+wait "$pb"; rb=$?
+check_eq "two replays at once: both finish, each with the live alerts" \
+	"$ra/$rb/$(alerts "$tmp/a.json" | md5sum)/$(alerts "$tmp/b.json" | md5sum)" \
+	"0/0/$(alerts "$eve" | md5sum)/$(alerts "$eve" | md5sum)"
+rm -rf "/var/run/dpdk/${prefix}ra" "/var/run/dpdk/${prefix}rb"
 if replay "$tmp/nodefrag.json" --defrag-datagrams 0 --stream-memcap-mb 0; then
 	rslow=$(stat_line "$tmp/replay.log" "slow path:")
 	# only dns_malformed (2000003) sees the DNS pieces, as port-53 junk; the
