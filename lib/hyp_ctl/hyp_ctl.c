@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <rte_common.h>
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
 
@@ -346,6 +347,85 @@ out:
 
 /* ---- the periodic work ---------------------------------------------------------- */
 
+static uint64_t
+delta(uint64_t now, uint64_t *last)
+{
+	uint64_t d = now >= *last ? now - *last : 0;
+
+	*last = now;
+	return d;
+}
+
+/* One health sample; the netlink and ethdev reads happen outside the lock. */
+static void
+health_tick(struct hyp_ctl *c)
+{
+	struct hyp_ctl_xsk xs[HYP_PIPE_MAX_PORTS * HYP_PIPE_MAX_QUEUES];
+	struct hyp_ring_info rings[64];	/* more than the pipeline makes */
+	struct hyp_health_signals s;
+	struct hyp_lcore_stats t;
+	enum hyp_health_state from;
+	uint64_t now = hyp_xdp_now_ns(), nombuf = 0, fill = 0, rxfull = 0, hb;
+	unsigned int n, i, nr;
+	bool first;
+
+	if (c->pipe == NULL || c->mode == NULL || strcmp(c->mode, "replay") == 0)
+		return;
+	memset(&s, 0, sizeof(s));
+	n = hyp_ctl_xsk_stats(c, xs, RTE_DIM(xs));
+	for (i = 0; i < n && i < RTE_DIM(xs); i++)
+		if (xs[i].socket) {
+			fill += xs[i].diag.rx_fill_ring_empty_descs;
+			rxfull += xs[i].diag.rx_ring_full;
+		}
+	pthread_mutex_lock(&c->lock);
+	if (c->pipe == NULL) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	for (i = 0; i < c->n_ports; i++) {
+		struct rte_eth_stats es;
+
+		if (rte_eth_stats_get(c->ports[i].port_id, &es) == 0)
+			nombuf += es.rx_nombuf;
+	}
+	hyp_pipeline_totals(c->pipe, &t);
+	nr = hyp_pipeline_rings(c->pipe, rings, RTE_DIM(rings));
+	for (i = 0; i < nr && i < RTE_DIM(rings); i++)
+		if (rings[i].capacity != 0 &&
+		    rings[i].occupancy * 100 / rings[i].capacity > s.ring_pct)
+			s.ring_pct = (uint32_t)(rings[i].occupancy * 100 / rings[i].capacity);
+	hb = __atomic_load_n(&c->last_heartbeat_ns, __ATOMIC_RELAXED);
+	s.heartbeat_age_ms = hb != 0 && now > hb ? (now - hb) / 1000000ULL : 0;
+	first = !c->health_on;
+	if (first) {
+		struct hyp_health_conf hc;
+
+		hyp_health_conf_default(&hc);
+		hc.watchdog_ms = c->watchdog_ms;
+		hyp_health_init(&c->health, &hc, now / 1000000ULL);
+		c->health_on = true;
+	}
+	c->health.conf.watchdog_ms = c->watchdog_ms;	/* a reload or the console may change it */
+	/* without the heartbeat thread (a replay) nobody judges the lcores: they move */
+	s.lcores_progress = delta(__atomic_load_n(&c->hb_withheld, __ATOMIC_RELAXED),
+				  &c->hs_withheld) == 0;
+	s.ring_drops = delta(t.ring_full + t.tx_failed, &c->hs_drops);
+	s.mbuf_fail = delta(nombuf, &c->hs_nombuf);
+	s.fill_empty = delta(fill, &c->hs_fill);
+	s.rx_ring_full = delta(rxfull, &c->hs_rxfull);
+	if (first) {
+		/* the first look only sets the baselines */
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	c->health_sig = s;
+	if (hyp_health_sample(&c->health, &s, now / 1000000ULL, &from))
+		CTL_LOG(WARNING, "health: %s -> %s (%s)", hyp_health_state_name(from),
+			hyp_health_state_name(c->health.state), c->health.last.why);
+	pthread_mutex_unlock(&c->lock);
+}
+
 void
 hyp_ctl_tick(struct hyp_ctl *c)
 {
@@ -363,6 +443,7 @@ hyp_ctl_tick(struct hyp_ctl *c)
 	pthread_mutex_unlock(&c->lock);
 	if (c->autoblock != NULL)
 		hyp_autoblock_poll(c->autoblock, x, n, hyp_xdp_now_ns());
+	health_tick(c);
 }
 
 bool

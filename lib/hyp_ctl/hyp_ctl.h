@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "hyp_autoblock.h"
+#include "hyp_health.h"
 #include "hyp_defrag.h"
 #include "hyp_stream.h"
 #include "hyp_engine.h"
@@ -80,6 +81,11 @@ struct hyp_ctl {
 	uint64_t hb_written;			/**< heartbeats written (every program, once) */
 	uint64_t hb_withheld;			/**< ticks a data-path lcore made no progress */
 	uint32_t hb_stalled_lcore;		/**< the last lcore that did not progress */
+	/* health (the tick samples it under the lock) */
+	struct hyp_health health;
+	bool health_on;				/**< sampled since the pipeline runs */
+	struct hyp_health_signals health_sig;	/**< the last sample */
+	uint64_t hs_withheld, hs_drops, hs_nombuf, hs_fill, hs_rxfull;	/**< last totals */
 };
 
 /** How often the heartbeat thread looks (and, if all is well, writes). */
@@ -152,7 +158,13 @@ bool hyp_ctl_progress_ok(const uint64_t *prev, const uint64_t *cur, const unsign
 int hyp_ctl_heartbeat_start(struct hyp_ctl *c);
 void hyp_ctl_heartbeat_stop(struct hyp_ctl *c);
 
-/** Every ~100 ms: auto-block's reports and expiries. */
+/**
+ * Every ~100 ms: auto-block's reports and expiries, then one health sample
+ * (hyp_health): the heartbeat's age, the heartbeat thread's verdict on the
+ * lcores, the fullest stage ring, and the deltas of stage-ring refusals,
+ * rx_nombuf and the AF_XDP sockets' fill-empty and rx-ring-full counters.
+ * A change of state is logged.
+ */
 void hyp_ctl_tick(struct hyp_ctl *c);
 
 /** The policy's slow_path.auto_block into the escalation (start and reload). */

@@ -656,6 +656,31 @@ control(struct out *o, const struct hyp_ctl *ctl)
 	if (ctl->last_heartbeat_ns != 0)
 		SAMPLE_DBL(o, "hyperion_heartbeat_age_seconds", age / 1e9, NULL);
 
+	if (ctl->health_on) {
+		uint64_t now_ms = hyp_xdp_now_ns() / 1000000ULL;
+		unsigned int a, b;
+
+		family(o, "hyperion_health_state", "gauge",
+		       "Dataplane health: 0 healthy, 1 pressured, 2 degraded (losing packets "
+		       "somewhere), 3 failed (not inspecting); see doc/failure-modes.md.");
+		SAMPLE_U64(o, "hyperion_health_state", ctl->health.state, NULL);
+		family(o, "hyperion_health_dwell_seconds_total", "counter",
+		       "Time spent in each health state since start.");
+		for (a = 0; a < HYP_HEALTH_MAX; a++)
+			SAMPLE_DBL(o, "hyperion_health_dwell_seconds_total",
+				   hyp_health_dwell_ms(&ctl->health, a, now_ms) / 1e3, "state=\"%s\"",
+				   hyp_health_state_name(a));
+		family(o, "hyperion_health_transitions_total", "counter",
+		       "Health state changes, by from and to.");
+		for (a = 0; a < HYP_HEALTH_MAX; a++)
+			for (b = 0; b < HYP_HEALTH_MAX; b++)
+				if (a != b)
+					SAMPLE_U64(o, "hyperion_health_transitions_total",
+						   ctl->health.transitions[a][b],
+						   "from=\"%s\",to=\"%s\"", hyp_health_state_name(a),
+						   hyp_health_state_name(b));
+	}
+
 	family(o, "hyperion_start_time_seconds", "gauge",
 	       "Start time of the instance, seconds since the epoch.");
 	SAMPLE_DBL(o, "hyperion_start_time_seconds", ctl->start_ns / 1e9, NULL);

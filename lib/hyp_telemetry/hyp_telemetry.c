@@ -457,6 +457,49 @@ cb_watchdog(const char *cmd __rte_unused, const char *params __rte_unused,
 	return answer(d, watchdog_fill);
 }
 
+/* The health state machine: where it is, why, how long, how it got there. */
+static void
+health_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	const struct hyp_health *h = &c->health;
+	uint64_t now = hyp_xdp_now_ns() / 1000000ULL;
+	char key[64];
+	unsigned int a, b;
+
+	rte_tel_data_add_dict_string(d, "state", c->health_on ?
+				     hyp_health_state_name(h->state) : "starting");
+	rte_tel_data_add_dict_string(d, "why", c->health_on ? h->last.why : "");
+	rte_tel_data_add_dict_u64(d, "in_state_ms", c->health_on && now > h->since_ms ?
+				  now - h->since_ms : 0);
+	for (a = 0; a < HYP_HEALTH_MAX; a++) {
+		snprintf(key, sizeof(key), "dwell_ms_%s", hyp_health_state_name(a));
+		rte_tel_data_add_dict_u64(d, key, c->health_on ? hyp_health_dwell_ms(h, a, now) : 0);
+		snprintf(key, sizeof(key), "entered_%s", hyp_health_state_name(a));
+		rte_tel_data_add_dict_u64(d, key, h->entered[a]);
+		for (b = 0; b < HYP_HEALTH_MAX; b++) {
+			if (a == b)
+				continue;
+			snprintf(key, sizeof(key), "%s_to_%s", hyp_health_state_name(a),
+				 hyp_health_state_name(b));
+			rte_tel_data_add_dict_u64(d, key, h->transitions[a][b]);
+		}
+	}
+	rte_tel_data_add_dict_u64(d, "heartbeat_age_ms", c->health_sig.heartbeat_age_ms);
+	rte_tel_data_add_dict_u64(d, "lcores_progress", c->health_sig.lcores_progress);
+	rte_tel_data_add_dict_u64(d, "ring_pct", c->health_sig.ring_pct);
+	rte_tel_data_add_dict_u64(d, "fill_empty", c->health_sig.fill_empty);
+	rte_tel_data_add_dict_u64(d, "rx_ring_full", c->health_sig.rx_ring_full);
+	rte_tel_data_add_dict_u64(d, "ring_drops", c->health_sig.ring_drops);
+	rte_tel_data_add_dict_u64(d, "mbuf_fail", c->health_sig.mbuf_fail);
+}
+
+static int
+cb_health(const char *cmd __rte_unused, const char *params __rte_unused,
+	  struct rte_tel_data *d)
+{
+	return answer(d, health_fill);
+}
+
 /* Decisions per rule, keyed by rule id. */
 static void
 rules_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
@@ -630,6 +673,9 @@ hyp_telemetry_register(struct hyp_ctl *ctl)
 		  "last_error" },
 		{ "/hyperion/watchdog", cb_watchdog,
 		  "Watchdog state (off, ok, stale), heartbeat_age_ms, limit_ms" },
+		{ "/hyperion/health", cb_health,
+		  "Health state (healthy, pressured, degraded, failed), why, dwell times, "
+		  "transitions, the last sample's signals" },
 		{ "/hyperion/rules", cb_rules,
 		  "Per slow-path rule (first 256): id, action, hits (decisions), msg" },
 		{ "/hyperion/flows", cb_flows,

@@ -413,4 +413,18 @@ MUTANTS = [
         "replace": "		if (cur[i] == prev[i] && 0) {",
         "tests": ["console"],
     },
+    {
+        "name": "health: a lost packet waits enter_ticks like a trend",
+        "file": "lib/hyp_health/hyp_health.c",
+        "find": "		if (v.immediate || ++h->worse_run >= h->conf.enter_ticks)",
+        "replace": "		if (++h->worse_run >= h->conf.enter_ticks)",
+        "tests": ["health", "watchdog"],
+    },
+    {
+        "name": "health: recovery jumps straight to healthy",
+        "file": "lib/hyp_health/hyp_health.c",
+        "find": "			go(h, h->state - 1, now_ms);",
+        "replace": "			go(h, v.level, now_ms);",
+        "tests": ["health", "watchdog"],
+    },
 ]

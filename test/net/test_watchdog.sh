@@ -3,7 +3,10 @@
 # The heartbeat has a thread of its own: a reload that compiles a large
 # ruleset for longer than the watchdog allows does not starve it, so the XDP
 # program keeps redirecting (no redirect candidate is counted watchdog) while
-# DNS queries flow through the reload. TAP; 77 = skip.
+# DNS queries flow through the reload. Then the health state machine on a
+# real loss: the process stopped while 3000 queries arrive overflows its
+# AF_XDP ring; it goes degraded at once and climbs back to healthy one level
+# per second. TAP; 77 = skip.
 #   usage: test_watchdog.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
@@ -18,7 +21,7 @@ runtime:
 Y
 xstat() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" '$1 == r { print $2 }'; }
 
-echo "1..4"
+echo "1..6"
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "started"; exit 1; }
 # a policy Hyperscan takes a second or more to compile: block and stream mode
 {
@@ -57,4 +60,22 @@ for l in sys.stdin:
     l = l.strip()
     if l.startswith('{') and 'watchdog' in l:
         r = json.loads(l)['/hyperion/watchdog']; print(r['heartbeats_written'] > 10, r['heartbeats_withheld'])")" "True 0"
+# -- health ----------------------------------------------------------------------
+health() { echo /hyperion/health | dpdk-telemetry.py -f "$prefix" 2>/dev/null | $py -c "import json,sys
+for l in sys.stdin:
+    l = l.strip()
+    if l.startswith('{') and 'health' in l:
+        r = json.loads(l)['/hyperion/health']; print($1)"; }
+printf 'fast_path:\n  redirect_ports: [{protocol: 17, port: 53}]\n' >"$pol"	# no watchdog
+pkill -HUP -f -- "--file-prefix $prefix "
+for _ in $(seq 200); do grep -q "loaded (generation 3)" "$log" && break; sleep 0.05; done
+sleep 1.5
+check_eq "health: healthy at rest" "$(health "r['state'], r['entered_degraded']")" "healthy 0"
+pkill -STOP -f -- "--file-prefix $prefix "
+traffic --only dns_query --count 3000 >/dev/null
+pkill -CONT -f -- "--file-prefix $prefix "
+sleep 5
+check_eq "an overflowed AF_XDP ring: degraded at once, then pressured, then healthy (1 s each)" \
+	"$(health "r['entered_degraded'], r['degraded_to_pressured'], r['pressured_to_healthy'], r['state'], 900 <= r['dwell_ms_degraded'] <= 2500")" \
+	"1 1 1 healthy True"
 tap_done "watchdog"
