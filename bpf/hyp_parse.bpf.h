@@ -28,10 +28,6 @@
 #define HYP_IP_MAXPACKET 65535
 #define HYP_ICMP_HLEN	8
 
-#define HYP_TCP_FIN	0x01
-#define HYP_TCP_SYN	0x02
-#define HYP_TCP_RST	0x04
-#define HYP_TCP_FLAGS_MASK 0x3f	/* FIN SYN RST PSH ACK URG */
 
 struct hyp_vlan_hdr {
 	__be16 tci;
@@ -271,7 +267,7 @@ hyp_parse(void *data, void *end, struct hyp_pkt *p)
 	if (proto == bpf_htons(ETH_P_IPV6))
 		return hyp_parse_ip6(pos, end, p);
 	/* 802.3 frames carry a length here, not a type (LLC: STP, CDP...) */
-	p->ethertype = bpf_ntohs(proto) < ETH_P_802_3_MIN ? 0 : bpf_ntohs(proto);
+	p->ethertype = bpf_ntohs(proto) < ETH_P_802_3_MIN ? HYP_ETHERTYPE_LLC : bpf_ntohs(proto);
 	return HYP_R_PASS_NON_IP;
 }
 

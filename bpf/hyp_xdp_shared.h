@@ -23,6 +23,8 @@
 #define HYP_EVENTS_BYTES		(1 << 18)
 #define HYP_TX_PORT_MAX_ENTRIES		1
 #define HYP_ETHERTYPES_MAX_ENTRIES	64	/* fast_path.pass_ethertypes */
+/* pass_ethertypes key of 802.3 frames, whose type field is a length (LLC: STP, CDP) */
+#define HYP_ETHERTYPE_LLC		0
 
 /* tx_port key of the peer interface: the other side of the bump in the wire */
 #define HYP_TX_PORT_PEER	0
@@ -30,6 +32,13 @@
 /* Parser bounds. */
 #define HYP_VLAN_MAX_DEPTH	2	/* 802.1ad outer + 802.1Q inner */
 #define HYP_IPV6_EXT_MAX	6	/* extension headers walked before giving up */
+
+/* TCP flags, as byte 13 of the header holds them (both parsers, the stream tracker). */
+#define HYP_TCP_FIN	0x01
+#define HYP_TCP_SYN	0x02
+#define HYP_TCP_RST	0x04
+#define HYP_TCP_ACK	0x10
+#define HYP_TCP_FLAGS_MASK 0x3f	/* FIN SYN RST PSH ACK URG */
 
 /* XDP actions as the program returns them (uapi enum xdp_action). */
 #define HYP_XDP_DROP	1

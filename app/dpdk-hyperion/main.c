@@ -349,8 +349,15 @@ keep_prepare(struct hyp_app *app, const struct hyp_engine *engine,
 	if (fm != HYP_FAIL_CLOSED && !app->a.keep_fastpath)
 		return;
 	/* the first 1,024 auto-blocks go along, each with its expiry */
-	if (autoblock != NULL)
+	if (autoblock != NULL) {
+		struct hyp_autoblock_stats st;
+
 		n_ab = hyp_autoblock_list(autoblock, hyp_xdp_now_ns(), ab, RTE_DIM(ab));
+		hyp_autoblock_get_stats(autoblock, &st);
+		if (st.active > n_ab)
+			APP_LOG(WARNING, "keeping the fast path: %u of %" PRIu64 " auto-blocks go "
+				"along, the rest end with this run", n_ab, st.active);
+	}
 	for (i = 0; i < app->n_ports; i++)
 		hyp_port_keep_prepare(&app->ports[i], hyp_engine_policy(engine), fm,
 				      app->a.mode == HYP_MODE_IPS,

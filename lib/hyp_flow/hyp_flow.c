@@ -347,7 +347,9 @@ struct hyp_flow_table {
 	uint32_t count;
 	uint32_t cursor;		/* where the next expiry sweep starts */
 	uint32_t evict_cursor;		/* where the next eviction sample starts */
-	uint64_t sweep_tsc;		/* when hyp_flow_table_sweep last ran */
+	uint64_t sweep_tsc;		/* the sweep has paid for the time up to here */
+	uint64_t sweep_period;		/* the period slot_tsc was worked out for */
+	uint64_t slot_tsc;		/* one slot's share of it */
 	struct hyp_flow_table_stats st;
 	hyp_flow_release_t release;
 	void *release_arg;
@@ -544,7 +546,7 @@ hyp_flow_lookup_or_add(struct hyp_flow_table *t, const struct hyp_flow5 *k,
 void
 hyp_flow_note(struct hyp_flow_entry *e, int dir, uint8_t proto, uint8_t tcp_flags)
 {
-	uint8_t syn = tcp_flags & HYP_TCP_F_SYN, ack = tcp_flags & HYP_TCP_F_ACK;
+	uint8_t syn = tcp_flags & HYP_TCP_SYN, ack = tcp_flags & HYP_TCP_ACK;
 
 	if (e->initiator == HYP_FLOW_DIR_UNKNOWN)
 		/* a SYN-ACK first: the side that sent the SYN we missed began */
@@ -592,23 +594,25 @@ unsigned int
 hyp_flow_table_sweep(struct hyp_flow_table *t, uint64_t now_tsc, uint64_t idle_tsc,
 		     uint64_t period_tsc, unsigned int max_budget)
 {
-	uint64_t owed;
+	uint64_t owed, elapsed;
 
 	if (t->sweep_tsc == 0 || now_tsc < t->sweep_tsc || period_tsc == 0) {
 		t->sweep_tsc = now_tsc;
 		return 0;
 	}
-	/* slots owed since the last call, at capacity slots per period */
-	owed = (uint64_t)((unsigned __int128)(now_tsc - t->sweep_tsc) * t->capacity / period_tsc);
-	if (owed == 0)
-		return 0;
-	if (owed > max_budget) {
-		owed = max_budget;
-		/* the rest is owed still: move the mark by what was paid */
-		t->sweep_tsc += (uint64_t)((unsigned __int128)owed * period_tsc / t->capacity);
-	} else {
-		t->sweep_tsc = now_tsc;
+	/* called every loop turn: one division per period change, none per turn */
+	if (period_tsc != t->sweep_period) {
+		t->sweep_period = period_tsc;
+		t->slot_tsc = period_tsc / t->capacity ? period_tsc / t->capacity : 1;
 	}
+	elapsed = now_tsc - t->sweep_tsc;
+	if (elapsed < t->slot_tsc)
+		return 0;
+	/* slots owed, at capacity slots per period; what is not paid stays owed */
+	owed = elapsed / t->slot_tsc;
+	if (owed > max_budget)
+		owed = max_budget;
+	t->sweep_tsc += owed * t->slot_tsc;
 	return hyp_flow_table_expire(t, now_tsc, idle_tsc, (unsigned int)owed);
 }
 

@@ -18,10 +18,13 @@
  */
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_common.h>
+
+#include "hyp_xdp_shared.h"	/* HYP_TCP_* */
 
 #ifdef __cplusplus
 extern "C" {
@@ -144,12 +147,6 @@ uint32_t hyp_flow_hash_seed(void);
 /** hyp_flow_entry.initiator before the first hyp_flow_note(). */
 #define HYP_FLOW_DIR_UNKNOWN	0xFF
 
-/** TCP flags as hyp_pkt_meta.tcp_flags holds them. */
-#define HYP_TCP_F_FIN	0x01
-#define HYP_TCP_F_SYN	0x02
-#define HYP_TCP_F_RST	0x04
-#define HYP_TCP_F_ACK	0x10
-
 /** hyp_flow_entry.tcp_hs: the three-way handshake, as seen. */
 #define HYP_FLOW_HS_SYN		0x1	/**< SYN from the initiator */
 #define HYP_FLOW_HS_SYNACK	0x2	/**< then SYN-ACK from the responder */
@@ -193,7 +190,7 @@ void hyp_flow_note(struct hyp_flow_entry *e, int dir, uint8_t proto, uint8_t tcp
 static inline bool
 hyp_flow_established(const struct hyp_flow_entry *e)
 {
-	if (e->key.proto == 6)
+	if (e->key.proto == IPPROTO_TCP)
 		return e->tcp_hs == HYP_FLOW_HS_DONE;
 	return e->packets[0] != 0 && e->packets[1] != 0;
 }

@@ -681,6 +681,14 @@ control(struct out *o, const struct hyp_ctl *ctl)
 						   hyp_health_state_name(b));
 	}
 
+	family(o, "hyperion_heartbeats_total", "counter",
+	       "Heartbeat thread looks: written (every data-path lcore moved), withheld (one "
+	       "stood still; the XDP watchdog then decides).");
+	SAMPLE_U64(o, "hyperion_heartbeats_total",
+		   __atomic_load_n(&ctl->hb_written, __ATOMIC_RELAXED), "result=\"written\"");
+	SAMPLE_U64(o, "hyperion_heartbeats_total",
+		   __atomic_load_n(&ctl->hb_withheld, __ATOMIC_RELAXED), "result=\"withheld\"");
+
 	family(o, "hyperion_start_time_seconds", "gauge",
 	       "Start time of the instance, seconds since the epoch.");
 	SAMPLE_DBL(o, "hyperion_start_time_seconds", ctl->start_ns / 1e9, NULL);

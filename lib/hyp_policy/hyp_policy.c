@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <linux/if_ether.h>
 #include <netinet/in.h>
 
 #include <hs.h>
@@ -228,19 +229,21 @@ static const struct {
 	const char *name;
 	uint16_t type;
 } ethertype_names[] = {
-	{ "llc", 0 },		/* 802.3 length frames: STP BPDUs, CDP */
-	{ "arp", 0x0806 },
-	{ "rarp", 0x8035 },
-	{ "slow", 0x8809 },	/* LACP, marker */
-	{ "eapol", 0x888e },	/* 802.1X */
-	{ "lldp", 0x88cc },
-	{ "macsec", 0x88e5 },
-	{ "ptp", 0x88f7 },
-	{ "cfm", 0x8902 },	/* 802.1ag */
+	{ "llc", HYP_ETHERTYPE_LLC },	/* 802.3 length frames: STP BPDUs, CDP */
+	{ "arp", ETH_P_ARP },
+	{ "rarp", ETH_P_RARP },
+	{ "slow", ETH_P_SLOW },		/* LACP, marker */
+	{ "eapol", ETH_P_PAE },		/* 802.1X */
+	{ "lldp", ETH_P_LLDP },
+	{ "macsec", ETH_P_MACSEC },
+	{ "ptp", ETH_P_1588 },
+	{ "cfm", ETH_P_CFM },		/* 802.1ag */
 };
 
 /* What a bump in the wire forwards when the policy does not say */
-static const uint16_t ethertype_defaults[] = { 0, 0x0806, 0x8809, 0x888e, 0x88cc };
+static const uint16_t ethertype_defaults[] = {
+	HYP_ETHERTYPE_LLC, ETH_P_ARP, ETH_P_SLOW, ETH_P_PAE, ETH_P_LLDP,
+};
 
 static int
 ethertype_item(struct pctx *c, size_t idx)
@@ -280,10 +283,10 @@ ethertype_item(struct pctx *c, size_t idx)
 						"'%s' is not an EtherType: bad hex digit", sb);
 			x = x * 16 + (unsigned long)d;
 		}
-		if (x < 0x0600)
+		if (x < ETH_P_802_3_MIN)
 			return yw_perr(c, &c->ev.start_mark, "'%s' is an 802.3 length, not an "
 					"EtherType: write llc for those frames", sb);
-		if (x == 0x0800 || x == 0x86dd || x == 0x8100 || x == 0x88a8)
+		if (x == ETH_P_IP || x == ETH_P_IPV6 || x == ETH_P_8021Q || x == ETH_P_8021AD)
 			return yw_perr(c, &c->ev.start_mark, "'%s' is IP or a VLAN tag: the fast "
 					"path parses those, it does not pass them by type", sb);
 		v = (uint16_t)x;

@@ -11,10 +11,8 @@
 #include <string.h>
 
 #include "hyp_stream.h"
+#include "hyp_xdp_shared.h"	/* HYP_TCP_* */
 
-#define TCP_FIN	0x01
-#define TCP_SYN	0x02
-#define TCP_RST	0x04
 /* a segment is cut around those waiting into at most this many pieces */
 #define MAX_PIECES	64
 
@@ -321,14 +319,14 @@ hyp_stream_segment(struct hyp_stream_ctx *c, struct hyp_stream_dir **dp, uint32_
 		c->st.directions++;
 		*dp = d;
 	}
-	if (flags & TCP_RST) {
+	if (flags & HYP_TCP_RST) {
 		/* the receiver takes nothing after it */
 		ooo_clear(c, d);
 		d->ended = true;
 		*events = HYP_STREAM_EV_END;
 		return HYP_STREAM_OK;
 	}
-	if (flags & TCP_SYN) {
+	if (flags & HYP_TCP_SYN) {
 		/*
 		 * A SYN starts the direction; once bytes were delivered the
 		 * receiver ignores one (RFC 5961), and so do we: an attacker's
@@ -361,7 +359,7 @@ hyp_stream_segment(struct hyp_stream_ctx *c, struct hyp_stream_dir **dp, uint32_
 		*events = ev;
 		return HYP_STREAM_OK;
 	}
-	if ((flags & TCP_FIN) && !d->fin_seen) {
+	if ((flags & HYP_TCP_FIN) && !d->fin_seen) {
 		d->fin_seen = true;
 		d->fin = seq + len;
 	}

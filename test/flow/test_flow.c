@@ -877,33 +877,33 @@ test_flow_note(void)
 	memset(&e, 0, sizeof(e));
 	e.key.proto = 6;
 	e.initiator = HYP_FLOW_DIR_UNKNOWN;
-	hyp_flow_note(&e, 1, 6, HYP_TCP_F_SYN);
+	hyp_flow_note(&e, 1, 6, HYP_TCP_SYN);
 	tap(e.initiator == 1 && e.tcp_hs == HYP_FLOW_HS_SYN && !hyp_flow_established(&e),
 	    "a SYN names its sender the initiator", NULL);
-	hyp_flow_note(&e, 1, 6, HYP_TCP_F_ACK);
+	hyp_flow_note(&e, 1, 6, HYP_TCP_ACK);
 	tap(e.tcp_hs == HYP_FLOW_HS_SYN, "the initiator's ACK before a SYN-ACK proves nothing",
 	    NULL);
-	hyp_flow_note(&e, 0, 6, HYP_TCP_F_SYN | HYP_TCP_F_ACK);
-	hyp_flow_note(&e, 1, 6, HYP_TCP_F_ACK);
+	hyp_flow_note(&e, 0, 6, HYP_TCP_SYN | HYP_TCP_ACK);
+	hyp_flow_note(&e, 1, 6, HYP_TCP_ACK);
 	tap(e.tcp_hs == HYP_FLOW_HS_DONE && hyp_flow_established(&e),
 	    "SYN, SYN-ACK, ACK: established", NULL);
 
 	memset(&e, 0, sizeof(e));
 	e.key.proto = 6;
 	e.initiator = HYP_FLOW_DIR_UNKNOWN;
-	hyp_flow_note(&e, 0, 6, HYP_TCP_F_SYN | HYP_TCP_F_ACK);
+	hyp_flow_note(&e, 0, 6, HYP_TCP_SYN | HYP_TCP_ACK);
 	tap(e.initiator == 1 && e.tcp_hs == 0,
 	    "a SYN-ACK seen first: the other side began", NULL);
-	hyp_flow_note(&e, 0, 6, HYP_TCP_F_ACK);
-	hyp_flow_note(&e, 1, 6, HYP_TCP_F_ACK);
+	hyp_flow_note(&e, 0, 6, HYP_TCP_ACK);
+	hyp_flow_note(&e, 1, 6, HYP_TCP_ACK);
 	tap(!hyp_flow_established(&e), "no SYN seen: never established by ACKs alone", NULL);
 
 	memset(&e, 0, sizeof(e));
 	e.key.proto = 6;
 	e.initiator = HYP_FLOW_DIR_UNKNOWN;
-	hyp_flow_note(&e, 0, 6, HYP_TCP_F_SYN);
-	hyp_flow_note(&e, 0, 6, HYP_TCP_F_SYN | HYP_TCP_F_ACK);
-	hyp_flow_note(&e, 0, 6, HYP_TCP_F_ACK);
+	hyp_flow_note(&e, 0, 6, HYP_TCP_SYN);
+	hyp_flow_note(&e, 0, 6, HYP_TCP_SYN | HYP_TCP_ACK);
+	hyp_flow_note(&e, 0, 6, HYP_TCP_ACK);
 	tap(!hyp_flow_established(&e), "a forger's own SYN-ACK (same side) establishes nothing",
 	    NULL);
 

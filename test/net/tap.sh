@@ -92,6 +92,30 @@ app_stop() {
 	done
 }
 
+# xdp REASON [COLUMN [IFACE]]: one counter of the DUT's XDP program
+# (hyperion-xdpctl stats all: 2 packets, 3 bytes, 4 dropped; the DUT's
+# sandbox interface unless IFACE); a reason it does not list prints
+# missing:REASON, which no check or arithmetic takes for a number
+xdp() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "${3:-$HYP_IF_DUT}" stats all |
+	awk -v r="$1" -v c="${2:-2}" '$1 == r { v = $c; found = 1 } END { print found ? v : "missing:" r }'; }
+
+# tele CMD KEY...: values of the running app's rte_telemetry answer to CMD,
+# space separated; KEY is a top-level key or CONTAINER/KEY (the container's
+# own name may hold slashes: table/rl_state/entries). A key the answer does
+# not have prints missing:KEY, never a number a check could take for one.
+tele() { echo "$1" | dpdk-telemetry.py -f "$prefix" 2>/dev/null | $py -c "import json,sys
+for l in sys.stdin:
+    l = l.strip()
+    if l.startswith('{') and '$1' in l:
+        r = json.loads(l)['$1']
+        out = []
+        for k in sys.argv[1:]:
+            v = r
+            for p in k.rsplit('/', 1):
+                v = v.get(p) if isinstance(v, dict) else None
+            out.append('missing:' + k if v is None else str(v))
+        print(' '.join(out))" "${@:2}"; }
+
 # traffic ARGS...: usertools/hyperion-traffic.py from the sender namespace to the DUT
 traffic() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
 	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" "$@"; }

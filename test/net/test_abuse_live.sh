@@ -33,19 +33,6 @@ Y
 
 abuse() { ip netns exec "$HYP_NS_SRC" $py "$src/test/net/abuse.py" --iface "$HYP_IF_SRC" \
 	--dst-mac "$HYP_MAC_DUT" "$@" >/dev/null; sleep 0.5; }
-xdp() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" '$1 == r { print $2 }'; }
-tele() { echo "$1" | dpdk-telemetry.py -f "$prefix" 2>/dev/null | $py -c "import json,sys
-for l in sys.stdin:
-    l = l.strip()
-    if l.startswith('{') and '$1' in l:
-        r = json.loads(l)['$1']
-        out = []
-        for k in sys.argv[1:]:
-            v = r
-            for p in k.rsplit('/', 1):
-                v = v.get(p, {}) if isinstance(v, dict) else {}
-            out.append(str(v if v != {} else 0))
-        print(' '.join(out))" "${@:2}"; }
 slow() { tele /hyperion/stats "${@/#/slow/}"; }
 
 echo "1..13"

@@ -26,25 +26,11 @@ Y
 
 abuse() { ip netns exec "$HYP_NS_SRC" $py "$src/test/net/abuse.py" --iface "$HYP_IF_SRC" \
 	--dst-mac "$HYP_MAC_DUT" "$@" >/dev/null; sleep 0.5; }
-xdp() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" '$1 == r { print $2 }'; }
 listed() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" autoblock list | awk '{ print $1 }' | sort | tr '\n' ' '; }
-# tele CMD KEY...: values of an rte_telemetry answer, space separated
-tele() { echo "$1" | dpdk-telemetry.py -f "$prefix" 2>/dev/null | $py -c "import json,sys
-for l in sys.stdin:
-    l = l.strip()
-    if l.startswith('{') and '$1' in l:
-        r = json.loads(l)['$1']
-        out = []
-        for k in sys.argv[1:]:
-            v = r
-            for p in k.split('/'):
-                v = v.get(p, {}) if isinstance(v, dict) else {}
-            out.append(str(v if v != {} else 0))
-        print(' '.join(out))" "${@:2}"; }
 ab() { tele /hyperion/autoblocks "$@"; }
 slow() { tele /hyperion/stats "${@/#/slow/}"; }
 
-echo "1..11"
+echo "1..12"
 app_start -- --iface "$HYP_IF_DUT" --policy "$tmp/policy.yaml" --metrics-port 0 ||
 	{ nok "started"; exit 1; }
 
@@ -77,6 +63,13 @@ check_eq "after the TTL the block left the map, without a packet to notice" \
 	"$(listed)/$(ab expired active)" "/1 0"
 abuse benign_tcp --n 1 --port-base 30
 check_eq "and the source passes again" "$(xdp autoblock)/$(xdp autoblock_expired)" "3/0"
+# by hand, an operator's: an entry that never expires, or a whole prefix, is refused
+r1=$(ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" autoblock add 198.51.100.9 0 2>&1; echo "rc=$?")
+r2=$(ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" autoblock add 198.51.100.0/24 60 2>&1; echo "rc=$?")
+if printf '%s' "$r1" | grep -q "an auto-block expires" && printf '%s' "$r1" | grep -q "rc=2" &&
+   printf '%s' "$r2" | grep -q "one address, not a prefix" && printf '%s' "$r2" | grep -q "rc=2" &&
+   [ "$(listed)" = "" ]; then ok "xdpctl refuses a TTL of 0 and a prefix; nothing was written"
+else nok "xdpctl refuses bad auto-blocks" "$r1 / $r2 / listed '$(listed)'"; fi
 app_stop
 check_eq "the app counted one block, none refused or lost" \
 	"$(grep "autoblock:" "$log" | tail -1 | sed 's/.*blocked=\([0-9]*\).*refused=\([0-9]*\).*lost=\([0-9]*\).*/\1 \2 \3/')" "1 0 0"

@@ -64,7 +64,6 @@ else nok "restart: a working instance" "program '$new' (old '$old'), rc $rc" "$(
 # -- a graceful stop in fail-closed mode keeps the fast path -----------------
 closed=$tmp/closed.yaml
 sed 's/^slow_path:/runtime:\n  fail_mode: closed\nslow_path:/' "$policy" >"$closed"
-xstat() { dut "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" -v c="${2:-2}" '$1 == r { print $c }'; }
 app_start -- --iface "$HYP_IF_DUT" --policy "$closed" --metrics-port 0 || nok "fail-closed start"
 pmd=$(prog_id)
 stop TERM
@@ -74,10 +73,10 @@ if [ "$rc" = 0 ] && [ -n "$kept" ] && [ "$kept" != "$pmd" ] &&
    grep -q "kept the fast path: hyperion program id $kept stays attached" "$log"; then
 	ok "fail-closed stop: fenced, exit 0, and our program $kept is back on the interface"
 else nok "fail-closed stop keeps the fast path" "rc $rc, pmd '$pmd', after '$kept'" "$(grep -i "fenc\|kept" "$log")"; fi
-b0=$(xstat blocklist_src 4) f0=$(xstat redirect_fallback 4) p0=$(xstat pass)
+b0=$(xdp blocklist_src 4) f0=$(xdp redirect_fallback 4) p0=$(xdp pass)
 traffic --only blocklisted --only dns_query --only benign_udp --count 3 >/dev/null; sleep 0.5
 check_eq "with nothing running: blocklisted dropped, DNS (a redirect candidate) dropped, the rest passes" \
-	"$(( $(xstat blocklist_src 4) - b0 ))/$(( $(xstat redirect_fallback 4) - f0 ))/$(( $(xstat pass) - p0 ))" "3/3/3"
+	"$(( $(xdp blocklist_src 4) - b0 ))/$(( $(xdp redirect_fallback 4) - f0 ))/$(( $(xdp pass) - p0 ))" "3/3/3"
 rm -rf "/var/run/dpdk/$prefix"
 app_start -- --iface "$HYP_IF_DUT" --policy "$policy" --metrics-port 0 || nok "start after a kept stop"
 if grep -q "replacing hyperion program id $kept a graceful stop kept" "$log" &&
@@ -91,10 +90,10 @@ app_start -- --iface "$HYP_IF_DUT" --policy "$policy" --keep-fastpath --metrics-
 stop TERM
 kept=$(prog_id)
 check_eq "--keep-fastpath, fail-open: the program stays" "$(( ${kept:-0} > 0 ))" 1
-f0=$(xstat redirect_fallback 2) d0=$(xstat redirect_fallback 4)
+f0=$(xdp redirect_fallback 2) d0=$(xdp redirect_fallback 4)
 traffic --only dns_query --count 2 >/dev/null; sleep 0.5
 check_eq "and its redirect candidates pass (fail-open), counted as redirect_fallback" \
-	"$(( $(xstat redirect_fallback 2) - f0 ))/$(( $(xstat redirect_fallback 4) - d0 ))" "2/0"
+	"$(( $(xdp redirect_fallback 2) - f0 ))/$(( $(xdp redirect_fallback 4) - d0 ))" "2/0"
 dut ip link set dev "$HYP_IF_DUT" xdp off
 check_eq "ip link set xdp off removes it" "$(prog_id)" ""
 rm -rf "/var/run/dpdk/$prefix"

@@ -19,7 +19,6 @@ fast_path:
 runtime:
   watchdog_ms: 300
 Y
-xstat() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" stats all | awk -v r="$1" '$1 == r { print $2 }'; }
 
 echo "1..6"
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "started"; exit 1; }
@@ -33,7 +32,7 @@ app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "st
 	done
 } >"$tmp/big.yaml"
 cp "$tmp/big.yaml" "$pol"
-w0=$(xstat watchdog) r0=$(xstat redirect)
+w0=$(xdp watchdog) r0=$(xdp redirect)
 traffic --only dns_query --count 60 --rate 20 >/dev/null &
 sender=$!
 sleep 0.5
@@ -51,9 +50,9 @@ if [ "$took" -le 600 ]; then
 	echo "ok $n # SKIP the reload took $took ms, not past the 300 ms watchdog: nothing to show"
 else
 	check_eq "the reload ran past the watchdog ($took ms > 300 ms): no candidate counted watchdog" \
-		"$(( $(xstat watchdog) - w0 ))" 0
+		"$(( $(xdp watchdog) - w0 ))" 0
 fi
-check_eq "and all 60 queries were redirected through it" "$(( $(xstat redirect) - r0 ))" 60
+check_eq "and all 60 queries were redirected through it" "$(( $(xdp redirect) - r0 ))" 60
 check_eq "telemetry: heartbeats written, none withheld" \
 	"$(echo /hyperion/watchdog | dpdk-telemetry.py -f "$prefix" 2>/dev/null | $py -c "import json,sys
 for l in sys.stdin:

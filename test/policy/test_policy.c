@@ -501,6 +501,32 @@ t_huge_list(void)
 	return ret;
 }
 
+/* The abuse keys' lists: as many as the maps hold, one more refused at that one. */
+static int
+t_abuse_lists(void)
+{
+	size_t cap = 64 * 1100, o, i;
+	char *b = malloc(cap);
+	int ret;
+
+	CHECK(b != NULL);
+	o = (size_t)snprintf(b, cap, "fast_path:\n  pass_ethertypes:\n");
+	for (i = 0; i <= HYP_ETHERTYPES_MAX_ENTRIES; i++)
+		o += (size_t)snprintf(b + o, cap - o, "    - 0x%04zx\n", 0x0601 + i);
+	ret = expect_refused(b, o, 3 + HYP_ETHERTYPES_MAX_ENTRIES, 7,
+			     "fast_path.pass_ethertypes: more than 64 entries");
+	if (ret == 0) {
+		o = (size_t)snprintf(b, cap, "slow_path:\n  auto_block:\n    exempt:\n");
+		for (i = 0; i <= HYP_AUTOBLOCK_EXEMPT_MAX; i++)
+			o += (size_t)snprintf(b + o, cap - o, "      - 10.0.%zu.%zu\n", i >> 8,
+					      i & 255);
+		ret = expect_refused(b, o, 4 + HYP_AUTOBLOCK_EXEMPT_MAX, 9,
+				     "slow_path.auto_block.exempt: more than 1024 entries");
+	}
+	free(b);
+	return ret;
+}
+
 /* ---- bad files ---- */
 
 struct bad_case {
@@ -676,6 +702,7 @@ static const struct good_case good_cases[] = {
 	{ "every prefix of the example parses or is refused cleanly", NULL, NULL, t_truncations },
 	{ "10,000 nested brackets and braces", NULL, NULL, t_deep_nesting },
 	{ "list beyond what the XDP trie holds", NULL, NULL, t_huge_list },
+	{ "pass_ethertypes and auto_block.exempt past their bounds", NULL, NULL, t_abuse_lists },
 };
 
 static int n_test;

@@ -535,7 +535,7 @@ static int su_wd_off(struct hyp_xdp *x)
 static int su_flow_off(struct hyp_xdp *x) { return hyp_xdp_config_set(x, HYP_CFG_FLOW_TRACK, 0); }
 static int su_ips_nopeer(struct hyp_xdp *x)
 {
-	return hyp_xdp_config_set(x, HYP_CFG_IPS, HYP_IPS_ON) ?: hyp_xdp_ethertype_add(x, 0x0806);
+	return hyp_xdp_config_set(x, HYP_CFG_IPS, HYP_IPS_ON) ?: hyp_xdp_ethertype_add(x, ETH_P_ARP);
 }
 static int su_ips_bare(struct hyp_xdp *x)
 {
@@ -544,10 +544,13 @@ static int su_ips_bare(struct hyp_xdp *x)
 /* what a policy without pass_ethertypes gives: ARP and LLDP among them */
 static int su_ips(struct hyp_xdp *x)
 {
-	return su_ips_bare(x) ?: hyp_xdp_ethertype_add(x, 0x0806) ?:
-		hyp_xdp_ethertype_add(x, 0x88cc);
+	return su_ips_bare(x) ?: hyp_xdp_ethertype_add(x, ETH_P_ARP) ?:
+		hyp_xdp_ethertype_add(x, ETH_P_LLDP);
 }
-static int su_ips_llc(struct hyp_xdp *x) { return su_ips(x) ?: hyp_xdp_ethertype_add(x, 0); }
+static int su_ips_llc(struct hyp_xdp *x)
+{
+	return su_ips(x) ?: hyp_xdp_ethertype_add(x, HYP_ETHERTYPE_LLC);
+}
 static int su_ips_blk(struct hyp_xdp *x) { return su_ips(x) ?: su_blk_32(x); }
 static int su_ips_drops(struct hyp_xdp *x) { return su_ips(x) ?: su_ab(x) ?: su_rl_24(x); }
 static int su_ips_dns(struct hyp_xdp *x) { return su_ips(x) ?: dns_redirect(x); }
