@@ -29,8 +29,12 @@ hyp_sandbox_up() {
 	trap hyp_sandbox_down EXIT
 	trap 'exit 130' INT TERM
 	ip netns add "$HYP_NS_SRC" && ip netns add "$HYP_NS_DUT" || return 1
-	ip link add "$HYP_IF_SRC" netns "$HYP_NS_SRC" type veth \
-		peer name "$HYP_IF_DUT" netns "$HYP_NS_DUT" || return 1
+	# HYP_SANDBOX_QUEUES=N: N rx and N tx queues on both ends (multi-queue tests)
+	local qs=()
+	[ -n "${HYP_SANDBOX_QUEUES:-}" ] &&
+		qs=(numrxqueues "$HYP_SANDBOX_QUEUES" numtxqueues "$HYP_SANDBOX_QUEUES")
+	ip link add "$HYP_IF_SRC" netns "$HYP_NS_SRC" "${qs[@]}" type veth \
+		peer name "$HYP_IF_DUT" netns "$HYP_NS_DUT" "${qs[@]}" || return 1
 	local ns ifc addr
 	for ns in "$HYP_NS_SRC:$HYP_IF_SRC:198.18.0.1/24" "$HYP_NS_DUT:$HYP_IF_DUT:198.18.0.2/24"; do
 		IFS=: read -r ns ifc addr <<<"$ns"

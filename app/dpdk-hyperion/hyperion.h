@@ -13,6 +13,7 @@
 #include "hyp_autoblock.h"
 #include "hyp_pipeline.h"
 #include "hyp_xdp.h"
+#include "hyp_xskdiag.h"
 
 extern int hyp_app_logtype;
 #define APP_LOG(level, fmt, ...) \
@@ -64,6 +65,8 @@ struct hyp_port {
 	struct hyp_xdp *xdp;		/* the program the PMD attached */
 	struct hyp_xdp *keep;		/* the one a graceful stop leaves (not attached yet) */
 	uint64_t open_since_ns;		/* start: when a stale program was removed */
+	/* each queue's AF_XDP socket: the descriptor its rx_queue_setup made */
+	struct hyp_xsk_owned xsk[HYP_PIPE_MAX_QUEUES];
 	bool probed;
 	bool started;
 };

@@ -115,6 +115,7 @@ publish_ports(struct hyp_app *app)
 		cp->start_queue = app->replay != NULL ? 0 : app->a.start_queue;
 		cp->xdp = app->replay != NULL ? hyp_replay_xdp(app->replay) : app->ports[i].xdp;
 		cp->offline = app->replay != NULL;
+		memcpy(cp->xsk, app->ports[i].xsk, sizeof(cp->xsk));
 	}
 	c->n_ports = app->n_ports;
 }

@@ -68,6 +68,50 @@ make_pool(struct hyp_port *pt, unsigned int n)
 	return 0;
 }
 
+/* room for the sockets of every port's queues, with some to spare */
+#define HYP_OWN_XSK_MAX (2 * HYP_PIPE_MAX_PORTS * HYP_PIPE_MAX_QUEUES)
+
+/*
+ * Queue q's socket is the one AF_XDP descriptor its set-up added: the PMD
+ * says nothing of its sockets, and guessing by creation order breaks as
+ * soon as anything else (libxdp, a second port) opens one in between.
+ */
+static void
+own_socket(struct hyp_port *pt, uint16_t q, const int *before, int nb, const int *after,
+	   int na)
+{
+	struct hyp_xsk_diag d;
+	int i, j, fd = -1, added = 0;
+
+	pt->xsk[q].fd = -1;
+	pt->xsk[q].inode = 0;
+	if (nb < 0 || na < 0 || nb > HYP_OWN_XSK_MAX || na > HYP_OWN_XSK_MAX) {
+		APP_LOG(WARNING, "%s: queue %u: cannot list the process's AF_XDP sockets; "
+			"its kernel counters come from sock_diag alone", pt->name, q);
+		return;
+	}
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && before[j] != after[i]; j++)
+			;
+		if (j == nb) {
+			fd = after[i];
+			added++;
+		}
+	}
+	if (added != 1 || hyp_xskdiag_fd(fd, &d) < 0) {
+		if (pt->ifindex != 0)
+			APP_LOG(WARNING, "%s: queue %u: its set-up made %d AF_XDP sockets, not "
+				"one; its kernel counters come from sock_diag alone", pt->name,
+				q, added);
+		return;
+	}
+	pt->xsk[q].fd = fd;
+	pt->xsk[q].inode = d.inode;
+	APP_LOG(INFO, "%s: queue %u: AF_XDP socket fd %d, inode %" PRIu64 ", %s", pt->name,
+		q, fd, d.inode, !d.options_known ? "mode unknown" :
+		d.zerocopy ? "zero-copy" : "copy mode");
+}
+
 static int
 setup_queues(struct hyp_port *pt, const struct hyp_args *a)
 {
@@ -77,6 +121,8 @@ setup_queues(struct hyp_port *pt, const struct hyp_args *a)
 	int ret;
 
 	memset(&conf, 0, sizeof(conf));
+	for (q = 0; q < RTE_DIM(pt->xsk); q++)
+		pt->xsk[q].fd = -1;
 	ret = rte_eth_dev_info_get(pt->port_id, &info);
 	if (ret < 0)
 		return ret;
@@ -91,8 +137,14 @@ setup_queues(struct hyp_port *pt, const struct hyp_args *a)
 		return ret;
 	}
 	for (q = 0; q < pt->nb_queues; q++) {
+		int before[HYP_OWN_XSK_MAX], after[HYP_OWN_XSK_MAX], nb, na;
+
+		nb = hyp_xskdiag_own_fds(before, RTE_DIM(before));
 		ret = rte_eth_rx_queue_setup(pt->port_id, q, a->nb_desc,
 					     rte_eth_dev_socket_id(pt->port_id), NULL, pt->pool);
+		na = ret == 0 ? hyp_xskdiag_own_fds(after, RTE_DIM(after)) : -1;
+		if (ret == 0)
+			own_socket(pt, q, before, nb, after, na);
 		if (ret == 0)
 			ret = rte_eth_tx_queue_setup(pt->port_id, q, a->nb_desc,
 						     rte_eth_dev_socket_id(pt->port_id), NULL);

@@ -175,7 +175,7 @@ hyp_ctl_xsk_stats(struct hyp_ctl *c, struct hyp_ctl_xsk *out, unsigned int max)
 {
 	struct hyp_ctl_port ports[HYP_PIPE_MAX_PORTS];
 	struct hyp_xsk_diag qs[HYP_PIPE_MAX_QUEUES];
-	unsigned int n_ports, pi, q, nq, n = 0, own_first = 0;
+	unsigned int n_ports, pi, q, nq, n = 0, bad;
 	int src;
 
 	pthread_mutex_lock(&c->lock);
@@ -186,17 +186,18 @@ hyp_ctl_xsk_stats(struct hyp_ctl *c, struct hyp_ctl_xsk *out, unsigned int max)
 		if (ports[pi].ifindex == 0)
 			continue;	/* a replay: no AF_XDP */
 		nq = RTE_MIN((unsigned int)ports[pi].nb_queues, (unsigned int)HYP_PIPE_MAX_QUEUES);
-		src = hyp_xskdiag_port(ports[pi].ifindex, ports[pi].start_queue, nq, own_first, qs);
-		/* the PMD makes one socket per queue, port by port */
-		own_first += ports[pi].nb_queues;
+		src = hyp_xskdiag_port(ports[pi].ifindex, ports[pi].start_queue, nq,
+				       ports[pi].xsk, qs, &bad);
 		for (q = 0; q < nq && n < max; q++, n++) {
 			memset(&out[n], 0, sizeof(out[n]));
 			out[n].port = pi;
 			out[n].queue = q;
 			out[n].source = src;
 			out[n].socket = src > 0 && qs[q].queue_id != UINT32_MAX;
-			if (out[n].socket)
+			if (out[n].socket) {
 				out[n].diag = qs[q];
+				out[n].misplaced = qs[q].queue_id != ports[pi].start_queue + q;
+			}
 		}
 	}
 	return n;
@@ -357,6 +358,65 @@ delta(uint64_t now, uint64_t *last)
 }
 
 /* One health sample; the netlink and ethdev reads happen outside the lock. */
+double
+hyp_ctl_pressure(uint64_t d_rx, uint64_t d_bursts, unsigned int burst, uint64_t d_overflow,
+		 double ring_fill)
+{
+	double fill = d_bursts != 0 && burst != 0 ?
+		(double)d_rx / ((double)d_bursts * burst) : 0.0;
+
+	if (fill > 1.0)
+		fill = 1.0;
+	if (d_overflow != 0)
+		fill = 1.0;
+	return ring_fill > fill ? (ring_fill > 1.0 ? 1.0 : ring_fill) : fill;
+}
+
+/* Each queue's window closes HYP_PRESSURE_WINDOW_MS after it opened. Lock held. */
+static void
+pressure_tick(struct hyp_ctl *c, const struct hyp_ctl_xsk *xs, unsigned int n,
+	      double ring_fill, uint64_t now_ms)
+{
+	unsigned int pi, q, i, burst = hyp_pipeline_burst(c->pipe);
+
+	for (pi = 0; pi < c->n_ports && pi < HYP_PIPE_MAX_PORTS; pi++)
+		for (q = 0; q < c->ports[pi].nb_queues && q < HYP_PIPE_MAX_QUEUES; q++) {
+			const struct hyp_queue_stats *qs =
+				hyp_pipeline_queue_stats(c->pipe, pi, q, NULL);
+			struct hyp_ctl_queue_window *w = &c->qwin[pi][q];
+			uint64_t rx, bursts, over = 0, d_over;
+
+			if (qs == NULL)
+				continue;
+			rx = __atomic_load_n(&qs->rx, __ATOMIC_RELAXED);
+			bursts = __atomic_load_n(&qs->bursts, __ATOMIC_RELAXED);
+			for (i = 0; i < n; i++)
+				if (xs[i].port == pi && xs[i].queue == q && xs[i].socket)
+					over = xs[i].diag.rx_ring_full +
+					       xs[i].diag.rx_fill_ring_empty_descs;
+			if (w->t_ms == 0) {
+				*w = (struct hyp_ctl_queue_window){ .t_ms = now_ms, .rx = rx,
+					.bursts = bursts, .overflow = over };
+				continue;
+			}
+			if (ring_fill > w->ring_max)
+				w->ring_max = ring_fill;
+			if (now_ms - w->t_ms < HYP_PRESSURE_WINDOW_MS)
+				continue;
+			d_over = over >= w->overflow ? over - w->overflow : 0;
+			w->fill = hyp_ctl_pressure(rx - w->rx, bursts - w->bursts, burst, 0, 0.0);
+			w->overflowed = d_over != 0;
+			w->ring = w->ring_max;
+			w->pressure = hyp_ctl_pressure(rx - w->rx, bursts - w->bursts, burst,
+						       d_over, w->ring_max);
+			w->ring_max = 0.0;
+			w->t_ms = now_ms;
+			w->rx = rx;
+			w->bursts = bursts;
+			w->overflow = over;
+		}
+}
+
 static void
 health_tick(struct hyp_ctl *c)
 {
@@ -367,6 +427,7 @@ health_tick(struct hyp_ctl *c)
 	enum hyp_health_state from;
 	uint64_t now = hyp_xdp_now_ns(), nombuf = 0, fill = 0, rxfull = 0, hb;
 	unsigned int n, i, nr;
+	double win_ring = 0.0;
 	bool first;
 
 	if (c->pipe == NULL || c->mode == NULL || strcmp(c->mode, "replay") == 0)
@@ -391,10 +452,16 @@ health_tick(struct hyp_ctl *c)
 	}
 	hyp_pipeline_totals(c->pipe, &t);
 	nr = hyp_pipeline_rings(c->pipe, rings, RTE_DIM(rings));
-	for (i = 0; i < nr && i < RTE_DIM(rings); i++)
+	for (i = 0; i < nr && i < RTE_DIM(rings); i++) {
 		if (rings[i].capacity != 0 &&
 		    rings[i].occupancy * 100 / rings[i].capacity > s.ring_pct)
 			s.ring_pct = (uint32_t)(rings[i].occupancy * 100 / rings[i].capacity);
+		/* the workers' input rings: every queue feeds every one */
+		if (rings[i].capacity != 0 && strncmp(rings[i].name, "hyp_w", 5) == 0 &&
+		    (double)rings[i].occupancy / rings[i].capacity > win_ring)
+			win_ring = (double)rings[i].occupancy / rings[i].capacity;
+	}
+	pressure_tick(c, xs, n, win_ring, now / 1000000ULL);
 	hb = __atomic_load_n(&c->last_heartbeat_ns, __ATOMIC_RELAXED);
 	s.heartbeat_age_ms = hb != 0 && now > hb ? (now - hb) / 1000000ULL : 0;
 	first = !c->health_on;

@@ -53,6 +53,8 @@ struct hyp_ctl_port {
 	 * loop would otherwise make every redirect candidate a watchdog one).
 	 */
 	bool offline;
+	/** each queue's AF_XDP socket as its set-up made it (fd -1: unknown) */
+	struct hyp_xsk_owned xsk[HYP_PIPE_MAX_QUEUES];
 };
 
 struct hyp_ctl {
@@ -86,7 +88,32 @@ struct hyp_ctl {
 	bool health_on;				/**< sampled since the pipeline runs */
 	struct hyp_health_signals health_sig;	/**< the last sample */
 	uint64_t hs_withheld, hs_drops, hs_nombuf, hs_fill, hs_rxfull;	/**< last totals */
+	/* rx pressure per queue, over windows of HYP_PRESSURE_WINDOW_MS (the tick) */
+	struct hyp_ctl_queue_window {
+		uint64_t t_ms, rx, bursts, overflow;	/**< at the window's start */
+		double pressure;			/**< of the last closed window */
+		double fill;				/**< its parts, for telemetry */
+		bool overflowed;
+		double ring;
+		double ring_max;			/**< of the window's samples so far */
+	} qwin[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_QUEUES];
 };
+
+/**
+ * A queue's rx pressure (hyperion_afxdp_rx_queue_pressure), 0..1, over a
+ * window of this length: the largest of (a) the mean fill of its non-empty
+ * rx bursts (packets / (polls that returned some x burst size): 1 when
+ * every poll finds a whole burst waiting, the AF_XDP rx ring backing up),
+ * (b) 1 if its socket's rx ring overflowed or its fill ring ran empty in
+ * the window (the kernel dropped), (c) in the staged layout, the
+ * highest occupancy the window's samples saw of the worker input rings
+ * its packets go to.
+ */
+#define HYP_PRESSURE_WINDOW_MS	1000
+
+/** Pure: the pressure of a window from its deltas (see HYP_PRESSURE_WINDOW_MS). */
+double hyp_ctl_pressure(uint64_t d_rx, uint64_t d_bursts, unsigned int burst,
+			uint64_t d_overflow, double ring_fill);
 
 /** How often the heartbeat thread looks (and, if all is well, writes). */
 #define HYP_HEARTBEAT_MS	50
@@ -232,6 +259,7 @@ struct hyp_ctl_xsk {
 	int source;			/**< enum hyp_xskdiag_source, or -errno: none */
 	bool socket;			/**< a socket is bound on the queue */
 	struct hyp_xsk_diag diag;	/**< when socket */
+	bool misplaced;			/**< the kernel reports it bound on another queue */
 };
 
 /**

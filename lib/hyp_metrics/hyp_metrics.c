@@ -49,6 +49,9 @@ struct hyp_metrics {
 	pthread_mutex_t lock;	/* the windows, should two scrapes overlap */
 	struct busy_window busy[RTE_MAX_LCORE];
 	struct hyp_ring_info rings[METRICS_MAX_RINGS];
+	/* the kernel's view of every queue's socket, read before the ctl lock */
+	struct hyp_ctl_xsk xsk[HYP_PIPE_MAX_PORTS * HYP_PIPE_MAX_QUEUES];
+	unsigned int n_xsk;
 };
 
 /* -- output buffer ---------------------------------------------------------- */
@@ -396,22 +399,6 @@ fastpath(struct out *o, const struct hyp_ctl *ctl)
 
 /* -- slow path -------------------------------------------------------------- */
 
-static void
-ring_labels(const struct hyp_ctl *ctl, const char *ring, char *lab, size_t len)
-{
-	unsigned int io, pi;
-	char e[96], p[96];
-
-	/* hyp_tx<io>_<port>: an IO lcore's transmit ring towards one port */
-	if (sscanf(ring, "hyp_tx%u_%u", &io, &pi) == 2 && pi < ctl->n_ports) {
-		snprintf(lab, len, "port=\"%s\",queue=\"any\",ring=\"%s\"",
-			 esc(ctl->ports[pi].ifname, p, sizeof(p)), esc(ring, e, sizeof(e)));
-		return;
-	}
-	/* hyp_w<n>: a worker's input ring, fed from every port and queue */
-	snprintf(lab, len, "port=\"any\",queue=\"any\",ring=\"%s\"", esc(ring, e, sizeof(e)));
-}
-
 /*
  * The seed's aggregate families over the lcore totals: each sample one
  * counter of struct hyp_lcore_stats under a value of the family's label
@@ -480,7 +467,7 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 	const struct hyp_pipeline *p = ctl->pipe;
 	struct hyp_lcore_stats t;
 	unsigned int n, i, l, k;
-	char lab[256], e[96];
+	char e[96];
 	uint64_t now;
 
 	if (p == NULL)
@@ -556,17 +543,6 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 			SAMPLE_U64(o, fam, hyp_stat_value(&m->rings[i], d), "ring=\"%s\"",
 				   esc(m->rings[i].name, e, sizeof(e)));
 	}
-	family(o, "hyperion_afxdp_rx_queue_pressure", "gauge",
-	       "Occupancy/capacity (0..1) of the slow path's stage rings behind the AF_XDP "
-	       "rx queues (worker input and transmit rings). The AF_XDP rx ring itself is "
-	       "not visible to the application. No series in single-lcore or rtc mode.");
-	for (i = 0; i < n; i++) {
-		ring_labels(ctl, m->rings[i].name, lab, sizeof(lab));
-		SAMPLE_DBL(o, "hyperion_afxdp_rx_queue_pressure",
-			   m->rings[i].capacity ? (double)m->rings[i].occupancy /
-			   m->rings[i].capacity : 0.0, "%s", lab);
-	}
-
 	family(o, "hyperion_lcore_busy_ratio", "gauge",
 	       "Share of a data-path lcore's loop cycles spent on packets, over the last "
 	       "window of at least one second (since start until the first window closes).");
@@ -610,6 +586,85 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 			SAMPLE_U64(o, fam, hyp_stat_value(hyp_pipeline_lcore_stats(p, l), d),
 				   "lcore=\"%u\",role=\"%s\"", l, hyp_role_name(role));
 		}
+	}
+}
+
+/* -- AF_XDP queues ---------------------------------------------------------- */
+
+static void
+queue_labels(const struct hyp_ctl *ctl, unsigned int pi, unsigned int q, char *lab, size_t len)
+{
+	char p[96];
+
+	snprintf(lab, len, "port=\"%s\",queue=\"%u\"", esc(ctl->ports[pi].ifname, p, sizeof(p)),
+		 ctl->ports[pi].start_queue + q);
+}
+
+/*
+ * Per queue: the rx pressure (its definition: HYP_PRESSURE_WINDOW_MS), what
+ * the pipeline polled from it, and the six counters and the bind mode the
+ * kernel keeps of its socket. A replay has no queues here.
+ */
+static void
+afxdp(struct out *o, const struct hyp_metrics *m, const struct hyp_ctl *ctl)
+{
+	char lab[256], fam[96];
+	unsigned int pi, q, k, i, lcore;
+
+	family(o, "hyperion_afxdp_rx_queue_pressure", "gauge",
+	       "Rx pressure of an AF_XDP queue, 0..1, over the last 1 s window: the largest of "
+	       "the mean fill of its non-empty rx bursts, 1 if its socket's rx ring overflowed "
+	       "or fill ring ran empty, and (staged) the fullest worker input ring it feeds.");
+	for (pi = 0; pi < ctl->n_ports && ctl->pipe != NULL; pi++) {
+		if (ctl->ports[pi].ifindex == 0)
+			continue;
+		for (q = 0; q < ctl->ports[pi].nb_queues && q < HYP_PIPE_MAX_QUEUES; q++) {
+			queue_labels(ctl, pi, q, lab, sizeof(lab));
+			SAMPLE_DBL(o, "hyperion_afxdp_rx_queue_pressure",
+				   ctl->qwin[pi][q].pressure, "%s", lab);
+		}
+	}
+	for (k = 0; k < hyp_queue_stat_count; k++) {
+		const struct hyp_stat_desc *d = &hyp_queue_stat_descs[k];
+
+		snprintf(fam, sizeof(fam), "hyperion_afxdp_queue_%s_total", d->name);
+		family(o, fam, "counter", d->help);
+		for (pi = 0; pi < ctl->n_ports && ctl->pipe != NULL; pi++) {
+			if (ctl->ports[pi].ifindex == 0)
+				continue;
+			for (q = 0; q < ctl->ports[pi].nb_queues && q < HYP_PIPE_MAX_QUEUES; q++) {
+				const struct hyp_queue_stats *qs =
+					hyp_pipeline_queue_stats(ctl->pipe, pi, q, &lcore);
+
+				if (qs == NULL)
+					continue;
+				queue_labels(ctl, pi, q, lab, sizeof(lab));
+				SAMPLE_U64(o, fam, hyp_stat_value(qs, d), "%s,lcore=\"%u\"", lab,
+					   lcore);
+			}
+		}
+	}
+	for (k = 0; k < hyp_xsk_stat_count; k++) {
+		const struct hyp_stat_desc *d = &hyp_xsk_stat_descs[k];
+
+		snprintf(fam, sizeof(fam), "hyperion_afxdp_%s_total", d->name);
+		family(o, fam, "counter", d->help);
+		for (i = 0; i < m->n_xsk; i++) {
+			if (!m->xsk[i].socket || m->xsk[i].port >= ctl->n_ports)
+				continue;
+			queue_labels(ctl, m->xsk[i].port, m->xsk[i].queue, lab, sizeof(lab));
+			SAMPLE_U64(o, fam, hyp_stat_value(&m->xsk[i].diag, d), "%s", lab);
+		}
+	}
+	family(o, "hyperion_afxdp_zerocopy", "gauge",
+	       "1 if the queue's AF_XDP socket is bound in zero-copy mode, 0 in copy mode "
+	       "(XDP_OPTIONS); no series where the socket or its mode is unknown.");
+	for (i = 0; i < m->n_xsk; i++) {
+		if (!m->xsk[i].socket || !m->xsk[i].diag.options_known ||
+		    m->xsk[i].port >= ctl->n_ports)
+			continue;
+		queue_labels(ctl, m->xsk[i].port, m->xsk[i].queue, lab, sizeof(lab));
+		SAMPLE_U64(o, "hyperion_afxdp_zerocopy", m->xsk[i].diag.zerocopy ? 1 : 0, "%s", lab);
 	}
 }
 
@@ -757,9 +812,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	o.p = malloc(o.cap);
 	o.oom = o.p == NULL;
 	pthread_mutex_lock(&m->lock);
+	/* netlink and syscalls: before the control lock, which it takes itself */
+	m->n_xsk = hyp_ctl_xsk_stats(m->ctl, m->xsk, RTE_DIM(m->xsk));
 	pthread_mutex_lock(&m->ctl->lock);
 	fastpath(&o, m->ctl);
 	slowpath(&o, m, m->ctl);
+	afxdp(&o, m, m->ctl);
 	control(&o, m->ctl);
 	pthread_mutex_unlock(&m->ctl->lock);
 	pthread_mutex_unlock(&m->lock);

@@ -162,6 +162,21 @@ struct hyp_lcore_stats {
 	uint64_t lat_sum_ns;		/**< sum of the packets' latencies */
 } __rte_cache_aligned;
 
+/**
+ * One rx queue of one port, written by the one lcore that polls it. The
+ * control plane derives the queue's rx pressure from these (full bursts
+ * mean the AF_XDP rx ring had more waiting than one burst takes).
+ */
+struct hyp_queue_stats {
+	uint64_t rx;			/**< packets received */
+	uint64_t bursts;		/**< polls that returned packets */
+	uint64_t full_bursts;		/**< polls that returned a whole burst */
+	uint64_t empty_polls;
+} __rte_cache_aligned;
+
+extern const struct hyp_stat_desc hyp_queue_stat_descs[];
+extern const unsigned int hyp_queue_stat_count;
+
 /** The counters of struct hyp_lcore_stats, in order (not the latency histogram). */
 extern const struct hyp_stat_desc hyp_lcore_stat_descs[];
 extern const unsigned int hyp_lcore_stat_count;
@@ -204,6 +219,15 @@ enum hyp_role hyp_pipeline_role(const struct hyp_pipeline *p, unsigned int lcore
 const char *hyp_role_name(enum hyp_role r);
 const struct hyp_lcore_stats *hyp_pipeline_lcore_stats(const struct hyp_pipeline *p,
 						       unsigned int lcore);
+/**
+ * Queue `queue` of port index `port`: its counters, and the lcore that
+ * polls it (*lcore, may be NULL). NULL for a queue the pipeline has not.
+ */
+const struct hyp_queue_stats *hyp_pipeline_queue_stats(const struct hyp_pipeline *p,
+						       unsigned int port, unsigned int queue,
+						       unsigned int *lcore);
+/** The rx burst size: a full burst returns this many packets. */
+unsigned int hyp_pipeline_burst(const struct hyp_pipeline *p);
 /** Sum over lcores. */
 void hyp_pipeline_totals(const struct hyp_pipeline *p, struct hyp_lcore_stats *sum);
 

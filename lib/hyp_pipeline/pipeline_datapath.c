@@ -606,14 +606,19 @@ rx_poll(struct hyp_pipeline *p, struct hyp_lcore_stats *st, unsigned int pi,
 	uint16_t queue, struct rte_mbuf **pkts, unsigned int *left)
 {
 	unsigned int n = rte_eth_rx_burst(p->c.ports[pi].port_id, queue, pkts, p->c.burst);
+	struct hyp_queue_stats *qs = &p->qst[pi][queue];
 
 	*left = 0;
 	if (n == 0) {
 		st->empty_polls++;
+		qs->empty_polls++;
 		return 0;
 	}
 	st->rx += n;
 	st->bursts++;
+	qs->rx += n;
+	qs->bursts++;
+	qs->full_bursts += n == p->c.burst;
 	*left = prefilter(p, st, pkts, n);
 	return n;
 }

@@ -100,6 +100,8 @@ struct hyp_pipeline {
 	struct rte_rcu_qsbr *qs;		/* one thread id per worker */
 	struct hyp_lcore_ctx lc[RTE_MAX_LCORE];
 	struct hyp_lcore_stats st[RTE_MAX_LCORE];
+	struct hyp_queue_stats qst[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_QUEUES];
+	unsigned int q_lcore[HYP_PIPE_MAX_QUEUES];	/* who polls queue q (every port) */
 	struct hyp_io io[RTE_MAX_LCORE];
 	unsigned int n_io;
 	struct hyp_ring_stat ring_st[RTE_MAX_LCORE][HYP_PIPE_MAX_RINGS];

@@ -24,6 +24,32 @@
 #include "hyp_flow.h"
 #include "pipeline_private.h"
 
+const struct hyp_stat_desc hyp_queue_stat_descs[] = {
+	HYP_STAT(struct hyp_queue_stats, rx, COUNTER, "Packets received from the rx queue"),
+	HYP_STAT(struct hyp_queue_stats, bursts, COUNTER, "Polls of the rx queue that returned packets"),
+	HYP_STAT(struct hyp_queue_stats, full_bursts, COUNTER,
+		 "Polls that returned a whole burst: more was waiting in the AF_XDP rx ring"),
+	HYP_STAT(struct hyp_queue_stats, empty_polls, COUNTER, "Polls of the rx queue that returned nothing"),
+};
+const unsigned int hyp_queue_stat_count = RTE_DIM(hyp_queue_stat_descs);
+
+const struct hyp_queue_stats *
+hyp_pipeline_queue_stats(const struct hyp_pipeline *p, unsigned int port, unsigned int queue,
+			 unsigned int *lcore)
+{
+	if (port >= p->c.n_ports || queue >= p->c.nb_queues)
+		return NULL;
+	if (lcore != NULL)
+		*lcore = p->q_lcore[queue];
+	return &p->qst[port][queue];
+}
+
+unsigned int
+hyp_pipeline_burst(const struct hyp_pipeline *p)
+{
+	return p->c.burst;
+}
+
 const struct hyp_stat_desc hyp_lcore_stat_descs[] = {
 	HYP_STAT(struct hyp_lcore_stats, rx, COUNTER,
 		 "Packets received from the rx queues (io, rtc and io+worker lcores)"),

@@ -321,6 +321,7 @@ hyp_pipeline_create(const struct hyp_pipe_conf *c, const struct hyp_engine *engi
 		struct hyp_io *io = &p->io[q % p->n_io];
 
 		io->queues[io->n_queues++] = q;
+		p->q_lcore[q] = io->lcore;
 	}
 	rings = c->mode == HYP_PIPE_STAGED && n > 1;
 	for (i = 0; i < p->n_io; i++) {

@@ -272,6 +272,30 @@ port_pool(const struct hyp_ctl_port *p, uint16_t q)
 	return rte_mempool_lookup(name);
 }
 
+/* What the pipeline saw of one queue, and its rx pressure (permille: no doubles in 22.11). */
+static void
+xsk_queue_fill(const struct hyp_ctl *c, struct rte_tel_data *x, unsigned int pi, unsigned int q)
+{
+	const struct hyp_queue_stats *qs;
+	const struct hyp_ctl_queue_window *w;
+	unsigned int lcore, k;
+
+	if (c->pipe == NULL || pi >= HYP_PIPE_MAX_PORTS || q >= HYP_PIPE_MAX_QUEUES)
+		return;
+	qs = hyp_pipeline_queue_stats(c->pipe, pi, q, &lcore);
+	if (qs == NULL)
+		return;
+	rte_tel_data_add_dict_u64(x, "lcore", lcore);
+	for (k = 0; k < hyp_queue_stat_count; k++)
+		rte_tel_data_add_dict_u64(x, hyp_queue_stat_descs[k].name,
+					  hyp_stat_value(qs, &hyp_queue_stat_descs[k]));
+	w = &c->qwin[pi][q];
+	rte_tel_data_add_dict_u64(x, "pressure_permille", (uint64_t)(w->pressure * 1000.0 + 0.5));
+	rte_tel_data_add_dict_u64(x, "pressure_fill_permille", (uint64_t)(w->fill * 1000.0 + 0.5));
+	rte_tel_data_add_dict_u64(x, "pressure_overflowed", w->overflowed);
+	rte_tel_data_add_dict_u64(x, "pressure_ring_permille", (uint64_t)(w->ring * 1000.0 + 0.5));
+}
+
 static void
 xsk_fill(const struct hyp_ctl *c, struct rte_tel_data *d, const struct hyp_ctl_xsk *xs,
 	 unsigned int n)
@@ -325,6 +349,13 @@ xsk_fill(const struct hyp_ctl *c, struct rte_tel_data *d, const struct hyp_ctl_x
 			rte_tel_data_add_dict_u64(x, "mbuf_in_use", rte_mempool_in_use_count(mp));
 			rte_tel_data_add_dict_u64(x, "mbuf_size", mp->size);
 		}
+		if (xs[i].socket) {
+			rte_tel_data_add_dict_string(x, "mode", !xs[i].diag.options_known ?
+				"unknown" : xs[i].diag.zerocopy ? "zero-copy" : "copy");
+			/* the kernel bound it on another queue than it was made for */
+			rte_tel_data_add_dict_u64(x, "misplaced", xs[i].misplaced);
+		}
+		xsk_queue_fill(c, x, xs[i].port, xs[i].queue);
 		/* the program's counters are per port, not per queue */
 		k = xs[i].port;
 		rte_tel_data_add_dict_u64(x, "port_xdp_redirect", r[k][HYP_R_REDIRECT].packets);

@@ -335,101 +335,136 @@ hyp_xskdiag_query(unsigned int ifindex, struct hyp_xsk_diag *out, unsigned int m
 }
 
 int
-hyp_xskdiag_self(struct hyp_xsk_diag *out, unsigned int max)
+hyp_xskdiag_own_fds(int *fds, unsigned int max)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
-	int fds[1024], nfd = 0, i, j, found = 0;
+	unsigned int found = 0, j;
 
 	if (d == NULL)
 		return -errno;
-	while ((de = readdir(d)) != NULL && nfd < (int)(sizeof(fds) / sizeof(fds[0]))) {
+	while ((de = readdir(d)) != NULL) {
+		int domain = 0;
+		socklen_t len = sizeof(domain);
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
 
-		if (*end == '\0' && de->d_name[0] != '\0' && fd != dirfd(d))
-			fds[nfd++] = (int)fd;
-	}
-	closedir(d);
-	/* readdir gives no order: creation order is ascending descriptors */
-	for (i = 1; i < nfd; i++)
-		for (j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
-			int t = fds[j];
-
-			fds[j] = fds[j - 1];
-			fds[j - 1] = t;
-		}
-	for (i = 0; i < nfd; i++) {
-		struct xdp_statistics xs;
-		socklen_t len = sizeof(xs);
-		struct stat sb;
-
-		memset(&xs, 0, sizeof(xs));
-		if (getsockopt(fds[i], SOL_XDP, XDP_STATISTICS, &xs, &len) != 0)
-			continue;	/* not an AF_XDP socket */
-		if ((unsigned int)found < max) {
-			struct hyp_xsk_diag *o = &out[found];
-
-			memset(o, 0, sizeof(*o));
-			o->ifindex = UINT32_MAX;
-			o->queue_id = UINT32_MAX;
-			if (fstat(fds[i], &sb) == 0)
-				o->inode = sb.st_ino;
-			o->rx_dropped = xs.rx_dropped;
-			o->rx_invalid_descs = xs.rx_invalid_descs;
-			o->tx_invalid_descs = xs.tx_invalid_descs;
-			if (len >= sizeof(xs)) {	/* fields added in 5.9 */
-				o->rx_ring_full = xs.rx_ring_full;
-				o->rx_fill_ring_empty_descs = xs.rx_fill_ring_empty_descs;
-				o->tx_ring_empty_descs = xs.tx_ring_empty_descs;
-			}
+		if (*end != '\0' || de->d_name[0] == '\0' || fd == dirfd(d) || fd > INT32_MAX)
+			continue;
+		if (getsockopt((int)fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 ||
+		    domain != AF_XDP)
+			continue;
+		if (found < max) {
+			/* readdir gives no order: keep them ascending */
+			for (j = found; j > 0 && fds[j - 1] > (int)fd; j--)
+				fds[j] = fds[j - 1];
+			fds[j] = (int)fd;
 		}
 		found++;
 	}
-	return found;
+	closedir(d);
+	return found > (unsigned int)INT32_MAX ? INT32_MAX : (int)found;
+}
+
+int
+hyp_xskdiag_fd(int fd, struct hyp_xsk_diag *o)
+{
+	struct xdp_statistics xs;
+	struct xdp_options opt;
+	socklen_t len = sizeof(xs);
+	int domain = 0;
+	socklen_t dlen = sizeof(domain);
+	struct stat sb;
+
+	memset(o, 0, sizeof(*o));
+	o->ifindex = UINT32_MAX;
+	o->queue_id = UINT32_MAX;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) != 0)
+		return -errno;
+	if (domain != AF_XDP)
+		return -ENOTSOCK;
+	memset(&xs, 0, sizeof(xs));
+	if (getsockopt(fd, SOL_XDP, XDP_STATISTICS, &xs, &len) != 0)
+		return -errno;
+	if (fstat(fd, &sb) != 0)
+		return -errno;
+	o->inode = sb.st_ino;
+	o->rx_dropped = xs.rx_dropped;
+	o->rx_invalid_descs = xs.rx_invalid_descs;
+	o->tx_invalid_descs = xs.tx_invalid_descs;
+	if (len >= sizeof(xs)) {	/* fields added in 5.9 */
+		o->rx_ring_full = xs.rx_ring_full;
+		o->rx_fill_ring_empty_descs = xs.rx_fill_ring_empty_descs;
+		o->tx_ring_empty_descs = xs.tx_ring_empty_descs;
+	}
+	len = sizeof(opt);
+	memset(&opt, 0, sizeof(opt));
+	if (getsockopt(fd, SOL_XDP, XDP_OPTIONS, &opt, &len) == 0) {	/* since 5.3 */
+		o->options_known = true;
+		o->zerocopy = (opt.flags & XDP_OPTIONS_ZEROCOPY) != 0;
+	}
+	return 0;
 }
 
 #define HYP_XSKDIAG_MAX_SOCKETS 256
 
 int
 hyp_xskdiag_port(unsigned int ifindex, unsigned int start_queue, unsigned int nb_queues,
-		 unsigned int own_first, struct hyp_xsk_diag *out)
+		 const struct hyp_xsk_owned *own, struct hyp_xsk_diag *out,
+		 unsigned int *mismatch)
 {
 	struct hyp_xsk_diag *all = calloc(HYP_XSKDIAG_MAX_SOCKETS, sizeof(*all));
-	unsigned int q, i, n;
-	int found, ret;
+	struct hyp_xsk_diag self;
+	unsigned int q, i, n = 0, bad = 0;
+	bool diag;
+	int found;
 
 	if (all == NULL)
 		return -ENOMEM;
-	for (q = 0; q < nb_queues; q++) {
-		memset(&out[q], 0, sizeof(out[q]));
-		out[q].ifindex = ifindex;
-		out[q].queue_id = UINT32_MAX;
-	}
 	found = hyp_xskdiag_query(ifindex, all, HYP_XSKDIAG_MAX_SOCKETS);
-	if (found >= 0) {
+	diag = found >= 0;
+	if (diag)
 		n = found < HYP_XSKDIAG_MAX_SOCKETS ? (unsigned int)found : HYP_XSKDIAG_MAX_SOCKETS;
-		for (q = 0; q < nb_queues; q++)
+	if (!diag && own == NULL) {
+		free(all);
+		return found;
+	}
+	for (q = 0; q < nb_queues; q++) {
+		struct hyp_xsk_diag *o = &out[q];
+		bool have = false;
+
+		memset(o, 0, sizeof(*o));
+		o->ifindex = ifindex;
+		o->queue_id = UINT32_MAX;
+		if (own == NULL) {
 			for (i = 0; i < n; i++)
 				if (all[i].queue_id == start_queue + q)
-					out[q] = all[i];
-		ret = HYP_XSKDIAG_SOCK_DIAG;
-	} else {
-		found = hyp_xskdiag_self(all, HYP_XSKDIAG_MAX_SOCKETS);
-		if (found < 0) {
-			free(all);
-			return found;
+					*o = all[i];
+			continue;
 		}
-		n = found < HYP_XSKDIAG_MAX_SOCKETS ? (unsigned int)found : HYP_XSKDIAG_MAX_SOCKETS;
-		for (q = 0; q < nb_queues && own_first + q < n; q++) {
-			out[q] = all[own_first + q];
-			out[q].ifindex = ifindex;
-			out[q].queue_id = start_queue + q;
+		if (own[q].fd < 0 || hyp_xskdiag_fd(own[q].fd, &self) < 0 ||
+		    self.inode != own[q].inode)
+			continue;	/* none made, or closed since */
+		for (i = 0; i < n; i++)
+			if (all[i].inode == self.inode) {
+				*o = all[i];
+				have = true;
+				break;
+			}
+		if (!have) {
+			*o = self;
+			o->ifindex = ifindex;
+			o->queue_id = start_queue + q;
+		} else if (o->queue_id != start_queue + q) {
+			bad++;	/* the kernel bound it elsewhere than asked */
 		}
-		ret = HYP_XSKDIAG_OWN_FDS;
+		o->options_known = self.options_known;
+		o->zerocopy = self.zerocopy;
 	}
 	free(all);
-	return ret;
+	if (mismatch != NULL)
+		*mismatch = bad;
+	return diag ? HYP_XSKDIAG_SOCK_DIAG : HYP_XSKDIAG_OWN_FDS;
 }
 
 
