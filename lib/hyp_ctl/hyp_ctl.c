@@ -358,20 +358,6 @@ delta(uint64_t now, uint64_t *last)
 }
 
 /* One health sample; the netlink and ethdev reads happen outside the lock. */
-double
-hyp_ctl_pressure(uint64_t d_rx, uint64_t d_bursts, unsigned int burst, uint64_t d_overflow,
-		 double ring_fill)
-{
-	double fill = d_bursts != 0 && burst != 0 ?
-		(double)d_rx / ((double)d_bursts * burst) : 0.0;
-
-	if (fill > 1.0)
-		fill = 1.0;
-	if (d_overflow != 0)
-		fill = 1.0;
-	return ring_fill > fill ? (ring_fill > 1.0 ? 1.0 : ring_fill) : fill;
-}
-
 /* Each queue's window closes HYP_PRESSURE_WINDOW_MS after it opened. Lock held. */
 static void
 pressure_tick(struct hyp_ctl *c, const struct hyp_ctl_xsk *xs, unsigned int n,
@@ -404,10 +390,10 @@ pressure_tick(struct hyp_ctl *c, const struct hyp_ctl_xsk *xs, unsigned int n,
 			if (now_ms - w->t_ms < HYP_PRESSURE_WINDOW_MS)
 				continue;
 			d_over = over >= w->overflow ? over - w->overflow : 0;
-			w->fill = hyp_ctl_pressure(rx - w->rx, bursts - w->bursts, burst, 0, 0.0);
+			w->fill = hyp_health_queue_pressure(rx - w->rx, bursts - w->bursts, burst, 0, 0.0);
 			w->overflowed = d_over != 0;
 			w->ring = w->ring_max;
-			w->pressure = hyp_ctl_pressure(rx - w->rx, bursts - w->bursts, burst,
+			w->pressure = hyp_health_queue_pressure(rx - w->rx, bursts - w->bursts, burst,
 						       d_over, w->ring_max);
 			w->ring_max = 0.0;
 			w->t_ms = now_ms;

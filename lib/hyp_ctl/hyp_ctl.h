@@ -99,21 +99,8 @@ struct hyp_ctl {
 	} qwin[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_QUEUES];
 };
 
-/**
- * A queue's rx pressure (hyperion_afxdp_rx_queue_pressure), 0..1, over a
- * window of this length: the largest of (a) the mean fill of its non-empty
- * rx bursts (packets / (polls that returned some x burst size): 1 when
- * every poll finds a whole burst waiting, the AF_XDP rx ring backing up),
- * (b) 1 if its socket's rx ring overflowed or its fill ring ran empty in
- * the window (the kernel dropped), (c) in the staged layout, the
- * highest occupancy the window's samples saw of the worker input rings
- * its packets go to.
- */
+/** How long a queue's rx pressure window is (see hyp_health_queue_pressure()). */
 #define HYP_PRESSURE_WINDOW_MS	1000
-
-/** Pure: the pressure of a window from its deltas (see HYP_PRESSURE_WINDOW_MS). */
-double hyp_ctl_pressure(uint64_t d_rx, uint64_t d_bursts, unsigned int burst,
-			uint64_t d_overflow, double ring_fill);
 
 /** How often the heartbeat thread looks (and, if all is well, writes). */
 #define HYP_HEARTBEAT_MS	50

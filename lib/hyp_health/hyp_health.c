@@ -189,3 +189,17 @@ hyp_health_dwell_ms(const struct hyp_health *h, enum hyp_health_state st, uint64
 		d += now_ms - h->since_ms;
 	return d;
 }
+
+double
+hyp_health_queue_pressure(uint64_t d_rx, uint64_t d_bursts, unsigned int burst,
+			  uint64_t d_overflow, double ring_fill)
+{
+	double fill = d_bursts != 0 && burst != 0 ?
+		(double)d_rx / ((double)d_bursts * burst) : 0.0;
+
+	if (fill > 1.0)
+		fill = 1.0;
+	if (d_overflow != 0)
+		fill = 1.0;
+	return ring_fill > fill ? (ring_fill > 1.0 ? 1.0 : ring_fill) : fill;
+}

@@ -99,6 +99,18 @@ bool hyp_health_sample(struct hyp_health *h, const struct hyp_health_signals *s,
 uint64_t hyp_health_dwell_ms(const struct hyp_health *h, enum hyp_health_state st,
 			     uint64_t now_ms);
 
+/**
+ * A queue's rx pressure (hyperion_afxdp_rx_queue_pressure), 0..1, over one
+ * window: the largest of (a) the mean fill of its non-empty rx bursts,
+ * d_rx / (d_bursts x burst): 1 when every poll finds a whole burst
+ * waiting, the AF_XDP rx ring backing up; (b) 1 if its socket's rx ring
+ * overflowed or its fill ring ran empty in the window (d_overflow != 0:
+ * the kernel dropped); (c) ring_fill, in the staged layout the highest
+ * occupancy the window saw of the worker input rings its packets go to.
+ */
+double hyp_health_queue_pressure(uint64_t d_rx, uint64_t d_bursts, unsigned int burst,
+				 uint64_t d_overflow, double ring_fill);
+
 #ifdef __cplusplus
 }
 #endif

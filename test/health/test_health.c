@@ -162,6 +162,33 @@ main(void)
 		tap(hyp_health_level(&conf, &s).level == HYP_HEALTH_HEALTHY,
 		    "no watchdog: the heartbeat's age decides nothing", NULL);
 	}
+	{
+		/* a queue's rx pressure from its window's deltas (burst 32) */
+		static const struct {
+			uint64_t rx, bursts, over;
+			double ring, want;
+			const char *name;
+		} pq[] = {
+			{ 0, 0, 0, 0.0, 0.0, "pressure: an idle queue is 0" },
+			{ 100, 100, 0, 0.0, 1.0 / 32, "pressure: one packet a poll is 1/32" },
+			{ 3200, 100, 0, 0.0, 1.0, "pressure: every poll a whole burst is 1" },
+			{ 1600, 100, 0, 0.0, 0.5, "pressure: half-full bursts are 0.5" },
+			{ 10, 10, 3, 0.0, 1.0, "pressure: a ring overflow is 1 at any fill" },
+			{ 10, 10, 0, 0.75, 0.75, "pressure: a fuller worker ring decides (staged)" },
+			{ 3200, 100, 0, 0.25, 1.0, "pressure: the largest part decides" },
+			{ 10, 10, 0, 7.0, 1.0, "pressure: never above 1" },
+		};
+
+		for (i = 0; i < DIM(pq); i++) {
+			double got = hyp_health_queue_pressure(pq[i].rx, pq[i].bursts, 32,
+							       pq[i].over, pq[i].ring);
+
+			tap(got > pq[i].want - 1e-9 && got < pq[i].want + 1e-9, pq[i].name,
+			    "got %f want %f", got, pq[i].want);
+		}
+		tap(hyp_health_queue_pressure(5, 5, 0, 0, 0.0) == 0.0,
+		    "pressure: burst 0 divides nothing", NULL);
+	}
 	printf("1..%u\n", test_no);
 	return failed;
 }

@@ -398,6 +398,78 @@ fake_cases(void)
 	fk.on = false;
 }
 
+#define OWN_CASES 6
+
+/*
+ * The descriptors of our own sockets, which need no sock_diag: what the app
+ * does around each rx_queue_setup (list, make a socket, list again) and the
+ * per-queue reading that follows from it.
+ */
+static void
+own_cases(struct xsk_slot *xs)
+{
+	struct xsk_slot third = { .queue = 1, .rx_size = 128, .fill_size = 128 };
+	struct hyp_xsk_owned own[3];
+	struct hyp_xsk_diag d, q[3];
+	int before[8], after[8], nb, na, i, j, added = -1, nadded = 0, udp, ret, f0, f1;
+	unsigned int bad = 99;
+
+	f0 = xsk_socket__fd(xs[0].xsk);
+	f1 = xsk_socket__fd(xs[1].xsk);
+	udp = socket(AF_INET, SOCK_DGRAM, 0);
+	nb = hyp_xskdiag_own_fds(before, 8);
+	tap(nb == 2 && before[0] == (f0 < f1 ? f0 : f1) && before[1] == (f0 < f1 ? f1 : f0),
+	    "own: the two AF_XDP descriptors, ascending, the UDP socket not among them",
+	    "%d found: %d %d (want %d %d)", nb, nb > 0 ? before[0] : -1, nb > 1 ? before[1] : -1,
+	    f0, f1);
+	ret = xsk_open(&third, VETH);
+	na = hyp_xskdiag_own_fds(after, 8);
+	for (i = 0; ret == 0 && i < na && i < 8; i++) {
+		for (j = 0; j < nb && before[j] != after[i]; j++)
+			;
+		if (j == nb) {
+			added = after[i];
+			nadded++;
+		}
+	}
+	tap(ret == 0 && nadded == 1 && added == xsk_socket__fd(third.xsk),
+	    "own: listing before and after a socket's creation finds exactly its descriptor",
+	    "open %d, %d new, %d (want %d)", ret, nadded, added,
+	    ret == 0 ? xsk_socket__fd(third.xsk) : -1);
+	ret = hyp_xskdiag_fd(f1, &d);
+	tap(ret == 0 && d.inode == xs[1].inode && d.options_known && !d.zerocopy &&
+	    d.queue_id == UINT32_MAX,
+	    "own: a descriptor's inode and XDP_OPTIONS (copy mode on veth)",
+	    "ret %d, inode %llu (want %llu), options %d zerocopy %d", ret,
+	    (unsigned long long)d.inode, (unsigned long long)xs[1].inode, d.options_known,
+	    d.zerocopy);
+	i = hyp_xskdiag_fd(udp, &d);
+	j = hyp_xskdiag_fd(1000, &d);
+	tap(i == -ENOTSOCK && j == -EBADF, "own: a UDP socket and a closed descriptor refused",
+	    "%d %d", i, j);
+	/* queues 0..2: ours on 0 and 2 (third on 1 is not handed over) */
+	own[0] = (struct hyp_xsk_owned){ f0, xs[0].inode };
+	own[1] = (struct hyp_xsk_owned){ -1, 0 };
+	own[2] = (struct hyp_xsk_owned){ f1, xs[1].inode };
+	ret = hyp_xskdiag_port(ifindex, 0, 3, own, q, &bad);
+	tap(ret > 0 && q[0].queue_id == 0 && q[0].inode == xs[0].inode &&
+	    q[1].queue_id == UINT32_MAX && q[2].queue_id == 2 && q[2].inode == xs[1].inode &&
+	    q[0].options_known && bad == 0,
+	    "own: per queue by descriptor, none where none was handed over, none misplaced",
+	    "source %d, queues %u %u %u, bad %u", ret, q[0].queue_id, q[1].queue_id,
+	    q[2].queue_id, bad);
+	/* the descriptor was closed and its number reused by another socket */
+	own[0].inode = xs[0].inode + 1000000;
+	ret = hyp_xskdiag_port(ifindex, 0, 1, own, q, NULL);
+	tap(ret > 0 && q[0].queue_id == UINT32_MAX,
+	    "own: a descriptor whose inode changed is no socket of ours", "source %d, queue %u",
+	    ret, q[0].queue_id);
+	if (third.xsk != NULL)
+		xsk_close(&third);
+	if (udp >= 0)
+		close(udp);
+}
+
 static void
 tap_skip(unsigned int count, const char *why)
 {
@@ -528,8 +600,9 @@ main(void)
 		printf("Bail out! AF_XDP sockets on " VETH ": %s\n", strerror(-ret));
 		return 1;
 	}
-	printf("1..%d\n", FAKE_CASES + 13);
+	printf("1..%d\n", FAKE_CASES + OWN_CASES + 13);
 	fake_cases();
+	own_cases(xs);
 
 	/* at rest */
 	n = hyp_xskdiag_query(ifindex, d, MAX_DIAG);
