@@ -272,19 +272,32 @@ hyp_flow_account(const struct hyp_pkt *p, __u32 len, __u64 now)
 	}
 }
 
-static __always_inline int
+/*
+ * 0 (not wanted), HYP_R_REDIRECT, or HYP_R_REDIRECT_SHED when the port's
+ * priority class is shed (the slow path is overloaded: the control plane
+ * chose what goes uninspected, not the kernel's full rings).
+ */
+static __always_inline __u32
 hyp_wants_redirect(const struct hyp_pkt *p, __u64 in_use)
 {
 	struct hyp_l4port_key k;
+	__u32 *prio;
+	__u64 shed;
 
 	if (hyp_cfg(HYP_CFG_REDIRECT_ALL))
-		return 1;
+		return HYP_R_REDIRECT;
 	if (!p->has_ports || !(in_use & HYP_USE_REDIRECT_PORTS))
 		return 0;
 	k.port = bpf_ntohs(p->dport);
 	k.proto = p->proto;
 	k.pad = 0;
-	return bpf_map_lookup_elem(&redirect_ports, &k) != NULL;
+	prio = bpf_map_lookup_elem(&redirect_ports, &k);
+	if (prio == NULL)
+		return 0;
+	shed = hyp_cfg(HYP_CFG_SHED_FROM);
+	if (shed != 0 && *prio >= shed)
+		return HYP_R_REDIRECT_SHED;
+	return HYP_R_REDIRECT;
 }
 
 /*
@@ -313,6 +326,15 @@ hyp_pass(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 ids_reason,
 	if (hyp_cfg(HYP_CFG_IPS) == HYP_IPS_ON)
 		return hyp_forward(ctx, p, ips_reason, len);
 	return hyp_verdict(ctx, p, ids_reason, XDP_PASS, len);
+}
+
+/* A shed redirect candidate: the fail mode, as for a full budget. */
+static __always_inline int
+hyp_shed(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 len)
+{
+	if (hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED)
+		return hyp_verdict(ctx, p, HYP_R_REDIRECT_SHED, XDP_DROP, len);
+	return hyp_pass(ctx, p, HYP_R_REDIRECT_SHED, HYP_R_REDIRECT_SHED, len);
 }
 
 /* To the slow path, counted under why (HYP_R_REDIRECT, _FRAG_ or _MAL_REDIRECT). */
@@ -417,8 +439,14 @@ hyp_malformed(struct xdp_md *ctx, const struct hyp_pkt *p, __u32 r, __u64 *now,
 {
 	if (hyp_cfg(HYP_CFG_MALFORMED_ACTION) != HYP_XDP_PASS)
 		return hyp_verdict(ctx, p, r, XDP_DROP, len);
-	if (p->family != 0 && hyp_wants_redirect(p, in_use))
-		return hyp_redirect(ctx, p, now, len, HYP_R_MAL_REDIRECT);
+	if (p->family != 0) {
+		__u32 w = hyp_wants_redirect(p, in_use);
+
+		if (w == HYP_R_REDIRECT_SHED)
+			return hyp_shed(ctx, p, len);
+		if (w)
+			return hyp_redirect(ctx, p, now, len, HYP_R_MAL_REDIRECT);
+	}
 	return hyp_pass(ctx, p, r, r, len);
 }
 
@@ -454,7 +482,7 @@ hyp_xdp(struct xdp_md *ctx)
 		return hyp_malformed(ctx, &p, r, &now, in_use, len);
 
 	/* the slow path keeps the flows of what it inspects, both ways */
-	why = hyp_wants_redirect(&p, in_use) ? HYP_R_REDIRECT : 0;
+	why = hyp_wants_redirect(&p, in_use);
 	if (p.fragment && (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP)) {
 		__u64 fm = hyp_cfg(HYP_CFG_FRAGMENTS);
 
@@ -463,6 +491,8 @@ hyp_xdp(struct xdp_md *ctx)
 		if (fm == HYP_FRAG_INSPECT)
 			why = HYP_R_FRAG_REDIRECT;
 	}
+	if (why == HYP_R_REDIRECT_SHED)
+		return hyp_shed(ctx, &p, len);
 	if (why)
 		return hyp_redirect(ctx, &p, &now, len, why);
 

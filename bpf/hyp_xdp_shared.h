@@ -66,6 +66,7 @@
 	X(FRAG_REDIRECT, fragment_redirect)	/* TCP/UDP fragment, to the slow path to reassemble */ \
 	X(FRAG_DROP, fragment_drop)		/* TCP/UDP fragment, dropped (fragments: drop) */ \
 	X(REDIRECT_OVERLOAD, redirect_overload)	/* wanted redirect, queue over its budget: fail mode */ \
+	X(REDIRECT_SHED, redirect_shed)		/* wanted redirect, its port's class shed: fail mode */ \
 	X(MAL_REDIRECT, malformed_redirect)	/* malformed (malformed: pass) to a redirected port */ \
 	/* malformed frames: dropped or passed per HYP_CFG_MALFORMED_ACTION */ \
 	X(MAL_ETH_TRUNC, malformed_eth_trunc)	/* shorter than an Ethernet header */ \
@@ -141,7 +142,8 @@ enum hyp_aux {
 	X(REDIRECT_BUDGET_NS, redirect_budget_interval_ns) /* per rx queue, GCRA; 0 = unlimited */ \
 	X(REDIRECT_BUDGET_TOL_NS, redirect_budget_tolerance_ns) \
 	X(KEPT, kept)			/* 1: left attached on purpose by a graceful stop */ \
-	X(OFFLINE, offline)		/* 1: a replay under BPF_PROG_TEST_RUN: no sockets */
+	X(OFFLINE, offline)		/* 1: a replay under BPF_PROG_TEST_RUN: no sockets */ \
+	X(SHED_FROM, shed_from)		/* redirect_ports of priority >= this are shed; 0: none */
 
 enum hyp_cfg {
 #define HYP_CFG_ENUM(id, name) HYP_CFG_ ## id,
@@ -268,6 +270,13 @@ hyp_rl_params(__u32 pps, __u32 burst, __u64 *interval_ns, __u64 *tolerance_ns)
 	*interval_ns = iv;
 	*tolerance_ns = burst > 1 ? (__u64)(burst - 1) * iv : 0;
 }
+
+/*
+ * redirect_ports value: the entry's shedding priority. Under overload the
+ * control plane sheds classes from the highest number down (HYP_CFG_SHED_FROM);
+ * priority 0 is never shed.
+ */
+#define HYP_SHED_PRIORITY_MAX	7
 
 /* redirect_ports key: (IP protocol, destination L4 port in host order). */
 struct hyp_l4port_key {

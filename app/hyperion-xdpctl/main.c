@@ -42,7 +42,8 @@ static const char usage_text[] =
 "  block add|del [dst] CIDR       source (or destination) blocklist\n"
 "  autoblock add ADDR [TTL_S] | del ADDR | list   (TTL_S 1.., default 3600)\n"
 "  ratelimit add CIDR PPS BURST | del CIDR | default PPS BURST\n"
-"  redirect add|del udp|tcp PORT  send (protocol, port) to the AF_XDP sockets\n"
+"  redirect add|del udp|tcp PORT [PRIORITY]  send (protocol, port) to the AF_XDP\n"
+"                         sockets; PRIORITY 0..7 its shedding class (0: never shed)\n"
 "  set fail-mode open|closed | malformed drop|pass | watchdog-ms N |\n"
 "      redirect-all on|off | flow-track on|off | event-sample N |\n"
 "      fragments inspect|drop|pass\n"
@@ -290,11 +291,15 @@ cmd_ratelimit(struct hyp_xdp *x, int argc, char **argv)
 static int
 cmd_redirect(struct hyp_xdp *x, int argc, char **argv)
 {
-	uint32_t port;
+	uint32_t port, prio = 0;
 	uint8_t proto;
 	int ret;
 
-	if (argc != 3 || parse_u32(argv[2], &port) < 0 || port == 0 || port > 65535)
+	if (argc < 3 || argc > 4 || parse_u32(argv[2], &port) < 0 || port == 0 || port > 65535)
+		return usage(2);
+	/* add PROTO PORT [PRIORITY]: its shedding class, 0 (never shed) by default */
+	if (argc == 4 && (strcmp(argv[0], "add") != 0 || parse_u32(argv[3], &prio) < 0 ||
+			  prio > HYP_SHED_PRIORITY_MAX))
 		return usage(2);
 	if (strcmp(argv[1], "udp") == 0)
 		proto = IPPROTO_UDP;
@@ -303,7 +308,7 @@ cmd_redirect(struct hyp_xdp *x, int argc, char **argv)
 	else
 		return usage(2);
 	if (strcmp(argv[0], "add") == 0)
-		ret = hyp_xdp_redirect_port_add(x, proto, port);
+		ret = hyp_xdp_redirect_port_add(x, proto, port, prio);
 	else if (strcmp(argv[0], "del") == 0)
 		ret = hyp_xdp_redirect_port_del(x, proto, port);
 	else

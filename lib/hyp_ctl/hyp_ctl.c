@@ -357,7 +357,65 @@ delta(uint64_t now, uint64_t *last)
 	return d;
 }
 
-/* One health sample; the netlink and ethdev reads happen outside the lock. */
+/* Lock held: every program's HYP_CFG_SHED_FROM. */
+static void
+shed_write(struct hyp_ctl *c, uint32_t to)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < c->n_ports; i++) {
+		if (c->ports[i].xdp == NULL || c->ports[i].offline)
+			continue;
+		ret = hyp_xdp_config_set(c->ports[i].xdp, HYP_CFG_SHED_FROM, to);
+		if (ret < 0) {
+			c->shed_write_errors++;
+			CTL_LOG(ERR, "%s: writing the shedding level %u: %s", c->ports[i].ifname,
+				to, strerror(-ret));
+		}
+	}
+}
+
+/* Lock held, after a health sample: shed or give back one class (HYP_SHED_STEP_MS). */
+static void
+shed_tick(struct hyp_ctl *c, uint64_t now_ms)
+{
+	const struct hyp_policy *p = c->engine != NULL ? hyp_engine_policy(c->engine) : NULL;
+	uint32_t present = 0, to = c->shed_from;
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n_redirect_ports; i++)
+		present |= 1u << p->redirect_ports[i].priority;
+	if (c->health.state >= HYP_HEALTH_DEGRADED) {
+		if (c->shed_from == 0 || now_ms - c->shed_changed_ms >= HYP_SHED_STEP_MS)
+			to = hyp_health_shed_next(c->shed_from, present, true);
+	} else if (c->shed_from != 0 && c->health.state == HYP_HEALTH_HEALTHY &&
+		   now_ms - c->health.since_ms >= HYP_SHED_RESTORE_MS &&
+		   now_ms - c->shed_changed_ms >= HYP_SHED_RESTORE_MS) {
+		to = hyp_health_shed_next(c->shed_from, present, false);
+	}
+	if (to == c->shed_from)
+		return;
+	if (to != 0 && (c->shed_from == 0 || to < c->shed_from)) {
+		c->shed_steps++;
+		CTL_LOG(WARNING, "shedding: redirect_ports of priority %u and up go uninspected "
+			"(the fail mode; health %s: %s)", to,
+			hyp_health_state_name(c->health.state), c->health.last.why);
+	} else {
+		c->shed_restores++;
+		if (to == 0)
+			CTL_LOG(WARNING, "shedding over: every redirect_ports class inspected again");
+		else
+			CTL_LOG(WARNING, "shedding: priority %u given back, %u and up still "
+				"uninspected", c->shed_from, to);
+	}
+	shed_write(c, to);
+	c->shed_from = to;
+	c->shed_changed_ms = now_ms;
+}
+
 /* Each queue's window closes HYP_PRESSURE_WINDOW_MS after it opened. Lock held. */
 static void
 pressure_tick(struct hyp_ctl *c, const struct hyp_ctl_xsk *xs, unsigned int n,
@@ -403,6 +461,7 @@ pressure_tick(struct hyp_ctl *c, const struct hyp_ctl_xsk *xs, unsigned int n,
 		}
 }
 
+/* One health sample; the netlink and ethdev reads happen outside the lock. */
 static void
 health_tick(struct hyp_ctl *c)
 {
@@ -476,6 +535,7 @@ health_tick(struct hyp_ctl *c)
 	if (hyp_health_sample(&c->health, &s, now / 1000000ULL, &from))
 		CTL_LOG(WARNING, "health: %s -> %s (%s)", hyp_health_state_name(from),
 			hyp_health_state_name(c->health.state), c->health.last.why);
+	shed_tick(c, now / 1000000ULL);
 	pthread_mutex_unlock(&c->lock);
 }
 

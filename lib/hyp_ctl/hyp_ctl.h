@@ -88,6 +88,12 @@ struct hyp_ctl {
 	bool health_on;				/**< sampled since the pipeline runs */
 	struct hyp_health_signals health_sig;	/**< the last sample */
 	uint64_t hs_withheld, hs_drops, hs_nombuf, hs_fill, hs_rxfull;	/**< last totals */
+	/* load shedding (the tick, under the lock): see HYP_SHED_STEP_MS */
+	uint32_t shed_from;			/**< HYP_CFG_SHED_FROM now; 0: nothing shed */
+	uint64_t shed_changed_ms;		/**< when it last moved */
+	uint64_t shed_steps;			/**< classes shed */
+	uint64_t shed_restores;			/**< classes given back */
+	uint64_t shed_write_errors;		/**< config writes that failed */
 	/* rx pressure per queue, over windows of HYP_PRESSURE_WINDOW_MS (the tick) */
 	struct hyp_ctl_queue_window {
 		uint64_t t_ms, rx, bursts, overflow;	/**< at the window's start */
@@ -98,6 +104,19 @@ struct hyp_ctl {
 		double ring_max;			/**< of the window's samples so far */
 	} qwin[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_QUEUES];
 };
+
+/**
+ * Load shedding. While health is degraded or worse the control tick sheds
+ * one more redirect_ports class every HYP_SHED_STEP_MS, the highest
+ * priority number first (the first at once): HYP_CFG_SHED_FROM = that
+ * priority, so its packets and those of every class already shed get the
+ * fail mode in XDP (redirect_shed) instead of the kernel dropping at random
+ * from full rings. Priority 0 is never shed. Once health has been healthy
+ * for HYP_SHED_RESTORE_MS, and as long since the last change, one class is
+ * given back, the lowest number first (hyp_health_shed_next()).
+ */
+#define HYP_SHED_STEP_MS	2000
+#define HYP_SHED_RESTORE_MS	5000
 
 /** How long a queue's rx pressure window is (see hyp_health_queue_pressure()). */
 #define HYP_PRESSURE_WINDOW_MS	1000

@@ -324,7 +324,8 @@ fp_add(struct hyp_xdp *x, const struct hyp_policy *p,
 					     (enum hyp_rl_scope)r->scope, r->ipv6_mask);
 	case HYP_FP_PORT:
 		return hyp_xdp_redirect_port_add(x, p->redirect_ports[e->pos].proto,
-						 p->redirect_ports[e->pos].port);
+						 p->redirect_ports[e->pos].port,
+						 p->redirect_ports[e->pos].priority);
 	case HYP_FP_ETHERTYPE:
 		return hyp_xdp_ethertype_add(x, p->pass_ethertypes[e->pos]);
 	}

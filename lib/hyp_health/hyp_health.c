@@ -203,3 +203,25 @@ hyp_health_queue_pressure(uint64_t d_rx, uint64_t d_bursts, unsigned int burst,
 		fill = 1.0;
 	return ring_fill > fill ? (ring_fill > 1.0 ? 1.0 : ring_fill) : fill;
 }
+
+uint32_t
+hyp_health_shed_next(uint32_t cur, uint32_t present, bool shed)
+{
+	uint32_t pr;
+
+	present &= ~1u;		/* priority 0 is never shed */
+	if (cur > 31)
+		cur = 31;
+	if (shed) {
+		for (pr = (cur == 0 ? 32 : cur) - 1; pr >= 1; pr--)
+			if (present & (1u << pr))
+				return pr;
+		return cur;
+	}
+	if (cur == 0)
+		return 0;
+	for (pr = cur + 1; pr <= 31; pr++)
+		if (present & (1u << pr))
+			return pr;
+	return 0;
+}

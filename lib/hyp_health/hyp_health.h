@@ -111,6 +111,16 @@ uint64_t hyp_health_dwell_ms(const struct hyp_health *h, enum hyp_health_state s
 double hyp_health_queue_pressure(uint64_t d_rx, uint64_t d_bursts, unsigned int burst,
 				 uint64_t d_overflow, double ring_fill);
 
+/**
+ * Load shedding's next level (HYP_CFG_SHED_FROM: redirect_ports classes of
+ * that priority and up go uninspected; 0: none) from the current one, given
+ * the priorities in use (bit N set: some entry has priority N; bit 0, the
+ * never-shed class, is ignored). shed: the highest class in use below cur
+ * (below everything when cur is 0). Not shed: give class cur back, so the
+ * next class in use above it, or 0. Returns cur when there is nothing to do.
+ */
+uint32_t hyp_health_shed_next(uint32_t cur, uint32_t present, bool shed);
+
 #ifdef __cplusplus
 }
 #endif

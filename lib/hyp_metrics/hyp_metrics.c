@@ -262,6 +262,7 @@ fp_class_of(unsigned int r)
 	case HYP_R_REDIRECT_FALLBACK:
 	case HYP_R_WATCHDOG:
 	case HYP_R_REDIRECT_OVERLOAD:
+	case HYP_R_REDIRECT_SHED:
 		return FP_FAILCLOSED;
 	case HYP_R_FORWARD_FAIL:
 		return FP_FORWARD_FAIL;
@@ -719,6 +720,15 @@ control(struct out *o, const struct hyp_ctl *ctl)
 		       "Dataplane health: 0 healthy, 1 pressured, 2 degraded (losing packets "
 		       "somewhere), 3 failed (not inspecting); see doc/failure-modes.md.");
 		SAMPLE_U64(o, "hyperion_health_state", ctl->health.state, NULL);
+		family(o, "hyperion_shed_from", "gauge",
+		       "Load shedding: redirect_ports of this priority and up go uninspected "
+		       "(the fail mode, reason redirect_shed); 0: nothing shed.");
+		SAMPLE_U64(o, "hyperion_shed_from", ctl->shed_from, NULL);
+		family(o, "hyperion_shed_changes_total", "counter",
+		       "Load shedding steps: a class shed, or given back.");
+		SAMPLE_U64(o, "hyperion_shed_changes_total", ctl->shed_steps, "direction=\"shed\"");
+		SAMPLE_U64(o, "hyperion_shed_changes_total", ctl->shed_restores,
+			   "direction=\"restore\"");
 		family(o, "hyperion_health_dwell_seconds_total", "counter",
 		       "Time spent in each health state since start.");
 		for (a = 0; a < HYP_HEALTH_MAX; a++)

@@ -118,8 +118,8 @@ drop_dst_item(struct pctx *c, size_t idx)
 	return pol_read_cidr(c, &t[idx]);
 }
 
-static const char *const port_keys[] = { "protocol", "port" };
-enum { HYP_PK_PROTOCOL, HYP_PK_PORT };
+static const char *const port_keys[] = { "protocol", "port", "priority" };
+enum { HYP_PK_PROTOCOL, HYP_PK_PORT, HYP_PK_PRIORITY };
 
 static int
 port_field(struct pctx *c, unsigned int key, void *arg)
@@ -128,6 +128,8 @@ port_field(struct pctx *c, unsigned int key, void *arg)
 
 	if (key == HYP_PK_PROTOCOL)
 		return pol_read_proto(c, &pp->proto);
+	if (key == HYP_PK_PRIORITY)
+		return pol_read_u32(c, 0, HYP_SHED_PRIORITY_MAX, &pp->priority);
 	return pol_read_port(c, &pp->port);
 }
 

@@ -13,7 +13,8 @@
  *   fast_path:
  *     drop_ips: [CIDR or address, ...]        # source blocklist, v4 and v6
  *     drop_dst_ips: [CIDR or address, ...]    # destination blocklist
- *     redirect_ports: [{protocol: 6|17, port: 1..65535}, ...]
+ *     redirect_ports: [{protocol: 6|17, port: 1..65535,
+ *                       priority: 0..7}, ...]        # shed from 7 down; 0 never
  *     rate_limits: [{cidr: CIDR, pps: N, burst: N,
  *                    scope: address|prefix, ipv6_mask: 1..128}, ...]
  *     malformed: drop|pass
@@ -55,6 +56,7 @@ extern "C" {
 struct hyp_policy_l4port {
 	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t port;
+	uint32_t priority;	/* shedding class 0..HYP_SHED_PRIORITY_MAX; 0: never shed */
 };
 
 struct hyp_policy_ratelimit {

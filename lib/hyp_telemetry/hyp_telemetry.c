@@ -502,6 +502,10 @@ health_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "why", c->health_on ? h->last.why : "");
 	rte_tel_data_add_dict_u64(d, "in_state_ms", c->health_on && now > h->since_ms ?
 				  now - h->since_ms : 0);
+	rte_tel_data_add_dict_u64(d, "shed_from", c->shed_from);
+	rte_tel_data_add_dict_u64(d, "shed_steps", c->shed_steps);
+	rte_tel_data_add_dict_u64(d, "shed_restores", c->shed_restores);
+	rte_tel_data_add_dict_u64(d, "shed_write_errors", c->shed_write_errors);
 	for (a = 0; a < HYP_HEALTH_MAX; a++) {
 		snprintf(key, sizeof(key), "dwell_ms_%s", hyp_health_state_name(a));
 		rte_tel_data_add_dict_u64(d, key, c->health_on ? hyp_health_dwell_ms(h, a, now) : 0);

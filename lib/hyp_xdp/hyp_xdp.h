@@ -158,8 +158,13 @@ struct hyp_xdp_lru_stats {
 const char *hyp_xdp_lru_name(enum hyp_xdp_lru t);
 int hyp_xdp_lru_stats(struct hyp_xdp *x, struct hyp_xdp_lru_stats out[HYP_XDP_LRU_MAX]);
 
-/** Redirect (protocol, destination port) to the AF_XDP sockets. */
-int hyp_xdp_redirect_port_add(struct hyp_xdp *x, uint8_t proto, uint16_t port);
+/**
+ * Redirect (proto, port) to the slow path; priority 0..HYP_SHED_PRIORITY_MAX
+ * (-ERANGE beyond) is its shedding class: under overload classes of
+ * priority >= HYP_CFG_SHED_FROM go uninspected, 0 never does.
+ */
+int hyp_xdp_redirect_port_add(struct hyp_xdp *x, uint8_t proto, uint16_t port,
+			      uint32_t priority);
 int hyp_xdp_redirect_port_del(struct hyp_xdp *x, uint8_t proto, uint16_t port);
 
 /**

@@ -418,16 +418,17 @@ l4_proto_check(uint8_t proto)
 }
 
 int
-hyp_xdp_redirect_port_add(struct hyp_xdp *x, uint8_t proto, uint16_t port)
+hyp_xdp_redirect_port_add(struct hyp_xdp *x, uint8_t proto, uint16_t port, uint32_t priority)
 {
 	struct hyp_l4port_key k = { .port = port, .proto = proto };
-	uint32_t one = 1;
 	int ret = l4_proto_check(proto);
 
+	if (ret == 0 && priority > HYP_SHED_PRIORITY_MAX)
+		ret = -ERANGE;
 	if (ret == 0)
 		ret = mark_in_use(x, HYP_USE_REDIRECT_PORTS);
 	return ret < 0 ? ret :
-		map_update(x, HYP_MAP_ID_REDIRECT_PORTS, &k, &one, BPF_ANY);
+		map_update(x, HYP_MAP_ID_REDIRECT_PORTS, &k, &priority, BPF_ANY);
 }
 
 int

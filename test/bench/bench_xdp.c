@@ -90,7 +90,7 @@ fill_hyperion(struct hyp_xdp *x)
 		if (ret < 0)
 			return ret;
 	}
-	return hyp_xdp_redirect_port_add(x, IPPROTO_UDP, 53);
+	return hyp_xdp_redirect_port_add(x, IPPROTO_UDP, 53, 0);
 }
 
 static int

@@ -189,6 +189,29 @@ main(void)
 		tap(hyp_health_queue_pressure(5, 5, 0, 0, 0.0) == 0.0,
 		    "pressure: burst 0 divides nothing", NULL);
 	}
+	{
+		/* classes 0, 3 and 5 in use: shed 5, then 3; give back 3, then 5 */
+		uint32_t in_use = 1u << 0 | 1u << 3 | 1u << 5, l0, l1, l2, r1, r2;
+
+		l0 = hyp_health_shed_next(0, in_use, true);
+		l1 = hyp_health_shed_next(l0, in_use, true);
+		l2 = hyp_health_shed_next(l1, in_use, true);
+		r1 = hyp_health_shed_next(l2, in_use, false);
+		r2 = hyp_health_shed_next(r1, in_use, false);
+		tap(l0 == 5 && l1 == 3 && l2 == 3 && r1 == 5 && r2 == 0,
+		    "shedding: 5, then 3, never 0; given back 3, then 5, then nothing shed",
+		    "%u %u %u | %u %u", l0, l1, l2, r1, r2);
+		tap(hyp_health_shed_next(0, 1u << 0, true) == 0 &&
+		    hyp_health_shed_next(0, 0, true) == 0 &&
+		    hyp_health_shed_next(0, in_use, false) == 0,
+		    "shedding: only priority 0 (or none) in use, nothing to shed or give back", NULL);
+		tap(hyp_health_shed_next(4, in_use, true) == 3 &&
+		    hyp_health_shed_next(4, in_use, false) == 5 &&
+		    hyp_health_shed_next(99, in_use, true) == 5,
+		    "shedding: from a level no class has (a reload changed them), and a huge one",
+		    "%u %u %u", hyp_health_shed_next(4, in_use, true),
+		    hyp_health_shed_next(4, in_use, false), hyp_health_shed_next(99, in_use, true));
+	}
 	printf("1..%u\n", test_no);
 	return failed;
 }

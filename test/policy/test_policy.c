@@ -238,7 +238,9 @@ t_modes(const struct hyp_policy *p)
 {
 	CHECK(p->fragments == HYP_FRAG_DROP);
 	CHECK(p->dns_malformed == HYP_ACTION_DROP);
-	CHECK(p->malformed_action == HYP_XDP_DROP && p->n_redirect_ports == 0);
+	CHECK(p->malformed_action == HYP_XDP_DROP && p->n_redirect_ports == 3);
+	CHECK(p->redirect_ports[0].priority == 0 && p->redirect_ports[1].priority == 7 &&
+	      p->redirect_ports[2].priority == 0);
 	return 0;
 }
 
@@ -566,6 +568,9 @@ static const struct bad_case bad_cases[] = {
 	{ "port_zero.yaml", 3, 27,
 	  "fast_path.redirect_ports[0].port: '0' is out of range 1..65535" },
 	{ "port_70000.yaml", 4, 13, "'70000' is out of range 1..65535" },
+	{ "priority_8.yaml", 3, 42,
+	  "fast_path.redirect_ports[0].priority: '8' is out of range 0..7" },
+	{ "priority_negative.yaml", 5, 17, "fast_path.redirect_ports[0].priority:" },
 	{ "proto_1.yaml", 3, 17,
 	  "fast_path.redirect_ports[0].protocol: protocol must be 6 (TCP) or 17 (UDP), got 1" },
 	{ "proto_payload_rule.yaml", 5, 17, "protocol must be 6 (TCP) or 17 (UDP), got 132" },
@@ -693,7 +698,7 @@ static const struct good_case good_cases[] = {
 	{ "config/policy.example.yaml", "../../config/policy.example.yaml", t_example, NULL },
 	{ "IPv6 prefixes", "good/ipv6.yaml", t_ipv6, NULL },
 	{ "escapes in signatures", "good/escapes.yaml", t_escapes, NULL },
-	{ "fragments: drop, dns_malformed: drop", "good/modes.yaml", t_modes, NULL },
+	{ "fragments: drop, dns_malformed: drop, shedding priorities", "good/modes.yaml", t_modes, NULL },
 	{ "explicit and automatic ids", "good/ids.yaml", t_ids, NULL },
 	{ "abuse keys: scope, ipv6_mask, budget, EtherTypes, auto_block", "good/abuse.yaml",
 	  t_abuse, NULL },

@@ -199,7 +199,7 @@ autoblock(struct hyp_xdp *x, const char *ip, uint64_t ttl_ms)
 static int
 dns_redirect(struct hyp_xdp *x)
 {
-	return hyp_xdp_redirect_port_add(x, IPPROTO_UDP, 53);
+	return hyp_xdp_redirect_port_add(x, IPPROTO_UDP, 53, 0);
 }
 
 /* ---- mutators: one broken field each ----------------------------------- */
@@ -502,13 +502,37 @@ budget(struct hyp_xdp *x, int closed)
 	return dns_redirect(x) ?: hyp_xdp_redirect_budget(x, RL_PPS, 2) ?:
 		hyp_xdp_config_set(x, HYP_CFG_FAIL_MODE, closed ? HYP_FAIL_CLOSED : HYP_FAIL_OPEN);
 }
+/* classes 0 (53), 3 (6000) and 5 (5000); redirect_ports of priority >= from shed */
+static int
+shed(struct hyp_xdp *x, uint64_t from, uint64_t mode)
+{
+	return hyp_xdp_redirect_port_add(x, IPPROTO_UDP, 53, 0) ?:
+	       hyp_xdp_redirect_port_add(x, IPPROTO_UDP, 6000, 3) ?:
+	       hyp_xdp_redirect_port_add(x, IPPROTO_UDP, 5000, 5) ?:
+	       hyp_xdp_config_set(x, HYP_CFG_SHED_FROM, from) ?:
+	       hyp_xdp_config_set(x, HYP_CFG_FAIL_MODE, mode);
+}
+static int su_shed0(struct hyp_xdp *x) { return shed(x, 0, HYP_FAIL_OPEN); }
+static int su_shed1(struct hyp_xdp *x) { return shed(x, 1, HYP_FAIL_OPEN); }
+static int su_shed5_open(struct hyp_xdp *x) { return shed(x, 5, HYP_FAIL_OPEN); }
+static int su_shed3_closed(struct hyp_xdp *x) { return shed(x, 3, HYP_FAIL_CLOSED); }
+static int su_shed5_malformed(struct hyp_xdp *x) { return su_shed5_open(x) ?: su_malformed_pass(x); }
+static int
+chk_shed_range(struct hyp_xdp *x, const uint64_t *aux)
+{
+	int ret = hyp_xdp_redirect_port_add(x, IPPROTO_UDP, 7000, HYP_SHED_PRIORITY_MAX + 1);
+
+	(void)aux;
+	EXPECT(ret == -ERANGE, "priority %u accepted: %d", HYP_SHED_PRIORITY_MAX + 1, ret);
+	return 0;
+}
 static int su_budget_open(struct hyp_xdp *x) { return budget(x, 0); }
 static int su_budget_closed(struct hyp_xdp *x) { return budget(x, 1); }
 static int su_closed_dns(struct hyp_xdp *x)
 {
 	return dns_redirect(x) ?: hyp_xdp_config_set(x, HYP_CFG_FAIL_MODE, HYP_FAIL_CLOSED);
 }
-static int su_https6(struct hyp_xdp *x) { return hyp_xdp_redirect_port_add(x, IPPROTO_TCP, 443); }
+static int su_https6(struct hyp_xdp *x) { return hyp_xdp_redirect_port_add(x, IPPROTO_TCP, 443, 0); }
 static int su_redirect_all(struct hyp_xdp *x)
 {
 	return hyp_xdp_config_set(x, HYP_CFG_REDIRECT_ALL, 1);
@@ -1080,6 +1104,29 @@ static const struct tcase cases[] = {
 	    { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
 	    { .pkt = UDP4(0, 0, 53), .by_ms = RL_IV_MS, .want_ret = DROP,
 	      .want_reason = HYP_R_REDIRECT_OVERLOAD } } },
+	{ "shedding off (shed_from 0): every class redirected", su_shed0, chk_shed_range,
+	  { { .pkt = UDP4(0, 0, 5000), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
+	    { .pkt = UDP4(0, 0, 6000), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT } } },
+	{ "shed from 5, fail-open: class 5 passes as redirect_shed, 3 and 0 redirected",
+	  su_shed5_open, NULL,
+	  { { .pkt = UDP4(0, 0, 5000), .want_ret = PASS, .want_reason = HYP_R_REDIRECT_SHED },
+	    { .pkt = UDP4(0, 0, 6000), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
+	    { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
+	    { .pkt = UDP4(0, 0, 80), .want_ret = PASS, .want_reason = HYP_R_PASS } } },
+	{ "shed from 3, fail-closed: classes 3 and 5 dropped as redirect_shed, 0 redirected",
+	  su_shed3_closed, NULL,
+	  { { .pkt = UDP4(0, 0, 5000), .want_ret = DROP, .want_reason = HYP_R_REDIRECT_SHED },
+	    { .pkt = UDP4(0, 0, 6000), .want_ret = DROP, .want_reason = HYP_R_REDIRECT_SHED },
+	    { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT } } },
+	{ "shed from 1: priority 0 is never shed", su_shed1, NULL,
+	  { { .pkt = UDP4(0, 0, 53), .want_ret = REDIR, .want_reason = HYP_R_REDIRECT },
+	    { .pkt = UDP4(0, 0, 6000), .want_ret = PASS, .want_reason = HYP_R_REDIRECT_SHED } } },
+	{ "malformed: pass to a shed class: redirect_shed, not malformed_redirect",
+	  su_shed5_malformed, NULL,
+	  { { .pkt = UDP4(0, 0, 5000), .mutate = mut_udp_len7, .want_ret = PASS,
+	      .want_reason = HYP_R_REDIRECT_SHED },
+	    { .pkt = UDP4(0, 0, 6000), .mutate = mut_udp_len7, .want_ret = REDIR,
+	      .want_reason = HYP_R_MAL_REDIRECT } } },
 	{ "IPS: an EtherType not in pass_ethertypes is dropped as non_ip_drop", su_ips, NULL,
 	  { { .pkt = { .ethertype = 0x88b5 }, .want_ret = DROP, .want_reason = HYP_R_NON_IP_DROP },
 	    { .pkt = { .ethertype = 0x0026 }, .want_ret = DROP, .want_reason = HYP_R_NON_IP_DROP },
