@@ -232,6 +232,10 @@ fence(struct hyp_app *app)
 
 	/* no heartbeat from here: nothing should be redirected any more */
 	hyp_ctl_heartbeat_stop(&app->ctl);
+	/* and no unfence by hand either */
+	pthread_mutex_lock(&app->ctl.lock);
+	app->ctl.stopping = true;
+	pthread_mutex_unlock(&app->ctl.lock);
 	for (i = 0; i < app->n_ports; i++) {
 		if (hyp_port_fence(&app->ports[i], app->a.start_queue, &n) < 0)
 			continue;

@@ -14,6 +14,7 @@ KW(fail_mode, "fail-mode");
 KW(watchdog, "watchdog");
 KW(clear, "clear");
 KW(stats, "stats");
+KW(queue, "queue");
 static cmdline_parse_token_num_t tok_num =
 	TOKEN_NUM_INITIALIZER(struct cmd_res, num, RTE_UINT32);
 static cmdline_parse_token_string_t tok_add_del =
@@ -246,6 +247,50 @@ cmd_set_watchdog_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 CONSOLE_CMD(cmd_set_watchdog, cmd_set_watchdog_cb, NULL,
 	    "set watchdog <ms>: heartbeat age after which XDP fails over (0: off)",
 	    TOK(set), TOK(watchdog), TOK(num));
+
+/* ---- queue fence|unfence|drain <q> ------------------------------------------ */
+
+static cmdline_parse_token_string_t tok_queue_op =
+	TOKEN_STRING_INITIALIZER(struct cmd_res, what, "fence#unfence#drain");
+
+static void
+cmd_queue_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
+{
+	struct cmd_res *r = parsed;
+	struct hyp_ctl_drain dr;
+	char msg[256];
+	int ret;
+
+	if (strcmp(r->what, "drain") == 0) {
+		ret = hyp_ctl_queue_drain(console_cur->ctl, r->num, 1000, &dr);
+		if (ret == -EBUSY)
+			cmdline_printf(cl, "queue %" PRIu32 " is not fenced: fence it first\n",
+				       r->num);
+		else if (ret < 0)
+			cmdline_printf(cl, "queue %" PRIu32 ": %s\n", r->num, strerror(-ret));
+		else
+			cmdline_printf(cl, "queue %" PRIu32 " %s after %" PRIu64 " ms, %" PRIu64
+				       " packets taken off it meanwhile\n", r->num,
+				       dr.converged ? "drained" : "did not settle", dr.waited_ms,
+				       dr.drained);
+		return;
+	}
+	ret = hyp_ctl_queue_fence(console_cur->ctl, r->num, strcmp(r->what, "fence") == 0, msg,
+				  sizeof(msg));
+	if (ret < 0)
+		cmdline_printf(cl, "%s\n", msg);
+	else if (ret == 0)
+		cmdline_printf(cl, "%s\n", msg);
+	else
+		cmdline_printf(cl, "queue %" PRIu32 " %s on %d port%s\n", r->num,
+			       strcmp(r->what, "fence") == 0 ? "fenced (fail mode applies)" :
+			       "unfenced (redirected again)", ret, ret == 1 ? "" : "s");
+}
+
+CONSOLE_CMD(cmd_queue, cmd_queue_cb, NULL,
+	    "queue fence|unfence|drain <q>: take NIC queue q out of service, back, or wait "
+	    "until it settles",
+	    TOK(queue), TOK(queue_op), TOK(num));
 
 /* ---- clear stats ---------------------------------------------------------- */
 

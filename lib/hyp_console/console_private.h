@@ -127,5 +127,6 @@ extern cmdline_parse_inst_t cmd_policy_reload_file;
 extern cmdline_parse_inst_t cmd_set_fail_mode;
 extern cmdline_parse_inst_t cmd_set_watchdog;
 extern cmdline_parse_inst_t cmd_clear_stats;
+extern cmdline_parse_inst_t cmd_queue;
 
 #endif /* CONSOLE_PRIVATE_H */

@@ -291,8 +291,12 @@ cmd_show_xsk_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_
 			continue;
 		}
 		cmdline_printf(cl, "  queue %u (nic queue %u): inode %" PRIu64 ", rx ring %u, "
-			       "fill ring %u\n", xs[i].queue, xs[i].diag.queue_id, xs[i].diag.inode,
-			       xs[i].diag.rx_ring_entries, xs[i].diag.fill_ring_entries);
+			       "fill ring %u, %s%s\n", xs[i].queue, xs[i].diag.queue_id,
+			       xs[i].diag.inode, xs[i].diag.rx_ring_entries,
+			       xs[i].diag.fill_ring_entries, !xs[i].diag.options_known ? "mode unknown" :
+			       xs[i].diag.zerocopy ? "zero-copy" : "copy mode",
+			       xs[i].queue < HYP_PIPE_MAX_QUEUES && p->fenced[xs[i].queue] ?
+			       ", FENCED" : "");
 		console_print_table(cl, &xs[i].diag, xsk_base(c, &xs[i].diag), hyp_xsk_stat_descs,
 			    hyp_xsk_stat_count);
 	}

@@ -105,6 +105,7 @@ static cmdline_parse_ctx_t console_ctx[] = {
 	&cmd_set_fail_mode,
 	&cmd_set_watchdog,
 	&cmd_clear_stats,
+	&cmd_queue,
 	&cmd_help,
 	&cmd_quit,
 	NULL,

@@ -203,6 +203,131 @@ hyp_ctl_xsk_stats(struct hyp_ctl *c, struct hyp_ctl_xsk *out, unsigned int max)
 	return n;
 }
 
+/* ---- fencing queues by hand ------------------------------------------------------ */
+
+int
+hyp_ctl_queue_fence(struct hyp_ctl *c, unsigned int q, bool fence, char *msg, size_t len)
+{
+	unsigned int pi, changed = 0, served = 0;
+	int ret = 0;
+
+	msg[0] = '\0';
+	pthread_mutex_lock(&c->lock);
+	if (c->stopping) {
+		snprintf(msg, len, "stopping: every queue is being fenced");
+		pthread_mutex_unlock(&c->lock);
+		return -ESHUTDOWN;
+	}
+	for (pi = 0; pi < c->n_ports && ret == 0; pi++) {
+		struct hyp_ctl_port *pt = &c->ports[pi];
+		unsigned int lq;
+		struct hyp_xsk_diag d;
+
+		if (pt->ifindex == 0 || pt->xdp == NULL || q < pt->start_queue ||
+		    q >= (unsigned int)pt->start_queue + pt->nb_queues)
+			continue;
+		lq = q - pt->start_queue;
+		served++;
+		if (pt->fenced[lq] == fence)
+			continue;
+		if (fence) {
+			ret = hyp_xdp_fence(pt->xdp, q, 1);
+		} else if (pt->xsk[lq].fd < 0 || hyp_xskdiag_fd(pt->xsk[lq].fd, &d) < 0 ||
+			   d.inode != pt->xsk[lq].inode) {
+			snprintf(msg, len, "%s queue %u: its socket is not known or was closed; "
+				 "the 22.11 PMD cannot make a new one in this process", pt->ifname, q);
+			ret = -ENOTSUP;
+			break;
+		} else {
+			ret = hyp_xdp_unfence(pt->xdp, q, pt->xsk[lq].fd);
+		}
+		if (ret < 0) {
+			snprintf(msg, len, "%s queue %u: %s xsks_map: %s", pt->ifname, q,
+				 fence ? "deleting from" : "writing", strerror(-ret));
+			break;
+		}
+		pt->fenced[lq] = fence;
+		changed++;
+		CTL_LOG(WARNING, "%s queue %u %s by hand: its redirect candidates %s", pt->ifname,
+			q, fence ? "fenced" : "unfenced", fence ?
+			"get the fail mode (redirect_fallback)" : "reach its socket again");
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (ret == 0 && served == 0) {
+		snprintf(msg, len, "no af_xdp port serves queue %u", q);
+		return -ENOENT;
+	}
+	if (ret == 0 && changed == 0)
+		snprintf(msg, len, "queue %u already %s", q, fence ? "fenced" : "serving");
+	return ret < 0 ? ret : (int)changed;
+}
+
+/* queue q's packets polled so far, over the ports that serve it; -1: not all fenced */
+static int64_t
+drain_count(struct hyp_ctl *c, unsigned int q, unsigned int *served)
+{
+	unsigned int pi;
+	uint64_t rx = 0;
+	bool all = true;
+
+	*served = 0;
+	pthread_mutex_lock(&c->lock);
+	for (pi = 0; pi < c->n_ports && c->pipe != NULL; pi++) {
+		const struct hyp_ctl_port *pt = &c->ports[pi];
+		const struct hyp_queue_stats *qs;
+
+		if (pt->ifindex == 0 || q < pt->start_queue ||
+		    q >= (unsigned int)pt->start_queue + pt->nb_queues)
+			continue;
+		(*served)++;
+		all = all && pt->fenced[q - pt->start_queue];
+		qs = hyp_pipeline_queue_stats(c->pipe, pi, q - pt->start_queue, NULL);
+		if (qs != NULL)
+			rx += __atomic_load_n(&qs->rx, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return all ? (int64_t)rx : -1;
+}
+
+int
+hyp_ctl_queue_drain(struct hyp_ctl *c, unsigned int q, unsigned int timeout_ms,
+		    struct hyp_ctl_drain *out)
+{
+	const struct timespec step = { .tv_sec = 0, .tv_nsec = 10 * 1000000L };
+	uint64_t t0 = hyp_xdp_now_ns(), quiet_since, now;
+	unsigned int served;
+	int64_t first, last, cur;
+
+	memset(out, 0, sizeof(*out));
+	if (timeout_ms > HYP_DRAIN_MAX_MS)
+		timeout_ms = HYP_DRAIN_MAX_MS;
+	first = last = drain_count(c, q, &served);
+	if (served == 0)
+		return -ENOENT;
+	if (first < 0)
+		return -EBUSY;
+	quiet_since = t0;
+	for (;;) {
+		nanosleep(&step, NULL);
+		now = hyp_xdp_now_ns();
+		cur = drain_count(c, q, &served);
+		if (cur < 0)
+			return -EBUSY;	/* unfenced meanwhile */
+		if (cur != last) {
+			last = cur;
+			quiet_since = now;
+		}
+		out->waited_ms = (now - t0) / 1000000ULL;
+		out->drained = (uint64_t)(last - first);
+		if (now - quiet_since >= HYP_DRAIN_QUIET_MS * 1000000ULL) {
+			out->converged = true;
+			return 0;
+		}
+		if (out->waited_ms >= timeout_ms)
+			return 0;
+	}
+}
+
 /* ---- programming the ports --------------------------------------------------- */
 
 int

@@ -55,6 +55,8 @@ struct hyp_ctl_port {
 	bool offline;
 	/** each queue's AF_XDP socket as its set-up made it (fd -1: unknown) */
 	struct hyp_xsk_owned xsk[HYP_PIPE_MAX_QUEUES];
+	/** fenced by hand (hyp_ctl_queue_fence): its xsks_map entry deleted */
+	bool fenced[HYP_PIPE_MAX_QUEUES];
 };
 
 struct hyp_ctl {
@@ -76,6 +78,7 @@ struct hyp_ctl {
 	uint32_t watchdog_ms;			/**< 0: no watchdog */
 	uint64_t last_heartbeat_ns;		/**< CLOCK_MONOTONIC, as written to the maps */
 	uint64_t start_ns;			/**< CLOCK_REALTIME */
+	bool stopping;				/**< a graceful stop began: queues fenced */
 	/* the heartbeat thread (atomics: it writes, readers read without the lock) */
 	pthread_t hb_thread;
 	bool hb_running;
@@ -274,6 +277,35 @@ struct hyp_ctl_xsk {
  * without the lock.
  */
 unsigned int hyp_ctl_xsk_stats(struct hyp_ctl *c, struct hyp_ctl_xsk *out, unsigned int max);
+
+/**
+ * Fence (or unfence) NIC queue q on every af_xdp port that serves it:
+ * delete its xsks_map entry, so its redirect candidates get the fail mode
+ * in XDP from the next packet (redirect_fallback), or put its socket back.
+ * Unfencing needs the socket's descriptor as its set-up found it, still
+ * open (same inode): -ENOTSUP otherwise. Returns how many ports changed,
+ * or a negative errno with the reason in msg. -ENOENT: no port has q;
+ * -ESHUTDOWN: stopping (the stop fences everything itself).
+ */
+int hyp_ctl_queue_fence(struct hyp_ctl *c, unsigned int q, bool fence, char *msg, size_t len);
+
+/** What hyp_ctl_queue_drain() saw. */
+struct hyp_ctl_drain {
+	bool converged;		/**< no packet came off the queue for HYP_DRAIN_QUIET_MS */
+	uint64_t waited_ms;
+	uint64_t drained;	/**< packets the pipeline took off it meanwhile */
+};
+#define HYP_DRAIN_QUIET_MS	50
+#define HYP_DRAIN_MAX_MS	10000
+
+/**
+ * Wait, at most timeout_ms (capped at HYP_DRAIN_MAX_MS), until fenced queue
+ * q's rx ring has settled: no packet polled off it for HYP_DRAIN_QUIET_MS.
+ * -EBUSY if q is not fenced on every port that serves it (a queue still
+ * fed never settles), -ENOENT if none does. Call without the lock.
+ */
+int hyp_ctl_queue_drain(struct hyp_ctl *c, unsigned int q, unsigned int timeout_ms,
+			struct hyp_ctl_drain *out);
 
 /** The statistics block the app prints every --stats-period and at exit. */
 void hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final);

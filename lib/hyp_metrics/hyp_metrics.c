@@ -657,6 +657,18 @@ afxdp(struct out *o, const struct hyp_metrics *m, const struct hyp_ctl *ctl)
 			SAMPLE_U64(o, fam, hyp_stat_value(&m->xsk[i].diag, d), "%s", lab);
 		}
 	}
+	family(o, "hyperion_afxdp_queue_fenced", "gauge",
+	       "1 if the queue was fenced by hand (its xsks_map entry deleted: redirect "
+	       "candidates get the fail mode), else 0.");
+	for (pi = 0; pi < ctl->n_ports; pi++) {
+		if (ctl->ports[pi].ifindex == 0)
+			continue;
+		for (q = 0; q < ctl->ports[pi].nb_queues && q < HYP_PIPE_MAX_QUEUES; q++) {
+			queue_labels(ctl, pi, q, lab, sizeof(lab));
+			SAMPLE_U64(o, "hyperion_afxdp_queue_fenced", ctl->ports[pi].fenced[q] ? 1 : 0,
+				   "%s", lab);
+		}
+	}
 	family(o, "hyperion_afxdp_zerocopy", "gauge",
 	       "1 if the queue's AF_XDP socket is bound in zero-copy mode, 0 in copy mode "
 	       "(XDP_OPTIONS); no series where the socket or its mode is unknown.");

@@ -355,6 +355,8 @@ xsk_fill(const struct hyp_ctl *c, struct rte_tel_data *d, const struct hyp_ctl_x
 			/* the kernel bound it on another queue than it was made for */
 			rte_tel_data_add_dict_u64(x, "misplaced", xs[i].misplaced);
 		}
+		rte_tel_data_add_dict_u64(x, "fenced", xs[i].queue < HYP_PIPE_MAX_QUEUES &&
+					  p->fenced[xs[i].queue]);
 		xsk_queue_fill(c, x, xs[i].port, xs[i].queue);
 		/* the program's counters are per port, not per queue */
 		k = xs[i].port;
@@ -683,6 +685,77 @@ cb_reload(const char *cmd __rte_unused, const char *params, struct rte_tel_data 
 	return 0;
 }
 
+/*
+ * /hyperion/queue,fence,Q | unfence,Q | drain,Q[,MS]: a queue taken out of
+ * (or put back into) service by hand. Strict: anything else is refused
+ * with what was expected; nothing changes.
+ */
+static int
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9' || strlen(s) > 10)
+		return -EINVAL;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno != 0 || *end != '\0' || *out > max ? -EINVAL : 0;
+}
+
+static int
+cb_queue(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	struct hyp_ctl *c = ctl_get();
+	char buf[64], msg[256] = "", *op, *qs, *ms, *extra, *save = NULL;
+	unsigned long q, tmo = 1000;
+	struct hyp_ctl_drain dr;
+	int ret;
+
+	rte_tel_data_start_dict(d);
+	if (c == NULL)
+		return -ENOTSUP;
+	if (params == NULL || strlen(params) >= sizeof(buf)) {
+		rte_tel_data_add_dict_string(d, "result", "refused");
+		add_str(d, "error", "expected fence,Q | unfence,Q | drain,Q[,MS]");
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", params);
+	op = strtok_r(buf, ",", &save);
+	qs = strtok_r(NULL, ",", &save);
+	ms = strtok_r(NULL, ",", &save);
+	extra = strtok_r(NULL, ",", &save);
+	if (op == NULL || parse_uint(qs, HYP_XSKS_MAX_ENTRIES - 1, &q) < 0 || extra != NULL ||
+	    (strcmp(op, "drain") != 0 && ms != NULL) ||
+	    (ms != NULL && parse_uint(ms, HYP_DRAIN_MAX_MS, &tmo) < 0) ||
+	    (strcmp(op, "fence") != 0 && strcmp(op, "unfence") != 0 && strcmp(op, "drain") != 0)) {
+		rte_tel_data_add_dict_string(d, "result", "refused");
+		add_str(d, "error", "expected fence,Q | unfence,Q | drain,Q[,MS] with Q a queue "
+			"0..63 and MS 0..10000");
+		return 0;
+	}
+	rte_tel_data_add_dict_string(d, "op", op);
+	rte_tel_data_add_dict_u64(d, "queue", q);
+	if (strcmp(op, "drain") == 0) {
+		ret = hyp_ctl_queue_drain(c, (unsigned int)q, (unsigned int)tmo, &dr);
+		rte_tel_data_add_dict_string(d, "result", ret < 0 ? "refused" :
+					     dr.converged ? "drained" : "not_converged");
+		if (ret == -EBUSY)
+			add_str(d, "error", "the queue is not fenced: fence it first");
+		else if (ret < 0)
+			add_str(d, "error", strerror(-ret));
+		rte_tel_data_add_dict_u64(d, "waited_ms", dr.waited_ms);
+		rte_tel_data_add_dict_u64(d, "drained", dr.drained);
+		return 0;
+	}
+	ret = hyp_ctl_queue_fence(c, (unsigned int)q, strcmp(op, "fence") == 0, msg, sizeof(msg));
+	rte_tel_data_add_dict_string(d, "result", ret < 0 ? "refused" : ret == 0 ? "unchanged" :
+				     "ok");
+	rte_tel_data_add_dict_u64(d, "ports", ret > 0 ? (uint64_t)ret : 0);
+	if (msg[0] != '\0')
+		add_str(d, ret < 0 ? "error" : "note", msg);
+	return 0;
+}
+
 int
 hyp_telemetry_register(struct hyp_ctl *ctl)
 {
@@ -717,6 +790,8 @@ hyp_telemetry_register(struct hyp_ctl *ctl)
 		  "The N (1..64, default 10) largest slow-path flows by bytes. Param: N" },
 		{ "/hyperion/autoblocks", cb_autoblocks,
 		  "Auto-block counts (blocked, refused, lost, failed, active, cap), active blocks" },
+		{ "/hyperion/queue", cb_queue,
+		  "Take a queue out of service or back: fence,Q | unfence,Q | drain,Q[,MS]" },
 		{ "/hyperion/reload", cb_reload,
 		  "Reload the policy: the current file, or the one given. Param: FILE" },
 	};

@@ -134,6 +134,12 @@ int hyp_xdp_ethertype_del(struct hyp_xdp *x, uint16_t ethertype);
  */
 int hyp_xdp_fence(struct hyp_xdp *x, unsigned int first, unsigned int n);
 
+/**
+ * Put NIC queue q's AF_XDP socket (descriptor xsk_fd) back into xsks_map:
+ * its redirect candidates reach the socket again from the next packet.
+ */
+int hyp_xdp_unfence(struct hyp_xdp *x, unsigned int q, int xsk_fd);
+
 /** Entries in a map now (batch lookups where the kernel has them). */
 int hyp_xdp_map_count(struct hyp_xdp *x, enum hyp_map_id id, uint64_t *count);
 

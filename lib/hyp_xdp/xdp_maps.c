@@ -374,6 +374,24 @@ hyp_xdp_fence(struct hyp_xdp *x, unsigned int first, unsigned int n)
 	return 0;
 }
 
+int
+hyp_xdp_unfence(struct hyp_xdp *x, unsigned int q, int xsk_fd)
+{
+	uint32_t k = q, v;
+	int ret;
+
+	if (q >= HYP_XSKS_MAX_ENTRIES || xsk_fd < 0)
+		return -EINVAL;
+	v = (uint32_t)xsk_fd;
+	if (bpf_map_update_elem(x->map_fd[HYP_MAP_ID_XSKS], &k, &v, BPF_ANY) < 0) {
+		ret = -errno;
+		HYP_XDP_LOG(ERR, "unfencing queue %u (xsks_map, socket fd %d): %s", q, xsk_fd,
+			    strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	enum hyp_map_id map;

@@ -41,7 +41,7 @@ lc() { tele /hyperion/lcores "$1/$2"; }
 io=()
 [ "$layout" = staged ] && io=(--io-lcores 1)
 
-[ "$layout" = rtc ] && echo "1..13" || echo "1..14"
+[ "$layout" = rtc ] && echo "1..14" || echo "1..15"
 export HYP_VETH_CHANNELS_LOG=1
 if LD_PRELOAD=$preload app_start "${eal_lcores[@]}" -- --iface "$HYP_IF_DUT" --queues 2 \
 	--rx-desc 256 --policy "$policy" --pipeline "$layout" "${io[@]}"; then
@@ -109,6 +109,15 @@ read -r f1 f0 <<<"$full"
 if [ "$f1" -gt 0 ] 2>/dev/null && [ "$f0" = 0 ]; then
 	ok "the kernel counted queue 1's ring full ($f1), queue 0's not"
 else nok "rx_ring_full per queue" "queue 1/0: $full"; fi
+# one queue fenced: its frames get the fail mode, the other queue's are redirected
+echo "/hyperion/queue,fence,1" | dpdk-telemetry.py -f "$prefix" >/dev/null 2>&1
+r0=$(tele /hyperion/xsk 0/0/rx) f0=$(xdp redirect_fallback)
+send 0 10 c.example
+send 1 10 d.example
+sleep 0.5
+check_eq "queue 1 fenced: its 10 get the fail mode, queue 0's 10 are polled as before" \
+	"$(tele /hyperion/xsk 0/1/fenced 0/0/fenced) $(( $(xdp redirect_fallback) - f0 )) $(( $(tele /hyperion/xsk 0/0/rx) - r0 ))" \
+	"1 0 10 10"
 app_stop INT
 check_eq "the stop fenced both queues" "$(grep -c 'stopping: fenced 2 queues' "$log")" 1
 grep -q "== final statistics" "$log" && ok "drained and printed final statistics" ||
