@@ -38,6 +38,8 @@ hyp_args_usage(const char *prog)
 "  --rx-desc N            af_xdp ring size per queue, a power of 2 (default 2048)\n"
 "  --flows N              flow table entries per worker (default 65536)\n"
 "  --xdp-prog FILE        the XDP object (default: the installed hyp_xdp.bpf.o)\n"
+"  --driver-cfg FILE|none the driver preset (default: drivers-cfg/<driver>.yaml\n"
+"                         for the interface's driver, else default.yaml)\n"
 "  --defrag-datagrams N   IP datagrams each rx lcore reassembles at once\n"
 "                         (default 1024; 0: fragments are inspected one by one)\n"
 "  --defrag-fragments N   fragments one datagram may have (default 64)\n"
@@ -95,6 +97,7 @@ enum {
 	OPT_STREAM_WINDOW,
 	OPT_STREAM_MIDSTREAM,
 	OPT_KEEP_FASTPATH,
+	OPT_DRIVER_CFG,
 };
 
 /* The numeric options: their bounds and the field each sets. */
@@ -180,6 +183,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "metrics-port", required_argument, NULL, 'M' },
 		{ "metrics-addr", required_argument, NULL, 'A' },
 		{ "xdp-prog", required_argument, NULL, 'x' },
+		{ "driver-cfg", required_argument, NULL, OPT_DRIVER_CFG },
 		{ "defrag-datagrams", required_argument, NULL, OPT_DEFRAG_DATAGRAMS },
 		{ "defrag-fragments", required_argument, NULL, OPT_DEFRAG_FRAGMENTS },
 		{ "defrag-timeout-ms", required_argument, NULL, OPT_DEFRAG_TIMEOUT },
@@ -214,6 +218,8 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 	*a = defaults;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hi", opts, NULL)) != -1) {
+		if (c == 'd')
+			a->nb_desc_given = true;
 		ret = set_num(a, c, optarg);
 		if (ret < 0)
 			return ret;
@@ -226,6 +232,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		case 'p': a->policy = optarg; break;
 		case 'e': a->eve = optarg; break;
 		case 'x': a->xdp_prog = optarg; break;
+		case OPT_DRIVER_CFG: a->driver_cfg = optarg; break;
 		case 'm':
 			ret = one_of("--mode", optarg, "ids", "ips");
 			if (ret < 0)

@@ -11,6 +11,7 @@
 #include <rte_mempool.h>
 
 #include "hyp_autoblock.h"
+#include "hyp_driver_cfg.h"
 #include "hyp_pipeline.h"
 #include "hyp_xdp.h"
 #include "hyp_xskdiag.h"
@@ -28,6 +29,7 @@ struct hyp_args {
 	const char *policy;
 	const char *eve;
 	const char *xdp_prog;
+	const char *driver_cfg;		/* a preset file, "none", or NULL: by driver */
 	enum hyp_mode mode;
 	enum hyp_pipe_mode pipeline;
 	uint16_t queues;
@@ -36,6 +38,7 @@ struct hyp_args {
 	unsigned int ring_size;
 	unsigned int burst;
 	unsigned int nb_desc;
+	bool nb_desc_given;		/* --rx-desc was given: a preset does not change it */
 	uint32_t flow_entries;
 	unsigned int io_lcores;		/* staged: 0 = automatic */
 	uint32_t defrag_datagrams;	/* per rx lcore; 0: no reassembly */
@@ -54,6 +57,22 @@ struct hyp_args {
 int hyp_args_parse(int argc, char **argv, struct hyp_args *a);
 void hyp_args_usage(const char *prog);
 
+/* A host knob a preset set, and what it was: put back at close. */
+struct hyp_port_knob {
+	char name[32];
+	char old[32];
+	bool saved;
+};
+
+/* The driver preset an af_xdp port was made with (driver.c). */
+struct hyp_port_driver {
+	char driver[HYP_DRV_NAME_MAX];	/* ETHTOOL_GDRVINFO's, "unknown" */
+	char preset[4096];
+	struct hyp_driver_cfg cfg;
+	bool loaded;
+	struct hyp_port_knob knobs[2];	/* napi_defer_hard_irqs, gro_flush_timeout */
+};
+
 /* One ethdev: an af_xdp port on an interface, or a pcap file. */
 struct hyp_port {
 	char name[32];			/* vdev name */
@@ -61,6 +80,8 @@ struct hyp_port {
 	unsigned int ifindex;
 	uint16_t port_id;
 	uint16_t nb_queues;
+	unsigned int nb_desc;		/* ring size: --rx-desc, or the preset's */
+	struct hyp_port_driver drv;
 	struct rte_mempool *pool;
 	struct hyp_xdp *xdp;		/* the program the PMD attached */
 	struct hyp_xdp *keep;		/* the one a graceful stop leaves (not attached yet) */
@@ -72,7 +93,8 @@ struct hyp_port {
 };
 
 /* mbufs a port's pool needs for nq queues with the pipeline's parking room */
-unsigned int hyp_port_pool_size(const struct hyp_args *a, unsigned int n_ports);
+unsigned int hyp_port_pool_size(const struct hyp_args *a, unsigned int nb_desc,
+				unsigned int n_ports);
 int hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifname,
 			const struct hyp_args *a, unsigned int n_ports);
 int hyp_port_open_pcap(struct hyp_port *pt, const char *file, const struct hyp_args *a);
@@ -83,6 +105,12 @@ int hyp_port_keep_prepare(struct hyp_port *pt, const struct hyp_policy *p, uint6
 			  bool ips, unsigned int peer_ifindex,
 			  const struct hyp_autoblock_entry *ab, unsigned int n_ab);
 int hyp_port_keep_attach(struct hyp_port *pt);
+
+/* Driver presets (drivers-cfg/): before the probe, after the set-up, at close. */
+int hyp_driver_name(const char *ifname, char *out, size_t len);
+int hyp_driver_prepare(struct hyp_port *pt, const struct hyp_args *a, char *devargs, size_t len);
+void hyp_driver_check(struct hyp_port *pt);
+void hyp_driver_restore(struct hyp_port *pt);
 
 /* Offline replay: the XDP program's verdict for each packet, in software. */
 struct hyp_replay;

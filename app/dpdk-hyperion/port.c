@@ -31,12 +31,12 @@
  * parking, not the average.
  */
 unsigned int
-hyp_port_pool_size(const struct hyp_args *a, unsigned int n_ports)
+hyp_port_pool_size(const struct hyp_args *a, unsigned int nb_desc, unsigned int n_ports)
 {
 	unsigned int lcores = rte_lcore_count();
 	unsigned long n;
 
-	n = (unsigned long)a->queues * 2 * a->nb_desc;		/* fill + rx rings */
+	n = (unsigned long)a->queues * 2 * nb_desc;		/* fill + rx rings */
 	n += (unsigned long)lcores * a->ring_size * (1 + n_ports);	/* stage rings */
 	n += (unsigned long)lcores * (4 * a->burst + POOL_CACHE * 3 / 2);
 	return rte_align32pow2(n) - 1;	/* mempools like 2^n - 1 */
@@ -140,13 +140,13 @@ setup_queues(struct hyp_port *pt, const struct hyp_args *a)
 		int before[HYP_OWN_XSK_MAX], after[HYP_OWN_XSK_MAX], nb, na;
 
 		nb = hyp_xskdiag_own_fds(before, RTE_DIM(before));
-		ret = rte_eth_rx_queue_setup(pt->port_id, q, a->nb_desc,
+		ret = rte_eth_rx_queue_setup(pt->port_id, q, pt->nb_desc,
 					     rte_eth_dev_socket_id(pt->port_id), NULL, pt->pool);
 		na = ret == 0 ? hyp_xskdiag_own_fds(after, RTE_DIM(after)) : -1;
 		if (ret == 0)
 			own_socket(pt, q, before, nb, after, na);
 		if (ret == 0)
-			ret = rte_eth_tx_queue_setup(pt->port_id, q, a->nb_desc,
+			ret = rte_eth_tx_queue_setup(pt->port_id, q, pt->nb_desc,
 						     rte_eth_dev_socket_id(pt->port_id), NULL);
 		if (ret < 0) {
 			APP_LOG(ERR, "%s: queue %u set-up: %s", pt->name, q, strerror(-ret));
@@ -235,7 +235,7 @@ hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifname,
 		    const struct hyp_args *a, unsigned int n_ports)
 {
 	const char *prog = xdp_prog_path(a);
-	char args[512];
+	char args[512], drv[128];
 	int ret;
 
 	memset(pt, 0, sizeof(*pt));
@@ -252,11 +252,14 @@ hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifname,
 			strerror(errno));
 		return -ENOENT;
 	}
-	ret = make_pool(pt, hyp_port_pool_size(a, n_ports));
+	ret = hyp_driver_prepare(pt, a, drv, sizeof(drv));
 	if (ret < 0)
 		return ret;
-	snprintf(args, sizeof(args), "iface=%s,start_queue=%u,queue_count=%u,xdp_prog=%s",
-		 ifname, a->start_queue, a->queues, prog);
+	ret = make_pool(pt, hyp_port_pool_size(a, pt->nb_desc, n_ports));
+	if (ret < 0)
+		return ret;
+	snprintf(args, sizeof(args), "iface=%s,start_queue=%u,queue_count=%u,xdp_prog=%s%s",
+		 ifname, a->start_queue, a->queues, prog, drv);
 	/* as late as can be: from here the interface is bare until the PMD attaches */
 	ret = clear_stale(pt);
 	if (ret == 0)
@@ -265,6 +268,7 @@ hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifname,
 		ret = setup_queues(pt, a);
 	if (ret < 0)
 		return ret;
+	hyp_driver_check(pt);
 	/* the PMD attached the program at queue set-up: take its maps */
 	ret = hyp_xdp_open_attached(pt->ifindex, &pt->xdp);
 	if (ret < 0)
@@ -292,7 +296,8 @@ hyp_port_open_pcap(struct hyp_port *pt, const char *file, const struct hyp_args 
 		APP_LOG(ERR, "pcap %s: %s", file, strerror(errno));
 		return -errno;
 	}
-	ret = make_pool(pt, hyp_port_pool_size(a, 1));
+	pt->nb_desc = a->nb_desc;
+	ret = make_pool(pt, hyp_port_pool_size(a, pt->nb_desc, 1));
 	if (ret < 0)
 		return ret;
 	/* no tx_pcap: the PMD drops what is sent, and IDS replay sends nothing */
@@ -398,6 +403,7 @@ hyp_port_close(struct hyp_port *pt)
 		rte_eal_hotplug_remove("vdev", pt->name);
 		pt->probed = false;
 	}
+	hyp_driver_restore(pt);
 	/*
 	 * DPDK 22.11.5+ never deletes the af_xdp UMEM at close (a refcount
 	 * backport bug), so the kernel may still hold the pool's pages: leave

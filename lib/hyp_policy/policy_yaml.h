@@ -49,6 +49,7 @@ struct pctx {
 	uint8_t *id_seen;	/* bitmap of explicit rule ids, on first use */
 	uint32_t next_auto_id;
 	bool ethertypes_given;	/* fast_path.pass_ethertypes was in the file */
+	void *user;		/* another schema's target (hyp_driver_cfg.c) */
 };
 
 /* A mapping's value, by the index of its key; a list's item, by its index. */
