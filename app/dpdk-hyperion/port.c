@@ -399,9 +399,17 @@ hyp_port_close(struct hyp_port *pt)
 		pt->started = false;
 	}
 	if (pt->probed) {
+		int fds[HYP_OWN_XSK_MAX], before, after;
+
+		before = hyp_xskdiag_own_fds(fds, RTE_DIM(fds));
 		rte_eth_dev_close(pt->port_id);
 		rte_eal_hotplug_remove("vdev", pt->name);
 		pt->probed = false;
+		after = hyp_xskdiag_own_fds(fds, RTE_DIM(fds));
+		/* software teardown is not the kernel's: say what it still holds */
+		if (pt->ifindex != 0 && before >= 0 && after >= 0)
+			APP_LOG(INFO, "%s: the close left %d of the process's %d AF_XDP sockets "
+				"open", pt->name, after, before);
 	}
 	hyp_driver_restore(pt);
 	/*
