@@ -9,6 +9,7 @@ The count of each kind is printed as JSON so a test can compare it with what
 the fast path counted.
 """
 import argparse
+import errno
 import json
 import sys
 import time
@@ -105,7 +106,19 @@ def main():
             if delay > 0:
                 time.sleep(delay)
         if s:
-            s.send(f)
+            # a device queue full of someone else's flood, or a peer whose
+            # link is down: wait for room (5 s at most); a frame is counted
+            # only once the kernel took it
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    s.send(f)
+                    break
+                except OSError as e:
+                    if e.errno not in (errno.ENOBUFS, errno.ENETDOWN) or \
+                            time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.001)
         sent[kind] = sent.get(kind, 0) + 1
     if s:
         s.close()

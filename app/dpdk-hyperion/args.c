@@ -36,6 +36,8 @@ hyp_args_usage(const char *prog)
 "  --ring-size N          per-stage ring size, a power of 2 (default 1024)\n"
 "  --burst N              packets per burst (default 32)\n"
 "  --rx-desc N            af_xdp ring size per queue, a power of 2 (default 2048)\n"
+"  --mbufs N              mbufs per port (default 0: enough for every ring full;\n"
+"                         fewer can starve the rx path, counted as rx_nombuf)\n"
 "  --flows N              flow table entries per worker (default 65536)\n"
 "  --xdp-prog FILE        the XDP object (default: the installed hyp_xdp.bpf.o)\n"
 "  --driver-cfg FILE|none the driver preset (default: drivers-cfg/<driver>.yaml\n"
@@ -98,6 +100,7 @@ enum {
 	OPT_STREAM_MIDSTREAM,
 	OPT_KEEP_FASTPATH,
 	OPT_DRIVER_CFG,
+	OPT_MBUFS,
 };
 
 /* The numeric options: their bounds and the field each sets. */
@@ -116,6 +119,7 @@ static const struct {
 	NUM('R', "--ring-size", 64, 1 << 20, ring_size),
 	NUM('b', "--burst", 1, 256, burst),
 	NUM('d', "--rx-desc", 64, 16384, nb_desc),
+	NUM(OPT_MBUFS, "--mbufs", 0, 1 << 24, mbufs),
 	NUM('f', "--flows", 1024, 1 << 24, flow_entries),
 	NUM('I', "--io-lcores", 1, HYP_PIPE_MAX_QUEUES, io_lcores),
 	NUM('M', "--metrics-port", 0, 65535, metrics_port),
@@ -178,6 +182,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "ring-size", required_argument, NULL, 'R' },
 		{ "burst", required_argument, NULL, 'b' },
 		{ "rx-desc", required_argument, NULL, 'd' },
+		{ "mbufs", required_argument, NULL, OPT_MBUFS },
 		{ "flows", required_argument, NULL, 'f' },
 		{ "io-lcores", required_argument, NULL, 'I' },
 		{ "metrics-port", required_argument, NULL, 'M' },

@@ -39,6 +39,7 @@ struct hyp_args {
 	unsigned int burst;
 	unsigned int nb_desc;
 	bool nb_desc_given;		/* --rx-desc was given: a preset does not change it */
+	uint32_t mbufs;			/* per port; 0: hyp_port_pool_size() */
 	uint32_t flow_entries;
 	unsigned int io_lcores;		/* staged: 0 = automatic */
 	uint32_t defrag_datagrams;	/* per rx lcore; 0: no reassembly */
@@ -95,6 +96,8 @@ struct hyp_port {
 /* mbufs a port's pool needs for nq queues with the pipeline's parking room */
 unsigned int hyp_port_pool_size(const struct hyp_args *a, unsigned int nb_desc,
 				unsigned int n_ports);
+/* the fewest --mbufs can be: below it the rx path can starve for good */
+unsigned int hyp_port_pool_min(const struct hyp_args *a);
 int hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifname,
 			const struct hyp_args *a, unsigned int n_ports);
 int hyp_port_open_pcap(struct hyp_port *pt, const char *file, const struct hyp_args *a);

@@ -91,6 +91,13 @@ open_ports(struct hyp_app *app)
 		return hyp_port_open_pcap(&app->ports[0], a->pcap, a);
 	}
 	app->n_ports = a->mode == HYP_MODE_IPS ? 2 : 1;
+	if (a->mbufs != 0 && a->mbufs < hyp_port_pool_min(a)) {
+		APP_LOG(ERR, "--mbufs %u: a port needs at least %u (%u queue%s x 2048 in the "
+			"fill ring, and what %u lcores' mempool caches may hold); fewer can "
+			"starve the rx path for good", a->mbufs, hyp_port_pool_min(a), a->queues,
+			a->queues == 1 ? "" : "s", rte_lcore_count());
+		return -EINVAL;
+	}
 	ret = hyp_port_open_afxdp(&app->ports[0], 0, a->iface, a, app->n_ports);
 	if (ret == 0 && app->n_ports == 2)
 		ret = hyp_port_open_afxdp(&app->ports[1], 1, a->peer, a, app->n_ports);

@@ -21,6 +21,8 @@
 #include "hyperion.h"
 
 #define POOL_CACHE 256
+/* mbufs the 22.11 af_xdp PMD puts in a queue's fill ring at set-up */
+#define HYP_AFXDP_FILL_RESERVE 2048u
 
 /*
  * The af_xdp PMD takes nb_desc mbufs per queue for its fill ring at set-up
@@ -36,10 +38,26 @@ hyp_port_pool_size(const struct hyp_args *a, unsigned int nb_desc, unsigned int 
 	unsigned int lcores = rte_lcore_count();
 	unsigned long n;
 
-	n = (unsigned long)a->queues * 2 * nb_desc;		/* fill + rx rings */
+	/* the fill ring: 22.11 reserves ETH_AF_XDP_DFLT_NUM_DESCS (2048) at set-up, whatever nb_desc */
+	n = (unsigned long)a->queues * (RTE_MAX(nb_desc, HYP_AFXDP_FILL_RESERVE) + nb_desc);
 	n += (unsigned long)lcores * a->ring_size * (1 + n_ports);	/* stage rings */
 	n += (unsigned long)lcores * (4 * a->burst + POOL_CACHE * 3 / 2);
 	return rte_align32pow2(n) - 1;	/* mempools like 2^n - 1 */
+}
+
+/*
+ * The fewest mbufs a port can run on at all: its fill rings, and what the
+ * lcores' mempool caches can hold (each up to 1.5 x POOL_CACHE, never given
+ * back below that) plus a burst each. Fewer, and mbufs a worker freed into
+ * its own cache are out of the rx path's reach for good: measured, the rx
+ * path then starved for ever (rx_nombuf climbing, nothing received).
+ */
+unsigned int
+hyp_port_pool_min(const struct hyp_args *a)
+{
+	unsigned int lcores = rte_lcore_count();
+
+	return a->queues * HYP_AFXDP_FILL_RESERVE + lcores * (POOL_CACHE * 3 / 2 + a->burst);
 }
 
 static int
@@ -255,7 +273,7 @@ hyp_port_open_afxdp(struct hyp_port *pt, unsigned int idx, const char *ifname,
 	ret = hyp_driver_prepare(pt, a, drv, sizeof(drv));
 	if (ret < 0)
 		return ret;
-	ret = make_pool(pt, hyp_port_pool_size(a, pt->nb_desc, n_ports));
+	ret = make_pool(pt, a->mbufs != 0 ? a->mbufs : hyp_port_pool_size(a, pt->nb_desc, n_ports));
 	if (ret < 0)
 		return ret;
 	snprintf(args, sizeof(args), "iface=%s,start_queue=%u,queue_count=%u,xdp_prog=%s%s",
