@@ -256,7 +256,7 @@ trap net_close EXIT
 LD_PRELOAD=$build/test/veth-channels/libhyp_veth_channels.so app_start --lcores 0@0,1@1,2@1 \
 	-- --iface "$HYP_IF_DUT" --policy "$pol" --queues 2 --pipeline rtc || { nok "2 queues"; exit 1; }
 out=$(ip netns exec "$HYP_NS_DUT" ethtool -L "$HYP_IF_DUT" rx 1 tx 1 2>&1); rc=$?
-echo "# ethtool -L: rc $rc: $out"
+echo "ethtool -L: rc $rc: $out" | sed "s/^/# /"
 row ethtool_L open refused_rc "$rc" exit
 if [ "$rc" != 0 ]; then
 	ok "ethtool -L rx 1 below bound queue 1: refused by the kernel (rc $rc)"

@@ -61,6 +61,14 @@ sleep 0.3; q fence 0 >/dev/null; sleep 0.3; q unfence 0 >/dev/null
 wait "$sender"
 sleep 0.3
 dr=$(( $(xdp redirect) - r0 )) df=$(( $(xdp redirect_fallback) - f0 ))
+mkdir -p "$build/faults"
+{
+	echo "scenario,fail_mode,measure,value,unit"
+	echo "fence_under_load,open,offered,300,packets"
+	echo "fence_under_load,open,redirected,$dr,packets"
+	echo "fence_under_load,open,fail_mode_while_fenced,$df,packets"
+	echo "fence_under_load,open,lost,$((300 - dr - df)),packets"
+} >"$build/faults/queue_fence.csv"
 if [ $((dr + df)) = 300 ] && [ "$df" -gt 0 ] && [ "$dr" -gt 0 ]; then
 	ok "fence/unfence under load: $dr redirected + $df fail mode = 300, none lost"
 else nok "fence under load" "redirect $dr, fallback $df (want a split of 300)"; fi

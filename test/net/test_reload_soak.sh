@@ -45,7 +45,7 @@ for i in $(seq "$reloads"); do
 	if [ "$i" = $((reloads / 2)) ]; then
 		printf 'slow_path:\n  dns_rules: [{match: "*.evil.com", action: drop}]\n' >"$pol"
 		kill -HUP "$app_pid"
-		for _ in $(seq 50); do grep -q "refused" "$log" && break; sleep 0.05; done
+		for _ in $(seq 50); do grep -q "policy reload refused" "$log" && break; sleep 0.05; done
 	fi
 	[ $((i % 2)) = 1 ] && policy alert || policy drop
 	before=$(generation)
