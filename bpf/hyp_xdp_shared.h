@@ -196,9 +196,12 @@ struct hyp_lpm_v6 {
 };
 
 /* Value of the four blocklist tries. */
+/* hyp_block_val.flags: added at run time (console, xdpctl), not by the policy */
+#define HYP_BLOCK_F_RUNTIME	1u
+
 struct hyp_block_val {
 	__u32 rule_id;	/* policy rule that put the prefix here */
-	__u32 flags;
+	__u32 flags;	/* HYP_BLOCK_F_*; a reload removes no HYP_BLOCK_F_RUNTIME prefix */
 	__u64 hits;	/* packets dropped by this prefix (atomic) */
 };
 

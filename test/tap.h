@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 /* the number of elements of an array (tests do not all link DPDK) */
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
@@ -27,11 +28,19 @@ tap(bool ok, const char *name, const char *fmt, ...)
 	if (!ok) {
 		failed = 1;
 		if (fmt != NULL) {
-			printf("# ");
+			char why[8192];
+			const char *l;
+
+			/* every line of the reason a TAP comment, so a harness reads it as one */
 			va_start(ap, fmt);
-			vprintf(fmt, ap);
+			vsnprintf(why, sizeof(why), fmt, ap);
 			va_end(ap);
-			printf("\n");
+			for (l = why; *l != '\0';) {
+				size_t n = strcspn(l, "\n");
+
+				printf("# %.*s\n", (int)n, l);
+				l += n + (l[n] == '\n');
+			}
 		}
 	}
 }

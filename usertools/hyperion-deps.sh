@@ -9,10 +9,10 @@ pkgs=(
 	gcc pkg-config meson ninja-build clang llvm bpftool linux-libc-dev
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpcap-dev
 	dpdk dpdk-dev libdpdk-dev libvectorscan-dev libyaml-dev libjansson-dev
-	libmicrohttpd-dev
+	libmicrohttpd-dev libcrypt-dev
 	# run and test
 	iproute2 ethtool iputils-ping xdp-tools python3 python3-scapy tcpreplay procps
-	prometheus curl
+	prometheus curl openssl util-linux
 )
 
 missing=()

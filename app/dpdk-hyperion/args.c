@@ -40,6 +40,8 @@ hyp_args_usage(const char *prog)
 "                         fewer can starve the rx path, counted as rx_nombuf)\n"
 "  --flows N              flow table entries per worker (default 65536)\n"
 "  --xdp-prog FILE        the XDP object (default: the installed hyp_xdp.bpf.o)\n"
+"  --reload-dir DIR       allow /hyperion/reload,FILE and the console's policy\n"
+"                         reload FILE for regular files under DIR (default: off)\n"
 "  --driver-cfg FILE|none the driver preset (default: drivers-cfg/<driver>.yaml\n"
 "                         for the interface's driver, else default.yaml)\n"
 "  --defrag-datagrams N   IP datagrams each rx lcore reassembles at once\n"
@@ -56,7 +58,11 @@ hyp_args_usage(const char *prog)
 "                         candidates); fail_mode: closed always does\n"
 "  -i, --interactive      a testpmd-style console (show, blocklist, set, policy reload)\n"
 "  --metrics-port P       Prometheus /metrics on this port (default 2112; 0: off)\n"
-"  --metrics-addr A       address to serve /metrics on (default 0.0.0.0)\n",
+"  --metrics-addr A       address to serve /metrics on (default 127.0.0.1: this\n"
+"                         host only; 0.0.0.0 or :: widens it to every interface)\n"
+"  --metrics-auth FILE    user:secret lines (mode 0600; a crypt(3) hash such as\n"
+"                         bcrypt $2b$..., or the password): scrapes need basic auth\n"
+"  --metrics-tls-cert F, --metrics-tls-key F   serve /metrics over HTTPS (PEM)\n",
 		prog, prog);
 }
 
@@ -101,6 +107,10 @@ enum {
 	OPT_KEEP_FASTPATH,
 	OPT_DRIVER_CFG,
 	OPT_MBUFS,
+	OPT_RELOAD_DIR,
+	OPT_METRICS_AUTH,
+	OPT_METRICS_CERT,
+	OPT_METRICS_KEY,
 };
 
 /* The numeric options: their bounds and the field each sets. */
@@ -187,8 +197,12 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "io-lcores", required_argument, NULL, 'I' },
 		{ "metrics-port", required_argument, NULL, 'M' },
 		{ "metrics-addr", required_argument, NULL, 'A' },
+		{ "metrics-auth", required_argument, NULL, OPT_METRICS_AUTH },
+		{ "metrics-tls-cert", required_argument, NULL, OPT_METRICS_CERT },
+		{ "metrics-tls-key", required_argument, NULL, OPT_METRICS_KEY },
 		{ "xdp-prog", required_argument, NULL, 'x' },
 		{ "driver-cfg", required_argument, NULL, OPT_DRIVER_CFG },
+		{ "reload-dir", required_argument, NULL, OPT_RELOAD_DIR },
 		{ "defrag-datagrams", required_argument, NULL, OPT_DEFRAG_DATAGRAMS },
 		{ "defrag-fragments", required_argument, NULL, OPT_DEFRAG_FRAGMENTS },
 		{ "defrag-timeout-ms", required_argument, NULL, OPT_DEFRAG_TIMEOUT },
@@ -208,7 +222,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		.burst = 32,
 		.nb_desc = 2048,
 		.flow_entries = 65536,
-		.metrics_addr = "0.0.0.0",
+		.metrics_addr = "127.0.0.1",
 		.metrics_port = 2112,
 		.defrag_datagrams = 1024,
 		.defrag_fragments = 64,
@@ -238,6 +252,10 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		case 'e': a->eve = optarg; break;
 		case 'x': a->xdp_prog = optarg; break;
 		case OPT_DRIVER_CFG: a->driver_cfg = optarg; break;
+		case OPT_RELOAD_DIR: a->reload_dir = optarg; break;
+		case OPT_METRICS_AUTH: a->metrics_auth = optarg; break;
+		case OPT_METRICS_CERT: a->metrics_tls_cert = optarg; break;
+		case OPT_METRICS_KEY: a->metrics_tls_key = optarg; break;
 		case 'm':
 			ret = one_of("--mode", optarg, "ids", "ips");
 			if (ret < 0)

@@ -27,6 +27,7 @@ struct hyp_args {
 	const char *peer;		/* ips */
 	const char *pcap;		/* offline replay */
 	const char *policy;
+	const char *reload_dir;		/* reload by path: only files under it */
 	const char *eve;
 	const char *xdp_prog;
 	const char *driver_cfg;		/* a preset file, "none", or NULL: by driver */
@@ -50,6 +51,9 @@ struct hyp_args {
 	uint32_t stream_window_kb;	/* waiting ahead, per direction */
 	uint32_t stream_midstream;	/* 1: pick up connections without their SYN */
 	const char *metrics_addr;	/* Prometheus /metrics */
+	const char *metrics_auth;	/* a user:secret file: basic auth */
+	const char *metrics_tls_cert;	/* PEM: HTTPS */
+	const char *metrics_tls_key;
 	uint16_t metrics_port;		/* 0: off */
 	bool interactive;		/* -i: the console on stdin/stdout */
 	bool keep_fastpath;		/* leave the XDP program at a graceful stop */

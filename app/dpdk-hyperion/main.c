@@ -12,13 +12,17 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
@@ -274,6 +278,24 @@ run(struct hyp_app *app)
 	c->engine = engine;
 	c->mode = app->a.pcap ? "replay" : app->a.mode == HYP_MODE_IPS ? "ips" : "ids";
 	snprintf(c->policy_path, sizeof(c->policy_path), "%s", app->a.policy ? app->a.policy : "");
+	if (app->a.reload_dir != NULL) {
+		char real[PATH_MAX];
+		struct stat st;
+
+		/* resolved once: what a path named later must lie under */
+		errno = 0;
+		if (realpath(app->a.reload_dir, real) == NULL || stat(real, &st) < 0 ||
+		    !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "dpdk-hyperion: --reload-dir %s: %s\n", app->a.reload_dir,
+				errno != 0 ? strerror(errno) : "not a directory");
+			return -EINVAL;
+		}
+		if (strcmp(real, "/") == 0) {
+			fprintf(stderr, "dpdk-hyperion: --reload-dir /: that is every file\n");
+			return -EINVAL;
+		}
+		snprintf(c->reload_dir, sizeof(c->reload_dir), "%s", real);
+	}
 	if (app->a.eve != NULL) {
 		c->eve = hyp_eve_open(app->a.eve, 4096);
 		if (c->eve == NULL) {
@@ -308,13 +330,22 @@ run(struct hyp_app *app)
 		return ret;
 	}
 	if (app->a.metrics_port != 0) {
-		app->metrics = hyp_metrics_start(c, app->a.metrics_addr, app->a.metrics_port);
+		struct hyp_metrics_conf mc = {
+			.addr = app->a.metrics_addr, .port = app->a.metrics_port,
+			.auth_file = app->a.metrics_auth, .tls_cert = app->a.metrics_tls_cert,
+			.tls_key = app->a.metrics_tls_key,
+		};
+		char merr[512];
+
+		app->metrics = hyp_metrics_open(c, &mc, merr, sizeof(merr));
 		if (app->metrics == NULL) {
-			fprintf(stderr, "dpdk-hyperion: cannot serve /metrics on %s:%u "
-				"(--metrics-port 0 turns it off)\n", app->a.metrics_addr,
-				app->a.metrics_port);
-			return -EADDRINUSE;
+			fprintf(stderr, "dpdk-hyperion: cannot serve /metrics: %s "
+				"(--metrics-port 0 turns it off)\n", merr);
+			return -EINVAL;
 		}
+		APP_LOG(INFO, "/metrics on %s%s:%u%s", mc.tls_cert != NULL ? "https://" : "http://",
+			app->a.metrics_addr, app->a.metrics_port,
+			mc.auth_file != NULL ? ", basic auth" : "");
 	}
 	ret = hyp_pipeline_launch(c->pipe);
 	if (ret < 0)
@@ -405,6 +436,39 @@ teardown(struct hyp_app *app)
 	hyp_engine_free((struct hyp_engine *)(uintptr_t)parts.engine);
 }
 
+/*
+ * The EAL's arguments with --no-pci added, unless the user's own ask for
+ * PCI devices: an af_xdp application needs none, and a probe would take
+ * whatever NIC the host has bound to a DPDK driver. The array lives as long
+ * as the process (the EAL keeps pointers into it).
+ */
+static char **
+eal_argv(int argc, char **argv, int *out_argc)
+{
+	static const char *const pci_args[] = { "-a", "--allow", "-b", "--block",
+						"--pci-whitelist", "--pci-blacklist", "--no-pci" };
+	bool pci = false;
+	char **v;
+	int i, k, end;
+
+	for (end = 1; end < argc && strcmp(argv[end], "--") != 0; end++)
+		for (k = 0; k < (int)RTE_DIM(pci_args); k++)
+			if (strncmp(argv[end], pci_args[k], strlen(pci_args[k])) == 0)
+				pci = true;
+	v = calloc((size_t)argc + 2, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	v[0] = argv[0];
+	k = 1;
+	if (!pci)
+		v[k++] = (char *)(uintptr_t)"--no-pci";
+	for (i = 1; i < argc; i++)
+		v[k++] = argv[i];
+	v[k] = NULL;
+	*out_argc = k;
+	return v;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -421,10 +485,18 @@ main(int argc, char **argv)
 		}
 	memset(&app, 0, sizeof(app));
 	hyp_ctl_init(&app.ctl);
+	argv = eal_argv(argc, argv, &argc);
+	if (argv == NULL) {
+		fprintf(stderr, "dpdk-hyperion: out of memory\n");
+		return 1;
+	}
+	rte_errno = 0;
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
+		/* some of the EAL's failures leave rte_errno as it was: never "Success" */
 		fprintf(stderr, "dpdk-hyperion: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
+			rte_errno != 0 ? rte_strerror(rte_errno) :
+			"no reason given (see the EAL's lines above)");
 		return 1;
 	}
 	argc -= ret;

@@ -199,7 +199,7 @@ cmd_block(struct hyp_xdp *x, int argc, char **argv)
 	if (parse_cidr(prefix, &c) < 0)
 		return 1;
 	if (strcmp(argv[0], "add") == 0)
-		ret = hyp_xdp_block_add(x, &c, dst, 0);
+		ret = hyp_xdp_block_add_runtime(x, &c, dst);
 	else if (strcmp(argv[0], "del") == 0)
 		ret = hyp_xdp_block_del(x, &c, dst);
 	else

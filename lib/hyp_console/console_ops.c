@@ -200,7 +200,7 @@ CONSOLE_CMD(cmd_policy_reload, cmd_policy_reload_cb, NULL,
 	    TOK(policy), TOK(reload));
 
 CONSOLE_CMD(cmd_policy_reload_file, cmd_policy_reload_cb, (void *)1,
-	    "policy reload <file>: load another policy file and make it the running one",
+	    "policy reload <file>: load a policy file under --reload-dir and make it the running one",
 	    TOK(policy), TOK(reload), TOK(path));
 
 /* ---- set fail-mode|watchdog ----------------------------------------------- */
@@ -218,8 +218,8 @@ cmd_set_fail_mode_cb(void *parsed, struct cmdline *cl, void *data __rte_unused)
 	if (n < 0)
 		cmdline_printf(cl, "%s\n", err);
 	else
-		cmdline_printf(cl, "fail-mode %s on %d program%s\n", closed ? "closed" : "open", n,
-			       n == 1 ? "" : "s");
+		cmdline_printf(cl, "fail-mode %s on %d program%s (kept across reloads until "
+			       "'reset overrides')\n", closed ? "closed" : "open", n, n == 1 ? "" : "s");
 }
 
 CONSOLE_CMD(cmd_set_fail_mode, cmd_set_fail_mode_cb, NULL,
@@ -291,6 +291,67 @@ CONSOLE_CMD(cmd_queue, cmd_queue_cb, NULL,
 	    "queue fence|unfence|drain <q>: take NIC queue q out of service, back, or wait "
 	    "until it settles",
 	    TOK(queue), TOK(queue_op), TOK(num));
+
+/* ---- reset overrides ------------------------------------------------------ */
+
+KW(reset, "reset");
+KW(overrides, "overrides");
+
+static void
+cmd_reset_overrides_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_unused)
+{
+	char err[160];
+	int n = hyp_ctl_reset_overrides(console_cur->ctl, err, sizeof(err));
+
+	if (n < 0)
+		cmdline_printf(cl, "%s\n", err);
+	else
+		cmdline_printf(cl, "%d override%s dropped: the policy's fail-mode and watchdog "
+			       "again\n", n, n == 1 ? "" : "s");
+}
+
+CONSOLE_CMD(cmd_reset_overrides, cmd_reset_overrides_cb, NULL,
+	    "reset overrides: drop 'set fail-mode' and 'set watchdog', back to the policy's",
+	    TOK(reset), TOK(overrides));
+
+/* ---- show runtime ----------------------------------------------------------- */
+
+KW(show_rt, "show");
+KW(runtime, "runtime");
+
+static void
+cmd_show_runtime_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_unused)
+{
+	struct hyp_ctl *ctl = console_cur->ctl;
+	struct hyp_ctl_runtime_block *b = calloc(BLOCK_LIST_MAX, sizeof(*b));
+	unsigned int n, i;
+	char buf[64];
+
+	if (b == NULL) {
+		cmdline_printf(cl, "out of memory\n");
+		return;
+	}
+	n = hyp_ctl_runtime_blocks(ctl, b, BLOCK_LIST_MAX);
+	cmdline_printf(cl, "blocked by hand (kept across reloads until blocklist del): %u\n", n);
+	for (i = 0; i < n && i < BLOCK_LIST_MAX; i++)
+		cmdline_printf(cl, "  %-4s %-44s hits %" PRIu64 "\n", b[i].dst ? "dst" : "src",
+			       hyp_cidr_format(&b[i].cidr, buf, sizeof(buf)), b[i].hits);
+	free(b);
+	pthread_mutex_lock(&ctl->lock);
+	if (ctl->ov_fail)
+		cmdline_printf(cl, "override: fail-mode %s\n",
+			       ctl->ov_fail_mode == HYP_FAIL_CLOSED ? "closed" : "open");
+	if (ctl->ov_watchdog)
+		cmdline_printf(cl, "override: watchdog %" PRIu64 " ms\n",
+			       (uint64_t)(ctl->ov_watchdog_ns / 1000000ULL));
+	if (!ctl->ov_fail && !ctl->ov_watchdog)
+		cmdline_printf(cl, "no override: fail-mode and watchdog are the policy's\n");
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+CONSOLE_CMD(cmd_show_runtime, cmd_show_runtime_cb, NULL,
+	    "show runtime: what was set by hand and outlives a reload",
+	    TOK(show_rt), TOK(runtime));
 
 /* ---- clear stats ---------------------------------------------------------- */
 

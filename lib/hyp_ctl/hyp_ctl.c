@@ -5,6 +5,8 @@
  * through its control-plane calls (hyp_pipeline.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -391,6 +393,52 @@ apply_all(struct hyp_ctl *c, const struct hyp_policy *p, const struct hyp_policy
 	return ret;
 }
 
+static int overrides_apply(struct hyp_ctl *c);
+
+/*
+ * A policy someone names at run time (telemetry, the console): only with
+ * --reload-dir, and only a regular file under it. O_NOFOLLOW refuses a
+ * symbolic link as the last component; the descriptor's own path (which
+ * the kernel resolved, every component) must then lie under the directory,
+ * so a link or a rename higher up cannot lead out of it either.
+ */
+static int
+open_by_path(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
+{
+	char link[64], real[PATH_MAX];
+	size_t dl = strlen(c->reload_dir);
+	ssize_t n;
+	int fd, ret;
+
+	if (c->reload_dir[0] == '\0') {
+		snprintf(err, err_len, "reloading a policy by path is off (start with "
+			 "--reload-dir DIR to allow files under DIR)");
+		return -EPERM;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, err_len, "%s: %s", path, ret == -ELOOP ?
+			 "a symbolic link: refused" : strerror(-ret));
+		return ret;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n < 0) {
+		ret = -errno;
+		close(fd);
+		snprintf(err, err_len, "%s: cannot tell where it is: %s", path, strerror(-ret));
+		return ret;
+	}
+	real[n] = '\0';
+	if ((size_t)n <= dl + 1 || strncmp(real, c->reload_dir, dl) != 0 || real[dl] != '/') {
+		close(fd);
+		snprintf(err, err_len, "%s: not under --reload-dir %s", path, c->reload_dir);
+		return -EACCES;
+	}
+	return fd;
+}
+
 int
 hyp_ctl_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
 {
@@ -398,7 +446,8 @@ hyp_ctl_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
 	struct hyp_policy_error perr;
 	struct hyp_engine *e = NULL;
 	struct hyp_policy *p;
-	char file[sizeof(c->policy_path)];
+	char file[sizeof(c->policy_path)], kept[96];
+	unsigned int n_rt;
 	int ret;
 
 	if (err_len > 0)
@@ -413,7 +462,18 @@ hyp_ctl_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = hyp_policy_load(file, &p, &perr);
+	if (path != NULL) {
+		int fd = open_by_path(c, path, err, err_len);
+
+		if (fd < 0) {
+			ret = fd;
+			goto out;
+		}
+		ret = hyp_policy_load_fd(fd, file, true, &p, &perr);
+		close(fd);
+	} else {
+		ret = hyp_policy_load(file, &p, &perr);
+	}
 	if (ret < 0) {
 		hyp_policy_error_str(&perr, err, err_len);
 		goto out;
@@ -452,11 +512,24 @@ hyp_ctl_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len)
 	c->watchdog_ms = hyp_engine_policy(e)->watchdog_ms;
 	c->reloads_ok++;
 	c->last_error[0] = '\0';
+	/* what was set by hand outlives the file until reset */
+	if (overrides_apply(c) < 0)
+		CTL_LOG(ERR, "re-applying the run-time overrides after the reload failed");
+	kept[0] = '\0';
+	if (c->ov_fail)
+		snprintf(kept, sizeof(kept), ", fail-mode %s",
+			 c->ov_fail_mode == HYP_FAIL_CLOSED ? "closed" : "open");
+	if (c->ov_watchdog)
+		snprintf(kept + strlen(kept), sizeof(kept) - strlen(kept), ", watchdog (ms) %u",
+			 (unsigned int)(c->ov_watchdog_ns / 1000000ULL));
 	pthread_mutex_unlock(&c->lock);
 	hyp_engine_free((struct hyp_engine *)(uintptr_t)old);
 	if (c->autoblock != NULL)
 		hyp_ctl_autoblock_configure(c->autoblock, hyp_engine_policy(e));
-	CTL_LOG(INFO, "policy %s loaded (generation %u)", file, hyp_engine_gen(e));
+	n_rt = hyp_ctl_runtime_blocks(c, NULL, 0);
+	CTL_LOG(INFO, "policy %s loaded (generation %u); kept %u prefix%s blocked by hand%s%s",
+		file, hyp_engine_gen(e), n_rt, n_rt == 1 ? "" : "es",
+		kept[0] != '\0' ? ", overrides" : "", kept);
 	e = NULL;
 out:
 	if (ret < 0) {
@@ -820,10 +893,119 @@ hyp_ctl_set_config(struct hyp_ctl *c, enum hyp_cfg key, uint64_t val, char *err,
 				hyp_xdp_config_set(x[k], key, old[k]);
 		}
 	}
-	if (ret == 0 && key == HYP_CFG_WATCHDOG_NS)
+	if (ret == 0 && key == HYP_CFG_WATCHDOG_NS) {
 		c->watchdog_ms = (uint32_t)(val / 1000000ULL);
+		c->ov_watchdog = true;
+		c->ov_watchdog_ns = val;
+	}
+	if (ret == 0 && key == HYP_CFG_FAIL_MODE) {
+		c->ov_fail = true;
+		c->ov_fail_mode = val;
+	}
 	pthread_mutex_unlock(&c->lock);
 	return ret < 0 ? ret : (int)n;
+}
+
+/* Lock held: the overrides onto every program (after a reload wrote the policy's). */
+static int
+overrides_apply(struct hyp_ctl *c)
+{
+	unsigned int i;
+	int ret = 0, r;
+
+	for (i = 0; i < c->n_ports; i++) {
+		struct hyp_xdp *x = c->ports[i].xdp;
+
+		if (x == NULL || c->ports[i].offline)
+			continue;
+		if (c->ov_fail && (r = hyp_xdp_config_set(x, HYP_CFG_FAIL_MODE, c->ov_fail_mode)) < 0)
+			ret = r;
+		if (c->ov_watchdog &&
+		    (r = hyp_xdp_config_set(x, HYP_CFG_WATCHDOG_NS, c->ov_watchdog_ns)) < 0)
+			ret = r;
+	}
+	if (c->ov_watchdog)
+		c->watchdog_ms = (uint32_t)(c->ov_watchdog_ns / 1000000ULL);
+	return ret;
+}
+
+int
+hyp_ctl_reset_overrides(struct hyp_ctl *c, char *err, size_t err_len)
+{
+	const struct hyp_policy *p;
+	unsigned int i, n;
+	int ret = 0;
+
+	pthread_mutex_lock(&c->lock);
+	p = c->engine != NULL ? hyp_engine_policy(c->engine) : NULL;
+	n = (unsigned int)c->ov_fail + (unsigned int)c->ov_watchdog;
+	for (i = 0; p != NULL && i < c->n_ports && ret == 0; i++) {
+		struct hyp_xdp *x = c->ports[i].xdp;
+
+		if (x == NULL || c->ports[i].offline)
+			continue;
+		if (c->ov_fail)
+			ret = hyp_xdp_config_set(x, HYP_CFG_FAIL_MODE, (uint64_t)p->fail_mode);
+		if (ret == 0 && c->ov_watchdog)
+			ret = hyp_xdp_config_set(x, HYP_CFG_WATCHDOG_NS,
+						 (uint64_t)p->watchdog_ms * 1000000ULL);
+	}
+	if (ret < 0) {
+		snprintf(err, err_len, "%s: writing the policy's values back failed: %s",
+			 c->ports[i > 0 ? i - 1 : 0].name, strerror(-ret));
+	} else {
+		c->ov_fail = c->ov_watchdog = false;
+		if (p != NULL)
+			c->watchdog_ms = p->watchdog_ms;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ret < 0 ? ret : (int)n;
+}
+
+struct runtime_walk {
+	struct hyp_ctl_runtime_block *out;
+	unsigned int max, n;
+	bool dst;
+};
+
+static int
+runtime_one(const struct hyp_cidr *cidr, const struct hyp_block_val *v, void *arg)
+{
+	struct runtime_walk *w = arg;
+	unsigned int i;
+
+	if (!(v->flags & HYP_BLOCK_F_RUNTIME))
+		return 0;
+	for (i = 0; i < w->n && i < w->max; i++)
+		if (w->out[i].dst == w->dst && memcmp(&w->out[i].cidr, cidr, sizeof(*cidr)) == 0) {
+			w->out[i].hits += v->hits;
+			return 0;
+		}
+	if (w->n < w->max) {
+		w->out[w->n].dst = w->dst;
+		w->out[w->n].cidr = *cidr;
+		w->out[w->n].hits = v->hits;
+	}
+	w->n++;
+	return 0;
+}
+
+unsigned int
+hyp_ctl_runtime_blocks(struct hyp_ctl *c, struct hyp_ctl_runtime_block *out, unsigned int max)
+{
+	struct runtime_walk w = { .out = out, .max = max };
+	struct hyp_xdp *x[HYP_PIPE_MAX_PORTS];
+	unsigned int n, i, d;
+
+	pthread_mutex_lock(&c->lock);
+	n = hyp_ctl_xdps(c, x, NULL);
+	for (i = 0; i < n; i++)
+		for (d = 0; d < 2; d++) {
+			w.dst = d;
+			hyp_xdp_block_foreach(x[i], d, runtime_one, &w);
+		}
+	pthread_mutex_unlock(&c->lock);
+	return w.n;
 }
 
 int
@@ -851,7 +1033,7 @@ hyp_ctl_blocklist(struct hyp_ctl *c, bool add, const struct hyp_cidr *cidr,
 			hyp_autoblock_forget(c->autoblock, &k);
 	}
 	for (i = 0; i < r->programs; i++) {
-		ret = add ? hyp_xdp_block_add(x[i], cidr, false, 0) :
+		ret = add ? hyp_xdp_block_add_runtime(x[i], cidr, false) :
 			hyp_xdp_block_del(x[i], cidr, false);
 		if (ret == -ENOENT && !add) {
 			r->missing++;

@@ -70,6 +70,7 @@ struct hyp_ctl {
 	struct hyp_autoblock *autoblock;	/**< sources blocked after repeated drops */
 	const char *mode;			/**< "ids", "ips" or "replay" */
 	char policy_path[4096];			/**< "" without --policy */
+	char reload_dir[4096];			/**< --reload-dir, resolved; "": no reload by path */
 	uint64_t policy_hash;			/**< content_hash of the loaded file */
 	uint64_t policy_loaded_ns;		/**< CLOCK_REALTIME */
 	uint64_t reloads_ok;
@@ -79,6 +80,11 @@ struct hyp_ctl {
 	uint64_t last_heartbeat_ns;		/**< CLOCK_MONOTONIC, as written to the maps */
 	uint64_t start_ns;			/**< CLOCK_REALTIME */
 	bool stopping;				/**< a graceful stop began: queues fenced */
+	/* run-time overrides (console set ...): re-applied after every reload until reset */
+	bool ov_fail;
+	uint64_t ov_fail_mode;
+	bool ov_watchdog;
+	uint64_t ov_watchdog_ns;
 	/* the heartbeat thread (atomics: it writes, readers read without the lock) */
 	pthread_t hb_thread;
 	bool hb_running;
@@ -170,7 +176,10 @@ int hyp_ctl_program_ports(struct hyp_ctl *c, bool ips);
  * the running policy), then the workers' engine (hyp_pipeline_swap_engine(),
  * scratches made first, the old one freed once no worker can hold it), then
  * auto-block's threshold. A file that fails anywhere changes nothing; the
- * error is in err, in last_error and counted.
+ * error is in err, in last_error and counted. A path given (telemetry, the
+ * console) needs reload_dir: a regular file under it, never a symbolic
+ * link, and its errors quote none of its content (-EPERM without
+ * reload_dir, -EACCES outside it).
  */
 int hyp_ctl_reload(struct hyp_ctl *c, const char *path, char *err, size_t err_len);
 
@@ -211,6 +220,7 @@ int hyp_ctl_autoblock_configure(struct hyp_autoblock *ab, const struct hyp_polic
  * back the ones already written). The watchdog limit also goes into
  * watchdog_ms. Returns how many programs, or -errno with err set.
  */
+/* A fail-mode or watchdog change is also kept as an override (see hyp_ctl_reset_overrides()). */
 int hyp_ctl_set_config(struct hyp_ctl *c, enum hyp_cfg key, uint64_t val, char *err,
 		       size_t err_len);
 
@@ -306,6 +316,27 @@ struct hyp_ctl_drain {
  */
 int hyp_ctl_queue_drain(struct hyp_ctl *c, unsigned int q, unsigned int timeout_ms,
 			struct hyp_ctl_drain *out);
+
+/** A prefix blocked by hand (HYP_BLOCK_F_RUNTIME): kept across reloads. */
+struct hyp_ctl_runtime_block {
+	bool dst;
+	struct hyp_cidr cidr;
+	uint64_t hits;			/**< summed over the ports' programs */
+};
+
+/**
+ * The prefixes blocked by hand in the ports' programs, the first max of
+ * them (returns how many there are). Takes the lock.
+ */
+unsigned int hyp_ctl_runtime_blocks(struct hyp_ctl *c, struct hyp_ctl_runtime_block *out,
+				    unsigned int max);
+
+/**
+ * Drop the run-time overrides of the fail mode and the watchdog and put
+ * the policy's values back on every program. Returns how many overrides
+ * there were, or -errno.
+ */
+int hyp_ctl_reset_overrides(struct hyp_ctl *c, char *err, size_t err_len);
 
 /** The statistics block the app prints every --stats-period and at exit. */
 void hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final);

@@ -375,6 +375,14 @@ fp_remove_rest(struct hyp_xdp *x, struct fp_map *m,
 
 		if (fp_find(m->want, m->n_want, key) != NULL)
 			continue;
+		if (m->kind == HYP_FP_BLOCK_SRC || m->kind == HYP_FP_BLOCK_DST) {
+			struct hyp_block_val v;
+
+			if (bpf_map_lookup_elem(fd, key, &v) == 0 && (v.flags & HYP_BLOCK_F_RUNTIME)) {
+				cnt->runtime++;	/* blocked by hand: stays */
+				continue;
+			}
+		}
 		if (bpf_map_delete_elem(fd, key) < 0) {
 			if (errno == ENOENT)
 				continue;	/* someone else removed it meanwhile */

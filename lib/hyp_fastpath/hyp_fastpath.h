@@ -27,6 +27,7 @@ struct hyp_fastpath_count {
 	uint32_t added;		/**< in the policy, not in the map before */
 	uint32_t removed;	/**< in the map, not in the policy */
 	uint32_t kept;		/**< in both: value set to the policy's, hits kept */
+	uint32_t runtime;	/**< not in the policy, kept: added by hand (HYP_BLOCK_F_RUNTIME) */
 };
 
 /** Per map, indexed by enum hyp_map_id; maps apply does not touch stay 0. */
@@ -43,7 +44,8 @@ struct hyp_fastpath_stats {
  *
  * Maps: block_src_v4/v6 (drop_ips), block_dst_v4/v6 (drop_dst_ips),
  * rl_rules_v4/v6 (rate_limits) and redirect_ports end up holding exactly the
- * policy's entries. Every entry of the new policy is written before any
+ * policy's entries, and the block maps also the prefixes blocked by hand
+ * (HYP_BLOCK_F_RUNTIME), which only a removal by hand takes out. Every entry of the new policy is written before any
  * entry is removed, so no listed source passes during the apply, and an
  * entry the policy dropped is blocked at most until the apply returns.
  * Prefixes that stay keep their hit counters (one whose position, and so

@@ -22,6 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <crypt.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <microhttpd.h>
 
 #include <rte_common.h>
@@ -42,8 +46,23 @@ struct busy_window {
 	double ratio;		/* of the last complete window; < 0: none yet */
 };
 
+#define AUTH_MAX_USERS		64
+#define AUTH_MAX_LINE		512
+#define AUTH_USER_MAX		64
+#define AUTH_SECRET_MAX		256
+#define TLS_PEM_MAX		(64 << 10)
+
+struct auth_user {
+	char user[AUTH_USER_MAX + 1];
+	char secret[AUTH_SECRET_MAX + 1];	/* a crypt(3) hash, or the password */
+};
+
 struct hyp_metrics {
 	struct hyp_ctl *ctl;
+	struct auth_user *users;	/* NULL: no authentication */
+	unsigned int n_users;
+	char *tls_cert, *tls_key;	/* PEM, NULL: plain HTTP */
+	uint64_t auth_failures;
 	struct MHD_Daemon *daemon;
 	int fd;
 	pthread_mutex_t lock;	/* the windows, should two scrapes overlap */
@@ -475,22 +494,6 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 		return;
 	hyp_pipeline_totals(p, &t);
 
-	family(o, "hyperion_slowpath_drops_total", "counter",
-	       "Packets a slow-path drop rule decided to drop, by rule id (kept across "
-	       "reloads by id). Later packets of a dropped flow are cached_drops.");
-	if (ctl->engine != NULL) {
-		unsigned int nr = hyp_engine_rule_count(ctl->engine);
-		struct hyp_ctl_rule *rules = calloc(RTE_MAX(nr, 1u), sizeof(*rules));
-
-		if (rules != NULL) {
-			nr = RTE_MIN(hyp_ctl_rules(ctl, rules, nr), nr);
-			for (k = 0; k < nr; k++)
-				if (rules[k].action == HYP_ACTION_DROP)
-					SAMPLE_U64(o, "hyperion_slowpath_drops_total", rules[k].hits,
-						   "rule=\"%u\"", rules[k].id);
-			free(rules);
-		}
-	}
 	family(o, "hyperion_inspection_latency_seconds", "histogram",
 	       "Slow-path time per inspected packet (classify, DNS, Hyperscan, verdict), "
 	       "averaged over its burst.");
@@ -780,6 +783,206 @@ control(struct out *o, const struct hyp_ctl *ctl)
 		 esc(ctl->policy_path, e2, sizeof(e2)), ctl->policy_hash);
 }
 
+/*
+ * The per-rule series: copied under the lock (ids, actions, hits), formatted
+ * after it, so a scrape of a large ruleset does not hold the control plane.
+ */
+struct rules_snap {
+	struct hyp_ctl_rule *r;
+	unsigned int n;
+};
+
+static void
+rules_take(const struct hyp_ctl *ctl, struct rules_snap *rs)
+{
+	unsigned int nr;
+
+	rs->r = NULL;
+	rs->n = 0;
+	if (ctl->engine == NULL)
+		return;
+	nr = hyp_engine_rule_count(ctl->engine);
+	rs->r = calloc(RTE_MAX(nr, 1u), sizeof(*rs->r));
+	if (rs->r != NULL)
+		rs->n = RTE_MIN(hyp_ctl_rules(ctl, rs->r, nr), nr);
+}
+
+static void
+rules_render(struct out *o, struct rules_snap *rs)
+{
+	unsigned int k;
+
+	family(o, "hyperion_slowpath_drops_total", "counter",
+	       "Packets a slow-path drop rule decided to drop, by rule id (kept across "
+	       "reloads by id). Later packets of a dropped flow are cached_drops.");
+	for (k = 0; k < rs->n; k++)
+		if (rs->r[k].action == HYP_ACTION_DROP)
+			SAMPLE_U64(o, "hyperion_slowpath_drops_total", rs->r[k].hits,
+				   "rule=\"%u\"", rs->r[k].id);
+	free(rs->r);
+	rs->r = NULL;
+}
+
+/* -- authentication ----------------------------------------------------------- */
+
+/* Equal strings in time that depends on neither where they differ nor the secret's length. */
+static bool
+ct_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, n = RTE_MAX(la, lb);
+	unsigned int d = la != lb;
+
+	for (i = 0; i < n; i++)
+		d |= (unsigned char)(i < la ? a[i] : 0) ^ (unsigned char)(i < lb ? b[i] : 0);
+	return d == 0;
+}
+
+static bool
+auth_ok(const struct hyp_metrics *m, const char *user, const char *pass)
+{
+	struct crypt_data cd;
+	const char *h;
+	unsigned int i;
+	bool ok = false;
+
+	if (user == NULL || pass == NULL)
+		return false;
+	for (i = 0; i < m->n_users; i++) {
+		if (strcmp(m->users[i].user, user) != 0)
+			continue;
+		if (m->users[i].secret[0] != '$')
+			return ct_equal(m->users[i].secret, pass);
+		memset(&cd, 0, sizeof(cd));
+		h = crypt_r(pass, m->users[i].secret, &cd);
+		/* a failed crypt_r returns a string that starts with '*' */
+		ok = h != NULL && h[0] != '*' && ct_equal(h, m->users[i].secret);
+		explicit_bzero(&cd, sizeof(cd));
+		return ok;
+	}
+	return false;
+}
+
+/* Read the whole (small) file; only a regular file that others cannot read. */
+static char *
+read_private(const char *path, size_t max, bool secret, char *err, size_t err_len)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+		snprintf(err, err_len, "%s: %s", path, !S_ISREG(st.st_mode) ?
+			 "not a regular file" : "too large");
+		close(fd);
+		return NULL;
+	}
+	if (secret && (st.st_mode & 0077) != 0) {
+		snprintf(err, err_len, "%s: readable by group or others (mode %03o): "
+			 "chmod 600 it", path, (unsigned int)(st.st_mode & 0777));
+		close(fd);
+		return NULL;
+	}
+	buf = calloc(1, (size_t)st.st_size + 1);
+	if (buf == NULL) {
+		snprintf(err, err_len, "%s: out of memory", path);
+		close(fd);
+		return NULL;
+	}
+	while (len < (size_t)st.st_size) {
+		n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+static bool
+user_char_ok(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '.' || ch == '_' || ch == '-';
+}
+
+/* "user:secret" lines, '#' comments and blank lines; errors by line, never the content. */
+static int
+auth_load(struct hyp_metrics *m, const char *path, char *err, size_t err_len)
+{
+	char *buf = read_private(path, AUTH_MAX_USERS * AUTH_MAX_LINE, true, err, err_len);
+	char *line, *next, *colon;
+	unsigned int lineno = 0, i;
+	size_t ul, sl;
+	int ret = 0;
+
+	if (buf == NULL)
+		return -EINVAL;
+	m->users = calloc(AUTH_MAX_USERS, sizeof(*m->users));
+	if (m->users == NULL) {
+		free(buf);
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	for (line = buf; line != NULL && ret == 0; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		line[strcspn(line, "\r")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		colon = strchr(line, ':');
+		ul = colon != NULL ? (size_t)(colon - line) : 0;
+		sl = colon != NULL ? strlen(colon + 1) : 0;
+		for (i = 0; i < ul && user_char_ok(line[i]); i++)
+			;
+		if (colon == NULL || ul == 0 || ul > AUTH_USER_MAX || i != ul) {
+			snprintf(err, err_len, "%s:%u: expected user:secret (user: 1..%d of "
+				 "[A-Za-z0-9._-])", path, lineno, AUTH_USER_MAX);
+			ret = -EINVAL;
+		} else if (sl == 0 || sl > AUTH_SECRET_MAX) {
+			snprintf(err, err_len, "%s:%u: the secret must be 1..%d bytes", path, lineno,
+				 AUTH_SECRET_MAX);
+			ret = -EINVAL;
+		} else if (m->n_users == AUTH_MAX_USERS) {
+			snprintf(err, err_len, "%s:%u: more than %d users", path, lineno,
+				 AUTH_MAX_USERS);
+			ret = -EINVAL;
+		} else {
+			for (i = 0; i < m->n_users; i++)
+				if (strlen(m->users[i].user) == ul &&
+				    memcmp(m->users[i].user, line, ul) == 0)
+					break;
+			if (i < m->n_users) {
+				snprintf(err, err_len, "%s:%u: a second entry for one user", path,
+					 lineno);
+				ret = -EINVAL;
+			} else {
+				memcpy(m->users[m->n_users].user, line, ul);
+				memcpy(m->users[m->n_users].secret, colon + 1, sl);
+				m->n_users++;
+			}
+		}
+	}
+	explicit_bzero(buf, strlen(buf));
+	free(buf);
+	if (ret == 0 && m->n_users == 0) {
+		snprintf(err, err_len, "%s: no user", path);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
 /* -- HTTP ------------------------------------------------------------------- */
 
 static enum MHD_Result
@@ -814,6 +1017,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	static char no_mem[] = "500 out of memory\n";
 	struct hyp_metrics *m = cls;
 	struct out o = { 0 };
+	struct rules_snap rs;
 
 	RTE_SET_USED(version);
 	RTE_SET_USED(upload_data);
@@ -830,6 +1034,29 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
 			     not_allowed, sizeof(not_allowed) - 1, false);
 
+	if (m->users != NULL) {
+		char *pass = NULL, *user = MHD_basic_auth_get_username_password(conn, &pass);
+		bool ok = auth_ok(m, user, pass);
+
+		if (pass != NULL)
+			explicit_bzero(pass, strlen(pass));
+		MHD_free(user);
+		MHD_free(pass);
+		if (!ok) {
+			static char denied[] = "401 unauthorized\n";
+			struct MHD_Response *r = MHD_create_response_from_buffer(
+				sizeof(denied) - 1, denied, MHD_RESPMEM_PERSISTENT);
+			enum MHD_Result ret;
+
+			__atomic_fetch_add(&m->auth_failures, 1, __ATOMIC_RELAXED);
+			if (r == NULL)
+				return MHD_NO;
+			ret = MHD_queue_basic_auth_fail_response(conn, "hyperion", r);
+			MHD_destroy_response(r);
+			return ret;
+		}
+	}
+
 	o.cap = 64 * 1024;
 	o.p = malloc(o.cap);
 	o.oom = o.p == NULL;
@@ -841,7 +1068,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	slowpath(&o, m, m->ctl);
 	afxdp(&o, m, m->ctl);
 	control(&o, m->ctl);
+	rules_take(m->ctl, &rs);
 	pthread_mutex_unlock(&m->ctl->lock);
+	rules_render(&o, &rs);
+	family(&o, "hyperion_metrics_auth_failures_total", "counter",
+	       "Scrapes refused for missing or wrong credentials (401).");
+	SAMPLE_U64(&o, "hyperion_metrics_auth_failures_total",
+		   __atomic_load_n(&m->auth_failures, __ATOMIC_RELAXED), NULL);
 	pthread_mutex_unlock(&m->lock);
 	if (o.oom || o.p == NULL) {
 		free(o.p);
@@ -862,7 +1095,7 @@ listen_on(const char *addr, uint16_t port, bool *v6)
 
 	memset(&ss, 0, sizeof(ss));
 	if (addr == NULL || addr[0] == '\0')
-		addr = "0.0.0.0";
+		addr = "127.0.0.1";	/* nobody else, unless the operator says so */
 	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(port);
@@ -892,15 +1125,36 @@ listen_on(const char *addr, uint16_t port, bool *v6)
 	return fd;
 }
 
+static void
+metrics_free(struct hyp_metrics *m)
+{
+	if (m->users != NULL) {
+		explicit_bzero(m->users, AUTH_MAX_USERS * sizeof(*m->users));
+		free(m->users);
+	}
+	if (m->tls_key != NULL) {
+		explicit_bzero(m->tls_key, strlen(m->tls_key));
+		free(m->tls_key);
+	}
+	free(m->tls_cert);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
 struct hyp_metrics *
-hyp_metrics_start(struct hyp_ctl *ctl, const char *addr, uint16_t port)
+hyp_metrics_open(struct hyp_ctl *ctl, const struct hyp_metrics_conf *conf, char *err,
+		 size_t err_len)
 {
 	struct hyp_metrics *m;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
 	bool v6;
-	int err;
+	int e;
 
-	if (ctl == NULL || port == 0) {
+	if (err_len > 0)
+		err[0] = '\0';
+	if (ctl == NULL || conf == NULL || conf->port == 0 ||
+	    (conf->tls_cert == NULL) != (conf->tls_key == NULL)) {
+		snprintf(err, err_len, "a TLS certificate needs its key, and the key its certificate");
 		errno = EINVAL;
 		return NULL;
 	}
@@ -911,29 +1165,71 @@ hyp_metrics_start(struct hyp_ctl *ctl, const char *addr, uint16_t port)
 	}
 	m->ctl = ctl;
 	pthread_mutex_init(&m->lock, NULL);
-	m->fd = listen_on(addr, port, &v6);
+	if (conf->auth_file != NULL && auth_load(m, conf->auth_file, err, err_len) < 0) {
+		metrics_free(m);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (conf->tls_cert != NULL) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			snprintf(err, err_len, "this libmicrohttpd has no TLS");
+			metrics_free(m);
+			errno = ENOTSUP;
+			return NULL;
+		}
+		m->tls_cert = read_private(conf->tls_cert, TLS_PEM_MAX, false, err, err_len);
+		m->tls_key = m->tls_cert != NULL ?
+			read_private(conf->tls_key, TLS_PEM_MAX, true, err, err_len) : NULL;
+		if (m->tls_key == NULL) {
+			metrics_free(m);
+			errno = EINVAL;
+			return NULL;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	m->fd = listen_on(conf->addr, conf->port, &v6);
 	if (m->fd < 0) {
-		err = errno;
-		pthread_mutex_destroy(&m->lock);
-		free(m);
-		errno = err;
+		e = errno;
+		snprintf(err, err_len, "%s:%u: %s", conf->addr != NULL && conf->addr[0] != '\0' ?
+			 conf->addr : "127.0.0.1", conf->port, strerror(e));
+		metrics_free(m);
+		errno = e;
 		return NULL;
 	}
 	if (v6)
 		flags |= MHD_USE_IPv6;
-	m->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m,
-				     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)m->fd,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
-				     MHD_OPTION_END);
+	if (m->tls_cert != NULL)
+		m->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m,
+					     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)m->fd,
+					     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32,
+					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+					     MHD_OPTION_HTTPS_MEM_CERT, m->tls_cert,
+					     MHD_OPTION_HTTPS_MEM_KEY, m->tls_key,
+					     MHD_OPTION_END);
+	else
+		m->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m,
+					     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)m->fd,
+					     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32,
+					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+					     MHD_OPTION_END);
 	if (m->daemon == NULL) {
 		close(m->fd);
-		pthread_mutex_destroy(&m->lock);
-		free(m);
+		snprintf(err, err_len, "libmicrohttpd would not start%s",
+			 m->tls_cert != NULL ? " (is the certificate and key PEM, and a pair?)" : "");
+		metrics_free(m);
 		errno = EIO;
 		return NULL;
 	}
 	return m;
+}
+
+struct hyp_metrics *
+hyp_metrics_start(struct hyp_ctl *ctl, const char *addr, uint16_t port)
+{
+	struct hyp_metrics_conf conf = { .addr = addr, .port = port };
+	char err[256];
+
+	return hyp_metrics_open(ctl, &conf, err, sizeof(err));
 }
 
 void
@@ -943,6 +1239,5 @@ hyp_metrics_stop(struct hyp_metrics *m)
 		return;
 	MHD_stop_daemon(m->daemon);	/* joins its thread; the socket is ours */
 	close(m->fd);
-	pthread_mutex_destroy(&m->lock);
-	free(m);
+	metrics_free(m);
 }

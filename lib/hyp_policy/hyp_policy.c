@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
@@ -455,6 +458,16 @@ parse_stream(struct pctx *c)
 
 /* ---- public ---- */
 
+static int policy_parse(const char *buf, size_t len, const char *name, bool redact,
+			struct hyp_policy **out, struct hyp_policy_error *err);
+
+int
+hyp_policy_parse(const char *buf, size_t len, const char *name,
+		 struct hyp_policy **out, struct hyp_policy_error *err)
+{
+	return policy_parse(buf, len, name, false, out, err);
+}
+
 static uint64_t
 fnv1a64(const char *buf, size_t len)
 {
@@ -468,9 +481,9 @@ fnv1a64(const char *buf, size_t len)
 	return h;
 }
 
-int
-hyp_policy_parse(const char *buf, size_t len, const char *name,
-		 struct hyp_policy **out, struct hyp_policy_error *err)
+static int
+policy_parse(const char *buf, size_t len, const char *name, bool redact,
+	     struct hyp_policy **out, struct hyp_policy_error *err)
 {
 	struct hyp_policy_error scratch;
 	struct hyp_policy *p;
@@ -526,7 +539,9 @@ hyp_policy_parse(const char *buf, size_t len, const char *name,
 	/* no guessing from a BOM: a policy is UTF-8, anything else is refused */
 	yaml_parser_set_encoding(&c.parser, YAML_UTF8_ENCODING);
 
+	yw_redact_set(redact);
 	ret = parse_stream(&c);
+	yw_redact_set(false);
 
 	if (c.have_ev)
 		yaml_event_delete(&c.ev);
@@ -543,14 +558,77 @@ hyp_policy_parse(const char *buf, size_t len, const char *name,
 }
 
 int
+hyp_policy_load_fd(int fd, const char *name, bool redact, struct hyp_policy **out,
+		   struct hyp_policy_error *err)
+{
+	struct hyp_policy_error scratch;
+	struct stat st;
+	size_t len = 0;
+	ssize_t got;
+	char *buf;
+	int ret;
+
+	if (err == NULL)
+		err = &scratch;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", name != NULL ? name : "<fd>");
+	if (fd < 0 || out == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "invalid arguments");
+		return -EINVAL;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		snprintf(err->msg, sizeof(err->msg), "cannot stat: %s", strerror(-ret));
+		return ret;
+	}
+	/* a FIFO or a device would block the reader, or never end */
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err->msg, sizeof(err->msg), "a directory, not a policy file");
+		return -EISDIR;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err->msg, sizeof(err->msg), "not a regular file");
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size > HYP_POLICY_MAX_FILE) {
+		snprintf(err->msg, sizeof(err->msg), "larger than %u bytes", HYP_POLICY_MAX_FILE);
+		return -EFBIG;
+	}
+	/* one byte more than the size says: a file that grew meanwhile is caught */
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -ENOMEM;
+	}
+	for (;;) {
+		got = read(fd, buf + len, (size_t)st.st_size + 1 - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+		if (len > (size_t)st.st_size)
+			break;
+	}
+	if (got < 0) {
+		ret = -errno;
+		snprintf(err->msg, sizeof(err->msg), "cannot read: %s", strerror(-ret));
+	} else if (len > (size_t)st.st_size) {
+		ret = -EAGAIN;
+		snprintf(err->msg, sizeof(err->msg), "the file grew while it was read");
+	} else {
+		ret = policy_parse(buf, len, name, redact, out, err);
+	}
+	free(buf);
+	return ret;
+}
+
+int
 hyp_policy_load(const char *path, struct hyp_policy **out,
 		struct hyp_policy_error *err)
 {
 	struct hyp_policy_error scratch;
-	size_t len = 0, cap = 0, got;
-	char *buf = NULL, *t;
-	FILE *f;
-	int ret;
+	int fd, ret;
 
 	if (err == NULL)
 		err = &scratch;
@@ -560,49 +638,15 @@ hyp_policy_load(const char *path, struct hyp_policy **out,
 		return -EINVAL;
 	}
 	snprintf(err->file, sizeof(err->file), "%s", path);
-	f = fopen(path, "rb");
-	if (f == NULL) {
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		ret = -errno;
-		snprintf(err->msg, sizeof(err->msg), "cannot open: %s",
-			 strerror(errno));
+		snprintf(err->msg, sizeof(err->msg), "cannot open: %s", strerror(-ret));
 		return ret;
 	}
-	/* read to the end rather than trust a size: the path may be a pipe */
-	errno = 0;
-	for (;;) {
-		if (len == cap) {
-			if (cap >= HYP_POLICY_MAX_FILE + 1u) {
-				ret = -EFBIG;
-				snprintf(err->msg, sizeof(err->msg),
-					 "larger than %u bytes", HYP_POLICY_MAX_FILE);
-				goto out;
-			}
-			cap = cap == 0 ? 65536 : 2 * cap;
-			if (cap > HYP_POLICY_MAX_FILE + 1u)
-				cap = HYP_POLICY_MAX_FILE + 1u;
-			t = realloc(buf, cap);
-			if (t == NULL) {
-				ret = -ENOMEM;
-				snprintf(err->msg, sizeof(err->msg), "out of memory");
-				goto out;
-			}
-			buf = t;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		ret = errno != 0 ? -errno : -EIO;
-		snprintf(err->msg, sizeof(err->msg), "cannot read: %s",
-			 strerror(-ret));
-		goto out;
-	}
-	ret = hyp_policy_parse(buf, len, path, out, err);
-out:
-	free(buf);
-	fclose(f);
+	ret = hyp_policy_load_fd(fd, path, false, out, err);
+	close(fd);
 	return ret;
 }
 

@@ -145,6 +145,16 @@ struct hyp_policy_error {
 int hyp_policy_load(const char *path, struct hyp_policy **out,
 		    struct hyp_policy_error *err);
 
+/**
+ * The same from an open descriptor, which must be a regular file (a FIFO or
+ * a device is refused without reading). redact: the file came from a path
+ * somebody else named (telemetry, the console), so messages give the
+ * place, the key path and the reason but never quote the file's content:
+ * a secret that is not a policy stays unquoted.
+ */
+int hyp_policy_load_fd(int fd, const char *name, bool redact, struct hyp_policy **out,
+		       struct hyp_policy_error *err);
+
 /** The same from memory; name is used in messages (and as path). */
 int hyp_policy_parse(const char *buf, size_t len, const char *name,
 		     struct hyp_policy **out, struct hyp_policy_error *err);

@@ -66,10 +66,24 @@ yw_nomem(struct pctx *c)
  * non-ASCII bytes escaped so that a hostile file cannot put terminal
  * escapes or broken UTF-8 into the caller's log.
  */
+/* per thread: one parse runs on one thread, from start to end */
+static _Thread_local bool yw_redacting;
+
+void
+yw_redact_set(bool on)
+{
+	yw_redacting = on;
+}
+
 const char *
 yw_show(const char *s, size_t n, char *buf, size_t len)
 {
 	size_t i, o = 0;
+
+	if (yw_redacting) {
+		snprintf(buf, len, "<redacted>");
+		return buf;
+	}
 
 	for (i = 0; i < n && i < HYP_SHOW_MAX && o + 5 < len; i++) {
 		unsigned char ch = s[i];

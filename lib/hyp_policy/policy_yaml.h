@@ -59,6 +59,8 @@ typedef int (*yw_item_fn)(struct pctx *c, size_t idx);
 int __attribute__((format(printf, 3, 4))) yw_perr(struct pctx *c, const yaml_mark_t *m, const char *fmt, ...);
 int yw_nomem(struct pctx *c);
 const char *yw_show(const char *s, size_t n, char *buf, size_t len);
+/* from now on, on this thread, yw_show() quotes nothing: "<redacted>" */
+void yw_redact_set(bool on);
 int yw_next(struct pctx *c);
 bool yw_is_null(const yaml_event_t *ev);
 const char *yw_kind(struct pctx *c, char *buf, size_t len);

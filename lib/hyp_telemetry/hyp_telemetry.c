@@ -756,6 +756,43 @@ cb_queue(const char *cmd __rte_unused, const char *params, struct rte_tel_data *
 	return 0;
 }
 
+/* What was set by hand and outlives a reload: prefixes blocked by hand, the overrides. */
+static int
+cb_runtime(const char *cmd __rte_unused, const char *params __rte_unused,
+	   struct rte_tel_data *d)
+{
+	struct hyp_ctl *c = ctl_get();
+	struct hyp_ctl_runtime_block b[64];
+	struct rte_tel_data *l;
+	unsigned int n, i;
+	char buf[64 + 8];
+
+	rte_tel_data_start_dict(d);
+	if (c == NULL)
+		return 0;
+	n = hyp_ctl_runtime_blocks(c, b, RTE_DIM(b));
+	rte_tel_data_add_dict_u64(d, "blocks", n);
+	l = rte_tel_data_alloc();
+	if (l == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(l, RTE_TEL_STRING_VAL);
+	for (i = 0; i < n && i < RTE_DIM(b); i++) {
+		char cb[64];
+
+		snprintf(buf, sizeof(buf), "%s %s", b[i].dst ? "dst" : "src",
+			 hyp_cidr_format(&b[i].cidr, cb, sizeof(cb)));
+		rte_tel_data_add_array_string(l, buf);
+	}
+	rte_tel_data_add_dict_container(d, "blocked", l, 0);
+	pthread_mutex_lock(&c->lock);
+	rte_tel_data_add_dict_string(d, "fail_mode_override", !c->ov_fail ? "none" :
+				     c->ov_fail_mode == HYP_FAIL_CLOSED ? "closed" : "open");
+	rte_tel_data_add_dict_int(d, "watchdog_ms_override", c->ov_watchdog ?
+				  (int)(c->ov_watchdog_ns / 1000000ULL) : -1);
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
 int
 hyp_telemetry_register(struct hyp_ctl *ctl)
 {
@@ -790,6 +827,8 @@ hyp_telemetry_register(struct hyp_ctl *ctl)
 		  "The N (1..64, default 10) largest slow-path flows by bytes. Param: N" },
 		{ "/hyperion/autoblocks", cb_autoblocks,
 		  "Auto-block counts (blocked, refused, lost, failed, active, cap), active blocks" },
+		{ "/hyperion/runtime", cb_runtime,
+		  "Set by hand, kept across reloads: blocks, blocked (first 64), overrides" },
 		{ "/hyperion/queue", cb_queue,
 		  "Take a queue out of service or back: fence,Q | unfence,Q | drain,Q[,MS]" },
 		{ "/hyperion/reload", cb_reload,

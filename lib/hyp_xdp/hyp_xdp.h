@@ -78,6 +78,12 @@ const char *hyp_xdp_map_name(enum hyp_map_id id);
 /* Blocklist tries. dst selects the destination trie. */
 int hyp_xdp_block_add(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,
 		      uint32_t rule_id);
+/**
+ * A prefix blocked by hand (console, xdpctl): flagged HYP_BLOCK_F_RUNTIME, so
+ * a policy reload keeps it until it is removed by hand. One the policy
+ * already has is flagged too (its hits kept).
+ */
+int hyp_xdp_block_add_runtime(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst);
 int hyp_xdp_block_del(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst);
 /** Hits of one prefix (exact prefix, not a lookup). */
 int hyp_xdp_block_get(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,

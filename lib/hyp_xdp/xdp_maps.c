@@ -113,6 +113,27 @@ hyp_xdp_block_add(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst,
 }
 
 int
+hyp_xdp_block_add_runtime(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst)
+{
+	struct hyp_block_val v = { .rule_id = 0, .flags = HYP_BLOCK_F_RUNTIME };
+	struct lpm_ref r;
+	int ret = block_ref(c, dst, &r), fd;
+
+	if (ret == 0)
+		ret = map_update(x, r.id, &r.k, &v, BPF_NOEXIST);
+	if (ret != -EEXIST)
+		return ret;
+	/* the policy's prefix: mark it, so it outlives its removal from the policy */
+	fd = x->map_fd[r.id];
+	if (bpf_map_lookup_elem(fd, &r.k, &v) < 0)
+		return errno == ENOENT ? hyp_xdp_block_add_runtime(x, c, dst) : -errno;
+	if (v.flags & HYP_BLOCK_F_RUNTIME)
+		return 0;
+	v.flags |= HYP_BLOCK_F_RUNTIME;
+	return map_update(x, r.id, &r.k, &v, BPF_EXIST);
+}
+
+int
 hyp_xdp_block_del(struct hyp_xdp *x, const struct hyp_cidr *c, bool dst)
 {
 	struct lpm_ref r;

@@ -309,14 +309,17 @@ main(int argc __rte_unused, char **argv __rte_unused)
 	ask("set watchdog many", "a bad watchdog is refused", "Bad arguments");
 
 	/* policy */
-	ask("policy reload /x.yaml", "the reload of that file is refused, saying why",
-		  "policy reload failed: /x.yaml: cannot open: No such file or directory");
-	tap(ctl.reloads_failed == 1, "and counted", "reloads_failed %llu",
+	ask("policy reload /x.yaml", "a file by path is refused without --reload-dir",
+		  "policy reload failed: reloading a policy by path is off");
+	snprintf(ctl.reload_dir, sizeof(ctl.reload_dir), "/nonexistent-hyp");
+	ask("policy reload /x.yaml", "and outside it, saying why",
+		  "policy reload failed: /x.yaml: No such file or directory");
+	tap(ctl.reloads_failed == 2, "and counted", "reloads_failed %llu",
 	    (unsigned long long)ctl.reloads_failed);
 	ask("policy reload", "without a file the current one is reloaded",
 		  "/nonexistent-hyp/policy.yaml: cannot open");
 	ask("show policy", "show policy: path", "/nonexistent-hyp/policy.yaml");
-	check_out("show policy: failed reloads", "reloads failed: 2");
+	check_out("show policy: failed reloads", "reloads failed: 3");
 	check_out("show policy: last error", "/nonexistent-hyp/policy.yaml: cannot open");
 	check_out("show policy: watchdog", "250 ms");
 

@@ -10,7 +10,8 @@ nok() {
 	echo "not ok $n - $1"
 	shift
 	local l
-	for l in "$@"; do echo "# $l"; done
+	# every line of every reason a TAP comment (a reason may hold a log's tail)
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
 }
 # check_eq NAME GOT WANT
 check_eq() { if [ "$2" = "$3" ]; then ok "$1: $2"; else nok "$1" "got '$2', want '$3'"; fi; }

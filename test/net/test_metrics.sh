@@ -186,7 +186,7 @@ timeout 30 ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 512 --no-pci \
 	--file-prefix "${prefix}e" --log-level lib.eal:error -- --pcap "$tmp/mix.pcap" \
 	--metrics-addr 127.0.0.1 --metrics-port "$mport" >"$tmp/busy.log" 2>&1
 rc=$?
-if [ $rc != 0 ] && grep -q "cannot serve /metrics on 127.0.0.1:$mport" "$tmp/busy.log"; then
+if [ $rc != 0 ] && grep -q "cannot serve /metrics: 127.0.0.1:$mport: Address already in use" "$tmp/busy.log"; then
 	ok "a second instance on the same port fails: exit $rc"
 else nok "port in use" "exit $rc" "$(tail -3 "$tmp/busy.log")"; fi
 

@@ -29,7 +29,7 @@ except Exception as e:
 
 echo "1..22"
 sock=/var/run/dpdk/$prefix/dpdk_telemetry.v2
-if app_start -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" && [ -S "$sock" ]; then
+if app_start -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" --reload-dir "$tmp" && [ -S "$sock" ]; then
 	ok "dpdk-hyperion started, telemetry socket $sock"
 else nok "dpdk-hyperion started with telemetry"; exit 1; fi
 
