@@ -47,7 +47,7 @@ sendp([Ether(dst='$HYP_MAC_DUT') / IP(src='$1', dst='198.18.0.2') / UDP(sport=99
 }
 printf 'fast_path:\n  drop_ips: ["198.51.100.42", "192.0.2.0/24"]\nruntime:\n  fail_mode: open\n  watchdog_ms: 0\n' >"$pol"
 
-echo "1..12"
+echo "1..13"
 mkfifo "$tmp/in"
 ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 1024 --file-prefix "$prefix" \
 	--log-level lib.eal:error -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 -i \
@@ -56,6 +56,9 @@ app_pid=$!
 exec 3>"$tmp/in"
 for _ in $(seq 100); do grep -q "hyperion> " "$clog" && break; sleep 0.1; done
 grep -q "hyperion> " "$clog" || { nok "console up" "$(tail -5 "$clog")"; exit 1; }
+# started without --no-pci: an af_xdp application probes no PCI device unless told to
+check_eq "EAL hygiene: --no-pci added to the EAL's arguments" \
+	"$(echo /eal/params | dpdk-telemetry.py -f "$prefix" 2>/dev/null | grep -c '"--no-pci"')" 1
 cmd "blocklist add 203.0.113.0/24"
 ip netns exec "$HYP_NS_DUT" "$ctl" -i "$HYP_IF_DUT" block add 198.18.200.0/24 ||
 	nok "xdpctl block add"
