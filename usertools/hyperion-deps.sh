@@ -12,7 +12,7 @@ pkgs=(
 	libmicrohttpd-dev libcrypt-dev
 	# run and test
 	iproute2 ethtool iputils-ping xdp-tools python3 python3-scapy tcpreplay procps
-	prometheus curl openssl util-linux
+	prometheus curl openssl util-linux logrotate
 )
 
 missing=()

@@ -41,12 +41,16 @@ RTE_LOG_REGISTER(hyp_app_logtype, hyp.app, INFO);
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload_requested;
+static volatile sig_atomic_t reopen_requested;
 
+/* SIGHUP reloads the policy (the seed's), SIGUSR1 reopens the EVE log (nginx's) */
 static void
 on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		reload_requested = 1;
+	else if (sig == SIGUSR1)
+		reopen_requested = 1;
 	else
 		quit = 1;
 }
@@ -160,6 +164,12 @@ control_loop(struct hyp_app *app)
 
 			reload_requested = 0;
 			hyp_ctl_reload(&app->ctl, NULL, err, sizeof(err));
+		}
+		if (reopen_requested) {
+			char err[256];
+
+			reopen_requested = 0;
+			hyp_ctl_eve_reopen(&app->ctl, err, sizeof(err));
 		}
 		/* two idle looks in a row: the last burst may still be in a worker */
 		if (app->replay != NULL && replay_done(app)) {
@@ -510,6 +520,7 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	signal(SIGUSR1, on_signal);
 
 	ret = run(&app);
 	teardown(&app);

@@ -292,6 +292,26 @@ CONSOLE_CMD(cmd_queue, cmd_queue_cb, NULL,
 	    "until it settles",
 	    TOK(queue), TOK(queue_op), TOK(num));
 
+/* ---- eve reopen -------------------------------------------------------------- */
+
+KW(eve, "eve");
+KW(reopen, "reopen");
+
+static void
+cmd_eve_reopen_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rte_unused)
+{
+	char err[256];
+
+	if (hyp_ctl_eve_reopen(console_cur->ctl, err, sizeof(err)) < 0)
+		cmdline_printf(cl, "%s\n", err);
+	else
+		cmdline_printf(cl, "EVE log reopened\n");
+}
+
+CONSOLE_CMD(cmd_eve_reopen, cmd_eve_reopen_cb, NULL,
+	    "eve reopen: open the EVE log's path again (after logrotate moved the file)",
+	    TOK(eve), TOK(reopen));
+
 /* ---- reset overrides ------------------------------------------------------ */
 
 KW(reset, "reset");

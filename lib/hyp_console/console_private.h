@@ -128,6 +128,7 @@ extern cmdline_parse_inst_t cmd_set_fail_mode;
 extern cmdline_parse_inst_t cmd_set_watchdog;
 extern cmdline_parse_inst_t cmd_clear_stats;
 extern cmdline_parse_inst_t cmd_queue;
+extern cmdline_parse_inst_t cmd_eve_reopen;
 extern cmdline_parse_inst_t cmd_reset_overrides;
 extern cmdline_parse_inst_t cmd_show_runtime;
 

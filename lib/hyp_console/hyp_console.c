@@ -106,6 +106,7 @@ static cmdline_parse_ctx_t console_ctx[] = {
 	&cmd_set_watchdog,
 	&cmd_clear_stats,
 	&cmd_queue,
+	&cmd_eve_reopen,
 	&cmd_reset_overrides,
 	&cmd_show_runtime,
 	&cmd_help,

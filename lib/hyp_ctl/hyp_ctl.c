@@ -205,6 +205,33 @@ hyp_ctl_xsk_stats(struct hyp_ctl *c, struct hyp_ctl_xsk *out, unsigned int max)
 	return n;
 }
 
+/* ---- the EVE log ------------------------------------------------------------------ */
+
+int
+hyp_ctl_eve_reopen(struct hyp_ctl *c, char *err, size_t err_len)
+{
+	struct hyp_eve *e;
+	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	e = c->eve;
+	pthread_mutex_unlock(&c->lock);
+	if (e == NULL) {
+		snprintf(err, err_len, "no EVE log (started without --eve)");
+		return -ENOENT;
+	}
+	/* the writer reopens between two bursts; the log pointer lives until exit */
+	ret = hyp_eve_reopen(e, 2000);
+	if (ret < 0) {
+		snprintf(err, err_len, "reopening the EVE log: %s", strerror(-ret));
+		CTL_LOG(ERR, "%s", err);
+	} else {
+		err[0] = '\0';
+		CTL_LOG(INFO, "EVE log reopened");
+	}
+	return ret;
+}
+
 /* ---- fencing queues by hand ------------------------------------------------------ */
 
 int

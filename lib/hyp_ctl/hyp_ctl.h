@@ -338,6 +338,13 @@ unsigned int hyp_ctl_runtime_blocks(struct hyp_ctl *c, struct hyp_ctl_runtime_bl
  */
 int hyp_ctl_reset_overrides(struct hyp_ctl *c, char *err, size_t err_len);
 
+/**
+ * Reopen the EVE log at its path (logrotate renamed it): SIGUSR1, the
+ * console's `eve reopen`, telemetry /hyperion/eve_reopen. Waits up to 2 s
+ * for the writer. 0, -ENOENT without --eve, or the error (also in err).
+ */
+int hyp_ctl_eve_reopen(struct hyp_ctl *c, char *err, size_t err_len);
+
 /** The statistics block the app prints every --stats-period and at exit. */
 void hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final);
 

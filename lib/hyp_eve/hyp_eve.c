@@ -75,6 +75,13 @@ struct hyp_eve {
 	bool thread_started;
 	uint32_t stop;			/* set by close() */
 
+	/* reopen (logrotate): requested by anyone, done by the writer */
+	uint64_t reopen_req;
+	uint64_t reopen_done;
+	uint64_t reopens;
+	uint64_t reopen_failures;
+	int reopen_err;			/* errno of the last failed reopen, 0: none */
+
 	/* written by the writer only */
 	uint64_t written;
 	uint64_t errors;
@@ -355,6 +362,39 @@ eve_write_burst(struct hyp_eve *e, void **slots, unsigned int n)
 	__atomic_store_n(&e->errors, e->errors + (n - ok), __ATOMIC_RELAXED);
 }
 
+/* O_NOFOLLOW: a symlink planted where the log goes must not redirect it */
+static int
+eve_open_file(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+}
+
+/*
+ * Writer only: the path again (logrotate renamed the file). Every line
+ * written before this went to the old file, every one after to the new:
+ * none is lost or written twice. On failure the old file stays in use.
+ */
+static void
+eve_reopen(struct hyp_eve *e, uint64_t req)
+{
+	int fd = eve_open_file(e->path);
+
+	if (fd < 0) {
+		__atomic_store_n(&e->reopen_err, errno, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&e->reopen_failures, 1, __ATOMIC_RELAXED);
+		HYP_EVE_LOG(ERR, "%s: reopen: %s; still writing to the file open before",
+			    e->path, strerror(errno));
+	} else {
+		close(e->fd);
+		e->fd = fd;
+		e->torn = false;	/* a new file starts with a whole line */
+		__atomic_store_n(&e->reopen_err, 0, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&e->reopens, 1, __ATOMIC_RELAXED);
+		HYP_EVE_LOG(INFO, "%s: reopened", e->path);
+	}
+	__atomic_store_n(&e->reopen_done, req, __ATOMIC_RELEASE);
+}
+
 static void *
 eve_writer(void *arg)
 {
@@ -364,8 +404,12 @@ eve_writer(void *arg)
 	void *burst[EVE_BURST];
 
 	for (;;) {
-		unsigned int n = rte_ring_sc_dequeue_burst(e->queue, burst,
-							   EVE_BURST, NULL);
+		uint64_t req = __atomic_load_n(&e->reopen_req, __ATOMIC_ACQUIRE);
+		unsigned int n;
+
+		if (req != e->reopen_done)
+			eve_reopen(e, req);
+		n = rte_ring_sc_dequeue_burst(e->queue, burst, EVE_BURST, NULL);
 
 		if (n > 0) {
 			eve_write_burst(e, burst, n);
@@ -458,7 +502,7 @@ hyp_eve_open(const char *path, unsigned int capacity)
 		}
 	}
 
-	e->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	e->fd = eve_open_file(path);
 	if (e->fd < 0) {
 		err = errno;
 		HYP_EVE_LOG(ERR, "%s: %s", path, strerror(err));
@@ -505,6 +549,33 @@ hyp_eve_flush(struct hyp_eve *e, unsigned int timeout_ms)
 		usleep(EVE_FLUSH_POLL_US);
 	}
 	return 0;
+}
+
+int
+hyp_eve_reopen(struct hyp_eve *e, unsigned int timeout_ms)
+{
+	uint64_t req = __atomic_add_fetch(&e->reopen_req, 1, __ATOMIC_RELEASE);
+	unsigned int waited = 0;
+	int err;
+
+	if (timeout_ms == 0)
+		return 0;
+	while (__atomic_load_n(&e->reopen_done, __ATOMIC_ACQUIRE) < req) {
+		if (waited >= timeout_ms * 1000)
+			return -ETIMEDOUT;
+		usleep(EVE_FLUSH_POLL_US);
+		waited += EVE_FLUSH_POLL_US;
+	}
+	err = __atomic_load_n(&e->reopen_err, __ATOMIC_RELAXED);
+	return err != 0 ? -err : 0;
+}
+
+uint64_t
+hyp_eve_reopens(const struct hyp_eve *e, uint64_t *failures)
+{
+	if (failures != NULL)
+		*failures = __atomic_load_n(&e->reopen_failures, __ATOMIC_RELAXED);
+	return __atomic_load_n(&e->reopens, __ATOMIC_RELAXED);
 }
 
 void

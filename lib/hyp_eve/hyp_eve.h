@@ -63,7 +63,8 @@ struct hyp_eve_alert {
 struct hyp_eve;
 
 /**
- * Open (or create, mode 0640) a log for appending and start its writer.
+ * Open (or create, mode 0640; never through a symbolic link) a log for
+ * appending and start its writer.
  * Needs the EAL; works before any worker lcore is launched.
  *
  * @param path
@@ -95,6 +96,20 @@ int hyp_eve_post(struct hyp_eve *e, const struct hyp_eve_alert *a);
  *   0, or -ETIMEDOUT.
  */
 int hyp_eve_flush(struct hyp_eve *e, unsigned int timeout_ms);
+
+/**
+ * Open the log's path again (after logrotate renamed the file): the writer
+ * does it between two bursts, so each alert lands in exactly one of the
+ * two files. With timeout_ms 0 only asks; otherwise waits for it.
+ *
+ * @return
+ *   0 (done, or asked), -ETIMEDOUT, or the -errno of the open (the writer
+ *   then goes on with the file it had).
+ */
+int hyp_eve_reopen(struct hyp_eve *e, unsigned int timeout_ms);
+
+/** Reopens done; *failures (may be NULL): reopens that failed. */
+uint64_t hyp_eve_reopens(const struct hyp_eve *e, uint64_t *failures);
 
 /**
  * Write out everything still queued, stop the writer, close the file and

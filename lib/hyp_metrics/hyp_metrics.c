@@ -1071,6 +1071,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	rules_take(m->ctl, &rs);
 	pthread_mutex_unlock(&m->ctl->lock);
 	rules_render(&o, &rs);
+	if (m->ctl->eve != NULL) {
+		uint64_t fails, ok = hyp_eve_reopens(m->ctl->eve, &fails);
+
+		family(&o, "hyperion_eve_reopens_total", "counter",
+		       "EVE log reopens (SIGUSR1, console, telemetry), by result.");
+		SAMPLE_U64(&o, "hyperion_eve_reopens_total", ok, "result=\"ok\"");
+		SAMPLE_U64(&o, "hyperion_eve_reopens_total", fails, "result=\"failed\"");
+	}
 	family(&o, "hyperion_metrics_auth_failures_total", "counter",
 	       "Scrapes refused for missing or wrong credentials (401).");
 	SAMPLE_U64(&o, "hyperion_metrics_auth_failures_total",

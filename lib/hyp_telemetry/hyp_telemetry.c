@@ -756,6 +756,24 @@ cb_queue(const char *cmd __rte_unused, const char *params, struct rte_tel_data *
 	return 0;
 }
 
+static int
+cb_eve_reopen(const char *cmd __rte_unused, const char *params __rte_unused,
+	      struct rte_tel_data *d)
+{
+	struct hyp_ctl *c = ctl_get();
+	char err[256];
+	int ret;
+
+	rte_tel_data_start_dict(d);
+	if (c == NULL)
+		return -ENOTSUP;
+	ret = hyp_ctl_eve_reopen(c, err, sizeof(err));
+	rte_tel_data_add_dict_string(d, "result", ret == 0 ? "ok" : "failed");
+	if (ret < 0)
+		add_str(d, "error", err);
+	return 0;
+}
+
 /* What was set by hand and outlives a reload: prefixes blocked by hand, the overrides. */
 static int
 cb_runtime(const char *cmd __rte_unused, const char *params __rte_unused,
@@ -827,6 +845,8 @@ hyp_telemetry_register(struct hyp_ctl *ctl)
 		  "The N (1..64, default 10) largest slow-path flows by bytes. Param: N" },
 		{ "/hyperion/autoblocks", cb_autoblocks,
 		  "Auto-block counts (blocked, refused, lost, failed, active, cap), active blocks" },
+		{ "/hyperion/eve_reopen", cb_eve_reopen,
+		  "Open the EVE log's path again (after logrotate moved it): result, error" },
 		{ "/hyperion/runtime", cb_runtime,
 		  "Set by hand, kept across reloads: blocks, blocked (first 64), overrides" },
 		{ "/hyperion/queue", cb_queue,
