@@ -452,6 +452,9 @@ teardown(struct hyp_app *app)
  * whatever NIC the host has bound to a DPDK driver. The array lives as long
  * as the process (the EAL keeps pointers into it).
  */
+/* not static: the store must stay, so the array is reachable (the EAL keeps pointers into it) */
+char **hyp_eal_args;
+
 static char **
 eal_argv(int argc, char **argv, int *out_argc)
 {
@@ -476,6 +479,7 @@ eal_argv(int argc, char **argv, int *out_argc)
 		v[k++] = argv[i];
 	v[k] = NULL;
 	*out_argc = k;
+	hyp_eal_args = v;
 	return v;
 }
 

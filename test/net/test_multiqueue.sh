@@ -16,6 +16,8 @@
 set -u
 build=$1 src=$2 lcores=${3:-0@0,1@1,2@1} layout=${4:-rtc}
 . "$src/test/net/tap.sh"
+# the preload comes before a sanitized build's ASan runtime: tell ASan that is intended
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 eal_lcores_of "$lcores"
 preload=$build/test/veth-channels/libhyp_veth_channels.so
 [ -r "$preload" ] || skip_prereq "libhyp_veth_channels.so not built"
