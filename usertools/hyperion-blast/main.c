@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,13 +309,17 @@ csum_fold(uint32_t sum)
  * for DNS ports, a query for the root name when it fits (it does in 60
  * bytes), zeros otherwise. The source port and checksum: set_sport().
  */
+/*
+ * The headers are built in structs of their own and copied in: after the
+ * 14-byte Ethernet header nothing in the frame is aligned for them.
+ */
 static void
 build_frame(uint8_t *f, const struct blast_opts *o)
 {
-	struct ethhdr *eth = (struct ethhdr *)f;
-	struct iphdr *ip = (struct iphdr *)(f + ETH_HLEN);
-	struct udphdr *udp = (struct udphdr *)(f + ETH_HLEN + sizeof(*ip));
-	uint8_t *pl = (uint8_t *)(udp + 1);
+	struct ethhdr eth;
+	struct iphdr ip;
+	struct udphdr udp;
+	uint8_t *pl = f + ETH_HLEN + sizeof(ip) + sizeof(udp);
 	size_t plen = o->size - FRAME_MIN;
 	static const uint8_t dnsq[] = {
 		0x48, 0x59, 0x01, 0x00,	/* id, RD */
@@ -323,22 +328,28 @@ build_frame(uint8_t *f, const struct blast_opts *o)
 	};
 
 	memset(f, 0, o->size);
-	memcpy(eth->h_dest, o->dmac, ETH_ALEN);
-	memcpy(eth->h_source, o->smac, ETH_ALEN);
-	eth->h_proto = htons(ETH_P_IP);
+	memset(&eth, 0, sizeof(eth));
+	memset(&ip, 0, sizeof(ip));
+	memset(&udp, 0, sizeof(udp));
+	memcpy(eth.h_dest, o->dmac, ETH_ALEN);
+	memcpy(eth.h_source, o->smac, ETH_ALEN);
+	eth.h_proto = htons(ETH_P_IP);
 
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons(o->size - ETH_HLEN);
-	ip->frag_off = htons(0x4000);
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
-	ip->saddr = o->src.s_addr;
-	ip->daddr = o->dst.s_addr;
-	ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
+	ip.version = 4;
+	ip.ihl = 5;
+	ip.tot_len = htons(o->size - ETH_HLEN);
+	ip.frag_off = htons(0x4000);
+	ip.ttl = 64;
+	ip.protocol = IPPROTO_UDP;
+	ip.saddr = o->src.s_addr;
+	ip.daddr = o->dst.s_addr;
+	ip.check = htons(csum_fold(csum_add(0, &ip, sizeof(ip))));
 
-	udp->dest = htons(o->dport);
-	udp->len = htons(o->size - ETH_HLEN - sizeof(*ip));
+	udp.dest = htons(o->dport);
+	udp.len = htons(o->size - ETH_HLEN - sizeof(ip));
+	memcpy(f, &eth, sizeof(eth));
+	memcpy(f + ETH_HLEN, &ip, sizeof(ip));
+	memcpy(f + ETH_HLEN + sizeof(ip), &udp, sizeof(udp));
 	if ((o->dport == 53 || o->dport == 5353) && plen >= sizeof(dnsq))
 		memcpy(pl, dnsq, sizeof(dnsq));
 }
@@ -346,19 +357,22 @@ build_frame(uint8_t *f, const struct blast_opts *o)
 static void
 set_sport(uint8_t *f, size_t size, uint16_t sport)
 {
-	struct iphdr *ip = (struct iphdr *)(f + ETH_HLEN);
-	struct udphdr *udp = (struct udphdr *)(f + ETH_HLEN + sizeof(*ip));
-	size_t ulen = size - ETH_HLEN - sizeof(*ip);
+	uint8_t *ip = f + ETH_HLEN;
+	uint8_t *udp = ip + sizeof(struct iphdr);
+	size_t ulen = size - ETH_HLEN - sizeof(struct iphdr);
+	uint16_t v;
 	uint32_t sum;
 	uint16_t c;
 
-	udp->source = htons(sport);
-	udp->check = 0;
+	v = htons(sport);
+	memcpy(udp + offsetof(struct udphdr, source), &v, sizeof(v));
+	memset(udp + offsetof(struct udphdr, check), 0, sizeof(v));
 	/* pseudo header: addresses, protocol, UDP length */
-	sum = csum_add(0, &ip->saddr, 8);
+	sum = csum_add(0, ip + offsetof(struct iphdr, saddr), 8);
 	sum += IPPROTO_UDP + (uint32_t)ulen;
 	c = csum_fold(csum_add(sum, udp, ulen));
-	udp->check = htons(c ? c : 0xffff);
+	v = htons(c ? c : 0xffff);
+	memcpy(udp + offsetof(struct udphdr, check), &v, sizeof(v));
 }
 
 /* ---- the interface ---- */
