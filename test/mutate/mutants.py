@@ -116,8 +116,10 @@ MUTANTS = [
     {
         "name": "fail mode: fail-closed falls back like fail-open",
         "file": "bpf/hyp_xdp.bpf.c",
-        "find": "	if (hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED)\n",
-        "replace": "	if (hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED + 1)\n",
+        "find": "	if (hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED)\n"
+                "		return hyp_verdict(ctx, p, reason, XDP_DROP, len);",
+        "replace": "	if (hyp_cfg(HYP_CFG_FAIL_MODE) == HYP_FAIL_CLOSED + 1)\n"
+                   "		return hyp_verdict(ctx, p, reason, XDP_DROP, len);",
         "tests": ["xdp_verdicts"],
     },
     {
@@ -353,8 +355,8 @@ MUTANTS = [
     {
         "name": "XDP: malformed: pass never goes inward",
         "file": "bpf/hyp_xdp.bpf.c",
-        "find": "	if (p->family != 0 && hyp_wants_redirect(p, in_use))",
-        "replace": "	if (0)",
+        "find": "		if (w)\n			return hyp_redirect(ctx, p, now, len, HYP_R_MAL_REDIRECT);",
+        "replace": "		if (w && 0)\n			return hyp_redirect(ctx, p, now, len, HYP_R_MAL_REDIRECT);",
         "tests": ["xdp_verdicts", "abuse_live"],
     },
     {
@@ -426,5 +428,33 @@ MUTANTS = [
         "find": "			go(h, h->state - 1, now_ms);",
         "replace": "			go(h, v.level, now_ms);",
         "tests": ["health", "watchdog"],
+    },
+    {
+        "name": "XDP: the class at the shedding level is not shed",
+        "file": "bpf/hyp_xdp.bpf.c",
+        "find": "	if (shed != 0 && *prio >= shed)",
+        "replace": "	if (shed != 0 && *prio > shed)",
+        "tests": ["xdp_verdicts"],
+    },
+    {
+        "name": "reload by path: a file outside --reload-dir is taken",
+        "file": "lib/hyp_ctl/hyp_ctl.c",
+        "find": "strncmp(real, c->reload_dir, dl) != 0 || real[dl] != '/') {",
+        "replace": "strncmp(real, c->reload_dir, dl) != 0 || 0) {",
+        "tests": ["reload_path"],
+    },
+    {
+        "name": "reload: prefixes blocked by hand are removed",
+        "file": "lib/hyp_fastpath/hyp_fastpath.c",
+        "find": "(v.flags & HYP_BLOCK_F_RUNTIME)) {",
+        "replace": "(v.flags & HYP_BLOCK_F_RUNTIME) && 0) {",
+        "tests": ["runtime_state"],
+    },
+    {
+        "name": "metrics: any password for a plain-secret user",
+        "file": "lib/hyp_metrics/hyp_metrics.c",
+        "find": "			return ct_equal(m->users[i].secret, pass);",
+        "replace": "			return true;",
+        "tests": ["metrics_secure"],
     },
 ]

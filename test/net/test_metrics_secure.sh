@@ -59,15 +59,16 @@ if grep -q "bad.auth:2: expected user:secret" <<<"$out" && ! grep -q "hunter2\|\
 else nok "broken auth line" "$(grep -i metrics <<<"$out" | tail -2)"; fi
 start --metrics-auth "$auth" || { nok "started with auth"; exit 1; }
 u=http://127.0.0.1:$mport/metrics
-check_eq "auth: none, a wrong password, an unknown user: 401 each" \
-	"$(code "$u") $(code -u prom:wrong "$u") $(code -u eve:s3cret-prom "$u")" "401 401 401"
+check_eq "auth: none, a wrong password (bcrypt and plain user), an unknown user: 401 each" \
+	"$(code "$u") $(code -u prom:wrong "$u") $(code -u ops:plain-pass-4 "$u") $(code -u eve:s3cret-prom "$u")" \
+	"401 401 401 401"
 check_eq "auth: the 401 asks for basic auth" \
 	"$(dut curl -s -D - -o /dev/null "$u" | tr -d '\r' | grep -i '^www-authenticate:' | cut -c1-40)" \
 	'WWW-Authenticate: Basic realm="hyperion"'
 check_eq "auth: the bcrypt user and the plain one get in" \
 	"$(code -u prom:s3cret-prom "$u") $(code -u ops:plain-pass-42 "$u")" "200 200"
 check_eq "auth: failures counted" \
-	"$(dut curl -s -u ops:plain-pass-42 "$u" | awk '/^hyperion_metrics_auth_failures_total / {print $2}')" 4
+	"$(dut curl -s -u ops:plain-pass-42 "$u" | awk '/^hyperion_metrics_auth_failures_total / {print $2}')" 5
 app_stop
 
 # -- TLS, and Prometheus over it ------------------------------------------------

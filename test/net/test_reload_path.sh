@@ -3,7 +3,8 @@
 # Reloading a policy by path, as an attacker with the telemetry socket would
 # try it: off unless --reload-dir; then only regular files under the
 # directory. /dev/null (an empty policy: all protection off), /etc/shadow,
-# a symbolic link to it, a directory symlink out of the tree, ../, a FIFO
+# a symbolic link to it, a directory symlink out of the tree, ../, a sibling
+# directory whose name starts with DIR's, a FIFO
 # (which would wedge the control thread), a device, a directory, a file
 # past the size cap: each refused at once, the running policy stays and
 # keeps dropping, and no refusal quotes a byte of what it read. TAP; 77 = skip.
@@ -46,6 +47,9 @@ mkdir -p "$tmp/outside"
 cp "$dir/good.yaml" "$tmp/outside/x.yaml"
 ln -s "$tmp/outside" "$dir/sub"
 mkfifo "$dir/fifo.yaml"
+# a sibling whose name starts with the directory's: not under it
+mkdir -p "$dir-evil"
+cp "$dir/good.yaml" "$dir-evil/x.yaml"
 printf 'API_TOKEN: hunter2-secret\n' >"$dir/token.yaml"
 truncate -s 257M "$dir/huge.yaml"
 app_start -- --iface "$HYP_IF_DUT" --policy "$tmp/running.yaml" --reload-dir "$dir" ||
@@ -53,7 +57,8 @@ app_start -- --iface "$HYP_IF_DUT" --policy "$tmp/running.yaml" --reload-dir "$d
 h0=$(hash)
 bad=0 leaked=0
 for p in /dev/null /etc/shadow "$dir/link.yaml" "$dir/sub/x.yaml" "$dir/../shadow" \
-	"$dir/fifo.yaml" /dev/zero "$dir" "$dir/huge.yaml" "$dir/nonexistent.yaml" "$dir/token.yaml"; do
+	"$dir/fifo.yaml" /dev/zero "$dir" "$dir/huge.yaml" "$dir/nonexistent.yaml" "$dir/token.yaml" \
+	"$dir-evil/x.yaml"; do
 	t0=$(date +%s%N)
 	r=$(reload "$p")
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -62,7 +67,7 @@ for p in /dev/null /etc/shadow "$dir/link.yaml" "$dir/sub/x.yaml" "$dir/../shado
 	case $r in *SECRET*|*hunter2*|*API_TOKEN*|*root:*) leaked=$((leaked + 1));; esac
 	[ "$ms" -lt 5000 ] || bad=$((bad + 1))
 done
-check_eq "11 hostile paths refused, each at once" "$bad" 0
+check_eq "12 hostile paths refused, each at once" "$bad" 0
 check_eq "no refusal quotes what the file holds" "$leaked" 0
 check_eq "the running policy stays" "$(hash)" "$h0"
 case $(reload "$dir/link.yaml") in *"a symbolic link: refused"*) ok "a symlink is named as one";;
