@@ -22,41 +22,40 @@
 
 #include "hyperion.h"
 
-/* ethtool ioctl on the interface; -errno */
+/* One interface ioctl (SIOCETHTOOL with cmd as ifr_data, or SIOCGIFMTU); -errno. */
 static int
-ethtool(const char *ifname, void *cmd)
+if_ioctl(const char *ifname, unsigned long req, void *cmd, struct ifreq *ifr)
 {
-	struct ifreq ifr;
 	int fd, ret = 0;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = cmd;
-	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+	memset(ifr, 0, sizeof(*ifr));
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	ifr->ifr_data = cmd;
+	if (ioctl(fd, req, ifr) < 0)
 		ret = -errno;
 	close(fd);
 	return ret;
 }
 
 static int
+ethtool(const char *ifname, void *cmd)
+{
+	struct ifreq ifr;
+
+	return if_ioctl(ifname, SIOCETHTOOL, cmd, &ifr);
+}
+
+static int
 if_mtu(const char *ifname, unsigned int *mtu)
 {
 	struct ifreq ifr;
-	int fd, ret = 0;
+	int ret = if_ioctl(ifname, SIOCGIFMTU, NULL, &ifr);
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0)
-		ret = -errno;
-	else
+	if (ret == 0)
 		*mtu = (unsigned int)ifr.ifr_mtu;
-	close(fd);
 	return ret;
 }
 

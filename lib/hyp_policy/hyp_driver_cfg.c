@@ -4,6 +4,8 @@
  * the same strict scalars, unknown keys refused, file:line:column errors.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,8 +240,7 @@ hyp_driver_cfg_load(const char *path, struct hyp_driver_cfg *out, struct hyp_pol
 	struct hyp_policy_error scratch;
 	char *buf;
 	size_t len;
-	FILE *f;
-	int ret;
+	int fd, ret;
 
 	if (err == NULL)
 		err = &scratch;
@@ -249,27 +250,18 @@ hyp_driver_cfg_load(const char *path, struct hyp_driver_cfg *out, struct hyp_pol
 		return -EINVAL;
 	}
 	snprintf(err->file, sizeof(err->file), "%s", path);
-	f = fopen(path, "rb");
-	if (f == NULL) {
+	/* the policy's reader: a FIFO named as the preset must not wedge the start */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		ret = -errno;
-		snprintf(err->msg, sizeof(err->msg), "cannot open: %s", strerror(errno));
+		snprintf(err->msg, sizeof(err->msg), "cannot open: %s", strerror(-ret));
 		return ret;
 	}
-	buf = malloc(HYP_DRV_MAX_FILE + 1);
-	if (buf == NULL) {
-		fclose(f);
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		return -ENOMEM;
-	}
-	/* one byte more than allowed: tells a file at the limit from a bigger one */
-	len = fread(buf, 1, HYP_DRV_MAX_FILE + 1, f);
-	if (ferror(f)) {
-		ret = -EIO;
-		snprintf(err->msg, sizeof(err->msg), "cannot read");
-	} else {
-		ret = hyp_driver_cfg_parse(buf, len, path, out, err);
-	}
-	fclose(f);
+	ret = pol_read_fd(fd, HYP_DRV_MAX_FILE, &buf, &len, err);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	ret = hyp_driver_cfg_parse(buf, len, path, out, err);
 	free(buf);
 	return ret;
 }

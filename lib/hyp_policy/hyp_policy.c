@@ -558,24 +558,14 @@ policy_parse(const char *buf, size_t len, const char *name, bool redact,
 }
 
 int
-hyp_policy_load_fd(int fd, const char *name, bool redact, struct hyp_policy **out,
-		   struct hyp_policy_error *err)
+pol_read_fd(int fd, size_t max, char **out, size_t *out_len, struct hyp_policy_error *err)
 {
-	struct hyp_policy_error scratch;
 	struct stat st;
 	size_t len = 0;
 	ssize_t got;
 	char *buf;
 	int ret;
 
-	if (err == NULL)
-		err = &scratch;
-	memset(err, 0, sizeof(*err));
-	snprintf(err->file, sizeof(err->file), "%s", name != NULL ? name : "<fd>");
-	if (fd < 0 || out == NULL) {
-		snprintf(err->msg, sizeof(err->msg), "invalid arguments");
-		return -EINVAL;
-	}
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
 		snprintf(err->msg, sizeof(err->msg), "cannot stat: %s", strerror(-ret));
@@ -583,15 +573,15 @@ hyp_policy_load_fd(int fd, const char *name, bool redact, struct hyp_policy **ou
 	}
 	/* a FIFO or a device would block the reader, or never end */
 	if (S_ISDIR(st.st_mode)) {
-		snprintf(err->msg, sizeof(err->msg), "a directory, not a policy file");
+		snprintf(err->msg, sizeof(err->msg), "a directory, not a file to read");
 		return -EISDIR;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err->msg, sizeof(err->msg), "not a regular file");
 		return -EINVAL;
 	}
-	if ((uint64_t)st.st_size > HYP_POLICY_MAX_FILE) {
-		snprintf(err->msg, sizeof(err->msg), "larger than %u bytes", HYP_POLICY_MAX_FILE);
+	if ((uint64_t)st.st_size > max) {
+		snprintf(err->msg, sizeof(err->msg), "larger than %zu bytes", max);
 		return -EFBIG;
 	}
 	/* one byte more than the size says: a file that grew meanwhile is caught */
@@ -617,8 +607,35 @@ hyp_policy_load_fd(int fd, const char *name, bool redact, struct hyp_policy **ou
 		ret = -EAGAIN;
 		snprintf(err->msg, sizeof(err->msg), "the file grew while it was read");
 	} else {
-		ret = policy_parse(buf, len, name, redact, out, err);
+		*out = buf;
+		*out_len = len;
+		return 0;
 	}
+	free(buf);
+	return ret;
+}
+
+int
+hyp_policy_load_fd(int fd, const char *name, bool redact, struct hyp_policy **out,
+		   struct hyp_policy_error *err)
+{
+	struct hyp_policy_error scratch;
+	size_t len;
+	char *buf;
+	int ret;
+
+	if (err == NULL)
+		err = &scratch;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", name != NULL ? name : "<fd>");
+	if (fd < 0 || out == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "invalid arguments");
+		return -EINVAL;
+	}
+	ret = pol_read_fd(fd, HYP_POLICY_MAX_FILE, &buf, &len, err);
+	if (ret < 0)
+		return ret;
+	ret = policy_parse(buf, len, name, redact, out, err);
 	free(buf);
 	return ret;
 }

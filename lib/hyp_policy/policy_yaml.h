@@ -84,5 +84,8 @@ int pol_read_proto(struct pctx *c, uint8_t *out);
 int pol_read_port(struct pctx *c, uint16_t *out);
 int pol_read_cidr(struct pctx *c, struct hyp_cidr *out);
 int pol_slow_section(struct pctx *c);
+/* a regular file's whole content (max bytes at most; FIFOs and devices refused), or -errno in err */
+struct hyp_policy_error;
+int pol_read_fd(int fd, size_t max, char **out, size_t *len, struct hyp_policy_error *err);
 
 #endif /* POLICY_YAML_H */

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "hyp_driver_cfg.h"
 
@@ -135,6 +137,24 @@ main(int argc, char **argv)
 		    strstr(err.msg, bad[i].msg) != NULL && d.n_quirks == 0 && d.driver[0] == '\0',
 		    bad[i].name, "ret %d at %u:%u (want %u:%u): %s", ret, err.line, err.column,
 		    bad[i].line, bad[i].col, err.msg);
+	}
+	{
+		char fifo[] = "/tmp/hyp-drvcfg-fifo-XXXXXX";
+		int fd = mkstemp(fifo);
+
+		/* a FIFO named as the preset: refused at once, nothing waits for a writer */
+		if (fd >= 0) {
+			close(fd);
+			unlink(fifo);
+		}
+		if (fd >= 0 && mkfifo(fifo, 0600) == 0) {
+			ret = hyp_driver_cfg_load(fifo, &d, &err);
+			tap(ret == -EINVAL && strstr(err.msg, "not a regular file") != NULL,
+			    "a FIFO as the preset is refused without blocking", "%d %s", ret, err.msg);
+			unlink(fifo);
+		} else {
+			tap(false, "a FIFO as the preset", "mkfifo: %s", strerror(errno));
+		}
 	}
 	ret = load(argv[1], "no-such-driver.yaml", &d, msg, sizeof(msg));
 	tap(ret == -ENOENT && strstr(msg, "cannot open") != NULL, "a missing file", "%d %s", ret,
