@@ -38,6 +38,9 @@
 RTE_LOG_REGISTER(hyp_app_logtype, hyp.app, INFO);
 
 #define TICK_MS 100
+/* alerts waiting for the EVE writer; a quarter only drop alerts may take */
+#define EVE_CAPACITY		4096
+#define EVE_DROP_RESERVE	(EVE_CAPACITY / 4)
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload_requested;
@@ -229,6 +232,7 @@ make_pipeline(struct hyp_app *app)
 	pc.stream.midstream = app->a.stream_midstream != 0;
 	pc.eve = app->ctl.eve;
 	pc.autoblock = app->ctl.autoblock;
+	pc.threshold = app->ctl.threshold;
 	for (i = 0; i < app->n_ports; i++) {
 		pc.ports[i].port_id = app->ports[i].port_id;
 		pc.ports[i].out = app->n_ports == 2 ? 1 - i : HYP_PIPE_NO_PORT;
@@ -307,14 +311,18 @@ run(struct hyp_app *app)
 		snprintf(c->reload_dir, sizeof(c->reload_dir), "%s", real);
 	}
 	if (app->a.eve != NULL) {
-		c->eve = hyp_eve_open(app->a.eve, 4096);
+		c->eve = hyp_eve_open(app->a.eve, EVE_CAPACITY, EVE_DROP_RESERVE);
 		if (c->eve == NULL) {
-			fprintf(stderr, "dpdk-hyperion: cannot open the EVE log %s\n", app->a.eve);
+			fprintf(stderr, "dpdk-hyperion: cannot open the EVE log %s: %s\n", app->a.eve,
+				rte_strerror(rte_errno));
 			return -EIO;
 		}
 	}
 	c->autoblock = hyp_autoblock_create(4096);
 	if (c->autoblock == NULL)
+		return -ENOMEM;
+	c->threshold = hyp_threshold_create(HYP_THRESHOLD_ENTRIES_DEFAULT, rte_get_tsc_hz());
+	if (c->threshold == NULL)
 		return -ENOMEM;
 	ret = hyp_ctl_autoblock_configure(c->autoblock, p);
 	if (ret < 0)
@@ -443,6 +451,7 @@ teardown(struct hyp_app *app)
 	if (parts.eve != NULL)
 		hyp_eve_close(parts.eve);
 	hyp_autoblock_free(parts.autoblock);
+	hyp_threshold_free(parts.threshold);
 	hyp_engine_free((struct hyp_engine *)(uintptr_t)parts.engine);
 }
 

@@ -50,3 +50,27 @@ hyp_engine_event_msg(enum hyp_engine_event e)
 {
 	return (unsigned int)e < HYP_EV_MAX ? engine_events[e].msg : "?";
 }
+
+const char *const hyp_threshold_type_names[HYP_THRESHOLD_TYPE_MAX] = {
+#define HYP_TH_NAME(id, name) [HYP_THRESHOLD_ ## id] = name,
+	HYP_THRESHOLD_TYPES(HYP_TH_NAME)
+#undef HYP_TH_NAME
+};
+
+const char *const hyp_threshold_track_names[HYP_TRACK_MAX] = {
+#define HYP_TH_NAME(id, name) [HYP_TRACK_ ## id] = name,
+	HYP_THRESHOLD_TRACKS(HYP_TH_NAME)
+#undef HYP_TH_NAME
+};
+
+const char *
+hyp_threshold_type_name(unsigned int type)
+{
+	return type < HYP_THRESHOLD_TYPE_MAX ? hyp_threshold_type_names[type] : "?";
+}
+
+const char *
+hyp_threshold_track_name(unsigned int track)
+{
+	return track < HYP_TRACK_MAX ? hyp_threshold_track_names[track] : "?";
+}

@@ -111,6 +111,53 @@ enum hyp_autoblock_tcp {
 	HYP_AB_TCP_STREAM,	/**< or the stream tracker vouches (one-sided sensors) */
 };
 
+/**
+ * A rule's alert threshold, Suricata's `threshold` keyword: how many of a
+ * rule's matches become EVE alerts, counted per tracked key over a window.
+ * It limits alerts, never the verdict: a drop rule drops every match.
+ */
+#define HYP_THRESHOLD_TYPES(X) \
+	X(NONE, "none")		/* every match alerts */ \
+	X(LIMIT, "limit")	/* the first count matches of each window */ \
+	X(THRESHOLD, "threshold")	/* every count-th match within a window */ \
+	X(BOTH, "both")		/* once a window, at the count-th match */
+
+enum hyp_threshold_type {
+#define HYP_TH_ENUM(id, name) HYP_THRESHOLD_ ## id,
+	HYP_THRESHOLD_TYPES(HYP_TH_ENUM)
+#undef HYP_TH_ENUM
+	HYP_THRESHOLD_TYPE_MAX
+};
+
+#define HYP_THRESHOLD_TRACKS(X) \
+	X(BY_SRC, "by_src") \
+	X(BY_DST, "by_dst") \
+	X(BY_RULE, "by_rule")	/* one count for the rule */ \
+	X(BY_BOTH, "by_both")	/* the address pair, either direction */
+
+enum hyp_threshold_track {
+#define HYP_TH_ENUM(id, name) HYP_TRACK_ ## id,
+	HYP_THRESHOLD_TRACKS(HYP_TH_ENUM)
+#undef HYP_TH_ENUM
+	HYP_TRACK_MAX
+};
+
+#define HYP_THRESHOLD_COUNT_MAX		1000000u
+#define HYP_THRESHOLD_SECONDS_MAX	86400u
+
+struct hyp_threshold_spec {
+	uint8_t type;		/**< enum hyp_threshold_type; NONE: no threshold */
+	uint8_t track;		/**< enum hyp_threshold_track */
+	uint32_t count;		/**< 1..HYP_THRESHOLD_COUNT_MAX */
+	uint32_t seconds;	/**< 1..HYP_THRESHOLD_SECONDS_MAX */
+};
+
+/** The names, by enum value, for parsers; and one name, "?" out of range. */
+extern const char *const hyp_threshold_type_names[HYP_THRESHOLD_TYPE_MAX];
+extern const char *const hyp_threshold_track_names[HYP_TRACK_MAX];
+const char *hyp_threshold_type_name(unsigned int type);
+const char *hyp_threshold_track_name(unsigned int track);
+
 #ifdef __cplusplus
 }
 #endif

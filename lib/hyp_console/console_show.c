@@ -405,11 +405,19 @@ cmd_show_rules_cb(void *parsed __rte_unused, struct cmdline *cl, void *data __rt
 	       c->rule_gen == hyp_engine_gen(ctl->engine) && c->n_rule_hits == n;
 	cmdline_printf(cl, "%5s %10s %-6s %12s  %s%s\n", "slot", "id", "action", "hits", "text",
 		       base ? console_since_note(c, note, sizeof(note)) : "");
-	for (i = 0; i < n; i++)
-		cmdline_printf(cl, "%5u %10" PRIu32 " %-6s %12" PRIu64 "  %s\n", i, rules[i].id,
+	for (i = 0; i < n; i++) {
+		const struct hyp_threshold_spec *th = &rules[i].threshold;
+		char ths[80] = "";
+
+		if (th->type != HYP_THRESHOLD_NONE)
+			snprintf(ths, sizeof(ths), " [threshold %s %s %" PRIu32 "/%" PRIu32 "s]",
+				 hyp_threshold_type_name(th->type),
+				 hyp_threshold_track_name(th->track), th->count, th->seconds);
+		cmdline_printf(cl, "%5u %10" PRIu32 " %-6s %12" PRIu64 "  %s%s\n", i, rules[i].id,
 			       hyp_action_name(rules[i].action),
 			       base ? since(rules[i].hits, c->rule_hits[i]) : rules[i].hits,
-			       rules[i].msg != NULL ? rules[i].msg : "");
+			       rules[i].msg != NULL ? rules[i].msg : "", ths);
+	}
 out:
 	pthread_mutex_unlock(&ctl->lock);
 	free(rules);

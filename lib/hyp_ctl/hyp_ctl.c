@@ -88,11 +88,13 @@ hyp_ctl_stopped(struct hyp_ctl *c, struct hyp_ctl_parts *out)
 	out->engine = c->engine;
 	out->eve = c->eve;
 	out->autoblock = c->autoblock;
+	out->threshold = c->threshold;
 	c->n_ports = 0;
 	c->pipe = NULL;
 	c->engine = NULL;
 	c->eve = NULL;
 	c->autoblock = NULL;
+	c->threshold = NULL;
 	pthread_mutex_unlock(&c->lock);
 	pthread_mutex_unlock(&c->reload_lock);
 }
@@ -164,9 +166,14 @@ hyp_ctl_rules(const struct hyp_ctl *c, struct hyp_ctl_rule *out, unsigned int ma
 	if (c->pipe != NULL)
 		hyp_pipeline_rule_hits(c->pipe, hits, n);
 	for (k = 0; k < n && k < max; k++) {
+		const struct hyp_threshold_spec *th;
+
 		memset(&out[k], 0, sizeof(out[k]));
 		hyp_engine_rule(c->engine, k, &out[k].id, &out[k].action, &out[k].msg);
 		out[k].hits = hits[k];
+		th = hyp_engine_rule_threshold(c->engine, k);
+		if (th != NULL)
+			out[k].threshold = *th;
 	}
 	free(hits);
 	return n;
@@ -1136,6 +1143,13 @@ hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final)
 		hyp_autoblock_get_stats(c->autoblock, &ab);
 		print_table(f, "autoblock", &ab, hyp_autoblock_stat_descs,
 			    hyp_autoblock_stat_count);
+	}
+	if (c->threshold != NULL) {
+		struct hyp_threshold_stats ts;
+
+		hyp_threshold_get_stats(c->threshold, &ts);
+		print_table(f, "threshold", &ts, hyp_threshold_stat_descs,
+			    hyp_threshold_stat_count);
 	}
 	if (c->eve != NULL) {
 		struct hyp_eve_stats es;

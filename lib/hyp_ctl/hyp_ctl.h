@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "hyp_autoblock.h"
+#include "hyp_threshold.h"
 #include "hyp_health.h"
 #include "hyp_defrag.h"
 #include "hyp_stream.h"
@@ -68,6 +69,7 @@ struct hyp_ctl {
 	const struct hyp_engine *engine;	/**< the one the workers use now */
 	struct hyp_eve *eve;			/**< NULL without --eve */
 	struct hyp_autoblock *autoblock;	/**< sources blocked after repeated drops */
+	struct hyp_threshold *threshold;	/**< rules' alert thresholds, kept across reloads */
 	const char *mode;			/**< "ids", "ips" or "replay" */
 	char policy_path[4096];			/**< "" without --policy */
 	char reload_dir[4096];			/**< --reload-dir, resolved; "": no reload by path */
@@ -149,6 +151,7 @@ struct hyp_ctl_parts {
 	const struct hyp_engine *engine;
 	struct hyp_eve *eve;
 	struct hyp_autoblock *autoblock;
+	struct hyp_threshold *threshold;
 };
 
 /**
@@ -262,6 +265,7 @@ struct hyp_ctl_rule {
 	enum hyp_action action;
 	uint64_t hits;			/**< carried over reloads by rule id */
 	const char *msg;		/**< valid while the engine is (under the lock) */
+	struct hyp_threshold_spec threshold;	/**< type NONE: every match alerts */
 };
 
 /**

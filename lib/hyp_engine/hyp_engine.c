@@ -222,6 +222,22 @@ hyp_engine_rule(const struct hyp_engine *e, unsigned int slot, uint32_t *id,
 	return 0;
 }
 
+const struct hyp_threshold_spec *
+hyp_engine_rule_threshold(const struct hyp_engine *e, unsigned int slot)
+{
+	const struct hyp_policy *p = e->policy;
+	size_t i;
+
+	if (slot < p->n_dns_rules)
+		return &p->dns_rules[slot].threshold;
+	i = slot - p->n_dns_rules;
+	if (i < p->n_signatures)
+		return &p->signatures[i].threshold;
+	if (i < e->n_dpi)
+		return &p->payload_rules[i - p->n_signatures].threshold;
+	return NULL;
+}
+
 /*
  * Every question of every message (UDP: one message; TCP: as many as the
  * payload holds whole), each against the DNS rules; the strongest rule

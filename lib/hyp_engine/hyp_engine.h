@@ -58,6 +58,10 @@ unsigned int hyp_engine_rule_count(const struct hyp_engine *e);
 /** The policy's id, action and alert text of a slot; -EINVAL if out of range. */
 int hyp_engine_rule(const struct hyp_engine *e, unsigned int slot, uint32_t *id,
 		    enum hyp_action *action, const char **msg);
+
+/** A slot's alert threshold (type NONE: none), or NULL out of range. */
+const struct hyp_threshold_spec *hyp_engine_rule_threshold(const struct hyp_engine *e,
+							   unsigned int slot);
 const struct hyp_policy *hyp_engine_policy(const struct hyp_engine *e);
 
 int hyp_engine_scratch_alloc(const struct hyp_engine *e, struct hyp_engine_scratch **s);

@@ -6,6 +6,14 @@
  * free ring (posters take, the writer gives back) and the queue (posters
  * give, the writer takes). As many slots exist as the queue holds, so a
  * poster that got a slot can always queue it: the only loss is "no slot".
+ * The last drop_reserve slots live in a second free ring only drop alerts
+ * may take from, once the shared one is empty: a flood of alert-only
+ * matches fills the shared slots and stops there, drops still get through.
+ *
+ * A failed write (disk full, EIO) loses nothing by itself: the burst stays
+ * in the buffer, the writer retries it with a growing pause and takes no
+ * new alerts meanwhile. Posters never wait for it: the queue fills and
+ * what does not fit is counted lost, as with any slow writer.
  *
  * Counters that posters update are per lcore, each written by one thread
  * only, with a plain load and store (no locked instruction); readers sum
@@ -51,6 +59,8 @@ HYP_LOG_TYPE(eve);
 #define EVE_IDLE_MIN_US		50
 #define EVE_IDLE_MAX_US		2000	/* bounds how late `tail -f` sees a line */
 #define EVE_FLUSH_POLL_US	200
+#define EVE_RETRY_MIN_US	10000
+#define EVE_RETRY_MAX_US	1000000	/* a full disk is polled once a second */
 #define EVE_OTHER_LCORE		RTE_MAX_LCORE	/* threads without an lcore id */
 
 #define PROTO_ICMP	1
@@ -62,12 +72,15 @@ HYP_LOG_TYPE(eve);
 struct eve_lcore_stats {
 	uint64_t posted;	/* queued for the writer */
 	uint64_t lost;		/* no slot */
+	uint64_t lost_drops;	/* of them, drop alerts */
 } __rte_cache_aligned;
 
 struct hyp_eve {
 	struct rte_ring *queue;		/* posted slots: MP enqueue, SC dequeue */
-	struct rte_ring *free;		/* empty slots */
+	struct rte_ring *free;		/* empty slots anyone may take */
+	struct rte_ring *reserve;	/* empty slots for drop alerts; NULL: none */
 	struct hyp_eve_alert *slots;
+	unsigned int shared;		/* slots[0..shared-1] belong to free */
 	char *buf;			/* one burst of lines; writer only */
 	char *path;
 	int fd;
@@ -85,8 +98,14 @@ struct hyp_eve {
 	/* written by the writer only */
 	uint64_t written;
 	uint64_t errors;
+	uint64_t write_errors;		/* failed write(2) calls */
+	uint32_t retrying;		/* lines wait in buf for a write that failed */
 	bool failing;			/* a write failed and was logged */
-	bool torn;			/* a partial line is on disk */
+	size_t used, done;		/* buf holds used bytes, done of them written */
+	size_t ends[EVE_BURST];		/* end offset of each line in buf */
+	unsigned int lines, lines_done;
+	unsigned int retry_us;		/* pause before the next attempt */
+	uint64_t retry_at_us;		/* CLOCK_MONOTONIC */
 
 	struct eve_lcore_stats stats[RTE_MAX_LCORE + 1];
 };
@@ -101,38 +120,58 @@ counter_inc(uint64_t *c)
 }
 
 static inline void
-count_post(struct hyp_eve *e, bool lost)
+count_one(uint64_t *c, bool own)
+{
+	if (likely(own))
+		counter_inc(c);
+	else
+		__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+}
+
+static inline void
+count_post(struct hyp_eve *e, bool lost, bool drop)
 {
 	unsigned int lcore = rte_lcore_id();
-	struct eve_lcore_stats *st;
+	bool own = lcore < RTE_MAX_LCORE;
+	struct eve_lcore_stats *st = &e->stats[own ? lcore : EVE_OTHER_LCORE];
 
-	if (likely(lcore < RTE_MAX_LCORE)) {
-		st = &e->stats[lcore];
-		counter_inc(lost ? &st->lost : &st->posted);
-	} else {
-		st = &e->stats[EVE_OTHER_LCORE];
-		__atomic_fetch_add(lost ? &st->lost : &st->posted, 1,
-				   __ATOMIC_RELAXED);
+	if (!lost) {
+		count_one(&st->posted, own);
+		return;
 	}
+	count_one(&st->lost, own);
+	if (drop)
+		count_one(&st->lost_drops, own);
+}
+
+/* The free ring a slot goes back to. */
+static inline struct rte_ring *
+slot_ring(const struct hyp_eve *e, const void *slot)
+{
+	return (const struct hyp_eve_alert *)slot - e->slots < (ptrdiff_t)e->shared ?
+	       e->free : e->reserve;
 }
 
 int
 hyp_eve_post(struct hyp_eve *e, const struct hyp_eve_alert *a)
 {
+	bool drop = a->action == HYP_ACTION_DROP;
 	void *slot;
 
-	if (unlikely(rte_ring_mc_dequeue(e->free, &slot) != 0)) {
-		count_post(e, true);
+	if (unlikely(rte_ring_mc_dequeue(e->free, &slot) != 0) &&
+	    (!drop || e->reserve == NULL ||
+	     rte_ring_mc_dequeue(e->reserve, &slot) != 0)) {
+		count_post(e, true, drop);
 		return -ENOBUFS;
 	}
 	memcpy(slot, a, sizeof(*a));
 	if (unlikely(rte_ring_mp_enqueue(e->queue, slot) != 0)) {
 		/* cannot happen (as many queue places as slots); be safe */
-		rte_ring_mp_enqueue(e->free, slot);
-		count_post(e, true);
+		rte_ring_mp_enqueue(slot_ring(e, slot), slot);
+		count_post(e, true, drop);
 		return -ENOBUFS;
 	}
-	count_post(e, false);
+	count_post(e, false, drop);
 	return 0;
 }
 
@@ -285,81 +324,100 @@ eve_format(const struct hyp_eve_alert *a, char *buf, size_t size)
 	return len;
 }
 
-/* Bytes of buf that reached the file. */
-static size_t
-eve_write(struct hyp_eve *e, size_t len)
+static uint64_t
+mono_us(void)
 {
-	size_t done = 0;
+	struct timespec ts;
 
-	while (done < len) {
-		ssize_t r = write(e->fd, e->buf + done, len - done);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Lines of buf now wholly on disk: count them written. */
+static void
+eve_count_done(struct hyp_eve *e)
+{
+	unsigned int ok = e->lines_done;
+
+	while (ok < e->lines && e->ends[ok] <= e->done)
+		ok++;
+	__atomic_store_n(&e->written, e->written + (ok - e->lines_done), __ATOMIC_RELAXED);
+	e->lines_done = ok;
+}
+
+/* Lines of buf that will never be written: count them errors, empty buf. */
+static void
+eve_give_up(struct hyp_eve *e)
+{
+	__atomic_store_n(&e->errors, e->errors + (e->lines - e->lines_done), __ATOMIC_RELAXED);
+	e->used = e->done = 0;
+	e->lines = e->lines_done = 0;
+	__atomic_store_n(&e->retrying, 0, __ATOMIC_RELAXED);
+}
+
+/*
+ * Write what buf still holds. True when it is all out; false after a
+ * failed write(2): the rest stays for the next attempt, which the caller
+ * makes no earlier than retry_at_us.
+ */
+static bool
+eve_write_pending(struct hyp_eve *e)
+{
+	while (e->done < e->used) {
+		ssize_t r = write(e->fd, e->buf + e->done, e->used - e->done);
 
 		if (r > 0) {
-			done += (size_t)r;
+			e->done += (size_t)r;
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
+		eve_count_done(e);
+		__atomic_store_n(&e->write_errors, e->write_errors + 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->retrying, 1, __ATOMIC_RELAXED);
 		/* once per episode: a full disk must not flood the log */
 		if (!e->failing) {
-			HYP_EVE_LOG(ERR, "%s: %s: alerts are being lost",
-				    e->path, r < 0 ? strerror(errno) :
-				    "nothing written");
+			HYP_EVE_LOG(ERR, "%s: %s: %u alerts kept, retrying; new ones are lost while the queue is full",
+				    e->path, r < 0 ? strerror(errno) : "nothing written",
+				    e->lines - e->lines_done);
 			e->failing = true;
+			e->retry_us = EVE_RETRY_MIN_US;
+		} else {
+			e->retry_us = RTE_MIN(e->retry_us * 2, (unsigned int)EVE_RETRY_MAX_US);
 		}
-		return done;
+		e->retry_at_us = mono_us() + e->retry_us;
+		return false;
 	}
-	if (e->failing && len > 0) {
+	eve_count_done(e);
+	if (e->failing) {
 		HYP_EVE_LOG(INFO, "%s: writing again", e->path);
 		e->failing = false;
 	}
-	return done;
+	e->used = e->done = 0;
+	e->lines = e->lines_done = 0;
+	__atomic_store_n(&e->retrying, 0, __ATOMIC_RELAXED);
+	return true;
 }
 
-static bool
-eve_line_end(const size_t *ends, unsigned int lines, size_t off)
+/* Format a burst into buf (empty) and give its slots back. */
+static void
+eve_format_burst(struct hyp_eve *e, void **slots, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < lines; i++)
-		if (ends[i] == off)
-			return true;
-	return false;
-}
-
-static void
-eve_write_burst(struct hyp_eve *e, void **slots, unsigned int n)
-{
-	size_t ends[EVE_BURST];
-	unsigned int lines = 0, i, ok = 0;
-	size_t used = 0, start, done;
-
-	/* end a line torn by a failed write, or the next one is garbage */
-	if (e->torn)
-		e->buf[used++] = '\n';
-	start = used;
 	for (i = 0; i < n; i++) {
-		size_t len = eve_format(slots[i], e->buf + used,
-					EVE_BUF_SIZE - used);
+		size_t len = eve_format(slots[i], e->buf + e->used,
+					EVE_BUF_SIZE - e->used);
 
 		if (len != 0) {
-			used += len;
-			ends[lines++] = used;
+			e->used += len;
+			e->ends[e->lines++] = e->used;
+		} else {
+			__atomic_store_n(&e->errors, e->errors + 1, __ATOMIC_RELAXED);
 		}
+		/* the line is in buf: the slot is free again before the syscall */
+		rte_ring_enqueue(slot_ring(e, slots[i]), slots[i]);
 	}
-	/* the lines are in buf: give the slots back before the syscall */
-	rte_ring_enqueue_bulk(e->free, slots, n, NULL);
-
-	done = eve_write(e, used);
-	if (done > 0) {
-		/* a short write that stopped mid-line tears it */
-		e->torn = done != used && done != start &&
-			  !(lines > 0 && eve_line_end(ends, lines, done));
-	}
-	while (ok < lines && ends[ok] <= done)
-		ok++;
-	__atomic_store_n(&e->written, e->written + ok, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->errors, e->errors + (n - ok), __ATOMIC_RELAXED);
 }
 
 /* O_NOFOLLOW: a symlink planted where the log goes must not redirect it */
@@ -387,7 +445,17 @@ eve_reopen(struct hyp_eve *e, uint64_t req)
 	} else {
 		close(e->fd);
 		e->fd = fd;
-		e->torn = false;	/* a new file starts with a whole line */
+		/*
+		 * A line half written to the old file cannot be finished in
+		 * the new one: it is lost (the old file ends torn); the lines
+		 * after it go to the new file whole.
+		 */
+		if (e->lines_done < e->lines && e->done > 0 &&
+		    (e->lines_done == 0 ? e->done : e->done - e->ends[e->lines_done - 1]) > 0) {
+			e->done = e->ends[e->lines_done++];
+			__atomic_store_n(&e->errors, e->errors + 1, __ATOMIC_RELAXED);
+		}
+		e->retry_at_us = 0;	/* the new file may have room: try now */
 		__atomic_store_n(&e->reopen_err, 0, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&e->reopens, 1, __ATOMIC_RELAXED);
 		HYP_EVE_LOG(INFO, "%s: reopened", e->path);
@@ -409,10 +477,26 @@ eve_writer(void *arg)
 
 		if (req != e->reopen_done)
 			eve_reopen(e, req);
+		if (e->used > 0) {
+			uint64_t now = mono_us();
+
+			if (now < e->retry_at_us && !stopping) {
+				usleep(RTE_MIN(e->retry_at_us - now,
+					       (uint64_t)EVE_IDLE_MAX_US));
+				stopping = __atomic_load_n(&e->stop, __ATOMIC_ACQUIRE);
+				continue;
+			}
+			/* stopping: one attempt per burst, close() must not hang */
+			if (!eve_write_pending(e) && stopping)
+				eve_give_up(e);
+			continue;
+		}
 		n = rte_ring_sc_dequeue_burst(e->queue, burst, EVE_BURST, NULL);
 
 		if (n > 0) {
-			eve_write_burst(e, burst, n);
+			eve_format_burst(e, burst, n);
+			if (!eve_write_pending(e) && stopping)
+				eve_give_up(e);
 			idle_us = EVE_IDLE_MIN_US;
 			continue;
 		}
@@ -439,6 +523,7 @@ eve_free(struct hyp_eve *e)
 		close(e->fd);
 	rte_ring_free(e->queue);
 	rte_ring_free(e->free);
+	rte_ring_free(e->reserve);
 	rte_free(e->slots);
 	free(e->buf);
 	free(e->path);
@@ -446,7 +531,7 @@ eve_free(struct hyp_eve *e)
 }
 
 struct hyp_eve *
-hyp_eve_open(const char *path, unsigned int capacity)
+hyp_eve_open(const char *path, unsigned int capacity, unsigned int drop_reserve)
 {
 	char name[RTE_RING_NAMESIZE];
 	struct hyp_eve *e;
@@ -454,7 +539,8 @@ hyp_eve_open(const char *path, unsigned int capacity)
 	unsigned int i;
 	int err;
 
-	if (path == NULL || capacity == 0 || capacity > RTE_RING_SZ_MASK) {
+	if (path == NULL || capacity == 0 || capacity > RTE_RING_SZ_MASK ||
+	    drop_reserve >= capacity) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -465,6 +551,7 @@ hyp_eve_open(const char *path, unsigned int capacity)
 		return NULL;
 	}
 	e->fd = -1;
+	e->shared = capacity - drop_reserve;
 	e->path = strdup(path);
 	e->buf = malloc(EVE_BUF_SIZE);
 	e->slots = rte_zmalloc("hyp_eve_slots",
@@ -487,16 +574,27 @@ hyp_eve_open(const char *path, unsigned int capacity)
 		goto fail;
 	}
 	snprintf(name, sizeof(name), "hyp_eve_f%" PRIu32, seq);
-	e->free = rte_ring_create(name, capacity, SOCKET_ID_ANY,
+	e->free = rte_ring_create(name, e->shared, SOCKET_ID_ANY,
 				  RING_F_EXACT_SZ);
 	if (e->free == NULL) {
 		err = rte_errno;
-		HYP_EVE_LOG(ERR, "ring for %u slots: %s", capacity,
+		HYP_EVE_LOG(ERR, "ring for %u slots: %s", e->shared,
 			    rte_strerror(err));
 		goto fail;
 	}
+	if (drop_reserve > 0) {
+		snprintf(name, sizeof(name), "hyp_eve_r%" PRIu32, seq);
+		e->reserve = rte_ring_create(name, drop_reserve, SOCKET_ID_ANY,
+					     RING_F_EXACT_SZ);
+		if (e->reserve == NULL) {
+			err = rte_errno;
+			HYP_EVE_LOG(ERR, "ring for %u reserved slots: %s", drop_reserve,
+				    rte_strerror(err));
+			goto fail;
+		}
+	}
 	for (i = 0; i < capacity; i++) {
-		if (rte_ring_enqueue(e->free, &e->slots[i]) != 0) {
+		if (rte_ring_enqueue(slot_ring(e, &e->slots[i]), &e->slots[i]) != 0) {
 			err = ENOSPC;
 			goto fail;
 		}
@@ -614,12 +712,29 @@ hyp_eve_lost(const struct hyp_eve *e)
 	return lost;
 }
 
+uint64_t
+hyp_eve_lost_drops(const struct hyp_eve *e)
+{
+	uint64_t lost = 0;
+	unsigned int i;
+
+	for (i = 0; i <= RTE_MAX_LCORE; i++)
+		lost += __atomic_load_n(&e->stats[i].lost_drops, __ATOMIC_RELAXED);
+	return lost;
+}
+
 const struct hyp_stat_desc hyp_eve_stat_descs[] = {
 	HYP_STAT(struct hyp_eve_stats, written, COUNTER, "Alerts written to the EVE log"),
 	HYP_STAT(struct hyp_eve_stats, lost, COUNTER,
 		 "Alerts that never reached the log: no free slot, or not formatted or written"),
 	HYP_STAT(struct hyp_eve_stats, errors, COUNTER,
 		 "Of the lost alerts, those the writer could not format or write"),
+	HYP_STAT(struct hyp_eve_stats, lost_drops, COUNTER,
+		 "Of the lost alerts, drop alerts: none while the reserved slots last"),
+	HYP_STAT(struct hyp_eve_stats, write_errors, COUNTER,
+		 "Failed writes to the log (disk full, I/O error); their alerts are kept and retried"),
+	HYP_STAT(struct hyp_eve_stats, retrying, GAUGE,
+		 "1 while alerts wait for a write that failed to be retried"),
 };
 const unsigned int hyp_eve_stat_count = RTE_DIM(hyp_eve_stat_descs);
 
@@ -629,4 +744,7 @@ hyp_eve_get_stats(const struct hyp_eve *e, struct hyp_eve_stats *st)
 	st->written = hyp_eve_written(e);
 	st->errors = hyp_eve_errors(e);
 	st->lost = hyp_eve_lost(e);
+	st->lost_drops = hyp_eve_lost_drops(e);
+	st->write_errors = __atomic_load_n(&e->write_errors, __ATOMIC_RELAXED);
+	st->retrying = __atomic_load_n(&e->retrying, __ATOMIC_RELAXED);
 }

@@ -67,15 +67,25 @@ struct hyp_eve;
  * appending and start its writer.
  * Needs the EAL; works before any worker lcore is launched.
  *
+ * A write that fails (disk full, I/O error) is retried, with a pause that
+ * grows from 10 ms to 1 s, until it succeeds, the log is reopened or
+ * closed; meanwhile the writer takes no new alerts, so the queue fills and
+ * posts are counted lost. Nothing already queued is lost to a full disk
+ * that gets room again.
+ *
  * @param path
  *   The log file.
  * @param capacity
  *   Alerts that may wait for the writer at once (>= 1); more are lost.
+ * @param drop_reserve
+ *   Of the capacity, slots only drop alerts (HYP_ACTION_DROP) may take,
+ *   once the others are gone (< capacity; 0: none).
  * @return
  *   The log, or NULL with rte_errno set (EINVAL, ENOMEM, or the errno of
  *   open(2) or of the thread creation).
  */
-struct hyp_eve *hyp_eve_open(const char *path, unsigned int capacity);
+struct hyp_eve *hyp_eve_open(const char *path, unsigned int capacity,
+			     unsigned int drop_reserve);
 
 /**
  * Queue one alert. For data-path lcores (any thread may call it): never
@@ -123,18 +133,28 @@ uint64_t hyp_eve_written(const struct hyp_eve *e);
 /**
  * Alerts that will never reach the file: no free slot when posted, or the
  * writer could not format or write them. Once the queue is drained
- * (hyp_eve_flush()), every posted alert is either written or lost.
+ * (hyp_eve_flush() returned 0), every posted alert is either written or
+ * lost; while a failed write is retried, the flush waits for it.
  */
 uint64_t hyp_eve_lost(const struct hyp_eve *e);
 
-/** Of the lost alerts, those the writer failed to format or write. */
+/**
+ * Of the lost alerts, those the writer failed to format, or gave up
+ * writing: at close, or the half-written line a reopen left behind.
+ */
 uint64_t hyp_eve_errors(const struct hyp_eve *e);
 
-/** The three at once; their names and meaning are in hyp_eve_stat_descs[]. */
+/** Of the lost alerts, drop alerts. */
+uint64_t hyp_eve_lost_drops(const struct hyp_eve *e);
+
+/** All at once; their names and meaning are in hyp_eve_stat_descs[]. */
 struct hyp_eve_stats {
 	uint64_t written;
 	uint64_t lost;
 	uint64_t errors;
+	uint64_t lost_drops;
+	uint64_t write_errors;
+	uint64_t retrying;
 };
 
 void hyp_eve_get_stats(const struct hyp_eve *e, struct hyp_eve_stats *st);

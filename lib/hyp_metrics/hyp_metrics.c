@@ -700,6 +700,15 @@ control(struct out *o, const struct hyp_ctl *ctl)
 		table_family(o, "hyperion_eve_events_total", "result",
 			     "EVE alerts, by what became of them", &es, hyp_eve_stat_descs,
 			     hyp_eve_stat_count);
+		table_gauges(o, "hyperion_eve", &es, hyp_eve_stat_descs, hyp_eve_stat_count, NULL);
+	}
+	if (ctl->threshold != NULL) {
+		struct hyp_threshold_stats ts;
+
+		hyp_threshold_get_stats(ctl->threshold, &ts);
+		table_all(o, "hyperion_threshold",
+			  "Matches of rules with an alert threshold, by what the threshold did",
+			  &ts, hyp_threshold_stat_descs, hyp_threshold_stat_count);
 	}
 
 	family(o, "hyperion_policy_reloads_total", "counter",

@@ -51,6 +51,7 @@ extern "C" {
 
 struct hyp_eve;
 struct hyp_autoblock;
+struct hyp_threshold;
 
 enum hyp_pipe_mode {
 	HYP_PIPE_STAGED,
@@ -91,6 +92,7 @@ struct hyp_pipe_conf {
 	uint64_t flow_idle_ms;
 	struct hyp_eve *eve;		/**< NULL: no alert log */
 	struct hyp_autoblock *autoblock;	/**< NULL: sources of drops not reported */
+	struct hyp_threshold *threshold;	/**< NULL: rules' thresholds ignored, all alert */
 	hyp_pipe_prefilter_t prefilter;
 	void *prefilter_arg;
 	/**

@@ -28,6 +28,7 @@
 #include "hyp_autoblock.h"
 #include "hyp_eve.h"
 #include "hyp_flow.h"
+#include "hyp_threshold.h"
 #include "pipeline_private.h"
 
 /* ---- the verdict stage, shared by rtc and staged workers ---------------- */
@@ -70,6 +71,22 @@ post_alert(struct hyp_pipeline *p, struct hyp_lcore_stats *st,
 {
 	post_event(p, st, m, flow_hash, v->rule_id, v->action, v->msg,
 		   v->dns_query ? v->rrname : NULL);
+}
+
+/*
+ * Whether a rule's match becomes an alert: its threshold decides, over
+ * every worker's matches (one table). The verdict does not depend on it.
+ */
+static bool
+alert_due(const struct hyp_pipeline *p, const struct hyp_engine *e, const struct hyp_pkt_meta *m,
+	  const struct hyp_verdict *v, uint64_t now)
+{
+	const struct hyp_threshold_spec *s;
+
+	if (p->c.threshold == NULL || v->slot < 0)
+		return true;
+	s = hyp_engine_rule_threshold(e, (unsigned int)v->slot);
+	return hyp_threshold_check(p->c.threshold, s, v->rule_id, m->src, m->dst, now);
 }
 
 static void worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
@@ -342,7 +359,7 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			st->dns_errors++;
 		if (v.scan_err < 0)
 			st->scan_errors++;
-		if (v.action != HYP_ACTION_PASS)
+		if (v.action != HYP_ACTION_PASS && alert_due(p, e, &meta, &v, now))
 			post_alert(p, st, &meta, hash, &v);
 		if (v.action == HYP_ACTION_DROP) {
 			drop_verdict(p, w, st, fe, dir, &meta, &v, gen, now);

@@ -24,10 +24,15 @@
  *     redirect_budget_burst: N                    # 0: a tenth of a second's
  *     pass_ethertypes: [arp, lldp, 0x88f7, ...]   # IPS: non-IP forwarded
  *   slow_path:
- *     dns_rules: [{match: "evil.com", action: drop|alert|pass, id: N}, ...]
- *     payload_signatures: [{match: "literal bytes", action: ..., id: N}, ...]
+ *     dns_rules: [{match: "evil.com", action: drop|alert|pass, id: N,
+ *                  threshold: TH}, ...]
+ *     payload_signatures: [{match: "literal bytes", action: ..., id: N,
+ *                           threshold: TH}, ...]
  *     payload_rules: [{id: N, msg: "...", regex: "...", protocol: 6|17,
- *                      port: N, action: ...}, ...]    # id and regex required
+ *                      port: N, action: ..., threshold: TH}, ...]
+ *                                         # id and regex required
+ *       TH: {type: limit|threshold|both, track: by_src|by_dst|by_rule|by_both,
+ *            count: 1..1000000, seconds: 1..86400}   # all four; alerts only
  *     auto_block: {hits: N, ttl_s: 1.., udp: bool, tcp: handshake|stream,
  *                  exempt: [CIDR, ...], max_reports_per_source_s: N}
  *     dns_malformed: drop|alert|pass       # DNS to port 53 that does not parse
@@ -73,6 +78,7 @@ struct hyp_policy_dns_rule {
 	uint32_t id;
 	char *match;		/* lower case, no trailing dot, e.g. "evil.com" */
 	enum hyp_action action;
+	struct hyp_threshold_spec threshold;	/* type NONE: every match alerts */
 };
 
 struct hyp_policy_signature {
@@ -80,6 +86,7 @@ struct hyp_policy_signature {
 	uint8_t *bytes;		/* literal, matched anywhere in the L4 payload */
 	size_t len;
 	enum hyp_action action;
+	struct hyp_threshold_spec threshold;
 };
 
 struct hyp_policy_payload_rule {
@@ -89,6 +96,7 @@ struct hyp_policy_payload_rule {
 	uint8_t proto;		/* 0: any */
 	uint16_t port;		/* destination port; 0: any */
 	enum hyp_action action;
+	struct hyp_threshold_spec threshold;
 };
 
 struct hyp_policy {

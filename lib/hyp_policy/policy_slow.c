@@ -301,9 +301,50 @@ read_regex(struct pctx *c, char **out)
 	return 0;
 }
 
+/* ---- threshold: {type, track, count, seconds}, all four, as Suricata's ---- */
+
+static const char *const th_keys[] = { "type", "track", "count", "seconds" };
+enum { TH_TYPE, TH_TRACK, TH_COUNT, TH_SECONDS };
+
+static int
+th_field(struct pctx *c, unsigned int key, void *arg)
+{
+	struct hyp_threshold_spec *t = arg;
+	unsigned int v;
+	int ret;
+
+	switch (key) {
+	case TH_TYPE:
+		/* "none" is no threshold: leave the key out instead */
+		ret = yw_enum(c, hyp_threshold_type_names + 1, HYP_THRESHOLD_TYPE_MAX - 1,
+			      "limit, threshold or both", &v);
+		if (ret == 0)
+			t->type = (uint8_t)(v + 1);
+		return ret;
+	case TH_TRACK:
+		ret = yw_enum(c, hyp_threshold_track_names, HYP_TRACK_MAX,
+			      "by_src, by_dst, by_rule or by_both", &v);
+		if (ret == 0)
+			t->track = (uint8_t)v;
+		return ret;
+	case TH_COUNT:
+		return pol_read_u32(c, 1, HYP_THRESHOLD_COUNT_MAX, &t->count);
+	default:
+		return pol_read_u32(c, 1, HYP_THRESHOLD_SECONDS_MAX, &t->seconds);
+	}
+}
+
+static int
+read_threshold(struct pctx *c, struct hyp_threshold_spec *t)
+{
+	return yw_item_mapping(c, th_keys, HYP_DIM(th_keys), th_field, t,
+			       1u << TH_TYPE | 1u << TH_TRACK | 1u << TH_COUNT |
+			       1u << TH_SECONDS);
+}
+
 /* dns_rules and payload_signatures share their keys. */
-static const char *const match_keys[] = { "match", "action", "id" };
-enum { HYP_MK_MATCH, HYP_MK_ACTION, HYP_MK_ID };
+static const char *const match_keys[] = { "match", "action", "id", "threshold" };
+enum { HYP_MK_MATCH, HYP_MK_ACTION, HYP_MK_ID, HYP_MK_THRESHOLD };
 
 static int
 dns_field(struct pctx *c, unsigned int key, void *arg)
@@ -315,6 +356,8 @@ dns_field(struct pctx *c, unsigned int key, void *arg)
 		return read_dns_match(c, &r->match);
 	case HYP_MK_ACTION:
 		return read_action(c, &r->action);
+	case HYP_MK_THRESHOLD:
+		return read_threshold(c, &r->threshold);
 	default:
 		return read_rule_id(c, &r->id);
 	}
@@ -330,6 +373,8 @@ sig_field(struct pctx *c, unsigned int key, void *arg)
 		return read_sig_match(c, &r->bytes, &r->len);
 	case HYP_MK_ACTION:
 		return read_action(c, &r->action);
+	case HYP_MK_THRESHOLD:
+		return read_threshold(c, &r->threshold);
 	default:
 		return read_rule_id(c, &r->id);
 	}
@@ -384,11 +429,11 @@ sig_item(struct pctx *c, size_t idx)
 }
 
 static const char *const prule_keys[] = {
-	"id", "msg", "regex", "protocol", "port", "action",
+	"id", "msg", "regex", "protocol", "port", "action", "threshold",
 };
 enum {
 	HYP_PR_ID, HYP_PR_MSG, HYP_PR_REGEX, HYP_PR_PROTOCOL, HYP_PR_PORT,
-	HYP_PR_ACTION,
+	HYP_PR_ACTION, HYP_PR_THRESHOLD,
 };
 
 static int
@@ -414,6 +459,8 @@ prule_field(struct pctx *c, unsigned int key, void *arg)
 		return pol_read_proto(c, &r->proto);
 	case HYP_PR_PORT:
 		return pol_read_port(c, &r->port);
+	case HYP_PR_THRESHOLD:
+		return read_threshold(c, &r->threshold);
 	default:
 		return read_action(c, &r->action);
 	}

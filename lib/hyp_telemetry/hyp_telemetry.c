@@ -199,6 +199,14 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	if (x != NULL)
 		rte_tel_data_add_dict_u64(x, "enabled", c->eve != NULL);
 	add_container(d, "eve", x);
+
+	{
+		struct hyp_threshold_stats ts;
+
+		hyp_threshold_get_stats(c->threshold, &ts);	/* zeros without one */
+		add_container(d, "threshold", table_dict(&ts, hyp_threshold_stat_descs,
+							 hyp_threshold_stat_count));
+	}
 }
 
 /* ---- /hyperion/lcores ----------------------------------------------------- */
@@ -559,6 +567,15 @@ rules_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(r, "action", hyp_action_name(rules[k].action));
 		rte_tel_data_add_dict_u64(r, "hits", rules[k].hits);
 		add_str(r, "msg", rules[k].msg != NULL ? rules[k].msg : "");
+		if (rules[k].threshold.type != HYP_THRESHOLD_NONE) {
+			rte_tel_data_add_dict_string(r, "threshold_type",
+						     hyp_threshold_type_name(rules[k].threshold.type));
+			rte_tel_data_add_dict_string(r, "threshold_track",
+						     hyp_threshold_track_name(rules[k].threshold.track));
+			rte_tel_data_add_dict_u64(r, "threshold_count", rules[k].threshold.count);
+			rte_tel_data_add_dict_u64(r, "threshold_seconds",
+						  rules[k].threshold.seconds);
+		}
 		snprintf(key, sizeof(key), "rule_%u", rules[k].id);
 		add_container(d, key, r);
 	}
@@ -702,11 +719,32 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return errno != 0 || *end != '\0' || *out > max ? -EINVAL : 0;
 }
 
+/*
+ * A command's parameter split at its commas into at most max fields (the
+ * rest NULL), in buf. -1 when there is none, it does not fit buf, or it has
+ * more fields than max: the caller refuses it whole.
+ */
+static int
+split_params(const char *params, char *buf, size_t size, char **f, unsigned int max)
+{
+	char *save = NULL;
+	unsigned int i;
+
+	for (i = 0; i < max; i++)
+		f[i] = NULL;
+	if (params == NULL || strlen(params) >= size)
+		return -1;
+	snprintf(buf, size, "%s", params);
+	for (i = 0; i < max; i++)
+		f[i] = strtok_r(i == 0 ? buf : NULL, ",", &save);
+	return strtok_r(NULL, ",", &save) == NULL ? 0 : -1;
+}
+
 static int
 cb_queue(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
 {
 	struct hyp_ctl *c = ctl_get();
-	char buf[64], msg[256] = "", *op, *qs, *ms, *extra, *save = NULL;
+	char buf[64], msg[256] = "", *f[3], *op, *qs, *ms;
 	unsigned long q, tmo = 1000;
 	struct hyp_ctl_drain dr;
 	int ret;
@@ -714,17 +752,11 @@ cb_queue(const char *cmd __rte_unused, const char *params, struct rte_tel_data *
 	rte_tel_data_start_dict(d);
 	if (c == NULL)
 		return -ENOTSUP;
-	if (params == NULL || strlen(params) >= sizeof(buf)) {
-		rte_tel_data_add_dict_string(d, "result", "refused");
-		add_str(d, "error", "expected fence,Q | unfence,Q | drain,Q[,MS]");
-		return 0;
-	}
-	snprintf(buf, sizeof(buf), "%s", params);
-	op = strtok_r(buf, ",", &save);
-	qs = strtok_r(NULL, ",", &save);
-	ms = strtok_r(NULL, ",", &save);
-	extra = strtok_r(NULL, ",", &save);
-	if (op == NULL || parse_uint(qs, HYP_XSKS_MAX_ENTRIES - 1, &q) < 0 || extra != NULL ||
+	ret = split_params(params, buf, sizeof(buf), f, RTE_DIM(f));
+	op = f[0];
+	qs = f[1];
+	ms = f[2];
+	if (ret < 0 || op == NULL || parse_uint(qs, HYP_XSKS_MAX_ENTRIES - 1, &q) < 0 ||
 	    (strcmp(op, "drain") != 0 && ms != NULL) ||
 	    (ms != NULL && parse_uint(ms, HYP_DRAIN_MAX_MS, &tmo) < 0) ||
 	    (strcmp(op, "fence") != 0 && strcmp(op, "unfence") != 0 && strcmp(op, "drain") != 0)) {
@@ -753,6 +785,63 @@ cb_queue(const char *cmd __rte_unused, const char *params, struct rte_tel_data *
 	rte_tel_data_add_dict_u64(d, "ports", ret > 0 ? (uint64_t)ret : 0);
 	if (msg[0] != '\0')
 		add_str(d, ret < 0 ? "error" : "note", msg);
+	return 0;
+}
+
+/*
+ * /hyperion/block,add,CIDR | del,CIDR: what the console's blocklist does,
+ * for scripts and SOAR hooks. Kept across reloads like every block made at
+ * run time (/hyperion/runtime lists it). The parameter is parsed whole and
+ * strictly: one verb, one prefix, nothing after.
+ */
+static int
+cb_block(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	struct hyp_ctl *c = ctl_get();
+	char buf[80], err[128], pfx[64], *f[2], *op, *arg;
+	struct hyp_ctl_block_result res;
+	struct hyp_cidr cidr;
+	bool add;
+	int ret;
+
+	rte_tel_data_start_dict(d);
+	if (c == NULL)
+		return -ENOTSUP;
+	ret = split_params(params, buf, sizeof(buf), f, RTE_DIM(f));
+	op = f[0];
+	arg = f[1];
+	if (ret < 0 || op == NULL || arg == NULL ||
+	    (strcmp(op, "add") != 0 && strcmp(op, "del") != 0)) {
+		rte_tel_data_add_dict_string(d, "result", "refused");
+		add_str(d, "error", "expected add,CIDR | del,CIDR");
+		return 0;
+	}
+	add = strcmp(op, "add") == 0;
+	rte_tel_data_add_dict_string(d, "op", op);
+	if (hyp_cidr_parse(arg, &cidr, err, sizeof(err)) != 0) {
+		rte_tel_data_add_dict_string(d, "result", "refused");
+		add_str(d, "error", err);
+		return 0;
+	}
+	hyp_cidr_format(&cidr, pfx, sizeof(pfx));
+	rte_tel_data_add_dict_string(d, "prefix", pfx);
+	ret = hyp_ctl_blocklist(c, add, &cidr, &res);
+	if (res.programs == 0) {
+		rte_tel_data_add_dict_string(d, "result", "refused");
+		add_str(d, "error", "no XDP program to change");
+		return 0;
+	}
+	if (ret != 0) {
+		rte_tel_data_add_dict_string(d, "result", "failed");
+		snprintf(err, sizeof(err), "%s: %s%s", res.failed_on, strerror(-ret),
+			 add ? " (undone on every program)" : "");
+		add_str(d, "error", err);
+		return 0;
+	}
+	rte_tel_data_add_dict_string(d, "result", res.changed > 0 ? "ok" : "unchanged");
+	rte_tel_data_add_dict_u64(d, "programs", res.programs);
+	rte_tel_data_add_dict_u64(d, "changed", res.changed);
+	rte_tel_data_add_dict_u64(d, "lifted", res.lifted);
 	return 0;
 }
 
@@ -845,6 +934,8 @@ hyp_telemetry_register(struct hyp_ctl *ctl)
 		  "The N (1..64, default 10) largest slow-path flows by bytes. Param: N" },
 		{ "/hyperion/autoblocks", cb_autoblocks,
 		  "Auto-block counts (blocked, refused, lost, failed, active, cap), active blocks" },
+		{ "/hyperion/block", cb_block,
+		  "Block or unblock a source prefix in XDP, kept across reloads: add,CIDR | del,CIDR" },
 		{ "/hyperion/eve_reopen", cb_eve_reopen,
 		  "Open the EVE log's path again (after logrotate moved it): result, error" },
 		{ "/hyperion/runtime", cb_runtime,

@@ -26,6 +26,7 @@ static const char policy_yaml[] =
 "    - match: \"EVILBYTES\"\n"
 "      action: alert\n"
 "      id: 20\n"
+"      threshold: {type: limit, track: by_dst, count: 2, seconds: 30}\n"
 "  payload_rules:\n"
 "    - id: 30\n"
 "      msg: \"shell download\"\n"
@@ -239,6 +240,18 @@ main(void)
 		return 1;
 	}
 	tap(hyp_engine_gen(e) == 7, "engine keeps its generation", NULL);
+	{
+		const struct hyp_threshold_spec *t0 = hyp_engine_rule_threshold(e, 0);
+		const struct hyp_threshold_spec *t2 = hyp_engine_rule_threshold(e, 2);
+		const struct hyp_threshold_spec *t3 = hyp_engine_rule_threshold(e, 3);
+
+		tap(t0 != NULL && t0->type == HYP_THRESHOLD_NONE && t2 != NULL &&
+		    t2->type == HYP_THRESHOLD_LIMIT && t2->track == HYP_TRACK_BY_DST &&
+		    t2->count == 2 && t2->seconds == 30 && t3 != NULL &&
+		    t3->type == HYP_THRESHOLD_NONE && hyp_engine_rule_threshold(e, 4) == NULL,
+		    "each slot's threshold: the signature's at slot 2, none elsewhere, NULL past the end",
+		    NULL);
+	}
 
 	n = dns_query(b, "WWW.Evil.COM");
 	expect(e, s, "DNS query for a subdomain, mixed case: drop by rule 10", b, n,

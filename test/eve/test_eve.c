@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -320,7 +322,7 @@ test_roundtrip(void)
 	int ret = 0;
 
 	path_of(path, sizeof(path), "eve.json");
-	e = hyp_eve_open(path, 1024);
+	e = hyp_eve_open(path, 1024, 0);
 	tap(e != NULL, "open", "rte_errno %d", rte_errno);
 	if (e == NULL)
 		return;
@@ -387,7 +389,7 @@ test_roundtrip(void)
 	free_lines(lines, n);
 
 	/* append, do not truncate */
-	e = hyp_eve_open(path, 4);
+	e = hyp_eve_open(path, 4, 0);
 	if (e != NULL) {
 		hyp_eve_post(e, &ex[3].a);
 		hyp_eve_close(e);
@@ -412,7 +414,7 @@ test_lost(void)
 	char **lines;
 
 	path_of(path, sizeof(path), "lost.json");
-	e = hyp_eve_open(path, 4);
+	e = hyp_eve_open(path, 4, 0);
 	if (e == NULL) {
 		tap(false, "open with capacity 4", "rte_errno %d", rte_errno);
 		return;
@@ -487,7 +489,7 @@ test_concurrent(void)
 	char **lines;
 
 	path_of(path, sizeof(path), "mp.json");
-	e = hyp_eve_open(path, 64);
+	e = hyp_eve_open(path, 64, 0);
 	if (e == NULL) {
 		tap(false, "open for concurrent posts", "rte_errno %d",
 		    rte_errno);
@@ -537,35 +539,233 @@ test_errors(void)
 	struct hyp_eve *e;
 	unsigned int i;
 
-	e = hyp_eve_open("/nonexistent-hyp/eve.json", 16);
+	e = hyp_eve_open("/nonexistent-hyp/eve.json", 16, 0);
 	tap(e == NULL && rte_errno == ENOENT, "open in a missing directory",
 	    "rte_errno %d", rte_errno);
-	e = hyp_eve_open("/dev/null", 0);
+	e = hyp_eve_open("/dev/null", 0, 0);
 	tap(e == NULL && rte_errno == EINVAL, "capacity 0 refused",
 	    "rte_errno %d", rte_errno);
+	e = hyp_eve_open("/dev/null", 8, 8);
+	tap(e == NULL && rte_errno == EINVAL, "a reserve of the whole capacity refused",
+	    "rte_errno %d", rte_errno);
 
-	/* /dev/full: every write fails with ENOSPC */
-	e = hyp_eve_open("/dev/full", 16);
+	/* /dev/full: every write fails with ENOSPC; kept and retried, not lost */
+	e = hyp_eve_open("/dev/full", 16, 0);
 	if (e == NULL) {
-		tap(false, "write errors counted as lost", "open /dev/full");
+		tap(false, "write errors retried", "open /dev/full");
 		return;
 	}
 	make_special();
 	for (i = 0; i < 5; i++)
 		hyp_eve_post(e, &ex[i].a);
-	tap(hyp_eve_flush(e, 10000) == 0 && hyp_eve_written(e) == 0 &&
-	    hyp_eve_errors(e) == 5 && hyp_eve_lost(e) == 5,
-	    "write errors counted as lost", "written %lu errors %lu lost %lu",
-	    (unsigned long)hyp_eve_written(e),
-	    (unsigned long)hyp_eve_errors(e), (unsigned long)hyp_eve_lost(e));
+	{
+		int fl = hyp_eve_flush(e, 300);
+		struct hyp_eve_stats st;
+
+		hyp_eve_get_stats(e, &st);
+		tap(fl == -ETIMEDOUT && st.written == 0 && st.lost == 0 &&
+		    st.write_errors >= 1 && st.retrying == 1,
+		    "write errors: kept for a retry, counted, flush waits",
+		    "flush %d written %lu lost %lu write_errors %lu retrying %lu", fl,
+		    (unsigned long)st.written, (unsigned long)st.lost,
+		    (unsigned long)st.write_errors, (unsigned long)st.retrying);
+	}
+	/* close gives up on them at once rather than hang */
 	hyp_eve_close(e);
 	hyp_eve_close(NULL);
+}
+
+/* ---- a disk that fills up and gets room again (tmpfs, own mount namespace) ---- */
+
+static bool disk_ok;		/* main() mounted it */
+static char disk[96];
+
+static int
+fill_disk(const char *filler)
+{
+	static char chunk[4096];
+	int fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	memset(chunk, 'x', sizeof(chunk));
+	do
+		r = write(fd, chunk, sizeof(chunk));
+	while (r > 0);
+	r = r < 0 && errno == ENOSPC ? 0 : -EIO;
+	close(fd);
+	return (int)r;
+}
+
+static bool
+wait_retrying(struct hyp_eve *e)
+{
+	struct hyp_eve_stats st;
+	unsigned int i;
+
+	for (i = 0; i < 5000; i++) {
+		hyp_eve_get_stats(e, &st);
+		if (st.retrying)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static unsigned int
+valid_lines(char **lines, unsigned int n, unsigned int *blocked)
+{
+	unsigned int i, valid = 0;
+
+	*blocked = 0;
+	for (i = 0; i < n; i++) {
+		json_t *j = json_loads(lines[i], 0, NULL);
+		size_t len = strlen(lines[i]);
+
+		if (j != NULL && len > 0 && lines[i][len - 1] == '\n') {
+			valid++;
+			if (strstr(lines[i], "\"action\":\"blocked\"") != NULL)
+				(*blocked)++;
+		}
+		json_decref(j);
+	}
+	return valid;
+}
+
+static void
+test_disk_full(void)
+{
+	const unsigned int cap = 64, reserve = 8, n_first = 20, n_flood = 80, n_drops = 12;
+	unsigned int i, ok_flood = 0, ok_drops = 0, n1, n2, v1, v2, b1, b2;
+	char path[160], rotated[160], filler[160];
+	struct hyp_eve_alert a, d;
+	struct hyp_eve_stats st;
+	char **l1, **l2;
+	struct hyp_eve *e;
+	int fl;
+
+	if (!disk_ok) {
+		printf("ok %u - disk full # SKIP no tmpfs in a private mount namespace\n",
+		       ++test_no);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/eve.json", disk);
+	snprintf(rotated, sizeof(rotated), "%s/eve.json.1", disk);
+	snprintf(filler, sizeof(filler), "%s/filler", disk);
+	e = hyp_eve_open(path, cap, reserve);
+	if (e == NULL) {
+		tap(false, "open on the small disk", "rte_errno %d", rte_errno);
+		return;
+	}
+	make_special();
+	a = ex[1].a;
+	a.action = HYP_ACTION_ALERT;
+	d = a;
+	d.action = HYP_ACTION_DROP;
+
+	/* one line first: the file has a page, so the next write is partial */
+	hyp_eve_post(e, &a);
+	hyp_eve_flush(e, 10000);
+	tap(fill_disk(filler) == 0, "disk filled", NULL);
+	for (i = 0; i < n_first; i++) {
+		a.signature_id = 100 + i;
+		hyp_eve_post(e, &a);
+	}
+	tap(wait_retrying(e), "a failed write puts the writer in retry", NULL);
+
+	/* the writer takes nothing new: the alert flood fills the shared slots */
+	for (i = 0; i < n_flood; i++) {
+		a.signature_id = 1000 + i;
+		ok_flood += hyp_eve_post(e, &a) == 0;
+	}
+	for (i = 0; i < n_drops; i++) {
+		d.signature_id = 5000 + i;
+		ok_drops += hyp_eve_post(e, &d) == 0;
+	}
+	hyp_eve_get_stats(e, &st);
+	tap(ok_flood < n_flood && ok_drops == reserve && st.lost_drops == n_drops - reserve &&
+	    st.lost == (n_flood - ok_flood) + (n_drops - ok_drops),
+	    "an alert flood cannot take the slots reserved for drops",
+	    "flood %u/%u posted, drops %u/%u posted, lost %lu lost_drops %lu", ok_flood,
+	    n_flood, ok_drops, n_drops, (unsigned long)st.lost, (unsigned long)st.lost_drops);
+	fl = hyp_eve_flush(e, 200);
+	/* what fitted in the file's last page was written, the rest waits */
+	tap(fl == -ETIMEDOUT && st.written < 1 + n_first && st.write_errors >= 1 &&
+	    st.errors == 0, "the rest kept, nothing given up while the disk is full",
+	    "flush %d written %lu write_errors %lu errors %lu", fl, (unsigned long)st.written,
+	    (unsigned long)st.write_errors, (unsigned long)st.errors);
+
+	/* logrotate renames the file meanwhile; the reopen succeeds (an inode is free) */
+	tap(rename(path, rotated) == 0 && hyp_eve_reopen(e, 5000) == 0,
+	    "reopen while the disk is full", "errno %d", errno);
+	tap(unlink(filler) == 0, "room again", NULL);
+	fl = hyp_eve_flush(e, 10000);
+	hyp_eve_get_stats(e, &st);
+	tap(fl == 0 && st.retrying == 0 &&
+	    st.written + st.errors == 1 + n_first + ok_flood + ok_drops && st.errors <= 1,
+	    "every kept alert written once there is room (a torn line at most)",
+	    "flush %d written %lu errors %lu of %u, retrying %lu", fl,
+	    (unsigned long)st.written, (unsigned long)st.errors,
+	    1 + n_first + ok_flood + ok_drops, (unsigned long)st.retrying);
+	hyp_eve_close(e);
+
+	l1 = read_lines(rotated, &n1);
+	l2 = read_lines(path, &n2);
+	v1 = valid_lines(l1, n1, &b1);
+	v2 = valid_lines(l2, n2, &b2);
+	/*
+	 * The old file may end in the half line the failed write left; then
+	 * that alert is the one error, and every other line is whole.
+	 */
+	tap(v1 + v2 == st.written && v2 == n2 && n1 - v1 == st.errors &&
+	    (st.errors == 0 || (n1 > 0 && l1[n1 - 1][strlen(l1[n1 - 1]) - 1] != '\n')),
+	    "lines on disk == written, whole; only the old file may end torn",
+	    "old %u lines (%u whole), new %u lines (%u whole), written %lu errors %lu", n1, v1,
+	    n2, v2, (unsigned long)st.written, (unsigned long)st.errors);
+	printf("# %lu written, %lu given up (the half line the reopen left)\n",
+	       (unsigned long)st.written, (unsigned long)st.errors);
+	tap(b1 + b2 == ok_drops && n2 >= ok_drops, "the reserved drop alerts reached the file",
+	    "%u + %u blocked lines, %u posted", b1, b2, ok_drops);
+	free_lines(l1, n1);
+	free_lines(l2, n2);
+	unlink(path);
+	unlink(rotated);
+}
+
+/* Before the EAL starts threads: unshare(CLONE_NEWNS) wants a lone thread. */
+static void
+disk_setup(void)
+{
+	snprintf(disk, sizeof(disk), "/tmp/hypevediskXXXXXX");
+	if (geteuid() != 0 || mkdtemp(disk) == NULL)
+		return;
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("tmpfs", disk, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700") != 0) {
+		printf("# no private tmpfs: %s\n", strerror(errno));
+		rmdir(disk);
+		return;
+	}
+	disk_ok = true;
+}
+
+static void
+disk_teardown(void)
+{
+	if (!disk_ok)
+		return;
+	umount2(disk, MNT_DETACH);
+	rmdir(disk);
 }
 
 int
 main(void)
 {
-	int ret = test_eal_init("test_eve");
+	int ret;
+
+	disk_setup();
+	ret = test_eal_init("test_eve");
 
 	if (ret != 0)
 		return ret;
@@ -580,7 +780,9 @@ main(void)
 	test_lost();
 	test_concurrent();
 	test_errors();
+	test_disk_full();
 
+	disk_teardown();
 	rmdir(dir);
 	printf("1..%u\n", test_no);
 	test_eal_cleanup();

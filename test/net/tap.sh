@@ -100,15 +100,16 @@ app_stop() {
 xdp() { ip netns exec "$HYP_NS_DUT" "$ctl" -i "${3:-$HYP_IF_DUT}" stats all |
 	awk -v r="$1" -v c="${2:-2}" '$1 == r { v = $c; found = 1 } END { print found ? v : "missing:" r }'; }
 
-# tele CMD KEY...: values of the running app's rte_telemetry answer to CMD,
-# space separated; KEY is a top-level key or CONTAINER/KEY (the container's
-# own name may hold slashes: table/rl_state/entries). A key the answer does
-# not have prints missing:KEY, never a number a check could take for one.
+# tele CMD[,PARAMS] KEY...: values of the running app's rte_telemetry answer
+# to CMD, space separated; KEY is a top-level key or CONTAINER/KEY (the
+# container's own name may hold slashes: table/rl_state/entries). A key the
+# answer does not have prints missing:KEY, never a number a check could
+# take for one.
 tele() { echo "$1" | dpdk-telemetry.py -f "$prefix" 2>/dev/null | $py -c "import json,sys
 for l in sys.stdin:
     l = l.strip()
-    if l.startswith('{') and '$1' in l:
-        r = json.loads(l)['$1']
+    if l.startswith('{') and '${1%%,*}' in l:
+        r = json.loads(l)['${1%%,*}']
         out = []
         for k in sys.argv[1:]:
             v = r

@@ -28,7 +28,7 @@ refused_start() {	# the app's output when it must not start
 	rm -rf "/var/run/dpdk/${prefix}x"
 }
 
-echo "1..13"
+echo "1..14"
 start || { nok "started"; exit 1; }
 check_eq "default: scraped on 127.0.0.1 inside the host" "$(code "http://127.0.0.1:$mport/metrics")" 200
 out=$(ip netns exec "$HYP_NS_SRC" curl -s -o /dev/null -w '%{http_code}' --max-time 3 \
@@ -57,6 +57,22 @@ out=$(refused_start --metrics-auth "$tmp/bad.auth")
 if grep -q "bad.auth:2: expected user:secret" <<<"$out" && ! grep -q "hunter2\|\\\$2b" <<<"$out"; then
 	ok "a broken line is refused by file:line, its content not quoted"
 else nok "broken auth line" "$(grep -i metrics <<<"$out" | tail -2)"; fi
+# hostile auth files: huge, too many users, a secret past its bound, a FIFO
+dd if=/dev/zero of="$tmp/huge.auth" bs=1M count=8 2>/dev/null
+/usr/bin/python3 -c "
+for i in range(65): print('u%d:pass%d' % (i, i))" >"$tmp/many.auth"
+printf 'prom:%s\n' "$(printf 'y%.0s' $(seq 600))" >"$tmp/long.auth"
+mkfifo -m 600 "$tmp/fifo.auth"
+chmod 600 "$tmp/huge.auth" "$tmp/many.auth" "$tmp/long.auth"
+bad=""
+for f in huge:"huge.auth: too large" many:"many.auth:65: more than 64 users" \
+	long:"long.auth:1: the secret must be" fifo:"fifo.auth: not a regular file"; do
+	out=$(refused_start --metrics-auth "$tmp/${f%%:*}.auth")
+	grep -qF "${f#*:}" <<<"$out" && ! grep -q "yyyy\|pass6" <<<"$out" ||
+		bad="$bad [${f%%:*}: $(grep -i 'auth' <<<"$out" | tail -1)]"
+done
+[ -z "$bad" ] && ok "huge, 65-user, over-long and FIFO auth files refused at start, nothing quoted" ||
+	nok "hostile auth files" "$bad"
 start --metrics-auth "$auth" || { nok "started with auth"; exit 1; }
 u=http://127.0.0.1:$mport/metrics
 check_eq "auth: none, a wrong password (bcrypt and plain user), an unknown user: 401 each" \

@@ -26,7 +26,7 @@ for l in sys.stdin:
 fenced() { tele /hyperion/xsk 0/0/fenced; }
 dns() { traffic --only dns_query --count "$1" >/dev/null; }
 
-echo "1..16"
+echo "1..17"
 app_start -- --iface "$HYP_IF_DUT" --policy "$src/test/net/ids-policy.yaml" ||
 	{ nok "started"; exit 1; }
 out=$(q --dry-run fence 0); rc=$?
@@ -78,6 +78,16 @@ out=$(q recover); rc=$?
 dns 10
 check_eq "recover: link down/up, the socket still bound, traffic redirected again" \
 	"$rc $(grep -c 'sockets: ok' <<<"$out") $(( $(xdp redirect) - r0 - dr ))" "0 1 10"
+bad=""
+for args in "fence" "fence 64" "fence -1" "fence abc" "bogus 0" "drain 0 --timeout-ms 10001" \
+	"fence 0 1"; do
+	out=$(q $args 2>&1); rc=$?
+	[ $rc = 2 ] && grep -q "usage:" <<<"$out" || bad="$bad [$args -> $rc: $(tail -1 <<<"$out")]"
+done
+out=$(q fence 5 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "queue 5 is not served" <<<"$out" || bad="$bad [fence 5 -> $rc: $out]"
+[ -z "$bad" ] && ok "hyperion-queue: seven bad argument lists refused (exit 2), a queue not served (exit 1)" ||
+	nok "hyperion-queue bad args" "$bad"
 out=$(q recreate 0); rc=$?
 check_eq "recreate: refused as unsupported with the PMD's reason (exit 3)" \
 	"$rc $(grep -c 'never frees a non-shared UMEM' <<<"$out")" "3 1"

@@ -311,6 +311,20 @@ t_ids(const struct hyp_policy *p)
 	CHECK(r->proto == IPPROTO_UDP && r->port == 5353);
 	CHECK(r->action == HYP_ACTION_ALERT);
 	CHECK(strcmp(hyp_action_name(r->action), "alert") == 0);
+	/* thresholds: absent is none; any key order; the bounds themselves */
+	CHECK(p->dns_rules[0].threshold.type == HYP_THRESHOLD_NONE);
+	CHECK(p->payload_rules[0].threshold.type == HYP_THRESHOLD_NONE);
+	CHECK(p->dns_rules[2].threshold.type == HYP_THRESHOLD_LIMIT);
+	CHECK(p->dns_rules[2].threshold.track == HYP_TRACK_BY_SRC);
+	CHECK(p->dns_rules[2].threshold.count == 3 && p->dns_rules[2].threshold.seconds == 60);
+	CHECK(p->signatures[1].threshold.type == HYP_THRESHOLD_THRESHOLD);
+	CHECK(p->signatures[1].threshold.track == HYP_TRACK_BY_BOTH);
+	CHECK(p->signatures[1].threshold.count == HYP_THRESHOLD_COUNT_MAX);
+	CHECK(p->signatures[1].threshold.seconds == HYP_THRESHOLD_SECONDS_MAX);
+	CHECK(r->threshold.type == HYP_THRESHOLD_BOTH && r->threshold.track == HYP_TRACK_BY_RULE);
+	CHECK(r->threshold.count == 1 && r->threshold.seconds == 1);
+	CHECK(strcmp(hyp_threshold_type_name(r->threshold.type), "both") == 0);
+	CHECK(strcmp(hyp_threshold_track_name(HYP_TRACK_MAX), "?") == 0);
 	return 0;
 }
 
@@ -641,6 +655,24 @@ static const struct bad_case bad_cases[] = {
 	{ "alias.yaml", 3, 17, "fast_path.drop_dst_ips: YAML aliases (*nets) are not supported" },
 	{ "tag.yaml", 4, 13, "YAML tags ('tag:yaml.org,2002:str') are not supported" },
 	{ "two_documents.yaml", 2, 1, "only one YAML document is allowed" },
+	{ "th_type_none.yaml", 4, 25,
+	  "slow_path.dns_rules[0].threshold.type: 'none' is not limit, threshold or both" },
+	{ "th_type_bad.yaml", 4, 25,
+	  "'limits' is not limit, threshold or both" },
+	{ "th_missing_seconds.yaml", 4, 18,
+	  "slow_path.payload_signatures[0].threshold: 'seconds' is required" },
+	{ "th_count_zero.yaml", 5, 53,
+	  "slow_path.payload_rules[0].threshold.count: '0' is out of range 1..1000000" },
+	{ "th_count_big.yaml", 5, 53,
+	  "'1000001' is out of range 1..1000000" },
+	{ "th_seconds_zero.yaml", 4, 66,
+	  "slow_path.dns_rules[0].threshold.seconds: '0' is out of range 1..86400" },
+	{ "th_not_map.yaml", 4, 18,
+	  "slow_path.dns_rules[0].threshold: expected a mapping, got quoted string" },
+	{ "th_unknown_key.yaml", 4, 70,
+	  "unknown key 'new_action' (known: type, track, count, seconds)" },
+	{ "th_track_bad.yaml", 4, 39,
+	  "'by_flow' is not by_src, by_dst, by_rule or by_both" },
 };
 
 static int
