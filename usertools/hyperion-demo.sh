@@ -56,7 +56,7 @@ for line in open(sys.argv[1]):
     if sid in seen:
         continue
     seen.add(sid)
-    dns = a.get("dns", {}).get("rrname")
+    dns = (a.get("dns", {}).get("queries") or [{}])[0].get("rrname")
     print(f'{a["alert"]["action"]:8} sid {sid:<8} {a["proto"]} {a["src_ip"]}:{a.get("src_port", "")}'
           f' -> {a["dest_ip"]}:{a.get("dest_port", "")}  "{a["alert"]["signature"]}"'
           + (f"  rrname={dns}" if dns else ""))

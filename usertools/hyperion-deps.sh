@@ -11,7 +11,7 @@ pkgs=(
 	dpdk dpdk-dev libdpdk-dev libvectorscan-dev libyaml-dev libjansson-dev
 	libmicrohttpd-dev libcrypt-dev
 	# run and test
-	iproute2 ethtool iputils-ping xdp-tools python3 python3-scapy tcpreplay procps
+	iproute2 ethtool iputils-ping xdp-tools python3 python3-scapy python3-jsonschema tcpreplay procps
 	prometheus curl openssl util-linux logrotate
 )
 

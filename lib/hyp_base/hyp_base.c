@@ -16,6 +16,18 @@ hyp_errf(char *err, size_t err_len, const char *fmt, ...)
 	va_end(ap);
 }
 
+int
+hyp_hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
 static const char *const action_names[] = {
 	[HYP_ACTION_PASS] = "pass",
 	[HYP_ACTION_ALERT] = "alert",

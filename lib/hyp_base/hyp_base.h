@@ -69,6 +69,9 @@ enum hyp_action {
 void hyp_errf(char *err, size_t err_len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/** A hex digit's value, -1 if ch is none. */
+int hyp_hex_digit(char ch);
+
 /** "pass", "alert", "drop"; "?" for anything else. */
 const char *hyp_action_name(enum hyp_action a);
 

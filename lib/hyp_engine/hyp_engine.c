@@ -238,6 +238,15 @@ hyp_engine_rule_threshold(const struct hyp_engine *e, unsigned int slot)
 	return NULL;
 }
 
+/* The question an alert names; msg is its message (a question parsed: 12 bytes at least). */
+static void
+report_question(struct hyp_verdict *v, const struct hyp_dns_question *q, const uint8_t *msg)
+{
+	memcpy(v->rrname, q->name, sizeof(v->rrname));
+	v->rrtype = q->qtype;
+	v->dns_id = (uint16_t)(msg[0] << 8 | msg[1]);
+}
+
 /*
  * Every question of every message (UDP: one message; TCP: as many as the
  * payload holds whole), each against the DNS rules; the strongest rule
@@ -269,13 +278,13 @@ inspect_dns(const struct hyp_engine *e, const uint8_t *payload, size_t len, bool
 			err = e_m;
 		for (i = 0; i < (int)n; i++) {
 			if (!v->dns_query)
-				memcpy(v->rrname, q[i].name, sizeof(v->rrname));
+				report_question(v, &q[i], payload + off[m]);
 			v->dns_query = true;
 			idx = hyp_dns_set_match(e->dns, q[i].name);
 			if (idx < 0 || hyp_dns_set_rule(e->dns, idx, &id, &a) != 0)
 				continue;
 			if (a > v->action || (a == v->action && (v->rule_id == 0 || id < v->rule_id)))
-				memcpy(v->rrname, q[i].name, sizeof(v->rrname));
+				report_question(v, &q[i], payload + off[m]);
 			consider(v, a, id, e->dns_msg[idx], true, idx);
 		}
 	}
@@ -301,6 +310,8 @@ hyp_engine_verdict_init(struct hyp_verdict *v)
 	v->dns_err = 0;
 	v->scan_err = 0;
 	v->rrname[0] = '\0';
+	v->rrtype = 0;
+	v->dns_id = 0;
 }
 
 /* the strongest of n payload-rule matches into v */

@@ -41,6 +41,8 @@ struct hyp_verdict {
 	int dns_err;			/**< <0: looked like DNS but did not parse */
 	int scan_err;			/**< <0: a Hyperscan scan failed (-errno) */
 	char rrname[HYP_DNS_NAME_BUF];	/**< the query name when dns_query */
+	uint16_t rrtype;		/**< its question's type */
+	uint16_t dns_id;		/**< its message's id */
 };
 
 /** Build from a policy; the engine takes ownership of it. */

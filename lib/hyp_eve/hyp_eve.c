@@ -239,6 +239,59 @@ eve_timestamp(uint64_t ts_ns, char *out, size_t size)
 	return 0;
 }
 
+/* Suricata's mnemonics for the query types it names; the number otherwise */
+static void
+eve_rrtype(uint16_t t, char *out, size_t size)
+{
+	static const struct {
+		uint16_t type;
+		const char *name;
+	} names[] = {
+		{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" }, { 12, "PTR" },
+		{ 13, "HINFO" }, { 15, "MX" }, { 16, "TXT" }, { 28, "AAAA" }, { 33, "SRV" },
+		{ 35, "NAPTR" }, { 43, "DS" }, { 46, "RRSIG" }, { 47, "NSEC" }, { 48, "DNSKEY" },
+		{ 50, "NSEC3" }, { 52, "TLSA" }, { 64, "SVCB" }, { 65, "HTTPS" }, { 99, "SPF" },
+		{ 252, "AXFR" }, { 255, "ANY" }, { 257, "CAA" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(names); i++)
+		if (names[i].type == t) {
+			snprintf(out, size, "%s", names[i].name);
+			return;
+		}
+	snprintf(out, size, "%u", t);
+}
+
+/* EVE DNS v3, as a Suricata 8 alert carries its query */
+static json_t *
+eve_dns(const struct hyp_eve_alert *a)
+{
+	json_t *dns = json_object(), *queries = json_array(), *q = json_object();
+	char rrtype[16];
+	int rc = 0;
+
+	if (dns == NULL || queries == NULL || q == NULL) {
+		json_decref(dns);
+		json_decref(queries);
+		json_decref(q);
+		return NULL;
+	}
+	eve_rrtype(a->rrtype, rrtype, sizeof(rrtype));
+	rc |= json_object_set_new(q, "rrname", eve_string(a->rrname, sizeof(a->rrname)));
+	rc |= json_object_set_new(q, "rrtype", json_string(rrtype));
+	rc |= json_array_append_new(queries, q);
+	rc |= json_object_set_new(dns, "version", json_integer(3));
+	rc |= json_object_set_new(dns, "type", json_string("request"));
+	rc |= json_object_set_new(dns, "id", json_integer(a->dns_id));
+	rc |= json_object_set_new(dns, "queries", queries);
+	if (rc != 0) {
+		json_decref(dns);
+		return NULL;
+	}
+	return dns;
+}
+
 static inline bool
 has_ports(uint8_t proto)
 {
@@ -250,7 +303,7 @@ static size_t
 eve_format(const struct hyp_eve_alert *a, char *buf, size_t size)
 {
 	char ts[64], src[64], dst[64], proto[16];
-	json_t *root, *alert, *dns;
+	json_t *root, *alert;
 	size_t len = 0;
 	int rc = 0;
 
@@ -298,17 +351,8 @@ eve_format(const struct hyp_eve_alert *a, char *buf, size_t size)
 	rc |= json_object_set_new(root, "alert", alert);
 
 	if (a->rrname[0] != '\0') {
-		rc |= json_object_set_new(root, "app_proto",
-					  json_string("dns"));
-		dns = json_object();
-		if (dns != NULL) {
-			rc |= json_object_set_new(dns, "type",
-						  json_string("query"));
-			rc |= json_object_set_new(dns, "rrname",
-						  eve_string(a->rrname,
-							     sizeof(a->rrname)));
-		}
-		rc |= json_object_set_new(root, "dns", dns);
+		rc |= json_object_set_new(root, "app_proto", json_string("dns"));
+		rc |= json_object_set_new(root, "dns", eve_dns(a));
 	}
 
 	if (rc == 0) {

@@ -20,7 +20,11 @@
  *    "dest_ip":"198.18.0.2","dest_port":53,"proto":"UDP",
  *    "alert":{"action":"blocked","gid":1,"signature_id":10,"rev":1,
  *             "signature":"evil","category":"","severity":2},
- *    "app_proto":"dns","dns":{"type":"query","rrname":"www.evil.com"}}
+ *    "app_proto":"dns","dns":{"version":3,"type":"request","id":4660,
+ *                             "queries":[{"rrname":"www.evil.com","rrtype":"A"}]}}
+ *
+ * The layout is Suricata 8's (EVE DNS v3, as its alerts log a query), and
+ * every line validates against Suricata's own etc/schema.json (tested).
  *
  * - timestamp: UTC, microseconds.
  * - flow_id: masked to 63 bits, since JSON readers take it as a signed
@@ -30,7 +34,8 @@
  *   three-digit string ("047"), as Suricata writes unknown protocols.
  * - IPv4 addresses dotted, IPv6 in RFC 5952 form (::ffff:a.b.c.d mixed).
  * - action: "blocked" for HYP_ACTION_DROP, "allowed" otherwise.
- * - app_proto and dns: only when rrname is not empty.
+ * - app_proto and dns: only when rrname is not empty; rrtype by its
+ *   mnemonic (A, AAAA, ...), else the number as a string, as Suricata.
  * - signature and rrname: kept as they are if valid UTF-8; otherwise each
  *   byte above 0x7f is written as the four characters \xNN (Suricata's
  *   convention), so the line is always valid JSON and nothing is lost.
@@ -58,6 +63,8 @@ struct hyp_eve_alert {
 	uint8_t action;		/**< enum hyp_action */
 	char signature[128];
 	char rrname[HYP_DNS_NAME_MAX + 1];	/**< "" when not DNS */
+	uint16_t rrtype;	/**< the query's type (with rrname) */
+	uint16_t dns_id;	/**< the query's message id (with rrname) */
 };
 
 struct hyp_eve;

@@ -33,11 +33,11 @@
 
 /* ---- the verdict stage, shared by rtc and staged workers ---------------- */
 
-/* One EVE alert about a packet (rrname NULL: not DNS). */
+/* One EVE alert about a packet (v_dns NULL: not about a DNS query). */
 static void
 post_event(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_pkt_meta *m,
 	   uint32_t flow_hash, uint32_t sid, enum hyp_action action, const char *msg,
-	   const char *rrname)
+	   const struct hyp_verdict *v_dns)
 {
 	struct hyp_eve_alert a;
 	struct timespec ts;
@@ -58,8 +58,11 @@ post_event(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_
 	a.action = action;
 	if (msg != NULL)
 		snprintf(a.signature, sizeof(a.signature), "%s", msg);
-	if (rrname != NULL)
-		memcpy(a.rrname, rrname, sizeof(a.rrname));
+	if (v_dns != NULL) {
+		memcpy(a.rrname, v_dns->rrname, sizeof(a.rrname));
+		a.rrtype = v_dns->rrtype;
+		a.dns_id = v_dns->dns_id;
+	}
 	if (hyp_eve_post(p->c.eve, &a) < 0)
 		st->eve_lost++;
 }
@@ -70,7 +73,7 @@ post_alert(struct hyp_pipeline *p, struct hyp_lcore_stats *st,
 	   const struct hyp_verdict *v)
 {
 	post_event(p, st, m, flow_hash, v->rule_id, v->action, v->msg,
-		   v->dns_query ? v->rrname : NULL);
+		   v->dns_query ? v : NULL);
 }
 
 /*

@@ -174,18 +174,6 @@ read_dns_match(struct pctx *c, char **out)
 	return 0;
 }
 
-static int
-hex_value(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /*
  * Signature bytes, with C-style escapes of our own: YAML's "\xff" is the
  * character U+00FF (two bytes in UTF-8), so binary literals are written
@@ -236,8 +224,8 @@ read_sig_match(struct pctx *c, uint8_t **out, size_t *outlen)
 			d[o++] = '\0';
 			break;
 		case 'x':
-			hi = i + 1 < n ? hex_value(s[i + 1]) : -1;
-			lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
+			hi = i + 1 < n ? hyp_hex_digit(s[i + 1]) : -1;
+			lo = i + 2 < n ? hyp_hex_digit(s[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
 				free(d);
 				return yw_perr(c, &c->ev.start_mark,

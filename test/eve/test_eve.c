@@ -152,8 +152,12 @@ make_special(void)
 		e->ports = sp->proto == 6 || sp->proto == 17;
 		e->a.action = sp->action;
 		snprintf(e->a.signature, sizeof(e->a.signature), "%s", sp->signature);
-		if (sp->rrname != NULL)
+		if (sp->rrname != NULL) {
 			snprintf(e->a.rrname, sizeof(e->a.rrname), "%s", sp->rrname);
+			/* a named type, and one Suricata writes as its number */
+			e->a.rrtype = i == 0 ? 28 : 65280;
+			e->a.dns_id = (uint16_t)(0xfff0 + i);
+		}
 		if (sp->flow_id != 0)
 			e->a.flow_id = sp->flow_id;
 		if (sp->want.flow_id != 0)
@@ -262,13 +266,26 @@ check_line(json_t *j, const struct expect *e)
 		if (dns != NULL || json_object_get(j, "app_proto") != NULL)
 			return "dns present without rrname";
 	} else {
+		json_t *qs = json_object_get(dns, "queries");
+		json_t *q = json_array_get(qs, 0);
+		char rrtype[16];
+
+		/* EVE DNS v3, Suricata 8's alert layout */
 		if (!str_is(j, "app_proto", "dns") || !json_is_object(dns) ||
-		    !str_is(dns, "type", "query"))
+		    !int_is(dns, "version", 3) || !str_is(dns, "type", "request") ||
+		    !int_is(dns, "id", e->a.dns_id) || json_array_size(qs) != 1 ||
+		    json_object_size(dns) != 4 || json_object_size(q) != 2)
 			return "dns object";
-		if (e->rrname != NULL ? !str_is(dns, "rrname", e->rrname) :
-		    !all_chars(json_string_value(json_object_get(dns, "rrname")),
+		if (e->rrname != NULL ? !str_is(q, "rrname", e->rrname) :
+		    !all_chars(json_string_value(json_object_get(q, "rrname")),
 			       'r', sizeof(e->a.rrname)))
 			return "rrname";
+		if (e->a.rrtype == 28)
+			snprintf(rrtype, sizeof(rrtype), "AAAA");
+		else
+			snprintf(rrtype, sizeof(rrtype), "%u", e->a.rrtype);
+		if (!str_is(q, "rrtype", rrtype))
+			return "rrtype";
 	}
 	return NULL;
 }

@@ -46,7 +46,17 @@ net_open() {
 	trap net_close EXIT
 }
 net_on_exit() { net_extra="${net_extra:-}$*;"; }
+# every EVE file a test wrote is kept for test_eve_schema.sh, which checks
+# each line against Suricata's schema and then removes them
+eve_collect() {
+	local d=$build/meson-logs/eve-collected f
+	mkdir -p "$d" 2>/dev/null || return 0
+	find "$tmp" -maxdepth 3 -type f -name '*eve*.json*' 2>/dev/null | while read -r f; do
+		cp "$f" "$d/$(basename "$0" .sh)-$$-$(echo "${f#"$tmp"/}" | tr / _)" 2>/dev/null
+	done
+}
 net_close() {
+	[ -n "${tmp:-}" ] && [ -d "$tmp" ] && eve_collect
 	eval "${net_extra:-}"
 	kill $(jobs -p) 2>/dev/null
 	pkill -TERM -f -- "--file-prefix $prefix" 2>/dev/null

@@ -32,7 +32,7 @@ alerts() { $py -c "import json,sys
 for l in open(sys.argv[1]):
     e = json.loads(l)
     print(e['alert']['signature_id'], e['alert']['action'], e['src_ip'], e.get('src_port', 0),
-          e.get('dns', {}).get('rrname', '-'))" "$1" | sort; }
+          (e.get('dns', {}).get('queries') or [{}])[0].get('rrname', '-'))" "$1" | sort; }
 n_alerts() { alerts "$1" | awk -v s="$2" -v a="$3" '$1 == s && $2 == a' | wc -l; }
 stat_line() { grep "$2" "$1" | tail -1; }
 val() { echo "$1" | grep -o " $2=[0-9]*" | cut -d= -f2; }

@@ -59,7 +59,7 @@ sleep 1
 ls -la "$logdir" | sed 's/^/# /'
 names() { zcat -f "$@" 2>/dev/null | $py -c "import json,sys
 for l in sys.stdin:
-    print(json.loads(l)['dns']['rrname'])"; }
+    print(json.loads(l)['dns']['queries'][0]['rrname'])"; }
 a=$(names "$logdir/eve.json.2.gz" | wc -l) b=$(names "$logdir/eve.json.1" | wc -l) c=$(names "$eve" | wc -l)
 all=$(names "$logdir/eve.json.2.gz" "$logdir/eve.json.1" "$eve" | sort)
 if [ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ "$c" -gt 0 ]; then

@@ -58,7 +58,7 @@ check_eq "the rest passed" "$(slow passed)" \
 	"$(( red - $(want dns_evil) - $(want payload_alert) - dg - fd ))"
 check_eq "1-byte datagrams to port 53 alerted (dns_malformed) and counted as DNS errors" \
 	"$(slow dns_errors)" "$dg"
-check_eq "EVE: one drop alert per evil.com query, with dns.rrname" \
+check_eq "EVE: one drop alert per evil.com query, with dns.queries[0].rrname" \
 	"$(grep -c '"rrname": *"www.evil.com"' "$eve")" "$(want dns_evil)"
 check_eq "EVE: drop alerts say blocked and carry rule 100" \
 	"$(grep '"signature_id": *100' "$eve" | grep -c '"action": *"blocked"')" "$(want dns_evil)"
@@ -91,6 +91,6 @@ if [ "$(verdicts "slow path" "$log")" = "$(verdicts "slow path" "$rlog")" ] &&
 	ok "replay: the slow-path verdicts equal the live run's"
 else nok "replay: slow-path verdicts" "live: $(verdicts "slow path" "$log" | tr '\n' ' ')" \
 	"replay: $(verdicts "slow path" "$rlog" | tr '\n' ' ')"; fi
-alerts() { $py -c "import json,sys; print(sorted((a['alert']['signature_id'], a['alert']['action'], a.get('dns', {}).get('rrname', '')) for a in map(json.loads, open(sys.argv[1]))))" "$1"; }
+alerts() { $py -c "import json,sys; print(sorted((a['alert']['signature_id'], a['alert']['action'], (a.get('dns', {}).get('queries') or [{}])[0].get('rrname', '')) for a in map(json.loads, open(sys.argv[1]))))" "$1"; }
 check_eq "replay: the same EVE alerts" "$(alerts "$reve")" "$(alerts "$eve")"
 tap_done "ids live"
