@@ -406,10 +406,12 @@ parse_addr_atom(struct xparse *p, const char *a, int node)
 				    max);
 		cidr.prefixlen = (uint8_t)plen;
 		for (i = 0; i < max / 8; i++) {
-			if (i * 8 >= (unsigned int)plen + 8)
+			long long bits = plen - 8 * (long long)i;	/* of this byte, kept */
+
+			if (bits <= 0)
 				cidr.addr[i] = 0;
-			else if (i * 8 + 8 > (unsigned int)plen)
-				cidr.addr[i] &= (uint8_t)(0xff00 >> ((unsigned int)plen - i * 8));
+			else if (bits < 8)
+				cidr.addr[i] &= (uint8_t)(0xffu << (8 - bits));
 		}
 	}
 	p->x->nodes[node].cidr = cidr;
@@ -1018,8 +1020,12 @@ kw_pcre(struct pctx *c, const char *val)
 				free(raw);
 				return skip(c, kw);
 			}
-			free(raw);
-			return fail(c, "'%c' is not a pcre flag", *f);
+			{
+				char bad = *f;	/* f points into raw */
+
+				free(raw);
+				return fail(c, "'%c' is not a pcre flag", bad);
+			}
 		}
 	}
 	*slash = '\0';
@@ -1264,10 +1270,12 @@ kw_flowbits(struct pctx *c, const char *val)
 				return nomem(c);
 			}
 			if (t[0] == '\0' || fb.n == HYP_FLOWBITS_NAMES || strchr(t, ' ') != NULL) {
+				bool empty = t[0] == '\0';
+
 				free(t);
 				for (i = 0; i < fb.n; i++)
 					free(fb.names[i]);
-				return fail(c, t[0] == '\0' ? "an empty name" :
+				return fail(c, empty ? "an empty name" :
 					    "more than %d names, or a name with a space",
 					    HYP_FLOWBITS_NAMES);
 			}
@@ -1724,7 +1732,9 @@ parse_options(struct pctx *c, const char *s, const char *end)
 			s++;
 		kwend = s;
 		if (kwend == kw)
-			return fail(c, "expected a keyword at '%.16s'", kw);
+			/* the text is not terminated: print only what is inside it */
+			return fail(c, "expected a keyword at '%.*s'",
+				    (int)(end - kw < 16 ? end - kw : 16), kw);
 		if ((size_t)(kwend - kw) >= sizeof(name))
 			return fail(c, "a keyword of %zu characters", (size_t)(kwend - kw));
 		memcpy(name, kw, (size_t)(kwend - kw));

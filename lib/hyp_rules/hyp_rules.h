@@ -318,6 +318,14 @@ int hyp_rules_load_buf(const char *buf, size_t len, const char *name,
 		       const struct hyp_rule_vars *vars, struct hyp_ruleset *set,
 		       struct hyp_rules_report *rep);
 
+/**
+ * A loaded rule that a later stage (the detection engine) does not run
+ * after all: moved from loaded to skipped under keyword, or to errors with
+ * why (keyword NULL). 0 or -ENOMEM.
+ */
+int hyp_rules_report_unload(struct hyp_rules_report *rep, const struct hyp_rule *r,
+			    const char *keyword, const char *why);
+
 void hyp_rules_report_sort(struct hyp_rules_report *rep);
 void hyp_rules_report_free(struct hyp_rules_report *rep);
 void hyp_ruleset_free(struct hyp_ruleset *set);

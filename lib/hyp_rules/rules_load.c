@@ -102,6 +102,34 @@ first_error(struct hyp_rules_report *rep, const char *name, unsigned int line,
 		 e->keyword, e->keyword[0] != '\0' ? ": " : "", e->msg);
 }
 
+int
+hyp_rules_report_unload(struct hyp_rules_report *rep, const struct hyp_rule *r,
+			const char *keyword, const char *why)
+{
+	unsigned int i;
+
+	if (rep->loaded > 0)
+		rep->loaded--;
+	for (i = 0; r->file != NULL && i < rep->n_files; i++)
+		if (strcmp(rep->files[i].key, r->file) == 0 && rep->files[i].n > 0) {
+			rep->files[i].n--;
+			break;
+		}
+	if (keyword != NULL) {
+		rep->skipped++;
+		return count_add(&rep->skips, &rep->n_skips, keyword, 1);
+	}
+	{
+		struct hyp_rule_err e;
+
+		memset(&e, 0, sizeof(e));
+		snprintf(e.msg, sizeof(e.msg), "%s", why != NULL ? why : "refused");
+		rep->errors++;
+		first_error(rep, r->file != NULL ? r->file : "?", r->line, &e);
+	}
+	return 0;
+}
+
 /* (gid, sid, position): the earlier of two equal ids is the one kept */
 struct sid_ref {
 	uint32_t gid, sid;

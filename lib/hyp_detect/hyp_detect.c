@@ -1,0 +1,929 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Prefilter and verify. The candidate set of a packet is a bitmap and a
+ * list in the scratch (no allocation on the data path); the verifier is a
+ * recursion over the rule's options whose only loop is the next
+ * occurrence of a content, bounded by the step budget.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hs.h>
+#include <pcre2.h>
+
+#include "hyp_detect.h"
+
+enum { CL_TCP, CL_UDP, CL_ICMP, CL_OTHER, CL_MAX };
+enum { BUF_PAYLOAD, BUF_DNS, BUF_MAX };
+
+#define PCRE_MATCH_LIMIT	3500	/* Suricata's default match-limit */
+#define PCRE_DEPTH_LIMIT	1500
+
+struct det_rule {
+	pcre2_code **re;	/* per option; NULL unless a pcre */
+	uint8_t classes;	/* 1 << CL_* */
+	bool dns_opts;		/* has options on the DNS query buffer */
+};
+
+struct det_db {
+	hs_database_t *db;
+	uint32_t *rule;		/* Hyperscan id -> rule index */
+	unsigned int n;
+};
+
+struct hyp_detect {
+	struct hyp_rule *rules;
+	struct det_rule *dr;
+	unsigned int n;
+	struct det_db db[CL_MAX][BUF_MAX];
+	uint32_t *always[CL_MAX];	/* rules without a fast pattern */
+	unsigned int n_always[CL_MAX];
+	pcre2_match_context *mctx;
+	unsigned int max_ovec;
+};
+
+struct hyp_detect_scratch {
+	hs_scratch_t *hs;
+	pcre2_match_data *md;
+	uint8_t *seen;		/* per rule: in list already */
+	uint32_t *list;
+	unsigned int n_list;
+	struct hyp_detect_stats st;
+};
+
+/* ---- build ---- */
+
+static uint8_t
+rule_classes(const struct hyp_rule *r)
+{
+	switch (r->proto) {
+	case HYP_RP_IP:
+		return (1u << CL_MAX) - 1;
+	case HYP_RP_UDP:
+		return 1u << CL_UDP;
+	case HYP_RP_ICMP:
+		return 1u << CL_ICMP;
+	case HYP_RP_DNS:
+		return 1u << CL_TCP | 1u << CL_UDP;
+	default:	/* tcp, tcp-pkt, tcp-stream */
+		return 1u << CL_TCP;
+	}
+}
+
+/* The fast pattern: the content marked so, else the longest positive one. */
+static int
+fast_pattern(const struct hyp_rule *r)
+{
+	int best = -1;
+	unsigned int i;
+
+	for (i = 0; i < r->n_opts; i++) {
+		const struct hyp_rule_content *k = &r->opts[i].u.content;
+
+		if (r->opts[i].type != HYP_RO_CONTENT || k->negated)
+			continue;
+		if (k->fast_pattern)
+			return (int)i;
+		if (best < 0 || k->len > r->opts[best].u.content.len)
+			best = (int)i;
+	}
+	return best;
+}
+
+/* What the engine does not run, by the keyword the report counts it under. */
+static const char *
+not_run(const struct hyp_rule *r)
+{
+	unsigned int i;
+
+	if (r->n_flowbits > 0)
+		return "flowbits";
+	if (r->detection_filter.type != HYP_THRESHOLD_NONE)
+		return "detection_filter";
+	for (i = 0; i < r->n_opts; i++)
+		if ((r->opts[i].type == HYP_RO_BYTE_JUMP || r->opts[i].type == HYP_RO_BYTE_TEST ||
+		     r->opts[i].type == HYP_RO_BYTE_EXTRACT) &&
+		    (r->opts[i].u.byte.flags & HYP_BYTE_FROM_END))
+			return "byte_jump from_end";
+	return NULL;
+}
+
+static uint32_t
+pcre_options(uint32_t f)
+{
+	uint32_t o = 0;
+
+	if (f & HYP_PCRE_I)
+		o |= PCRE2_CASELESS;
+	if (f & HYP_PCRE_S)
+		o |= PCRE2_DOTALL;
+	if (f & HYP_PCRE_M)
+		o |= PCRE2_MULTILINE;
+	if (f & HYP_PCRE_X)
+		o |= PCRE2_EXTENDED;
+	if (f & HYP_PCRE_A)
+		o |= PCRE2_ANCHORED;
+	if (f & HYP_PCRE_E)
+		o |= PCRE2_DOLLAR_ENDONLY;
+	if (f & HYP_PCRE_G)
+		o |= PCRE2_UNGREEDY;
+	return o;
+}
+
+/* A rule's pcre options compiled; -EINVAL with why when PCRE2 refuses one. */
+static int
+compile_pcres(struct hyp_detect *d, const struct hyp_rule *r, struct det_rule *dr,
+	      struct hyp_detect_info *info, char *why, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_opts; i++) {
+		PCRE2_UCHAR msg[160];
+		PCRE2_SIZE eoff;
+		uint32_t cap = 0;
+		int ec;
+
+		if (r->opts[i].type != HYP_RO_PCRE)
+			continue;
+		if (dr->re == NULL) {
+			dr->re = calloc(r->n_opts, sizeof(*dr->re));
+			if (dr->re == NULL)
+				return -ENOMEM;
+		}
+		dr->re[i] = pcre2_compile((PCRE2_SPTR)r->opts[i].u.pcre.re, PCRE2_ZERO_TERMINATED,
+					  pcre_options(r->opts[i].u.pcre.flags), &ec, &eoff, NULL);
+		if (dr->re[i] == NULL) {
+			pcre2_get_error_message(ec, msg, sizeof(msg));
+			snprintf(why, len, "pcre /%.60s/: %s at %zu", r->opts[i].u.pcre.re,
+				 (const char *)msg, (size_t)eoff);
+			return -EINVAL;
+		}
+		if (pcre2_jit_compile(dr->re[i], PCRE2_JIT_COMPLETE) == 0)
+			info->pcre_jit++;
+		if (pcre2_pattern_info(dr->re[i], PCRE2_INFO_CAPTURECOUNT, &cap) == 0 &&
+		    cap + 1 > d->max_ovec)
+			d->max_ovec = cap + 1;
+	}
+	return 0;
+}
+
+static int
+build_db(struct det_db *db, const struct hyp_rule *rules, const int *fp, const uint32_t *idx,
+	 unsigned int n, char *err, size_t err_len)
+{
+	char **pat = calloc(n, sizeof(*pat));
+	unsigned int *flags = calloc(n, sizeof(*flags)), *ids = calloc(n, sizeof(*ids)), i, j;
+	hs_compile_error_t *ce = NULL;
+	int ret = 0;
+
+	db->rule = malloc(n * sizeof(*db->rule));
+	if (pat == NULL || flags == NULL || ids == NULL || db->rule == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/*
+	 * Each literal as a pattern of \xHH escapes: Hyperscan's compiler sees a
+	 * pure literal and builds the same literal matcher, and no byte (NUL
+	 * first, which vectorscan's literal API refuses) needs a special case.
+	 */
+	for (i = 0; i < n; i++) {
+		const struct hyp_rule_content *k = &rules[idx[i]].opts[fp[idx[i]]].u.content;
+
+		pat[i] = malloc((size_t)k->len * 4 + 1);
+		if (pat[i] == NULL) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (j = 0; j < k->len; j++)
+			snprintf(pat[i] + j * 4, 5, "\\x%02x", k->pat[j]);
+		flags[i] = HS_FLAG_SINGLEMATCH | (k->nocase ? HS_FLAG_CASELESS : 0);
+		ids[i] = i;
+		db->rule[i] = idx[i];
+	}
+	db->n = n;
+	if (hs_compile_multi((const char *const *)pat, flags, ids, n, HS_MODE_BLOCK, NULL, &db->db,
+			     &ce) != HS_SUCCESS) {
+		snprintf(err, err_len, "Hyperscan refused the fast patterns: %s",
+			 ce != NULL && ce->message != NULL ? ce->message : "?");
+		hs_free_compile_error(ce);
+		ret = -EINVAL;
+	}
+out:
+	for (i = 0; pat != NULL && i < n; i++)
+		free(pat[i]);
+	free(pat);
+	free(flags);
+	free(ids);
+	return ret;
+}
+
+void
+hyp_detect_free(struct hyp_detect *d)
+{
+	unsigned int i, k;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < CL_MAX; i++) {
+		for (k = 0; k < BUF_MAX; k++) {
+			hs_free_database(d->db[i][k].db);
+			free(d->db[i][k].rule);
+		}
+		free(d->always[i]);
+	}
+	for (i = 0; i < d->n; i++) {
+		if (d->dr != NULL && d->dr[i].re != NULL) {
+			for (k = 0; k < d->rules[i].n_opts; k++)
+				pcre2_code_free(d->dr[i].re[k]);
+			free(d->dr[i].re);
+		}
+		hyp_rule_free(&d->rules[i]);
+	}
+	pcre2_match_context_free(d->mctx);
+	free(d->rules);
+	free(d->dr);
+	free(d);
+}
+
+int
+hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
+		 struct hyp_detect **out, struct hyp_detect_info *info, char *err,
+		 size_t err_len)
+{
+	struct hyp_detect *d = calloc(1, sizeof(*d));
+	uint32_t *idx[CL_MAX][BUF_MAX] = { { NULL } };
+	unsigned int n_idx[CL_MAX][BUF_MAX] = { { 0 } };
+	struct timespec t0, t1;
+	int *fp = NULL;
+	unsigned int i, c, b;
+	int ret = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(info, 0, sizeof(*info));
+	*out = NULL;
+	if (d == NULL)
+		return -ENOMEM;
+	d->max_ovec = 1;
+	d->mctx = pcre2_match_context_create(NULL);
+	d->rules = calloc(set->n + 1, sizeof(*d->rules));
+	d->dr = calloc(set->n + 1, sizeof(*d->dr));
+	fp = calloc(set->n + 1, sizeof(*fp));
+	if (d->mctx == NULL || d->rules == NULL || d->dr == NULL || fp == NULL) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	pcre2_set_match_limit(d->mctx, PCRE_MATCH_LIMIT);
+	pcre2_set_depth_limit(d->mctx, PCRE_DEPTH_LIMIT);
+
+	/* take the rules the engine runs; the others are counted and freed */
+	for (i = 0; i < set->n; i++) {
+		struct hyp_rule *r = &set->rules[i];
+		const char *kw = not_run(r);
+		char why[256];
+
+		if (kw != NULL) {
+			ret = hyp_rules_report_unload(rep, r, kw, NULL);
+			hyp_rule_free(r);
+			if (ret < 0)
+				goto fail;
+			continue;
+		}
+		/* taken: from here the engine frees it */
+		d->rules[d->n] = *r;
+		memset(r, 0, sizeof(*r));
+		d->n++;
+		ret = compile_pcres(d, &d->rules[d->n - 1], &d->dr[d->n - 1], info, why,
+				    sizeof(why));
+		if (ret == -EINVAL) {
+			char msg[300];
+			struct det_rule *dr = &d->dr[d->n - 1];
+			struct hyp_rule *t = &d->rules[d->n - 1];
+
+			snprintf(msg, sizeof(msg), "sid %u: %s", t->sid, why);
+			ret = hyp_rules_report_unload(rep, t, NULL, msg);
+			for (c = 0; dr->re != NULL && c < t->n_opts; c++)
+				pcre2_code_free(dr->re[c]);
+			free(dr->re);
+			dr->re = NULL;
+			hyp_rule_free(t);
+			d->n--;
+		}
+		if (ret < 0)
+			goto fail;
+	}
+	set->n = 0;
+
+	for (i = 0; i < d->n; i++) {
+		const struct hyp_rule *r = &d->rules[i];
+		struct det_rule *dr = &d->dr[i];
+
+		dr->classes = rule_classes(r);
+		for (c = 0; c < r->n_opts; c++)
+			if (r->opts[c].buf == HYP_RBUF_DNS_QUERY)
+				dr->dns_opts = true;
+		fp[i] = fast_pattern(r);
+		if (fp[i] < 0)
+			info->no_fast_pattern++;
+		for (c = 0; c < CL_MAX; c++) {
+			uint32_t **list;
+			unsigned int *n;
+
+			if (!(dr->classes & (1u << c)))
+				continue;
+			if (fp[i] < 0) {
+				list = &d->always[c];
+				n = &d->n_always[c];
+			} else {
+				b = r->opts[fp[i]].u.content.buf == HYP_RBUF_DNS_QUERY ? BUF_DNS :
+				    BUF_PAYLOAD;
+				list = &idx[c][b];
+				n = &n_idx[c][b];
+			}
+			{
+				uint32_t *nl = realloc(*list, (*n + 1) * sizeof(**list));
+
+				if (nl == NULL) {
+					ret = -ENOMEM;
+					goto fail;
+				}
+				*list = nl;
+				nl[(*n)++] = i;
+			}
+		}
+	}
+	for (c = 0; c < CL_MAX; c++)
+		for (b = 0; b < BUF_MAX; b++) {
+			size_t sz = 0;
+
+			if (n_idx[c][b] == 0)
+				continue;
+			ret = build_db(&d->db[c][b], d->rules, fp, idx[c][b], n_idx[c][b], err,
+				       err_len);
+			if (ret < 0)
+				goto fail;
+			info->databases++;
+			if (hs_database_size(d->db[c][b].db, &sz) == HS_SUCCESS)
+				info->db_bytes += sz;
+		}
+	for (c = 0; c < CL_MAX; c++)
+		for (b = 0; b < BUF_MAX; b++)
+			free(idx[c][b]);
+	free(fp);
+	info->rules = d->n;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	info->build_ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	*out = d;
+	return 0;
+
+fail:
+	for (c = 0; c < CL_MAX; c++)
+		for (b = 0; b < BUF_MAX; b++)
+			free(idx[c][b]);
+	free(fp);
+	/* rules not yet taken stay in set (the caller frees them); taken ones go here */
+	hyp_detect_free(d);
+	if (ret == -ENOMEM)
+		snprintf(err, err_len, "out of memory");
+	return ret;
+}
+
+int
+hyp_detect_scratch_alloc(const struct hyp_detect *d, struct hyp_detect_scratch **out)
+{
+	struct hyp_detect_scratch *s = calloc(1, sizeof(*s));
+	unsigned int c, b;
+
+	*out = NULL;
+	if (s == NULL)
+		return -ENOMEM;
+	s->seen = calloc(d->n + 1, 1);
+	s->list = calloc(d->n + 1, sizeof(*s->list));
+	s->md = pcre2_match_data_create(d->max_ovec, NULL);
+	if (s->seen == NULL || s->list == NULL || s->md == NULL)
+		goto fail;
+	for (c = 0; c < CL_MAX; c++)
+		for (b = 0; b < BUF_MAX; b++)
+			if (d->db[c][b].db != NULL &&
+			    hs_alloc_scratch(d->db[c][b].db, &s->hs) != HS_SUCCESS)
+				goto fail;
+	*out = s;
+	return 0;
+fail:
+	hyp_detect_scratch_free(s);
+	return -ENOMEM;
+}
+
+void
+hyp_detect_scratch_free(struct hyp_detect_scratch *s)
+{
+	if (s == NULL)
+		return;
+	hs_free_scratch(s->hs);
+	pcre2_match_data_free(s->md);
+	free(s->seen);
+	free(s->list);
+	free(s);
+}
+
+unsigned int
+hyp_detect_rule_count(const struct hyp_detect *d)
+{
+	return d->n;
+}
+
+const struct hyp_rule *
+hyp_detect_rule(const struct hyp_detect *d, uint32_t idx)
+{
+	return idx < d->n ? &d->rules[idx] : NULL;
+}
+
+void
+hyp_detect_scratch_stats(const struct hyp_detect_scratch *s, struct hyp_detect_stats *st)
+{
+	*st = s->st;
+}
+
+/* ---- inspect ---- */
+
+struct cand_ctx {
+	struct hyp_detect_scratch *s;
+	const struct det_db *db;
+};
+
+static int
+on_literal(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+	   void *arg)
+{
+	struct cand_ctx *c = arg;
+	uint32_t r = c->db->rule[id];
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	if (!c->s->seen[r]) {
+		c->s->seen[r] = 1;
+		c->s->list[c->s->n_list++] = r;
+	}
+	return 0;
+}
+
+static void
+scan(const struct det_db *db, struct hyp_detect_scratch *s, const uint8_t *buf, size_t len)
+{
+	struct cand_ctx c = { s, db };
+
+	if (db->db == NULL || len == 0)
+		return;
+	if (hs_scan(db->db, (const char *)buf, (unsigned int)len, 0, s->hs, on_literal, &c) !=
+	    HS_SUCCESS)
+		s->st.scan_errors++;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static unsigned int
+pkt_class(uint8_t proto)
+{
+	switch (proto) {
+	case 6: return CL_TCP;
+	case 17: return CL_UDP;
+	case 1: case 58: return CL_ICMP;
+	default: return CL_OTHER;
+	}
+}
+
+static bool
+proto_ok(const struct hyp_rule *r, const struct hyp_detect_pkt *p)
+{
+	switch (r->proto) {
+	case HYP_RP_IP: return true;
+	case HYP_RP_TCP: return p->proto == 6;
+	case HYP_RP_TCP_PKT: return p->proto == 6 && !p->stream;
+	case HYP_RP_TCP_STREAM: return p->proto == 6 && p->stream;
+	case HYP_RP_UDP: return p->proto == 17;
+	case HYP_RP_ICMP: return p->proto == 1 || p->proto == 58;
+	default: return p->dns;	/* dns */
+	}
+}
+
+static bool
+hosts_ok(const struct hyp_rule *r, const struct hyp_detect_pkt *p, bool rev)
+{
+	const uint8_t *src = rev ? p->dst : p->src, *dst = rev ? p->src : p->dst;
+	uint16_t sp = rev ? p->dport : p->sport, dp = rev ? p->sport : p->dport;
+	bool ports = p->proto == 6 || p->proto == 17 || p->proto == 132;
+
+	return hyp_rule_addr_match(&r->src, p->family, src) &&
+	       hyp_rule_addr_match(&r->dst, p->family, dst) &&
+	       (!ports || (hyp_rule_port_match(&r->sport, sp) && hyp_rule_port_match(&r->dport, dp)));
+}
+
+static bool
+flow_ok(const struct hyp_rule *r, const struct hyp_detect_pkt *p)
+{
+	uint8_t f = r->flow;
+
+	if ((f & HYP_FLOW_TO_SERVER) && !p->to_server)
+		return false;
+	if ((f & HYP_FLOW_TO_CLIENT) && p->to_server)
+		return false;
+	if ((f & HYP_FLOW_ESTABLISHED) && !p->established)
+		return false;
+	if ((f & HYP_FLOW_NOT_ESTAB) && p->established)
+		return false;
+	if ((f & HYP_FLOW_ONLY_STREAM) && !p->stream)
+		return false;
+	if ((f & HYP_FLOW_NO_STREAM) && p->stream)
+		return false;
+	return true;
+}
+
+static bool
+flags_ok(const struct hyp_rule_flags *f, uint8_t flags)
+{
+	uint8_t v = flags & (uint8_t)~f->ignore;
+
+	switch (f->mod) {
+	case '+': return (v & f->set) == f->set;
+	case '*': return (v & f->set) != 0;
+	case '!': return (v & f->set) == 0;
+	default: return f->set == 0 ? v == 0 : v == f->set;
+	}
+}
+
+/* the options that look at the packet, not a buffer: checked first, cheaply */
+static bool
+packet_opts_ok(const struct hyp_rule *r, const struct hyp_detect_pkt *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_opts; i++) {
+		const struct hyp_rule_opt *o = &r->opts[i];
+
+		switch (o->type) {
+		case HYP_RO_DSIZE:
+			if (p->stream || !hyp_rule_num_match(&o->u.num, p->dsize))
+				return false;
+			break;
+		case HYP_RO_TTL:
+			if (!hyp_rule_num_match(&o->u.num, p->ttl))
+				return false;
+			break;
+		case HYP_RO_ITYPE:
+			if ((p->proto != 1 && p->proto != 58) ||
+			    !hyp_rule_num_match(&o->u.num, p->icmp_type))
+				return false;
+			break;
+		case HYP_RO_ICODE:
+			if ((p->proto != 1 && p->proto != 58) ||
+			    !hyp_rule_num_match(&o->u.num, p->icmp_code))
+				return false;
+			break;
+		case HYP_RO_FLAGS:
+			if (p->proto != 6 || !flags_ok(&o->u.flags, p->tcp_flags))
+				return false;
+			break;
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+/* The verifier's state over one rule: the buffers, their cursors, the variables. */
+struct vctx {
+	const struct hyp_detect *d;
+	struct hyp_detect_scratch *s;
+	const struct hyp_rule *r;
+	const struct det_rule *dr;
+	const uint8_t *buf[BUF_MAX];
+	uint32_t len[BUF_MAX];
+	uint64_t vars[HYP_BYTE_VARS];
+	int steps;
+	bool limited;
+};
+
+static bool chain(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX]);
+
+static inline int
+bufi(uint8_t b)
+{
+	return b == HYP_RBUF_DNS_QUERY ? BUF_DNS : BUF_PAYLOAD;
+}
+
+static inline bool
+budget(struct vctx *v)
+{
+	if (--v->steps > 0)
+		return true;
+	v->limited = true;
+	return false;
+}
+
+static bool
+bytes_eq(const uint8_t *a, const uint8_t *b, size_t n, bool nocase)
+{
+	size_t i;
+
+	if (!nocase)
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i < n; i++) {
+		uint8_t x = a[i], y = b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (uint8_t)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (uint8_t)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/* the first occurrence of k at from.. with its end at most end, or -1 */
+static int64_t
+find(const uint8_t *buf, int64_t from, int64_t end, const struct hyp_rule_content *k)
+{
+	int64_t pos;
+
+	if (from < 0 || from + k->len > end)
+		return -1;
+	if (!k->nocase) {
+		const uint8_t *m = memmem(buf + from, (size_t)(end - from), k->pat, k->len);
+
+		return m != NULL ? m - buf : -1;
+	}
+	for (pos = from; pos + k->len <= end; pos++)
+		if (bytes_eq(buf + pos, k->pat, k->len, true))
+			return pos;
+	return -1;
+}
+
+static bool
+content_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
+{
+	const struct hyp_rule_content *k = &v->r->opts[i].u.content;
+	int b = bufi(k->buf);
+	const uint8_t *buf = v->buf[b];
+	int64_t len = v->len[b], start, end, pos;
+	bool relative = k->has_distance || k->has_within;
+	int32_t next[BUF_MAX];
+
+	if (relative) {
+		start = (int64_t)cur[b] + (k->has_distance ? k->distance : 0);
+		end = k->has_within ? start + k->within : len;
+	} else {
+		start = k->has_offset ? k->offset : 0;
+		end = k->has_depth ? start + k->depth : len;
+	}
+	if (start < 0)
+		start = 0;
+	if (end > len)
+		end = len;
+	if (k->startswith && end > start + k->len)
+		end = start + k->len;
+	memcpy(next, cur, sizeof(next));
+	for (pos = find(buf, start, end, k); pos >= 0; pos = find(buf, pos + 1, end, k)) {
+		if (k->endswith && pos + k->len != len)
+			continue;
+		if (k->negated)
+			return false;	/* found where it must not be */
+		if (!budget(v))
+			return false;
+		next[b] = (int32_t)(pos + k->len);
+		if (chain(v, i + 1, next))
+			return true;
+		if (v->limited)
+			return false;
+	}
+	return k->negated ? chain(v, i + 1, cur) : false;
+}
+
+static bool
+pcre_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
+{
+	const struct hyp_rule_pcre *pc = &v->r->opts[i].u.pcre;
+	int b = bufi(pc->buf);
+	uint32_t start = (pc->flags & HYP_PCRE_R) ? (uint32_t)cur[b] : 0;
+	int32_t next[BUF_MAX];
+	PCRE2_SIZE *ov;
+	int rc;
+
+	if (start > v->len[b])
+		return pc->negated ? chain(v, i + 1, cur) : false;
+	/* relative: the subject starts at the cursor, so ^ anchors there (Suricata's way) */
+	rc = pcre2_match(v->dr->re[i], (PCRE2_SPTR)(v->buf[b] + start), v->len[b] - start, 0, 0,
+			 v->s->md, v->d->mctx);
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+		v->s->st.pcre_errors++;
+	if (pc->negated)
+		return rc < 0 ? chain(v, i + 1, cur) : false;
+	if (rc < 0)
+		return false;
+	ov = pcre2_get_ovector_pointer(v->s->md);
+	memcpy(next, cur, sizeof(next));
+	next[b] = (int32_t)(start + ov[1]);
+	return budget(v) && chain(v, i + 1, next);
+}
+
+/* nbytes at pos as a number: binary (endianness), or digits in base; false if out of range */
+static bool
+read_value(const struct hyp_rule_byte *bt, const uint8_t *buf, int64_t len, int64_t pos,
+	   uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	if (pos < 0 || pos + bt->nbytes > len)
+		return false;
+	if (bt->flags & HYP_BYTE_STRING) {
+		for (i = 0; i < bt->nbytes; i++) {
+			int dgt = hyp_hex_digit((char)buf[pos + i]);
+
+			if (dgt < 0 || dgt >= bt->base)
+				return false;
+			v = v * bt->base + (uint64_t)dgt;
+		}
+	} else if (bt->flags & HYP_BYTE_LITTLE) {
+		for (i = bt->nbytes; i > 0; i--)
+			v = v << 8 | buf[pos + i - 1];
+	} else {
+		for (i = 0; i < bt->nbytes; i++)
+			v = v << 8 | buf[pos + i];
+	}
+	if (bt->bitmask != 0) {
+		v &= bt->bitmask;
+		v >>= __builtin_ctzll(bt->bitmask);
+	}
+	*out = v;
+	return true;
+}
+
+static bool
+byte_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
+{
+	const struct hyp_rule_opt *o = &v->r->opts[i];
+	const struct hyp_rule_byte *bt = &o->u.byte;
+	int b = bufi(o->buf);
+	int64_t len = v->len[b], base = (bt->flags & HYP_BYTE_RELATIVE) ? cur[b] : 0, pos;
+	int64_t off = bt->offset_var >= 0 ? (int64_t)v->vars[bt->offset_var] : bt->offset;
+	int32_t next[BUF_MAX];
+	uint64_t val, want;
+	bool ok;
+
+	pos = base + off;
+	if (!read_value(bt, v->buf[b], len, pos, &val))
+		return false;
+	memcpy(next, cur, sizeof(next));
+	switch (o->type) {
+	case HYP_RO_BYTE_EXTRACT:
+		v->vars[bt->var] = val * (bt->value ? bt->value : 1);
+		next[b] = (int32_t)(pos + bt->nbytes);
+		return chain(v, i + 1, next);
+	case HYP_RO_BYTE_TEST:
+		want = bt->value_var >= 0 ? v->vars[bt->value_var] : bt->value;
+		switch (bt->op) {
+		case '<': ok = val < want; break;
+		case '>': ok = val > want; break;
+		case '=': ok = val == want; break;
+		case 'l': ok = val <= want; break;
+		case 'g': ok = val >= want; break;
+		case '&': ok = (val & want) != 0; break;
+		default: ok = (val ^ want) != 0; break;
+		}
+		if (bt->negated)
+			ok = !ok;
+		return ok && chain(v, i + 1, cur);
+	default: {	/* byte_jump */
+		int64_t to = (int64_t)(val * (bt->value ? bt->value : 1));
+
+		if (bt->flags & HYP_BYTE_FROM_BEGIN)
+			pos = to;
+		else
+			pos = pos + bt->nbytes + to;
+		if (bt->flags & HYP_BYTE_ALIGN)
+			pos = (pos + 3) & ~(int64_t)3;
+		pos += bt->post_offset;
+		if (pos < 0 || pos > len)
+			return false;
+		next[b] = (int32_t)pos;
+		return chain(v, i + 1, next);
+	}
+	}
+}
+
+static bool
+chain(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
+{
+	for (; i < v->r->n_opts; i++) {
+		const struct hyp_rule_opt *o = &v->r->opts[i];
+		int b = bufi(o->buf);
+
+		switch (o->type) {
+		case HYP_RO_CONTENT:
+			return content_step(v, i, cur);
+		case HYP_RO_PCRE:
+			return pcre_step(v, i, cur);
+		case HYP_RO_BYTE_TEST:
+		case HYP_RO_BYTE_JUMP:
+		case HYP_RO_BYTE_EXTRACT:
+			return byte_step(v, i, cur);
+		case HYP_RO_ISDATAAT: {
+			const struct hyp_rule_isdataat *ia = &o->u.isdataat;
+			/* Suricata's: relative, N more bytes after the cursor; else byte N exists */
+			bool ok = ia->relative ? (int64_t)cur[b] + ia->n <= (int64_t)v->len[b] :
+					         ia->n < v->len[b];
+
+			if (ia->negated)
+				ok = !ok;
+			if (!ok)
+				return false;
+			break;
+		}
+		case HYP_RO_BSIZE:
+			if (!hyp_rule_num_match(&o->u.num, v->len[b]))
+				return false;
+			break;
+		default:	/* packet options: checked before */
+			break;
+		}
+	}
+	return true;
+}
+
+static bool
+verify(const struct hyp_detect *d, struct hyp_detect_scratch *s, uint32_t ri,
+       const struct hyp_detect_pkt *p)
+{
+	const struct hyp_rule *r = &d->rules[ri];
+	struct vctx v = { d, s, r, &d->dr[ri], { p->payload, NULL }, { p->len, 0 }, { 0 },
+			  HYP_DETECT_STEPS, false };
+	const int32_t cur[BUF_MAX] = { 0, 0 };
+	unsigned int q;
+	bool m = false;
+
+	if (!proto_ok(r, p) || !flow_ok(r, p) ||
+	    !(hosts_ok(r, p, false) || (r->bidir && hosts_ok(r, p, true))) ||
+	    !packet_opts_ok(r, p))
+		return false;
+	if (!d->dr[ri].dns_opts) {
+		m = chain(&v, 0, cur);
+	} else {
+		/* the DNS options hold for one of the query names */
+		for (q = 0; q < p->n_queries && !m && !v.limited; q++) {
+			v.buf[BUF_DNS] = (const uint8_t *)p->queries[q];
+			v.len[BUF_DNS] = (uint32_t)strlen(p->queries[q]);
+			m = chain(&v, 0, cur);
+		}
+	}
+	if (v.limited)
+		s->st.step_limit++;
+	return m && !v.limited;
+}
+
+unsigned int
+hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
+		   const struct hyp_detect_pkt *p, uint32_t *out, unsigned int max)
+{
+	unsigned int c = pkt_class(p->proto), i, n = 0, q;
+
+	s->st.packets++;
+	s->n_list = 0;
+	scan(&d->db[c][BUF_PAYLOAD], s, p->payload, p->len);
+	for (q = 0; q < p->n_queries && q < HYP_DETECT_MAX_QUERIES; q++)
+		scan(&d->db[c][BUF_DNS], s, (const uint8_t *)p->queries[q], strlen(p->queries[q]));
+	for (i = 0; i < d->n_always[c]; i++) {
+		uint32_t r = d->always[c][i];
+
+		if (!s->seen[r]) {
+			s->seen[r] = 1;
+			s->list[s->n_list++] = r;
+		}
+	}
+	if (s->n_list > 1)
+		qsort(s->list, s->n_list, sizeof(*s->list), cmp_u32);
+	s->st.candidates += s->n_list;
+	for (i = 0; i < s->n_list; i++) {
+		uint32_t r = s->list[i];
+
+		s->seen[r] = 0;
+		if (verify(d, s, r, p)) {
+			if (n < max)
+				out[n] = r;
+			n++;
+		}
+	}
+	s->st.matches += n;
+	return n;
+}

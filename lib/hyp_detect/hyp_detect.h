@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HYP_DETECT_H
+#define HYP_DETECT_H
+
+/**
+ * @file
+ * Suricata rules run the way Suricata runs them: a prefilter, then
+ * verification of only the candidate rules.
+ *
+ * Build: each rule's fast pattern (its content marked fast_pattern, else
+ * its longest positive content) goes into one Hyperscan literal database
+ * per protocol class (TCP, UDP, ICMP, other IP) and buffer (the payload,
+ * DNS query names); a rule of protocol ip goes into every class, dns into
+ * TCP and UDP. A rule without a positive content has no fast pattern: it
+ * is checked on every packet of its class (the report counts them).
+ *
+ * Inspect: one Hyperscan scan per buffer gives the candidates; each is
+ * verified in rule order: protocol, addresses and ports (either way for
+ * <>), flow, then its option chain with Suricata's semantics: content
+ * positions (offset/depth, distance/within relative to the previous match
+ * in the same buffer, startswith/endswith, nocase, negation), and a failed
+ * relative match makes the previous content try its next occurrence, to a
+ * budget of HYP_DETECT_STEPS steps per rule and packet (counted when
+ * spent: the rule does not match); pcre (PCRE2 with its JIT) from the
+ * buffer's start or, with /R, from the previous match; byte_extract,
+ * byte_test, byte_jump, isdataat, dsize, bsize, ttl, itype, icode, flags.
+ *
+ * The engine is immutable once built and shared by every worker; each
+ * worker has its own scratch.
+ *
+ * Not run, so the build skips them whole and names the keyword (the report
+ * adds them to the parser's): flowbits, detection_filter.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hyp_rules.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HYP_DETECT_STEPS	3000	/**< verification steps per rule and packet */
+#define HYP_DETECT_MAX_QUERIES	8	/**< DNS query names per packet */
+
+struct hyp_detect;
+struct hyp_detect_scratch;
+
+/** What the build did beyond the parser's report. */
+struct hyp_detect_info {
+	unsigned int rules;		/**< in the engine */
+	unsigned int no_fast_pattern;	/**< checked on every packet of their class */
+	unsigned int databases;		/**< Hyperscan literal databases */
+	unsigned int pcre_jit;		/**< pcre options compiled with the JIT */
+	size_t db_bytes;		/**< the databases' size */
+	double build_ms;
+};
+
+/**
+ * The rules of set the engine runs: it takes them (set is left empty; on
+ * failure it may hold what was not taken, for the caller to free). Rules
+ * it does not run are counted into rep (skipped, per keyword, or an error
+ * for a pcre PCRE2 refuses) and freed.
+ *
+ * @return
+ *   0, -ENOMEM, or -EINVAL with err saying which rule (file:line sid) and
+ *   why (a pcre PCRE2 refuses, a pattern Hyperscan refuses).
+ */
+int hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
+		     struct hyp_detect **out, struct hyp_detect_info *info, char *err,
+		     size_t err_len);
+void hyp_detect_free(struct hyp_detect *d);
+
+int hyp_detect_scratch_alloc(const struct hyp_detect *d, struct hyp_detect_scratch **s);
+void hyp_detect_scratch_free(struct hyp_detect_scratch *s);
+
+/** One packet (or stream chunk) as the engine sees it. */
+struct hyp_detect_pkt {
+	uint8_t family;			/**< 4 or 6 */
+	uint8_t proto;			/**< IP protocol */
+	const uint8_t *src, *dst;	/**< 16 bytes each, IPv4 as ::ffff:a.b.c.d */
+	uint16_t sport, dport;
+	uint8_t ttl;
+	uint8_t tcp_flags;
+	uint8_t icmp_type, icmp_code;
+	bool to_server;			/**< sent by the flow's initiator */
+	bool established;		/**< TCP: handshake seen; UDP: both ways seen */
+	bool stream;			/**< payload is reassembled TCP, not one segment */
+	bool dns;			/**< payload is one DNS message */
+	const uint8_t *payload;
+	uint32_t len;
+	uint32_t dsize;			/**< the packet's own payload size */
+	const char *queries[HYP_DETECT_MAX_QUERIES];	/**< DNS query names (dns) */
+	unsigned int n_queries;
+};
+
+/**
+ * The rules that match, in rule order (their indices, for
+ * hyp_detect_rule()); at most max. Returns how many matched (may be more
+ * than max).
+ */
+unsigned int hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
+				const struct hyp_detect_pkt *p, uint32_t *out, unsigned int max);
+
+unsigned int hyp_detect_rule_count(const struct hyp_detect *d);
+const struct hyp_rule *hyp_detect_rule(const struct hyp_detect *d, uint32_t idx);
+
+/** Counters of one scratch (its worker's). */
+struct hyp_detect_stats {
+	uint64_t packets;
+	uint64_t candidates;		/**< rules the prefilter named, or checked always */
+	uint64_t matches;
+	uint64_t step_limit;		/**< rules given up on, their step budget spent */
+	uint64_t pcre_errors;		/**< PCRE2 errors other than no match (limits) */
+	uint64_t scan_errors;		/**< Hyperscan errors */
+};
+
+void hyp_detect_scratch_stats(const struct hyp_detect_scratch *s, struct hyp_detect_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYP_DETECT_H */

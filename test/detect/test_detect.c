@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hyp_detect: rules against crafted payloads, each case the rule, the
+ * bytes, and whether it must match: content positions (offset, depth,
+ * distance, within, negative distance, startswith, endswith, nocase,
+ * negation), the retry of an earlier content when a relative one fails,
+ * pcre (flags, /R from the previous match, ^ at the cursor, negation),
+ * byte_extract/test/jump, isdataat, dsize, bsize on DNS names, headers
+ * (addresses, ports, <>, protocols, flow), ICMP and TCP flags; what the
+ * build leaves out and why; the prefilter (candidates only where a fast
+ * pattern is); the step budget against a payload made to explode the
+ * retries. TAP.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hyp_detect.h"
+#include "tap.h"
+
+static struct hyp_rule_vars vars;
+
+static uint8_t a_src[16], a_dst[16];
+
+static void
+v4(uint8_t a[16], const char *s)
+{
+	memset(a, 0, 16);
+	a[10] = a[11] = 0xff;
+	inet_pton(AF_INET, s, a + 12);
+}
+
+static struct hyp_detect_pkt
+pkt(uint8_t proto, const void *payload, size_t len)
+{
+	struct hyp_detect_pkt p;
+
+	memset(&p, 0, sizeof(p));
+	p.family = 4;
+	p.proto = proto;
+	p.src = a_src;
+	p.dst = a_dst;
+	p.sport = 40000;
+	p.dport = 80;
+	p.ttl = 64;
+	p.to_server = true;
+	p.established = true;
+	p.payload = payload;
+	p.len = (uint32_t)len;
+	p.dsize = (uint32_t)len;
+	return p;
+}
+
+static struct hyp_detect *
+build(const char *rules, struct hyp_rules_report *rep, struct hyp_detect_info *info)
+{
+	struct hyp_ruleset set = { NULL, 0 };
+	struct hyp_detect *d = NULL;
+	char err[256] = "";
+	int ret;
+
+	memset(rep, 0, sizeof(*rep));
+	ret = hyp_rules_load_buf(rules, strlen(rules), "t.rules", &vars, &set, rep);
+	if (ret == 0)
+		ret = hyp_detect_build(&set, rep, &d, info, err, sizeof(err));
+	hyp_ruleset_free(&set);
+	if (ret != 0)
+		printf("# build: %d %s\n", ret, err);
+	return d;
+}
+
+/* does the one rule match? */
+static int
+one(const char *rule, const struct hyp_detect_pkt *p)
+{
+	struct hyp_detect_scratch *s = NULL;
+	struct hyp_rules_report rep;
+	struct hyp_detect_info info;
+	struct hyp_detect *d = build(rule, &rep, &info);
+	uint32_t out[4];
+	unsigned int n = 0;
+
+	if (d == NULL || info.rules != 1 || hyp_detect_scratch_alloc(d, &s) != 0) {
+		printf("# not built: %s (%s)\n", rule, rep.first_error);
+		hyp_detect_free(d);
+		hyp_rules_report_free(&rep);
+		return -1;
+	}
+	n = hyp_detect_inspect(d, s, p, out, 4);
+	hyp_detect_scratch_free(s);
+	hyp_detect_free(d);
+	hyp_rules_report_free(&rep);
+	return (int)n;
+}
+
+struct pcase {
+	const char *opts;	/* the options, without sid */
+	const char *payload;
+	int want;		/* 1 match, 0 not */
+};
+
+static void
+run_payload_cases(const char *title, const struct pcase *c, unsigned int n, uint8_t proto)
+{
+	char rule[1024];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct hyp_detect_pkt p = pkt(proto, c[i].payload, strlen(c[i].payload));
+		int got;
+
+		snprintf(rule, sizeof(rule), "alert %s any any -> any any (%s sid:1;)",
+			 proto == 6 ? "tcp" : "udp", c[i].opts);
+		got = one(rule, &p);
+		tap(got == c[i].want, title, "%s\non '%s': got %d, want %d", c[i].opts, c[i].payload,
+		    got, c[i].want);
+	}
+}
+
+static void
+test_content(void)
+{
+	static const struct pcase c[] = {
+		{ "content:\"DullBoy\";", "AllWorkAndNoPlay DullBoy", 1 },
+		{ "content:\"dullboy\";", "AllWorkAndNoPlay DullBoy", 0 },
+		{ "content:\"dullboy\"; nocase;", "AllWorkAndNoPlay DullBoy", 1 },
+		{ "content:\"Work\"; offset:3;", "AllWorkX", 1 },
+		{ "content:\"Work\"; offset:4;", "AllWorkX", 0 },
+		{ "content:\"Work\"; depth:7;", "AllWorkX", 1 },
+		{ "content:\"Work\"; depth:6;", "AllWorkX", 0 },
+		{ "content:\"Work\"; offset:2; depth:5;", "AllWorkX", 1 },	/* 2..6 */
+		{ "content:\"Work\"; offset:2; depth:4;", "AllWorkX", 0 },
+		/* suricata-verify alert-distance-within-1 */
+		{ "content:\"AllWorkAndNoPlayMakesWill\"; content:\"DullBoy\"; distance:1; within:7;",
+		  "AllWorkAndNoPlayMakesWill DullBoy", 1 },
+		{ "content:\"AllWorkAndNoPlayMakesWill\"; content:\"DullBoy\"; distance:1; within:7;",
+		  "AllWorkAndNoPlayMakesWill  DullBoy", 0 },
+		{ "content:\"AllWorkAndNoPlayMakesWill\"; content:\"DullBoy\"; distance:0; within:7;",
+		  "AllWorkAndNoPlayMakesWillDullBoy", 1 },
+		/* negative distance looks back */
+		{ "content:\"BBB\"; content:\"AB\"; distance:-4; within:2;", "xxABBBxx", 1 },
+		/* the first 'a' fails the relative content; the retry finds the second */
+		{ "content:\"a\"; content:\"b\"; distance:0; within:1;", "a-ab", 1 },
+		{ "content:\"a\"; content:\"b\"; distance:0; within:1;", "a-a-b", 0 },
+		{ "content:\"GET\"; startswith;", "GET / HTTP/1.0", 1 },
+		{ "content:\"GET\"; startswith;", " GET / HTTP/1.0", 0 },
+		{ "content:\"1.0\"; endswith;", "GET / HTTP/1.0", 1 },
+		{ "content:\"1.0\"; endswith;", "GET / HTTP/1.0\r\n", 0 },
+		/* suricata-verify bug-docs-5030: distance, within and endswith together */
+		{ "content:\"yYYYYYYYYYYYYYYYY\"; distance:9; within:29; endswith;",
+		  "123456789yYYYYYYYYYYYYYYYY", 1 },
+		{ "content:\"GET\"; content:!\"evil\";", "GET /good", 1 },
+		{ "content:\"GET\"; content:!\"evil\";", "GET /evil", 0 },
+		{ "content:\"GET\"; content:!\"evil\"; distance:0; within:4;", "GET /xxxx evil", 1 },
+		{ "content:\"|01 02|x\";", "\x02\x01x", 0 },
+		{ "content:\"|01 02|x\";", "z\x01\x02x", 1 },
+		{ "content:\"uid=0|28|root|29|\";", "uid=0(root) gid=0(root)", 1 },
+	};
+
+	run_payload_cases("content", c, DIM(c), 6);
+	{
+		/* NUL bytes in the pattern (first) and in the payload */
+		static const uint8_t pl[] = { 'a', 0, 0, 1, 'x', 0 };
+		struct hyp_detect_pkt p = pkt(6, pl, sizeof(pl));
+
+		tap(one("alert tcp any any -> any any (content:\"|00 00 01|x\"; sid:1;)", &p) == 1 &&
+		    one("alert tcp any any -> any any (content:\"|00 00 02|\"; sid:1;)", &p) == 0,
+		    "NUL bytes in pattern and payload", NULL);
+	}
+}
+
+static void
+test_pcre_bytes(void)
+{
+	static const struct pcase c[] = {
+		{ "pcre:\"/^gEt/i\";", "GET /two/ HTTP/1.1", 1 },
+		{ "pcre:\"/^gEt/\";", "GET /two/ HTTP/1.1", 0 },
+		{ "content:\"GET\"; pcre:\"/\\s+HTTP/R\";", "GET /two/ HTTP/1.1", 1 },
+		{ "content:\"HTTP\"; pcre:\"/two/R\";", "GET /two/ HTTP/1.1", 0 },
+		/* ^ after /R anchors at the cursor */
+		{ "content:\"GET \"; pcre:\"/^\\/two/R\";", "GET /two/", 1 },
+		{ "content:\"GET\"; pcre:\"/^\\/two/R\";", "GET /two/", 0 },
+		{ "content:\"GET\"; pcre:!\"/two/\";", "GET /one/", 1 },
+		{ "content:\"GET\"; pcre:!\"/two/\";", "GET /two/", 0 },
+		{ "pcre:\"/a.b/s\";", "a\nb", 1 },
+		{ "pcre:\"/a.b/\";", "a\nb", 0 },
+		{ "pcre:\"/^b$/m\";", "a\nb\nc", 1 },
+		/* two bytes big endian at 0 = 0x0102 = 258 */
+		{ "byte_test:2,=,258,0;", "\x01\x02zz", 1 },
+		{ "byte_test:2,=,258,0,little;", "\x02\x01zz", 1 },
+		{ "byte_test:2,>,258,0;", "\x01\x02zz", 0 },
+		{ "byte_test:2,!>,258,0;", "\x01\x02zz", 1 },
+		{ "byte_test:1,&,0x80,1;", "a\x81", 1 },
+		{ "byte_test:3,=,123,0,string,dec;", "123x", 1 },
+		{ "byte_test:3,=,291,0,string,hex;", "123x", 1 },
+		{ "byte_test:2,=,5,0,bitmask 0x00f0;", "\x01\x50", 1 },
+		{ "byte_test:4,=,1,3;", "abc", 0 },		/* past the end: no match */
+		/* a length at 0 says where the next content is */
+		/* the jump lands at offset + nbytes + value: 0 + 1 + 2 = 3 */
+		{ "byte_jump:1,0; content:\"X\"; within:1;", "\x02" "abX", 1 },
+		{ "byte_jump:1,0; content:\"X\"; within:1;", "\x03" "abX", 0 },
+		{ "byte_jump:1,0,post_offset -1; content:\"bX\"; within:2;", "\x02" "abX", 1 },
+		{ "byte_jump:1,0,from_beginning; content:\"X\"; within:1;", "\x03" "abX", 1 },
+		{ "byte_extract:1,0,len; byte_test:1,=,len,1;", "\x07\x07", 1 },
+		{ "byte_extract:1,0,len; byte_test:1,=,len,1;", "\x07\x08", 0 },
+		{ "content:\"ab\"; byte_extract:1,0,n,relative; byte_test:1,=,n,0,relative;",
+		  "ab\x05\x05", 1 },
+		{ "content:\"ab\"; isdataat:2,relative;", "abcd", 1 },
+		{ "content:\"ab\"; isdataat:2,relative;", "abc", 0 },
+		{ "content:\"ab\"; isdataat:!2,relative;", "abc", 1 },
+		{ "isdataat:10;", "short", 0 },
+		{ "dsize:5;", "short", 1 },
+		{ "dsize:>5;", "short", 0 },
+		{ "dsize:4<>6;", "short", 1 },
+	};
+
+	run_payload_cases("pcre, byte_*, isdataat, dsize", c, DIM(c), 6);
+}
+
+static void
+test_headers(void)
+{
+	struct hyp_detect_pkt p;
+	const char *pl = "HELLO";
+
+	p = pkt(6, pl, 5);
+	tap(one("alert tcp 198.18.0.0/15 any -> 198.51.100.0/24 80 (content:\"HELLO\"; sid:1;)", &p)
+	    == 1, "addresses and port match", NULL);
+	tap(one("alert tcp 198.18.0.0/15 any -> 198.51.100.0/24 81 (content:\"HELLO\"; sid:1;)", &p)
+	    == 0, "the destination port does not", NULL);
+	tap(one("alert tcp 198.51.100.0/24 80 -> 198.18.0.0/15 any (content:\"HELLO\"; sid:1;)", &p)
+	    == 0, "-> is one way", NULL);
+	tap(one("alert tcp 198.51.100.0/24 80 <> 198.18.0.0/15 any (content:\"HELLO\"; sid:1;)", &p)
+	    == 1, "<> either way", NULL);
+	tap(one("alert udp any any -> any any (content:\"HELLO\"; sid:1;)", &p) == 0,
+	    "a udp rule on TCP", NULL);
+	tap(one("alert ip any any -> any any (content:\"HELLO\"; sid:1;)", &p) == 1,
+	    "an ip rule on TCP", NULL);
+	tap(one("alert tcp any any -> any any (flow:to_client; content:\"HELLO\"; sid:1;)", &p) == 0,
+	    "flow:to_client on a packet to the server", NULL);
+	p.established = false;
+	tap(one("alert tcp any any -> any any (flow:established; content:\"HELLO\"; sid:1;)", &p)
+	    == 0, "flow:established before the handshake", NULL);
+	p.established = true;
+	tap(one("alert tcp-stream any any -> any any (content:\"HELLO\"; sid:1;)", &p) == 0 &&
+	    one("alert tcp-pkt any any -> any any (content:\"HELLO\"; sid:1;)", &p) == 1,
+	    "tcp-pkt and tcp-stream on a segment", NULL);
+	p.stream = true;
+	tap(one("alert tcp-stream any any -> any any (content:\"HELLO\"; sid:1;)", &p) == 1 &&
+	    one("alert tcp-pkt any any -> any any (content:\"HELLO\"; sid:1;)", &p) == 0 &&
+	    one("alert tcp any any -> any any (dsize:5; sid:1;)", &p) == 0,
+	    "and on the stream (dsize is a packet's)", NULL);
+	p = pkt(6, "", 0);
+	p.tcp_flags = 0x02 | 0x40;	/* SYN + ECE */
+	tap(one("alert tcp any any -> any any (flags:S,12; sid:1;)", &p) == 1 &&
+	    one("alert tcp any any -> any any (flags:S; sid:1;)", &p) == 0 &&
+	    one("alert tcp any any -> any any (flags:S+; sid:1;)", &p) == 1 &&
+	    one("alert tcp any any -> any any (flags:!R; sid:1;)", &p) == 1,
+	    "TCP flags: exact with an ignore mask, +, !", NULL);
+	p = pkt(1, "abcd", 4);
+	p.icmp_type = 8;
+	tap(one("alert icmp any any -> any any (itype:8; icode:0; sid:1;)", &p) == 1 &&
+	    one("alert icmp any any -> any any (itype:0; sid:1;)", &p) == 0 &&
+	    one("alert icmp any any -> any any (ttl:<64; sid:1;)", &p) == 0,
+	    "ICMP type and code, ttl", NULL);
+	/* DNS: the query names as a buffer */
+	p = pkt(17, "\x12\x34", 2);
+	p.dns = true;
+	p.queries[0] = "www.google.com";
+	p.queries[1] = "evil.example";
+	p.n_queries = 2;
+	tap(one("alert dns any any -> any any (dns_query; content:\"google\"; nocase; sid:1;)", &p)
+	    == 1, "dns_query content on the first name", NULL);
+	tap(one("alert dns any any -> any any (dns.query; content:\"evil\"; startswith; "
+		"bsize:12; sid:1;)", &p) == 1, "dns.query, startswith and bsize on the second", NULL);
+	tap(one("alert dns any any -> any any (dns.query; content:\"google\"; content:\"evil\"; "
+		"sid:1;)", &p) == 0, "two contents must hold on one name", NULL);
+	p.dns = false;
+	tap(one("alert dns any any -> any any (dns_query; content:\"google\"; sid:1;)", &p) == 0,
+	    "a dns rule needs DNS", NULL);
+}
+
+static void
+test_build(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> any any (content:\"aaaa\"; sid:1;)\n"
+		"alert tcp any any -> any any (content:\"bbbb\"; flowbits:set,x; sid:2;)\n"
+		"alert tcp any any -> any any (pcre:\"/(unclosed/\"; sid:3;)\n"
+		"alert tcp any any -> any any (dsize:>100; sid:4;)\n"
+		"alert tcp any any -> any any (content:\"x\"; detection_filter:track by_src, count 2,"
+		" seconds 10; sid:5;)\n"
+		"alert udp any any -> any any (content:\"aaaa\"; sid:6;)\n"
+		"alert tcp any any -> any any (content:\"cc\"; content:\"dddddd\"; sid:7;)\n"
+		"alert tcp any any -> any any (content:\"cc\"; fast_pattern; content:\"dddddd\"; sid:8;)\n";
+	struct hyp_detect_scratch *s = NULL;
+	struct hyp_rules_report rep;
+	struct hyp_detect_info info;
+	struct hyp_detect_stats st;
+	struct hyp_detect *d = build(rules, &rep, &info);
+	struct hyp_detect_pkt p;
+	uint32_t out[8];
+	unsigned int n, i;
+	bool fb = false, df = false;
+
+	for (i = 0; i < rep.n_skips; i++) {
+		fb |= strcmp(rep.skips[i].key, "flowbits") == 0;
+		df |= strcmp(rep.skips[i].key, "detection_filter") == 0;
+	}
+	tap(d != NULL && info.rules == 5 && rep.loaded == 5 && rep.skipped == 2 && fb && df &&
+	    rep.errors == 1 && strstr(rep.first_error, "sid 3: pcre") != NULL &&
+	    info.no_fast_pattern == 1 && info.databases == 2,
+	    "build: flowbits and detection_filter skipped by name, a bad pcre an error, one rule "
+	    "without a fast pattern, a database per class with rules",
+	    "rules %u loaded %u skipped %u errors %u (%s) nofp %u dbs %u", info.rules, rep.loaded,
+	    rep.skipped, rep.errors, rep.first_error, info.no_fast_pattern, info.databases);
+	if (d == NULL || hyp_detect_scratch_alloc(d, &s) != 0) {
+		hyp_detect_free(d);
+		hyp_rules_report_free(&rep);
+		return;
+	}
+	/* a payload with only sid 1's pattern: one candidate plus the always-checked one */
+	p = pkt(6, "xxaaaaxx", 8);
+	n = hyp_detect_inspect(d, s, &p, out, 8);
+	hyp_detect_scratch_stats(s, &st);
+	tap(n == 1 && hyp_detect_rule(d, out[0])->sid == 1 && st.candidates == 2,
+	    "the prefilter: sid 1's literal names it; sid 4 (no fast pattern) is checked anyway",
+	    "n %u candidates %lu", n, (unsigned long)st.candidates);
+	p = pkt(6, "cc dddddd", 9);
+	n = hyp_detect_inspect(d, s, &p, out, 8);
+	tap(n == 2 && hyp_detect_rule(d, out[0])->sid == 7 && hyp_detect_rule(d, out[1])->sid == 8,
+	    "longest content or the marked one as fast pattern: both found, in rule order",
+	    "n %u", n);
+	p = pkt(17, "aaaa", 4);
+	n = hyp_detect_inspect(d, s, &p, out, 8);
+	tap(n == 1 && hyp_detect_rule(d, out[0])->sid == 6, "UDP has its own database", "n %u", n);
+	{
+		char big[200];
+
+		memset(big, 'z', sizeof(big));
+		p = pkt(6, big, sizeof(big));
+		n = hyp_detect_inspect(d, s, &p, out, 0);
+		tap(n == 1, "more matches than room: counted, nothing written", "n %u", n);
+	}
+	hyp_detect_scratch_free(s);
+	hyp_detect_free(d);
+	hyp_rules_report_free(&rep);
+}
+
+/* a payload that makes naive retries explode: the budget ends it */
+static void
+test_budget(void)
+{
+	static char pl[4096];
+	struct hyp_detect_scratch *s = NULL;
+	struct hyp_rules_report rep;
+	struct hyp_detect_info info;
+	struct hyp_detect_stats st;
+	struct hyp_detect *d;
+	struct hyp_detect_pkt p;
+	uint32_t out[1];
+	unsigned int n;
+
+	d = build("alert tcp any any -> any any (content:\"a\"; content:\"a\"; distance:0; "
+		  "content:\"a\"; distance:0; content:\"a\"; distance:0; content:\"b\"; distance:0; "
+		  "sid:1;)\n", &rep, &info);
+	memset(pl, 'a', sizeof(pl));
+	p = pkt(6, pl, sizeof(pl));
+	if (d == NULL || hyp_detect_scratch_alloc(d, &s) != 0) {
+		tap(false, "budget rule built", NULL);
+		hyp_detect_free(d);
+		hyp_rules_report_free(&rep);
+		return;
+	}
+	n = hyp_detect_inspect(d, s, &p, out, 1);
+	hyp_detect_scratch_stats(s, &st);
+	tap(n == 0 && st.step_limit == 1, "4,096 'a' against a chain of four relative 'a' and a "
+	    "'b': the step budget stops it, counted", "n %u step_limit %lu", n,
+	    (unsigned long)st.step_limit);
+	pl[sizeof(pl) - 1] = 'b';
+	pl[3] = 'b';
+	memcpy(pl, "aaaab", 5);
+	n = hyp_detect_inspect(d, s, &p, out, 1);
+	tap(n == 1, "and a match found within the budget still counts", "n %u", n);
+	hyp_detect_scratch_free(s);
+	hyp_detect_free(d);
+	hyp_rules_report_free(&rep);
+}
+
+static int
+rules_file(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return n > 6 && strcmp(e->d_name + n - 6, ".rules") == 0;
+}
+
+/* the whole ET Open snapshot into the engine, and a few packets through it */
+static void
+test_et_open(const char *dir)
+{
+	struct hyp_detect_scratch *s = NULL;
+	struct hyp_ruleset set = { NULL, 0 };
+	struct hyp_rules_report rep;
+	struct hyp_detect_info info;
+	struct hyp_detect_stats st;
+	struct hyp_detect *d = NULL;
+	struct dirent **names;
+	char path[512], err[256] = "";
+	uint32_t out[16];
+	int nf, i, ret = 0;
+
+	memset(&rep, 0, sizeof(rep));
+	nf = scandir(dir, &names, rules_file, alphasort);
+	if (nf <= 0) {
+		printf("ok %u - ET Open in the engine # SKIP %s is absent (../shared)\n", ++test_no,
+		       dir);
+		return;
+	}
+	for (i = 0; i < nf; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (ret == 0)
+			ret = hyp_rules_load_file(path, &vars, &set, &rep);
+		free(names[i]);
+	}
+	free(names);
+	if (ret == 0)
+		ret = hyp_detect_build(&set, &rep, &d, &info, err, sizeof(err));
+	hyp_ruleset_free(&set);
+	hyp_rules_report_sort(&rep);
+	printf("# ET Open in the engine: %u rules, %u skipped, %u errors; %u without a fast "
+	       "pattern; %u databases, %zu KiB; %u pcre (%u JIT); built in %.0f ms\n", info.rules,
+	       rep.skipped, rep.errors, info.no_fast_pattern, info.databases,
+	       info.db_bytes / 1024, info.pcre_jit, info.pcre_jit, info.build_ms);
+	for (unsigned int k = 0; k < rep.n_error_opts; k++)
+		printf("#   errors in %-30s %u\n", rep.error_opts[k].key, rep.error_opts[k].n);
+	if (rep.first_error[0] != '\0')
+		printf("#   first error: %s\n", rep.first_error);
+	tap(ret == 0 && d != NULL && info.rules > 3000 && info.rules == rep.loaded &&
+	    info.no_fast_pattern * 20 < info.rules,
+	    "ET Open: thousands of rules in the engine, under 5% without a fast pattern",
+	    "ret %d %s rules %u loaded %u nofp %u", ret, err, info.rules, rep.loaded,
+	    info.no_fast_pattern);
+	if (d != NULL && hyp_detect_scratch_alloc(d, &s) == 0) {
+		/* ET's rule for this is 2100498 (GPL ATTACK_RESPONSE id check returned root) */
+		static const char resp[] = "uid=0(root) gid=0(root) groups=0(root)";
+		struct hyp_detect_pkt p = pkt(6, resp, sizeof(resp) - 1);
+		unsigned int n, k;
+		bool found = false;
+
+		p.to_server = false;
+		p.sport = 80;
+		p.dport = 40000;
+		n = hyp_detect_inspect(d, s, &p, out, 16);
+		for (k = 0; k < n && k < 16; k++)
+			found |= hyp_detect_rule(d, out[k])->sid == 2100498;
+		hyp_detect_scratch_stats(s, &st);
+		tap(found, "a root shell's answer hits ET's sid 2100498", "%u matches, %lu candidates",
+		    n, (unsigned long)st.candidates);
+		hyp_detect_scratch_free(s);
+	}
+	hyp_detect_free(d);
+	hyp_rules_report_free(&rep);
+}
+
+int
+main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (hyp_rule_vars_default(&vars) != 0) {
+		printf("Bail out! vars\n");
+		return 1;
+	}
+	v4(a_src, "198.18.0.1");
+	v4(a_dst, "198.51.100.7");
+	test_content();
+	test_pcre_bytes();
+	test_headers();
+	test_build();
+	test_budget();
+	if (argc > 1)
+		test_et_open(argv[1]);
+	hyp_rule_vars_free(&vars);
+	printf("1..%u\n", test_no);
+	return failed;
+}
