@@ -53,6 +53,8 @@ hyp_args_usage(const char *prog)
 "                         segment inspected alone)\n"
 "  --stream-window-kb N   bytes a TCP direction keeps waiting ahead (default 64)\n"
 "  --stream-midstream 0|1 pick up connections whose SYN was not seen (default 1)\n"
+"  --rules-report         load --policy's rule_files, print what loaded and what was\n"
+"                         skipped (per keyword, per file) and exit; no interface\n"
 "  --keep-fastpath        on a graceful stop, leave our XDP program on the interface\n"
 "                         (blocklists, rate limits, the fail mode for redirect\n"
 "                         candidates); fail_mode: closed always does\n"
@@ -105,6 +107,7 @@ enum {
 	OPT_STREAM_WINDOW,
 	OPT_STREAM_MIDSTREAM,
 	OPT_KEEP_FASTPATH,
+	OPT_RULES_REPORT,
 	OPT_DRIVER_CFG,
 	OPT_MBUFS,
 	OPT_RELOAD_DIR,
@@ -211,6 +214,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "stream-window-kb", required_argument, NULL, OPT_STREAM_WINDOW },
 		{ "stream-midstream", required_argument, NULL, OPT_STREAM_MIDSTREAM },
 		{ "keep-fastpath", no_argument, NULL, OPT_KEEP_FASTPATH },
+		{ "rules-report", no_argument, NULL, OPT_RULES_REPORT },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -274,6 +278,9 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		case OPT_KEEP_FASTPATH:
 			a->keep_fastpath = true;
 			break;
+		case OPT_RULES_REPORT:
+			a->rules_report = true;
+			break;
 		case 'A':
 			a->metrics_addr = optarg;
 			break;
@@ -288,6 +295,13 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 	if (optind < argc) {
 		fprintf(stderr, "dpdk-hyperion: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
+	}
+	if (a->rules_report) {
+		if (a->policy == NULL) {
+			fprintf(stderr, "dpdk-hyperion: --rules-report needs --policy\n");
+			return -EINVAL;
+		}
+		return 0;	/* nothing else is used */
 	}
 	if ((a->iface == NULL) == (a->pcap == NULL)) {
 		fprintf(stderr, "dpdk-hyperion: give exactly one of --iface and --pcap\n");

@@ -57,6 +57,7 @@ struct hyp_args {
 	uint16_t metrics_port;		/* 0: off */
 	bool interactive;		/* -i: the console on stdin/stdout */
 	bool keep_fastpath;		/* leave the XDP program at a graceful stop */
+	bool rules_report;		/* print the rule files' report and exit */
 };
 
 int hyp_args_parse(int argc, char **argv, struct hyp_args *a);

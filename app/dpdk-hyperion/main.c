@@ -272,6 +272,55 @@ fence(struct hyp_app *app)
 			"mode; draining", total, total == 1 ? "" : "s");
 }
 
+/*
+ * --rules-report: what the policy's rule files gave the engine. The first
+ * line is for scripts: "rules: N loaded, M skipped".
+ */
+static int
+rules_report(const struct hyp_engine *e)
+{
+	const struct hyp_rules_report *r = hyp_engine_rules_report(e);
+	const struct hyp_detect_info *d = hyp_engine_detect_info(e);
+	struct hyp_rules_report sorted;
+	unsigned int i;
+
+	if (r == NULL) {
+		printf("rules: 0 loaded, 0 skipped\n(the policy has no slow_path.rule_files)\n");
+		return 0;
+	}
+	printf("rules: %u loaded, %u skipped\n", r->loaded, r->skipped);
+	printf("errors: %u%s%s\n", r->errors, r->first_error[0] ? "; first: " : "",
+	       r->first_error);
+	printf("engine: %u rules, %u without a fast pattern (checked on every packet of their "
+	       "protocol), %u databases (%zu KiB), %u pcre (%u with the JIT), built in %.0f ms\n",
+	       d->rules, d->no_fast_pattern, d->databases, d->db_bytes / 1024, d->pcre_jit,
+	       d->pcre_jit, d->build_ms);
+	/* the engine's copy stays as it is: sort a shallow copy's arrays */
+	sorted = *r;
+	sorted.skips = malloc((r->n_skips + 1) * sizeof(*r->skips));
+	sorted.error_opts = malloc((r->n_error_opts + 1) * sizeof(*r->error_opts));
+	if (sorted.skips == NULL || sorted.error_opts == NULL) {
+		free(sorted.skips);
+		free(sorted.error_opts);
+		return -ENOMEM;
+	}
+	memcpy(sorted.skips, r->skips, r->n_skips * sizeof(*r->skips));
+	memcpy(sorted.error_opts, r->error_opts, r->n_error_opts * sizeof(*r->error_opts));
+	hyp_rules_report_sort(&sorted);
+	printf("skipped, by keyword:\n");
+	for (i = 0; i < sorted.n_skips; i++)
+		printf("  %-40s %u\n", sorted.skips[i].key, sorted.skips[i].n);
+	printf("errors, by option:\n");
+	for (i = 0; i < sorted.n_error_opts; i++)
+		printf("  %-40s %u\n", sorted.error_opts[i].key, sorted.error_opts[i].n);
+	printf("loaded, by file:\n");
+	for (i = 0; i < r->n_files; i++)
+		printf("  %-40s %u\n", r->files[i].key, r->files[i].n);
+	free(sorted.skips);
+	free(sorted.error_opts);
+	return 0;
+}
+
 static int
 run(struct hyp_app *app)
 {
@@ -287,6 +336,11 @@ run(struct hyp_app *app)
 	ret = hyp_engine_build(p, 1, &engine, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "dpdk-hyperion: policy %s: %s\n", app->a.policy, err);
+		return ret;
+	}
+	if (app->a.rules_report) {
+		ret = rules_report(engine);
+		hyp_engine_free(engine);
 		return ret;
 	}
 	c->engine = engine;

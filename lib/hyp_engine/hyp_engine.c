@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <libgen.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "hyp_engine.h"
 
 #define HYP_ENGINE_MAX_MATCHES 16
+#define RTE_DIM_LOCAL(a) (sizeof(a) / sizeof((a)[0]))
 
 struct hyp_engine {
 	struct hyp_policy *policy;
@@ -18,10 +20,21 @@ struct hyp_engine {
 	char **dns_msg;		/* per dns rule */
 	char **dpi_msg;		/* per db rule: signatures first, then payload rules */
 	size_t n_dpi;
+	/* Suricata rules (rule_files): slots from n_yaml on */
+	unsigned int n_yaml;
+	struct hyp_detect *det;
+	struct hyp_rules_report rep;
+	struct hyp_detect_info dinfo;
+	struct hyp_rule_classes classes;
 };
 
 struct hyp_engine_scratch {
 	struct hyp_dpi_scratch *dpi;
+	struct hyp_detect_scratch *det;
+	uint32_t out[2 * HYP_VERDICT_SIGS];
+	/* the DNS question names of the payload being inspected, for dns.query */
+	char qnames[HYP_DETECT_MAX_QUERIES][HYP_DNS_NAME_BUF];
+	unsigned int n_q;
 };
 
 /* a DNS message over TCP, with its length prefix, waits in this much */
@@ -55,6 +68,9 @@ hyp_engine_free(struct hyp_engine *e)
 	if (e->policy != NULL)
 		free_msgs(e->dns_msg, e->policy->n_dns_rules);
 	free_msgs(e->dpi_msg, e->n_dpi);
+	hyp_detect_free(e->det);
+	hyp_rules_report_free(&e->rep);
+	hyp_rule_classes_free(&e->classes);
 	hyp_dpi_free(e->db);
 	hyp_dns_set_free(e->dns);
 	hyp_policy_free(e->policy);
@@ -94,6 +110,58 @@ build_msgs(struct hyp_engine *e)
 	return 0;
 }
 
+/*
+ * The policy's rule_files, relative to its directory (the parser refused
+ * absolute paths and ".."), with Suricata's variables and the policy's
+ * over them, into the Suricata engine. classification.config beside the
+ * first file, if there is one, names the classtypes.
+ */
+static int
+build_rules(struct hyp_engine *e, char *err, size_t err_len)
+{
+	const struct hyp_policy *p = e->policy;
+	struct hyp_ruleset set = { NULL, 0 };
+	struct hyp_rule_vars vars = { NULL, 0 };
+	char tmp[4096], dir[4096], path[8192], cerr[320];
+	size_t i;
+	int ret;
+
+	/* dirname() may write into its argument: work on a copy */
+	snprintf(tmp, sizeof(tmp), "%s", p->path != NULL ? p->path : "./x");
+	snprintf(dir, sizeof(dir), "%s", dirname(tmp));
+	ret = hyp_rule_vars_default(&vars);
+	for (i = 0; ret == 0 && i < p->n_rule_vars; i++)
+		ret = hyp_rule_vars_set(&vars, p->rule_vars[i].name, p->rule_vars[i].value);
+	if (ret < 0) {
+		snprintf(err, err_len, "slow_path.rule_vars: %s", strerror(-ret));
+		goto out;
+	}
+	for (i = 0; i < p->n_rule_files; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, p->rule_files[i]);
+		ret = hyp_rules_load_file(path, &vars, &set, &e->rep);
+		if (ret < 0) {
+			snprintf(err, err_len, "slow_path.rule_files[%zu]: %s", i, e->rep.first_error);
+			goto out;
+		}
+	}
+	if (p->n_rule_files > 0) {
+		snprintf(tmp, sizeof(tmp), "%s", p->rule_files[0]);
+		snprintf(path, sizeof(path), "%s/%s/classification.config", dir, dirname(tmp));
+		ret = hyp_rule_classes_load(path, &e->classes, cerr, sizeof(cerr));
+		if (ret == -ENOENT) {
+			ret = 0;
+		} else if (ret < 0) {
+			snprintf(err, err_len, "%s", cerr);
+			goto out;
+		}
+	}
+	ret = hyp_detect_build(&set, &e->rep, &e->det, &e->dinfo, err, err_len);
+out:
+	hyp_ruleset_free(&set);
+	hyp_rule_vars_free(&vars);
+	return ret;
+}
+
 int
 hyp_engine_build(struct hyp_policy *p, uint32_t gen, struct hyp_engine **out,
 		 char *err, size_t err_len)
@@ -124,6 +192,12 @@ hyp_engine_build(struct hyp_policy *p, uint32_t gen, struct hyp_engine **out,
 		snprintf(err, err_len, "building the DNS rule set failed");
 		ret = -ENOMEM;
 		goto fail;
+	}
+	e->n_yaml = (unsigned int)(p->n_dns_rules + e->n_dpi);
+	if (p->n_rule_files > 0) {
+		ret = build_rules(e, err, err_len);
+		if (ret < 0)
+			goto fail;
 	}
 	*out = e;
 	return 0;
@@ -157,6 +231,13 @@ hyp_engine_scratch_alloc(const struct hyp_engine *e, struct hyp_engine_scratch *
 		free(sc);
 		return ret;
 	}
+	if (e->det != NULL) {
+		ret = hyp_detect_scratch_alloc(e->det, &sc->det);
+		if (ret < 0) {
+			hyp_engine_scratch_free(sc);
+			return ret;
+		}
+	}
 	*s = sc;
 	return 0;
 }
@@ -173,6 +254,7 @@ hyp_engine_scratch_free(struct hyp_engine_scratch *s)
 	if (s == NULL)
 		return;
 	hyp_dpi_scratch_free(s->dpi);
+	hyp_detect_scratch_free(s->det);
 	free(s);
 }
 
@@ -192,7 +274,58 @@ consider(struct hyp_verdict *v, enum hyp_action a, uint32_t id, const char *msg,
 unsigned int
 hyp_engine_rule_count(const struct hyp_engine *e)
 {
-	return e->policy->n_dns_rules + e->n_dpi;
+	return e->n_yaml + (e->det != NULL ? hyp_detect_rule_count(e->det) : 0);
+}
+
+static const struct hyp_rule *
+sig_of(const struct hyp_engine *e, unsigned int slot)
+{
+	return slot >= e->n_yaml && e->det != NULL ? hyp_detect_rule(e->det, slot - e->n_yaml) :
+	       NULL;
+}
+
+static enum hyp_action
+sig_action(const struct hyp_rule *r)
+{
+	switch (r->action) {
+	case HYP_RULE_ALERT: return HYP_ACTION_ALERT;
+	case HYP_RULE_PASS: return HYP_ACTION_PASS;
+	default: return HYP_ACTION_DROP;	/* drop, reject */
+	}
+}
+
+int
+hyp_engine_rule_info(const struct hyp_engine *e, unsigned int slot,
+		     struct hyp_engine_rule_info *info)
+{
+	const struct hyp_rule *r = sig_of(e, slot);
+	const struct hyp_rule_class *cl;
+
+	if (slot >= hyp_engine_rule_count(e))
+		return -EINVAL;
+	if (r == NULL) {
+		*info = (struct hyp_engine_rule_info){ 1, 1, 2, "", false };
+		return 0;
+	}
+	cl = hyp_rule_class_find(&e->classes, r->classtype);
+	info->gid = r->gid;
+	info->rev = r->rev;
+	info->severity = r->priority != 0 ? r->priority : cl != NULL ? cl->priority : 3;
+	info->category = cl != NULL ? cl->desc : "";
+	info->suricata = true;
+	return 0;
+}
+
+const struct hyp_rules_report *
+hyp_engine_rules_report(const struct hyp_engine *e)
+{
+	return e->det != NULL ? &e->rep : NULL;
+}
+
+const struct hyp_detect_info *
+hyp_engine_detect_info(const struct hyp_engine *e)
+{
+	return e->det != NULL ? &e->dinfo : NULL;
 }
 
 int
@@ -200,8 +333,15 @@ hyp_engine_rule(const struct hyp_engine *e, unsigned int slot, uint32_t *id,
 		enum hyp_action *action, const char **msg)
 {
 	const struct hyp_policy *p = e->policy;
+	const struct hyp_rule *r = sig_of(e, slot);
 	size_t i;
 
+	if (r != NULL) {
+		*id = r->sid;
+		*action = sig_action(r);
+		*msg = r->msg != NULL ? r->msg : "";
+		return 0;
+	}
 	if (slot < p->n_dns_rules) {
 		*id = p->dns_rules[slot].id;
 		*action = p->dns_rules[slot].action;
@@ -226,8 +366,11 @@ const struct hyp_threshold_spec *
 hyp_engine_rule_threshold(const struct hyp_engine *e, unsigned int slot)
 {
 	const struct hyp_policy *p = e->policy;
+	const struct hyp_rule *r = sig_of(e, slot);
 	size_t i;
 
+	if (r != NULL)
+		return &r->threshold;
 	if (slot < p->n_dns_rules)
 		return &p->dns_rules[slot].threshold;
 	i = slot - p->n_dns_rules;
@@ -254,8 +397,8 @@ report_question(struct hyp_verdict *v, const struct hyp_dns_question *q, const u
  * the policy's dns_malformed verdict, one message's worth like a DNS rule.
  */
 static void
-inspect_dns(const struct hyp_engine *e, const uint8_t *payload, size_t len, bool tcp,
-	    struct hyp_verdict *v)
+inspect_dns(const struct hyp_engine *e, struct hyp_engine_scratch *s, const uint8_t *payload,
+	    size_t len, bool tcp, struct hyp_verdict *v)
 {
 	uint32_t off[HYP_DNS_MAX_TCP_MSGS], mlen[HYP_DNS_MAX_TCP_MSGS];
 	struct hyp_dns_question q[HYP_DNS_MAX_QUESTIONS];
@@ -277,6 +420,8 @@ inspect_dns(const struct hyp_engine *e, const uint8_t *payload, size_t len, bool
 		if (err == 0)
 			err = e_m;
 		for (i = 0; i < (int)n; i++) {
+			if (s != NULL && s->n_q < HYP_DETECT_MAX_QUERIES)
+				memcpy(s->qnames[s->n_q++], q[i].name, HYP_DNS_NAME_BUF);
 			if (!v->dns_query)
 				report_question(v, &q[i], payload + off[m]);
 			v->dns_query = true;
@@ -312,6 +457,8 @@ hyp_engine_verdict_init(struct hyp_verdict *v)
 	v->rrname[0] = '\0';
 	v->rrtype = 0;
 	v->dns_id = 0;
+	v->sig_pass = false;
+	v->n_sigs = 0;
 }
 
 /* the strongest of n payload-rule matches into v */
@@ -341,9 +488,9 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 	int n;
 
 	hyp_engine_verdict_init(v);
-
+	s->n_q = 0;
 	if (dport == HYP_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP))
-		inspect_dns(e, payload, len, proto == IPPROTO_TCP, v);
+		inspect_dns(e, s, payload, len, proto == IPPROTO_TCP, v);
 	if (e->n_dpi == 0 || len == 0)
 		return;
 	n = hyp_dpi_scan(e->db, s->dpi, payload, len, proto, dport, m, HYP_ENGINE_MAX_MATCHES);
@@ -352,8 +499,8 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 
 /* The DNS messages the stream's bytes complete; a partial one waits. */
 static void
-stream_dns(const struct hyp_engine *e, struct hyp_engine_stream *st, const uint8_t *data,
-	   size_t len, struct hyp_verdict *v)
+stream_dns(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_engine_stream *st,
+	   const uint8_t *data, size_t len, struct hyp_verdict *v)
 {
 	size_t take, mlen;
 
@@ -378,12 +525,12 @@ stream_dns(const struct hyp_engine *e, struct hyp_engine_stream *st, const uint8
 			if (mlen > DNS_TCP_BUF - 2) {
 				/* longer than any query: judged malformed, no longer read */
 				st->dns_broken = true;
-				inspect_dns(e, st->dns, st->dns_len, true, v);
+				inspect_dns(e, s, st->dns, st->dns_len, true, v);
 				return;
 			}
 			if (st->dns_len < 2 + mlen)
 				break;
-			inspect_dns(e, st->dns, 2 + mlen, true, v);
+			inspect_dns(e, s, st->dns, 2 + mlen, true, v);
 			memmove(st->dns, st->dns + 2 + mlen, st->dns_len - 2 - mlen);
 			st->dns_len -= (uint32_t)(2 + mlen);
 		}
@@ -392,10 +539,81 @@ stream_dns(const struct hyp_engine *e, struct hyp_engine_stream *st, const uint8
 	}
 }
 
+/*
+ * Suricata's order over the rules that matched: a pass rule silences the
+ * packet; else each alert, drop or reject rule is an alert (once), and the
+ * strongest action decides (a YAML rule of the same action stays the
+ * decider).
+ */
+static void
+apply_sigs(const struct hyp_engine *e, const uint32_t *idx, unsigned int n,
+	   struct hyp_verdict *v)
+{
+	unsigned int i, k;
+
+	if (v->sig_pass)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct hyp_rule *r = hyp_detect_rule(e->det, idx[i]);
+
+		if (r->action == HYP_RULE_PASS) {
+			v->sig_pass = true;
+			v->n_sigs = 0;
+			v->action = HYP_ACTION_PASS;
+			v->rule_id = r->sid;
+			v->msg = r->msg;
+			v->dns_rule = false;
+			v->slot = (int)(e->n_yaml + idx[i]);
+			return;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct hyp_rule *r = hyp_detect_rule(e->det, idx[i]);
+		uint32_t slot = e->n_yaml + idx[i];
+		enum hyp_action a = sig_action(r);
+
+		for (k = 0; k < v->n_sigs && v->sigs[k] != slot; k++)
+			;
+		if (k == v->n_sigs && v->n_sigs < HYP_VERDICT_SIGS)
+			v->sigs[v->n_sigs++] = slot;
+		if (a > v->action) {
+			v->action = a;
+			v->rule_id = r->sid;
+			v->msg = r->msg != NULL ? r->msg : "";
+			v->dns_rule = false;
+			v->slot = (int)slot;
+		}
+	}
+}
+
+static void
+run_sigs(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_detect_pkt *p,
+	 struct hyp_verdict *v)
+{
+	unsigned int i, n;
+
+	p->n_queries = 0;
+	for (i = 0; i < s->n_q; i++)
+		p->queries[p->n_queries++] = s->qnames[i];
+	p->dns = s->n_q > 0 && v->dns_err == 0;
+	n = hyp_detect_inspect(e->det, s->det, p, s->out, RTE_DIM_LOCAL(s->out));
+	apply_sigs(e, s->out, n < RTE_DIM_LOCAL(s->out) ? n : RTE_DIM_LOCAL(s->out), v);
+}
+
+void
+hyp_engine_inspect_pkt(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+		       struct hyp_detect_pkt *p, struct hyp_verdict *v)
+{
+	hyp_engine_inspect(e, s, p->payload, p->len, p->proto, p->dport, v);
+	if (e->det != NULL)
+		run_sigs(e, s, p, v);
+}
+
 int
 hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		       struct hyp_engine_stream **stp, const uint8_t *data, size_t len,
-		       uint8_t proto, uint16_t dport, struct hyp_verdict *v)
+		       uint8_t proto, uint16_t dport, const struct hyp_detect_pkt *ctx,
+		       struct hyp_verdict *v)
 {
 	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
 	struct hyp_engine_stream *st = *stp;
@@ -417,13 +635,22 @@ hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 			return -ENOMEM;
 		st->gen = e->gen;
 	}
+	s->n_q = 0;
 	if (dport == HYP_DNS_PORT)
-		stream_dns(e, st, data, len, v);
-	if (e->n_dpi == 0 || len == 0)
-		return 0;
-	n = hyp_dpi_stream_scan(e->db, st->dpi, s->dpi, data, len, proto, dport, m,
-				HYP_ENGINE_MAX_MATCHES);
-	consider_dpi(e, m, n, v);
+		stream_dns(e, s, st, data, len, v);
+	if (e->n_dpi > 0 && len > 0) {
+		n = hyp_dpi_stream_scan(e->db, st->dpi, s->dpi, data, len, proto, dport, m,
+					HYP_ENGINE_MAX_MATCHES);
+		consider_dpi(e, m, n, v);
+	}
+	if (e->det != NULL && ctx != NULL && len > 0) {
+		struct hyp_detect_pkt p = *ctx;
+
+		p.payload = data;
+		p.len = (uint32_t)len;
+		p.stream = true;
+		run_sigs(e, s, &p, v);
+	}
 	return 0;
 }
 

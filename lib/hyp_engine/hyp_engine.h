@@ -6,7 +6,11 @@
  * @file
  * The slow path's verdict on one packet's payload: DNS rules on the query
  * name of DNS queries, then Hyperscan over the L4 payload; the strongest
- * action wins (drop > alert > pass).
+ * action wins (drop > alert > pass). Suricata rules (the policy's
+ * rule_files, lib/hyp_detect) join in with Suricata's order: a pass rule
+ * that matches lets the packet pass and silences every alert; else a
+ * drop or reject (dropped; no RST is sent yet) and alert rules each give
+ * their own alert, and the strongest action decides.
  *
  * An engine is built from a policy off the data path and is immutable
  * afterwards, so workers read it without locks; a reload builds a new one
@@ -17,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hyp_detect.h"
 #include "hyp_dns.h"
 #include "hyp_dpi.h"
 #include "hyp_policy.h"
@@ -26,6 +31,7 @@ extern "C" {
 #endif
 
 #define HYP_DNS_PORT 53
+#define HYP_VERDICT_SIGS 8	/**< Suricata alerts per packet (Suricata's packet_alert_max: 15) */
 
 struct hyp_engine;
 struct hyp_engine_scratch;
@@ -43,6 +49,9 @@ struct hyp_verdict {
 	char rrname[HYP_DNS_NAME_BUF];	/**< the query name when dns_query */
 	uint16_t rrtype;		/**< its question's type */
 	uint16_t dns_id;		/**< its message's id */
+	bool sig_pass;			/**< a Suricata pass rule matched */
+	unsigned int n_sigs;		/**< Suricata rules that alert, in sigs[] */
+	uint32_t sigs[HYP_VERDICT_SIGS];	/**< their slots */
 };
 
 /** Build from a policy; the engine takes ownership of it. */
@@ -54,12 +63,29 @@ uint32_t hyp_engine_gen(const struct hyp_engine *e);
 
 /**
  * Rules are numbered in slots 0..count-1 (DNS rules, then signatures, then
- * payload rules) so that per-rule counters are plain arrays.
+ * payload rules, then Suricata rules) so that per-rule counters are plain
+ * arrays.
  */
 unsigned int hyp_engine_rule_count(const struct hyp_engine *e);
 /** The policy's id, action and alert text of a slot; -EINVAL if out of range. */
 int hyp_engine_rule(const struct hyp_engine *e, unsigned int slot, uint32_t *id,
 		    enum hyp_action *action, const char **msg);
+
+/** What an alert of a slot says beyond id, action and text (Suricata's fields). */
+struct hyp_engine_rule_info {
+	uint32_t gid, rev;
+	uint32_t severity;		/**< 1 (high) .. 255 */
+	const char *category;		/**< the classtype's text, "" if none */
+	bool suricata;			/**< a rule from rule_files */
+};
+
+int hyp_engine_rule_info(const struct hyp_engine *e, unsigned int slot,
+			 struct hyp_engine_rule_info *info);
+
+/** The rule files' report (parser and engine), or NULL without rule_files. */
+const struct hyp_rules_report *hyp_engine_rules_report(const struct hyp_engine *e);
+/** The Suricata engine's build numbers, or NULL without rule_files. */
+const struct hyp_detect_info *hyp_engine_detect_info(const struct hyp_engine *e);
 
 /** A slot's alert threshold (type NONE: none), or NULL out of range. */
 const struct hyp_threshold_spec *hyp_engine_rule_threshold(const struct hyp_engine *e,
@@ -81,6 +107,14 @@ void hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s
 			uint16_t dport, struct hyp_verdict *v);
 
 /**
+ * The same for a whole packet: the YAML rules on p's payload, then the
+ * Suricata rules with what they need of the packet (hosts, ports, flow,
+ * TTL, flags, ICMP; the DNS query names are filled in here).
+ */
+void hyp_engine_inspect_pkt(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+			    struct hyp_detect_pkt *p, struct hyp_verdict *v);
+
+/**
  * A TCP direction's bytes in order (lib/hyp_stream delivers them),
  * inspected as one stream: the payload rules in Hyperscan stream mode (a
  * match may span segments), and on port 53 every DNS message they complete
@@ -95,12 +129,15 @@ void hyp_engine_verdict_init(struct hyp_verdict *v);
 
 /**
  * The next bytes; *st is NULL before the first (opened here). The
- * strongest rule so far stays in v (initialized by the caller).
+ * strongest rule so far stays in v (initialized by the caller). ctx (may
+ * be NULL: no Suricata rules) is the packet that delivered them: the
+ * Suricata rules see the bytes as a stream chunk from its hosts.
  * @return 0, or -ENOMEM (the bytes went uninspected; v as it was).
  */
 int hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 			   struct hyp_engine_stream **st, const uint8_t *data, size_t len,
-			   uint8_t proto, uint16_t dport, struct hyp_verdict *v);
+			   uint8_t proto, uint16_t dport, const struct hyp_detect_pkt *ctx,
+			   struct hyp_verdict *v);
 
 /**
  * The stream ended (FIN, RST) or broke (a gap): what only an end matches

@@ -339,15 +339,17 @@ eve_format(const struct hyp_eve_alert *a, char *buf, size_t size)
 	rc |= json_object_set_new(alert, "action",
 				  json_string(a->action == HYP_ACTION_DROP ?
 					      "blocked" : "allowed"));
-	rc |= json_object_set_new(alert, "gid", json_integer(1));
+	rc |= json_object_set_new(alert, "gid", json_integer(a->gid != 0 ? a->gid : 1));
 	rc |= json_object_set_new(alert, "signature_id",
 				  json_integer(a->signature_id));
-	rc |= json_object_set_new(alert, "rev", json_integer(1));
+	rc |= json_object_set_new(alert, "rev", json_integer(a->rev != 0 ? a->rev : 1));
 	rc |= json_object_set_new(alert, "signature",
 				  eve_string(a->signature,
 					     sizeof(a->signature)));
-	rc |= json_object_set_new(alert, "category", json_string(""));
-	rc |= json_object_set_new(alert, "severity", json_integer(2));
+	rc |= json_object_set_new(alert, "category",
+				  eve_string(a->category, sizeof(a->category)));
+	rc |= json_object_set_new(alert, "severity",
+				  json_integer(a->severity != 0 ? a->severity : 2));
 	rc |= json_object_set_new(root, "alert", alert);
 
 	if (a->rrname[0] != '\0') {

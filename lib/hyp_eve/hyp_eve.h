@@ -65,6 +65,10 @@ struct hyp_eve_alert {
 	char rrname[HYP_DNS_NAME_MAX + 1];	/**< "" when not DNS */
 	uint16_t rrtype;	/**< the query's type (with rrname) */
 	uint16_t dns_id;	/**< the query's message id (with rrname) */
+	uint32_t gid;		/**< 0: 1 */
+	uint32_t rev;		/**< 0: 1 (YAML rules have no revision) */
+	uint32_t severity;	/**< 0: 2 */
+	char category[64];	/**< the classtype's text; "" if none */
 };
 
 struct hyp_eve;

@@ -33,11 +33,14 @@
 
 /* ---- the verdict stage, shared by rtc and staged workers ---------------- */
 
-/* One EVE alert about a packet (v_dns NULL: not about a DNS query). */
+/*
+ * One EVE alert about a packet (v_dns NULL: not about a DNS query; info
+ * NULL: gid 1, rev 1, severity 2, no category).
+ */
 static void
-post_event(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_pkt_meta *m,
-	   uint32_t flow_hash, uint32_t sid, enum hyp_action action, const char *msg,
-	   const struct hyp_verdict *v_dns)
+post_event_info(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_pkt_meta *m,
+		uint32_t flow_hash, uint32_t sid, enum hyp_action action, const char *msg,
+		const struct hyp_verdict *v_dns, const struct hyp_engine_rule_info *info)
 {
 	struct hyp_eve_alert a;
 	struct timespec ts;
@@ -63,8 +66,22 @@ post_event(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_
 		a.rrtype = v_dns->rrtype;
 		a.dns_id = v_dns->dns_id;
 	}
+	if (info != NULL) {
+		a.gid = info->gid;
+		a.rev = info->rev;
+		a.severity = info->severity;
+		snprintf(a.category, sizeof(a.category), "%s", info->category);
+	}
 	if (hyp_eve_post(p->c.eve, &a) < 0)
 		st->eve_lost++;
+}
+
+static void
+post_event(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_pkt_meta *m,
+	   uint32_t flow_hash, uint32_t sid, enum hyp_action action, const char *msg,
+	   const struct hyp_verdict *v_dns)
+{
+	post_event_info(p, st, m, flow_hash, sid, action, msg, v_dns, NULL);
 }
 
 static void
@@ -82,14 +99,74 @@ post_alert(struct hyp_pipeline *p, struct hyp_lcore_stats *st,
  */
 static bool
 alert_due(const struct hyp_pipeline *p, const struct hyp_engine *e, const struct hyp_pkt_meta *m,
-	  const struct hyp_verdict *v, uint64_t now)
+	  int slot, uint32_t id, uint64_t now)
 {
 	const struct hyp_threshold_spec *s;
 
-	if (p->c.threshold == NULL || v->slot < 0)
+	if (p->c.threshold == NULL || slot < 0)
 		return true;
-	s = hyp_engine_rule_threshold(e, (unsigned int)v->slot);
-	return hyp_threshold_check(p->c.threshold, s, v->rule_id, m->src, m->dst, now);
+	s = hyp_engine_rule_threshold(e, (unsigned int)slot);
+	return hyp_threshold_check(p->c.threshold, s, id, m->src, m->dst, now);
+}
+
+/*
+ * The alerts of a verdict: the deciding rule's unless it is a Suricata
+ * rule, then every Suricata rule that alerted (each with its own action,
+ * gid, rev, severity and category), each under its threshold.
+ */
+static void
+post_alerts(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_engine *e,
+	    const struct hyp_pkt_meta *m, uint32_t hash, const struct hyp_verdict *v, uint64_t now)
+{
+	struct hyp_engine_rule_info info;
+	unsigned int i;
+
+	if (v->action == HYP_ACTION_PASS)
+		return;
+	if ((v->slot < 0 || hyp_engine_rule_info(e, (unsigned int)v->slot, &info) < 0 ||
+	     !info.suricata) && alert_due(p, e, m, v->slot, v->rule_id, now))
+		post_alert(p, st, m, hash, v);
+	for (i = 0; i < v->n_sigs; i++) {
+		enum hyp_action a;
+		const char *msg;
+		uint32_t id;
+
+		if (hyp_engine_rule(e, v->sigs[i], &id, &a, &msg) < 0 ||
+		    hyp_engine_rule_info(e, v->sigs[i], &info) < 0 ||
+		    !alert_due(p, e, m, (int)v->sigs[i], id, now))
+			continue;
+		post_event_info(p, st, m, hash, id, a, msg, v->dns_query ? v : NULL, &info);
+	}
+}
+
+/* What the Suricata rules see of a packet beyond its payload. */
+static void
+detect_pkt(struct hyp_detect_pkt *d, const struct hyp_pkt_meta *m, const uint8_t *data,
+	   const struct hyp_flow_entry *fe, int dir)
+{
+	const uint8_t *ip = data + m->l3_off;
+
+	memset(d, 0, sizeof(*d));
+	d->family = m->family;
+	d->proto = m->proto;
+	d->src = m->src;
+	d->dst = m->dst;
+	d->sport = m->sport;
+	d->dport = m->dport;
+	d->ttl = m->family == 4 ? ip[8] : ip[7];
+	d->tcp_flags = m->tcp_flags;
+	d->payload = data + m->payload_off;
+	d->len = m->payload_len;
+	/* ICMP: type and code are not payload, as Suricata counts it */
+	if ((m->proto == IPPROTO_ICMP || m->proto == IPPROTO_ICMPV6) && m->payload_len >= 8) {
+		d->icmp_type = data[m->payload_off];
+		d->icmp_code = data[m->payload_off + 1];
+		d->payload += 8;
+		d->len -= 8;
+	}
+	d->dsize = d->len;
+	d->to_server = fe == NULL || fe->initiator == dir;
+	d->established = fe != NULL && hyp_flow_established(fe);
 }
 
 static void worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
@@ -142,6 +219,7 @@ struct tcp_feed {
 	struct hyp_engine_scratch *s;
 	struct pipe_tcp_dir *td;
 	const struct hyp_pkt_meta *m;
+	const struct hyp_detect_pkt *ctx;	/* the segment, for the Suricata rules */
 	struct hyp_verdict *v;
 };
 
@@ -156,7 +234,8 @@ tcp_deliver(void *arg, const uint8_t *data, uint32_t len)
 		hyp_engine_stream_end(NULL, NULL, f->td->es, f->m->proto, f->m->dport, NULL);
 		return;
 	}
-	hyp_engine_stream_feed(f->e, f->s, &f->td->es, data, len, f->m->proto, f->m->dport, f->v);
+	hyp_engine_stream_feed(f->e, f->s, &f->td->es, data, len, f->m->proto, f->m->dport, f->ctx,
+			       f->v);
 }
 
 enum tcp_outcome {
@@ -180,7 +259,8 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 	    struct hyp_verdict *v)
 {
 	struct pipe_tcp_dir *td = fe->user[dir];
-	struct tcp_feed f = { g->engine, g->scratch[w->idx], NULL, m, v };
+	struct hyp_detect_pkt ctx;
+	struct tcp_feed f = { g->engine, g->scratch[w->idx], NULL, m, &ctx, v };
 	enum hyp_stream_result r;
 	uint32_t ev;
 
@@ -191,6 +271,7 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 		fe->user[dir] = td;
 	}
 	f.td = td;
+	detect_pkt(&ctx, m, data, fe, dir);
 	hyp_engine_verdict_init(v);
 	r = hyp_stream_segment(w->streams, &td->sd, m->tcp_seq, m->tcp_flags,
 			       data + m->payload_off, m->payload_len, tcp_deliver, &f, &ev);
@@ -348,22 +429,27 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 		case TCP_REFUSED:
 			rte_pktmbuf_free(m);
 			continue;
-		case TCP_ALONE:
-			hyp_engine_inspect(e, g->scratch[w->idx], data + meta.payload_off,
-					   meta.payload_len, meta.proto, meta.dport, &v);
+		case TCP_ALONE: {
+			struct hyp_detect_pkt dp;
+
+			detect_pkt(&dp, &meta, data, fe, dir);
+			hyp_engine_inspect_pkt(e, g->scratch[w->idx], &dp, &v);
 			break;
+		}
 		case TCP_DONE:
 			break;
 		}
 		st->inspected++;
 		if (v.slot >= 0 && (unsigned int)v.slot < g->n_rules)
 			hits[v.slot]++;
+		for (unsigned int k = 0; k < v.n_sigs; k++)
+			if ((int)v.sigs[k] != v.slot && v.sigs[k] < g->n_rules)
+				hits[v.sigs[k]]++;
 		if (v.dns_err < 0)
 			st->dns_errors++;
 		if (v.scan_err < 0)
 			st->scan_errors++;
-		if (v.action != HYP_ACTION_PASS && alert_due(p, e, &meta, &v, now))
-			post_alert(p, st, &meta, hash, &v);
+		post_alerts(p, st, e, &meta, hash, &v, now);
 		if (v.action == HYP_ACTION_DROP) {
 			drop_verdict(p, w, st, fe, dir, &meta, &v, gen, now);
 			rte_pktmbuf_free(m);

@@ -691,6 +691,14 @@ hyp_policy_free(struct hyp_policy *p)
 	free(p->rate_limits);
 	free(p->pass_ethertypes);
 	free(p->auto_block_exempt);
+	for (i = 0; i < p->n_rule_files; i++)
+		free(p->rule_files[i]);
+	free(p->rule_files);
+	for (i = 0; i < p->n_rule_vars; i++) {
+		free(p->rule_vars[i].name);
+		free(p->rule_vars[i].value);
+	}
+	free(p->rule_vars);
 	free(p->path);
 	free(p);
 }

@@ -36,6 +36,9 @@
  *     auto_block: {hits: N, ttl_s: 1.., udp: bool, tcp: handshake|stream,
  *                  exempt: [CIDR, ...], max_reports_per_source_s: N}
  *     dns_malformed: drop|alert|pass       # DNS to port 53 that does not parse
+ *     rule_files: [emerging-dns.rules, ...]  # Suricata rules, relative to the
+ *                                          # policy's directory, no ".."
+ *     rule_vars: {HOME_NET: "[198.18.0.0/15]", HTTP_PORTS: "[80,8080]", ...}
  *   runtime:
  *     fail_mode: open|closed
  *     watchdog_ms: N                                  # 0: no watchdog
@@ -99,6 +102,14 @@ struct hyp_policy_payload_rule {
 	struct hyp_threshold_spec threshold;
 };
 
+struct hyp_policy_var {
+	char *name;		/* [A-Za-z0-9_]{1,64} */
+	char *value;		/* e.g. "[198.18.0.0/15]" */
+};
+
+#define HYP_POLICY_MAX_RULE_FILES	256
+#define HYP_POLICY_MAX_RULE_VARS	256
+
 struct hyp_policy {
 	char *path;
 	uint64_t content_hash;	/* FNV-1a 64 of the file's bytes */
@@ -135,6 +146,10 @@ struct hyp_policy {
 	uint32_t auto_block_max_reports;	/* per source and second, per worker */
 	struct hyp_cidr *auto_block_exempt;
 	size_t n_auto_block_exempt;
+	char **rule_files;		/* Suricata rule files, relative to the policy's dir */
+	size_t n_rule_files;
+	struct hyp_policy_var *rule_vars;	/* over Suricata's defaults */
+	size_t n_rule_vars;
 
 	/* runtime */
 	int fail_mode;		/* HYP_FAIL_OPEN (default) or HYP_FAIL_CLOSED */

@@ -529,8 +529,93 @@ ab_field(struct pctx *c, unsigned int key, void *arg)
 	}
 }
 
+/*
+ * rule_files: paths relative to the policy's directory, without "..": a
+ * policy taken from --reload-dir reaches no file outside it.
+ */
+static int
+rule_file_item(struct pctx *c, size_t idx)
+{
+	struct hyp_policy *p = c->p;
+	char sb[HYP_SHOW_BUF], **t;
+	const char *s, *seg;
+	size_t n;
+	int ret;
+
+	ret = yw_string(c, "a rule file path", &s, &n);
+	if (ret < 0)
+		return ret;
+	yw_show(s, n, sb, sizeof(sb));
+	if (n == 0 || n >= 1024 || memchr(s, '\0', n) != NULL)
+		return yw_perr(c, &c->ev.start_mark, "'%s' is not a path of 1..1023 bytes", sb);
+	if (s[0] == '/')
+		return yw_perr(c, &c->ev.start_mark,
+			       "'%s': rule files are relative to the policy's directory", sb);
+	for (seg = s; seg < s + n;) {
+		size_t l = strcspn(seg, "/");
+
+		if (l == 2 && seg[0] == '.' && seg[1] == '.')
+			return yw_perr(c, &c->ev.start_mark,
+				       "'%s': '..' is not allowed (the files stay under the "
+				       "policy's directory)", sb);
+		seg += l + 1;
+	}
+	t = yw_append(p->rule_files, p->n_rule_files, sizeof(*t));
+	if (t == NULL)
+		return yw_nomem(c);
+	p->rule_files = t;
+	t[idx] = yw_strdup_n(s, n);
+	if (t[idx] == NULL)
+		return yw_nomem(c);
+	p->n_rule_files++;
+	return 0;
+}
+
+/* rule_vars: NAME: value, as Suricata's vars (the rule parser checks the values) */
+static int
+rule_var(struct pctx *c, const char *key, const yaml_mark_t *at)
+{
+	struct hyp_policy *p = c->p;
+	struct hyp_policy_var *t;
+	char sb[HYP_SHOW_BUF];
+	const char *s;
+	size_t i, n;
+	int ret;
+
+	n = strlen(key);
+	for (i = 0; i < n; i++)
+		if (!((key[i] >= 'A' && key[i] <= 'Z') || (key[i] >= 'a' && key[i] <= 'z') ||
+		      (key[i] >= '0' && key[i] <= '9') || key[i] == '_'))
+			break;
+	if (n == 0 || n > 64 || i != n)
+		return yw_perr(c, at, "'%s' is not a variable name (1..64 of [A-Za-z0-9_])",
+			       yw_show(key, n, sb, sizeof(sb)));
+	for (i = 0; i < p->n_rule_vars; i++)
+		if (strcmp(p->rule_vars[i].name, key) == 0)
+			return yw_perr(c, at, "duplicate variable '%s'", key);
+	ret = yw_next(c);
+	if (ret < 0)
+		return ret;
+	ret = yw_string(c, "an address or port list", &s, &n);
+	if (ret < 0)
+		return ret;
+	if (n == 0 || n > 4000)
+		return yw_perr(c, &c->ev.start_mark, "a value of 1..4000 characters");
+	t = yw_append(p->rule_vars, p->n_rule_vars, sizeof(*t));
+	if (t == NULL)
+		return yw_nomem(c);
+	p->rule_vars = t;
+	t[p->n_rule_vars].name = strdup(key);
+	t[p->n_rule_vars].value = yw_strdup_n(s, n);
+	p->n_rule_vars++;
+	if (t[p->n_rule_vars - 1].name == NULL || t[p->n_rule_vars - 1].value == NULL)
+		return yw_nomem(c);
+	return 0;
+}
+
 static const char *const slow_keys[] = {
 	"dns_rules", "payload_signatures", "payload_rules", "auto_block", "dns_malformed",
+	"rule_files", "rule_vars",
 };
 
 static int
@@ -545,6 +630,10 @@ slow_field(struct pctx *c, unsigned int key, void *arg)
 		return yw_list(c, prule_item, HYP_POLICY_MAX_RULES);
 	case 4:
 		return read_action(c, &c->p->dns_malformed);
+	case 5:
+		return yw_list(c, rule_file_item, HYP_POLICY_MAX_RULE_FILES);
+	case 6:
+		return yw_map_any(c, rule_var, HYP_POLICY_MAX_RULE_VARS);
 	default:
 		return yw_section(c, ab_keys, HYP_DIM(ab_keys),
 				   ab_field, NULL);

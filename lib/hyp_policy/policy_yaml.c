@@ -351,6 +351,47 @@ mapping(struct pctx *c, const char *const *keys, unsigned int nkeys,
 		path_pop(c, old);
 	}
 }
+/*
+ * A mapping whose keys are the data (variable names): fn gets each key
+ * (checked by the caller) with the value as the current event. At most
+ * max entries; a key twice is an error.
+ */
+int
+yw_map_any(struct pctx *c, yw_key_fn fn, size_t max)
+{
+	char kb[HYP_KIND_BUF], sb[HYP_SHOW_BUF];
+	size_t count = 0, old, n;
+	const char *s;
+	char *key;
+	int ret;
+
+	ret = expect(c, YAML_MAPPING_START_EVENT, true);
+	if (ret <= 0)
+		return ret;
+	for (;;) {
+		ret = yw_next(c);
+		if (ret < 0)
+			return ret;
+		if (c->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		if (c->ev.type != YAML_SCALAR_EVENT || yw_is_null(&c->ev))
+			return yw_perr(c, &c->ev.start_mark, "keys must be strings, got %s",
+				       yw_kind(c, kb, sizeof(kb)));
+		if (++count > max)
+			return yw_perr(c, &c->ev.start_mark, "more than %zu entries", max);
+		s = (const char *)c->ev.data.scalar.value;
+		n = c->ev.data.scalar.length;
+		key = yw_strdup_n(s, n);
+		if (key == NULL)
+			return yw_nomem(c);
+		old = path_push(c, "%s%s", c->path_len > 0 ? "." : "", yw_show(s, n, sb, sizeof(sb)));
+		ret = fn(c, key, &c->ev.start_mark);
+		free(key);
+		if (ret < 0)
+			return ret;
+		path_pop(c, old);
+	}
+}
 /* A section: a mapping, or nothing at all. */
 int
 yw_section(struct pctx *c, const char *const *keys, unsigned int nkeys,

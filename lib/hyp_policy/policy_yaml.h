@@ -55,6 +55,8 @@ struct pctx {
 /* A mapping's value, by the index of its key; a list's item, by its index. */
 typedef int (*yw_field_fn)(struct pctx *c, unsigned int key, void *arg);
 typedef int (*yw_item_fn)(struct pctx *c, size_t idx);
+/* a free key (its text, and where it is); the value is the next event */
+typedef int (*yw_key_fn)(struct pctx *c, const char *key, const yaml_mark_t *at);
 
 int __attribute__((format(printf, 3, 4))) yw_perr(struct pctx *c, const yaml_mark_t *m, const char *fmt, ...);
 int yw_nomem(struct pctx *c);
@@ -67,6 +69,7 @@ const char *yw_kind(struct pctx *c, char *buf, size_t len);
 int yw_section(struct pctx *c, const char *const *keys, unsigned int nkeys,
 	    yw_field_fn fn, void *arg);
 int yw_list(struct pctx *c, yw_item_fn fn, size_t max);
+int yw_map_any(struct pctx *c, yw_key_fn fn, size_t max);
 void *yw_append(void *arr, size_t n, size_t elsz);
 int yw_scalar(struct pctx *c, const char *want, const char **s, size_t *n);
 int yw_string(struct pctx *c, const char *want, const char **s, size_t *n);

@@ -1927,7 +1927,6 @@ hyp_rule_parse(const char *text, size_t len, const struct hyp_rule_vars *vars,
 		goto out;
 	}
 	r->gid = 1;
-	r->priority = 3;
 	ret = parse_header(&c, &s, end);
 	if (ret == 0)
 		ret = parse_options(&c, s, end);

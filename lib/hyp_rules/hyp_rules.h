@@ -225,7 +225,8 @@ struct hyp_rule {
 	uint8_t proto;		/**< enum hyp_rule_proto */
 	bool bidir;		/**< <> */
 	struct hyp_rule_expr src, dst, sport, dport;
-	uint32_t sid, gid, rev, priority;
+	uint32_t sid, gid, rev;
+	uint32_t priority;	/**< the priority keyword's; 0: none (the classtype's, else 3) */
 	char *msg, *classtype;
 	uint8_t flow;		/**< HYP_FLOW_* */
 	struct hyp_rule_opt *opts;	/**< the detection options, in rule order */
@@ -327,6 +328,28 @@ int hyp_rules_report_unload(struct hyp_rules_report *rep, const struct hyp_rule 
 			    const char *keyword, const char *why);
 
 void hyp_rules_report_sort(struct hyp_rules_report *rep);
+
+/* ---- classification.config: classtype -> text and priority ---- */
+
+struct hyp_rule_class {
+	char *name, *desc;
+	uint32_t priority;
+};
+
+struct hyp_rule_classes {
+	struct hyp_rule_class *c;
+	unsigned int n;
+};
+
+/**
+ * "config classification: NAME,DESCRIPTION,PRIORITY" lines (Suricata's
+ * file). 0, or -errno (unreadable), or -EINVAL with the line in err.
+ */
+int hyp_rule_classes_load(const char *path, struct hyp_rule_classes *cl, char *err,
+			  size_t err_len);
+const struct hyp_rule_class *hyp_rule_class_find(const struct hyp_rule_classes *cl,
+						 const char *name);
+void hyp_rule_classes_free(struct hyp_rule_classes *cl);
 void hyp_rules_report_free(struct hyp_rules_report *rep);
 void hyp_ruleset_free(struct hyp_ruleset *set);
 

@@ -321,7 +321,8 @@ hyp_rules_load_file(const char *path, const struct hyp_rule_vars *vars,
 	ssize_t n;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* no FIFO wedges the load, no link planted at the path is followed */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(rep->first_error, sizeof(rep->first_error), "%s: %s", path, strerror(-ret));
@@ -350,5 +351,110 @@ hyp_rules_load_file(const char *path, const struct hyp_rule_vars *vars,
 	close(fd);
 	ret = hyp_rules_load_buf(buf, len, path, vars, set, rep);
 	free(buf);
+	return ret;
+}
+
+/* ---- classification.config ---- */
+
+void
+hyp_rule_classes_free(struct hyp_rule_classes *cl)
+{
+	unsigned int i;
+
+	for (i = 0; i < cl->n; i++) {
+		free(cl->c[i].name);
+		free(cl->c[i].desc);
+	}
+	free(cl->c);
+	cl->c = NULL;
+	cl->n = 0;
+}
+
+const struct hyp_rule_class *
+hyp_rule_class_find(const struct hyp_rule_classes *cl, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; name != NULL && i < cl->n; i++)
+		if (strcmp(cl->c[i].name, name) == 0)
+			return &cl->c[i];
+	return NULL;
+}
+
+static char *
+trimmed(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int
+hyp_rule_classes_load(const char *path, struct hyp_rule_classes *cl, char *err, size_t err_len)
+{
+	static const char tag[] = "config classification:";
+	char line[1024];
+	unsigned int lineno = 0;
+	int fd, ret = 0;
+	FILE *f;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, err_len, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (ret == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *s = trimmed(line), *name, *desc, *prio, *end;
+		struct hyp_rule_class *nc;
+		unsigned long p;
+
+		lineno++;
+		s[strcspn(s, "\n")] = '\0';
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (strncmp(s, tag, sizeof(tag) - 1) != 0)
+			continue;	/* other config lines are not ours */
+		name = strtok_r(s + sizeof(tag) - 1, ",", &end);
+		desc = strtok_r(NULL, ",", &end);
+		prio = strtok_r(NULL, ",", &end);
+		if (name == NULL || desc == NULL || prio == NULL || cl->n >= 4096) {
+			snprintf(err, err_len, "%s:%u: expected NAME,DESCRIPTION,PRIORITY", path,
+				 lineno);
+			ret = -EINVAL;
+			break;
+		}
+		prio = trimmed(prio);
+		errno = 0;
+		p = strtoul(prio, &end, 10);
+		if (errno != 0 || *end != '\0' || p < 1 || p > 255) {
+			snprintf(err, err_len, "%s:%u: priority must be 1..255", path, lineno);
+			ret = -EINVAL;
+			break;
+		}
+		nc = realloc(cl->c, (cl->n + 1) * sizeof(*nc));
+		if (nc == NULL) {
+			ret = -ENOMEM;
+			break;
+		}
+		cl->c = nc;
+		nc[cl->n].name = strdup(trimmed(name));
+		nc[cl->n].desc = strdup(trimmed(desc));
+		nc[cl->n].priority = (uint32_t)p;
+		cl->n++;
+		if (nc[cl->n - 1].name == NULL || nc[cl->n - 1].desc == NULL)
+			ret = -ENOMEM;
+	}
+	fclose(f);
 	return ret;
 }

@@ -6,7 +6,10 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_log.h>
 
@@ -150,7 +153,7 @@ feed(struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_engine_strea
 
 	hyp_engine_verdict_init(v);
 	for (i = 0; i < n; i++) {
-		hyp_engine_stream_feed(e, s, st, b + at, cuts[i], IPPROTO_TCP, dport, v);
+		hyp_engine_stream_feed(e, s, st, b + at, cuts[i], IPPROTO_TCP, dport, NULL, v);
 		at += cuts[i];
 	}
 }
@@ -207,10 +210,10 @@ test_streams(struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_engi
 		struct hyp_engine_scratch *s2 = NULL;
 
 		hyp_engine_verdict_init(&v);
-		hyp_engine_stream_feed(e, s, &st, sig, 22, IPPROTO_TCP, 8080, &v);
+		hyp_engine_stream_feed(e, s, &st, sig, 22, IPPROTO_TCP, 8080, NULL, &v);
 		if (hyp_engine_scratch_alloc(e2, &s2) == 0) {
 			hyp_engine_stream_feed(e2, s2, &st, sig + 22, sizeof(sig) - 1 - 22, IPPROTO_TCP,
-					       8080, &v);
+					       8080, NULL, &v);
 			hyp_engine_scratch_free(s2);
 		}
 	}
@@ -218,6 +221,156 @@ test_streams(struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_engi
 	    "action %d", v.action);
 	hyp_engine_stream_free(st);
 	tap(hyp_engine_stream_size(e) > 0, "a stream has a size", "%zu", hyp_engine_stream_size(e));
+}
+
+/* ---- Suricata rules from the policy's rule_files ---- */
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void
+v4a(uint8_t a[16], uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
+{
+	memset(a, 0, 16);
+	a[10] = a[11] = 0xff;
+	a[12] = b0;
+	a[13] = b1;
+	a[14] = b2;
+	a[15] = b3;
+}
+
+static void
+sig_pkt(struct hyp_detect_pkt *p, uint8_t *src, uint8_t *dst, uint8_t proto, uint16_t dport,
+	const void *pl, size_t len)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = 4;
+	p->proto = proto;
+	p->src = src;
+	p->dst = dst;
+	p->sport = 40000;
+	p->dport = dport;
+	p->ttl = 64;
+	p->to_server = true;
+	p->established = true;
+	p->payload = pl;
+	p->len = (uint32_t)len;
+	p->dsize = (uint32_t)len;
+}
+
+static void
+test_rule_files(void)
+{
+	char dir[] = "/tmp/hypengXXXXXX", path[256], sub[256];
+	struct hyp_engine_rule_info info;
+	struct hyp_policy_error perr;
+	struct hyp_engine_scratch *s = NULL;
+	struct hyp_engine *e = NULL;
+	struct hyp_policy *p = NULL;
+	struct hyp_detect_pkt dp;
+	struct hyp_verdict v;
+	uint8_t src[16], dst[16], b[512];
+	char err[512] = "";
+	size_t n;
+
+	if (mkdtemp(dir) == NULL) {
+		tap(false, "temp dir", NULL);
+		return;
+	}
+	snprintf(sub, sizeof(sub), "%s/et", dir);
+	mkdir(sub, 0700);
+	snprintf(path, sizeof(path), "%s/et/test.rules", dir);
+	write_file(path,
+		   "alert tcp any any -> any any (msg:\"evil\"; content:\"EVILX\"; "
+		   "classtype:bad-unknown; sid:100; rev:3;)\n"
+		   "drop tcp any any -> any any (msg:\"drop me\"; content:\"DROPME\"; sid:101;)\n"
+		   "pass tcp any any -> any any (msg:\"pass me\"; content:\"PASSME\"; sid:102;)\n"
+		   "alert dns any any -> any any (msg:\"dns evil\"; dns.query; content:\"evil\"; "
+		   "priority:1; sid:103;)\n"
+		   "alert udp $HOME_NET any -> any any (msg:\"home\"; content:\"HOMEVAR\"; sid:104;)\n"
+		   "alert http any any -> any any (content:\"x\"; sid:105;)\n");
+	snprintf(path, sizeof(path), "%s/et/classification.config", dir);
+	write_file(path, "config classification: bad-unknown,Potentially Bad Traffic, 2\n");
+	snprintf(path, sizeof(path), "%s/policy.yaml", dir);
+	write_file(path, "slow_path:\n  dns_rules: [{match: evil.com, action: drop, id: 10}]\n"
+			 "  rule_files: [et/test.rules]\n"
+			 "  rule_vars: {HOME_NET: \"[198.18.0.0/15]\"}\n");
+	if (hyp_policy_load(path, &p, &perr) < 0 ||
+	    hyp_engine_build(p, 3, &e, err, sizeof(err)) < 0 ||
+	    hyp_engine_scratch_alloc(e, &s) < 0) {
+		tap(false, "an engine with rule_files", "%s %s", perr.msg, err);
+		goto out;
+	}
+	tap(hyp_engine_rule_count(e) == 1 + 5 && hyp_engine_rules_report(e)->loaded == 5 &&
+	    hyp_engine_rules_report(e)->skipped == 1,
+	    "rule_files: 5 Suricata rules after the YAML one, the http rule skipped", "count %u",
+	    hyp_engine_rule_count(e));
+	v4a(src, 198, 18, 0, 1);
+	v4a(dst, 198, 51, 100, 7);
+
+	sig_pkt(&dp, src, dst, IPPROTO_TCP, 80, "xx EVILX", 8);
+	hyp_engine_inspect_pkt(e, s, &dp, &v);
+	hyp_engine_rule_info(e, 1, &info);
+	tap(v.action == HYP_ACTION_ALERT && v.rule_id == 100 && v.n_sigs == 1 && v.sigs[0] == 1 &&
+	    info.suricata && info.rev == 3 && info.severity == 2 &&
+	    strcmp(info.category, "Potentially Bad Traffic") == 0,
+	    "an alert rule: its slot, rev, and classification.config's text and priority",
+	    "action %d rule %u sigs %u sev %u cat '%s'", v.action, v.rule_id, v.n_sigs,
+	    info.severity, info.category);
+	sig_pkt(&dp, src, dst, IPPROTO_TCP, 80, "DROPME EVILX", 12);
+	hyp_engine_inspect_pkt(e, s, &dp, &v);
+	tap(v.action == HYP_ACTION_DROP && v.rule_id == 101 && v.n_sigs == 2,
+	    "drop and alert: the drop decides, both alert", "action %d rule %u sigs %u", v.action,
+	    v.rule_id, v.n_sigs);
+	sig_pkt(&dp, src, dst, IPPROTO_TCP, 80, "PASSME DROPME", 13);
+	hyp_engine_inspect_pkt(e, s, &dp, &v);
+	tap(v.action == HYP_ACTION_PASS && v.sig_pass && v.n_sigs == 0 && v.rule_id == 102,
+	    "a pass rule passes the packet and silences it (Suricata's order)", "action %d sigs %u",
+	    v.action, v.n_sigs);
+	n = dns_query(b, "www.evil.com");
+	sig_pkt(&dp, src, dst, IPPROTO_UDP, 53, b, n);
+	hyp_engine_inspect_pkt(e, s, &dp, &v);
+	hyp_engine_rule_info(e, 4, &info);
+	tap(v.action == HYP_ACTION_DROP && v.rule_id == 10 && v.n_sigs == 1 && v.sigs[0] == 4 &&
+	    info.severity == 1, "a DNS query: the YAML rule drops, the dns.query rule alerts too "
+	    "(priority 1)", "action %d rule %u sigs %u", v.action, v.rule_id, v.n_sigs);
+	sig_pkt(&dp, src, dst, IPPROTO_UDP, 9, "HOMEVAR", 7);
+	hyp_engine_inspect_pkt(e, s, &dp, &v);
+	{
+		bool home = v.n_sigs == 1;
+
+		v4a(src, 8, 8, 8, 8);
+		hyp_engine_inspect_pkt(e, s, &dp, &v);
+		tap(home && v.n_sigs == 0, "rule_vars: HOME_NET from the policy", NULL);
+	}
+out:
+	hyp_engine_scratch_free(s);
+	hyp_engine_free(e);
+	p = NULL;
+
+	/* a rule file that is not there: the build fails and says which */
+	snprintf(path, sizeof(path), "%s/policy.yaml", dir);
+	write_file(path, "slow_path:\n  rule_files: [et/none.rules]\n");
+	if (hyp_policy_load(path, &p, &perr) == 0) {
+		int ret = hyp_engine_build(p, 4, &e, err, sizeof(err));
+
+		tap(ret < 0 && strstr(err, "slow_path.rule_files[0]") != NULL &&
+		    strstr(err, "No such file") != NULL, "a missing rule file fails the build",
+		    "%d %s", ret, err);
+	} else {
+		tap(false, "policy with a missing rule file parses", "%s", perr.msg);
+	}
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		printf("# could not remove %s\n", dir);
 }
 
 int
@@ -240,6 +393,7 @@ main(void)
 		return 1;
 	}
 	tap(hyp_engine_gen(e) == 7, "engine keeps its generation", NULL);
+	test_rule_files();
 	{
 		const struct hyp_threshold_spec *t0 = hyp_engine_rule_threshold(e, 0);
 		const struct hyp_threshold_spec *t2 = hyp_engine_rule_threshold(e, 2);

@@ -673,6 +673,16 @@ static const struct bad_case bad_cases[] = {
 	  "unknown key 'new_action' (known: type, track, count, seconds)" },
 	{ "th_track_bad.yaml", 4, 39,
 	  "'by_flow' is not by_src, by_dst, by_rule or by_both" },
+	{ "rf_absolute.yaml", 2, 16,
+	  "slow_path.rule_files[0]: '/etc/suricata/rules/x.rules': rule files are relative to the policy's directory" },
+	{ "rf_dotdot.yaml", 2, 16,
+	  "'..' is not allowed" },
+	{ "rv_bad_name.yaml", 2, 15,
+	  "'HOME NET' is not a variable name" },
+	{ "rv_dup.yaml", 2, 41,
+	  "duplicate variable 'HOME_NET'" },
+	{ "rv_list.yaml", 2, 14,
+	  "slow_path.rule_vars: expected a mapping, got a list" },
 };
 
 static int
