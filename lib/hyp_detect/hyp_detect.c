@@ -18,6 +18,8 @@
 
 #include "hyp_detect.h"
 
+#define RTE_DIM_HD(a) (sizeof(a) / sizeof((a)[0]))
+
 enum { CL_TCP, CL_UDP, CL_ICMP, CL_OTHER, CL_MAX };
 enum { BUF_PAYLOAD, BUF_DNS, BUF_MAX };
 
@@ -445,8 +447,28 @@ hyp_detect_rule(const struct hyp_detect *d, uint32_t idx)
 void
 hyp_detect_scratch_stats(const struct hyp_detect_scratch *s, struct hyp_detect_stats *st)
 {
-	*st = s->st;
+	/* the worker writes them; a reader may see a count a packet old */
+	st->packets = __atomic_load_n(&s->st.packets, __ATOMIC_RELAXED);
+	st->candidates = __atomic_load_n(&s->st.candidates, __ATOMIC_RELAXED);
+	st->matches = __atomic_load_n(&s->st.matches, __ATOMIC_RELAXED);
+	st->step_limit = __atomic_load_n(&s->st.step_limit, __ATOMIC_RELAXED);
+	st->pcre_errors = __atomic_load_n(&s->st.pcre_errors, __ATOMIC_RELAXED);
+	st->scan_errors = __atomic_load_n(&s->st.scan_errors, __ATOMIC_RELAXED);
 }
+
+const struct hyp_stat_desc hyp_detect_stat_descs[] = {
+	HYP_STAT(struct hyp_detect_stats, packets, COUNTER,
+		 "Packets and stream chunks the Suricata rules inspected"),
+	HYP_STAT(struct hyp_detect_stats, candidates, COUNTER,
+		 "Rules the prefilter named (or that have no fast pattern) and were verified"),
+	HYP_STAT(struct hyp_detect_stats, matches, COUNTER, "Rules that matched"),
+	HYP_STAT(struct hyp_detect_stats, step_limit, COUNTER,
+		 "Rules given up on: their verification step budget spent (no match)"),
+	HYP_STAT(struct hyp_detect_stats, pcre_errors, COUNTER,
+		 "pcre matches that failed with an error (a match limit), taken as no match"),
+	HYP_STAT(struct hyp_detect_stats, scan_errors, COUNTER, "Hyperscan scans that failed"),
+};
+const unsigned int hyp_detect_stat_count = RTE_DIM_HD(hyp_detect_stat_descs);
 
 /* ---- inspect ---- */
 
@@ -503,17 +525,25 @@ pkt_class(uint8_t proto)
 	}
 }
 
+/*
+ * Which view a rule inspects, as Suricata's: a stream chunk is for tcp,
+ * tcp-stream (and dns over TCP) rules; a segment whose bytes also reach
+ * the stream is for tcp-pkt and ip rules only; a segment without a stream
+ * for every TCP rule but tcp-stream.
+ */
 static bool
 proto_ok(const struct hyp_rule *r, const struct hyp_detect_pkt *p)
 {
+	bool tcp_view = p->stream || !p->in_stream;
+
 	switch (r->proto) {
-	case HYP_RP_IP: return true;
-	case HYP_RP_TCP: return p->proto == 6;
+	case HYP_RP_IP: return !p->stream;
+	case HYP_RP_TCP: return p->proto == 6 && tcp_view;
 	case HYP_RP_TCP_PKT: return p->proto == 6 && !p->stream;
 	case HYP_RP_TCP_STREAM: return p->proto == 6 && p->stream;
 	case HYP_RP_UDP: return p->proto == 17;
 	case HYP_RP_ICMP: return p->proto == 1 || p->proto == 58;
-	default: return p->dns;	/* dns */
+	default: return p->dns && (p->proto == 17 || tcp_view);	/* dns */
 	}
 }
 

@@ -87,6 +87,8 @@ struct hyp_detect_pkt {
 	bool to_server;			/**< sent by the flow's initiator */
 	bool established;		/**< TCP: handshake seen; UDP: both ways seen */
 	bool stream;			/**< payload is reassembled TCP, not one segment */
+	bool in_stream;			/**< a segment whose bytes a stream chunk carries too:
+					 *   tcp rules see them there, tcp-pkt and ip here */
 	bool dns;			/**< payload is one DNS message */
 	const uint8_t *payload;
 	uint32_t len;
@@ -117,6 +119,9 @@ struct hyp_detect_stats {
 };
 
 void hyp_detect_scratch_stats(const struct hyp_detect_scratch *s, struct hyp_detect_stats *st);
+
+extern const struct hyp_stat_desc hyp_detect_stat_descs[];
+extern const unsigned int hyp_detect_stat_count;
 
 #ifdef __cplusplus
 }

@@ -249,6 +249,14 @@ hyp_engine_scratch_grow(const struct hyp_engine *e, struct hyp_engine_scratch *s
 }
 
 void
+hyp_engine_scratch_detect_stats(const struct hyp_engine_scratch *s, struct hyp_detect_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (s != NULL && s->det != NULL)
+		hyp_detect_scratch_stats(s->det, st);
+}
+
+void
 hyp_engine_scratch_free(struct hyp_engine_scratch *s)
 {
 	if (s == NULL)
@@ -595,9 +603,23 @@ run_sigs(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_de
 	p->n_queries = 0;
 	for (i = 0; i < s->n_q; i++)
 		p->queries[p->n_queries++] = s->qnames[i];
-	p->dns = s->n_q > 0 && v->dns_err == 0;
+	/* DNS as our app layer knows it: port 53, and it parsed (both ways) */
+	p->dns = (p->proto == IPPROTO_UDP || p->proto == IPPROTO_TCP) &&
+		 (p->dport == HYP_DNS_PORT || p->sport == HYP_DNS_PORT) && v->dns_err == 0;
 	n = hyp_detect_inspect(e->det, s->det, p, s->out, RTE_DIM_LOCAL(s->out));
 	apply_sigs(e, s->out, n < RTE_DIM_LOCAL(s->out) ? n : RTE_DIM_LOCAL(s->out), v);
+}
+
+void
+hyp_engine_inspect_segment(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+			   struct hyp_detect_pkt *p, struct hyp_verdict *v)
+{
+	if (e->det == NULL)
+		return;
+	s->n_q = 0;
+	p->in_stream = true;
+	p->stream = false;
+	run_sigs(e, s, p, v);
 }
 
 void

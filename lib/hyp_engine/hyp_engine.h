@@ -96,6 +96,9 @@ int hyp_engine_scratch_alloc(const struct hyp_engine *e, struct hyp_engine_scrat
 /** Make a worker's scratch fit another engine too (before a swap). */
 int hyp_engine_scratch_grow(const struct hyp_engine *e, struct hyp_engine_scratch *s);
 void hyp_engine_scratch_free(struct hyp_engine_scratch *s);
+/** The Suricata rules' counters of a scratch (zeros without rule_files). */
+void hyp_engine_scratch_detect_stats(const struct hyp_engine_scratch *s,
+				     struct hyp_detect_stats *st);
 
 /**
  * Inspect one L4 payload. proto is the IP protocol, dport the destination
@@ -113,6 +116,14 @@ void hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s
  */
 void hyp_engine_inspect_pkt(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 			    struct hyp_detect_pkt *p, struct hyp_verdict *v);
+
+/**
+ * A TCP segment whose bytes went into its stream (fed with
+ * hyp_engine_stream_feed()): only the Suricata rules that look at packets
+ * (tcp-pkt, ip) see it here, into v as it is.
+ */
+void hyp_engine_inspect_segment(const struct hyp_engine *e, struct hyp_engine_scratch *s,
+				struct hyp_detect_pkt *p, struct hyp_verdict *v);
 
 /**
  * A TCP direction's bytes in order (lib/hyp_stream delivers them),

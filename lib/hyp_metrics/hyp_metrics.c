@@ -524,6 +524,15 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 		table_all(o, "hyperion_stream", "TCP reassembly on the workers: segments, bytes "
 			  "delivered in order, and what waited, overlapped, conflicted, was "
 			  "skipped or refused", &ss, hyp_stream_stat_descs, hyp_stream_stat_count);
+		{
+			struct hyp_detect_stats dst;
+
+			hyp_pipeline_detect_stats(p, &dst);
+			table_all(o, "hyperion_rules", "The Suricata rules (rule_files) on the "
+				  "workers: what they inspected, verified and matched, and what "
+				  "they gave up on", &dst, hyp_detect_stat_descs,
+				  hyp_detect_stat_count);
+		}
 	}
 	if (ctl->autoblock != NULL) {
 		struct hyp_autoblock_stats ab;

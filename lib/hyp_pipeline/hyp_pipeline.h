@@ -240,6 +240,10 @@ void hyp_pipeline_defrag_stats(const struct hyp_pipeline *p, struct hyp_defrag_s
 struct hyp_stream_stats;
 /** The TCP reassemblers' counters summed over workers (all 0 when off). */
 void hyp_pipeline_stream_stats(const struct hyp_pipeline *p, struct hyp_stream_stats *sum);
+
+/** The Suricata rules' counters over the workers, carried across reloads. */
+struct hyp_detect_stats;
+void hyp_pipeline_detect_stats(const struct hyp_pipeline *p, struct hyp_detect_stats *sum);
 /** True when every lcore has nothing queued (rings empty). */
 bool hyp_pipeline_idle(const struct hyp_pipeline *p);
 void hyp_pipeline_print_roles(const struct hyp_pipeline *p, FILE *f);

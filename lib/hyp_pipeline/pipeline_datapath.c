@@ -279,6 +279,8 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 		return TCP_ALONE;
 	if (r == HYP_STREAM_REFUSED)
 		return TCP_REFUSED;
+	if (m->payload_len > 0)
+		hyp_engine_inspect_segment(g->engine, g->scratch[w->idx], &ctx, v);
 	if (ev & HYP_STREAM_EV_END)
 		hyp_engine_stream_end(g->engine, g->scratch[w->idx], td->es, m->proto, m->dport, v);
 	if (ev & HYP_STREAM_EV_CONFLICT) {

@@ -85,6 +85,7 @@ struct hyp_gen {
 	struct hyp_engine_scratch *scratch[HYP_PIPE_MAX_WORKERS];
 	uint64_t *hits[HYP_PIPE_MAX_WORKERS];	/* [worker][slot], the worker writes */
 	uint64_t *base;				/* [slot]: hits carried over reloads */
+	struct hyp_detect_stats detect_base;	/* the Suricata rules' counters, carried */
 };
 
 struct hyp_lcore_ctx {

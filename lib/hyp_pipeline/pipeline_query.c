@@ -271,6 +271,20 @@ hyp_pipeline_rings(const struct hyp_pipeline *p, struct hyp_ring_info *out, unsi
 	return n;
 }
 
+void
+hyp_pipeline_detect_stats(const struct hyp_pipeline *p, struct hyp_detect_stats *sum)
+{
+	const struct hyp_gen *g = p->gen;
+	struct hyp_detect_stats one;
+	unsigned int i;
+
+	*sum = g->detect_base;
+	for (i = 0; i < p->n_workers; i++) {
+		hyp_engine_scratch_detect_stats(g->scratch[i], &one);
+		hyp_stat_add(sum, &one, hyp_detect_stat_descs, hyp_detect_stat_count);
+	}
+}
+
 unsigned int
 hyp_pipeline_rule_hits(const struct hyp_pipeline *p, uint64_t *hits, unsigned int n)
 {

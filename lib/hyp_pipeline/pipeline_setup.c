@@ -436,6 +436,17 @@ hyp_pipeline_swap_engine(struct hyp_pipeline *p, const struct hyp_engine *e)
 	if (p->launched)
 		rte_rcu_qsbr_synchronize(p->qs, RTE_QSBR_THRID_INVALID);
 	gen_carry_hits(p, old, g);
+	{
+		struct hyp_detect_stats one;
+		unsigned int i;
+
+		g->detect_base = old->detect_base;
+		for (i = 0; i < p->n_workers; i++) {
+			hyp_engine_scratch_detect_stats(old->scratch[i], &one);
+			hyp_stat_add(&g->detect_base, &one, hyp_detect_stat_descs,
+				     hyp_detect_stat_count);
+		}
+	}
 	gen_free(old);
 	return old_engine;
 }

@@ -191,6 +191,15 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 	add_container(d, "slow", table_dict(&t, hyp_lcore_stat_descs, hyp_lcore_stat_count));
 	add_container(d, "defrag", table_dict(&ds, hyp_defrag_stat_descs, hyp_defrag_stat_count));
 	add_container(d, "stream", table_dict(&ss, hyp_stream_stat_descs, hyp_stream_stat_count));
+	{
+		struct hyp_detect_stats ds2;
+
+		memset(&ds2, 0, sizeof(ds2));
+		if (c->pipe != NULL)
+			hyp_pipeline_detect_stats(c->pipe, &ds2);
+		add_container(d, "rules", table_dict(&ds2, hyp_detect_stat_descs,
+						     hyp_detect_stat_count));
+	}
 
 	memset(&es, 0, sizeof(es));
 	if (c->eve != NULL)
