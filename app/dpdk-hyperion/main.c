@@ -304,8 +304,11 @@ rules_report(const struct hyp_engine *e)
 		free(sorted.error_opts);
 		return -ENOMEM;
 	}
-	memcpy(sorted.skips, r->skips, r->n_skips * sizeof(*r->skips));
-	memcpy(sorted.error_opts, r->error_opts, r->n_error_opts * sizeof(*r->error_opts));
+	/* memcpy() from NULL is undefined even for 0 bytes */
+	if (r->n_skips > 0)
+		memcpy(sorted.skips, r->skips, r->n_skips * sizeof(*r->skips));
+	if (r->n_error_opts > 0)
+		memcpy(sorted.error_opts, r->error_opts, r->n_error_opts * sizeof(*r->error_opts));
 	hyp_rules_report_sort(&sorted);
 	printf("skipped, by keyword:\n");
 	for (i = 0; i < sorted.n_skips; i++)

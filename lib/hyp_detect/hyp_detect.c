@@ -923,6 +923,23 @@ verify(const struct hyp_detect *d, struct hyp_detect_scratch *s, uint32_t ri,
 }
 
 unsigned int
+hyp_detect_prefilter(const struct hyp_detect *d, struct hyp_detect_scratch *s,
+		     const struct hyp_detect_pkt *p)
+{
+	unsigned int c = pkt_class(p->proto), q, i, n;
+
+	s->n_list = 0;
+	scan(&d->db[c][BUF_PAYLOAD], s, p->payload, p->len);
+	for (q = 0; q < p->n_queries && q < HYP_DETECT_MAX_QUERIES; q++)
+		scan(&d->db[c][BUF_DNS], s, (const uint8_t *)p->queries[q], strlen(p->queries[q]));
+	n = s->n_list;
+	for (i = 0; i < n; i++)
+		s->seen[s->list[i]] = 0;
+	s->n_list = 0;
+	return n;
+}
+
+unsigned int
 hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 		   const struct hyp_detect_pkt *p, uint32_t *out, unsigned int max)
 {

@@ -105,6 +105,14 @@ struct hyp_detect_pkt {
 unsigned int hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 				const struct hyp_detect_pkt *p, uint32_t *out, unsigned int max);
 
+/**
+ * Only the prefilter: the Hyperscan scans of hyp_detect_inspect(), no
+ * verification; how many rules they name (the always-checked ones not
+ * counted). The floor of this design's cost, for benchmarks.
+ */
+unsigned int hyp_detect_prefilter(const struct hyp_detect *d, struct hyp_detect_scratch *s,
+				  const struct hyp_detect_pkt *p);
+
 unsigned int hyp_detect_rule_count(const struct hyp_detect *d);
 const struct hyp_rule *hyp_detect_rule(const struct hyp_detect *d, uint32_t idx);
 

@@ -110,6 +110,56 @@ build_msgs(struct hyp_engine *e)
 	return 0;
 }
 
+/* A YAML rule's id, or an engine event's signature id, that sid would repeat. */
+static const char *
+sid_taken(const struct hyp_policy *p, uint32_t sid)
+{
+	size_t i;
+
+	for (i = 0; i < HYP_EV_MAX; i++)
+		if (hyp_engine_event_sid((enum hyp_engine_event)i) == sid)
+			return "an engine event";
+	for (i = 0; i < p->n_dns_rules; i++)
+		if (p->dns_rules[i].id == sid)
+			return "a dns_rules id";
+	for (i = 0; i < p->n_signatures; i++)
+		if (p->signatures[i].id == sid)
+			return "a payload_signatures id";
+	for (i = 0; i < p->n_payload_rules; i++)
+		if (p->payload_rules[i].id == sid)
+			return "a payload_rules id";
+	return NULL;
+}
+
+/*
+ * Per-rule counters, thresholds and telemetry are keyed by id: a Suricata
+ * rule whose sid a YAML rule or an engine event has is refused (an error in
+ * the report), so no two rules ever share a key.
+ */
+static int
+drop_taken_sids(const struct hyp_policy *p, struct hyp_ruleset *set, struct hyp_rules_report *rep)
+{
+	unsigned int i, o = 0;
+	int ret = 0;
+
+	for (i = 0; i < set->n; i++) {
+		const char *what = sid_taken(p, set->rules[i].sid);
+		char why[160];
+
+		if (what == NULL) {
+			set->rules[o++] = set->rules[i];
+			continue;
+		}
+		snprintf(why, sizeof(why), "sid %u is %s of this policy's already",
+			 set->rules[i].sid, what);
+		if (ret == 0)
+			ret = hyp_rules_report_unload(rep, &set->rules[i], NULL, why);
+		hyp_rule_free(&set->rules[i]);
+	}
+	set->n = o;
+	return ret;
+}
+
 /*
  * The policy's rule_files, relative to its directory (the parser refused
  * absolute paths and ".."), with Suricata's variables and the policy's
@@ -154,6 +204,11 @@ build_rules(struct hyp_engine *e, char *err, size_t err_len)
 			snprintf(err, err_len, "%s", cerr);
 			goto out;
 		}
+	}
+	ret = drop_taken_sids(p, &set, &e->rep);
+	if (ret < 0) {
+		snprintf(err, err_len, "out of memory");
+		goto out;
 	}
 	ret = hyp_detect_build(&set, &e->rep, &e->det, &e->dinfo, err, err_len);
 out:

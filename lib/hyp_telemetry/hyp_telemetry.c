@@ -676,6 +676,58 @@ cb_rules(const char *cmd __rte_unused, const char *params __rte_unused, struct r
 	return answer(d, rules_fill);
 }
 
+/* a telemetry key from a report key: 22.11 takes [A-Za-z0-9_/] only */
+static void
+tel_key(const char *s, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < size; i++)
+		out[i] = isalnum((unsigned char)s[i]) || s[i] == '_' ? s[i] : '_';
+	out[i] = '\0';
+}
+
+/* What the policy's rule_files gave the engine: --rules-report's numbers. */
+static void
+rules_report_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
+{
+	const struct hyp_rules_report *r = c->engine != NULL ? hyp_engine_rules_report(c->engine) :
+					   NULL;
+	const struct hyp_detect_info *di = r != NULL ? hyp_engine_detect_info(c->engine) : NULL;
+	char key[RTE_TEL_MAX_STRING_LEN];
+	struct rte_tel_data *x;
+	unsigned int i;
+
+	rte_tel_data_add_dict_u64(d, "loaded", r != NULL ? r->loaded : 0);
+	rte_tel_data_add_dict_u64(d, "skipped", r != NULL ? r->skipped : 0);
+	rte_tel_data_add_dict_u64(d, "errors", r != NULL ? r->errors : 0);
+	if (r == NULL)
+		return;
+	add_str(d, "first_error", r->first_error);
+	rte_tel_data_add_dict_u64(d, "no_fast_pattern", di->no_fast_pattern);
+	rte_tel_data_add_dict_u64(d, "databases", di->databases);
+	rte_tel_data_add_dict_u64(d, "database_kib", di->db_bytes / 1024);
+	rte_tel_data_add_dict_u64(d, "pcre_jit", di->pcre_jit);
+	rte_tel_data_add_dict_u64(d, "build_ms", (uint64_t)di->build_ms);
+	x = rte_tel_data_alloc();
+	if (x == NULL)
+		return;
+	rte_tel_data_start_dict(x);
+	/* the first 64 keywords, in the order they were first met */
+	for (i = 0; i < r->n_skips && i < 64; i++) {
+		tel_key(r->skips[i].key, key, sizeof(key));
+		rte_tel_data_add_dict_u64(x, key, r->skips[i].n);
+	}
+	add_container(d, "skipped_by_keyword", x);
+}
+
+static int
+cb_rules_report(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	return answer(d, rules_report_fill);
+}
+
 static int
 cb_flows(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
 {
@@ -939,6 +991,9 @@ hyp_telemetry_register(struct hyp_ctl *ctl)
 		  "transitions, the last sample's signals" },
 		{ "/hyperion/rules", cb_rules,
 		  "Per slow-path rule (first 256): id, action, hits (decisions), msg" },
+		{ "/hyperion/rules/report", cb_rules_report,
+		  "The rule files: loaded, skipped, errors, first_error, engine numbers, "
+		  "skipped_by_keyword" },
 		{ "/hyperion/flows", cb_flows,
 		  "The N (1..64, default 10) largest slow-path flows by bytes. Param: N" },
 		{ "/hyperion/autoblocks", cb_autoblocks,

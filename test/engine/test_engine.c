@@ -296,7 +296,9 @@ test_rule_files(void)
 		   "alert dns any any -> any any (msg:\"dns evil\"; dns.query; content:\"evil\"; "
 		   "priority:1; sid:103;)\n"
 		   "alert udp $HOME_NET any -> any any (msg:\"home\"; content:\"HOMEVAR\"; sid:104;)\n"
-		   "alert http any any -> any any (content:\"x\"; sid:105;)\n");
+		   "alert http any any -> any any (content:\"x\"; sid:105;)\n"
+		   "alert tcp any any -> any any (content:\"dup\"; sid:10;)\n"
+		   "alert tcp any any -> any any (content:\"dup2\"; sid:2000003;)\n");
 	snprintf(path, sizeof(path), "%s/et/classification.config", dir);
 	write_file(path, "config classification: bad-unknown,Potentially Bad Traffic, 2\n");
 	snprintf(path, sizeof(path), "%s/policy.yaml", dir);
@@ -310,9 +312,12 @@ test_rule_files(void)
 		goto out;
 	}
 	tap(hyp_engine_rule_count(e) == 1 + 5 && hyp_engine_rules_report(e)->loaded == 5 &&
-	    hyp_engine_rules_report(e)->skipped == 1,
-	    "rule_files: 5 Suricata rules after the YAML one, the http rule skipped", "count %u",
-	    hyp_engine_rule_count(e));
+	    hyp_engine_rules_report(e)->skipped == 1 && hyp_engine_rules_report(e)->errors == 2 &&
+	    strstr(hyp_engine_rules_report(e)->first_error, "sid 10 is a dns_rules id") != NULL,
+	    "rule_files: 5 Suricata rules after the YAML one, the http rule skipped, the sids of "
+	    "a YAML rule and an engine event refused", "count %u errors %u: %s",
+	    hyp_engine_rule_count(e), hyp_engine_rules_report(e)->errors,
+	    hyp_engine_rules_report(e)->first_error);
 	v4a(src, 198, 18, 0, 1);
 	v4a(dst, 198, 51, 100, 7);
 

@@ -23,6 +23,9 @@ skip_all() { echo "1..0 # SKIP $*"; exit 77; }
 # namespace, a package the deps script installs); the test command counts
 # it as a failure (see test/tap.h)
 skip_prereq() { skip_all "prerequisite missing: $*"; }
+# optional test data (../shared) absent: a plain skip, exit 0 (meson reads a
+# TAP test's non-zero exit as an error, which is what skip_all is for)
+skip_data() { echo "1..0 # SKIP $*"; exit 0; }
 need_root() { [ "$(id -u)" = 0 ] || skip_prereq "needs root"; }
 need_exe() { [ -x "$1" ] || skip_prereq "$(basename "$1") not built"; }
 need_scapy() { /usr/bin/python3 -c 'import scapy' 2>/dev/null || skip_prereq "needs python3-scapy"; }

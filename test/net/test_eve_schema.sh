@@ -12,7 +12,7 @@ set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
 schema=$src/../shared/peer/suricata-eve-schema.json
-[ -f "$schema" ] || skip_all "../shared/peer/suricata-eve-schema.json is absent (the peer test data)"
+[ -f "$schema" ] || skip_data "../shared/peer/suricata-eve-schema.json is absent (the peer test data)"
 /usr/bin/python3 -c 'import jsonschema' 2>/dev/null ||
 	skip_prereq "needs python3-jsonschema (usertools/hyperion-deps.sh)"
 app=$build/app/dpdk-hyperion py=/usr/bin/python3

@@ -60,7 +60,7 @@ hup() {
 	sleep 0.2
 }
 
-echo "1..12"
+echo "1..13"
 out=$(ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "${prefix}r" \
 	--log-level lib.eal:error -- --policy "$pol" --rules-report 2>/dev/null)
 rm -rf "/var/run/dpdk/${prefix}r"
@@ -89,6 +89,8 @@ for l in open(sys.argv[1]):
 check_eq "the drops were dropped" "$(tele /hyperion/stats slow/dropped)" 4
 check_eq "/hyperion/rules: hits per Suricata rule (every match, thresholded or not)" \
 	"$(tele /hyperion/rules rule_3000001/hits rule_3000002/hits rule_3000003/hits)" "3 5 4"
+check_eq "/hyperion/rules/report: loaded, skipped, errors, the skip by keyword" \
+	"$(tele /hyperion/rules/report loaded skipped errors skipped_by_keyword/protocol_http)" "3 1 0 1"
 check_eq "/metrics: the Suricata rules matched 12 times" \
 	"$(metric 'hyperion_rules_total{result="matches"}') $(metric 'hyperion_rules_total{result="step_limit"}')" "12 0"
 # the file goes away: the reload is refused, the running rules stay

@@ -11,7 +11,7 @@ set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
 peer=$src/../shared/peer/suricata-verify
-[ -f "$peer/MANIFEST" ] || skip_all "../shared/peer/suricata-verify is absent (the peer test data)"
+[ -f "$peer/MANIFEST" ] || skip_data "../shared/peer/suricata-verify is absent (the peer test data)"
 need_root
 need_exe "$build/app/dpdk-hyperion"
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || skip_prereq "needs python3-yaml"
