@@ -26,11 +26,24 @@ enum { BUF_PAYLOAD, BUF_DNS, BUF_MAX };
 #define PCRE_MATCH_LIMIT	3500	/* Suricata's default match-limit */
 #define PCRE_DEPTH_LIMIT	1500
 
+struct det_fb {
+	uint8_t cmd;		/* enum hyp_flowbits_cmd */
+	bool any;
+	uint8_t n;
+	uint16_t bit[HYP_FLOWBITS_NAMES];
+};
+
 struct det_rule {
 	pcre2_code **re;	/* per option; NULL unless a pcre */
 	uint8_t classes;	/* 1 << CL_* */
 	bool dns_opts;		/* has options on the DNS query buffer */
+	bool fb_reads;		/* isset / isnotset: verified after the setters */
+	bool noalert;
+	struct det_fb *fb;	/* the rule's flowbits, with their bits */
+	unsigned int n_fb;
 };
+
+#define FLOWBIT_NAMES_MAX	4096
 
 struct det_db {
 	hs_database_t *db;
@@ -47,6 +60,8 @@ struct hyp_detect {
 	unsigned int n_always[CL_MAX];
 	pcre2_match_context *mctx;
 	unsigned int max_ovec;
+	char **fb_names;	/* bit -> name */
+	unsigned int n_fb_names;
 };
 
 struct hyp_detect_scratch {
@@ -103,8 +118,6 @@ not_run(const struct hyp_rule *r)
 {
 	unsigned int i;
 
-	if (r->n_flowbits > 0)
-		return "flowbits";
 	if (r->detection_filter.type != HYP_THRESHOLD_NONE)
 		return "detection_filter";
 	for (i = 0; i < r->n_opts; i++)
@@ -135,6 +148,62 @@ pcre_options(uint32_t f)
 	if (f & HYP_PCRE_G)
 		o |= PCRE2_UNGREEDY;
 	return o;
+}
+
+/* A flowbit name's bit, given at first sight; -1 past FLOWBIT_NAMES_MAX, -2 no memory. */
+static int
+flowbit(struct hyp_detect *d, const char *name)
+{
+	unsigned int i;
+	char **nn;
+
+	for (i = 0; i < d->n_fb_names; i++)
+		if (strcmp(d->fb_names[i], name) == 0)
+			return (int)i;
+	if (d->n_fb_names == FLOWBIT_NAMES_MAX)
+		return -1;
+	nn = realloc(d->fb_names, (d->n_fb_names + 1) * sizeof(*nn));
+	if (nn == NULL)
+		return -2;
+	d->fb_names = nn;
+	nn[d->n_fb_names] = strdup(name);
+	if (nn[d->n_fb_names] == NULL)
+		return -2;
+	return (int)d->n_fb_names++;
+}
+
+static int
+compile_flowbits(struct hyp_detect *d, const struct hyp_rule *r, struct det_rule *dr)
+{
+	unsigned int i, k;
+
+	if (r->n_flowbits == 0)
+		return 0;
+	dr->fb = calloc(r->n_flowbits, sizeof(*dr->fb));
+	if (dr->fb == NULL)
+		return -ENOMEM;
+	dr->n_fb = r->n_flowbits;
+	for (i = 0; i < r->n_flowbits; i++) {
+		const struct hyp_rule_flowbits *f = &r->flowbits[i];
+
+		dr->fb[i].cmd = f->cmd;
+		dr->fb[i].any = f->any;
+		dr->fb[i].n = f->n;
+		if (f->cmd == HYP_FB_NOALERT)
+			dr->noalert = true;
+		if (f->cmd == HYP_FB_ISSET || f->cmd == HYP_FB_ISNOTSET)
+			dr->fb_reads = true;
+		for (k = 0; k < f->n; k++) {
+			int b = flowbit(d, f->names[k]);
+
+			if (b == -2)
+				return -ENOMEM;
+			if (b < 0)
+				return -E2BIG;
+			dr->fb[i].bit[k] = (uint16_t)b;
+		}
+	}
+	return 0;
 }
 
 /* A rule's pcre options compiled; -EINVAL with why when PCRE2 refuses one. */
@@ -246,6 +315,11 @@ hyp_detect_free(struct hyp_detect *d)
 		}
 		hyp_rule_free(&d->rules[i]);
 	}
+	for (i = 0; d->dr != NULL && i < d->n; i++)
+		free(d->dr[i].fb);
+	for (i = 0; i < d->n_fb_names; i++)
+		free(d->fb_names[i]);
+	free(d->fb_names);
 	pcre2_match_context_free(d->mctx);
 	free(d->rules);
 	free(d->dr);
@@ -325,6 +399,13 @@ hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
 		struct det_rule *dr = &d->dr[i];
 
 		dr->classes = rule_classes(r);
+		ret = compile_flowbits(d, r, dr);
+		if (ret == -E2BIG) {
+			snprintf(err, err_len, "more than %d flowbit names", FLOWBIT_NAMES_MAX);
+			ret = -EINVAL;
+		}
+		if (ret < 0)
+			goto fail;
 		for (c = 0; c < r->n_opts; c++)
 			if (r->opts[c].buf == HYP_RBUF_DNS_QUERY)
 				dr->dns_opts = true;
@@ -430,6 +511,12 @@ hyp_detect_scratch_free(struct hyp_detect_scratch *s)
 	free(s->seen);
 	free(s->list);
 	free(s);
+}
+
+unsigned int
+hyp_detect_flowbit_words(const struct hyp_detect *d)
+{
+	return (d->n_fb_names + 63) / 64;
 }
 
 unsigned int
@@ -892,6 +979,54 @@ chain(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
 	return true;
 }
 
+static inline bool
+bit_is(const uint64_t *bits, uint16_t b)
+{
+	return bits != NULL && (bits[b / 64] >> (b % 64) & 1);
+}
+
+/* isset / isnotset, all names (a&b) or one (a|b); no flow has no bit set */
+static bool
+flowbits_hold(const struct det_rule *dr, const uint64_t *bits)
+{
+	unsigned int i, k, set;
+
+	for (i = 0; i < dr->n_fb; i++) {
+		const struct det_fb *f = &dr->fb[i];
+
+		if (f->cmd != HYP_FB_ISSET && f->cmd != HYP_FB_ISNOTSET)
+			continue;
+		for (k = 0, set = 0; k < f->n; k++)
+			set += bit_is(bits, f->bit[k]);
+		if (f->cmd == HYP_FB_ISSET ? (f->any ? set == 0 : set != f->n) :
+					     (f->any ? set == f->n : set != 0))
+			return false;
+	}
+	return true;
+}
+
+/* set, unset, toggle: once the rule matched */
+static void
+flowbits_act(const struct det_rule *dr, uint64_t *bits)
+{
+	unsigned int i, k;
+
+	for (i = 0; bits != NULL && i < dr->n_fb; i++) {
+		const struct det_fb *f = &dr->fb[i];
+
+		for (k = 0; k < f->n; k++) {
+			uint64_t m = 1ull << (f->bit[k] % 64);
+
+			if (f->cmd == HYP_FB_SET)
+				bits[f->bit[k] / 64] |= m;
+			else if (f->cmd == HYP_FB_UNSET)
+				bits[f->bit[k] / 64] &= ~m;
+			else if (f->cmd == HYP_FB_TOGGLE)
+				bits[f->bit[k] / 64] ^= m;
+		}
+	}
+}
+
 static bool
 verify(const struct hyp_detect *d, struct hyp_detect_scratch *s, uint32_t ri,
        const struct hyp_detect_pkt *p)
@@ -919,7 +1054,7 @@ verify(const struct hyp_detect *d, struct hyp_detect_scratch *s, uint32_t ri,
 	}
 	if (v.limited)
 		s->st.step_limit++;
-	return m && !v.limited;
+	return m && !v.limited && flowbits_hold(&d->dr[ri], p->flowbits);
 }
 
 unsigned int
@@ -943,7 +1078,7 @@ unsigned int
 hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 		   const struct hyp_detect_pkt *p, uint32_t *out, unsigned int max)
 {
-	unsigned int c = pkt_class(p->proto), i, n = 0, q;
+	unsigned int c = pkt_class(p->proto), i, n = 0, q, pass, matched = 0;
 
 	s->st.packets++;
 	s->n_list = 0;
@@ -961,16 +1096,25 @@ hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 	if (s->n_list > 1)
 		qsort(s->list, s->n_list, sizeof(*s->list), cmp_u32);
 	s->st.candidates += s->n_list;
-	for (i = 0; i < s->n_list; i++) {
-		uint32_t r = s->list[i];
+	/* two passes: the rules that test flowbits after every other (setters first) */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < s->n_list; i++) {
+			uint32_t r = s->list[i];
+			const struct det_rule *dr = &d->dr[r];
 
-		s->seen[r] = 0;
-		if (verify(d, s, r, p)) {
+			if ((unsigned int)dr->fb_reads != pass)
+				continue;
+			s->seen[r] = 0;
+			if (!verify(d, s, r, p))
+				continue;
+			matched++;
+			flowbits_act(dr, p->flowbits);
+			if (dr->noalert)
+				continue;
 			if (n < max)
 				out[n] = r;
 			n++;
 		}
-	}
-	s->st.matches += n;
+	s->st.matches += matched;
 	return n;
 }

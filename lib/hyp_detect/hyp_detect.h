@@ -28,8 +28,15 @@
  * The engine is immutable once built and shared by every worker; each
  * worker has its own scratch.
  *
+ * flowbits: every name gets a bit at build; a flow's bits are the caller's
+ * (hyp_detect_pkt.flowbits, hyp_detect_flowbit_words() words, zeroed when
+ * the flow begins). isset and isnotset are conditions of the match; set,
+ * unset and toggle act once the rule matched; a rule with noalert matches
+ * (its bits act) but is not returned. In one packet the rules that only
+ * set are verified before those that test, as Suricata orders them.
+ *
  * Not run, so the build skips them whole and names the keyword (the report
- * adds them to the parser's): flowbits, detection_filter.
+ * adds them to the parser's): detection_filter, byte_jump from_end.
  */
 
 #include <stdbool.h>
@@ -95,12 +102,17 @@ struct hyp_detect_pkt {
 	uint32_t dsize;			/**< the packet's own payload size */
 	const char *queries[HYP_DETECT_MAX_QUERIES];	/**< DNS query names (dns) */
 	unsigned int n_queries;
+	uint64_t *flowbits;		/**< the flow's bits; NULL: no flow (isset fails) */
 };
 
+/** 64-bit words a flow's flowbits take (0: no rule uses flowbits). */
+unsigned int hyp_detect_flowbit_words(const struct hyp_detect *d);
+
 /**
- * The rules that match, in rule order (their indices, for
- * hyp_detect_rule()); at most max. Returns how many matched (may be more
- * than max).
+ * The rules that match and alert (noalert rules act on the flow's bits
+ * but are not returned), in rule order, those that test flowbits after
+ * the others (their indices, for hyp_detect_rule()); at most max. Returns
+ * how many (may be more than max).
  */
 unsigned int hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 				const struct hyp_detect_pkt *p, uint32_t *out, unsigned int max);

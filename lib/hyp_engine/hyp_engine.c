@@ -379,6 +379,12 @@ hyp_engine_rule_info(const struct hyp_engine *e, unsigned int slot,
 	return 0;
 }
 
+unsigned int
+hyp_engine_flowbit_words(const struct hyp_engine *e)
+{
+	return e->det != NULL ? hyp_detect_flowbit_words(e->det) : 0;
+}
+
 const struct hyp_rules_report *
 hyp_engine_rules_report(const struct hyp_engine *e)
 {

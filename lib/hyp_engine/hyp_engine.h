@@ -82,6 +82,9 @@ struct hyp_engine_rule_info {
 int hyp_engine_rule_info(const struct hyp_engine *e, unsigned int slot,
 			 struct hyp_engine_rule_info *info);
 
+/** Words of flowbits a flow needs for this engine's Suricata rules (0: none). */
+unsigned int hyp_engine_flowbit_words(const struct hyp_engine *e);
+
 /** The rule files' report (parser and engine), or NULL without rule_files. */
 const struct hyp_rules_report *hyp_engine_rules_report(const struct hyp_engine *e);
 /** The Suricata engine's build numbers, or NULL without rule_files. */

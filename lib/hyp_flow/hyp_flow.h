@@ -173,6 +173,8 @@ struct hyp_flow_entry {
 	/** the owner's state per direction (TCP streams), NULL until it adds
 	 *  some; released by the table's release callback when the flow goes */
 	void *user[2];
+	/** the owner's state for the whole flow (Suricata flowbits), likewise */
+	void *sigs;
 } __rte_cache_aligned;
 
 /**

@@ -139,10 +139,48 @@ post_alerts(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp
 	}
 }
 
+/*
+ * A flow's flowbits for the engine in force: made on first use, zeroed
+ * when the engine generation changed (its names got other bits). NULL
+ * without a flow or a rule that uses flowbits, or without memory (the
+ * flow then has no bit set: an isset fails, as for a packet without flow).
+ */
+struct pipe_flow_sigs {
+	uint32_t gen;
+	uint32_t words;
+	uint64_t bits[];
+};
+
+static uint64_t *
+flow_bits(const struct hyp_engine *e, struct hyp_flow_entry *fe)
+{
+	unsigned int w = hyp_engine_flowbit_words(e);
+	struct pipe_flow_sigs *fs;
+
+	if (fe == NULL || w == 0)
+		return NULL;
+	fs = fe->sigs;
+	if (fs == NULL || fs->words < w) {
+		struct pipe_flow_sigs *n = realloc(fs, sizeof(*fs) + w * sizeof(uint64_t));
+
+		if (n == NULL)
+			return NULL;
+		memset(n, 0, sizeof(*n) + w * sizeof(uint64_t));
+		n->words = w;
+		n->gen = hyp_engine_gen(e);
+		fe->sigs = fs = n;
+	}
+	if (fs->gen != hyp_engine_gen(e)) {
+		memset(fs->bits, 0, fs->words * sizeof(uint64_t));
+		fs->gen = hyp_engine_gen(e);
+	}
+	return fs->bits;
+}
+
 /* What the Suricata rules see of a packet beyond its payload. */
 static void
 detect_pkt(struct hyp_detect_pkt *d, const struct hyp_pkt_meta *m, const uint8_t *data,
-	   const struct hyp_flow_entry *fe, int dir)
+	   const struct hyp_flow_entry *fe, int dir, uint64_t *bits)
 {
 	const uint8_t *ip = data + m->l3_off;
 
@@ -167,6 +205,7 @@ detect_pkt(struct hyp_detect_pkt *d, const struct hyp_pkt_meta *m, const uint8_t
 	d->dsize = d->len;
 	d->to_server = fe == NULL || fe->initiator == dir;
 	d->established = fe != NULL && hyp_flow_established(fe);
+	d->flowbits = bits;
 }
 
 static void worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
@@ -202,6 +241,8 @@ pipe_flow_release(void *arg, struct hyp_flow_entry *e)
 	struct hyp_worker *w = arg;
 	unsigned int i;
 
+	free(e->sigs);
+	e->sigs = NULL;
 	for (i = 0; i < 2; i++) {
 		struct pipe_tcp_dir *td = e->user[i];
 
@@ -271,7 +312,7 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 		fe->user[dir] = td;
 	}
 	f.td = td;
-	detect_pkt(&ctx, m, data, fe, dir);
+	detect_pkt(&ctx, m, data, fe, dir, flow_bits(g->engine, fe));
 	hyp_engine_verdict_init(v);
 	r = hyp_stream_segment(w->streams, &td->sd, m->tcp_seq, m->tcp_flags,
 			       data + m->payload_off, m->payload_len, tcp_deliver, &f, &ev);
@@ -434,7 +475,7 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 		case TCP_ALONE: {
 			struct hyp_detect_pkt dp;
 
-			detect_pkt(&dp, &meta, data, fe, dir);
+			detect_pkt(&dp, &meta, data, fe, dir, flow_bits(e, fe));
 			hyp_engine_inspect_pkt(e, g->scratch[w->idx], &dp, &v);
 			break;
 		}

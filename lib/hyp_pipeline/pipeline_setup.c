@@ -76,8 +76,9 @@ worker_init(struct hyp_pipeline *p, struct hyp_worker *w, bool ring)
 			PIPE_LOG(ERR, "TCP reassembly for lcore %u: %s", w->lcore, strerror(errno));
 			return -errno;
 		}
-		hyp_flow_table_set_release(w->flows, pipe_flow_release, w);
 	}
+	/* streams and flowbits hang off a flow: freed as it goes */
+	hyp_flow_table_set_release(w->flows, pipe_flow_release, w);
 	if (!ring)
 		return 0;
 	snprintf(name, sizeof(name), "hyp_w%u", w->idx);

@@ -527,4 +527,18 @@ MUTANTS = [
         "replace": "				(void)v;",
         "tests": ["rules"],
     },
+    {
+        "name": "detect: flowbit testers verified before the setters of the same packet",
+        "file": "lib/hyp_detect/hyp_detect.c",
+        "find": "			if ((unsigned int)dr->fb_reads != pass)",
+        "replace": "			if (pass == 1)",
+        "tests": ["detect"],
+    },
+    {
+        "name": "detect: noalert rules alert",
+        "file": "lib/hyp_detect/hyp_detect.c",
+        "find": "			if (dr->noalert)\n				continue;",
+        "replace": "			(void)dr->noalert;",
+        "tests": ["detect", "rules_live"],
+    },
 ]

@@ -22,6 +22,8 @@ alert udp $HOME_NET any -> any 9999 (msg:"LOCAL beacon"; content:"BEACON"; depth
     classtype:trojan-activity; threshold: type limit, track by_src, count 2, seconds 60; sid:3000002; rev:1;)
 drop udp any any -> any 9999 (msg:"LOCAL kill switch"; content:"KILL"; priority:1; sid:3000003;)
 alert http any any -> any any (msg:"needs HTTP"; content:"x"; sid:3000004;)
+alert udp any any -> any 7777 (msg:"LOCAL greeting"; content:"HELLO"; flowbits:set,greeted; flowbits:noalert; sid:3000006;)
+alert udp any any -> any 7777 (msg:"LOCAL again after a greeting"; content:"AGAIN"; flowbits:isset,greeted; sid:3000007;)
 RULES
 cat >"$tmp/et/classification.config" <<'CLS'
 config classification: bad-unknown,Potentially Bad Traffic, 2
@@ -29,7 +31,7 @@ config classification: trojan-activity,A Network Trojan was detected, 1
 CLS
 cat >"$pol" <<'YAML'
 fast_path:
-  redirect_ports: [{protocol: 17, port: 53}, {protocol: 17, port: 9999}]
+  redirect_ports: [{protocol: 17, port: 53}, {protocol: 17, port: 9999}, {protocol: 17, port: 7777}]
 slow_path:
   rule_files: [et/local.rules]
   rule_vars: {HOME_NET: "[198.18.0.0/15]"}
@@ -60,12 +62,12 @@ hup() {
 	sleep 0.2
 }
 
-echo "1..13"
+echo "1..14"
 out=$(ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "${prefix}r" \
 	--log-level lib.eal:error -- --policy "$pol" --rules-report 2>/dev/null)
 rm -rf "/var/run/dpdk/${prefix}r"
 check_eq "--rules-report: its first line, and the skip by keyword" \
-	"$(head -1 <<<"$out") | $(grep -c '^  protocol http  *1$' <<<"$out")" "rules: 3 loaded, 1 skipped | 1"
+	"$(head -1 <<<"$out") | $(grep -c '^  protocol http  *1$' <<<"$out")" "rules: 5 loaded, 1 skipped | 1"
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --eve "$eve" || { nok "started"; exit 1; }
 dns bad-domain.example 3
 udp BEACON-1 5
@@ -90,7 +92,7 @@ check_eq "the drops were dropped" "$(tele /hyperion/stats slow/dropped)" 4
 check_eq "/hyperion/rules: hits per Suricata rule (every match, thresholded or not)" \
 	"$(tele /hyperion/rules rule_3000001/hits rule_3000002/hits rule_3000003/hits)" "3 5 4"
 check_eq "/hyperion/rules/report: loaded, skipped, errors, the skip by keyword" \
-	"$(tele /hyperion/rules/report loaded skipped errors skipped_by_keyword/protocol_http)" "3 1 0 1"
+	"$(tele /hyperion/rules/report loaded skipped errors skipped_by_keyword/protocol_http)" "5 1 0 1"
 check_eq "/metrics: the Suricata rules matched 12 times" \
 	"$(metric 'hyperion_rules_total{result="matches"}') $(metric 'hyperion_rules_total{result="step_limit"}')" "12 0"
 # the file goes away: the reload is refused, the running rules stay
@@ -111,6 +113,16 @@ sleep 0.5
 check_eq "SIGHUP with an edited file: kill switch alerts, no drop; the new rule alerts" \
 	"$(tele /hyperion/stats slow/dropped) $(sids)" "6 3000001:3 3000002:2 3000003:8 3000005:1"
 check_eq "hits carried across the reload by sid" "$(tele /hyperion/rules rule_3000003/hits)" 8
+# flowbits per flow: a greeting then "AGAIN" on one 5-tuple alerts; "AGAIN" on another does not
+ip netns exec "$HYP_NS_SRC" $py -c "
+from scapy.all import Ether, IP, UDP, Raw, conf
+s = conf.L2socket(iface='$HYP_IF_SRC')
+for sport, pl in ((41000, b'HELLO'), (41000, b'AGAIN'), (41001, b'AGAIN'), (41000, b'AGAIN')):
+    s.send(Ether(dst='$HYP_MAC_DUT') / IP(src='198.18.0.1', dst='198.18.0.2') /
+           UDP(sport=sport, dport=7777) / Raw(pl))"
+sleep 0.5
+check_eq "flowbits across a flow's packets: 2 alerts for the greeted flow, none for the other, none for the setter" \
+	"$(sids | tr ' ' '\n' | grep -E '^300000[67]:' | tr '\n' ' ')" "3000007:2 "
 app_stop
 grep -q "== final statistics" "$log" && ok "stopped cleanly" || nok "stop" "$(tail -3 "$log")"
 tap_done "rules live"
