@@ -84,6 +84,10 @@ app_start() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do eal+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
 	[ ${#eal[@]} -gt 0 ] || eal=(-l 0-1)
+	# emptied here, not by the background job's redirection: else the wait
+	# below can find the previous run's "running" line before the new
+	# process has truncated the file (seen under the sanitized build)
+	: >"$log"
 	ip netns exec "$HYP_NS_DUT" "$app" "${eal[@]}" --no-huge -m 1024 --no-pci \
 		--file-prefix "$prefix" --log-level lib.eal:error -- "$@" >"$log" 2>&1 &
 	app_pid=$!
