@@ -53,6 +53,10 @@ hyp_args_usage(const char *prog)
 "                         segment inspected alone)\n"
 "  --stream-window-kb N   bytes a TCP direction keeps waiting ahead (default 64)\n"
 "  --stream-midstream 0|1 pick up connections whose SYN was not seen (default 1)\n"
+"  --stream-inspect-window N\n"
+"                         bytes already inspected that go with each new stream\n"
+"                         chunk to the Suricata rules (default 2048, at most\n"
+"                         16384; 0: each chunk alone)\n"
 "  --rules-report         load --policy's rule_files, print what loaded and what was\n"
 "                         skipped (per keyword, per file) and exit; no interface\n"
 "  --keep-fastpath        on a graceful stop, leave our XDP program on the interface\n"
@@ -105,6 +109,7 @@ enum {
 	OPT_DEFRAG_MEMCAP,
 	OPT_STREAM_MEMCAP,
 	OPT_STREAM_WINDOW,
+	OPT_STREAM_INSPECT_WINDOW,
 	OPT_STREAM_MIDSTREAM,
 	OPT_KEEP_FASTPATH,
 	OPT_RULES_REPORT,
@@ -143,6 +148,7 @@ static const struct {
 	NUM(OPT_STREAM_MEMCAP, "--stream-memcap-mb", 0, 65536, stream_memcap_mb),
 	NUM(OPT_STREAM_WINDOW, "--stream-window-kb", 1, 16384, stream_window_kb),
 	NUM(OPT_STREAM_MIDSTREAM, "--stream-midstream", 0, 1, stream_midstream),
+	NUM(OPT_STREAM_INSPECT_WINDOW, "--stream-inspect-window", 0, 16384, stream_inspect_window),
 };
 #undef NUM
 
@@ -213,6 +219,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "stream-memcap-mb", required_argument, NULL, OPT_STREAM_MEMCAP },
 		{ "stream-window-kb", required_argument, NULL, OPT_STREAM_WINDOW },
 		{ "stream-midstream", required_argument, NULL, OPT_STREAM_MIDSTREAM },
+		{ "stream-inspect-window", required_argument, NULL, OPT_STREAM_INSPECT_WINDOW },
 		{ "keep-fastpath", no_argument, NULL, OPT_KEEP_FASTPATH },
 		{ "rules-report", no_argument, NULL, OPT_RULES_REPORT },
 		{ "interactive", no_argument, NULL, 'i' },
@@ -235,6 +242,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		.stream_memcap_mb = 64,
 		.stream_window_kb = 64,
 		.stream_midstream = 1,
+		.stream_inspect_window = 2048,
 	};
 	int c, ret;
 

@@ -49,6 +49,7 @@ struct hyp_args {
 	uint32_t defrag_memcap_mb;	/* per rx lcore */
 	uint32_t stream_memcap_mb;	/* per worker; 0: no TCP reassembly */
 	uint32_t stream_window_kb;	/* waiting ahead, per direction */
+	uint32_t stream_inspect_window;	/* bytes inspected again with each chunk */
 	uint32_t stream_midstream;	/* 1: pick up connections without their SYN */
 	const char *metrics_addr;	/* Prometheus /metrics */
 	const char *metrics_auth;	/* a user:secret file: basic auth */

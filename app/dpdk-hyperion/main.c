@@ -228,7 +228,9 @@ make_pipeline(struct hyp_app *app)
 	pc.stream.memcap = (uint64_t)app->a.stream_memcap_mb << 20;
 	pc.stream.window = app->a.stream_window_kb << 10;
 	pc.stream.segments = 64;
-	pc.stream.retain = 4096;
+	/* what resends are compared with, and the rules' window is taken from */
+	pc.stream.inspect_window = app->a.stream_inspect_window;
+	pc.stream.retain = RTE_MAX(4096u, pc.stream.inspect_window);
 	pc.stream.midstream = app->a.stream_midstream != 0;
 	pc.eve = app->ctl.eve;
 	pc.autoblock = app->ctl.autoblock;

@@ -22,6 +22,12 @@
 
 enum { CL_TCP, CL_UDP, CL_ICMP, CL_OTHER, CL_MAX };
 enum { BUF_PAYLOAD, BUF_DNS, BUF_MAX };
+/*
+ * A cursor: the position in each buffer, and HI, the furthest payload
+ * byte the match so far looked at (a stream window's match must reach
+ * past the bytes inspected before).
+ */
+enum { HI = BUF_MAX, CUR_N };
 
 #define PCRE_MATCH_LIMIT	3500	/* Suricata's default match-limit */
 #define PCRE_DEPTH_LIMIT	1500
@@ -39,6 +45,7 @@ struct det_rule {
 	bool dns_opts;		/* has options on the DNS query buffer */
 	bool fb_reads;		/* isset / isnotset: verified after the setters */
 	bool noalert;
+	bool reads_payload;	/* a positive payload option: a window's match must reach new bytes */
 	struct det_fb *fb;	/* the rule's flowbits, with their bits */
 	unsigned int n_fb;
 };
@@ -126,6 +133,23 @@ not_run(const struct hyp_rule *r)
 		    (r->opts[i].u.byte.flags & HYP_BYTE_FROM_END))
 			return "byte_jump from_end";
 	return NULL;
+}
+
+/* an option that matches bytes of its buffer (not their absence) */
+static bool
+reads_bytes(const struct hyp_rule_opt *o)
+{
+	switch (o->type) {
+	case HYP_RO_CONTENT: return !o->u.content.negated;
+	case HYP_RO_PCRE: return !o->u.pcre.negated;
+	case HYP_RO_ISDATAAT: return !o->u.isdataat.negated;
+	case HYP_RO_BYTE_TEST:
+	case HYP_RO_BYTE_JUMP:
+	case HYP_RO_BYTE_EXTRACT:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static uint32_t
@@ -406,9 +430,12 @@ hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
 		}
 		if (ret < 0)
 			goto fail;
-		for (c = 0; c < r->n_opts; c++)
+		for (c = 0; c < r->n_opts; c++) {
 			if (r->opts[c].buf == HYP_RBUF_DNS_QUERY)
 				dr->dns_opts = true;
+			else if (reads_bytes(&r->opts[c]))
+				dr->reads_payload = true;
+		}
 		fp[i] = fast_pattern(r);
 		if (fp[i] < 0)
 			info->no_fast_pattern++;
@@ -726,17 +753,34 @@ struct vctx {
 	const struct det_rule *dr;
 	const uint8_t *buf[BUF_MAX];
 	uint32_t len[BUF_MAX];
+	int64_t base;		/* the payload's first byte's stream offset */
+	int64_t new_from;	/* payload bytes before it were inspected before */
 	uint64_t vars[HYP_BYTE_VARS];
 	int steps;
 	bool limited;
 };
 
-static bool chain(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX]);
+static bool chain(struct vctx *v, unsigned int i, const int32_t cur[CUR_N]);
 
 static inline int
 bufi(uint8_t b)
 {
 	return b == HYP_RBUF_DNS_QUERY ? BUF_DNS : BUF_PAYLOAD;
+}
+
+/* payload bytes up to end were looked at */
+static inline void
+reach(int b, int32_t next[CUR_N], int64_t end)
+{
+	if (b == BUF_PAYLOAD && end > next[HI])
+		next[HI] = (int32_t)end;
+}
+
+/* an absolute payload position (a stream offset) in buffer coordinates */
+static inline int64_t
+absolute(const struct vctx *v, int b, int64_t off)
+{
+	return b == BUF_PAYLOAD ? off - v->base : off;
 }
 
 static inline bool
@@ -788,21 +832,24 @@ find(const uint8_t *buf, int64_t from, int64_t end, const struct hyp_rule_conten
 }
 
 static bool
-content_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
+content_step(struct vctx *v, unsigned int i, const int32_t cur[CUR_N])
 {
 	const struct hyp_rule_content *k = &v->r->opts[i].u.content;
 	int b = bufi(k->buf);
 	const uint8_t *buf = v->buf[b];
 	int64_t len = v->len[b], start, end, pos;
 	bool relative = k->has_distance || k->has_within;
-	int32_t next[BUF_MAX];
+	int32_t next[CUR_N];
 
 	if (relative) {
 		start = (int64_t)cur[b] + (k->has_distance ? k->distance : 0);
 		end = k->has_within ? start + k->within : len;
 	} else {
-		start = k->has_offset ? k->offset : 0;
+		/* offset and depth count from the stream's start, not the window's */
+		start = absolute(v, b, k->has_offset ? k->offset : 0);
 		end = k->has_depth ? start + k->depth : len;
+		if (k->startswith && start < 0)
+			return k->negated ? chain(v, i + 1, cur) : false;
 	}
 	if (start < 0)
 		start = 0;
@@ -819,6 +866,8 @@ content_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
 		if (!budget(v))
 			return false;
 		next[b] = (int32_t)(pos + k->len);
+		next[HI] = cur[HI];
+		reach(b, next, pos + k->len);
 		if (chain(v, i + 1, next))
 			return true;
 		if (v->limited)
@@ -828,19 +877,21 @@ content_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
 }
 
 static bool
-pcre_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
+pcre_step(struct vctx *v, unsigned int i, const int32_t cur[CUR_N])
 {
 	const struct hyp_rule_pcre *pc = &v->r->opts[i].u.pcre;
 	int b = bufi(pc->buf);
 	uint32_t start = (pc->flags & HYP_PCRE_R) ? (uint32_t)cur[b] : 0;
-	int32_t next[BUF_MAX];
+	/* a window that does not begin the stream has no ^ at its start */
+	uint32_t opts = start == 0 && absolute(v, b, 0) < 0 ? PCRE2_NOTBOL : 0;
+	int32_t next[CUR_N];
 	PCRE2_SIZE *ov;
 	int rc;
 
 	if (start > v->len[b])
 		return pc->negated ? chain(v, i + 1, cur) : false;
 	/* relative: the subject starts at the cursor, so ^ anchors there (Suricata's way) */
-	rc = pcre2_match(v->dr->re[i], (PCRE2_SPTR)(v->buf[b] + start), v->len[b] - start, 0, 0,
+	rc = pcre2_match(v->dr->re[i], (PCRE2_SPTR)(v->buf[b] + start), v->len[b] - start, 0, opts,
 			 v->s->md, v->d->mctx);
 	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
 		v->s->st.pcre_errors++;
@@ -851,6 +902,7 @@ pcre_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
 	ov = pcre2_get_ovector_pointer(v->s->md);
 	memcpy(next, cur, sizeof(next));
 	next[b] = (int32_t)(start + ov[1]);
+	reach(b, next, (int64_t)start + (int64_t)ov[1]);
 	return budget(v) && chain(v, i + 1, next);
 }
 
@@ -888,14 +940,15 @@ read_value(const struct hyp_rule_byte *bt, const uint8_t *buf, int64_t len, int6
 }
 
 static bool
-byte_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
+byte_step(struct vctx *v, unsigned int i, const int32_t cur[CUR_N])
 {
 	const struct hyp_rule_opt *o = &v->r->opts[i];
 	const struct hyp_rule_byte *bt = &o->u.byte;
 	int b = bufi(o->buf);
-	int64_t len = v->len[b], base = (bt->flags & HYP_BYTE_RELATIVE) ? cur[b] : 0, pos;
+	int64_t len = v->len[b], pos;
+	int64_t base = (bt->flags & HYP_BYTE_RELATIVE) ? cur[b] : absolute(v, b, 0);
 	int64_t off = bt->offset_var >= 0 ? (int64_t)v->vars[bt->offset_var] : bt->offset;
-	int32_t next[BUF_MAX];
+	int32_t next[CUR_N];
 	uint64_t val, want;
 	bool ok;
 
@@ -903,6 +956,7 @@ byte_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
 	if (!read_value(bt, v->buf[b], len, pos, &val))
 		return false;
 	memcpy(next, cur, sizeof(next));
+	reach(b, next, pos + bt->nbytes);
 	switch (o->type) {
 	case HYP_RO_BYTE_EXTRACT:
 		v->vars[bt->var] = val * (bt->value ? bt->value : 1);
@@ -921,16 +975,16 @@ byte_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
 		}
 		if (bt->negated)
 			ok = !ok;
-		return ok && chain(v, i + 1, cur);
+		return ok && chain(v, i + 1, next);
 	default: {	/* byte_jump */
 		int64_t to = (int64_t)(val * (bt->value ? bt->value : 1));
 
 		if (bt->flags & HYP_BYTE_FROM_BEGIN)
-			pos = to;
+			pos = absolute(v, b, to);
 		else
 			pos = pos + bt->nbytes + to;
-		if (bt->flags & HYP_BYTE_ALIGN)
-			pos = (pos + 3) & ~(int64_t)3;
+		if (bt->flags & HYP_BYTE_ALIGN)	/* to 4 bytes of the stream, not of the window */
+			pos = absolute(v, b, (pos - absolute(v, b, 0) + 3) & ~(int64_t)3);
 		pos += bt->post_offset;
 		if (pos < 0 || pos > len)
 			return false;
@@ -941,8 +995,11 @@ byte_step(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
 }
 
 static bool
-chain(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
+chain(struct vctx *v, unsigned int i, const int32_t cur_in[CUR_N])
 {
+	int32_t cur[CUR_N];
+
+	memcpy(cur, cur_in, sizeof(cur));
 	for (; i < v->r->n_opts; i++) {
 		const struct hyp_rule_opt *o = &v->r->opts[i];
 		int b = bufi(o->buf);
@@ -959,13 +1016,16 @@ chain(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
 		case HYP_RO_ISDATAAT: {
 			const struct hyp_rule_isdataat *ia = &o->u.isdataat;
 			/* Suricata's: relative, N more bytes after the cursor; else byte N exists */
-			bool ok = ia->relative ? (int64_t)cur[b] + ia->n <= (int64_t)v->len[b] :
-					         ia->n < v->len[b];
+			int64_t at = ia->relative ? (int64_t)cur[b] + ia->n :
+						    absolute(v, b, ia->n) + 1;
+			bool ok = at <= (int64_t)v->len[b];
 
 			if (ia->negated)
 				ok = !ok;
 			if (!ok)
 				return false;
+			if (!ia->negated)
+				reach(b, cur, at);
 			break;
 		}
 		case HYP_RO_BSIZE:
@@ -976,7 +1036,8 @@ chain(struct vctx *v, unsigned int i, const int32_t cur[BUF_MAX])
 			break;
 		}
 	}
-	return true;
+	/* a stream window: a match of only the bytes inspected before was reported then */
+	return !v->dr->reads_payload || cur[HI] > v->new_from;
 }
 
 static inline bool
@@ -1032,9 +1093,10 @@ verify(const struct hyp_detect *d, struct hyp_detect_scratch *s, uint32_t ri,
        const struct hyp_detect_pkt *p)
 {
 	const struct hyp_rule *r = &d->rules[ri];
-	struct vctx v = { d, s, r, &d->dr[ri], { p->payload, NULL }, { p->len, 0 }, { 0 },
+	struct vctx v = { d, s, r, &d->dr[ri], { p->payload, NULL }, { p->len, 0 },
+			  (int64_t)p->base, p->new_from < p->len ? p->new_from : 0, { 0 },
 			  HYP_DETECT_STEPS, false };
-	const int32_t cur[BUF_MAX] = { 0, 0 };
+	const int32_t cur[CUR_N] = { 0, 0, 0 };
 	unsigned int q;
 	bool m = false;
 

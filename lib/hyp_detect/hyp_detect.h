@@ -99,6 +99,15 @@ struct hyp_detect_pkt {
 	bool dns;			/**< payload is one DNS message */
 	const uint8_t *payload;
 	uint32_t len;
+	/**
+	 * A stream window (stream): payload[0, new_from) was inspected with
+	 * the chunks before, so a rule that reads bytes matches only if its
+	 * match reaches past new_from (0: all new); base is payload[0]'s
+	 * offset in the stream, so offset, depth, startswith, absolute
+	 * isdataat and byte_* and pcre's ^ count from the stream's start.
+	 */
+	uint32_t new_from;
+	uint64_t base;
 	uint32_t dsize;			/**< the packet's own payload size */
 	const char *queries[HYP_DETECT_MAX_QUERIES];	/**< DNS query names (dns) */
 	unsigned int n_queries;

@@ -729,8 +729,6 @@ hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 	if (e->det != NULL && ctx != NULL && len > 0) {
 		struct hyp_detect_pkt p = *ctx;
 
-		p.payload = data;
-		p.len = (uint32_t)len;
 		p.stream = true;
 		run_sigs(e, s, &p, v);
 	}

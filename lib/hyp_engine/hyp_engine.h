@@ -144,8 +144,10 @@ void hyp_engine_verdict_init(struct hyp_verdict *v);
 /**
  * The next bytes; *st is NULL before the first (opened here). The
  * strongest rule so far stays in v (initialized by the caller). ctx (may
- * be NULL: no Suricata rules) is the packet that delivered them: the
- * Suricata rules see the bytes as a stream chunk from its hosts.
+ * be NULL: no Suricata rules) is the packet that delivered them and what
+ * the Suricata rules see as the stream chunk from its hosts: its payload
+ * is the window that ends with data (new_from and base say which of it
+ * is new and where it sits in the stream; see struct hyp_detect_pkt).
  * @return 0, or -ENOMEM (the bytes went uninspected; v as it was).
  */
 int hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,

@@ -116,6 +116,12 @@ struct hyp_pipe_conf {
 		uint32_t window;	/**< bytes waiting ahead, per direction */
 		uint32_t segments;	/**< segments waiting, per direction */
 		uint32_t retain;	/**< delivered bytes kept to compare resends */
+		/**
+		 * Bytes already inspected that go with each new chunk to the
+		 * Suricata rules (at most retain), so a match across chunks is
+		 * seen; 0: each chunk alone.
+		 */
+		uint32_t inspect_window;
 		bool midstream;		/**< pick up connections whose SYN was missed */
 	} stream;
 };

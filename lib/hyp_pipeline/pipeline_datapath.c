@@ -258,25 +258,50 @@ pipe_flow_release(void *arg, struct hyp_flow_entry *e)
 struct tcp_feed {
 	const struct hyp_engine *e;
 	struct hyp_engine_scratch *s;
+	const struct hyp_pipeline *p;
+	struct hyp_worker *w;
 	struct pipe_tcp_dir *td;
 	const struct hyp_pkt_meta *m;
 	const struct hyp_detect_pkt *ctx;	/* the segment, for the Suricata rules */
 	struct hyp_verdict *v;
 };
 
+/*
+ * What the Suricata rules see of a chunk: the window's bytes already
+ * inspected, then the chunk, so a match across segments is found (and
+ * reported once: it must reach into the chunk).
+ */
+static const struct hyp_detect_pkt *
+window(struct tcp_feed *f, const uint8_t *data, uint32_t len, struct hyp_detect_pkt *c)
+{
+	uint32_t max = len <= PIPE_CHUNK_MAX ? f->p->c.stream.inspect_window : 0, n;
+	uint64_t off;
+
+	*c = *f->ctx;
+	n = hyp_stream_dir_recent(f->w->streams, f->td->sd, f->w->window, max, &off);
+	if (n > 0)
+		memcpy(f->w->window + n, data, len);
+	c->payload = n > 0 ? f->w->window : data;
+	c->len = n + len;
+	c->new_from = n;
+	c->base = off;
+	return c;
+}
+
 /* hyp_stream hands over the next bytes in order, or a gap (data NULL) */
 static void
 tcp_deliver(void *arg, const uint8_t *data, uint32_t len)
 {
 	struct tcp_feed *f = arg;
+	struct hyp_detect_pkt c;
 
 	if (data == NULL) {
 		/* what follows is not joined to what came before */
 		hyp_engine_stream_end(NULL, NULL, f->td->es, f->m->proto, f->m->dport, NULL);
 		return;
 	}
-	hyp_engine_stream_feed(f->e, f->s, &f->td->es, data, len, f->m->proto, f->m->dport, f->ctx,
-			       f->v);
+	hyp_engine_stream_feed(f->e, f->s, &f->td->es, data, len, f->m->proto, f->m->dport,
+			       f->ctx != NULL ? window(f, data, len, &c) : NULL, f->v);
 }
 
 enum tcp_outcome {
@@ -301,7 +326,7 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 {
 	struct pipe_tcp_dir *td = fe->user[dir];
 	struct hyp_detect_pkt ctx;
-	struct tcp_feed f = { g->engine, g->scratch[w->idx], NULL, m, &ctx, v };
+	struct tcp_feed f = { g->engine, g->scratch[w->idx], p, w, NULL, m, &ctx, v };
 	enum hyp_stream_result r;
 	uint32_t ev;
 

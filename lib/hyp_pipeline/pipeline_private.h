@@ -27,6 +27,9 @@
 extern int hyp_pipeline_logtype;
 #define PIPE_LOG(level, ...) HYP_LOG(pipeline, level, __VA_ARGS__)
 
+/* a stream chunk is at most one datagram's payload */
+#define PIPE_CHUNK_MAX	65536
+
 #define HYP_PIPE_MAX_BURST	256
 #define HYP_PIPE_MAX_WORKERS	16	/* spread() keeps a burst per worker on the stack */
 #define HYP_PIPE_MAX_RINGS	(HYP_PIPE_MAX_WORKERS + HYP_PIPE_MAX_QUEUES * HYP_PIPE_MAX_PORTS)
@@ -63,6 +66,7 @@ struct hyp_worker {
 	struct hyp_io *txio;			/* whose tx rings (staged) or queue (rtc) */
 	struct hyp_flow_table *flows;
 	struct hyp_stream_ctx *streams;		/* NULL: TCP reassembly off */
+	uint8_t *window;			/* inspect_window + a chunk, for the rules */
 	struct hyp_autoblock_reporter *ab;	/* NULL: no auto-block */
 	/* top-flows requests from the control plane, answered between bursts */
 	struct hyp_flow_entry *snap;

@@ -76,6 +76,16 @@ worker_init(struct hyp_pipeline *p, struct hyp_worker *w, bool ring)
 			PIPE_LOG(ERR, "TCP reassembly for lcore %u: %s", w->lcore, strerror(errno));
 			return -errno;
 		}
+		if (p->c.stream.inspect_window > p->c.stream.retain) {
+			PIPE_LOG(ERR, "stream inspect window %u is more than the %u bytes retained",
+				 p->c.stream.inspect_window, p->c.stream.retain);
+			return -EINVAL;
+		}
+		w->window = rte_malloc_socket("hyp_window",
+					      (size_t)p->c.stream.inspect_window + PIPE_CHUNK_MAX, 0,
+					      socket);
+		if (w->window == NULL)
+			return -ENOMEM;
 	}
 	/* streams and flowbits hang off a flow: freed as it goes */
 	hyp_flow_table_set_release(w->flows, pipe_flow_release, w);
@@ -411,6 +421,7 @@ hyp_pipeline_free(struct hyp_pipeline *p)
 			hyp_flow_table_free(p->wk[i].flows);
 		/* after the flows: each frees its streams into it */
 		hyp_stream_ctx_free(p->wk[i].streams);
+		rte_free(p->wk[i].window);
 		rte_free(p->wk[i].snap);
 		hyp_autoblock_reporter_free(p->wk[i].ab);
 		for (pi = 0; pi < HYP_PIPE_MAX_PORTS; pi++)

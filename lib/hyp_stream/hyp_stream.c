@@ -415,6 +415,27 @@ hyp_stream_segment(struct hyp_stream_ctx *c, struct hyp_stream_dir **dp, uint32_
 	return HYP_STREAM_OK;
 }
 
+uint32_t
+hyp_stream_dir_recent(const struct hyp_stream_ctx *c, const struct hyp_stream_dir *d,
+		      uint8_t *out, uint32_t max, uint64_t *offset)
+{
+	uint32_t n, from, first;
+
+	*offset = d != NULL ? d->delivered : 0;
+	if (d == NULL || d->ring == NULL || c->c.retain == 0)
+		return 0;
+	n = d->ring_len < max ? d->ring_len : max;
+	/* the ring's last n bytes end at ring_head, maybe wrapping around its end */
+	from = (d->ring_head + c->c.retain - n) % c->c.retain;
+	first = c->c.retain - from;
+	if (first > n)
+		first = n;
+	memcpy(out, d->ring + from, first);
+	memcpy(out + first, d->ring, n - first);
+	*offset = d->delivered - n;
+	return n;
+}
+
 bool
 hyp_stream_dir_vouched(const struct hyp_stream_dir *d)
 {

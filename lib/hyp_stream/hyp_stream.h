@@ -118,6 +118,16 @@ enum hyp_stream_result hyp_stream_segment(struct hyp_stream_ctx *c, struct hyp_s
  */
 bool hyp_stream_dir_vouched(const struct hyp_stream_dir *d);
 
+/**
+ * The last bytes delivered before the ones being delivered now (call it
+ * from the deliver callback), at most max and at most the context's
+ * retain, never from before a gap: copied to out, in order. *offset is
+ * out[0]'s offset in the direction's bytes (0: the direction's first).
+ * @return how many bytes were copied.
+ */
+uint32_t hyp_stream_dir_recent(const struct hyp_stream_ctx *c, const struct hyp_stream_dir *d,
+			       uint8_t *out, uint32_t max, uint64_t *offset);
+
 /** Free a direction's state (NULL is ignored). */
 void hyp_stream_dir_free(struct hyp_stream_ctx *c, struct hyp_stream_dir *d);
 

@@ -551,6 +551,72 @@ test_et_open(const char *dir)
 	hyp_rules_report_free(&rep);
 }
 
+/*
+ * Stream windows: the bytes inspected before, then the new chunk. A match
+ * must reach into the new bytes (else it was reported with its chunk), may
+ * begin in the old ones, and absolute positions count from the stream.
+ */
+struct wcase {
+	const char *opts;
+	const char *old, *new_;	/* the window is old then new */
+	uint64_t base;		/* the stream offset of old[0] */
+	int want;
+};
+
+static void
+test_window(void)
+{
+	static const struct wcase c[] = {
+		{ "content:\"EVIL\";", "xxEV", "ILyy", 100, 1 },
+		{ "content:\"EVIL\";", "EVILxx", "yy", 100, 0 },
+		{ "content:\"EVIL\";", "EVILxx", "yEVIL", 100, 1 },
+		{ "content:\"EVIL\";", "", "EVIL", 0, 1 },
+		{ "content:\"AAAA\"; content:\"B\"; distance:0;", "AAAA..", "B", 100, 1 },
+		{ "content:\"AAAA\"; content:\"B\"; distance:0;", "AAAA.B", "..", 100, 0 },
+		{ "content:\"GET\"; depth:3;", "GET /", "x", 100, 0 },
+		{ "content:\"GET\"; depth:3;", "GE", "T /", 0, 1 },
+		{ "content:\"GET\"; startswith;", "", "GET /", 100, 0 },
+		{ "content:\"GET\"; startswith;", "G", "ET /", 0, 1 },
+		{ "content:\"X\"; offset:104;", "....", "X", 100, 1 },
+		{ "content:\"X\"; offset:104;", "..", "X..", 100, 0 },
+		{ "content:\"X\"; offset:98; depth:4;", "..", "X..", 100, 0 },
+		{ "content:\"X\"; offset:98; depth:5;", "..", "X..", 100, 1 },
+		{ "pcre:\"/^GET/\";", "GE", "T /", 100, 0 },
+		{ "pcre:\"/^GET/\";", "GE", "T /", 0, 1 },
+		{ "pcre:\"/^GET/m\";", "x\nGE", "T /", 100, 1 },
+		{ "pcre:\"/EV.L/\";", "xxEV", "IL", 100, 1 },
+		{ "pcre:\"/EV.L/\";", "EVIL", "..", 100, 0 },
+		{ "content:\"A\"; isdataat:5,relative;", "A", "12345", 100, 1 },
+		{ "content:\"A\"; isdataat:5,relative;", "A123456", "7", 100, 0 },
+		{ "isdataat:104;", "....", "X", 100, 1 },
+		{ "isdataat:104;", "..", "X", 100, 0 },
+		{ "byte_test:1,=,0x41,104;", "....", "A", 100, 1 },
+		{ "byte_test:1,=,0x41,104;", "....A", ".", 100, 0 },
+		{ "flow:established;", "old", "new", 100, 1 },
+		{ "content:!\"EVIL\";", "aa", "bb", 100, 1 },
+		{ "content:!\"EVIL\";", "aEV", "ILb", 100, 0 },
+	};
+	char rule[512], buf[256];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		size_t lo = strlen(c[i].old), ln = strlen(c[i].new_);
+		struct hyp_detect_pkt p;
+		int got;
+
+		memcpy(buf, c[i].old, lo);
+		memcpy(buf + lo, c[i].new_, ln);
+		p = pkt(6, buf, lo + ln);
+		p.stream = true;
+		p.new_from = (uint32_t)lo;
+		p.base = c[i].base;
+		snprintf(rule, sizeof(rule), "alert tcp any any -> any any (%s sid:1;)", c[i].opts);
+		got = one(rule, &p);
+		tap(got == c[i].want, "stream window", "%s\non '%s'+'%s' at %lu: got %d, want %d",
+		    c[i].opts, c[i].old, c[i].new_, (unsigned long)c[i].base, got, c[i].want);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -567,6 +633,7 @@ main(int argc, char **argv)
 	test_build();
 	test_flowbits();
 	test_budget();
+	test_window();
 	if (argc > 1)
 		test_et_open(argv[1]);
 	hyp_rule_vars_free(&vars);

@@ -8,10 +8,12 @@
 # signature in 1-byte segments and in reversed ones, a connection picked
 # up without its SYN, DNS over TCP with its length prefix in a segment of
 # its own, resent bytes the same and different; and the benign version of
-# each. Live in ids mode every attack is caught and nothing benign alerts;
+# each, against the YAML rules and the same attacks as Suricata rules
+# (evasion.rules, over stream windows). Live in ids mode every attack is
+# caught and nothing benign alerts;
 # the same frames replayed from a pcap give the same alerts and counters;
 # replayed without reassembly the attacks walk through, which is what
-# this closes. TAP; 77 = skip.
+# this closes, and without the stream window the Suricata rules miss them. TAP; 77 = skip.
 #   usage: test_evasion.sh BUILD_DIR SOURCE_DIR [EAL_LCORES [APP_ARGS...]]
 set -u
 build=$1 src=$2
@@ -37,7 +39,7 @@ n_alerts() { alerts "$1" | awk -v s="$2" -v a="$3" '$1 == s && $2 == a' | wc -l;
 stat_line() { grep "$2" "$1" | tail -1; }
 val() { echo "$1" | grep -o " $2=[0-9]*" | cut -d= -f2; }
 
-echo "1..22"
+echo "1..25"
 if app_start "${eal_lcores[@]}" -- --iface "$HYP_IF_DUT" --policy "$policy" --eve "$eve" "$@"
 then ok "dpdk-hyperion started"
 else nok "dpdk-hyperion started"; exit 1; fi
@@ -82,6 +84,10 @@ check_eq "the signature cut across two fragments alerts, and across TCP segments
 check_eq "the User-Agent cut across two TCP segments matches the regex, with and without the SYN" \
 	"$(n_alerts "$eve" 700 allowed)" "$tcp_ua"
 check_eq "every rule alert counted once" "$(val "$slow" alerted)" "$(( sig + tcp_sig + tcp_ua ))"
+check_eq "Suricata rules: the signature across TCP segments (1-byte, reversed) alerts once a connection" \
+	"$(n_alerts "$eve" 4000001 allowed)" "$tcp_sig"
+check_eq "Suricata rules: the User-Agent across two segments, with and without the SYN" \
+	"$(n_alerts "$eve" 4000002 allowed)" "$tcp_ua"
 check_eq "TCP: resent bytes that differ: one engine alert (2000004) per connection" \
 	"$(n_alerts "$eve" 2000004 allowed)" "$(count datagrams tcp_resend_conflict)"
 check_eq "TCP reassembly: every segment taken, resends seen, the connection without SYN picked up" \
@@ -134,6 +140,13 @@ if replay "$tmp/nodefrag.json" --defrag-datagrams 0 --stream-memcap-mb 0; then
 		"$(val "$rslow" dropped)/$(alerts "$tmp/nodefrag.json" | awk '$1 != 2000003 && $4 != 51008' | wc -l)" "0/0"
 else
 	nok "replay without reassembly ran" "$(tail -3 "$tmp/replay.log")"
+fi
+if replay "$tmp/nowindow.json" --stream-inspect-window 0; then
+	check_eq "without the stream window the Suricata rules miss the cut matches (the YAML rules, in Hyperscan stream mode, do not)" \
+		"$(n_alerts "$tmp/nowindow.json" 4000001 allowed)/$(n_alerts "$tmp/nowindow.json" 4000002 allowed)/$(n_alerts "$tmp/nowindow.json" 500 allowed)/$(n_alerts "$tmp/nowindow.json" 700 allowed)" \
+		"0/0/$(( sig + tcp_sig ))/$tcp_ua"
+else
+	nok "replay without the stream window ran" "$(tail -3 "$tmp/replay.log")"
 fi
 rm -rf "/var/run/dpdk/${prefix}r"
 tap_done "evasion"

@@ -313,6 +313,90 @@ test_bounds(void)
 	finish(&r);
 }
 
+/* hyp_stream_dir_recent() from the callback: the bytes just before, never across a gap */
+struct recent_check {
+	struct run *r;
+	uint32_t max;
+	uint64_t since_gap;	/* bytes delivered since the start or the last gap */
+	uint64_t total;
+	unsigned int calls, bad;
+	bool after_gap_empty;
+};
+
+static void
+recent_collect(void *arg, const uint8_t *data, uint32_t len)
+{
+	struct recent_check *k = arg;
+	uint8_t buf[512];
+	uint64_t off = 0;
+	uint32_t n, want;
+
+	if (data == NULL) {
+		k->since_gap = 0;
+		return;
+	}
+	n = hyp_stream_dir_recent(k->r->c, k->r->d, buf, k->max, &off);
+	want = (uint32_t)(k->since_gap < k->max ? k->since_gap : k->max);
+	if (want > 100)
+		want = 100;	/* the context's retain */
+	if (n != want || off != k->total - n ||
+	    (k->since_gap == k->total && memcmp(buf, text + k->total - n, n) != 0))
+		k->bad++;
+	if (k->since_gap != k->total && k->since_gap == 0)
+		k->after_gap_empty = n == 0;
+	k->calls++;
+	k->since_gap += len;
+	k->total += len;
+}
+
+static void
+test_recent(void)
+{
+	struct hyp_stream_conf cf = conf(false);
+	struct recent_check k = { 0 };
+	static const uint32_t cuts[] = { 1, 7, 99, 100, 101, 250, 3, 64, 1, 180 };
+	struct run r;
+	uint32_t off = 0, i, ev;
+
+	cf.retain = 100;
+	start(&r, &cf, 77, true);
+	k.r = &r;
+	k.max = 60;
+	/* in order, then the next ten reversed (they wait, then drain at once) */
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		hyp_stream_segment(r.c, &r.d, r.isn + 1 + off, 0, text + off, cuts[i],
+				   recent_collect, &k, &ev);
+		off += cuts[i];
+	}
+	for (i = 10; i > 0; i--)
+		hyp_stream_segment(r.c, &r.d, r.isn + 1 + off + (i - 1) * 13, 0,
+				   text + off + (i - 1) * 13, 13, recent_collect, &k, &ev);
+	off += 130;
+	tap(k.bad == 0 && k.total == off, "recent bytes: the last min(max, retain) delivered",
+	    "%u of %u deliveries wrong, %lu delivered", k.bad, k.calls, (unsigned long)k.total);
+	k.max = 512;
+	hyp_stream_segment(r.c, &r.d, r.isn + 1 + off, 0, text + off, 300, recent_collect, &k, &ev);
+	hyp_stream_segment(r.c, &r.d, r.isn + 1 + off + 300, 0, text + off + 300, 5, recent_collect,
+			   &k, &ev);
+	tap(k.bad == 0, "recent bytes: at most retain", "%u wrong", k.bad);
+	finish(&r);
+
+	/* a gap: nothing from before it, the offset still counts every byte (600.. waits) */
+	cf = conf(false);
+	cf.max_ooo_segs = 1;
+	start(&r, &cf, 5000, true);
+	memset(&k, 0, sizeof(k));
+	k.r = &r;
+	k.max = 60;
+	hyp_stream_segment(r.c, &r.d, r.isn + 1, 0, text, 200, recent_collect, &k, &ev);
+	hyp_stream_segment(r.c, &r.d, r.isn + 1 + 500, 0, text + 500, 10, recent_collect, &k, &ev);
+	hyp_stream_segment(r.c, &r.d, r.isn + 1 + 600, 0, text + 600, 10, recent_collect, &k, &ev);
+	tap(k.bad == 0 && k.after_gap_empty && k.total == 210,
+	    "recent bytes: none from before a gap", "%u wrong, empty %d, %lu delivered", k.bad,
+	    k.after_gap_empty, (unsigned long)k.total);
+	finish(&r);
+}
+
 int
 main(void)
 {
@@ -324,6 +408,7 @@ main(void)
 	test_overlaps();
 	test_control();
 	test_bounds();
+	test_recent();
 	printf("1..%u\n", test_no);
 	return failed;
 }
