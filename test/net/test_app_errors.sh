@@ -34,7 +34,7 @@ case_() {
 	fi
 }
 
-echo "1..15"
+echo "1..16"
 case_ "a policy with host bits set is refused with file:line:column" 1 \
 	"host_bits.yaml:4:7: fast_path.drop_ips[1]: '198.51.100.7/24': host bits set" \
 	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --policy "$src/test/policy/bad/host_bits.yaml"
@@ -67,7 +67,11 @@ case_ "--flows -5 is refused, not wrapped" 2 "--flows: '-5' is not a number" \
 	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --flows -5
 case_ "--burst 12x is refused" 2 "--burst: '12x' is not a number" \
 	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --burst 12x
+case_ "--stream-inspect-window 16385 is refused with its range" 2 \
+	"--stream-inspect-window: '16385' is not a number from 0 to 16384" \
+	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --stream-inspect-window 16385
 case_ "every numeric option at a bound: the replay runs" 0 "dpdk-hyperion running" \
 	-l 0-1 --no-huge -m 256 -- --pcap "$tmp/mix.pcap" --queues 1 --start-queue 0 \
-	--stats-period 0 --ring-size 64 --burst 256 --rx-desc 64 --flows 1024 --metrics-port 0
+	--stats-period 0 --ring-size 64 --burst 256 --rx-desc 64 --flows 1024 --metrics-port 0 \
+	--stream-inspect-window 16384
 tap_done "app errors"
