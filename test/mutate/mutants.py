@@ -541,4 +541,32 @@ MUTANTS = [
         "replace": "			(void)dr->noalert;",
         "tests": ["detect", "rules_live"],
     },
+    {
+        "name": "detect: a window's match of only old bytes reported again",
+        "file": "lib/hyp_detect/hyp_detect.c",
+        "find": "	return !v->dr->reads_payload || cur[HI] > v->new_from;",
+        "replace": "	return true;",
+        "tests": ["detect"],
+    },
+    {
+        "name": "detect: depth counted from the window's start, not the stream's",
+        "file": "lib/hyp_detect/hyp_detect.c",
+        "find": "	return b == BUF_PAYLOAD ? off - v->base : off;",
+        "replace": "	return off;",
+        "tests": ["detect"],
+    },
+    {
+        "name": "pipeline: no bytes before the chunk in the rules' window",
+        "file": "lib/hyp_pipeline/pipeline_datapath.c",
+        "find": "	n = hyp_stream_dir_recent(f->w->streams, f->td->sd, f->w->window, max, &off);",
+        "replace": "	n = hyp_stream_dir_recent(f->w->streams, f->td->sd, f->w->window, 0, &off);",
+        "tests": ["evasion"],
+    },
+    {
+        "name": "stream: recent bytes kept across a gap",
+        "file": "lib/hyp_stream/hyp_stream.c",
+        "find": "			d->ring_len = 0;\n			ev |= drain(c, d, deliver, arg);",
+        "replace": "			ev |= drain(c, d, deliver, arg);",
+        "tests": ["stream"],
+    },
 ]
