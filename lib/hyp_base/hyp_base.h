@@ -123,7 +123,12 @@ enum hyp_autoblock_tcp {
 	X(NONE, "none")		/* every match alerts */ \
 	X(LIMIT, "limit")	/* the first count matches of each window */ \
 	X(THRESHOLD, "threshold")	/* every count-th match within a window */ \
-	X(BOTH, "both")		/* once a window, at the count-th match */
+	X(BOTH, "both")		/* once a window, at the count-th match */ \
+	X(DETECTION, "detection_filter")	/* after the first count of a window: the \
+						 * rule matches only then (its action too) */
+
+/* the types a threshold keyword names; detection_filter is its own keyword */
+#define HYP_THRESHOLD_ALERT_TYPES	HYP_THRESHOLD_DETECTION
 
 enum hyp_threshold_type {
 #define HYP_TH_ENUM(id, name) HYP_THRESHOLD_ ## id,

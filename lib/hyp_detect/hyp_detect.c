@@ -125,8 +125,6 @@ not_run(const struct hyp_rule *r)
 {
 	unsigned int i;
 
-	if (r->detection_filter.type != HYP_THRESHOLD_NONE)
-		return "detection_filter";
 	for (i = 0; i < r->n_opts; i++)
 		if ((r->opts[i].type == HYP_RO_BYTE_JUMP || r->opts[i].type == HYP_RO_BYTE_TEST ||
 		     r->opts[i].type == HYP_RO_BYTE_EXTRACT) &&
@@ -566,6 +564,7 @@ hyp_detect_scratch_stats(const struct hyp_detect_scratch *s, struct hyp_detect_s
 	st->candidates = __atomic_load_n(&s->st.candidates, __ATOMIC_RELAXED);
 	st->matches = __atomic_load_n(&s->st.matches, __ATOMIC_RELAXED);
 	st->step_limit = __atomic_load_n(&s->st.step_limit, __ATOMIC_RELAXED);
+	st->filtered = __atomic_load_n(&s->st.filtered, __ATOMIC_RELAXED);
 	st->pcre_errors = __atomic_load_n(&s->st.pcre_errors, __ATOMIC_RELAXED);
 	st->scan_errors = __atomic_load_n(&s->st.scan_errors, __ATOMIC_RELAXED);
 }
@@ -578,6 +577,8 @@ const struct hyp_stat_desc hyp_detect_stat_descs[] = {
 	HYP_STAT(struct hyp_detect_stats, matches, COUNTER, "Rules that matched"),
 	HYP_STAT(struct hyp_detect_stats, step_limit, COUNTER,
 		 "Rules given up on: their verification step budget spent (no match)"),
+	HYP_STAT(struct hyp_detect_stats, filtered, COUNTER,
+		 "Matches a detection_filter held back (not yet its count in its window)"),
 	HYP_STAT(struct hyp_detect_stats, pcre_errors, COUNTER,
 		 "pcre matches that failed with an error (a match limit), taken as no match"),
 	HYP_STAT(struct hyp_detect_stats, scan_errors, COUNTER, "Hyperscan scans that failed"),
@@ -1169,8 +1170,14 @@ hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 			s->seen[r] = 0;
 			if (!verify(d, s, r, p))
 				continue;
-			matched++;
+			/* flowbits act on the match, as Suricata's postmatch: before the filter */
 			flowbits_act(dr, p->flowbits);
+			if (d->rules[r].detection_filter.type != HYP_THRESHOLD_NONE &&
+			    p->filter != NULL && !p->filter(p->filter_arg, &d->rules[r])) {
+				s->st.filtered++;
+				continue;
+			}
+			matched++;
 			if (dr->noalert)
 				continue;
 			if (n < max)

@@ -35,8 +35,14 @@
  * (its bits act) but is not returned. In one packet the rules that only
  * set are verified before those that test, as Suricata orders them.
  *
+ * detection_filter: a rule that has one and matched asks the caller
+ * (hyp_detect_pkt.filter, which counts its matches per track in a shared
+ * table); until the filter says yes the rule has not matched: no alert,
+ * no action. Its flowbits act on every match, before the filter, as
+ * Suricata's postmatch does. Without a filter every match counts.
+ *
  * Not run, so the build skips them whole and names the keyword (the report
- * adds them to the parser's): detection_filter, byte_jump from_end.
+ * adds them to the parser's): byte_jump from_end.
  */
 
 #include <stdbool.h>
@@ -112,6 +118,9 @@ struct hyp_detect_pkt {
 	const char *queries[HYP_DETECT_MAX_QUERIES];	/**< DNS query names (dns) */
 	unsigned int n_queries;
 	uint64_t *flowbits;		/**< the flow's bits; NULL: no flow (isset fails) */
+	/** detection_filter: does this match of rule r count as one? NULL: yes */
+	bool (*filter)(void *arg, const struct hyp_rule *r);
+	void *filter_arg;
 };
 
 /** 64-bit words a flow's flowbits take (0: no rule uses flowbits). */
@@ -143,6 +152,7 @@ struct hyp_detect_stats {
 	uint64_t candidates;		/**< rules the prefilter named, or checked always */
 	uint64_t matches;
 	uint64_t step_limit;		/**< rules given up on, their step budget spent */
+	uint64_t filtered;		/**< matches a detection_filter held back */
 	uint64_t pcre_errors;		/**< PCRE2 errors other than no match (limits) */
 	uint64_t scan_errors;		/**< Hyperscan errors */
 };

@@ -177,10 +177,26 @@ flow_bits(const struct hyp_engine *e, struct hyp_flow_entry *fe)
 	return fs->bits;
 }
 
+/* A packet's detection_filter: its matches counted in the thresholds' table */
+struct pipe_df {
+	const struct hyp_pipeline *p;
+	const struct hyp_pkt_meta *m;
+	uint64_t now;
+};
+
+static bool
+df_count(void *arg, const struct hyp_rule *r)
+{
+	const struct pipe_df *df = arg;
+
+	return hyp_threshold_check(df->p->c.threshold, &r->detection_filter, r->sid, df->m->src,
+				   df->m->dst, df->now);
+}
+
 /* What the Suricata rules see of a packet beyond its payload. */
 static void
 detect_pkt(struct hyp_detect_pkt *d, const struct hyp_pkt_meta *m, const uint8_t *data,
-	   const struct hyp_flow_entry *fe, int dir, uint64_t *bits)
+	   const struct hyp_flow_entry *fe, int dir, uint64_t *bits, struct pipe_df *df)
 {
 	const uint8_t *ip = data + m->l3_off;
 
@@ -206,6 +222,10 @@ detect_pkt(struct hyp_detect_pkt *d, const struct hyp_pkt_meta *m, const uint8_t
 	d->to_server = fe == NULL || fe->initiator == dir;
 	d->established = fe != NULL && hyp_flow_established(fe);
 	d->flowbits = bits;
+	if (df->p->c.threshold != NULL) {
+		d->filter = df_count;
+		d->filter_arg = df;
+	}
 }
 
 static void worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
@@ -322,7 +342,7 @@ static enum tcp_outcome
 tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
 	    const struct hyp_gen *g, struct hyp_flow_entry *fe, int dir,
 	    const struct hyp_pkt_meta *m, const uint8_t *data, uint32_t hash, bool ips,
-	    struct hyp_verdict *v)
+	    struct pipe_df *df, struct hyp_verdict *v)
 {
 	struct pipe_tcp_dir *td = fe->user[dir];
 	struct hyp_detect_pkt ctx;
@@ -337,7 +357,7 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 		fe->user[dir] = td;
 	}
 	f.td = td;
-	detect_pkt(&ctx, m, data, fe, dir, flow_bits(g->engine, fe));
+	detect_pkt(&ctx, m, data, fe, dir, flow_bits(g->engine, fe), df);
 	hyp_engine_verdict_init(v);
 	r = hyp_stream_segment(w->streams, &td->sd, m->tcp_seq, m->tcp_flags,
 			       data + m->payload_off, m->payload_len, tcp_deliver, &f, &ev);
@@ -438,6 +458,7 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 	uint64_t *hits = g->hits[w->idx];
 	uint64_t now = rte_rdtsc();
 	struct hyp_pkt_meta meta;
+	struct pipe_df df = { p, &meta, now };
 	struct hyp_verdict v;
 	struct hyp_flow5 key;
 	unsigned int i;
@@ -490,7 +511,7 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 
 		switch (meta.proto == IPPROTO_TCP && fe != NULL && w->streams != NULL ?
 			tcp_inspect(p, w, st, g, fe, dir, &meta, data, hash,
-				    out_port != HYP_PIPE_NO_PORT, &v) : TCP_ALONE) {
+				    out_port != HYP_PIPE_NO_PORT, &df, &v) : TCP_ALONE) {
 		case TCP_DROP:
 			st->dropped++;
 			/* fall through */
@@ -500,7 +521,7 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 		case TCP_ALONE: {
 			struct hyp_detect_pkt dp;
 
-			detect_pkt(&dp, &meta, data, fe, dir, flow_bits(e, fe));
+			detect_pkt(&dp, &meta, data, fe, dir, flow_bits(e, fe), &df);
 			hyp_engine_inspect_pkt(e, g->scratch[w->idx], &dp, &v);
 			break;
 		}

@@ -304,7 +304,7 @@ th_field(struct pctx *c, unsigned int key, void *arg)
 	switch (key) {
 	case TH_TYPE:
 		/* "none" is no threshold: leave the key out instead */
-		ret = yw_enum(c, hyp_threshold_type_names + 1, HYP_THRESHOLD_TYPE_MAX - 1,
+		ret = yw_enum(c, hyp_threshold_type_names + 1, HYP_THRESHOLD_ALERT_TYPES - 1,
 			      "limit, threshold or both", &v);
 		if (ret == 0)
 			t->type = (uint8_t)(v + 1);

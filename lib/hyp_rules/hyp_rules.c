@@ -1538,12 +1538,13 @@ parse_threshold(struct pctx *c, const char *val, bool has_type, struct hyp_thres
 
 	if (need_value(c, val) < 0)
 		return -EINVAL;
-	if (t->type != HYP_THRESHOLD_NONE)
-		return fail(c, "given twice");
+	if (c->r->threshold.type != HYP_THRESHOLD_NONE ||
+	    c->r->detection_filter.type != HYP_THRESHOLD_NONE)
+		return fail(c, "a rule takes one threshold or detection_filter");
 	if (strlen(val) >= sizeof(buf))
 		return fail(c, "too long");
 	snprintf(buf, sizeof(buf), "%s", val);
-	t->type = has_type ? HYP_THRESHOLD_NONE : HYP_THRESHOLD_THRESHOLD;
+	t->type = has_type ? HYP_THRESHOLD_NONE : HYP_THRESHOLD_DETECTION;
 	while ((w = next_field(&p)) != NULL) {
 		sp = strchr(w, ' ');
 		if (sp == NULL)
@@ -1552,10 +1553,10 @@ parse_threshold(struct pctx *c, const char *val, bool has_type, struct hyp_thres
 		while (*sp == ' ')
 			sp++;
 		if (has_type && strcmp(w, "type") == 0) {
-			for (i = 1; i < HYP_THRESHOLD_TYPE_MAX; i++)
+			for (i = 1; i < HYP_THRESHOLD_ALERT_TYPES; i++)
 				if (strcmp(sp, hyp_threshold_type_names[i]) == 0)
 					break;
-			if (i == HYP_THRESHOLD_TYPE_MAX) {
+			if (i == HYP_THRESHOLD_ALERT_TYPES) {
 				if (strcmp(sp, "backoff") == 0)
 					return skip(c, "threshold:backoff");
 				return fail(c, "'%.32s' is not limit, threshold or both", sp);

@@ -234,7 +234,7 @@ struct hyp_rule {
 	struct hyp_rule_flowbits *flowbits;
 	unsigned int n_flowbits;
 	struct hyp_threshold_spec threshold;
-	struct hyp_threshold_spec detection_filter;	/**< type THRESHOLD-like: from the count on */
+	struct hyp_threshold_spec detection_filter;	/**< type DETECTION: matches from the count on */
 	unsigned int n_byte_vars;
 	char *byte_vars[HYP_BYTE_VARS];
 	char *file;		/**< set by the loader; may be NULL */

@@ -209,6 +209,9 @@ hyp_threshold_check(struct hyp_threshold *t, const struct hyp_threshold_spec *s,
 		if (alert)
 			e->count = 0;
 		break;
+	case HYP_THRESHOLD_DETECTION:
+		alert = e->count > s->count;
+		break;
 	default:	/* both */
 		alert = e->count == s->count;
 		break;

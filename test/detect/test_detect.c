@@ -293,8 +293,7 @@ test_build(void)
 		"alert tcp any any -> any any (content:\"bbbb\"; flowbits:set,x; sid:2;)\n"
 		"alert tcp any any -> any any (pcre:\"/(unclosed/\"; sid:3;)\n"
 		"alert tcp any any -> any any (dsize:>100; sid:4;)\n"
-		"alert tcp any any -> any any (content:\"x\"; detection_filter:track by_src, count 2,"
-		" seconds 10; sid:5;)\n"
+		"alert tcp any any -> any any (content:\"x\"; byte_jump:1,0,from_end; sid:5;)\n"
 		"alert udp any any -> any any (content:\"aaaa\"; sid:6;)\n"
 		"alert tcp any any -> any any (content:\"cc\"; content:\"dddddd\"; sid:7;)\n"
 		"alert tcp any any -> any any (content:\"cc\"; fast_pattern; content:\"dddddd\"; sid:8;)\n";
@@ -310,12 +309,12 @@ test_build(void)
 
 	for (i = 0; i < rep.n_skips; i++) {
 		fb |= strcmp(rep.skips[i].key, "flowbits") == 0;
-		df |= strcmp(rep.skips[i].key, "detection_filter") == 0;
+		df |= strcmp(rep.skips[i].key, "byte_jump from_end") == 0;
 	}
 	tap(d != NULL && info.rules == 6 && rep.loaded == 6 && rep.skipped == 1 && !fb && df &&
 	    rep.errors == 1 && strstr(rep.first_error, "sid 3: pcre") != NULL &&
 	    info.no_fast_pattern == 1 && info.databases == 2,
-	    "build: detection_filter skipped by name, a bad pcre an error, one rule without a "
+	    "build: byte_jump from_end skipped by name, a bad pcre an error, one rule without a "
 	    "fast pattern, a database per class with rules",
 	    "rules %u loaded %u skipped %u errors %u (%s) nofp %u dbs %u", info.rules, rep.loaded,
 	    rep.skipped, rep.errors, rep.first_error, info.no_fast_pattern, info.databases);
@@ -617,6 +616,86 @@ test_window(void)
 	}
 }
 
+/* detection_filter: the caller's filter decides; flowbits act before it */
+struct df_stub {
+	unsigned int calls;
+	uint32_t last_sid;
+};
+
+static bool
+df_stub_count(void *arg, const struct hyp_rule *r)
+{
+	struct df_stub *k = arg;
+
+	k->last_sid = r->sid;
+	return ++k->calls > r->detection_filter.count;
+}
+
+static void
+test_detection_filter(void)
+{
+	static const char rules[] =
+		"drop tcp any any -> any any (content:\"LOGIN\"; flowbits:set,tried; "
+		"detection_filter:track by_src, count 2, seconds 60; sid:10;)\n"
+		"alert tcp any any -> any any (content:\"AGAIN\"; flowbits:isset,tried; sid:11;)\n"
+		"alert tcp any any -> any any (content:\"PLAIN\"; sid:12;)\n";
+	struct hyp_detect_scratch *s = NULL;
+	struct hyp_rules_report rep;
+	struct hyp_detect_info info;
+	struct hyp_detect_stats st;
+	struct hyp_detect *d = build(rules, &rep, &info);
+	struct df_stub k = { 0, 0 };
+	struct hyp_detect_pkt p;
+	uint64_t bits[1] = { 0 };
+	char got[16] = "";
+	uint32_t out[4];
+	unsigned int i, n;
+
+	if (d == NULL || info.rules != 3 || hyp_detect_scratch_alloc(d, &s) != 0) {
+		tap(false, "detection_filter: built", "%s", rep.first_error);
+		hyp_detect_free(d);
+		hyp_rules_report_free(&rep);
+		return;
+	}
+	for (i = 0; i < 4; i++) {
+		p = pkt(6, "user LOGIN x", 12);
+		p.flowbits = bits;
+		p.filter = df_stub_count;
+		p.filter_arg = &k;
+		n = hyp_detect_inspect(d, s, &p, out, 4);
+		got[i] = n == 1 && hyp_detect_rule(d, out[0])->sid == 10 ? 'm' : n == 0 ? '-' : '?';
+	}
+	hyp_detect_scratch_stats(s, &st);
+	tap(strcmp(got, "--mm") == 0 && k.calls == 4 && k.last_sid == 10 && st.filtered == 2,
+	    "detection_filter: the rule matches from the count on, as its filter says",
+	    "got %s, %u calls, %lu filtered", got, k.calls, (unsigned long)st.filtered);
+	bits[0] = 0;
+	k.calls = 0;
+	p = pkt(6, "user LOGIN x", 12);
+	p.flowbits = bits;
+	p.filter = df_stub_count;
+	p.filter_arg = &k;
+	n = hyp_detect_inspect(d, s, &p, out, 4);
+	p = pkt(6, "AGAIN", 5);
+	p.flowbits = bits;
+	n += 10 * hyp_detect_inspect(d, s, &p, out, 4);
+	tap(n == 10, "detection_filter: a held-back match still sets its flowbits",
+	    "%u (want 0 then 1 alert)", n);
+	k.calls = 0;
+	p = pkt(6, "PLAIN LOGIN", 11);
+	p.filter = df_stub_count;
+	p.filter_arg = &k;
+	n = hyp_detect_inspect(d, s, &p, out, 4);
+	tap(n == 1 && hyp_detect_rule(d, out[0])->sid == 12 && k.calls == 1,
+	    "detection_filter: asked only for its rule's matches", "%u, %u calls", n, k.calls);
+	p = pkt(6, "user LOGIN x", 12);
+	n = hyp_detect_inspect(d, s, &p, out, 4);
+	tap(n == 1, "detection_filter: without a filter every match counts", "%u", n);
+	hyp_detect_scratch_free(s);
+	hyp_detect_free(d);
+	hyp_rules_report_free(&rep);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -634,6 +713,7 @@ main(int argc, char **argv)
 	test_flowbits();
 	test_budget();
 	test_window();
+	test_detection_filter();
 	if (argc > 1)
 		test_et_open(argv[1]);
 	hyp_rule_vars_free(&vars);

@@ -569,4 +569,18 @@ MUTANTS = [
         "replace": "			ev |= drain(c, d, deliver, arg);",
         "tests": ["stream"],
     },
+    {
+        "name": "detect: detection_filter never asked",
+        "file": "lib/hyp_detect/hyp_detect.c",
+        "find": "			    p->filter != NULL && !p->filter(p->filter_arg, &d->rules[r])) {",
+        "replace": "			    p->filter != NULL && 0) {",
+        "tests": ["detect", "rules_live"],
+    },
+    {
+        "name": "threshold: detection_filter from its count, not after it",
+        "file": "lib/hyp_threshold/hyp_threshold.c",
+        "find": "		alert = e->count > s->count;",
+        "replace": "		alert = e->count >= s->count;",
+        "tests": ["threshold"],
+    },
 ]

@@ -6,7 +6,8 @@
 # lines carry each rule's sid, rev, gid, category and severity (and a
 # threshold cuts a noisy one); telemetry and /metrics count the rules; a
 # reload with a rule file gone is refused and the running rules stay; a
-# SIGHUP with an edited file takes the new rules; --rules-report says what
+# SIGHUP with an edited file takes the new rules; a detection_filter holds
+# a drop rule back (verdict and alert) until its count; --rules-report says what
 # loaded. TAP; 77 = skip.
 #   usage: test_rules_live.sh BUILD_DIR SOURCE_DIR
 set -u
@@ -24,6 +25,7 @@ drop udp any any -> any 9999 (msg:"LOCAL kill switch"; content:"KILL"; priority:
 alert http any any -> any any (msg:"needs HTTP"; content:"x"; sid:3000004;)
 alert udp any any -> any 7777 (msg:"LOCAL greeting"; content:"HELLO"; flowbits:set,greeted; flowbits:noalert; sid:3000006;)
 alert udp any any -> any 7777 (msg:"LOCAL again after a greeting"; content:"AGAIN"; flowbits:isset,greeted; sid:3000007;)
+drop udp any any -> any 7778 (msg:"LOCAL login flood"; content:"LOGIN"; detection_filter: track by_src, count 3, seconds 60; sid:3000008;)
 RULES
 cat >"$tmp/et/classification.config" <<'CLS'
 config classification: bad-unknown,Potentially Bad Traffic, 2
@@ -31,7 +33,7 @@ config classification: trojan-activity,A Network Trojan was detected, 1
 CLS
 cat >"$pol" <<'YAML'
 fast_path:
-  redirect_ports: [{protocol: 17, port: 53}, {protocol: 17, port: 9999}, {protocol: 17, port: 7777}]
+  redirect_ports: [{protocol: 17, port: 53}, {protocol: 17, port: 9999}, {protocol: 17, port: 7777}, {protocol: 17, port: 7778}]
 slow_path:
   rule_files: [et/local.rules]
   rule_vars: {HOME_NET: "[198.18.0.0/15]"}
@@ -62,12 +64,12 @@ hup() {
 	sleep 0.2
 }
 
-echo "1..14"
+echo "1..16"
 out=$(ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "${prefix}r" \
 	--log-level lib.eal:error -- --policy "$pol" --rules-report 2>/dev/null)
 rm -rf "/var/run/dpdk/${prefix}r"
 check_eq "--rules-report: its first line, and the skip by keyword" \
-	"$(head -1 <<<"$out") | $(grep -c '^  protocol http  *1$' <<<"$out")" "rules: 5 loaded, 1 skipped | 1"
+	"$(head -1 <<<"$out") | $(grep -c '^  protocol http  *1$' <<<"$out")" "rules: 6 loaded, 1 skipped | 1"
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --eve "$eve" || { nok "started"; exit 1; }
 dns bad-domain.example 3
 udp BEACON-1 5
@@ -92,7 +94,7 @@ check_eq "the drops were dropped" "$(tele /hyperion/stats slow/dropped)" 4
 check_eq "/hyperion/rules: hits per Suricata rule (every match, thresholded or not)" \
 	"$(tele /hyperion/rules rule_3000001/hits rule_3000002/hits rule_3000003/hits)" "3 5 4"
 check_eq "/hyperion/rules/report: loaded, skipped, errors, the skip by keyword" \
-	"$(tele /hyperion/rules/report loaded skipped errors skipped_by_keyword/protocol_http)" "5 1 0 1"
+	"$(tele /hyperion/rules/report loaded skipped errors skipped_by_keyword/protocol_http)" "6 1 0 1"
 check_eq "/metrics: the Suricata rules matched 12 times" \
 	"$(metric 'hyperion_rules_total{result="matches"}') $(metric 'hyperion_rules_total{result="step_limit"}')" "12 0"
 # the file goes away: the reload is refused, the running rules stay
@@ -104,7 +106,7 @@ udp KILL-AGAIN 2
 sleep 0.5
 check_eq "the running rules still drop" "$(tele /hyperion/stats slow/dropped)" 6
 # an edited file: the kill switch is an alert now, a new rule is in
-sed -e 's/^drop udp/alert udp/' "$tmp/et/local.rules.off" >"$tmp/et/local.rules"
+sed -e 's/^drop udp any any -> any 9999/alert udp any any -> any 9999/' "$tmp/et/local.rules.off" >"$tmp/et/local.rules"
 echo 'alert udp any any -> any 9999 (msg:"LOCAL new"; content:"NEWRULE"; sid:3000005;)' >>"$tmp/et/local.rules"
 hup
 udp KILL-ALERT 2
@@ -123,6 +125,19 @@ for sport, pl in ((41000, b'HELLO'), (41000, b'AGAIN'), (41001, b'AGAIN'), (4100
 sleep 0.5
 check_eq "flowbits across a flow's packets: 2 alerts for the greeted flow, none for the other, none for the setter" \
 	"$(sids | tr ' ' '\n' | grep -E '^300000[67]:' | tr '\n' ' ')" "3000007:2 "
+# detection_filter: a drop rule that holds from its 4th match on a source, the verdict too
+d0=$(tele /hyperion/stats slow/dropped)
+ip netns exec "$HYP_NS_SRC" $py -c "
+from scapy.all import Ether, IP, UDP, Raw, conf
+s = conf.L2socket(iface='$HYP_IF_SRC')
+for i, src in enumerate(['198.18.0.1'] * 10 + ['198.18.0.9'] * 2):
+    s.send(Ether(dst='$HYP_MAC_DUT') / IP(src=src, dst='198.18.0.2') /
+           UDP(sport=42000 + i, dport=7778) / Raw(b'LOGIN root'))"
+sleep 0.5
+check_eq "detection_filter count 3: 10 logins from one source, 2 from another: 7 dropped and alerted, 5 let through" \
+	"$(( $(tele /hyperion/stats slow/dropped) - d0 )) $(sids | tr ' ' '\n' | grep '^3000008:')" "7 3000008:7"
+check_eq "/metrics: the matches a detection_filter held back" \
+	"$(metric 'hyperion_rules_total{result="filtered"}')" 5
 app_stop
 grep -q "== final statistics" "$log" && ok "stopped cleanly" || nok "stop" "$(tail -3 "$log")"
 tap_done "rules live"

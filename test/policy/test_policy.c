@@ -659,6 +659,8 @@ static const struct bad_case bad_cases[] = {
 	  "slow_path.dns_rules[0].threshold.type: 'none' is not limit, threshold or both" },
 	{ "th_type_bad.yaml", 4, 25,
 	  "'limits' is not limit, threshold or both" },
+	{ "th_type_detection.yaml", 4, 25,
+	  "'detection_filter' is not limit, threshold or both" },
 	{ "th_missing_seconds.yaml", 4, 18,
 	  "slow_path.payload_signatures[0].threshold: 'seconds' is required" },
 	{ "th_count_zero.yaml", 5, 53,

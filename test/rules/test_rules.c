@@ -271,6 +271,18 @@ test_bad(void)
 		  "byte_test", "not a byte_extract variable" },
 		{ "alert tcp any any -> any any (threshold:type limit, count 1, seconds 60; sid:1;)",
 		  -EINVAL, "threshold", "needs type, track" },
+		{ "alert tcp any any -> any any (threshold:type detection_filter, track by_src, "
+		  "count 1, seconds 60; sid:1;)", -EINVAL, "threshold", "is not limit, threshold" },
+		{ "alert tcp any any -> any any (threshold:type limit, track by_src, count 1, "
+		  "seconds 60; detection_filter:track by_src, count 2, seconds 9; sid:1;)", -EINVAL,
+		  "detection_filter", "one threshold or detection_filter" },
+		{ "alert tcp any any -> any any (detection_filter:track by_src, count 2, seconds 9; "
+		  "detection_filter:track by_dst, count 2, seconds 9; sid:1;)", -EINVAL,
+		  "detection_filter", "one threshold or detection_filter" },
+		{ "alert tcp any any -> any any (detection_filter:type limit, track by_src, count 2, "
+		  "seconds 9; sid:1;)", -EINVAL, "detection_filter", "is not track, count" },
+		{ "alert tcp any any -> any any (detection_filter:track by_src, count 0, seconds 9; "
+		  "sid:1;)", -EINVAL, "detection_filter", "is not 1.." },
 		{ "alert tcp any any -> any any (flowbits:isset; sid:1;)", -EINVAL, "flowbits",
 		  "needs a name" },
 		{ "alert tcp 10.0.0.300 any -> any any (sid:1;)", -EINVAL, "", "source address" },

@@ -77,6 +77,9 @@ test_types(struct hyp_threshold *t)
 		{ HYP_THRESHOLD_THRESHOLD, 1, "111111111111" },
 		{ HYP_THRESHOLD_BOTH, 1, "100000001000" },
 		{ HYP_THRESHOLD_NONE, 1, "111111111111" },
+		/* detection_filter: every match after the first count of a window */
+		{ HYP_THRESHOLD_DETECTION, 3, "000111110001" },
+		{ HYP_THRESHOLD_DETECTION, 1, "011111110111" },
 	};
 	char got[RTE_DIM(at) + 1];
 	unsigned int i;
