@@ -62,6 +62,10 @@ enum hyp_action {
 	HYP_ACTION_DROP,
 };
 
+/** Whom a reject answers (Suricata's rejectsrc, rejectdst; both for rejectboth). */
+#define HYP_REJECT_SRC	1u	/**< the sender: from the destination, out the port it came in */
+#define HYP_REJECT_DST	2u	/**< the receiver: from the source, out the port it goes to */
+
 /**
  * printf into an error buffer the caller may not have given (err NULL or
  * err_len 0: nothing is written), for functions that say why they failed.

@@ -43,7 +43,12 @@ struct det_rule {
 	pcre2_code **re;	/* per option; NULL unless a pcre */
 	uint8_t classes;	/* 1 << CL_* */
 	bool dns_opts;		/* has options on the DNS query buffer */
-	bool fb_reads;		/* isset / isnotset: verified after the setters */
+	/*
+	 * Suricata's flowbit order: rules that only write bits (set, unset,
+	 * toggle) and those without flowbits first, then those that read
+	 * and write, then those that only read (isset, isnotset).
+	 */
+	uint8_t fb_tier;
 	bool noalert;
 	bool reads_payload;	/* a positive payload option: a window's match must reach new bytes */
 	struct det_fb *fb;	/* the rule's flowbits, with their bits */
@@ -51,6 +56,8 @@ struct det_rule {
 };
 
 #define FLOWBIT_NAMES_MAX	4096
+
+enum { FB_TIER_WRITE, FB_TIER_READ_WRITE, FB_TIER_READ, FB_TIERS };
 
 struct det_db {
 	hs_database_t *db;
@@ -198,6 +205,7 @@ static int
 compile_flowbits(struct hyp_detect *d, const struct hyp_rule *r, struct det_rule *dr)
 {
 	unsigned int i, k;
+	bool reads, writes;
 
 	if (r->n_flowbits == 0)
 		return 0;
@@ -205,7 +213,7 @@ compile_flowbits(struct hyp_detect *d, const struct hyp_rule *r, struct det_rule
 	if (dr->fb == NULL)
 		return -ENOMEM;
 	dr->n_fb = r->n_flowbits;
-	for (i = 0; i < r->n_flowbits; i++) {
+	for (i = 0, reads = writes = false; i < r->n_flowbits; i++) {
 		const struct hyp_rule_flowbits *f = &r->flowbits[i];
 
 		dr->fb[i].cmd = f->cmd;
@@ -214,7 +222,9 @@ compile_flowbits(struct hyp_detect *d, const struct hyp_rule *r, struct det_rule
 		if (f->cmd == HYP_FB_NOALERT)
 			dr->noalert = true;
 		if (f->cmd == HYP_FB_ISSET || f->cmd == HYP_FB_ISNOTSET)
-			dr->fb_reads = true;
+			reads = true;
+		else if (f->cmd != HYP_FB_NOALERT)
+			writes = true;
 		for (k = 0; k < f->n; k++) {
 			int b = flowbit(d, f->names[k]);
 
@@ -225,6 +235,7 @@ compile_flowbits(struct hyp_detect *d, const struct hyp_rule *r, struct det_rule
 			dr->fb[i].bit[k] = (uint16_t)b;
 		}
 	}
+	dr->fb_tier = !reads ? FB_TIER_WRITE : writes ? FB_TIER_READ_WRITE : FB_TIER_READ;
 	return 0;
 }
 
@@ -1159,13 +1170,13 @@ hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 	if (s->n_list > 1)
 		qsort(s->list, s->n_list, sizeof(*s->list), cmp_u32);
 	s->st.candidates += s->n_list;
-	/* two passes: the rules that test flowbits after every other (setters first) */
-	for (pass = 0; pass < 2; pass++)
+	/* a pass per flowbit tier: the writers' bits are there for the readers */
+	for (pass = 0; pass < FB_TIERS; pass++)
 		for (i = 0; i < s->n_list; i++) {
 			uint32_t r = s->list[i];
 			const struct det_rule *dr = &d->dr[r];
 
-			if ((unsigned int)dr->fb_reads != pass)
+			if (dr->fb_tier != pass)
 				continue;
 			s->seen[r] = 0;
 			if (!verify(d, s, r, p))

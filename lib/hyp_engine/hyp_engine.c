@@ -527,6 +527,7 @@ hyp_engine_verdict_init(struct hyp_verdict *v)
 	v->rrtype = 0;
 	v->dns_id = 0;
 	v->sig_pass = false;
+	v->reject = 0;
 	v->n_sigs = 0;
 }
 
@@ -628,6 +629,7 @@ apply_sigs(const struct hyp_engine *e, const uint32_t *idx, unsigned int n,
 		if (r->action == HYP_RULE_PASS) {
 			v->sig_pass = true;
 			v->n_sigs = 0;
+			v->reject = 0;
 			v->action = HYP_ACTION_PASS;
 			v->rule_id = r->sid;
 			v->msg = r->msg;
@@ -645,6 +647,8 @@ apply_sigs(const struct hyp_engine *e, const uint32_t *idx, unsigned int n,
 			;
 		if (k == v->n_sigs && v->n_sigs < HYP_VERDICT_SIGS)
 			v->sigs[v->n_sigs++] = slot;
+		if (r->action == HYP_RULE_REJECT)
+			v->reject |= r->reject_to;
 		if (a > v->action) {
 			v->action = a;
 			v->rule_id = r->sid;
@@ -678,7 +682,8 @@ hyp_engine_inspect_segment(const struct hyp_engine *e, struct hyp_engine_scratch
 	if (e->det == NULL)
 		return;
 	s->n_q = 0;
-	p->in_stream = true;
+	/* a segment without bytes (SYN, ACK, FIN) has nothing in the stream: every rule sees it */
+	p->in_stream = p->len > 0;
 	p->stream = false;
 	run_sigs(e, s, p, v);
 }

@@ -50,6 +50,8 @@ struct hyp_verdict {
 	uint16_t rrtype;		/**< its question's type */
 	uint16_t dns_id;		/**< its message's id */
 	bool sig_pass;			/**< a Suricata pass rule matched */
+	uint8_t reject;			/**< reject rules matched: whom they answer
+					 *   (HYP_REJECT_SRC | HYP_REJECT_DST) */
 	unsigned int n_sigs;		/**< Suricata rules that alert, in sigs[] */
 	uint32_t sigs[HYP_VERDICT_SIGS];	/**< their slots */
 };
@@ -123,7 +125,8 @@ void hyp_engine_inspect_pkt(const struct hyp_engine *e, struct hyp_engine_scratc
 /**
  * A TCP segment whose bytes went into its stream (fed with
  * hyp_engine_stream_feed()): only the Suricata rules that look at packets
- * (tcp-pkt, ip) see it here, into v as it is.
+ * (tcp-pkt, ip) see it here, into v as it is; one without payload (a SYN,
+ * an ACK, a FIN) reaches no stream, so every TCP rule sees it here.
  */
 void hyp_engine_inspect_segment(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 				struct hyp_detect_pkt *p, struct hyp_verdict *v);

@@ -457,6 +457,11 @@ static const struct slowpath_family slowpath_families[] = {
 	  "kind", 5, { LS(parse_errors, "parse"), LS(dns_errors, "dns"),
 		       LS(flow_full, "flow_full"), LS(tx_failed, "tx_failed"),
 		       LS(ring_full, "ring_full") } },
+	{ "hyperion_rejects_total",
+	  "Answers of reject rules in ips mode (TCP RST, ICMP unreachable): sent, held "
+	  "back by the rate bound, or not built (no mbuf, not answerable).",
+	  "result", 3, { LS(rejects, "sent"), LS(rejects_limited, "limited"),
+			 LS(rejects_failed, "failed") } },
 };
 
 static void

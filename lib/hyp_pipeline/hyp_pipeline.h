@@ -166,6 +166,9 @@ struct hyp_lcore_stats {
 	uint64_t tx_failed;
 	uint64_t eve_lost;
 	uint64_t prefiltered;
+	uint64_t rejects;
+	uint64_t rejects_limited;
+	uint64_t rejects_failed;
 	uint64_t lat_count[HYP_LAT_BUCKETS];	/**< packets per latency bucket */
 	uint64_t lat_sum_ns;		/**< sum of the packets' latencies */
 } __rte_cache_aligned;

@@ -28,6 +28,7 @@
 #include "hyp_autoblock.h"
 #include "hyp_eve.h"
 #include "hyp_flow.h"
+#include "hyp_reject.h"
 #include "hyp_threshold.h"
 #include "pipeline_private.h"
 
@@ -253,6 +254,68 @@ emit_originals(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_st
 	}
 }
 
+/* May the worker send one more reject answer now? */
+static bool
+reject_token(struct hyp_worker *w, uint64_t now)
+{
+	uint64_t hz = rte_get_tsc_hz(), add;
+
+	add = (now - w->reject_tsc) * HYP_PIPE_REJECT_PPS / hz;
+	if (add > 0) {
+		w->reject_tokens = RTE_MIN(w->reject_tokens + add, (uint64_t)HYP_PIPE_REJECT_PPS);
+		w->reject_tsc = now;
+	}
+	if (w->reject_tokens == 0)
+		return false;
+	w->reject_tokens--;
+	return true;
+}
+
+/*
+ * ips: a reject rule's answers to a dropped packet, a RST or an ICMP
+ * unreachable to its sender (out the port it came in) and/or its receiver
+ * (out the port it was going to), within the worker's rate.
+ */
+static void
+send_rejects(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats *st,
+	     struct rte_mbuf *m, const struct hyp_pkt_meta *meta, uint8_t to, uint16_t out_port,
+	     struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST],
+	     unsigned int n_out[HYP_PIPE_MAX_PORTS], bool direct, uint64_t now)
+{
+	static const uint8_t sides[] = { HYP_REJECT_SRC, HYP_REJECT_DST };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(sides); i++) {
+		uint16_t port = sides[i] == HYP_REJECT_SRC ? p->port_idx[m->port] : out_port;
+		struct rte_mbuf *r;
+		int len;
+
+		if (!(to & sides[i]))
+			continue;
+		if (!reject_token(w, now)) {
+			st->rejects_limited++;
+			continue;
+		}
+		r = rte_pktmbuf_alloc(m->pool);
+		if (r == NULL) {
+			st->rejects_failed++;
+			continue;
+		}
+		len = hyp_reject_build(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+				       meta, sides[i], rte_pktmbuf_mtod(r, uint8_t *),
+				       rte_pktmbuf_tailroom(r));
+		if (len < 0 || rte_pktmbuf_append(r, (uint16_t)len) == NULL) {
+			rte_pktmbuf_free(r);
+			st->rejects_failed++;
+			continue;
+		}
+		if (n_out[port] == HYP_PIPE_MAX_BURST)
+			worker_output(p, w, st, out, n_out, direct);
+		out[port][n_out[port]++] = r;
+		st->rejects++;
+	}
+}
+
 /* ---- TCP streams ---------------------------------------------------------- */
 
 void
@@ -365,8 +428,7 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 		return TCP_ALONE;
 	if (r == HYP_STREAM_REFUSED)
 		return TCP_REFUSED;
-	if (m->payload_len > 0)
-		hyp_engine_inspect_segment(g->engine, g->scratch[w->idx], &ctx, v);
+	hyp_engine_inspect_segment(g->engine, g->scratch[w->idx], &ctx, v);
 	if (ev & HYP_STREAM_EV_END)
 		hyp_engine_stream_end(g->engine, g->scratch[w->idx], td->es, m->proto, m->dport, v);
 	if (ev & HYP_STREAM_EV_CONFLICT) {
@@ -540,6 +602,9 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			st->scan_errors++;
 		post_alerts(p, st, e, &meta, hash, &v, now);
 		if (v.action == HYP_ACTION_DROP) {
+			if (v.reject != 0 && out_port != HYP_PIPE_NO_PORT)
+				send_rejects(p, w, st, m, &meta, v.reject, out_port, out, n_out,
+					     direct, now);
 			drop_verdict(p, w, st, fe, dir, &meta, &v, gen, now);
 			rte_pktmbuf_free(m);
 			continue;

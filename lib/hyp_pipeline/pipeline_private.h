@@ -27,6 +27,13 @@
 extern int hyp_pipeline_logtype;
 #define PIPE_LOG(level, ...) HYP_LOG(pipeline, level, __VA_ARGS__)
 
+/*
+ * Reject answers a worker sends per second at most: each answers a packet
+ * an attacker chose (and may have forged the source of), so they are
+ * bounded like a host's ICMP errors (Linux: icmp_ratelimit).
+ */
+#define HYP_PIPE_REJECT_PPS	1000
+
 /* a stream chunk is at most one datagram's payload */
 #define PIPE_CHUNK_MAX	65536
 
@@ -67,6 +74,9 @@ struct hyp_worker {
 	struct hyp_flow_table *flows;
 	struct hyp_stream_ctx *streams;		/* NULL: TCP reassembly off */
 	uint8_t *window;			/* inspect_window + a chunk, for the rules */
+	/* reject answers' token bucket: HYP_PIPE_REJECT_PPS, a second's worth at most */
+	uint64_t reject_tokens;
+	uint64_t reject_tsc;
 	struct hyp_autoblock_reporter *ab;	/* NULL: no auto-block */
 	/* top-flows requests from the control plane, answered between bursts */
 	struct hyp_flow_entry *snap;

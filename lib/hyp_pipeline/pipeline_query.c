@@ -104,6 +104,12 @@ const struct hyp_stat_desc hyp_lcore_stat_descs[] = {
 		 "Alerts the EVE writer had no free slot for"),
 	HYP_STAT(struct hyp_lcore_stats, prefiltered, COUNTER,
 		 "Packets the prefilter decided (replay: the XDP program's verdict)"),
+	HYP_STAT(struct hyp_lcore_stats, rejects, COUNTER,
+		 "Reject answers sent (ips: a TCP RST or an ICMP unreachable)"),
+	HYP_STAT(struct hyp_lcore_stats, rejects_limited, COUNTER,
+		 "Reject answers not sent: over the worker's rate (HYP_PIPE_REJECT_PPS)"),
+	HYP_STAT(struct hyp_lcore_stats, rejects_failed, COUNTER,
+		 "Reject answers not sent: no mbuf, no room, or a packet no host answers"),
 };
 const unsigned int hyp_lcore_stat_count = RTE_DIM(hyp_lcore_stat_descs);
 /* every uint64_t before the histogram has its row */

@@ -1835,12 +1835,17 @@ parse_header(struct pctx *c, const char **s, const char *end)
 	for (i = 0; i < HYP_RULE_ACTION_MAX; i++)
 		if (strcmp(f[0], action_names[i]) == 0)
 			break;
+	c->r->reject_to = HYP_REJECT_SRC;
 	if (i == HYP_RULE_ACTION_MAX) {
-		if (strcmp(f[0], "rejectsrc") == 0 || strcmp(f[0], "rejectdst") == 0 ||
-		    strcmp(f[0], "rejectboth") == 0)
-			i = HYP_RULE_REJECT;
+		if (strcmp(f[0], "rejectsrc") == 0)
+			c->r->reject_to = HYP_REJECT_SRC;
+		else if (strcmp(f[0], "rejectdst") == 0)
+			c->r->reject_to = HYP_REJECT_DST;
+		else if (strcmp(f[0], "rejectboth") == 0)
+			c->r->reject_to = HYP_REJECT_SRC | HYP_REJECT_DST;
 		else
 			return fail(c, "'%.32s' is not an action (alert, drop, pass, reject)", f[0]);
+		i = HYP_RULE_REJECT;
 	}
 	c->r->action = (uint8_t)i;
 	for (i = 0; i < HYP_RP_MAX; i++)

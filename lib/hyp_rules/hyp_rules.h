@@ -222,6 +222,7 @@ struct hyp_rule_flowbits {
 
 struct hyp_rule {
 	uint8_t action;		/**< enum hyp_rule_action */
+	uint8_t reject_to;	/**< reject: HYP_REJECT_SRC | HYP_REJECT_DST */
 	uint8_t proto;		/**< enum hyp_rule_proto */
 	bool bidir;		/**< <> */
 	struct hyp_rule_expr src, dst, sport, dport;

@@ -696,6 +696,45 @@ test_detection_filter(void)
 	hyp_rules_report_free(&rep);
 }
 
+/* Suricata's three flowbit tiers: writers, then readers that write, then readers */
+static void
+test_flowbit_tiers(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> any any (flowbits:set,fb1; sid:1;)\n"
+		"alert tcp any any -> any any (flowbits:isset,fb1; sid:2;)\n"
+		"alert tcp any any -> any any (flowbits:unset,fb1; sid:3;)\n"
+		"alert tcp any any -> any any (flowbits:isnotset,fb1; flowbits:set,fb1; "
+		"flowbits:noalert; content:\"GET \"; sid:4;)\n"
+		"alert tcp any any -> any any (flowbits:isnotset,fb1|fb9; sid:5;)\n";
+	struct hyp_detect_scratch *s = NULL;
+	struct hyp_rules_report rep;
+	struct hyp_detect_info info;
+	struct hyp_detect *d = build(rules, &rep, &info);
+	struct hyp_detect_pkt p = pkt(6, "GET / HTTP/1.0\r\n", 16);
+	uint64_t bits[1] = { 0 };
+	char got[64] = "";
+	uint32_t out[8];
+	unsigned int n, i;
+
+	if (d == NULL || hyp_detect_scratch_alloc(d, &s) != 0) {
+		tap(false, "flowbit tiers: built", "%s", rep.first_error);
+	} else {
+		p.flowbits = bits;
+		n = hyp_detect_inspect(d, s, &p, out, 8);
+		for (i = 0; i < n && i < 8; i++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%u ",
+				 hyp_detect_rule(d, out[i])->sid);
+		/* 1 sets, 3 unsets, 4 (reads and writes) sets again; then 2 sees it, 5 (fb9 unset) too */
+		tap(strcmp(got, "1 3 2 5 ") == 0,
+		    "flowbit tiers: writers, then readers that write, then readers",
+		    "alerts %s", got);
+	}
+	hyp_detect_scratch_free(s);
+	hyp_detect_free(d);
+	hyp_rules_report_free(&rep);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -714,6 +753,7 @@ main(int argc, char **argv)
 	test_budget();
 	test_window();
 	test_detection_filter();
+	test_flowbit_tiers();
 	if (argc > 1)
 		test_et_open(argv[1]);
 	hyp_rule_vars_free(&vars);
