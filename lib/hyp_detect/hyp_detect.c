@@ -680,9 +680,10 @@ hosts_ok(const struct hyp_rule *r, const struct hyp_detect_pkt *p, bool rev)
 	uint16_t sp = rev ? p->dport : p->sport, dp = rev ? p->sport : p->dport;
 	bool ports = p->proto == 6 || p->proto == 17 || p->proto == 132;
 
-	return hyp_rule_addr_match(&r->src, p->family, src) &&
+	/* ports first: a few comparisons, where an address list is a tree of CIDRs */
+	return (!ports || (hyp_rule_port_match(&r->dport, dp) && hyp_rule_port_match(&r->sport, sp))) &&
 	       hyp_rule_addr_match(&r->dst, p->family, dst) &&
-	       (!ports || (hyp_rule_port_match(&r->sport, sp) && hyp_rule_port_match(&r->dport, dp)));
+	       hyp_rule_addr_match(&r->src, p->family, src);
 }
 
 static bool
@@ -1112,9 +1113,9 @@ verify(const struct hyp_detect *d, struct hyp_detect_scratch *s, uint32_t ri,
 	unsigned int q;
 	bool m = false;
 
-	if (!proto_ok(r, p) || !flow_ok(r, p) ||
-	    !(hosts_ok(r, p, false) || (r->bidir && hosts_ok(r, p, true))) ||
-	    !packet_opts_ok(r, p))
+	/* cheapest first: the rules without a fast pattern come here on every packet */
+	if (!proto_ok(r, p) || !flow_ok(r, p) || !packet_opts_ok(r, p) ||
+	    !(hosts_ok(r, p, false) || (r->bidir && hosts_ok(r, p, true))))
 		return false;
 	if (!d->dr[ri].dns_opts) {
 		m = chain(&v, 0, cur);
