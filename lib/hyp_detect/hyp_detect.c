@@ -126,17 +126,14 @@ fast_pattern(const struct hyp_rule *r)
 	return best;
 }
 
-/* What the engine does not run, by the keyword the report counts it under. */
+/*
+ * What the engine does not run, by the keyword the report counts it under
+ * (nothing today: the parser skips what neither of them runs).
+ */
 static const char *
 not_run(const struct hyp_rule *r)
 {
-	unsigned int i;
-
-	for (i = 0; i < r->n_opts; i++)
-		if ((r->opts[i].type == HYP_RO_BYTE_JUMP || r->opts[i].type == HYP_RO_BYTE_TEST ||
-		     r->opts[i].type == HYP_RO_BYTE_EXTRACT) &&
-		    (r->opts[i].u.byte.flags & HYP_BYTE_FROM_END))
-			return "byte_jump from_end";
+	(void)r;
 	return NULL;
 }
 
@@ -919,18 +916,18 @@ pcre_step(struct vctx *v, unsigned int i, const int32_t cur[CUR_N])
 	return budget(v) && chain(v, i + 1, next);
 }
 
-/* nbytes at pos as a number: binary (endianness), or digits in base; false if out of range */
+/* nb bytes at pos as a number: binary (endianness), or digits in base; false if out of range */
 static bool
-read_value(const struct hyp_rule_byte *bt, const uint8_t *buf, int64_t len, int64_t pos,
-	   uint64_t *out)
+read_value(const struct hyp_rule_byte *bt, unsigned int nb, const uint8_t *buf, int64_t len,
+	   int64_t pos, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned int i;
 
-	if (pos < 0 || pos + bt->nbytes > len)
+	if (pos < 0 || pos + nb > len)
 		return false;
 	if (bt->flags & HYP_BYTE_STRING) {
-		for (i = 0; i < bt->nbytes; i++) {
+		for (i = 0; i < nb; i++) {
 			int dgt = hyp_hex_digit((char)buf[pos + i]);
 
 			if (dgt < 0 || dgt >= bt->base)
@@ -938,10 +935,10 @@ read_value(const struct hyp_rule_byte *bt, const uint8_t *buf, int64_t len, int6
 			v = v * bt->base + (uint64_t)dgt;
 		}
 	} else if (bt->flags & HYP_BYTE_LITTLE) {
-		for (i = bt->nbytes; i > 0; i--)
+		for (i = nb; i > 0; i--)
 			v = v << 8 | buf[pos + i - 1];
 	} else {
-		for (i = 0; i < bt->nbytes; i++)
+		for (i = 0; i < nb; i++)
 			v = v << 8 | buf[pos + i];
 	}
 	if (bt->bitmask != 0) {
@@ -961,19 +958,28 @@ byte_step(struct vctx *v, unsigned int i, const int32_t cur[CUR_N])
 	int64_t len = v->len[b], pos;
 	int64_t base = (bt->flags & HYP_BYTE_RELATIVE) ? cur[b] : absolute(v, b, 0);
 	int64_t off = bt->offset_var >= 0 ? (int64_t)v->vars[bt->offset_var] : bt->offset;
+	unsigned int nb = bt->nbytes;
 	int32_t next[CUR_N];
 	uint64_t val, want;
 	bool ok;
 
+	if (bt->nbytes_var >= 0) {
+		/* a count the packet gave: only what a fixed count could be (0: a jump of none) */
+		want = v->vars[bt->nbytes_var];
+		if ((want == 0 && (o->type != HYP_RO_BYTE_JUMP || (bt->flags & HYP_BYTE_STRING))) ||
+		    want > ((bt->flags & HYP_BYTE_STRING) ? 10u : 8u))
+			return false;
+		nb = (unsigned int)want;
+	}
 	pos = base + off;
-	if (!read_value(bt, v->buf[b], len, pos, &val))
+	if (!read_value(bt, nb, v->buf[b], len, pos, &val))
 		return false;
 	memcpy(next, cur, sizeof(next));
-	reach(b, next, pos + bt->nbytes);
+	reach(b, next, pos + nb);
 	switch (o->type) {
 	case HYP_RO_BYTE_EXTRACT:
 		v->vars[bt->var] = val * (bt->value ? bt->value : 1);
-		next[b] = (int32_t)(pos + bt->nbytes);
+		next[b] = (int32_t)(pos + nb);
 		return chain(v, i + 1, next);
 	case HYP_RO_BYTE_TEST:
 		want = bt->value_var >= 0 ? v->vars[bt->value_var] : bt->value;
@@ -990,16 +996,25 @@ byte_step(struct vctx *v, unsigned int i, const int32_t cur[CUR_N])
 			ok = !ok;
 		return ok && chain(v, i + 1, next);
 	default: {	/* byte_jump */
-		int64_t to = (int64_t)(val * (bt->value ? bt->value : 1));
+		int64_t to;
 
+		/* Suricata's: the value times the multiplier, rounded up to 4 with align */
+		if (val > INT32_MAX || val * (bt->value ? bt->value : 1) > INT32_MAX)
+			return false;	/* past any buffer */
+		to = (int64_t)(val * (bt->value ? bt->value : 1));
+		if ((bt->flags & HYP_BYTE_ALIGN) && to % 4 != 0)
+			to += 4 - to % 4;
+		to += bt->post_offset;
 		if (bt->flags & HYP_BYTE_FROM_BEGIN)
 			pos = absolute(v, b, to);
+		else if (bt->flags & HYP_BYTE_FROM_END)
+			pos = len + to;
 		else
-			pos = pos + bt->nbytes + to;
-		if (bt->flags & HYP_BYTE_ALIGN)	/* to 4 bytes of the stream, not of the window */
-			pos = absolute(v, b, (pos - absolute(v, b, 0) + 3) & ~(int64_t)3);
-		pos += bt->post_offset;
-		if (pos < 0 || pos > len)
+			pos = pos + nb + to;
+		/* before the buffer's start is its start, past its end no match (Suricata's) */
+		if (pos < 0)
+			pos = 0;
+		if (pos > len)
 			return false;
 		next[b] = (int32_t)pos;
 		return chain(v, i + 1, next);

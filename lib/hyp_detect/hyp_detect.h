@@ -40,9 +40,6 @@
  * table); until the filter says yes the rule has not matched: no alert,
  * no action. Its flowbits act on every match, before the filter, as
  * Suricata's postmatch does. Without a filter every match counts.
- *
- * Not run, so the build skips them whole and names the keyword (the report
- * adds them to the parser's): byte_jump from_end.
  */
 
 #include <stdbool.h>

@@ -1389,7 +1389,7 @@ byte_offset(struct pctx *c, const char *w, struct hyp_rule_byte *b)
 
 static int
 byte_common(struct pctx *c, const char *val, char *buf, size_t size, char **p,
-	    struct hyp_rule_byte *b)
+	    struct hyp_rule_byte *b, bool count_var, long long min_count)
 {
 	long long v;
 	char *w;
@@ -1401,10 +1401,17 @@ byte_common(struct pctx *c, const char *val, char *buf, size_t size, char **p,
 	snprintf(buf, size, "%s", val);
 	*p = buf;
 	memset(b, 0, sizeof(*b));
-	b->value_var = b->offset_var = b->var = -1;
+	b->value_var = b->offset_var = b->nbytes_var = b->var = -1;
 	w = next_field(p);
-	if (w == NULL || parse_int(w, 1, 10, &v) < 0)
-		return fail(c, "'%.32s' is not a byte count 1..10", w ? w : "");
+	/* Suricata 7: byte_test and byte_jump may take their count from a byte_extract */
+	if (count_var && w != NULL && (isalpha((unsigned char)w[0]) || w[0] == '_')) {
+		b->nbytes_var = (int8_t)byte_var(c, w);
+		if (b->nbytes_var < 0)
+			return fail(c, "'%.32s' is not a byte_extract variable of this rule", w);
+		return 0;
+	}
+	if (w == NULL || parse_int(w, min_count, 10, &v) < 0)
+		return fail(c, "'%.32s' is not a byte count %lld..10", w ? w : "", min_count);
 	b->nbytes = (uint8_t)v;
 	return 0;
 }
@@ -1418,7 +1425,7 @@ kw_byte_test(struct pctx *c, const char *val)
 	char *end;
 	int ret;
 
-	ret = byte_common(c, val, buf, sizeof(buf), &p, &b);
+	ret = byte_common(c, val, buf, sizeof(buf), &p, &b, true, 1);
 	if (ret < 0)
 		return ret;
 	op = next_field(&p);
@@ -1467,7 +1474,7 @@ kw_byte_jump(struct pctx *c, const char *val)
 	char buf[256], *p;
 	int ret;
 
-	ret = byte_common(c, val, buf, sizeof(buf), &p, &b);
+	ret = byte_common(c, val, buf, sizeof(buf), &p, &b, true, 0);
 	if (ret < 0)
 		return ret;
 	b.value = 1;
@@ -1478,6 +1485,8 @@ kw_byte_jump(struct pctx *c, const char *val)
 		return ret;
 	if ((b.flags & HYP_BYTE_FROM_BEGIN) && (b.flags & HYP_BYTE_FROM_END))
 		return fail(c, "from_beginning and from_end together");
+	if (b.nbytes == 0 && b.nbytes_var < 0 && (b.flags & HYP_BYTE_STRING))
+		return fail(c, "a string of at least 1 digit");
 	o = opt_new(c, HYP_RO_BYTE_JUMP);
 	if (o == NULL)
 		return -EINVAL;
@@ -1495,7 +1504,7 @@ kw_byte_extract(struct pctx *c, const char *val)
 	unsigned int i;
 	int ret;
 
-	ret = byte_common(c, val, buf, sizeof(buf), &p, &b);
+	ret = byte_common(c, val, buf, sizeof(buf), &p, &b, false, 1);
 	if (ret < 0)
 		return ret;
 	b.value = 1;

@@ -136,7 +136,7 @@ struct hyp_rule_pcre {
 #define HYP_BYTE_RELATIVE	0x01
 #define HYP_BYTE_LITTLE		0x02	/* else big endian */
 #define HYP_BYTE_STRING		0x04
-#define HYP_BYTE_ALIGN		0x08	/* byte_jump: to 4 bytes */
+#define HYP_BYTE_ALIGN		0x08	/* byte_jump: the jump rounded up to 4 bytes */
 #define HYP_BYTE_FROM_BEGIN	0x10	/* byte_jump */
 #define HYP_BYTE_FROM_END	0x20	/* byte_jump */
 #define HYP_BYTE_DCE		0x40
@@ -144,7 +144,7 @@ struct hyp_rule_pcre {
 #define HYP_BYTE_VARS		4	/**< byte_extract variables per rule */
 
 struct hyp_rule_byte {
-	uint8_t nbytes;		/**< 1..8, or 1..10 for strings */
+	uint8_t nbytes;		/**< 1..8, or 1..10 for strings; byte_jump: 0 too */
 	uint8_t base;		/**< strings: 8, 10, 16; 0: binary */
 	uint8_t flags;
 	uint8_t op;		/**< byte_test: '<' '>' '=' '&' '^' 'l' (<=) 'g' (>=) */
@@ -155,6 +155,7 @@ struct hyp_rule_byte {
 	uint64_t bitmask;	/**< 0: none */
 	int8_t value_var;	/**< byte_test value / offset from byte_extract: index, -1 none */
 	int8_t offset_var;
+	int8_t nbytes_var;	/**< byte_test, byte_jump: the count from a variable, -1 none */
 	int8_t var;		/**< byte_extract: the variable it sets */
 };
 

@@ -198,6 +198,30 @@ test_pcre_bytes(void)
 		{ "byte_test:1,&,0x80,1;", "a\x81", 1 },
 		{ "byte_test:3,=,123,0,string,dec;", "123x", 1 },
 		{ "byte_test:3,=,291,0,string,hex;", "123x", 1 },
+		/* Suricata 7's byte_jump: a count from a variable, zero bytes, the clamp, from_end */
+		{ "content:\"LEN\"; byte_extract:1,0,n,relative,string,dec; "
+		  "byte_jump:n,0,relative,string,dec; content:\"Z\"; within:1;", "LEN205xxxxxZ", 1 },
+		{ "content:\"LEN\"; byte_extract:1,0,n,relative,string,dec; "
+		  "byte_jump:n,0,relative,string,dec; content:\"Z\"; within:1;", "LEN205xxxxZ", 0 },
+		{ "content:\"LEN\"; byte_extract:1,0,n,relative,string,dec; "
+		  "byte_jump:n,0,relative,string,dec; content:\"Z\"; within:1;", "LEN005xxxxZ", 0 },
+		{ "content:\"LEN\"; byte_extract:1,0,n,relative,bitmask 0x0f; byte_jump:n,0,relative; "
+		  "content:\"Q\"; within:1;", "LENPQ", 1 },
+		{ "content:\"ABCD\"; byte_jump:0,0,relative,post_offset -4; content:\"ABCD\"; "
+		  "within:4;", "xxABCD", 1 },
+		{ "content:\"AB\"; byte_jump:0,0,relative,post_offset -10; content:\"xx\"; "
+		  "within:2;", "xxAB", 1 },
+		{ "content:\"AB\"; byte_jump:0,0,relative,post_offset 1; content:\"x\"; "
+		  "distance:0;", "xxAB", 0 },
+		{ "content:\"x\"; byte_jump:0,0,from_end,post_offset -3; content:\"END\"; "
+		  "within:3;", "x..xEND", 1 },
+		{ "content:\"x\"; byte_jump:0,0,from_end,post_offset -4; content:\"END\"; "
+		  "within:3;", "x..xEND", 0 },
+		/* align rounds the jump up to 4, not the position */
+		{ "content:\"A\"; byte_jump:1,0,relative,string,dec,align; content:\"Z\"; within:1;",
+		  "A1xxxxZ", 1 },
+		{ "content:\"A\"; byte_jump:1,0,relative,string,dec,align; content:\"Z\"; within:1;",
+		  "A1xZ", 0 },
 		{ "byte_test:2,=,5,0,bitmask 0x00f0;", "\x01\x50", 1 },
 		{ "byte_test:4,=,1,3;", "abc", 0 },		/* past the end: no match */
 		/* a length at 0 says where the next content is */
@@ -293,7 +317,7 @@ test_build(void)
 		"alert tcp any any -> any any (content:\"bbbb\"; flowbits:set,x; sid:2;)\n"
 		"alert tcp any any -> any any (pcre:\"/(unclosed/\"; sid:3;)\n"
 		"alert tcp any any -> any any (dsize:>100; sid:4;)\n"
-		"alert tcp any any -> any any (content:\"x\"; byte_jump:1,0,from_end; sid:5;)\n"
+		"alert tcp any any -> any any (content:\"x\"; byte_test:1,=,1,0,dce; sid:5;)\n"
 		"alert udp any any -> any any (content:\"aaaa\"; sid:6;)\n"
 		"alert tcp any any -> any any (content:\"cc\"; content:\"dddddd\"; sid:7;)\n"
 		"alert tcp any any -> any any (content:\"cc\"; fast_pattern; content:\"dddddd\"; sid:8;)\n";
@@ -309,12 +333,12 @@ test_build(void)
 
 	for (i = 0; i < rep.n_skips; i++) {
 		fb |= strcmp(rep.skips[i].key, "flowbits") == 0;
-		df |= strcmp(rep.skips[i].key, "byte_jump from_end") == 0;
+		df |= strcmp(rep.skips[i].key, "byte_* dce") == 0;
 	}
 	tap(d != NULL && info.rules == 6 && rep.loaded == 6 && rep.skipped == 1 && !fb && df &&
 	    rep.errors == 1 && strstr(rep.first_error, "sid 3: pcre") != NULL &&
 	    info.no_fast_pattern == 1 && info.databases == 2,
-	    "build: byte_jump from_end skipped by name, a bad pcre an error, one rule without a "
+	    "build: byte_* dce skipped by name, a bad pcre an error, one rule without a "
 	    "fast pattern, a database per class with rules",
 	    "rules %u loaded %u skipped %u errors %u (%s) nofp %u dbs %u", info.rules, rep.loaded,
 	    rep.skipped, rep.errors, rep.first_error, info.no_fast_pattern, info.databases);

@@ -618,4 +618,18 @@ MUTANTS = [
         "replace": "			if (0)",
         "tests": ["reject_live"],
     },
+    {
+        "name": "detect: byte_jump before the buffer fails instead of landing on its start",
+        "file": "lib/hyp_detect/hyp_detect.c",
+        "find": "		if (pos < 0)\n			pos = 0;\n		if (pos > len)",
+        "replace": "		if (pos < 0 || pos > len)",
+        "tests": ["detect"],
+    },
+    {
+        "name": "detect: byte_jump's count from a variable read as its fixed count",
+        "file": "lib/hyp_detect/hyp_detect.c",
+        "find": "		nb = (unsigned int)want;",
+        "replace": "		(void)want;",
+        "tests": ["detect"],
+    },
 ]
