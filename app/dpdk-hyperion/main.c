@@ -294,9 +294,9 @@ rules_report(const struct hyp_engine *e)
 	printf("errors: %u%s%s\n", r->errors, r->first_error[0] ? "; first: " : "",
 	       r->first_error);
 	printf("engine: %u rules, %u without a fast pattern (checked on every packet of their "
-	       "protocol), %u databases (%zu KiB), %u pcre (%u with the JIT), built in %.0f ms\n",
-	       d->rules, d->no_fast_pattern, d->databases, d->db_bytes / 1024, d->pcre_jit,
-	       d->pcre_jit, d->build_ms);
+	       "protocol, or of the %u ports they name), %u databases (%zu KiB), %u pcre with "
+	       "the JIT, built in %.0f ms\n", d->rules, d->no_fast_pattern, d->port_groups,
+	       d->databases, d->db_bytes / 1024, d->pcre_jit, d->build_ms);
 	/* the engine's copy stays as it is: sort a shallow copy's arrays */
 	sorted = *r;
 	sorted.skips = malloc((r->n_skips + 1) * sizeof(*r->skips));

@@ -57,6 +57,13 @@ struct det_rule {
 
 #define FLOWBIT_NAMES_MAX	4096
 
+#define PG_MAX_PORTS	16	/* a rule naming more ports is a candidate on every port */
+
+struct det_port_group {
+	uint32_t *always;
+	unsigned int n;
+};
+
 enum { FB_TIER_WRITE, FB_TIER_READ_WRITE, FB_TIER_READ, FB_TIERS };
 
 struct det_db {
@@ -70,8 +77,17 @@ struct hyp_detect {
 	struct det_rule *dr;
 	unsigned int n;
 	struct det_db db[CL_MAX][BUF_MAX];
-	uint32_t *always[CL_MAX];	/* rules without a fast pattern */
+	uint32_t *always[CL_MAX];	/* rules without a fast pattern, of any port */
 	unsigned int n_always[CL_MAX];
+	/*
+	 * Port groups for the rules without a fast pattern (TCP, UDP): one
+	 * that names a few ports is a candidate only on packets to or from
+	 * them. (Their fast patterns stay in one database per class: split
+	 * by port, a long payload's two scans cost more than the one.)
+	 */
+	uint16_t *pg[CL_MAX];		/* port -> group + 1, 0: none */
+	struct det_port_group *groups;
+	unsigned int n_groups;
 	pcre2_match_context *mctx;
 	unsigned int max_ovec;
 	char **fb_names;	/* bit -> name */
@@ -323,6 +339,98 @@ out:
 	return ret;
 }
 
+/*
+ * The few ports an expression names, into ports (at most PG_MAX_PORTS):
+ * a range, or a group of positive ranges only; 0 for anything else (any,
+ * a negation, a nested group, too many), which is too much to group.
+ */
+static unsigned int
+named_ports(const struct hyp_rule_expr *e, uint16_t ports[PG_MAX_PORTS])
+{
+	const struct hyp_rule_node *nd;
+	unsigned int n = 0, p;
+	uint16_t k;
+
+	if (e->n == 0 || e->nodes[0].neg)
+		return 0;
+	nd = &e->nodes[0];
+	if (nd->kind == HYP_RN_RANGE) {
+		if (nd->hi - nd->lo >= PG_MAX_PORTS)
+			return 0;
+		for (p = nd->lo; p <= nd->hi; p++)
+			ports[n++] = (uint16_t)p;
+		return n;
+	}
+	if (nd->kind != HYP_RN_GROUP || nd->first == HYP_RN_NONE)
+		return 0;
+	for (k = nd->first; k != HYP_RN_NONE; k = e->nodes[k].next) {
+		const struct hyp_rule_node *m = &e->nodes[k];
+
+		if (m->neg || m->kind != HYP_RN_RANGE || n + (m->hi - m->lo) + 1u > PG_MAX_PORTS)
+			return 0;
+		for (p = m->lo; p <= m->hi; p++)
+			ports[n++] = (uint16_t)p;
+	}
+	return n;
+}
+
+/* the ports a rule's packets must have (its destination, else its source); 0: any */
+static unsigned int
+rule_ports(const struct hyp_rule *r, uint16_t ports[PG_MAX_PORTS])
+{
+	unsigned int n;
+
+	if (r->bidir)
+		return 0;	/* either side may hold the port */
+	n = named_ports(&r->dport, ports);
+	if (n == 0 && (r->dport.n == 0 || r->dport.nodes[0].kind == HYP_RN_ANY))
+		n = named_ports(&r->sport, ports);
+	return n;
+}
+
+static int
+list_add(uint32_t **list, unsigned int *n, uint32_t v)
+{
+	uint32_t *nl = realloc(*list, (*n + 1) * sizeof(**list));
+
+	if (nl == NULL)
+		return -ENOMEM;
+	*list = nl;
+	nl[(*n)++] = v;
+	return 0;
+}
+
+/* rule i (no fast pattern) into the group of each of its ports in class c */
+static int
+group_add(struct hyp_detect *d, unsigned int c, uint32_t i, const uint16_t *ports,
+	  unsigned int np)
+{
+	struct det_port_group *g;
+	unsigned int k;
+
+	if (d->pg[c] == NULL) {
+		d->pg[c] = calloc(65536, sizeof(*d->pg[c]));
+		if (d->pg[c] == NULL)
+			return -ENOMEM;
+	}
+	for (k = 0; k < np; k++) {
+		if (d->pg[c][ports[k]] == 0) {
+			g = realloc(d->groups, (d->n_groups + 1) * sizeof(*g));
+			if (g == NULL)
+				return -ENOMEM;
+			d->groups = g;
+			memset(&d->groups[d->n_groups], 0, sizeof(*g));
+			d->pg[c][ports[k]] = (uint16_t)++d->n_groups;
+		}
+		g = &d->groups[d->pg[c][ports[k]] - 1u];
+		if (g->n > 0 && g->always[g->n - 1] == i)
+			continue;	/* a port named twice */
+		if (list_add(&g->always, &g->n, i) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 void
 hyp_detect_free(struct hyp_detect *d)
 {
@@ -336,7 +444,11 @@ hyp_detect_free(struct hyp_detect *d)
 			free(d->db[i][k].rule);
 		}
 		free(d->always[i]);
+		free(d->pg[i]);
 	}
+	for (i = 0; i < d->n_groups; i++)
+		free(d->groups[i].always);
+	free(d->groups);
 	for (i = 0; i < d->n; i++) {
 		if (d->dr != NULL && d->dr[i].re != NULL) {
 			for (k = 0; k < d->rules[i].n_opts; k++)
@@ -364,6 +476,8 @@ hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
 	struct hyp_detect *d = calloc(1, sizeof(*d));
 	uint32_t *idx[CL_MAX][BUF_MAX] = { { NULL } };
 	unsigned int n_idx[CL_MAX][BUF_MAX] = { { 0 } };
+	uint16_t ports[PG_MAX_PORTS];
+	unsigned int np;
 	struct timespec t0, t1;
 	int *fp = NULL;
 	unsigned int i, c, b;
@@ -445,12 +559,19 @@ hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
 		fp[i] = fast_pattern(r);
 		if (fp[i] < 0)
 			info->no_fast_pattern++;
+		np = fp[i] < 0 ? rule_ports(r, ports) : 0;
 		for (c = 0; c < CL_MAX; c++) {
 			uint32_t **list;
 			unsigned int *n;
 
 			if (!(dr->classes & (1u << c)))
 				continue;
+			if (fp[i] < 0 && np > 0 && (c == CL_TCP || c == CL_UDP)) {
+				ret = group_add(d, c, i, ports, np);
+				if (ret < 0)
+					goto fail;
+				continue;
+			}
 			if (fp[i] < 0) {
 				list = &d->always[c];
 				n = &d->n_always[c];
@@ -491,6 +612,7 @@ hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
 			free(idx[c][b]);
 	free(fp);
 	info->rules = d->n;
+	info->port_groups = d->n_groups;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	info->build_ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	*out = d;
@@ -1147,6 +1269,19 @@ verify(const struct hyp_detect *d, struct hyp_detect_scratch *s, uint32_t ri,
 	return m && !v.limited && flowbits_hold(&d->dr[ri], p->flowbits);
 }
 
+/* rules that are candidates without their fast pattern (they have none) */
+static void
+candidates(struct hyp_detect_scratch *s, const uint32_t *list, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!s->seen[list[i]]) {
+			s->seen[list[i]] = 1;
+			s->list[s->n_list++] = list[i];
+		}
+}
+
 unsigned int
 hyp_detect_prefilter(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 		     const struct hyp_detect_pkt *p)
@@ -1175,13 +1310,14 @@ hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 	scan(&d->db[c][BUF_PAYLOAD], s, p->payload, p->len);
 	for (q = 0; q < p->n_queries && q < HYP_DETECT_MAX_QUERIES; q++)
 		scan(&d->db[c][BUF_DNS], s, (const uint8_t *)p->queries[q], strlen(p->queries[q]));
-	for (i = 0; i < d->n_always[c]; i++) {
-		uint32_t r = d->always[c][i];
+	candidates(s, d->always[c], d->n_always[c]);
+	if (d->pg[c] != NULL) {
+		uint16_t gd = d->pg[c][p->dport], gs = d->pg[c][p->sport];
 
-		if (!s->seen[r]) {
-			s->seen[r] = 1;
-			s->list[s->n_list++] = r;
-		}
+		if (gd != 0)
+			candidates(s, d->groups[gd - 1].always, d->groups[gd - 1].n);
+		if (gs != 0 && gs != gd)
+			candidates(s, d->groups[gs - 1].always, d->groups[gs - 1].n);
 	}
 	if (s->n_list > 1)
 		qsort(s->list, s->n_list, sizeof(*s->list), cmp_u32);

@@ -60,7 +60,8 @@ struct hyp_detect_scratch;
 /** What the build did beyond the parser's report. */
 struct hyp_detect_info {
 	unsigned int rules;		/**< in the engine */
-	unsigned int no_fast_pattern;	/**< checked on every packet of their class */
+	unsigned int no_fast_pattern;	/**< checked on every packet of their class (or ports) */
+	unsigned int port_groups;	/**< ports with rules without a fast pattern of their own */
 	unsigned int databases;		/**< Hyperscan literal databases */
 	unsigned int pcre_jit;		/**< pcre options compiled with the JIT */
 	size_t db_bytes;		/**< the databases' size */

@@ -705,6 +705,7 @@ rules_report_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 		return;
 	add_str(d, "first_error", r->first_error);
 	rte_tel_data_add_dict_u64(d, "no_fast_pattern", di->no_fast_pattern);
+	rte_tel_data_add_dict_u64(d, "port_groups", di->port_groups);
 	rte_tel_data_add_dict_u64(d, "databases", di->databases);
 	rte_tel_data_add_dict_u64(d, "database_kib", di->db_bytes / 1024);
 	rte_tel_data_add_dict_u64(d, "pcre_jit", di->pcre_jit);

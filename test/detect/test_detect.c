@@ -759,6 +759,74 @@ test_flowbit_tiers(void)
 	hyp_rules_report_free(&rep);
 }
 
+/* port groups: a rule without a fast pattern is a candidate only on its ports */
+static void
+test_port_groups(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> any 22 (flags:S; sid:1;)\n"
+		"alert tcp any 22 -> any any (flags:SA; sid:2;)\n"
+		"alert tcp any any -> any [21,23,1000:1003] (flags:S; sid:3;)\n"
+		"alert tcp any any <> any 22 (flags:R; sid:4;)\n"
+		"alert tcp any any -> any !22 (flags:F; sid:5;)\n"
+		"alert tcp any any -> any 1000:1016 (flags:U; sid:6;)\n"
+		"alert udp any any -> any 53 (dsize:>400; sid:7;)\n";
+	static const struct {
+		uint8_t proto;
+		uint16_t sport, dport;
+		uint8_t flags;
+		unsigned int cand;	/* candidates: the grouped ones of its two ports, and 4, 5, 6 */
+		int sid;		/* the rule that matches, 0: none */
+	} c[] = {
+		{ 6, 40000, 80, 0x02, 3, 0 },
+		{ 6, 40000, 22, 0x02, 5, 1 },
+		{ 6, 22, 40000, 0x12, 5, 2 },
+		{ 6, 40000, 1002, 0x02, 4, 3 },
+		{ 6, 40000, 23, 0x02, 4, 3 },
+		{ 6, 22, 80, 0x04, 5, 4 },
+		{ 6, 40000, 1016, 0x20, 3, 6 },
+		{ 17, 40000, 53, 0, 1, 0 },
+		{ 17, 40000, 54, 0, 0, 0 },
+	};
+	struct hyp_detect_scratch *s = NULL;
+	struct hyp_rules_report rep;
+	struct hyp_detect_info info;
+	struct hyp_detect *d = build(rules, &rep, &info);
+	unsigned int i;
+
+	if (d == NULL || hyp_detect_scratch_alloc(d, &s) != 0) {
+		tap(false, "port groups: built", "%s", rep.first_error);
+		hyp_detect_free(d);
+		hyp_rules_report_free(&rep);
+		return;
+	}
+	tap(info.no_fast_pattern == 7 && info.port_groups == 8,
+	    "port groups: 22 (twice), 21, 23, 1000..1003 for TCP, 53 for UDP",
+	    "%u without fast pattern, %u groups", info.no_fast_pattern, info.port_groups);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct hyp_detect_pkt p = pkt(c[i].proto, "x", 1);
+		struct hyp_detect_stats a, b;
+		uint32_t out[8];
+		unsigned int n;
+
+		p.sport = c[i].sport;
+		p.dport = c[i].dport;
+		p.tcp_flags = c[i].flags;
+		hyp_detect_scratch_stats(s, &a);
+		n = hyp_detect_inspect(d, s, &p, out, 8);
+		hyp_detect_scratch_stats(s, &b);
+		tap(b.candidates - a.candidates == c[i].cand &&
+		    (c[i].sid == 0 ? n == 0 : n == 1 && (int)hyp_detect_rule(d, out[0])->sid == c[i].sid),
+		    "port groups: candidates on their ports only, and what matches",
+		    "%u %u->%u flags %#x: %lu candidates (want %u), %u matches", c[i].proto,
+		    c[i].sport, c[i].dport, c[i].flags,
+		    (unsigned long)(b.candidates - a.candidates), c[i].cand, n);
+	}
+	hyp_detect_scratch_free(s);
+	hyp_detect_free(d);
+	hyp_rules_report_free(&rep);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -778,6 +846,7 @@ main(int argc, char **argv)
 	test_window();
 	test_detection_filter();
 	test_flowbit_tiers();
+	test_port_groups();
 	if (argc > 1)
 		test_et_open(argv[1]);
 	hyp_rule_vars_free(&vars);

@@ -632,4 +632,18 @@ MUTANTS = [
         "replace": "		(void)want;",
         "tests": ["detect"],
     },
+    {
+        "name": "detect: port groups: the source port's group not asked",
+        "file": "lib/hyp_detect/hyp_detect.c",
+        "find": "		if (gs != 0 && gs != gd)\n			candidates(s, d->groups[gs - 1].always, d->groups[gs - 1].n);",
+        "replace": "		(void)gs;",
+        "tests": ["detect"],
+    },
+    {
+        "name": "detect: port groups: a negated port grouped",
+        "file": "lib/hyp_detect/hyp_detect.c",
+        "find": "	if (e->n == 0 || e->nodes[0].neg)\n		return 0;",
+        "replace": "	if (e->n == 0)\n		return 0;",
+        "tests": ["detect"],
+    },
 ]
