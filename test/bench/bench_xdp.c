@@ -196,7 +196,7 @@ bench_case(const char *title, const int fds[P_MAX], struct hyp_xdp *hyp,
 int
 main(int argc, char **argv)
 {
-	const char *floor_path = "bpf/xdp_floor.bpf.o";
+	const char *floor_path = HYP_FLOOR_OBJ;	/* the build's, from meson */
 	const char *filt_path = "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_dny_all.o";
 	const char *alw_path = "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_all.o";
 	uint32_t repeat = 1000000;
