@@ -12,11 +12,14 @@
  * per protocol class (TCP, UDP, ICMP, other IP) and buffer (the payload,
  * DNS query names); a rule of protocol ip goes into every class, dns into
  * TCP and UDP. A rule without a positive content has no fast pattern: it
- * is checked on every packet of its class (the report counts them).
+ * is checked on every packet of its class, or, if it names at most 16
+ * ports (its destination, or its source with any destination), on the
+ * packets to or from them (port groups; the report counts both).
  *
  * Inspect: one Hyperscan scan per buffer gives the candidates; each is
- * verified in rule order: protocol, addresses and ports (either way for
- * <>), flow, then its option chain with Suricata's semantics: content
+ * verified in rule order, cheapest checks first: protocol, flow, the
+ * packet options, ports, addresses (either way for <>), then its option
+ * chain with Suricata's semantics: content
  * positions (offset/depth, distance/within relative to the previous match
  * in the same buffer, startswith/endswith, nocase, negation), and a failed
  * relative match makes the previous content try its next occurrence, to a
@@ -32,8 +35,10 @@
  * (hyp_detect_pkt.flowbits, hyp_detect_flowbit_words() words, zeroed when
  * the flow begins). isset and isnotset are conditions of the match; set,
  * unset and toggle act once the rule matched; a rule with noalert matches
- * (its bits act) but is not returned. In one packet the rules that only
- * set are verified before those that test, as Suricata orders them.
+ * (its bits act) but is not returned. In one packet the rules are
+ * verified in Suricata's flowbit order: those that only write bits (and
+ * those without flowbits), then those that read and write, then those
+ * that only read; in rule order within each.
  *
  * detection_filter: a rule that has one and matched asks the caller
  * (hyp_detect_pkt.filter, which counts its matches per track in a shared
