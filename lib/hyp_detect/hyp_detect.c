@@ -142,17 +142,6 @@ fast_pattern(const struct hyp_rule *r)
 	return best;
 }
 
-/*
- * What the engine does not run, by the keyword the report counts it under
- * (nothing today: the parser skips what neither of them runs).
- */
-static const char *
-not_run(const struct hyp_rule *r)
-{
-	(void)r;
-	return NULL;
-}
-
 /* an option that matches bytes of its buffer (not their absence) */
 static bool
 reads_bytes(const struct hyp_rule_opt *o)
@@ -500,19 +489,11 @@ hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
 	pcre2_set_match_limit(d->mctx, PCRE_MATCH_LIMIT);
 	pcre2_set_depth_limit(d->mctx, PCRE_DEPTH_LIMIT);
 
-	/* take the rules the engine runs; the others are counted and freed */
+	/* take every rule; one whose pcre PCRE2 refuses is counted an error and freed */
 	for (i = 0; i < set->n; i++) {
 		struct hyp_rule *r = &set->rules[i];
-		const char *kw = not_run(r);
 		char why[256];
 
-		if (kw != NULL) {
-			ret = hyp_rules_report_unload(rep, r, kw, NULL);
-			hyp_rule_free(r);
-			if (ret < 0)
-				goto fail;
-			continue;
-		}
 		/* taken: from here the engine frees it */
 		d->rules[d->n] = *r;
 		memset(r, 0, sizeof(*r));

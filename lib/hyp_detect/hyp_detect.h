@@ -75,9 +75,8 @@ struct hyp_detect_info {
 
 /**
  * The rules of set the engine runs: it takes them (set is left empty; on
- * failure it may hold what was not taken, for the caller to free). Rules
- * it does not run are counted into rep (skipped, per keyword, or an error
- * for a pcre PCRE2 refuses) and freed.
+ * failure it may hold what was not taken, for the caller to free). A rule
+ * with a pcre PCRE2 refuses is counted into rep as an error and freed.
  *
  * @return
  *   0, -ENOMEM, or -EINVAL with err saying which rule (file:line sid) and

@@ -207,6 +207,13 @@ test_pcre_bytes(void)
 		  "byte_jump:n,0,relative,string,dec; content:\"Z\"; within:1;", "LEN005xxxxZ", 0 },
 		{ "content:\"LEN\"; byte_extract:1,0,n,relative,bitmask 0x0f; byte_jump:n,0,relative; "
 		  "content:\"Q\"; within:1;", "LENPQ", 1 },
+		/* a count the packet gives past a string's 10 digits ('K' & 0x0f = 11): no match */
+		{ "content:\"LEN\"; byte_extract:1,0,n,relative,bitmask 0x0f; "
+		  "byte_jump:n,0,relative,string,dec; content:\"Q\"; within:1;", "LENK00000000001xQ", 0 },
+		{ "content:\"LEN\"; byte_extract:1,0,n,relative,bitmask 0x0f; "
+		  "byte_jump:n,0,relative,string,dec; content:\"Q\"; within:1;", "LENJ0000000001xQ", 1 },
+		{ "content:\"LEN\"; byte_extract:1,0,n,relative,bitmask 0x0f; byte_test:n,=,0,0,relative; "
+		  "content:\"Q\";", "LENPQ", 0 },
 		{ "content:\"ABCD\"; byte_jump:0,0,relative,post_offset -4; content:\"ABCD\"; "
 		  "within:4;", "xxABCD", 1 },
 		{ "content:\"AB\"; byte_jump:0,0,relative,post_offset -10; content:\"xx\"; "

@@ -49,7 +49,7 @@ except ConnectionRefusedError: print('refused')
 except OSError: print('none')"; }
 slow() { tele /hyperion/stats "slow/$1"; }
 
-echo "1..8"
+echo "1..9"
 ip netns exec "$HYP_NS_SRV" $py "$src/test/net/udp-echo.py" serve 5001 5002 >"$tmp/udp.log" 2>&1 &
 ip netns exec "$HYP_NS_SRV" $py -c "
 import select, socket
@@ -96,6 +96,11 @@ lim=$(slow rejects_limited)
 echo "# flood: $hits matched, $sent answered, $lim held back"
 check_eq "the flood: answers within the rate (1,000 a second, a second's burst), the rest counted" \
 	"$(( sent + lim == hits && lim > 0 && sent <= 1000 + 1000 * 3 ))" 1
+check_eq "/metrics: the answers sent and held back" \
+	"$(ip netns exec "$HYP_NS_DUT" curl -s --max-time 5 http://127.0.0.1:2112/metrics |
+	   awk '$1 == "hyperion_rejects_total{result=\"sent\"}" { s = $2 }
+		$1 == "hyperion_rejects_total{result=\"limited\"}" { l = $2 } END { print s, l }')" \
+	"$(slow rejects) $(slow rejects_limited)"
 app_stop
 grep -q "== final statistics" "$log" && ok "stopped cleanly" || nok "stop" "$(tail -3 "$log")"
 tap_done "reject live"
