@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "hyp_base.h"
+#include "hyp_buf.h"
 
 void
 hyp_errf(char *err, size_t err_len, const char *fmt, ...)
@@ -85,4 +87,97 @@ const char *
 hyp_threshold_track_name(unsigned int track)
 {
 	return track < HYP_TRACK_MAX ? hyp_threshold_track_names[track] : "?";
+}
+
+/* ---- inspection buffers ---- */
+
+#define REQ HYP_BUF_SIDE_REQUEST
+#define RSP HYP_BUF_SIDE_RESPONSE
+#define ANY HYP_BUF_SIDE_EITHER
+
+const struct hyp_buf_desc hyp_buf_descs[HYP_BUF_MAX] = {
+	[HYP_BUF_PAYLOAD] = { "pkt_data", NULL, NULL, 0, HYP_BUF_SIDE_NONE, false, NULL },
+	[HYP_BUF_DNS_QUERY] = { "dns.query", "dns_query", NULL, 0, HYP_BUF_SIDE_NONE, false, NULL },
+	[HYP_BUF_HTTP_URI] = { "http.uri", NULL, "http_uri", 'U', REQ, false, NULL },
+	[HYP_BUF_HTTP_URI_RAW] = { "http.uri.raw", NULL, "http_raw_uri", 'I', REQ, false, NULL },
+	[HYP_BUF_HTTP_METHOD] = { "http.method", NULL, "http_method", 'M', REQ, false, NULL },
+	[HYP_BUF_HTTP_REQUEST_LINE] = { "http.request_line", "http_request_line", NULL, 0, REQ,
+					false, NULL },
+	[HYP_BUF_HTTP_HOST] = { "http.host", NULL, "http_host", 'W', REQ, false, NULL },
+	[HYP_BUF_HTTP_HOST_RAW] = { "http.host.raw", NULL, "http_raw_host", 'Z', REQ, false, NULL },
+	[HYP_BUF_HTTP_UA] = { "http.user_agent", NULL, "http_user_agent", 'V', REQ, false,
+			      "user-agent" },
+	/* Cookie in a request, Set-Cookie in a response (Suricata's) */
+	[HYP_BUF_HTTP_COOKIE] = { "http.cookie", NULL, "http_cookie", 'C', ANY, false, "cookie" },
+	[HYP_BUF_HTTP_REFERER] = { "http.referer", "http_referer", NULL, 0, REQ, false, "referer" },
+	[HYP_BUF_HTTP_ACCEPT] = { "http.accept", "http_accept", NULL, 0, REQ, false, "accept" },
+	[HYP_BUF_HTTP_ACCEPT_ENC] = { "http.accept_enc", "http_accept_enc", NULL, 0, REQ, false,
+				      "accept-encoding" },
+	[HYP_BUF_HTTP_ACCEPT_LANG] = { "http.accept_lang", "http_accept_lang", NULL, 0, REQ, false,
+				       "accept-language" },
+	[HYP_BUF_HTTP_REQUEST_BODY] = { "http.request_body", NULL, "http_client_body", 'P', REQ,
+					true, NULL },
+	[HYP_BUF_HTTP_PROTOCOL] = { "http.protocol", "http_protocol", NULL, 0, ANY, false, NULL },
+	[HYP_BUF_HTTP_HEADER] = { "http.header", NULL, "http_header", 'H', ANY, false, NULL },
+	[HYP_BUF_HTTP_HEADER_RAW] = { "http.header.raw", NULL, "http_raw_header", 'D', ANY, false,
+				      NULL },
+	[HYP_BUF_HTTP_HEADER_NAMES] = { "http.header_names", "http_header_names", NULL, 0, ANY,
+					false, NULL },
+	[HYP_BUF_HTTP_CONTENT_TYPE] = { "http.content_type", "http_content_type", NULL, 0, ANY,
+					false, "content-type" },
+	[HYP_BUF_HTTP_CONTENT_LEN] = { "http.content_len", "http_content_len", NULL, 0, ANY, false,
+				       "content-length" },
+	[HYP_BUF_HTTP_CONNECTION] = { "http.connection", "http_connection", NULL, 0, ANY, false,
+				      "connection" },
+	[HYP_BUF_HTTP_START] = { "http.start", "http_start", NULL, 0, ANY, false, NULL },
+	[HYP_BUF_HTTP_STAT_CODE] = { "http.stat_code", NULL, "http_stat_code", 'S', RSP, false,
+				     NULL },
+	[HYP_BUF_HTTP_STAT_MSG] = { "http.stat_msg", NULL, "http_stat_msg", 'Y', RSP, false, NULL },
+	[HYP_BUF_HTTP_RESPONSE_LINE] = { "http.response_line", "http_response_line", NULL, 0, RSP,
+					 false, NULL },
+	[HYP_BUF_HTTP_SERVER] = { "http.server", NULL, NULL, 0, RSP, false, "server" },
+	[HYP_BUF_HTTP_LOCATION] = { "http.location", NULL, NULL, 0, RSP, false, "location" },
+	[HYP_BUF_HTTP_RESPONSE_BODY] = { "http.response_body", NULL, "http_server_body", 'Q', RSP,
+					 true, NULL },
+};
+
+#undef REQ
+#undef RSP
+#undef ANY
+
+int
+hyp_buf_by_sticky(const char *kw)
+{
+	unsigned int b;
+
+	/* file.data: the HTTP body of the rule's direction (the parser sorts out which) */
+	if (strcmp(kw, "file.data") == 0 || strcmp(kw, "file_data") == 0)
+		return HYP_BUF_HTTP_RESPONSE_BODY;
+	for (b = 0; b < HYP_BUF_MAX; b++)
+		if (strcmp(kw, hyp_buf_descs[b].sticky) == 0 ||
+		    (hyp_buf_descs[b].sticky_old != NULL && strcmp(kw, hyp_buf_descs[b].sticky_old) == 0))
+			return (int)b;
+	return -1;
+}
+
+int
+hyp_buf_by_modifier(const char *kw)
+{
+	unsigned int b;
+
+	for (b = 0; b < HYP_BUF_MAX; b++)
+		if (hyp_buf_descs[b].modifier != NULL && strcmp(kw, hyp_buf_descs[b].modifier) == 0)
+			return (int)b;
+	return -1;
+}
+
+int
+hyp_buf_by_pcre_flag(char f)
+{
+	unsigned int b;
+
+	for (b = 0; f != 0 && b < HYP_BUF_MAX; b++)
+		if (hyp_buf_descs[b].pcre_flag == f)
+			return (int)b;
+	return -1;
 }

@@ -20,8 +20,13 @@
 
 #define RTE_DIM_HD(a) (sizeof(a) / sizeof((a)[0]))
 
-enum { CL_TCP, CL_UDP, CL_ICMP, CL_OTHER, CL_MAX };
-enum { BUF_PAYLOAD, BUF_DNS, BUF_MAX };
+/*
+ * Classes: a packet's protocol, or the HTTP message event a rule with
+ * HTTP buffers is inspected at (in hyp_http_ev order).
+ */
+enum { CL_TCP, CL_UDP, CL_ICMP, CL_OTHER, CL_HTTP, CL_MAX = CL_HTTP + HYP_HTTP_EV_MAX - 1 };
+#define CL_PACKETS	((1u << CL_HTTP) - 1)
+enum { BUF_PAYLOAD = HYP_BUF_PAYLOAD, BUF_DNS = HYP_BUF_DNS_QUERY, BUF_MAX = HYP_BUF_MAX };
 /*
  * A cursor: the position in each buffer, and HI, the furthest payload
  * byte the match so far looked at (a stream window's match must reach
@@ -42,6 +47,7 @@ struct det_fb {
 struct det_rule {
 	pcre2_code **re;	/* per option; NULL unless a pcre */
 	uint8_t classes;	/* 1 << CL_* */
+	bool http;		/* inspected at HTTP events, not on packets */
 	bool dns_opts;		/* has options on the DNS query buffer */
 	/*
 	 * Suricata's flowbit order: rules that only write bits (set, unset,
@@ -90,6 +96,7 @@ struct hyp_detect {
 	unsigned int n_groups;
 	pcre2_match_context *mctx;
 	unsigned int max_ovec;
+	unsigned int http_rules;	/* with HTTP buffers, or of protocol http */
 	char **fb_names;	/* bit -> name */
 	unsigned int n_fb_names;
 };
@@ -105,19 +112,64 @@ struct hyp_detect_scratch {
 
 /* ---- build ---- */
 
+/*
+ * A rule with HTTP buffers: the event of its message (the direction its
+ * flow option or its buffers say; either, both) that has all its buffers.
+ */
+static uint8_t
+http_classes(const struct hyp_rule *r)
+{
+	bool req = r->flow & HYP_FLOW_TO_SERVER, rsp = r->flow & HYP_FLOW_TO_CLIENT, body = false;
+	unsigned int i;
+	uint8_t c = 0;
+
+	for (i = 0; i < r->n_opts; i++) {
+		uint8_t b = r->opts[i].type == HYP_RO_CONTENT ? r->opts[i].u.content.buf :
+			    r->opts[i].type == HYP_RO_PCRE ? r->opts[i].u.pcre.buf : r->opts[i].buf;
+
+		if (!hyp_buf_is_http(b))
+			continue;
+		req |= hyp_buf_descs[b].side == HYP_BUF_SIDE_REQUEST;
+		rsp |= hyp_buf_descs[b].side == HYP_BUF_SIDE_RESPONSE;
+		body |= hyp_buf_descs[b].body;
+	}
+	if (!req && !rsp)
+		req = rsp = true;
+	if (req)
+		c |= 1u << (CL_HTTP + (body ? HYP_HTTP_EV_REQUEST_BODY : HYP_HTTP_EV_REQUEST) - 1);
+	if (rsp)
+		c |= 1u << (CL_HTTP + (body ? HYP_HTTP_EV_RESPONSE_BODY : HYP_HTTP_EV_RESPONSE) - 1);
+	return c;
+}
+
+static bool
+has_http_buffers(const struct hyp_rule *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_opts; i++)
+		if (hyp_buf_is_http(r->opts[i].type == HYP_RO_CONTENT ? r->opts[i].u.content.buf :
+				    r->opts[i].type == HYP_RO_PCRE ? r->opts[i].u.pcre.buf :
+				    r->opts[i].buf))
+			return true;
+	return false;
+}
+
 static uint8_t
 rule_classes(const struct hyp_rule *r)
 {
+	if (has_http_buffers(r))
+		return http_classes(r);
 	switch (r->proto) {
 	case HYP_RP_IP:
-		return (1u << CL_MAX) - 1;
+		return CL_PACKETS;
 	case HYP_RP_UDP:
 		return 1u << CL_UDP;
 	case HYP_RP_ICMP:
 		return 1u << CL_ICMP;
 	case HYP_RP_DNS:
 		return 1u << CL_TCP | 1u << CL_UDP;
-	default:	/* tcp, tcp-pkt, tcp-stream */
+	default:	/* tcp, tcp-pkt, tcp-stream, http */
 		return 1u << CL_TCP;
 	}
 }
@@ -524,6 +576,8 @@ hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
 		struct det_rule *dr = &d->dr[i];
 
 		dr->classes = rule_classes(r);
+		dr->http = has_http_buffers(r);
+		d->http_rules += dr->http || r->proto == HYP_RP_HTTP;
 		ret = compile_flowbits(d, r, dr);
 		if (ret == -E2BIG) {
 			snprintf(err, err_len, "more than %d flowbit names", FLOWBIT_NAMES_MAX);
@@ -532,9 +586,9 @@ hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
 		if (ret < 0)
 			goto fail;
 		for (c = 0; c < r->n_opts; c++) {
-			if (r->opts[c].buf == HYP_RBUF_DNS_QUERY)
+			if (r->opts[c].buf == HYP_BUF_DNS_QUERY)
 				dr->dns_opts = true;
-			else if (reads_bytes(&r->opts[c]))
+			else if (r->opts[c].buf == HYP_BUF_PAYLOAD && reads_bytes(&r->opts[c]))
 				dr->reads_payload = true;
 		}
 		fp[i] = fast_pattern(r);
@@ -557,8 +611,7 @@ hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
 				list = &d->always[c];
 				n = &d->n_always[c];
 			} else {
-				b = r->opts[fp[i]].u.content.buf == HYP_RBUF_DNS_QUERY ? BUF_DNS :
-				    BUF_PAYLOAD;
+				b = r->opts[fp[i]].u.content.buf;
 				list = &idx[c][b];
 				n = &n_idx[c][b];
 			}
@@ -741,9 +794,11 @@ cmp_u32(const void *a, const void *b)
 }
 
 static unsigned int
-pkt_class(uint8_t proto)
+pkt_class(const struct hyp_detect_pkt *p)
 {
-	switch (proto) {
+	if (p->http_ev > HYP_HTTP_EV_NONE && p->http_ev < HYP_HTTP_EV_MAX)
+		return CL_HTTP + p->http_ev - 1;
+	switch (p->proto) {
 	case 6: return CL_TCP;
 	case 17: return CL_UDP;
 	case 1: case 58: return CL_ICMP;
@@ -762,11 +817,16 @@ proto_ok(const struct hyp_rule *r, const struct hyp_detect_pkt *p)
 {
 	bool tcp_view = p->stream || !p->in_stream;
 
+	/* an HTTP event: only the rules of its class are candidates */
+	if (p->http_ev != HYP_HTTP_EV_NONE)
+		return p->proto == 6 && (r->proto == HYP_RP_TCP || r->proto == HYP_RP_HTTP ||
+					 r->proto == HYP_RP_IP);
 	switch (r->proto) {
 	case HYP_RP_IP: return !p->stream;
 	case HYP_RP_TCP: return p->proto == 6 && tcp_view;
 	case HYP_RP_TCP_PKT: return p->proto == 6 && !p->stream;
 	case HYP_RP_TCP_STREAM: return p->proto == 6 && p->stream;
+	case HYP_RP_HTTP: return p->proto == 6 && p->app_http && tcp_view;
 	case HYP_RP_UDP: return p->proto == 17;
 	case HYP_RP_ICMP: return p->proto == 1 || p->proto == 58;
 	default: return p->dns && (p->proto == 17 || tcp_view);	/* dns */
@@ -878,7 +938,7 @@ static bool chain(struct vctx *v, unsigned int i, const int32_t cur[CUR_N]);
 static inline int
 bufi(uint8_t b)
 {
-	return b == HYP_RBUF_DNS_QUERY ? BUF_DNS : BUF_PAYLOAD;
+	return b < BUF_MAX ? b : BUF_PAYLOAD;
 }
 
 /* payload bytes up to end were looked at */
@@ -1160,7 +1220,8 @@ chain(struct vctx *v, unsigned int i, const int32_t cur_in[CUR_N])
 			break;
 		}
 		case HYP_RO_BSIZE:
-			if (!hyp_rule_num_match(&o->u.num, v->len[b]))
+		case HYP_RO_URILEN:
+			if (v->buf[b] == NULL || !hyp_rule_num_match(&o->u.num, v->len[b]))
 				return false;
 			break;
 		default:	/* packet options: checked before */
@@ -1227,7 +1288,7 @@ verify(const struct hyp_detect *d, struct hyp_detect_scratch *s, uint32_t ri,
 	struct vctx v = { d, s, r, &d->dr[ri], { p->payload, NULL }, { p->len, 0 },
 			  (int64_t)p->base, p->new_from < p->len ? p->new_from : 0, { 0 },
 			  HYP_DETECT_STEPS, false };
-	const int32_t cur[CUR_N] = { 0, 0, 0 };
+	const int32_t cur[CUR_N] = { 0 };
 	unsigned int q;
 	bool m = false;
 
@@ -1235,6 +1296,14 @@ verify(const struct hyp_detect *d, struct hyp_detect_scratch *s, uint32_t ri,
 	if (!proto_ok(r, p) || !flow_ok(r, p) || !packet_opts_ok(r, p) ||
 	    !(hosts_ok(r, p, false) || (r->bidir && hosts_ok(r, p, true))))
 		return false;
+	if (p->http != NULL && d->dr[ri].http) {
+		unsigned int b;
+
+		for (b = BUF_DNS + 1; b < BUF_MAX; b++) {
+			v.buf[b] = p->http->len[b] > 0 ? p->http->p[b] : NULL;
+			v.len[b] = p->http->len[b];
+		}
+	}
 	if (!d->dr[ri].dns_opts) {
 		m = chain(&v, 0, cur);
 	} else {
@@ -1263,16 +1332,37 @@ candidates(struct hyp_detect_scratch *s, const uint32_t *list, unsigned int n)
 		}
 }
 
+/* the prefilter of every buffer the packet (or HTTP message) has */
+static void
+scan_all(const struct hyp_detect *d, struct hyp_detect_scratch *s, unsigned int c,
+	 const struct hyp_detect_pkt *p)
+{
+	unsigned int q, b;
+
+	scan(&d->db[c][BUF_PAYLOAD], s, p->payload, p->len);
+	for (q = 0; q < p->n_queries && q < HYP_DETECT_MAX_QUERIES; q++)
+		scan(&d->db[c][BUF_DNS], s, (const uint8_t *)p->queries[q], strlen(p->queries[q]));
+	if (p->http == NULL || c < CL_HTTP)
+		return;
+	for (b = BUF_DNS + 1; b < BUF_MAX; b++)
+		if (p->http->len[b] > 0)
+			scan(&d->db[c][b], s, p->http->p[b], p->http->len[b]);
+}
+
+unsigned int
+hyp_detect_http_rules(const struct hyp_detect *d)
+{
+	return d != NULL ? d->http_rules : 0;
+}
+
 unsigned int
 hyp_detect_prefilter(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 		     const struct hyp_detect_pkt *p)
 {
-	unsigned int c = pkt_class(p->proto), q, i, n;
+	unsigned int c = pkt_class(p), i, n;
 
 	s->n_list = 0;
-	scan(&d->db[c][BUF_PAYLOAD], s, p->payload, p->len);
-	for (q = 0; q < p->n_queries && q < HYP_DETECT_MAX_QUERIES; q++)
-		scan(&d->db[c][BUF_DNS], s, (const uint8_t *)p->queries[q], strlen(p->queries[q]));
+	scan_all(d, s, c, p);
 	n = s->n_list;
 	for (i = 0; i < n; i++)
 		s->seen[s->list[i]] = 0;
@@ -1284,13 +1374,11 @@ unsigned int
 hyp_detect_inspect(const struct hyp_detect *d, struct hyp_detect_scratch *s,
 		   const struct hyp_detect_pkt *p, uint32_t *out, unsigned int max)
 {
-	unsigned int c = pkt_class(p->proto), i, n = 0, q, pass, matched = 0;
+	unsigned int c = pkt_class(p), i, n = 0, pass, matched = 0;
 
 	s->st.packets++;
 	s->n_list = 0;
-	scan(&d->db[c][BUF_PAYLOAD], s, p->payload, p->len);
-	for (q = 0; q < p->n_queries && q < HYP_DETECT_MAX_QUERIES; q++)
-		scan(&d->db[c][BUF_DNS], s, (const uint8_t *)p->queries[q], strlen(p->queries[q]));
+	scan_all(d, s, c, p);
 	candidates(s, d->always[c], d->n_always[c]);
 	if (d->pg[c] != NULL) {
 		uint16_t gd = d->pg[c][p->dport], gs = d->pg[c][p->sport];

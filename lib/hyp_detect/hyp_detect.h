@@ -105,6 +105,14 @@ struct hyp_detect_pkt {
 	bool in_stream;			/**< a segment whose bytes a stream chunk carries too:
 					 *   tcp rules see them there, tcp-pkt and ip here */
 	bool dns;			/**< payload is one DNS message */
+	bool app_http;			/**< the flow's TCP stream parsed as HTTP (protocol http) */
+	/**
+	 * An HTTP event (hyp_http_ev; NONE: a packet or stream chunk): only
+	 * the rules with HTTP buffers of that event are inspected, over
+	 * http's buffers, and payload is the stream window that made it.
+	 */
+	uint8_t http_ev;
+	const struct hyp_buf_set *http;
 	const uint8_t *payload;
 	uint32_t len;
 	/**
@@ -146,6 +154,8 @@ unsigned int hyp_detect_prefilter(const struct hyp_detect *d, struct hyp_detect_
 				  const struct hyp_detect_pkt *p);
 
 unsigned int hyp_detect_rule_count(const struct hyp_detect *d);
+/** Rules that need the HTTP parser: HTTP buffers, or protocol http (0: no need to parse). */
+unsigned int hyp_detect_http_rules(const struct hyp_detect *d);
 const struct hyp_rule *hyp_detect_rule(const struct hyp_detect *d, uint32_t idx);
 
 /** Counters of one scratch (its worker's). */

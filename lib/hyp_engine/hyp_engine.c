@@ -26,6 +26,7 @@ struct hyp_engine {
 	struct hyp_rules_report rep;
 	struct hyp_detect_info dinfo;
 	struct hyp_rule_classes classes;
+	struct hyp_http_limits http_lim;
 };
 
 struct hyp_engine_scratch {
@@ -35,6 +36,9 @@ struct hyp_engine_scratch {
 	/* the DNS question names of the payload being inspected, for dns.query */
 	char qnames[HYP_DETECT_MAX_QUERIES][HYP_DNS_NAME_BUF];
 	unsigned int n_q;
+	/* the HTTP message of the last HTTP alert, for its EVE line */
+	struct hyp_http_meta http;
+	char http_str[5][1025];
 };
 
 /* a DNS message over TCP, with its length prefix, waits in this much */
@@ -46,6 +50,8 @@ struct hyp_engine_stream {
 	uint8_t *dns;			/* port 53: a message not yet whole */
 	uint32_t dns_len;
 	bool dns_broken;		/* a message too long to wait for */
+	struct hyp_http_dir *http;	/* NULL until the first bytes, or not HTTP */
+	bool http_off;			/* did not parse as HTTP: not tried again this stream */
 };
 
 static void
@@ -242,6 +248,8 @@ hyp_engine_build(struct hyp_policy *p, uint32_t gen, struct hyp_engine **out,
 		ret = -EINVAL;
 		goto fail;
 	}
+	e->http_lim.request_body = p->http_request_body_limit;
+	e->http_lim.response_body = p->http_response_body_limit;
 	e->dns = hyp_dns_set_create(p->dns_rules, p->n_dns_rules);
 	if (e->dns == NULL) {
 		snprintf(err, err_len, "building the DNS rule set failed");
@@ -525,6 +533,7 @@ hyp_engine_verdict_init(struct hyp_verdict *v)
 	v->scan_err = 0;
 	v->rrname[0] = '\0';
 	v->rrtype = 0;
+	v->http = NULL;
 	v->dns_id = 0;
 	v->sig_pass = false;
 	v->reject = 0;
@@ -697,11 +706,85 @@ hyp_engine_inspect_pkt(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		run_sigs(e, s, p, v);
 }
 
+/* ---- HTTP ---- */
+
+struct http_cb {
+	const struct hyp_engine *e;
+	struct hyp_engine_scratch *s;
+	const struct hyp_detect_pkt *ctx;	/* the stream window that made the event */
+	struct hyp_verdict *v;
+};
+
+static void
+keep_meta(struct hyp_engine_scratch *s, const struct hyp_http_meta *m)
+{
+	const char *src[5] = { m->method, m->host, m->url, m->user_agent, m->protocol };
+	const char **dst[5] = { &s->http.method, &s->http.host, &s->http.url,
+				&s->http.user_agent, &s->http.protocol };
+	unsigned int i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(s->http_str[i], sizeof(s->http_str[i]), "%s", src[i] != NULL ? src[i] : "");
+		*dst[i] = s->http_str[i];
+	}
+	s->http.status = m->status;
+	s->http.length = m->length;
+}
+
+/* an HTTP message's event: the rules of that event over its buffers */
+static void
+on_http(void *arg, enum hyp_http_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
+{
+	struct http_cb *c = arg;
+	struct hyp_detect_pkt p = *c->ctx;
+	unsigned int n;
+
+	p.stream = true;
+	p.app_http = true;
+	p.http_ev = (uint8_t)ev;
+	p.http = b;
+	/* a message is inspected once: no part of the window was seen before */
+	p.new_from = 0;
+	p.n_queries = 0;
+	p.dns = false;
+	n = hyp_detect_inspect(c->e->det, c->s->det, &p, c->s->out, RTE_DIM_LOCAL(c->s->out));
+	if (n == 0)
+		return;
+	keep_meta(c->s, m);
+	c->v->http = &c->s->http;
+	apply_sigs(c->e, c->s->out, n < RTE_DIM_LOCAL(c->s->out) ? n : RTE_DIM_LOCAL(c->s->out),
+		   c->v);
+}
+
+static void
+stream_http(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_engine_stream *st,
+	    const uint8_t *data, size_t len, const struct hyp_detect_pkt *ctx,
+	    const struct hyp_engine_http *http, struct hyp_verdict *v)
+{
+	static __thread struct hyp_http_stats unused;	/* callers without counters */
+	struct hyp_http_stats *hst = http != NULL && http->stats != NULL ? http->stats : &unused;
+	struct http_cb cb = { e, s, ctx, v };
+
+	if (st->http_off || hyp_detect_http_rules(e->det) == 0)
+		return;
+	if (st->http == NULL && hyp_http_dir_new(!ctx->to_server, &st->http) < 0) {
+		hst->nomem++;
+		return;
+	}
+	if (hyp_http_feed(st->http, http != NULL && http->peer != NULL ? http->peer->http : NULL,
+			  &e->http_lim, data, len, on_http, &cb, hst) < 0) {
+		/* not HTTP (or no longer): its parser goes, the stream is inspected as bytes */
+		st->http_off = true;
+		hyp_http_dir_free(st->http);
+		st->http = NULL;
+	}
+}
+
 int
 hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		       struct hyp_engine_stream **stp, const uint8_t *data, size_t len,
 		       uint8_t proto, uint16_t dport, const struct hyp_detect_pkt *ctx,
-		       struct hyp_verdict *v)
+		       const struct hyp_engine_http *http, struct hyp_verdict *v)
 {
 	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
 	struct hyp_engine_stream *st = *stp;
@@ -731,10 +814,13 @@ hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 					HYP_ENGINE_MAX_MATCHES);
 		consider_dpi(e, m, n, v);
 	}
+	if (e->det != NULL && ctx != NULL && len > 0 && proto == IPPROTO_TCP)
+		stream_http(e, s, st, data, len, ctx, http, v);
 	if (e->det != NULL && ctx != NULL && len > 0) {
 		struct hyp_detect_pkt p = *ctx;
 
 		p.stream = true;
+		p.app_http = hyp_http_is_http(st->http);
 		run_sigs(e, s, &p, v);
 	}
 	return 0;
@@ -743,6 +829,7 @@ hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 void
 hyp_engine_stream_end(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		      struct hyp_engine_stream *st, uint8_t proto, uint16_t dport,
+		      const struct hyp_detect_pkt *ctx, const struct hyp_engine_http *http,
 		      struct hyp_verdict *v)
 {
 	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
@@ -759,6 +846,20 @@ hyp_engine_stream_end(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		consider_dpi(e, m, n, v);
 	st->dns_len = 0;
 	st->dns_broken = false;
+	if (st->http != NULL && mine && e->det != NULL && ctx != NULL && v != NULL) {
+		struct http_cb cb = { e, s, ctx, v };
+
+		hyp_http_end(st->http, on_http, &cb);
+	}
+	hyp_http_dir_free(st->http);
+	st->http = NULL;
+	st->http_off = false;
+}
+
+bool
+hyp_engine_stream_is_http(const struct hyp_engine_stream *st)
+{
+	return st != NULL && hyp_http_is_http(st->http);
 }
 
 void
@@ -767,6 +868,7 @@ hyp_engine_stream_free(struct hyp_engine_stream *st)
 	if (st == NULL)
 		return;
 	hyp_dpi_stream_close(NULL, st->dpi, NULL, 0, 0, NULL, 0);
+	hyp_http_dir_free(st->http);
 	free(st->dns);
 	free(st);
 }

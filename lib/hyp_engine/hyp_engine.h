@@ -24,6 +24,7 @@
 #include "hyp_detect.h"
 #include "hyp_dns.h"
 #include "hyp_dpi.h"
+#include "hyp_http.h"
 #include "hyp_policy.h"
 
 #ifdef __cplusplus
@@ -52,6 +53,11 @@ struct hyp_verdict {
 	bool sig_pass;			/**< a Suricata pass rule matched */
 	uint8_t reject;			/**< reject rules matched: whom they answer
 					 *   (HYP_REJECT_SRC | HYP_REJECT_DST) */
+	/**
+	 * The HTTP message whose rules alerted (EVE's http object), or NULL;
+	 * valid until the scratch inspects again.
+	 */
+	const struct hyp_http_meta *http;
 	unsigned int n_sigs;		/**< Suricata rules that alert, in sigs[] */
 	uint32_t sigs[HYP_VERDICT_SIGS];	/**< their slots */
 };
@@ -141,6 +147,18 @@ void hyp_engine_inspect_segment(const struct hyp_engine *e, struct hyp_engine_sc
  */
 struct hyp_engine_stream;
 
+/**
+ * HTTP over a stream: when the engine has rules that need it
+ * (hyp_detect_http_rules()), each direction of a TCP flow is parsed as
+ * HTTP (requests from the initiator, responses back) and the rules with
+ * HTTP buffers are inspected at each message's events (hyp_buf.h), with
+ * the body limits of the policy's slow_path.http.
+ */
+struct hyp_engine_http {
+	struct hyp_engine_stream *peer;	/**< the flow's other direction, or NULL */
+	struct hyp_http_stats *stats;	/**< the worker's counters */
+};
+
 /** Start a verdict: a pass, no rule. */
 void hyp_engine_verdict_init(struct hyp_verdict *v);
 
@@ -156,15 +174,20 @@ void hyp_engine_verdict_init(struct hyp_verdict *v);
 int hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 			   struct hyp_engine_stream **st, const uint8_t *data, size_t len,
 			   uint8_t proto, uint16_t dport, const struct hyp_detect_pkt *ctx,
-			   struct hyp_verdict *v);
+			   const struct hyp_engine_http *http, struct hyp_verdict *v);
 
 /**
  * The stream ended (FIN, RST) or broke (a gap): what only an end matches
- * goes into v; the next feed starts a new stream. e NULL: just reset.
+ * goes into v (an HTTP body not yet inspected is, as far as it came, with
+ * ctx's hosts); the next feed starts a new stream. e NULL: just reset.
  */
 void hyp_engine_stream_end(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 			   struct hyp_engine_stream *st, uint8_t proto, uint16_t dport,
+			   const struct hyp_detect_pkt *ctx, const struct hyp_engine_http *http,
 			   struct hyp_verdict *v);
+
+/** Whether the stream parsed as HTTP (protocol http rules; EVE's app_proto). */
+bool hyp_engine_stream_is_http(const struct hyp_engine_stream *st);
 
 /** Free it, whatever generation opened it (NULL is ignored). */
 void hyp_engine_stream_free(struct hyp_engine_stream *st);

@@ -51,10 +51,11 @@ HYP_LOG_TYPE(eve);
 
 #define EVE_BURST		32
 /*
- * The longest line: 127 signature bytes and 253 rrname bytes at 6 output
- * characters each (\u00XX), plus under 600 for the rest. Twice that.
+ * The longest line: 127 signature bytes, 253 rrname bytes, or the http
+ * object's 1,570 bytes at 6 output characters each (\u00XX), plus under
+ * 600 for the rest.
  */
-#define EVE_LINE_MAX		4096
+#define EVE_LINE_MAX		16384
 #define EVE_BUF_SIZE		(EVE_BURST * EVE_LINE_MAX + 1)
 #define EVE_IDLE_MIN_US		50
 #define EVE_IDLE_MAX_US		2000	/* bounds how late `tail -f` sees a line */
@@ -292,6 +293,37 @@ eve_dns(const struct hyp_eve_alert *a)
 	return dns;
 }
 
+/* EVE's http object, as a Suricata alert on an HTTP transaction carries it */
+static json_t *
+eve_http(const struct hyp_eve_alert *a)
+{
+	json_t *h = json_object();
+	int rc = 0;
+
+	if (h == NULL)
+		return NULL;
+	if (a->http_host[0] != '\0')
+		rc |= json_object_set_new(h, "hostname", eve_string(a->http_host, sizeof(a->http_host)));
+	rc |= json_object_set_new(h, "url", eve_string(a->http_url, sizeof(a->http_url)));
+	if (a->http_user_agent[0] != '\0')
+		rc |= json_object_set_new(h, "http_user_agent",
+					  eve_string(a->http_user_agent, sizeof(a->http_user_agent)));
+	if (a->http_method[0] != '\0')
+		rc |= json_object_set_new(h, "http_method",
+					  eve_string(a->http_method, sizeof(a->http_method)));
+	if (a->http_protocol[0] != '\0')
+		rc |= json_object_set_new(h, "protocol",
+					  eve_string(a->http_protocol, sizeof(a->http_protocol)));
+	if (a->http_status != 0)
+		rc |= json_object_set_new(h, "status", json_integer(a->http_status));
+	rc |= json_object_set_new(h, "length", json_integer((json_int_t)a->http_length));
+	if (rc != 0) {
+		json_decref(h);
+		return NULL;
+	}
+	return h;
+}
+
 static inline bool
 has_ports(uint8_t proto)
 {
@@ -355,6 +387,9 @@ eve_format(const struct hyp_eve_alert *a, char *buf, size_t size)
 	if (a->rrname[0] != '\0') {
 		rc |= json_object_set_new(root, "app_proto", json_string("dns"));
 		rc |= json_object_set_new(root, "dns", eve_dns(a));
+	} else if (a->http) {
+		rc |= json_object_set_new(root, "app_proto", json_string("http"));
+		rc |= json_object_set_new(root, "http", eve_http(a));
 	}
 
 	if (rc == 0) {

@@ -69,6 +69,15 @@ struct hyp_eve_alert {
 	uint32_t rev;		/**< 0: 1 (YAML rules have no revision) */
 	uint32_t severity;	/**< 0: 2 */
 	char category[64];	/**< the classtype's text; "" if none */
+	/* an HTTP message's rule: EVE's http object (app_proto http) */
+	bool http;
+	uint16_t http_status;	/**< 0: none (the alert is on a request) */
+	uint64_t http_length;	/**< response body bytes */
+	char http_method[24];
+	char http_protocol[16];
+	char http_host[256];
+	char http_user_agent[256];
+	char http_url[1024];
 };
 
 struct hyp_eve;

@@ -538,6 +538,14 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 				  "they gave up on", &dst, hyp_detect_stat_descs,
 				  hyp_detect_stat_count);
 		}
+		{
+			struct hyp_http_stats hs;
+
+			hyp_pipeline_http_stats(p, &hs);
+			table_all(o, "hyperion_http", "HTTP/1.x over the TCP streams on the "
+				  "workers: messages parsed, and directions or bodies it gave up "
+				  "on or cut", &hs, hyp_http_stat_descs, hyp_http_stat_count);
+		}
 	}
 	if (ctl->autoblock != NULL) {
 		struct hyp_autoblock_stats ab;

@@ -253,6 +253,8 @@ void hyp_pipeline_stream_stats(const struct hyp_pipeline *p, struct hyp_stream_s
 /** The Suricata rules' counters over the workers, carried across reloads. */
 struct hyp_detect_stats;
 void hyp_pipeline_detect_stats(const struct hyp_pipeline *p, struct hyp_detect_stats *sum);
+/** The workers' HTTP parsers' counters, summed. */
+void hyp_pipeline_http_stats(const struct hyp_pipeline *p, struct hyp_http_stats *sum);
 /** True when every lcore has nothing queued (rings empty). */
 bool hyp_pipeline_idle(const struct hyp_pipeline *p);
 void hyp_pipeline_print_roles(const struct hyp_pipeline *p, FILE *f);

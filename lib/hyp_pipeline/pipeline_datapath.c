@@ -62,10 +62,22 @@ post_event_info(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct
 	a.action = action;
 	if (msg != NULL)
 		snprintf(a.signature, sizeof(a.signature), "%s", msg);
-	if (v_dns != NULL) {
+	if (v_dns != NULL && v_dns->dns_query) {
 		memcpy(a.rrname, v_dns->rrname, sizeof(a.rrname));
 		a.rrtype = v_dns->rrtype;
 		a.dns_id = v_dns->dns_id;
+	}
+	if (v_dns != NULL && v_dns->http != NULL) {
+		const struct hyp_http_meta *h = v_dns->http;
+
+		a.http = true;
+		a.http_status = h->status;
+		a.http_length = h->length;
+		snprintf(a.http_method, sizeof(a.http_method), "%s", h->method);
+		snprintf(a.http_protocol, sizeof(a.http_protocol), "%s", h->protocol);
+		snprintf(a.http_host, sizeof(a.http_host), "%s", h->host);
+		snprintf(a.http_user_agent, sizeof(a.http_user_agent), "%s", h->user_agent);
+		snprintf(a.http_url, sizeof(a.http_url), "%s", h->url);
 	}
 	if (info != NULL) {
 		a.gid = info->gid;
@@ -136,7 +148,8 @@ post_alerts(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp
 		    hyp_engine_rule_info(e, v->sigs[i], &info) < 0 ||
 		    !alert_due(p, e, m, (int)v->sigs[i], id, now))
 			continue;
-		post_event_info(p, st, m, hash, id, a, msg, v->dns_query ? v : NULL, &info);
+		post_event_info(p, st, m, hash, id, a, msg,
+				v->dns_query || v->http != NULL ? v : NULL, &info);
 	}
 }
 
@@ -346,6 +359,7 @@ struct tcp_feed {
 	struct pipe_tcp_dir *td;
 	const struct hyp_pkt_meta *m;
 	const struct hyp_detect_pkt *ctx;	/* the segment, for the Suricata rules */
+	const struct hyp_engine_http *http;
 	struct hyp_verdict *v;
 };
 
@@ -380,11 +394,12 @@ tcp_deliver(void *arg, const uint8_t *data, uint32_t len)
 
 	if (data == NULL) {
 		/* what follows is not joined to what came before */
-		hyp_engine_stream_end(NULL, NULL, f->td->es, f->m->proto, f->m->dport, NULL);
+		hyp_engine_stream_end(NULL, NULL, f->td->es, f->m->proto, f->m->dport, NULL, NULL,
+				      NULL);
 		return;
 	}
 	hyp_engine_stream_feed(f->e, f->s, &f->td->es, data, len, f->m->proto, f->m->dport,
-			       f->ctx != NULL ? window(f, data, len, &c) : NULL, f->v);
+			       f->ctx != NULL ? window(f, data, len, &c) : NULL, f->http, f->v);
 }
 
 enum tcp_outcome {
@@ -408,8 +423,10 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 	    struct pipe_df *df, struct hyp_verdict *v)
 {
 	struct pipe_tcp_dir *td = fe->user[dir];
+	const struct pipe_tcp_dir *other = fe->user[dir ^ 1];
 	struct hyp_detect_pkt ctx;
-	struct tcp_feed f = { g->engine, g->scratch[w->idx], p, w, NULL, m, &ctx, v };
+	struct hyp_engine_http http = { other != NULL ? other->es : NULL, &w->http };
+	struct tcp_feed f = { g->engine, g->scratch[w->idx], p, w, NULL, m, &ctx, &http, v };
 	enum hyp_stream_result r;
 	uint32_t ev;
 
@@ -430,7 +447,8 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 		return TCP_REFUSED;
 	hyp_engine_inspect_segment(g->engine, g->scratch[w->idx], &ctx, v);
 	if (ev & HYP_STREAM_EV_END)
-		hyp_engine_stream_end(g->engine, g->scratch[w->idx], td->es, m->proto, m->dport, v);
+		hyp_engine_stream_end(g->engine, g->scratch[w->idx], td->es, m->proto, m->dport, &ctx,
+				      &http, v);
 	if (ev & HYP_STREAM_EV_CONFLICT) {
 		post_event(p, st, m, hash, hyp_engine_event_sid(HYP_EV_TCP_CONFLICT),
 			   ips ? HYP_ACTION_DROP : HYP_ACTION_ALERT,

@@ -39,6 +39,7 @@
  *     rule_files: [emerging-dns.rules, ...]  # Suricata rules, relative to the
  *                                          # policy's directory, no ".."
  *     rule_vars: {HOME_NET: "[198.18.0.0/15]", HTTP_PORTS: "[80,8080]", ...}
+ *     http: {request_body_limit: 102400, response_body_limit: 102400}
  *   runtime:
  *     fail_mode: open|closed
  *     watchdog_ms: N                                  # 0: no watchdog
@@ -52,6 +53,7 @@
 #include <stdint.h>
 
 #include "hyp_base.h"	/* enum hyp_action, HYP_DNS_NAME_MAX */
+#include "hyp_buf.h"	/* HYP_HTTP_BODY_LIMIT_* */
 #include "hyp_cidr.h"
 
 #ifdef __cplusplus
@@ -150,6 +152,8 @@ struct hyp_policy {
 	size_t n_rule_files;
 	struct hyp_policy_var *rule_vars;	/* over Suricata's defaults */
 	size_t n_rule_vars;
+	uint32_t http_request_body_limit;	/* bytes; HYP_HTTP_BODY_LIMIT_DEFAULT */
+	uint32_t http_response_body_limit;
 
 	/* runtime */
 	int fail_mode;		/* HYP_FAIL_OPEN (default) or HYP_FAIL_CLOSED */

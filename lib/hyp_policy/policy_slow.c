@@ -613,9 +613,19 @@ rule_var(struct pctx *c, const char *key, const yaml_mark_t *at)
 	return 0;
 }
 
+static const char *const http_keys[] = { "request_body_limit", "response_body_limit" };
+
+/* bytes of an HTTP body the rules see (after gzip); 0: none */
+static int
+http_field(struct pctx *c, unsigned int key, void *arg)
+{
+	return pol_read_u32(c, 0, HYP_HTTP_BODY_LIMIT_MAX, key == 0 ? &c->p->http_request_body_limit :
+						   &c->p->http_response_body_limit);
+}
+
 static const char *const slow_keys[] = {
 	"dns_rules", "payload_signatures", "payload_rules", "auto_block", "dns_malformed",
-	"rule_files", "rule_vars",
+	"rule_files", "rule_vars", "http",
 };
 
 static int
@@ -634,6 +644,8 @@ slow_field(struct pctx *c, unsigned int key, void *arg)
 		return yw_list(c, rule_file_item, HYP_POLICY_MAX_RULE_FILES);
 	case 6:
 		return yw_map_any(c, rule_var, HYP_POLICY_MAX_RULE_VARS);
+	case 7:
+		return yw_section(c, http_keys, HYP_DIM(http_keys), http_field, NULL);
 	default:
 		return yw_section(c, ab_keys, HYP_DIM(ab_keys),
 				   ab_field, NULL);

@@ -37,6 +37,7 @@ static const char *const proto_names[HYP_RP_MAX] = {
 	[HYP_RP_DNS] = "dns",
 	[HYP_RP_TCP_PKT] = "tcp-pkt",
 	[HYP_RP_TCP_STREAM] = "tcp-stream",
+	[HYP_RP_HTTP] = "http",
 };
 
 const char *
@@ -61,6 +62,7 @@ struct pctx {
 	uint8_t buf;			/* the sticky buffer in force */
 	int last_content;		/* index in opts of the last content, -1 */
 	int last_match;			/* of the last content or pcre (relative anchors) */
+	bool file_data;			/* file.data: the body of the rule's direction */
 };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -982,10 +984,11 @@ kw_endswith(struct pctx *c, const char *val)
 static int
 kw_pcre(struct pctx *c, const char *val)
 {
-	static const char http_flags[] = "UIHDMCSYPQVWKLB";	/* S: stat_msg; B: rawbytes */
+	static const char http_flags[] = "KL";	/* Suricata's, for buffers we do not fill */
 	struct hyp_rule_opt *o;
 	char *raw = NULL, *slash;
 	uint32_t flags = 0;
+	int pbuf = -1;		/* a buffer flag's buffer */
 	bool neg;
 	size_t len;
 	int ret;
@@ -1013,6 +1016,14 @@ kw_pcre(struct pctx *c, const char *val)
 		case 'O': break;	/* override match limits: ours are fixed */
 		case 'B': break;	/* rawbytes: there is no other view */
 		default:
+			if (hyp_buf_by_pcre_flag(*f) >= 0) {
+				if (pbuf >= 0) {
+					free(raw);
+					return fail(c, "two buffer flags");
+				}
+				pbuf = hyp_buf_by_pcre_flag(*f);
+				break;
+			}
 			if (strchr(http_flags, *f) != NULL) {
 				char kw[16];
 
@@ -1045,7 +1056,15 @@ kw_pcre(struct pctx *c, const char *val)
 	o->u.pcre.flags = flags;
 	o->u.pcre.negated = neg;
 	o->u.pcre.buf = c->buf;
-	if ((flags & HYP_PCRE_R) && c->last_match < 0)
+	if (pbuf >= 0 && pbuf != c->buf) {
+		if (c->buf != HYP_BUF_PAYLOAD)
+			return fail(c, "a buffer flag after the sticky buffer %s",
+				    hyp_buf_descs[c->buf].sticky);
+		o->u.pcre.buf = (uint8_t)pbuf;
+		o->buf = (uint8_t)pbuf;
+	}
+	/* in a sticky buffer, relative to nothing yet is relative to its start (Suricata's) */
+	if ((flags & HYP_PCRE_R) && c->last_match < 0 && c->buf == HYP_BUF_PAYLOAD)
 		return fail(c, "/R needs a content or pcre before it");
 	c->last_match = (int)(c->r->n_opts - 1);
 	return 0;
@@ -1116,8 +1135,8 @@ kw_bsize(struct pctx *c, const char *val)
 {
 	struct hyp_rule_opt *o;
 
-	if (c->buf == HYP_RBUF_PAYLOAD)
-		return fail(c, "needs a sticky buffer (dns.query) before it");
+	if (c->buf == HYP_BUF_PAYLOAD)
+		return fail(c, "needs a sticky buffer (dns.query, http.uri, ...) before it");
 	o = opt_new(c, HYP_RO_BSIZE);
 	return o == NULL ? -EINVAL : parse_num(c, val, 65535, &o->u.num);
 }
@@ -1176,7 +1195,7 @@ kw_isdataat(struct pctx *c, const char *val)
 	o->u.isdataat.n = (uint32_t)n;
 	o->u.isdataat.negated = neg;
 	o->u.isdataat.relative = b != NULL && strcmp(b, "relative") == 0;
-	if (o->u.isdataat.relative && c->last_match < 0)
+	if (o->u.isdataat.relative && c->last_match < 0 && c->buf == HYP_BUF_PAYLOAD)
 		return fail(c, "relative needs a content or pcre before it");
 	return 0;
 }
@@ -1365,7 +1384,7 @@ byte_words(struct pctx *c, char **p, struct hyp_rule_byte *b, bool jump, bool ex
 	} else if (b->nbytes > 8) {
 		return fail(c, "at most 8 bytes (or string)");
 	}
-	if ((b->flags & HYP_BYTE_RELATIVE) && c->last_match < 0)
+	if ((b->flags & HYP_BYTE_RELATIVE) && c->last_match < 0 && c->buf == HYP_BUF_PAYLOAD)
 		return fail(c, "relative needs a content or pcre before it");
 	return 0;
 }
@@ -1675,25 +1694,79 @@ kw_flags(struct pctx *c, const char *val)
 	return 0;
 }
 
+/* uricontent: content in the normalized URI (Snort's spelling) */
 static int
-kw_dns_query(struct pctx *c, const char *val)
+kw_uricontent(struct pctx *c, const char *val)
+{
+	uint8_t keep = c->buf;
+	int ret;
+
+	c->buf = HYP_BUF_HTTP_URI;
+	ret = kw_content(c, val);
+	c->buf = keep;
+	return ret;
+}
+
+/* urilen: N, <N, >N, N<>M [,norm|raw] */
+static int
+kw_urilen(struct pctx *c, const char *val)
+{
+	char buf[64], *comma;
+	struct hyp_rule_opt *o;
+	uint8_t b = HYP_BUF_HTTP_URI;
+
+	if (need_value(c, val) < 0)
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", val);
+	comma = strchr(buf, ',');
+	if (comma != NULL) {
+		char *mode = comma + 1;
+
+		*comma = '\0';
+		while (isspace((unsigned char)*mode))
+			mode++;
+		if (strcmp(mode, "raw") == 0)
+			b = HYP_BUF_HTTP_URI_RAW;
+		else if (strcmp(mode, "norm") != 0)
+			return fail(c, "'%.32s' is not norm or raw", mode);
+	}
+	o = opt_new(c, HYP_RO_URILEN);
+	if (o == NULL)
+		return -EINVAL;
+	o->buf = b;
+	return parse_num(c, buf, 65535, &o->u.num);
+}
+
+/* A sticky buffer: the options after it inspect it. */
+static int
+sticky(struct pctx *c, const char *name, const char *val, int b)
 {
 	if (no_value(c, val) < 0)
 		return -EINVAL;
-	c->buf = HYP_RBUF_DNS_QUERY;
+	if (strcmp(name, "file.data") == 0 || strcmp(name, "file_data") == 0)
+		c->file_data = true;
+	c->buf = (uint8_t)b;
 	c->last_content = -1;
 	c->last_match = -1;
 	return 0;
 }
 
+/*
+ * A legacy content modifier (content:"x"; http_uri;): the content before
+ * it, with its positions, moves to that buffer; the buffer in force for
+ * what follows does not change.
+ */
 static int
-kw_pkt_data(struct pctx *c, const char *val)
+modifier(struct pctx *c, const char *val, int b)
 {
-	if (no_value(c, val) < 0)
+	struct hyp_rule_content *k = last_content(c);
+
+	if (k == NULL || no_value(c, val) < 0)
 		return -EINVAL;
-	c->buf = HYP_RBUF_PAYLOAD;
-	c->last_content = -1;
-	c->last_match = -1;
+	if (k->buf != HYP_BUF_PAYLOAD)
+		return fail(c, "the content before it is in %s already", hyp_buf_descs[k->buf].sticky);
+	k->buf = (uint8_t)b;
+	c->r->opts[c->last_content].buf = (uint8_t)b;
 	return 0;
 }
 
@@ -1701,6 +1774,7 @@ static const struct {
 	const char *name;
 	kw_fn fn;
 } keywords[] = {
+	{ "uricontent", kw_uricontent }, { "urilen", kw_urilen },
 	{ "msg", kw_msg }, { "sid", kw_sid }, { "rev", kw_rev }, { "gid", kw_gid },
 	{ "classtype", kw_classtype }, { "priority", kw_priority },
 	{ "reference", kw_ignore_value }, { "metadata", kw_ignore_value },
@@ -1715,8 +1789,6 @@ static const struct {
 	{ "byte_extract", kw_byte_extract }, { "threshold", kw_threshold },
 	{ "detection_filter", kw_detection_filter }, { "ttl", kw_ttl },
 	{ "itype", kw_itype }, { "icode", kw_icode }, { "flags", kw_flags },
-	{ "dns.query", kw_dns_query }, { "dns_query", kw_dns_query },
-	{ "pkt_data", kw_pkt_data },
 };
 
 /* ---- the rule ---- */
@@ -1780,10 +1852,14 @@ parse_options(struct pctx *c, const char *s, const char *end)
 		for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
 			if (strcmp(keywords[i].name, name) == 0)
 				break;
-		if (i == sizeof(keywords) / sizeof(keywords[0]))
-			ret = skip(c, name);
-		else
+		if (i < sizeof(keywords) / sizeof(keywords[0]))
 			ret = keywords[i].fn(c, val);
+		else if (hyp_buf_by_sticky(name) >= 0)
+			ret = sticky(c, name, val, hyp_buf_by_sticky(name));
+		else if (hyp_buf_by_modifier(name) >= 0)
+			ret = modifier(c, val, hyp_buf_by_modifier(name));
+		else
+			ret = skip(c, name);
 		free(val);
 		if (ret != 0)
 			return ret;
@@ -1893,6 +1969,58 @@ parse_header(struct pctx *c, const char **s, const char *end)
 	return 0;
 }
 
+/*
+ * What the buffers of a whole rule allow: one HTTP message's buffers per
+ * rule (the engine inspects a request and a response apart) and a
+ * direction that can see them. Payload options beside HTTP buffers read
+ * the stream window that completed the message (Suricata: the packet).
+ */
+static int
+check_buffers(struct pctx *c)
+{
+	struct hyp_rule *r = c->r;
+	bool req = false, rsp = false, http = false;
+	unsigned int i;
+
+	for (i = 0; i < r->n_opts; i++) {
+		struct hyp_rule_opt *o = &r->opts[i];
+		uint8_t *b = o->type == HYP_RO_CONTENT ? &o->u.content.buf :
+			     o->type == HYP_RO_PCRE ? &o->u.pcre.buf : &o->buf;
+
+		/* file.data in a to_server rule is the request's body */
+		if (c->file_data && (r->flow & HYP_FLOW_TO_SERVER) &&
+		    *b == HYP_BUF_HTTP_RESPONSE_BODY) {
+			*b = HYP_BUF_HTTP_REQUEST_BODY;
+			o->buf = HYP_BUF_HTTP_REQUEST_BODY;
+		}
+		switch (o->type) {
+		case HYP_RO_CONTENT: case HYP_RO_PCRE: case HYP_RO_BSIZE: case HYP_RO_ISDATAAT:
+		case HYP_RO_BYTE_TEST: case HYP_RO_BYTE_JUMP: case HYP_RO_BYTE_EXTRACT:
+		case HYP_RO_URILEN:
+			break;
+		default:
+			continue;	/* packet options */
+		}
+		if (!hyp_buf_is_http(*b))
+			continue;
+		http = true;
+		req |= hyp_buf_descs[*b].side == HYP_BUF_SIDE_REQUEST;
+		rsp |= hyp_buf_descs[*b].side == HYP_BUF_SIDE_RESPONSE;
+	}
+	c->kw = NULL;
+	if (!http)
+		return 0;
+	if (r->proto != HYP_RP_TCP && r->proto != HYP_RP_HTTP && r->proto != HYP_RP_IP)
+		return fail(c, "HTTP buffers in a %s rule", proto_names[r->proto]);
+	if (req && rsp)
+		return skip(c, "http request and response buffers in one rule");
+	if (req && (r->flow & HYP_FLOW_TO_CLIENT))
+		return fail(c, "request buffers with flow:to_client");
+	if (rsp && (r->flow & HYP_FLOW_TO_SERVER))
+		return fail(c, "response buffers with flow:to_server");
+	return 0;
+}
+
 void
 hyp_rule_free(struct hyp_rule *r)
 {
@@ -1927,7 +2055,7 @@ int
 hyp_rule_parse(const char *text, size_t len, const struct hyp_rule_vars *vars,
 	       struct hyp_rule *r, struct hyp_rule_err *e)
 {
-	struct pctx c = { vars, r, e, NULL, HYP_RBUF_PAYLOAD, -1, -1 };
+	struct pctx c = { vars, r, e, NULL, HYP_BUF_PAYLOAD, -1, -1 };
 	const char *s = text, *end = text + len;
 	int ret;
 
@@ -1949,6 +2077,8 @@ hyp_rule_parse(const char *text, size_t len, const struct hyp_rule_vars *vars,
 		c.kw = NULL;
 		ret = fail(&c, "no sid");
 	}
+	if (ret == 0)
+		ret = check_buffers(&c);
 out:
 	if (ret != 0)
 		hyp_rule_free(r);

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "hyp_base.h"	/* struct hyp_threshold_spec */
+#include "hyp_buf.h"
 #include "hyp_cidr.h"
 
 #ifdef __cplusplus
@@ -48,6 +49,7 @@ enum hyp_rule_proto {
 	HYP_RP_DNS,		/**< the DNS parser's view, UDP and TCP */
 	HYP_RP_TCP_PKT,		/**< TCP packets only */
 	HYP_RP_TCP_STREAM,	/**< reassembled TCP only */
+	HYP_RP_HTTP,		/**< TCP flows our HTTP parser took, on any port */
 	HYP_RP_MAX
 };
 
@@ -88,12 +90,6 @@ struct hyp_rule_expr {
 bool hyp_rule_addr_match(const struct hyp_rule_expr *e, unsigned int family, const uint8_t a[16]);
 bool hyp_rule_port_match(const struct hyp_rule_expr *e, uint16_t port);
 
-/** The buffer a content or pcre inspects (its sticky buffer). */
-enum hyp_rule_buf {
-	HYP_RBUF_PAYLOAD,	/**< packet payload, or the stream for tcp-stream */
-	HYP_RBUF_DNS_QUERY,	/**< each query name, dotted, no trailing dot */
-};
-
 /** dsize, bsize, ttl, itype, icode: N, <N, >N, <=N, >=N, !N, N<>M (exclusive), N-M. */
 enum hyp_rule_cmp {
 	HYP_CMP_EQ, HYP_CMP_LT, HYP_CMP_GT, HYP_CMP_LE, HYP_CMP_GE, HYP_CMP_NE,
@@ -110,7 +106,7 @@ bool hyp_rule_num_match(const struct hyp_rule_num *n, uint32_t v);
 struct hyp_rule_content {
 	uint8_t *pat;
 	uint16_t len;
-	uint8_t buf;		/**< enum hyp_rule_buf */
+	uint8_t buf;		/**< enum hyp_buf (hyp_buf.h) */
 	bool negated, nocase, fast_pattern, startswith, endswith;
 	bool has_offset, has_depth, has_distance, has_within;
 	int32_t offset, depth, distance, within;
@@ -172,6 +168,7 @@ enum hyp_rule_opt_type {
 	HYP_RO_ITYPE,
 	HYP_RO_ICODE,
 	HYP_RO_FLAGS,
+	HYP_RO_URILEN,		/**< num on the length of buf (the URI, normalized or raw) */
 };
 
 /** isdataat: N[,relative]; negated: !N */
@@ -192,7 +189,7 @@ struct hyp_rule_opt {
 	union {
 		struct hyp_rule_content content;
 		struct hyp_rule_pcre pcre;
-		struct hyp_rule_num num;	/**< dsize, bsize, ttl, itype, icode */
+		struct hyp_rule_num num;	/**< dsize, bsize, ttl, itype, icode, urilen */
 		struct hyp_rule_isdataat isdataat;
 		struct hyp_rule_byte byte;
 		struct hyp_rule_flags flags;

@@ -200,6 +200,14 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 		add_container(d, "rules", table_dict(&ds2, hyp_detect_stat_descs,
 						     hyp_detect_stat_count));
 	}
+	{
+		struct hyp_http_stats hs;
+
+		memset(&hs, 0, sizeof(hs));
+		if (c->pipe != NULL)
+			hyp_pipeline_http_stats(c->pipe, &hs);
+		add_container(d, "http", table_dict(&hs, hyp_http_stat_descs, hyp_http_stat_count));
+	}
 
 	memset(&es, 0, sizeof(es));
 	if (c->eve != NULL)

@@ -393,7 +393,7 @@ reasm_deliver(void *arg, const uint8_t *data, uint32_t len)
 
 	if (data != NULL)
 		hyp_engine_stream_feed(f->b->e, f->b->s, f->st, data, len, IPPROTO_TCP, HTTP_DPORT,
-				       NULL, f->v);
+				       NULL, NULL, f->v);
 }
 
 /* n packets of case cs on engine b: TSC cycles and ns in total. */
@@ -442,7 +442,7 @@ run(const struct bench_ctx *c, int e, int cs, uint32_t n, uint64_t *cyc, uint64_
 		for (i = 0; i < n; i++) {
 			hyp_engine_verdict_init(&v);
 			hyp_engine_stream_feed(b->e, b->s, &st[e], p->b, p->len, p->proto, p->dport,
-					       NULL, &v);
+					       NULL, NULL, &v);
 			acc += v.action + v.rule_id;
 		}
 	} else {

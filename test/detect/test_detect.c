@@ -834,6 +834,125 @@ test_port_groups(void)
 	hyp_rules_report_free(&rep);
 }
 
+/*
+ * HTTP events: a rule with HTTP buffers is inspected at its message's
+ * event over that message's buffers, never on packets; one of protocol
+ * http without them only on flows the HTTP parser took.
+ */
+struct hcase {
+	const char *rule;
+	uint8_t ev;		/* enum hyp_http_ev; NONE: a packet */
+	bool to_server;
+	int want;
+};
+
+static void
+test_http(void)
+{
+	static const char hdr_req[] = "Host: www.example.com\r\nUser-Agent: EVIL-bot/1.0\r\nX-Foo: bar\r\n";
+	static const char hdr_rsp[] = "Server: nginx\r\nX-Foo: bar\r\n";
+	static const struct hcase c[] = {
+		{ "alert http any any -> any any (content:\"/admin\"; http_uri; sid:1;)",
+		  HYP_HTTP_EV_REQUEST, true, 1 },
+		{ "alert http any any -> any any (content:\"/admin\"; http_uri; sid:1;)",
+		  HYP_HTTP_EV_RESPONSE, false, 0 },
+		{ "alert http any any -> any any (content:\"/admin\"; http_uri; sid:1;)",
+		  HYP_HTTP_EV_NONE, true, 0 },
+		{ "alert tcp any any -> any any (content:\"GET\"; http_method; uricontent:\"/adm\"; "
+		  "sid:1;)", HYP_HTTP_EV_REQUEST, true, 1 },
+		{ "alert http any any -> any any (content:\"POST\"; http_method; sid:1;)",
+		  HYP_HTTP_EV_REQUEST, true, 0 },
+		{ "alert http any any -> any any (http.uri; content:\"/admin\"; content:\"php\"; "
+		  "distance:0; within:10; sid:1;)", HYP_HTTP_EV_REQUEST, true, 1 },
+		{ "alert http any any -> any any (http.uri; content:\"/admin\"; content:\"php\"; "
+		  "distance:0; within:4; sid:1;)", HYP_HTTP_EV_REQUEST, true, 0 },
+		{ "alert http any any -> any any (urilen:12; sid:1;)", HYP_HTTP_EV_REQUEST, true, 1 },
+		{ "alert http any any -> any any (urilen:>12; sid:1;)", HYP_HTTP_EV_REQUEST, true, 0 },
+		{ "alert http any any -> any any (urilen:19,raw; sid:1;)", HYP_HTTP_EV_REQUEST, true, 1 },
+		{ "alert http any any -> any any (pcre:\"/^\\/admin\\/[a-z]+\\.php$/U\"; sid:1;)",
+		  HYP_HTTP_EV_REQUEST, true, 1 },
+		{ "alert http any any -> any any (content:\"evil-bot\"; nocase; http_user_agent; sid:1;)",
+		  HYP_HTTP_EV_REQUEST, true, 1 },
+		{ "alert http any any -> any any (content:\"/admin\"; http_uri; content:!\"EVIL\"; "
+		  "http_user_agent; sid:1;)", HYP_HTTP_EV_REQUEST, true, 0 },
+		{ "alert http any any -> any any (http.header; content:\"X-Foo|3a 20|bar|0d 0a|\"; "
+		  "sid:1;)", HYP_HTTP_EV_REQUEST, true, 1 },
+		/* a header rule without a direction: both messages */
+		{ "alert http any any -> any any (http.header; content:\"X-Foo|3a 20|bar|0d 0a|\"; "
+		  "sid:1;)", HYP_HTTP_EV_RESPONSE, false, 1 },
+		{ "alert http any any -> any any (flow:to_client; http.header; content:\"Server|3a| "
+		  "nginx\"; sid:1;)", HYP_HTTP_EV_RESPONSE, false, 1 },
+		{ "alert http any any -> any any (flow:to_client; http.header; content:\"X-Foo\"; "
+		  "sid:1;)", HYP_HTTP_EV_REQUEST, true, 0 },
+		{ "alert http any any -> any any (http.stat_code; content:\"404\"; sid:1;)",
+		  HYP_HTTP_EV_RESPONSE, false, 1 },
+		{ "alert http any any -> any any (flow:to_client; file_data; content:\"MZ\"; sid:1;)",
+		  HYP_HTTP_EV_RESPONSE_BODY, false, 1 },
+		{ "alert http any any -> any any (flow:to_client; file_data; content:\"MZ\"; sid:1;)",
+		  HYP_HTTP_EV_RESPONSE, false, 0 },
+		{ "alert http any any -> any any (flow:to_server; file_data; content:\"user=\"; sid:1;)",
+		  HYP_HTTP_EV_REQUEST_BODY, true, 1 },
+		/* a body rule has the headers too, at the body's event only */
+		{ "alert http any any -> any any (content:\"/admin\"; http_uri; content:\"user=\"; "
+		  "http_client_body; sid:1;)", HYP_HTTP_EV_REQUEST_BODY, true, 1 },
+		{ "alert http any any -> any any (content:\"/admin\"; http_uri; content:\"user=\"; "
+		  "http_client_body; sid:1;)", HYP_HTTP_EV_REQUEST, true, 0 },
+		/* payload options beside HTTP buffers: the window that made the event */
+		{ "alert http any any -> any any (content:\"RAWBYTES\"; content:\"/admin\"; http_uri; "
+		  "sid:1;)", HYP_HTTP_EV_REQUEST, true, 1 },
+		{ "alert http any any -> any any (content:\"NOTTHERE\"; content:\"/admin\"; http_uri; "
+		  "sid:1;)", HYP_HTTP_EV_REQUEST, true, 0 },
+		/* protocol http without buffers: the stream of a flow the parser took */
+		{ "alert http any any -> any any (content:\"RAWBYTES\"; sid:1;)", HYP_HTTP_EV_NONE, true,
+		  1 },
+	};
+	struct hyp_buf_set req, rsp;
+	unsigned int i;
+
+	memset(&req, 0, sizeof(req));
+	memset(&rsp, 0, sizeof(rsp));
+#define SETB(set, b, str) ((set).p[b] = (const uint8_t *)(str), (set).len[b] = (uint32_t)strlen(str))
+	SETB(req, HYP_BUF_HTTP_URI, "/admin/x.php");	/* 12 bytes */
+	SETB(req, HYP_BUF_HTTP_URI_RAW, "/admin/./x.php?%41=");	/* 19 */
+	SETB(req, HYP_BUF_HTTP_METHOD, "GET");
+	SETB(req, HYP_BUF_HTTP_UA, "EVIL-bot/1.0");
+	SETB(req, HYP_BUF_HTTP_HEADER, hdr_req);
+	SETB(req, HYP_BUF_HTTP_REQUEST_BODY, "user=root&pass=x");
+	SETB(rsp, HYP_BUF_HTTP_STAT_CODE, "404");
+	SETB(rsp, HYP_BUF_HTTP_HEADER, hdr_rsp);
+	SETB(rsp, HYP_BUF_HTTP_RESPONSE_BODY, "MZ\x90");
+#undef SETB
+	for (i = 0; i < DIM(c); i++) {
+		static const char raw[] = "xx RAWBYTES yy";
+		struct hyp_detect_pkt p = pkt(6, raw, sizeof(raw) - 1);
+		bool rq = c[i].ev == HYP_HTTP_EV_REQUEST || c[i].ev == HYP_HTTP_EV_REQUEST_BODY;
+		struct hyp_buf_set set = rq ? req : rsp;
+		int got;
+
+		/* a request's headers event has no body yet */
+		if (c[i].ev == HYP_HTTP_EV_REQUEST)
+			set.len[HYP_BUF_HTTP_REQUEST_BODY] = 0;
+		if (c[i].ev == HYP_HTTP_EV_RESPONSE)
+			set.len[HYP_BUF_HTTP_RESPONSE_BODY] = 0;
+		p.to_server = c[i].to_server;
+		p.stream = true;
+		p.app_http = true;
+		p.http_ev = c[i].ev;
+		p.http = c[i].ev != HYP_HTTP_EV_NONE ? &set : NULL;
+		got = one(c[i].rule, &p);
+		tap(got == c[i].want, "HTTP: a rule at its message's event", "%s\nat event %u: got %d, "
+		    "want %d", c[i].rule, c[i].ev, got, c[i].want);
+	}
+	{
+		static const char raw[] = "xx RAWBYTES yy";
+		struct hyp_detect_pkt p = pkt(6, raw, sizeof(raw) - 1);
+
+		p.stream = true;
+		tap(one("alert http any any -> any any (content:\"RAWBYTES\"; sid:1;)", &p) == 0,
+		    "protocol http: not on a stream the HTTP parser did not take", NULL);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -854,6 +973,7 @@ main(int argc, char **argv)
 	test_detection_filter();
 	test_flowbit_tiers();
 	test_port_groups();
+	test_http();
 	if (argc > 1)
 		test_et_open(argv[1]);
 	hyp_rule_vars_free(&vars);

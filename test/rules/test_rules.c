@@ -80,8 +80,8 @@ test_good(void)
 	ret = parse("alert dns any any -> any any (msg:\"Test dns_query option\"; dns_query; "
 		    "content:\"google\"; nocase; bsize:<20; pkt_data; content:\"x\"; sid:1;)", &r, &e);
 	tap(ret == 0 && r.proto == HYP_RP_DNS && r.n_opts == 3 &&
-	    r.opts[0].u.content.buf == HYP_RBUF_DNS_QUERY && r.opts[1].type == HYP_RO_BSIZE &&
-	    r.opts[2].u.content.buf == HYP_RBUF_PAYLOAD, "sticky buffers: dns_query, pkt_data",
+	    r.opts[0].u.content.buf == HYP_BUF_DNS_QUERY && r.opts[1].type == HYP_RO_BSIZE &&
+	    r.opts[2].u.content.buf == HYP_BUF_PAYLOAD, "sticky buffers: dns_query, pkt_data",
 	    "%d %s: %s", ret, e.keyword, e.msg);
 	hyp_rule_free(&r);
 
@@ -138,6 +138,63 @@ v4(uint8_t a[16], const char *s)
 	memset(a, 0, 16);
 	a[10] = a[11] = 0xff;
 	inet_pton(AF_INET, s, a + 12);
+}
+
+/* HTTP: sticky buffers, legacy modifiers, uricontent, urilen, pcre's buffer flags */
+static void
+test_http(void)
+{
+	struct hyp_rule_err e;
+	struct hyp_rule r;
+	int ret;
+
+	ret = parse("alert http $HOME_NET any -> $EXTERNAL_NET any (msg:\"m\"; "
+		    "flow:established,to_server; content:\"POST\"; http_method; content:\"/gate.php\"; "
+		    "http_uri; fast_pattern; content:\"Mozilla\"; http_user_agent; depth:7; "
+		    "content:\"x\"; content:!\"Referer\"; http_header; uricontent:\"id=\"; "
+		    "urilen:>10,raw; pcre:\"/^\\/gate/U\"; http.cookie; content:\"s=\"; "
+		    "sid:1;)", &r, &e);
+	tap(ret == 0 && r.proto == HYP_RP_HTTP && r.n_opts == 9 &&
+	    r.opts[0].u.content.buf == HYP_BUF_HTTP_METHOD &&
+	    r.opts[1].u.content.buf == HYP_BUF_HTTP_URI && r.opts[1].u.content.fast_pattern &&
+	    r.opts[2].u.content.buf == HYP_BUF_HTTP_UA && r.opts[2].u.content.depth == 7 &&
+	    r.opts[3].u.content.buf == HYP_BUF_PAYLOAD &&
+	    r.opts[4].u.content.buf == HYP_BUF_HTTP_HEADER && r.opts[4].u.content.negated &&
+	    r.opts[5].u.content.buf == HYP_BUF_HTTP_URI &&
+	    r.opts[6].type == HYP_RO_URILEN && r.opts[6].buf == HYP_BUF_HTTP_URI_RAW &&
+	    r.opts[6].u.num.cmp == HYP_CMP_GT && r.opts[7].u.pcre.buf == HYP_BUF_HTTP_URI &&
+	    r.opts[8].u.content.buf == HYP_BUF_HTTP_COOKIE,
+	    "legacy modifiers move the content before them; uricontent, urilen, pcre/U, a sticky "
+	    "buffer", "%d %s: %s", ret, e.keyword, e.msg);
+	hyp_rule_free(&r);
+
+	ret = parse("alert http any any -> any any (flow:to_server; file_data; content:\"MZ\"; "
+		    "sid:2;)", &r, &e);
+	tap(ret == 0 && r.opts[0].u.content.buf == HYP_BUF_HTTP_REQUEST_BODY,
+	    "file_data in a to_server rule is the request body", "%d %s", ret, e.msg);
+	hyp_rule_free(&r);
+	ret = parse("alert http any any -> any any (file.data; content:\"MZ\"; flow:to_client; "
+		    "http_stat_code; sid:3;)", &r, &e);
+	tap(ret == -EINVAL && strstr(e.msg, "already") != NULL,
+	    "a modifier on a content in a sticky buffer is refused", "%d %s", ret, e.msg);
+	hyp_rule_free(&r);
+	ret = parse("alert http any any -> any any (file.data; content:\"MZ\"; flow:to_client; "
+		    "sid:3;)", &r, &e);
+	tap(ret == 0 && r.opts[0].u.content.buf == HYP_BUF_HTTP_RESPONSE_BODY,
+	    "file.data in a to_client rule is the response body", "%d %s", ret, e.msg);
+	hyp_rule_free(&r);
+	ret = parse("alert http any any -> any any (http_header_names; content:\"|0d 0a|Host\"; "
+		    "http_accept_enc; content:\"gzip\"; http.content_type; content:\"text\"; "
+		    "sid:4;)", &r, &e);
+	tap(ret == 0 && r.opts[0].u.content.buf == HYP_BUF_HTTP_HEADER_NAMES &&
+	    r.opts[1].u.content.buf == HYP_BUF_HTTP_ACCEPT_ENC &&
+	    r.opts[2].u.content.buf == HYP_BUF_HTTP_CONTENT_TYPE,
+	    "Suricata 5's sticky spellings and 6's", "%d %s: %s", ret, e.keyword, e.msg);
+	hyp_rule_free(&r);
+	ret = parse("alert http any any -> any any (flow:to_client; content:\"s=1\"; http_cookie; "
+		    "sid:5;)", &r, &e);
+	tap(ret == 0, "http_cookie to the client (Set-Cookie)", "%d %s", ret, e.msg);
+	hyp_rule_free(&r);
 }
 
 static void
@@ -249,7 +306,7 @@ test_bad(void)
 		  "sid:1;)", -EINVAL, "depth", "cannot be mixed" },
 		{ "alert tcp any any -> any any (content:\"a\"; offset:-1; sid:1;)", -EINVAL, "offset",
 		  "not an integer" },
-		{ "alert tcp any any -> any any (pcre:\"/x/Z\"; sid:1;)", -EINVAL, "pcre",
+		{ "alert tcp any any -> any any (pcre:\"/x/J\"; sid:1;)", -EINVAL, "pcre",
 		  "not a pcre flag" },
 		{ "alert tcp any any -> any any (pcre:\"x\"; sid:1;)", -EINVAL, "pcre", "/pattern/" },
 		{ "alert tcp any any -> any any (content:!\"x\"; fast_pattern; sid:1;)", -EINVAL,
@@ -302,9 +359,29 @@ test_bad(void)
 		{ "alert tcp any any -> any [] (sid:1;)", -EINVAL, "", "empty group" },
 		{ "alert tcp $LOOP any -> any any (sid:1;)", -EINVAL, "", "nest more than" },
 		/* skipped whole, counted under the keyword */
-		{ "alert http any any -> any any (content:\"x\"; sid:1;)", 1, "protocol http", NULL },
-		{ "alert tcp any any -> any any (content:\"x\"; http_uri; sid:1;)", 1, "http_uri", NULL },
-		{ "alert tcp any any -> any any (pcre:\"/x/U\"; sid:1;)", 1, "pcre/U", NULL },
+		{ "alert tls any any -> any any (content:\"x\"; sid:1;)", 1, "protocol tls", NULL },
+		{ "alert tcp any any -> any any (pcre:\"/x/K\"; sid:1;)", 1, "pcre/K", NULL },
+		{ "alert http any any -> any any (http.uri; content:\"/a\"; http.stat_code; "
+		  "content:\"200\"; sid:1;)", 1, "http request and response buffers in one rule", NULL },
+		/* HTTP buffers that cannot be */
+		{ "alert tcp any any -> any any (http_uri; sid:1;)", -EINVAL, "http_uri",
+		  "needs a content" },
+		{ "alert tcp any any -> any any (http.uri; content:\"a\"; http_uri; sid:1;)", -EINVAL,
+		  "http_uri", "in http.uri already" },
+		{ "alert udp any any -> any any (http.uri; content:\"a\"; sid:1;)", -EINVAL, "",
+		  "HTTP buffers in a udp rule" },
+		{ "alert http any any -> any any (flow:to_client; content:\"a\"; http_uri; sid:1;)",
+		  -EINVAL, "", "request buffers with flow:to_client" },
+		{ "alert http any any -> any any (flow:to_server; http.stat_code; content:\"2\"; sid:1;)",
+		  -EINVAL, "", "response buffers with flow:to_server" },
+		{ "alert http any any -> any any (pcre:\"/a/UH\"; sid:1;)", -EINVAL, "pcre",
+		  "two buffer flags" },
+		{ "alert http any any -> any any (http.header; pcre:\"/a/U\"; sid:1;)", -EINVAL, "pcre",
+		  "after the sticky buffer" },
+		{ "alert http any any -> any any (urilen:5,odd; sid:1;)", -EINVAL, "urilen",
+		  "not norm or raw" },
+		{ "alert http any any -> any any (http.uri:x; content:\"a\"; sid:1;)", -EINVAL,
+		  "http.uri", "" },
 		{ "alert tcp any any -> any any (stream_size:server,>,5; sid:1;)", 1, "stream_size",
 		  NULL },
 		{ "alert tcp any any -> any any (content:\"a\"; byte_extract:1,0,n; content:\"b\"; "
@@ -354,7 +431,7 @@ test_files(void)
 		"alert tcp any any -> any any (msg:\"one\"; \\\n"
 		"    content:\"a\"; sid:1;)\n"
 		"   # alert tcp any any -> any any (sid:2;)\n"
-		"alert http any any -> any any (sid:3;)\r\n"
+		"alert tls any any -> any any (sid:3;)\r\n"
 		"alert tcp any any -> any any (content:\"|zz|\"; sid:4;)\n"
 		"alert udp any any -> any any (msg:\"dup\"; sid:1;)\n"
 		"alert udp any any -> any any (msg:\"other gid\"; sid:1; gid:2;)\n"
@@ -367,7 +444,7 @@ test_files(void)
 	memset(&set, 0, sizeof(set));
 	ret = hyp_rules_load_buf(text, sizeof(text) - 1, "t.rules", &vars, &set, &rep);
 	tap(ret == 0 && rep.loaded == 3 && set.n == 3 && rep.skipped == 1 && rep.errors == 2 &&
-	    rep.n_skips == 1 && strcmp(rep.skips[0].key, "protocol http") == 0,
+	    rep.n_skips == 1 && strcmp(rep.skips[0].key, "protocol tls") == 0,
 	    "a file: comments, a continuation, CRLF, a skip, a bad rule, a duplicate sid",
 	    "ret %d loaded %u (%u) skipped %u errors %u", ret, rep.loaded, set.n, rep.skipped,
 	    rep.errors);
@@ -447,8 +524,12 @@ test_et_open(const char *dir)
 		printf("#   errors in %-30s %u\n", rep.error_opts[k].key, rep.error_opts[k].n);
 	if (rep.first_error[0] != '\0')
 		printf("#   first error: %s\n", rep.first_error);
-	tap(ret == 0 && rep.loaded > 500 && rep.errors == 0 && set.n == rep.loaded,
-	    "ET Open: hundreds of rules load, none is a syntax error",
+	/*
+	 * Its errors are its own: byte_test of 0 bytes, a pcre without its
+	 * opening quote, fast_pattern on a negated content, ... (listed above)
+	 */
+	tap(ret == 0 && rep.loaded > 14000 && rep.errors * 500 < rep.loaded && set.n == rep.loaded,
+	    "ET Open: 14,000 rules and more load, under 0.2% are syntax errors",
 	    "ret %d loaded %u errors %u: %s", ret, rep.loaded, rep.errors, rep.first_error);
 	hyp_ruleset_free(&set);
 	hyp_rules_report_free(&rep);
@@ -465,6 +546,7 @@ main(int argc, char **argv)
 	tap(hyp_rule_vars_set(&vars, "bad name", "1") == -EINVAL, "a variable name with a space",
 	    NULL);
 	test_good();
+	test_http();
 	test_exprs();
 	test_bad();
 	test_files();

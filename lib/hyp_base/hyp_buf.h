@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HYP_BUF_H
+#define HYP_BUF_H
+
+/**
+ * @file
+ * The inspection buffers: what a rule's content, pcre, bsize, isdataat and
+ * byte_* look at. One table names each buffer for the rule language (its
+ * sticky buffer, its legacy content modifier, its pcre flag) and says which
+ * HTTP message fills it, so the parser, the HTTP library that fills the
+ * buffers and the detection engine that reads them agree on one list.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum hyp_buf {
+	HYP_BUF_PAYLOAD,	/**< packet payload, or the stream for tcp-stream */
+	HYP_BUF_DNS_QUERY,	/**< each query name, dotted, no trailing dot */
+	/* the request */
+	HYP_BUF_HTTP_URI,	/**< normalized: %-decoded, dot segments and // removed */
+	HYP_BUF_HTTP_URI_RAW,
+	HYP_BUF_HTTP_METHOD,
+	HYP_BUF_HTTP_REQUEST_LINE,
+	HYP_BUF_HTTP_HOST,	/**< the Host header's name, lower case, no port */
+	HYP_BUF_HTTP_HOST_RAW,
+	HYP_BUF_HTTP_UA,
+	HYP_BUF_HTTP_REFERER,
+	HYP_BUF_HTTP_ACCEPT,
+	HYP_BUF_HTTP_ACCEPT_ENC,
+	HYP_BUF_HTTP_ACCEPT_LANG,
+	HYP_BUF_HTTP_REQUEST_BODY,	/**< de-chunked, up to the body limit */
+	/* either message: the rule's direction says which */
+	HYP_BUF_HTTP_PROTOCOL,		/**< "HTTP/1.1" */
+	HYP_BUF_HTTP_COOKIE,		/**< Cookie; in a response Set-Cookie */
+	HYP_BUF_HTTP_HEADER,		/**< "Name: value\r\n" per header, values trimmed */
+	HYP_BUF_HTTP_HEADER_RAW,	/**< the header lines as sent, with the empty line */
+	HYP_BUF_HTTP_HEADER_NAMES,	/**< "\r\nName\r\nName\r\n\r\n" */
+	HYP_BUF_HTTP_CONTENT_TYPE,
+	HYP_BUF_HTTP_CONTENT_LEN,
+	HYP_BUF_HTTP_CONNECTION,
+	HYP_BUF_HTTP_START,		/**< the first line and the headers as sent */
+	/* the response */
+	HYP_BUF_HTTP_STAT_CODE,
+	HYP_BUF_HTTP_STAT_MSG,
+	HYP_BUF_HTTP_RESPONSE_LINE,
+	HYP_BUF_HTTP_SERVER,
+	HYP_BUF_HTTP_LOCATION,
+	HYP_BUF_HTTP_RESPONSE_BODY,	/**< de-chunked, gunzipped, up to the body limit */
+	HYP_BUF_MAX
+};
+
+/* HTTP body inspection limits (policy slow_path.http.*_body_limit): Suricata's defaults */
+#define HYP_HTTP_BODY_LIMIT_DEFAULT	(100u * 1024)
+#define HYP_HTTP_BODY_LIMIT_MAX		(16u << 20)
+
+/** Which HTTP message a buffer belongs to. */
+enum hyp_buf_side {
+	HYP_BUF_SIDE_NONE,	/**< not HTTP */
+	HYP_BUF_SIDE_REQUEST,
+	HYP_BUF_SIDE_RESPONSE,
+	HYP_BUF_SIDE_EITHER,	/**< the request's or the response's, by the rule's direction */
+};
+
+struct hyp_buf_desc {
+	const char *sticky;	/**< Suricata 6+ sticky buffer, e.g. "http.uri" */
+	const char *sticky_old;	/**< Suricata 5 sticky spelling, or NULL */
+	const char *modifier;	/**< legacy content modifier, e.g. "http_uri", or NULL */
+	char pcre_flag;		/**< pcre's buffer flag, e.g. 'U', or 0 */
+	uint8_t side;		/**< enum hyp_buf_side */
+	bool body;		/**< only whole once the message's body is in */
+	const char *header;	/**< filled from this header's value, or NULL */
+};
+
+extern const struct hyp_buf_desc hyp_buf_descs[HYP_BUF_MAX];
+
+/**
+ * When an HTTP message's buffers are inspected, once each: its line and
+ * headers when they are complete, its body when the message is complete,
+ * the body limit is reached or the stream ends (with the headers again).
+ * A rule is inspected at one of them: the last its buffers need.
+ */
+enum hyp_http_ev {
+	HYP_HTTP_EV_NONE,
+	HYP_HTTP_EV_REQUEST,
+	HYP_HTTP_EV_REQUEST_BODY,
+	HYP_HTTP_EV_RESPONSE,
+	HYP_HTTP_EV_RESPONSE_BODY,
+	HYP_HTTP_EV_MAX
+};
+
+/** The buffers of one HTTP message; an absent one has len 0. */
+struct hyp_buf_set {
+	const uint8_t *p[HYP_BUF_MAX];
+	uint32_t len[HYP_BUF_MAX];
+};
+
+/** The buffer a sticky-buffer keyword names (either spelling), or -1. */
+int hyp_buf_by_sticky(const char *kw);
+/** The buffer a legacy content modifier names, or -1. */
+int hyp_buf_by_modifier(const char *kw);
+/** The buffer a pcre flag names, or -1. */
+int hyp_buf_by_pcre_flag(char f);
+
+static inline bool
+hyp_buf_is_http(unsigned int b)
+{
+	return b < HYP_BUF_MAX && hyp_buf_descs[b].side != HYP_BUF_SIDE_NONE;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYP_BUF_H */
