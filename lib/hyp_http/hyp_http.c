@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * http-parser does the protocol (request and status lines, headers,
- * chunked and length-delimited bodies); this file keeps what its callbacks
- * hand over and turns it into Suricata's buffers. The parser is paused at
- * the end of the headers and of each message, so every event is raised
- * outside its callbacks with the message's state whole, and a pipelined
- * next message in the same chunk starts only after it.
+ * http-parser reads each message's start line and headers; this file
+ * keeps what its callbacks hand over and turns it into Suricata's buffers.
+ * The parser is paused at the end of the headers, so the event is raised
+ * outside its callbacks with the message's state whole.
+ *
+ * The body is framed here, not by http-parser: a browser reads bodies its
+ * strict state machine refuses (a chunk size followed by junk before its
+ * LF, Transfer-Encoding beside Content-Length, a chunk without its CRLF),
+ * and a server that sends one would otherwise blind us to its body and to
+ * every message after it (the http-evader cases). Transfer-Encoding
+ * chunked wins over Content-Length (RFC 9112 6.3); after the body a fresh
+ * parser reads the next message.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -36,7 +42,13 @@ struct bytes {
 	uint32_t len, cap;
 };
 
-enum { EV_NONE, EV_HEADERS, EV_COMPLETE };
+enum { EV_NONE, EV_HEADERS };
+
+/* how the body of the message is framed */
+enum { BODY_NONE, BODY_LENGTH, BODY_CHUNKED, BODY_CLOSE };
+enum { CH_SIZE, CH_SIZE_END, CH_DATA, CH_DATA_END, CH_TRAILER };
+
+#define CHUNK_DIGITS	15	/* a longer chunk size is not HTTP (and would overflow) */
 
 struct hyp_http_dir {
 	http_parser hp;
@@ -50,6 +62,13 @@ struct hyp_http_dir {
 	bool z_broken;
 	int pending_ev;		/* set by a callback that paused the parser */
 	uint16_t status;
+	unsigned short major, minor;	/* of the message, kept past the parser's reset */
+	uint8_t method;
+	bool in_body;		/* the body is framed here (body_mode) */
+	bool skip_lf;		/* the headers' last LF is still to come */
+	uint8_t body_mode, ch_state;
+	unsigned int ch_digits, line_len;
+	uint64_t body_left;	/* bytes of the body, or of the chunk */
 	struct bytes arena;	/* url, status text, header names and values */
 	struct bytes raw;	/* the first line and the headers as sent */
 	struct bytes body;
@@ -162,6 +181,11 @@ message_reset(struct hyp_http_dir *d)
 	d->z_broken = false;
 	d->body_seen = 0;
 	d->status = 0;
+	d->in_body = false;
+	d->body_mode = BODY_NONE;
+	d->ch_state = CH_SIZE;
+	d->ch_digits = d->line_len = 0;
+	d->body_left = 0;
 	if (d->z != NULL) {
 		inflateEnd(d->z);
 		free(d->z);
@@ -317,7 +341,7 @@ push_request(struct hyp_http_dir *d, const struct hyp_buf_set *b)
 		d->st->pending_dropped++;
 	}
 	p = &d->ring[(d->r_head + d->r_n) % HYP_HTTP_PENDING];
-	p->head = d->hp.method == HTTP_HEAD;
+	p->head = d->method == HTTP_HEAD;
 	p->method = dup_field(b->p[HYP_BUF_HTTP_METHOD], b->len[HYP_BUF_HTTP_METHOD]);
 	p->host = dup_field(b->p[HYP_BUF_HTTP_HOST], b->len[HYP_BUF_HTTP_HOST]);
 	p->url = dup_field(b->p[HYP_BUF_HTTP_URI_RAW], b->len[HYP_BUF_HTTP_URI_RAW]);
@@ -334,21 +358,39 @@ on_headers_complete(http_parser *hp)
 {
 	struct hyp_http_dir *d = dir_of(hp);
 	const struct hdr *ce = header(d, "content-encoding");
-	int skip = 0;
+	const struct hdr *te = header(d, "transfer-encoding"), *cl = header(d, "content-length");
 
 	d->in_headers = false;
 	d->pending_ev = EV_HEADERS;
 	d->status = (uint16_t)hp->status_code;
+	d->major = hp->http_major;
+	d->minor = hp->http_minor;
+	d->method = (uint8_t)hp->method;
 	if (ce != NULL && (value_has(d, ce, "gzip") || value_has(d, ce, "deflate")))
 		d->gzip = true;
-	if (d->response && hp->status_code >= 200) {
-		/* a 1xx answers no request: the final response does */
-		pop_request(d, d->peer);
-		if (d->req.head)
-			skip = 1;	/* a response to HEAD has no body, whatever it says */
+	if (d->response && hp->status_code >= 200)
+		pop_request(d, d->peer);	/* a 1xx answers no request: the final response does */
+	if (d->response && (d->req.head || hp->status_code < 200 || hp->status_code == 204 ||
+			    hp->status_code == 304)) {
+		d->body_mode = BODY_NONE;	/* whatever its headers say */
+	} else if (te != NULL && value_has(d, te, "chunked")) {
+		d->body_mode = BODY_CHUNKED;
+	} else if (cl != NULL) {
+		const uint8_t *v = d->arena.p + cl->v_off;
+		uint32_t i = 0;
+
+		while (i < cl->v_len && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		d->body_left = 0;
+		for (; i < cl->v_len && v[i] >= '0' && v[i] <= '9' && d->body_left < (1ull << 50); i++)
+			d->body_left = d->body_left * 10 + (v[i] - '0');
+		d->body_mode = d->body_left > 0 ? BODY_LENGTH : BODY_NONE;
+	} else {
+		/* a response without either runs to the connection's end; a request has none */
+		d->body_mode = d->response ? BODY_CLOSE : BODY_NONE;
 	}
 	http_parser_pause(hp, 1);
-	return skip;
+	return 1;	/* the body is ours (see the top of the file) */
 }
 
 static void
@@ -392,27 +434,94 @@ body_put(struct hyp_http_dir *d, const uint8_t *at, size_t n)
 	}
 }
 
-static int
-on_body(http_parser *hp, const char *at, size_t n)
+static void
+body_bytes(struct hyp_http_dir *d, const uint8_t *at, size_t n)
 {
-	struct hyp_http_dir *d = dir_of(hp);
 	bool was_full = d->body.len >= d->body_limit;
 
 	d->body_seen += n;
-	body_put(d, (const uint8_t *)at, n);
+	body_put(d, at, n);
 	if (!was_full && d->body.len >= d->body_limit && d->body_limit > 0)
 		d->st->body_truncated++;
-	return 0;
 }
 
 static int
-on_message_complete(http_parser *hp)
-{
-	struct hyp_http_dir *d = dir_of(hp);
+hexval(uint8_t c);
 
-	d->pending_ev = EV_COMPLETE;
-	http_parser_pause(hp, 1);
-	return 0;
+/*
+ * The body's next bytes: how many it took (the rest is the next message),
+ * *done when the body is over; -1 when it is not a body a browser reads.
+ */
+static long
+body_feed(struct hyp_http_dir *d, const uint8_t *p, size_t len, bool *done)
+{
+	size_t i = 0, take;
+
+	*done = false;
+	if (d->body_mode == BODY_CLOSE) {
+		body_bytes(d, p, len);
+		return (long)len;
+	}
+	if (d->body_mode == BODY_LENGTH) {
+		take = len < d->body_left ? len : (size_t)d->body_left;
+		body_bytes(d, p, take);
+		d->body_left -= take;
+		*done = d->body_left == 0;
+		return (long)take;
+	}
+	while (i < len && !*done) {
+		uint8_t c = p[i];
+
+		switch (d->ch_state) {
+		case CH_SIZE:
+			if (hexval(c) >= 0) {
+				if (++d->ch_digits > CHUNK_DIGITS)
+					return -1;
+				d->body_left = d->body_left * 16 + (uint64_t)hexval(c);
+				i++;
+			} else if (d->ch_digits == 0 && (c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
+				i++;	/* white space, or the empty line a chunk may leave */
+			} else if (d->ch_digits == 0) {
+				return -1;
+			} else {
+				d->ch_state = CH_SIZE_END;	/* an extension or junk: up to the LF */
+			}
+			break;
+		case CH_SIZE_END:
+			i++;
+			if (c == '\n') {
+				d->ch_state = d->body_left > 0 ? CH_DATA : CH_TRAILER;
+				d->ch_digits = 0;
+				d->line_len = 0;
+			}
+			break;
+		case CH_DATA:
+			take = len - i < d->body_left ? len - i : (size_t)d->body_left;
+			body_bytes(d, p + i, take);
+			d->body_left -= take;
+			i += take;
+			if (d->body_left == 0)
+				d->ch_state = CH_DATA_END;
+			break;
+		case CH_DATA_END:
+			/* CRLF after the data; without it the next size starts here */
+			if (c == '\r' || c == '\n')
+				i++;
+			if (c != '\r')
+				d->ch_state = CH_SIZE;
+			break;
+		default:	/* trailers, up to an empty line */
+			i++;
+			if (c == '\n') {
+				*done = d->line_len == 0;
+				d->line_len = 0;
+			} else if (c != '\r') {
+				d->line_len++;
+			}
+			break;
+		}
+	}
+	return (long)i;
 }
 
 static const http_parser_settings settings = {
@@ -422,8 +531,6 @@ static const http_parser_settings settings = {
 	.on_header_field = on_header_field,
 	.on_header_value = on_header_value,
 	.on_headers_complete = on_headers_complete,
-	.on_body = on_body,
-	.on_message_complete = on_message_complete,
 };
 
 /* ---- buffers ---- */
@@ -597,7 +704,7 @@ build(struct hyp_http_dir *d, bool with_body, struct hyp_buf_set *b, struct hyp_
 		s[HYP_BUF_HTTP_HEADER_RAW] = (struct slot){ line + 1, d->raw.len - line - 1, 3, NULL };
 	}
 	s[HYP_BUF_HTTP_START] = (struct slot){ 0, d->raw.len, 3, NULL };
-	k = snprintf(tmp, sizeof(tmp), "HTTP/%u.%u", d->hp.http_major, d->hp.http_minor);
+	k = snprintf(tmp, sizeof(tmp), "HTTP/%u.%u", d->major, d->minor);
 	off = norm_put(d, tmp, (size_t)k);
 	if (off != UINT32_MAX)
 		s[HYP_BUF_HTTP_PROTOCOL] = (struct slot){ off, (uint32_t)k, 1, NULL };
@@ -653,7 +760,7 @@ build(struct hyp_http_dir *d, bool with_body, struct hyp_buf_set *b, struct hyp_
 			}
 		}
 		{
-			const char *ms = http_method_str((enum http_method)d->hp.method);
+			const char *ms = http_method_str((enum http_method)d->method);
 
 			s[HYP_BUF_HTTP_METHOD] = (struct slot){ 0, (uint32_t)strlen(ms), 5,
 								(const uint8_t *)ms };
@@ -769,6 +876,28 @@ raise(struct hyp_http_dir *d, bool body, hyp_http_fn fn, void *arg)
 
 /* ---- the direction ---- */
 
+/* a fresh parser for the next message; lenient as browsers are with header bytes */
+static void
+parser_init(struct hyp_http_dir *d, bool response)
+{
+	http_parser_init(&d->hp, response ? HTTP_RESPONSE : HTTP_REQUEST);
+	d->hp.data = d;
+	d->hp.lenient_http_headers = 1;
+	d->hp.allow_chunked_length = 1;
+}
+
+/* the body (if any) is over: inspect it, then read the next message */
+static void
+message_done(struct hyp_http_dir *d, hyp_http_fn fn, void *arg)
+{
+	if (!d->body_fired && d->body_seen > 0) {
+		d->body_fired = true;
+		raise(d, true, fn, arg);
+	}
+	message_reset(d);
+	parser_init(d, d->response);
+}
+
 int
 hyp_http_dir_new(bool response, struct hyp_http_dir **out)
 {
@@ -777,8 +906,7 @@ hyp_http_dir_new(bool response, struct hyp_http_dir **out)
 	*out = NULL;
 	if (d == NULL)
 		return -ENOMEM;
-	http_parser_init(&d->hp, response ? HTTP_RESPONSE : HTTP_REQUEST);
-	d->hp.data = d;
+	parser_init(d, response);
 	d->response = response;
 	*out = d;
 	return 0;
@@ -830,6 +958,36 @@ hyp_http_feed(struct hyp_http_dir *d, struct hyp_http_dir *peer,
 		size_t n;
 		enum http_errno e;
 
+		if (d->skip_lf) {
+			d->skip_lf = false;
+			if (data[0] == '\n') {
+				data++;
+				len--;
+				continue;
+			}
+		}
+		if (d->in_body) {
+			bool done;
+			long took = body_feed(d, data, len, &done);
+
+			if (took < 0) {
+				/* what a browser would not read either: inspect what came, stop */
+				message_done(d, fn, arg);
+				breaks(d);
+				d->st = NULL;
+				return -EPROTO;
+			}
+			if (!d->body_fired && d->body_limit > 0 && d->body.len >= d->body_limit) {
+				/* the limit reached: inspect what is kept now, not at an end that may not come */
+				d->body_fired = true;
+				raise(d, true, fn, arg);
+			}
+			if (done)
+				message_done(d, fn, arg);
+			data += took;
+			len -= (size_t)took;
+			continue;
+		}
 		d->peer = peer;
 		d->pending_ev = EV_NONE;
 		n = http_parser_execute(&d->hp, &settings, (const char *)data, len);
@@ -843,8 +1001,6 @@ hyp_http_feed(struct hyp_http_dir *d, struct hyp_http_dir *peer,
 			d->st = NULL;
 			return -EPROTO;
 		}
-		if (e == HPE_PAUSED)
-			http_parser_pause(&d->hp, 0);
 		if (d->pending_ev == EV_HEADERS) {
 			uint32_t lead = 0;
 
@@ -859,24 +1015,21 @@ hyp_http_feed(struct hyp_http_dir *d, struct hyp_http_dir *peer,
 			}
 			d->seen = true;
 			raise(d, false, fn, arg);
-		} else if (d->pending_ev == EV_COMPLETE) {
-			if (!d->body_fired && d->body_seen > 0) {
-				d->body_fired = true;
-				raise(d, true, fn, arg);
-			}
-			message_reset(d);
-		} else if (!d->body_fired && d->body_limit > 0 && d->body.len >= d->body_limit) {
-			/* the limit reached: inspect what is kept now, not at an end that may not come */
-			d->body_fired = true;
-			raise(d, true, fn, arg);
+			/*
+			 * CONNECT or an Upgrade is not believed on the request's word:
+			 * the bytes after it are read as HTTP still, so a client that
+			 * asks for a tunnel it never gets cannot blind us; a real
+			 * tunnel breaks the parser (counted).
+			 */
+			d->skip_lf = true;
+			if (d->body_mode == BODY_NONE)
+				message_done(d, fn, arg);
+			else
+				d->in_body = true;
+		} else if (e == HPE_PAUSED) {
+			http_parser_pause(&d->hp, 0);
 		}
-		/*
-		 * CONNECT or an Upgrade is not believed on the request's word: the
-		 * bytes after it are parsed as HTTP still, so a client that asks
-		 * for a tunnel it never gets cannot blind us; a real tunnel breaks
-		 * the parser (counted).
-		 */
-		if (n == 0 && e != HPE_PAUSED)
+		if (n == 0 && d->pending_ev != EV_HEADERS)
 			break;	/* cannot happen: http-parser takes every byte or fails */
 		data += n;
 		len -= n;

@@ -367,6 +367,68 @@ test_hostile(void)
 	free(zeros);
 }
 
+/* bodies a browser reads though http-parser would not (the http-evader cases) */
+static void
+test_lenient_bodies(void)
+{
+	static const struct {
+		const char *name, *msg, *body;
+	} c[] = {
+		{ "a chunk size with junk before its LF",
+		  "HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n"
+		  "5\r\r\nX5O!P\r\n4\x0c\r\n%@AP\r\n0\r\n\r\n", "X5O!P%@AP" },
+		{ "Transfer-Encoding chunked beside Content-Length: chunked wins",
+		  "HTTP/1.1 200 ok\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+		  "5\r\nEICAR\r\n0\r\n\r\n", "EICAR" },
+		{ "a folded Transfer-Encoding",
+		  "HTTP/1.1 200 ok\r\nTransfer-Encoding: \r\n chunked\r\n\r\n"
+		  "5\r\nEICAR\r\n0\r\n\r\n", "EICAR" },
+		{ "a chunk without its CRLF, an extension, trailers",
+		  "HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n"
+		  "3;x=y\r\nEIC2\r\nAR\r\n0\r\nX-T: 1\r\n\r\n", "EICAR" },
+		{ "no length: the body runs to the end",
+		  "HTTP/1.0 200 ok\r\n\r\nEICAR", "EICAR" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < DIM(c); i++) {
+		static const char next[] = "HTTP/1.1 404 x\r\nContent-Length: 0\r\n\r\n";
+		struct hyp_http_stats st = { 0 };
+		struct hyp_http_dir *d;
+		struct rec r = { 0 };
+		bool to_end = strstr(c[i].msg, "HTTP/1.0") != NULL;
+
+		hyp_http_dir_new(true, &d);
+		feed(d, NULL, c[i].msg, strlen(c[i].msg), 1, &r, &st);
+		if (to_end)
+			hyp_http_end(d, on_ev, &r);
+		else
+			feed(d, NULL, next, strlen(next), 0, &r, &st);
+		tap(r.n >= 2 && r.e[1].ev == HYP_HTTP_EV_RESPONSE_BODY &&
+			    buf_is(&r.e[1], HYP_BUF_HTTP_RESPONSE_BODY, c[i].body) &&
+			    (to_end || (r.n == 3 && buf_is(&r.e[2], HYP_BUF_HTTP_STAT_CODE, "404"))),
+		    c[i].name, "events %u body '%s'", r.n,
+		    r.n > 1 ? r.e[1].b[HYP_BUF_HTTP_RESPONSE_BODY] : "");
+		hyp_http_dir_free(d);
+		rec_free(&r);
+	}
+	{
+		static const char bad[] = "HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n"
+					  "5\r\nEICAR\r\nzz\r\n";
+		struct hyp_http_stats st = { 0 };
+		struct hyp_http_dir *d;
+		struct rec r = { 0 };
+
+		hyp_http_dir_new(true, &d);
+		tap(feed(d, NULL, bad, strlen(bad), 0, &r, &st) == -EPROTO && st.parse_errors == 1 &&
+			    r.n == 2 && buf_is(&r.e[1], HYP_BUF_HTTP_RESPONSE_BODY, "EICAR"),
+		    "a chunk size that is none: the body so far inspected, then counted and left",
+		    "events %u errors %lu", r.n, (unsigned long)st.parse_errors);
+		hyp_http_dir_free(d);
+		rec_free(&r);
+	}
+}
+
 static void
 test_normalize(void)
 {
@@ -410,6 +472,7 @@ main(void)
 	test_body_limit();
 	test_response_gzip_head();
 	test_hostile();
+	test_lenient_bodies();
 	test_normalize();
 	printf("1..%u\n", test_no);
 	return failed;
