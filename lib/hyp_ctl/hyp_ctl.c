@@ -1136,6 +1136,12 @@ hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final)
 		print_table(f, "defrag", &ds, hyp_defrag_stat_descs, hyp_defrag_stat_count);
 		hyp_pipeline_stream_stats(c->pipe, &ss);
 		print_table(f, "stream", &ss, hyp_stream_stat_descs, hyp_stream_stat_count);
+		{
+			struct hyp_http_stats hs;
+
+			hyp_pipeline_http_stats(c->pipe, &hs);
+			print_table(f, "http", &hs, hyp_http_stat_descs, hyp_http_stat_count);
+		}
 	}
 	if (c->autoblock != NULL) {
 		struct hyp_autoblock_stats ab;

@@ -10,6 +10,7 @@
 #include "hyp_engine.h"
 
 #define HYP_ENGINE_MAX_MATCHES 16
+#define HYP_ENGINE_HTTP_METAS	8	/* HTTP messages with alerts in one packet, kept */
 #define RTE_DIM_LOCAL(a) (sizeof(a) / sizeof((a)[0]))
 
 struct hyp_engine {
@@ -36,9 +37,10 @@ struct hyp_engine_scratch {
 	/* the DNS question names of the payload being inspected, for dns.query */
 	char qnames[HYP_DETECT_MAX_QUERIES][HYP_DNS_NAME_BUF];
 	unsigned int n_q;
-	/* the HTTP message of the last HTTP alert, for its EVE line */
-	struct hyp_http_meta http;
-	char http_str[5][1025];
+	/* the HTTP messages of the last HTTP alerts, for their EVE lines */
+	struct hyp_http_meta http[HYP_ENGINE_HTTP_METAS];
+	char http_str[HYP_ENGINE_HTTP_METAS][5][1025];
+	unsigned int n_http;
 };
 
 /* a DNS message over TCP, with its length prefix, waits in this much */
@@ -533,7 +535,6 @@ hyp_engine_verdict_init(struct hyp_verdict *v)
 	v->scan_err = 0;
 	v->rrname[0] = '\0';
 	v->rrtype = 0;
-	v->http = NULL;
 	v->dns_id = 0;
 	v->sig_pass = false;
 	v->reject = 0;
@@ -626,7 +627,7 @@ stream_dns(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_
  */
 static void
 apply_sigs(const struct hyp_engine *e, const uint32_t *idx, unsigned int n,
-	   struct hyp_verdict *v)
+	   const struct hyp_http_meta *http, struct hyp_verdict *v)
 {
 	unsigned int i, k;
 
@@ -654,8 +655,10 @@ apply_sigs(const struct hyp_engine *e, const uint32_t *idx, unsigned int n,
 
 		for (k = 0; k < v->n_sigs && v->sigs[k] != slot; k++)
 			;
-		if (k == v->n_sigs && v->n_sigs < HYP_VERDICT_SIGS)
+		if (k == v->n_sigs && v->n_sigs < HYP_VERDICT_SIGS) {
+			v->sig_http[v->n_sigs] = http;
 			v->sigs[v->n_sigs++] = slot;
+		}
 		if (r->action == HYP_RULE_REJECT)
 			v->reject |= r->reject_to;
 		if (a > v->action) {
@@ -681,7 +684,7 @@ run_sigs(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_de
 	p->dns = (p->proto == IPPROTO_UDP || p->proto == IPPROTO_TCP) &&
 		 (p->dport == HYP_DNS_PORT || p->sport == HYP_DNS_PORT) && v->dns_err == 0;
 	n = hyp_detect_inspect(e->det, s->det, p, s->out, RTE_DIM_LOCAL(s->out));
-	apply_sigs(e, s->out, n < RTE_DIM_LOCAL(s->out) ? n : RTE_DIM_LOCAL(s->out), v);
+	apply_sigs(e, s->out, n < RTE_DIM_LOCAL(s->out) ? n : RTE_DIM_LOCAL(s->out), NULL, v);
 }
 
 void
@@ -715,20 +718,22 @@ struct http_cb {
 	struct hyp_verdict *v;
 };
 
-static void
+static const struct hyp_http_meta *
 keep_meta(struct hyp_engine_scratch *s, const struct hyp_http_meta *m)
 {
+	unsigned int k = s->n_http++ % HYP_ENGINE_HTTP_METAS, i;
+	struct hyp_http_meta *h = &s->http[k];
 	const char *src[5] = { m->method, m->host, m->url, m->user_agent, m->protocol };
-	const char **dst[5] = { &s->http.method, &s->http.host, &s->http.url,
-				&s->http.user_agent, &s->http.protocol };
-	unsigned int i;
+	const char **dst[5] = { &h->method, &h->host, &h->url, &h->user_agent, &h->protocol };
 
 	for (i = 0; i < 5; i++) {
-		snprintf(s->http_str[i], sizeof(s->http_str[i]), "%s", src[i] != NULL ? src[i] : "");
-		*dst[i] = s->http_str[i];
+		snprintf(s->http_str[k][i], sizeof(s->http_str[k][i]), "%s",
+			 src[i] != NULL ? src[i] : "");
+		*dst[i] = s->http_str[k][i];
 	}
-	s->http.status = m->status;
-	s->http.length = m->length;
+	h->status = m->status;
+	h->length = m->length;
+	return h;
 }
 
 /* an HTTP message's event: the rules of that event over its buffers */
@@ -750,10 +755,8 @@ on_http(void *arg, enum hyp_http_ev ev, const struct hyp_buf_set *b, const struc
 	n = hyp_detect_inspect(c->e->det, c->s->det, &p, c->s->out, RTE_DIM_LOCAL(c->s->out));
 	if (n == 0)
 		return;
-	keep_meta(c->s, m);
-	c->v->http = &c->s->http;
 	apply_sigs(c->e, c->s->out, n < RTE_DIM_LOCAL(c->s->out) ? n : RTE_DIM_LOCAL(c->s->out),
-		   c->v);
+		   keep_meta(c->s, m), c->v);
 }
 
 static void

@@ -53,13 +53,14 @@ struct hyp_verdict {
 	bool sig_pass;			/**< a Suricata pass rule matched */
 	uint8_t reject;			/**< reject rules matched: whom they answer
 					 *   (HYP_REJECT_SRC | HYP_REJECT_DST) */
-	/**
-	 * The HTTP message whose rules alerted (EVE's http object), or NULL;
-	 * valid until the scratch inspects again.
-	 */
-	const struct hyp_http_meta *http;
 	unsigned int n_sigs;		/**< Suricata rules that alert, in sigs[] */
 	uint32_t sigs[HYP_VERDICT_SIGS];	/**< their slots */
+	/**
+	 * Each one's HTTP message (EVE's http object), NULL if it alerted on
+	 * no HTTP message; valid until the scratch inspects the next packet
+	 * (it keeps the last HYP_ENGINE_HTTP_METAS messages that alerted).
+	 */
+	const struct hyp_http_meta *sig_http[HYP_VERDICT_SIGS];
 };
 
 /** Build from a policy; the engine takes ownership of it. */

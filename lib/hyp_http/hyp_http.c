@@ -404,10 +404,18 @@ body_put(struct hyp_http_dir *d, const uint8_t *at, size_t n)
 		put(d, &d->body, at, n, d->body_limit);
 		return;
 	}
+	if (n == 0)
+		return;
 	if (d->z == NULL) {
+		/*
+		 * gzip's magic, zlib's header (deflate, method 8), or raw deflate:
+		 * "deflate" is often sent without zlib's header, and browsers take
+		 * both. The first byte tells, whatever the chunking.
+		 */
+		int wbits = at[0] == 0x1f ? 15 + 16 : (at[0] & 0x0f) == 8 ? 15 : -15;
+
 		d->z = calloc(1, sizeof(*d->z));
-		/* 15 + 32: a zlib or a gzip header, whichever it is */
-		if (d->z == NULL || inflateInit2(d->z, 15 + 32) != Z_OK) {
+		if (d->z == NULL || inflateInit2(d->z, wbits) != Z_OK) {
 			free(d->z);
 			d->z = NULL;
 			d->st->nomem++;
@@ -479,7 +487,8 @@ body_feed(struct hyp_http_dir *d, const uint8_t *p, size_t len, bool *done)
 					return -1;
 				d->body_left = d->body_left * 16 + (uint64_t)hexval(c);
 				i++;
-			} else if (d->ch_digits == 0 && (c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
+			} else if (d->ch_digits == 0 && (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+							 c == '\v' || c == '\f')) {
 				i++;	/* white space, or the empty line a chunk may leave */
 			} else if (d->ch_digits == 0) {
 				return -1;

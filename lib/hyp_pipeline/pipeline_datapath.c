@@ -41,7 +41,8 @@
 static void
 post_event_info(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_pkt_meta *m,
 		uint32_t flow_hash, uint32_t sid, enum hyp_action action, const char *msg,
-		const struct hyp_verdict *v_dns, const struct hyp_engine_rule_info *info)
+		const struct hyp_verdict *v_dns, const struct hyp_engine_rule_info *info,
+		const struct hyp_http_meta *h)
 {
 	struct hyp_eve_alert a;
 	struct timespec ts;
@@ -67,9 +68,7 @@ post_event_info(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct
 		a.rrtype = v_dns->rrtype;
 		a.dns_id = v_dns->dns_id;
 	}
-	if (v_dns != NULL && v_dns->http != NULL) {
-		const struct hyp_http_meta *h = v_dns->http;
-
+	if (h != NULL) {
 		a.http = true;
 		a.http_status = h->status;
 		a.http_length = h->length;
@@ -94,7 +93,7 @@ post_event(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_
 	   uint32_t flow_hash, uint32_t sid, enum hyp_action action, const char *msg,
 	   const struct hyp_verdict *v_dns)
 {
-	post_event_info(p, st, m, flow_hash, sid, action, msg, v_dns, NULL);
+	post_event_info(p, st, m, flow_hash, sid, action, msg, v_dns, NULL, NULL);
 }
 
 static void
@@ -148,8 +147,8 @@ post_alerts(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp
 		    hyp_engine_rule_info(e, v->sigs[i], &info) < 0 ||
 		    !alert_due(p, e, m, (int)v->sigs[i], id, now))
 			continue;
-		post_event_info(p, st, m, hash, id, a, msg,
-				v->dns_query || v->http != NULL ? v : NULL, &info);
+		post_event_info(p, st, m, hash, id, a, msg, v->dns_query ? v : NULL, &info,
+				v->sig_http[i]);
 	}
 }
 

@@ -386,6 +386,12 @@ test_lenient_bodies(void)
 		{ "a chunk without its CRLF, an extension, trailers",
 		  "HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n"
 		  "3;x=y\r\nEIC2\r\nAR\r\n0\r\nX-T: 1\r\n\r\n", "EICAR" },
+		{ "white space (a vertical tab) before a chunk size",
+		  "HTTP/1.1 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n"
+		  "\x0b" "5\r\nEICAR\r\n0\r\n\r\n", "EICAR" },
+		{ "deflate without zlib's header",
+		  "HTTP/1.1 200 ok\r\nContent-Encoding: deflate\r\nContent-Length: 6\r\n\r\n"
+		  "\x73\xf5\x74\x76\x0c\x02", "EICAR" },	/* without its last byte, a NUL */
 		{ "no length: the body runs to the end",
 		  "HTTP/1.0 200 ok\r\n\r\nEICAR", "EICAR" },
 	};
