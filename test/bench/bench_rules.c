@@ -11,7 +11,10 @@
  * 1,400 byte HTTP-like requests on TCP/80 (to the server, established),
  * none built to match a rule; and two stream windows (2,048 bytes
  * inspected before, then 1,400 new or 1 new: what a 1-byte segment costs
- * with the window, the attacker's cheapest way to make us work). Rounds are interleaved (every case and set
+ * with the window, the attacker's cheapest way to make us work); and the
+ * HTTP events of a request (its 512 bytes: line and headers, parsed by
+ * lib/hyp_http) and of a response's 1,400-byte body: the cost per HTTP
+ * message of the rules with HTTP buffers (most of ET Open). Rounds are interleaved (every case and set
  * in each round) and the median of each taken: this machine is shared, the
  * ratios are the result. TSC cycles. Not a test: nothing is asserted.
  */
@@ -23,6 +26,19 @@
 #include <time.h>
 
 #include "hyp_detect.h"
+#include "hyp_http.h"
+
+/* the buffers of the last message an event raised (they live in its direction) */
+static struct hyp_buf_set last_set;
+
+static void
+keep_set(void *arg, enum hyp_http_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
+{
+	(void)arg;
+	(void)ev;
+	(void)m;
+	last_set = *b;
+}
 
 static inline uint64_t
 rdtsc(void)
@@ -69,7 +85,7 @@ load(const char *dir, unsigned int keep, struct hyp_rule_vars *vars, struct hyp_
 	return d;
 }
 
-#define NCASE 6
+#define NCASE 8
 
 struct bcase {
 	const char *name;
@@ -158,10 +174,54 @@ main(int argc, char **argv)
 	cases[5].name = "win 2K+1 B";
 	cases[5].p.payload = (const uint8_t *)http;
 	cases[5].p.len = 2048 + 1;
-	for (c = 4; c < NCASE; c++) {
+	for (c = 4; c < 6; c++) {
 		cases[c].p.stream = true;
 		cases[c].p.new_from = 2048;
 		cases[c].p.base = 100000;
+	}
+	{
+		/* the request and a response, through the HTTP parser, for their buffers */
+		static struct hyp_buf_set req, rsp;
+		static char resp[2048];
+		const struct hyp_http_limits lim = { 100 * 1024, 100 * 1024 };
+		struct hyp_http_stats hst = { 0 };
+		struct hyp_http_dir *dq, *dr;
+		int rl = snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: "
+				  "text/html\r\nContent-Length: 1400\r\n\r\n");
+		char req512[513];
+
+		memcpy(req512, http, 512);
+		memcpy(req512 + 508, "\r\n\r\n", 4);
+		for (o = 0; o < 1400; o++)
+			resp[rl + o] = (char)("<p>lorem ipsum dolor sit amet</p>\n"[o % 35]);
+		if (hyp_http_dir_new(false, &dq) != 0 || hyp_http_dir_new(true, &dr) != 0)
+			return 1;
+		hyp_http_feed(dq, dr, &lim, (const uint8_t *)req512, 512, keep_set, NULL, &hst);
+		req = last_set;
+		hyp_http_feed(dr, dq, &lim, (const uint8_t *)resp, (size_t)rl + 1400, keep_set, NULL, &hst);
+		rsp = last_set;
+		if (hst.requests != 1 || hst.responses != 1 || rsp.len[HYP_BUF_HTTP_RESPONSE_BODY] != 1400) {
+			fprintf(stderr, "bench_rules: the HTTP messages did not parse\n");
+			return 1;
+		}
+		cases[6].name = "http req evt";
+		cases[6].p.payload = (const uint8_t *)req512;
+		cases[6].p.len = 512;
+		cases[6].p.http_ev = HYP_HTTP_EV_REQUEST;
+		cases[6].p.http = &req;
+		cases[7].name = "http body evt";
+		cases[7].p.to_server = false;
+		cases[7].p.sport = 80;
+		cases[7].p.dport = 40000;
+		cases[7].p.payload = (const uint8_t *)resp;
+		cases[7].p.len = (uint32_t)rl + 1400;
+		cases[7].p.http_ev = HYP_HTTP_EV_RESPONSE_BODY;
+		cases[7].p.http = &rsp;
+		for (c = 6; c < NCASE; c++) {
+			cases[c].p.stream = true;
+			cases[c].p.app_http = true;
+		}
+		/* dq and dr hold the buffers: they live as long as the run */
 	}
 	for (c = 0; c < NCASE; c++) {
 		cases[c].p.dsize = cases[c].p.len;
