@@ -434,6 +434,9 @@ body_put(struct hyp_http_dir *d, const uint8_t *at, size_t n)
 		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
 			d->st->decode_errors++;
 			d->z_broken = true;
+			/* labelled compressed and is not (nothing inflated yet): its bytes as they are */
+			if (d->z->total_out == 0 && d->body_seen == n)
+				put(d, &d->body, at, n, d->body_limit);
 			break;
 		}
 		put(d, &d->body, out, sizeof(out) - d->z->avail_out, d->body_limit);
@@ -1052,7 +1055,20 @@ hyp_http_end(struct hyp_http_dir *d, hyp_http_fn fn, void *arg)
 {
 	struct hyp_http_stats scratch = { 0 };
 
-	if (d == NULL || d->in_headers || d->body_fired || d->body_seen == 0 || !d->seen)
+	if (d == NULL || d->broken)
+		return;
+	if (d->in_headers) {
+		/*
+		 * The connection closed in the headers: they are what came, as
+		 * Suricata takes them (a server may close without the empty line).
+		 */
+		const struct hyp_http_limits l = { d->body_limit, d->body_limit };
+		bool line_done = d->raw.len > 0 && d->raw.p[d->raw.len - 1] == '\n';
+
+		hyp_http_feed(d, NULL, &l, (const uint8_t *)"\r\n\r\n", line_done ? 2 : 4, fn, arg,
+			      &scratch);
+	}
+	if (d->in_headers || d->body_fired || d->body_seen == 0 || !d->seen)
 		return;
 	d->st = &scratch;
 	d->body_fired = true;

@@ -89,6 +89,13 @@ for t in $TARGETS; do
 		-artifact_prefix="$art/" "${dict[@]}" ${FUZZ_ARGS:-} \
 		"$corpus" >"$log" 2>&1
 	rc=$?
+	# the EAL's runtime directory of a target that ran it (fuzz_defrag): its
+	# process is gone, nothing else uses it
+	for d in /var/run/dpdk/fuzz*; do
+		[ -d "$d" ] || continue
+		p=${d##*[!0-9]}
+		[ -n "$p" ] && ! kill -0 "$p" 2>/dev/null && rm -rf "$d"
+	done
 	secs=$(( $(date +%s) - start ))
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	crashes=$(find "$art" -type f -newer "$OUT/.stamp_$t" 2>/dev/null)

@@ -217,6 +217,23 @@ test_body_limit(void)
 	hyp_http_dir_free(d);
 	rec_free(&r);
 
+	/* the connection closes in the headers: they are inspected as they came */
+	hyp_http_dir_new(true, &d);
+	feed(d, NULL, "HTTP/1.0 200 OK\nServer:ng1nx\r\n", 30, 0, &r, &st);
+	hyp_http_end(d, on_ev, &r);
+	tap(r.n == 1 && r.e[0].ev == HYP_HTTP_EV_RESPONSE &&
+		    buf_is(&r.e[0], HYP_BUF_HTTP_HEADER, "Server: ng1nx\r\n"),
+	    "a close in the headers: the headers so far", "events %u", r.n);
+	hyp_http_dir_free(d);
+	rec_free(&r);
+	hyp_http_dir_new(true, &d);
+	feed(d, NULL, "HTTP/1.0 200 OK\r\nServer: ab", 27, 0, &r, &st);
+	hyp_http_end(d, on_ev, &r);
+	tap(r.n == 1 && buf_is(&r.e[0], HYP_BUF_HTTP_SERVER, "ab") && r.e[0].len[HYP_BUF_HTTP_RESPONSE_BODY] == 0,
+	    "a close mid-line: that line too, and no body made up", "events %u", r.n);
+	hyp_http_dir_free(d);
+	rec_free(&r);
+
 	/* the stream ends mid-body: what came is inspected */
 	hyp_http_dir_new(false, &d);
 	n = snprintf(t, sizeof(t), "POST /u HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc");
@@ -359,7 +376,9 @@ test_hostile(void)
 	hyp_http_dir_new(true, &d);
 	memset(&st, 0, sizeof(st));
 	feed(d, NULL, big, n, 0, &r, &st);
-	tap(st.decode_errors == 1 && r.n == 2, "bad gzip: counted decode_errors", "events %u", r.n);
+	tap(st.decode_errors == 1 && r.n == 2 && buf_is(&r.e[1], HYP_BUF_HTTP_RESPONSE_BODY, "not gzip!"),
+	    "gzip that is not: counted decode_errors, its bytes inspected as they are", "events %u",
+	    r.n);
 	hyp_http_dir_free(d);
 	rec_free(&r);
 	free(big);
