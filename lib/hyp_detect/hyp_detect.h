@@ -9,9 +9,12 @@
  *
  * Build: each rule's fast pattern (its content marked fast_pattern, else
  * its longest positive content) goes into one Hyperscan literal database
- * per protocol class (TCP, UDP, ICMP, other IP) and buffer (the payload,
- * DNS query names); a rule of protocol ip goes into every class, dns into
- * TCP and UDP. A rule without a positive content has no fast pattern: it
+ * per class and buffer (hyp_buf.h). Classes are the packet's protocol
+ * (TCP, UDP, ICMP, other IP; a rule of protocol ip goes into each, dns
+ * into TCP and UDP) or, for a rule with HTTP buffers, the HTTP message
+ * event that has all of them (hyp_http_ev: request or response headers,
+ * their bodies; a rule without a direction whose buffers are either
+ * message's goes into both). A rule without a positive content has no fast pattern: it
  * is checked on every packet of its class, or, if it names at most 16
  * ports (its destination, or its source with any destination), on the
  * packets to or from them (port groups; the report counts both).

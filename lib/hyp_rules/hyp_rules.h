@@ -11,8 +11,7 @@
  * fuzzer link nothing else of ours but lib/hyp_base.
  *
  * A rule is taken whole or not at all. A keyword the engine does not run
- * (HTTP and TLS buffers, file_data, stream_size, ...) skips the rule and
- * names the keyword, so a report can count skips per keyword; a syntax
+ * (TLS buffers, stream_size, ...) skips the rule and names the keyword, so a report can count skips per keyword; a syntax
  * error names the option and why. Nothing is loaded half.
  *
  * Values follow Suricata's quoting: an option ends at the first ';' that
