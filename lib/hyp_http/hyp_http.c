@@ -456,9 +456,6 @@ body_bytes(struct hyp_http_dir *d, const uint8_t *at, size_t n)
 		d->st->body_truncated++;
 }
 
-static int
-hexval(uint8_t c);
-
 /*
  * The body's next bytes: how many it took (the rest is the next message),
  * *done when the body is over; -1 when it is not a body a browser reads.
@@ -485,10 +482,10 @@ body_feed(struct hyp_http_dir *d, const uint8_t *p, size_t len, bool *done)
 
 		switch (d->ch_state) {
 		case CH_SIZE:
-			if (hexval(c) >= 0) {
+			if (hyp_hex_digit((char)c) >= 0) {
 				if (++d->ch_digits > CHUNK_DIGITS)
 					return -1;
-				d->body_left = d->body_left * 16 + (uint64_t)hexval(c);
+				d->body_left = d->body_left * 16 + (uint64_t)hyp_hex_digit((char)c);
 				i++;
 			} else if (d->ch_digits == 0 && (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
 							 c == '\v' || c == '\f')) {
@@ -547,15 +544,6 @@ static const http_parser_settings settings = {
 
 /* ---- buffers ---- */
 
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (uint8_t)tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* %XX decoded (a bad escape stays as it is) */
 static size_t
 pct_decode(const uint8_t *s, size_t n, uint8_t *out)
@@ -563,8 +551,11 @@ pct_decode(const uint8_t *s, size_t n, uint8_t *out)
 	size_t i, o = 0;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			out[o++] = (uint8_t)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+		int hi = i + 2 < n ? hyp_hex_digit((char)s[i + 1]) : -1;
+		int lo = i + 2 < n ? hyp_hex_digit((char)s[i + 2]) : -1;
+
+		if (s[i] == '%' && hi >= 0 && lo >= 0) {
+			out[o++] = (uint8_t)(hi << 4 | lo);
 			i += 2;
 		} else {
 			out[o++] = s[i];
