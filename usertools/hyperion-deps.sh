@@ -9,7 +9,7 @@ pkgs=(
 	gcc pkg-config meson ninja-build clang llvm bpftool linux-libc-dev
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpcap-dev
 	dpdk dpdk-dev libdpdk-dev libvectorscan-dev libyaml-dev libjansson-dev libpcre2-dev
-	libmicrohttpd-dev libcrypt-dev libhttp-parser-dev
+	libmicrohttpd-dev libcrypt-dev libhttp-parser-dev libssl-dev
 	# run and test
 	iproute2 ethtool iputils-ping xdp-tools python3 python3-scapy python3-jsonschema tcpreplay procps
 	prometheus curl openssl util-linux logrotate

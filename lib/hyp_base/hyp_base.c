@@ -139,6 +139,16 @@ const struct hyp_buf_desc hyp_buf_descs[HYP_BUF_MAX] = {
 	[HYP_BUF_HTTP_LOCATION] = { "http.location", NULL, NULL, 0, RSP, false, "location" },
 	[HYP_BUF_HTTP_RESPONSE_BODY] = { "http.response_body", NULL, "http_server_body", 'Q', RSP,
 					 true, NULL },
+	/* Suricata 5's tls_sni, tls_cert_subject...: the same buffers */
+	[HYP_BUF_TLS_SNI] = { "tls.sni", "tls_sni", NULL, 0, HYP_BUF_SIDE_TLS_HELLO, false, NULL },
+	[HYP_BUF_TLS_CERT_SUBJECT] = { "tls.cert_subject", "tls_cert_subject", NULL, 0,
+				       HYP_BUF_SIDE_TLS_CERT, false, NULL },
+	[HYP_BUF_TLS_CERT_ISSUER] = { "tls.cert_issuer", "tls_cert_issuer", NULL, 0,
+				      HYP_BUF_SIDE_TLS_CERT, false, NULL },
+	[HYP_BUF_TLS_CERT_SERIAL] = { "tls.cert_serial", "tls_cert_serial", NULL, 0,
+				      HYP_BUF_SIDE_TLS_CERT, false, NULL },
+	[HYP_BUF_TLS_CERT_FINGERPRINT] = { "tls.cert_fingerprint", "tls_cert_fingerprint", NULL, 0,
+					   HYP_BUF_SIDE_TLS_CERT, false, NULL },
 };
 
 #undef REQ

@@ -7,8 +7,9 @@
  * The inspection buffers: what a rule's content, pcre, bsize, isdataat and
  * byte_* look at. One table names each buffer for the rule language (its
  * sticky buffer, its legacy content modifier, its pcre flag) and says which
- * HTTP message fills it, so the parser, the HTTP library that fills the
- * buffers and the detection engine that reads them agree on one list.
+ * HTTP message or TLS handshake message fills it, so the parser, the
+ * libraries that fill the buffers and the detection engine that reads them
+ * agree on one list.
  */
 
 #include <stdbool.h>
@@ -51,6 +52,13 @@ enum hyp_buf {
 	HYP_BUF_HTTP_SERVER,
 	HYP_BUF_HTTP_LOCATION,
 	HYP_BUF_HTTP_RESPONSE_BODY,	/**< de-chunked, gunzipped, up to the body limit */
+	/* TLS: the client's hello */
+	HYP_BUF_TLS_SNI,		/**< the ClientHello's server_name (host_name), as sent */
+	/* TLS: the server's first certificate */
+	HYP_BUF_TLS_CERT_SUBJECT,	/**< "C=US, O=..., CN=...", value bytes as encoded */
+	HYP_BUF_TLS_CERT_ISSUER,
+	HYP_BUF_TLS_CERT_SERIAL,	/**< "01:AB:..." upper-case hex bytes */
+	HYP_BUF_TLS_CERT_FINGERPRINT,	/**< SHA-1 of the DER, "ab:cd:..." lower case */
 	HYP_BUF_MAX
 };
 
@@ -58,12 +66,14 @@ enum hyp_buf {
 #define HYP_HTTP_BODY_LIMIT_DEFAULT	(100u * 1024)
 #define HYP_HTTP_BODY_LIMIT_MAX		(16u << 20)
 
-/** Which HTTP message a buffer belongs to. */
+/** Which application message a buffer belongs to. */
 enum hyp_buf_side {
-	HYP_BUF_SIDE_NONE,	/**< not HTTP */
-	HYP_BUF_SIDE_REQUEST,
+	HYP_BUF_SIDE_NONE,	/**< the packet's, or a DNS message's */
+	HYP_BUF_SIDE_REQUEST,	/**< HTTP */
 	HYP_BUF_SIDE_RESPONSE,
 	HYP_BUF_SIDE_EITHER,	/**< the request's or the response's, by the rule's direction */
+	HYP_BUF_SIDE_TLS_HELLO,	/**< TLS: the ClientHello (to the server) */
+	HYP_BUF_SIDE_TLS_CERT,	/**< TLS: the server's Certificate (to the client) */
 };
 
 struct hyp_buf_desc {
@@ -79,21 +89,30 @@ struct hyp_buf_desc {
 extern const struct hyp_buf_desc hyp_buf_descs[HYP_BUF_MAX];
 
 /**
- * When an HTTP message's buffers are inspected, once each: its line and
- * headers when they are complete, its body when the message is complete,
- * the body limit is reached or the stream ends (with the headers again).
- * A rule is inspected at one of them: the last its buffers need.
+ * When an application message's buffers are inspected, once each. HTTP:
+ * its line and headers when they are complete, its body when the message
+ * is complete, the body limit is reached or the stream ends (with the
+ * headers again). TLS: the ClientHello, the server's Certificate. A rule
+ * is inspected at one of them: the last its buffers need.
  */
-enum hyp_http_ev {
-	HYP_HTTP_EV_NONE,
+enum hyp_app_ev {
+	HYP_APP_EV_NONE,		/**< a packet or a stream chunk */
 	HYP_HTTP_EV_REQUEST,
 	HYP_HTTP_EV_REQUEST_BODY,
 	HYP_HTTP_EV_RESPONSE,
 	HYP_HTTP_EV_RESPONSE_BODY,
-	HYP_HTTP_EV_MAX
+	HYP_TLS_EV_HELLO,
+	HYP_TLS_EV_CERT,
+	HYP_APP_EV_MAX
 };
 
-/** The buffers of one HTTP message; an absent one has len 0. */
+static inline bool
+hyp_app_ev_is_tls(unsigned int ev)
+{
+	return ev == HYP_TLS_EV_HELLO || ev == HYP_TLS_EV_CERT;
+}
+
+/** The buffers of one application message; an absent one has len 0. */
 struct hyp_buf_set {
 	const uint8_t *p[HYP_BUF_MAX];
 	uint32_t len[HYP_BUF_MAX];
@@ -108,6 +127,21 @@ int hyp_buf_by_pcre_flag(char f);
 
 static inline bool
 hyp_buf_is_http(unsigned int b)
+{
+	return b < HYP_BUF_MAX && hyp_buf_descs[b].side >= HYP_BUF_SIDE_REQUEST &&
+	       hyp_buf_descs[b].side <= HYP_BUF_SIDE_EITHER;
+}
+
+static inline bool
+hyp_buf_is_tls(unsigned int b)
+{
+	return b < HYP_BUF_MAX && (hyp_buf_descs[b].side == HYP_BUF_SIDE_TLS_HELLO ||
+				   hyp_buf_descs[b].side == HYP_BUF_SIDE_TLS_CERT);
+}
+
+/** A buffer an application message fills (HTTP or TLS), not the packet. */
+static inline bool
+hyp_buf_is_app(unsigned int b)
 {
 	return b < HYP_BUF_MAX && hyp_buf_descs[b].side != HYP_BUF_SIDE_NONE;
 }

@@ -1142,6 +1142,12 @@ hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final)
 			hyp_pipeline_http_stats(c->pipe, &hs);
 			print_table(f, "http", &hs, hyp_http_stat_descs, hyp_http_stat_count);
 		}
+		{
+			struct hyp_tls_stats ts;
+
+			hyp_pipeline_tls_stats(c->pipe, &ts);
+			print_table(f, "tls", &ts, hyp_tls_stat_descs, hyp_tls_stat_count);
+		}
 	}
 	if (c->autoblock != NULL) {
 		struct hyp_autoblock_stats ab;

@@ -21,11 +21,12 @@
 #define RTE_DIM_HD(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Classes: a packet's protocol, or the HTTP message event a rule with
- * HTTP buffers is inspected at (in hyp_http_ev order).
+ * Classes: a packet's protocol, or the application message event (HTTP
+ * or TLS) a rule with its buffers is inspected at (in hyp_app_ev order).
  */
-enum { CL_TCP, CL_UDP, CL_ICMP, CL_OTHER, CL_HTTP, CL_MAX = CL_HTTP + HYP_HTTP_EV_MAX - 1 };
-#define CL_PACKETS	((1u << CL_HTTP) - 1)
+enum { CL_TCP, CL_UDP, CL_ICMP, CL_OTHER, CL_APP, CL_MAX = CL_APP + HYP_APP_EV_MAX - 1 };
+#define CL_PACKETS	((1u << CL_APP) - 1)
+#define CL_EV(ev)	(1u << (CL_APP + (ev) - 1))
 enum { BUF_PAYLOAD = HYP_BUF_PAYLOAD, BUF_DNS = HYP_BUF_DNS_QUERY, BUF_MAX = HYP_BUF_MAX };
 /*
  * A cursor: the position in each buffer, and HI, the furthest payload
@@ -46,8 +47,8 @@ struct det_fb {
 
 struct det_rule {
 	pcre2_code **re;	/* per option; NULL unless a pcre */
-	uint8_t classes;	/* 1 << CL_* */
-	bool http;		/* inspected at HTTP events, not on packets */
+	uint16_t classes;	/* 1 << CL_* */
+	bool app;		/* inspected at HTTP or TLS events, not on packets */
 	bool dns_opts;		/* has options on the DNS query buffer */
 	/*
 	 * Suricata's flowbit order: rules that only write bits (set, unset,
@@ -97,6 +98,7 @@ struct hyp_detect {
 	pcre2_match_context *mctx;
 	unsigned int max_ovec;
 	unsigned int http_rules;	/* with HTTP buffers, or of protocol http */
+	unsigned int tls_rules;		/* with TLS buffers, or of protocol tls */
 	char **fb_names;	/* bit -> name */
 	unsigned int n_fb_names;
 };
@@ -112,54 +114,67 @@ struct hyp_detect_scratch {
 
 /* ---- build ---- */
 
-/*
- * A rule with HTTP buffers: the event of its message (the direction its
- * flow option or its buffers say; either, both) that has all its buffers.
- */
 static uint8_t
-http_classes(const struct hyp_rule *r)
+opt_buf(const struct hyp_rule_opt *o)
+{
+	return o->type == HYP_RO_CONTENT ? o->u.content.buf :
+	       o->type == HYP_RO_PCRE ? o->u.pcre.buf : o->buf;
+}
+
+/*
+ * A rule with HTTP or TLS buffers: the event of its message (the
+ * direction its flow option or its buffers say; either, both) that has
+ * all its buffers. The parser let through only rules one event can hold.
+ */
+static uint16_t
+app_classes(const struct hyp_rule *r)
 {
 	bool req = r->flow & HYP_FLOW_TO_SERVER, rsp = r->flow & HYP_FLOW_TO_CLIENT, body = false;
+	bool tls = false;
 	unsigned int i;
-	uint8_t c = 0;
+	uint16_t c = 0;
 
 	for (i = 0; i < r->n_opts; i++) {
-		uint8_t b = r->opts[i].type == HYP_RO_CONTENT ? r->opts[i].u.content.buf :
-			    r->opts[i].type == HYP_RO_PCRE ? r->opts[i].u.pcre.buf : r->opts[i].buf;
+		uint8_t b = opt_buf(&r->opts[i]);
 
-		if (!hyp_buf_is_http(b))
+		if (!hyp_buf_is_app(b))
 			continue;
-		req |= hyp_buf_descs[b].side == HYP_BUF_SIDE_REQUEST;
-		rsp |= hyp_buf_descs[b].side == HYP_BUF_SIDE_RESPONSE;
+		tls |= hyp_buf_is_tls(b);
+		req |= hyp_buf_descs[b].side == HYP_BUF_SIDE_REQUEST ||
+		       hyp_buf_descs[b].side == HYP_BUF_SIDE_TLS_HELLO;
+		rsp |= hyp_buf_descs[b].side == HYP_BUF_SIDE_RESPONSE ||
+		       hyp_buf_descs[b].side == HYP_BUF_SIDE_TLS_CERT;
 		body |= hyp_buf_descs[b].body;
 	}
+	if (tls)	/* one side: the parser refused a rule with both */
+		return req ? CL_EV(HYP_TLS_EV_HELLO) : CL_EV(HYP_TLS_EV_CERT);
 	if (!req && !rsp)
 		req = rsp = true;
 	if (req)
-		c |= 1u << (CL_HTTP + (body ? HYP_HTTP_EV_REQUEST_BODY : HYP_HTTP_EV_REQUEST) - 1);
+		c |= CL_EV(body ? HYP_HTTP_EV_REQUEST_BODY : HYP_HTTP_EV_REQUEST);
 	if (rsp)
-		c |= 1u << (CL_HTTP + (body ? HYP_HTTP_EV_RESPONSE_BODY : HYP_HTTP_EV_RESPONSE) - 1);
+		c |= CL_EV(body ? HYP_HTTP_EV_RESPONSE_BODY : HYP_HTTP_EV_RESPONSE);
 	return c;
 }
 
+/* buffers of an application message: HTTP (tls false) or TLS (true) */
 static bool
-has_http_buffers(const struct hyp_rule *r)
+has_app_buffers(const struct hyp_rule *r, bool tls)
 {
 	unsigned int i;
 
 	for (i = 0; i < r->n_opts; i++)
-		if (hyp_buf_is_http(r->opts[i].type == HYP_RO_CONTENT ? r->opts[i].u.content.buf :
-				    r->opts[i].type == HYP_RO_PCRE ? r->opts[i].u.pcre.buf :
-				    r->opts[i].buf))
+		if (tls ? hyp_buf_is_tls(opt_buf(&r->opts[i])) :
+			  hyp_buf_is_http(opt_buf(&r->opts[i])))
 			return true;
 	return false;
 }
 
-static uint8_t
+static uint16_t
 rule_classes(const struct hyp_rule *r)
 {
-	if (has_http_buffers(r))
-		return http_classes(r);
+	if (has_app_buffers(r, false) || has_app_buffers(r, true))
+		return app_classes(r);
 	switch (r->proto) {
 	case HYP_RP_IP:
 		return CL_PACKETS;
@@ -576,8 +591,9 @@ hyp_detect_build(struct hyp_ruleset *set, struct hyp_rules_report *rep,
 		struct det_rule *dr = &d->dr[i];
 
 		dr->classes = rule_classes(r);
-		dr->http = has_http_buffers(r);
-		d->http_rules += dr->http || r->proto == HYP_RP_HTTP;
+		dr->app = has_app_buffers(r, false) || has_app_buffers(r, true);
+		d->http_rules += has_app_buffers(r, false) || r->proto == HYP_RP_HTTP;
+		d->tls_rules += has_app_buffers(r, true) || r->proto == HYP_RP_TLS;
 		ret = compile_flowbits(d, r, dr);
 		if (ret == -E2BIG) {
 			snprintf(err, err_len, "more than %d flowbit names", FLOWBIT_NAMES_MAX);
@@ -796,8 +812,8 @@ cmp_u32(const void *a, const void *b)
 static unsigned int
 pkt_class(const struct hyp_detect_pkt *p)
 {
-	if (p->http_ev > HYP_HTTP_EV_NONE && p->http_ev < HYP_HTTP_EV_MAX)
-		return CL_HTTP + p->http_ev - 1;
+	if (p->app_ev > HYP_APP_EV_NONE && p->app_ev < HYP_APP_EV_MAX)
+		return CL_APP + p->app_ev - 1;
 	switch (p->proto) {
 	case 6: return CL_TCP;
 	case 17: return CL_UDP;
@@ -817,16 +833,18 @@ proto_ok(const struct hyp_rule *r, const struct hyp_detect_pkt *p)
 {
 	bool tcp_view = p->stream || !p->in_stream;
 
-	/* an HTTP event: only the rules of its class are candidates */
-	if (p->http_ev != HYP_HTTP_EV_NONE)
-		return p->proto == 6 && (r->proto == HYP_RP_TCP || r->proto == HYP_RP_HTTP ||
-					 r->proto == HYP_RP_IP);
+	/* an application event: only the rules of its class are candidates */
+	if (p->app_ev != HYP_APP_EV_NONE)
+		return p->proto == 6 && (r->proto == HYP_RP_TCP || r->proto == HYP_RP_IP ||
+					 r->proto == (hyp_app_ev_is_tls(p->app_ev) ? HYP_RP_TLS :
+										     HYP_RP_HTTP));
 	switch (r->proto) {
 	case HYP_RP_IP: return !p->stream;
 	case HYP_RP_TCP: return p->proto == 6 && tcp_view;
 	case HYP_RP_TCP_PKT: return p->proto == 6 && !p->stream;
 	case HYP_RP_TCP_STREAM: return p->proto == 6 && p->stream;
 	case HYP_RP_HTTP: return p->proto == 6 && p->app_http && tcp_view;
+	case HYP_RP_TLS: return p->proto == 6 && p->app_tls && tcp_view;
 	case HYP_RP_UDP: return p->proto == 17;
 	case HYP_RP_ICMP: return p->proto == 1 || p->proto == 58;
 	default: return p->dns && (p->proto == 17 || tcp_view);	/* dns */
@@ -1296,12 +1314,12 @@ verify(const struct hyp_detect *d, struct hyp_detect_scratch *s, uint32_t ri,
 	if (!proto_ok(r, p) || !flow_ok(r, p) || !packet_opts_ok(r, p) ||
 	    !(hosts_ok(r, p, false) || (r->bidir && hosts_ok(r, p, true))))
 		return false;
-	if (p->http != NULL && d->dr[ri].http) {
+	if (p->bufs != NULL && d->dr[ri].app) {
 		unsigned int b;
 
 		for (b = BUF_DNS + 1; b < BUF_MAX; b++) {
-			v.buf[b] = p->http->len[b] > 0 ? p->http->p[b] : NULL;
-			v.len[b] = p->http->len[b];
+			v.buf[b] = p->bufs->len[b] > 0 ? p->bufs->p[b] : NULL;
+			v.len[b] = p->bufs->len[b];
 		}
 	}
 	if (!d->dr[ri].dns_opts) {
@@ -1342,17 +1360,23 @@ scan_all(const struct hyp_detect *d, struct hyp_detect_scratch *s, unsigned int 
 	scan(&d->db[c][BUF_PAYLOAD], s, p->payload, p->len);
 	for (q = 0; q < p->n_queries && q < HYP_DETECT_MAX_QUERIES; q++)
 		scan(&d->db[c][BUF_DNS], s, (const uint8_t *)p->queries[q], strlen(p->queries[q]));
-	if (p->http == NULL || c < CL_HTTP)
+	if (p->bufs == NULL || c < CL_APP)
 		return;
 	for (b = BUF_DNS + 1; b < BUF_MAX; b++)
-		if (p->http->len[b] > 0)
-			scan(&d->db[c][b], s, p->http->p[b], p->http->len[b]);
+		if (p->bufs->len[b] > 0)
+			scan(&d->db[c][b], s, p->bufs->p[b], p->bufs->len[b]);
 }
 
 unsigned int
 hyp_detect_http_rules(const struct hyp_detect *d)
 {
 	return d != NULL ? d->http_rules : 0;
+}
+
+unsigned int
+hyp_detect_tls_rules(const struct hyp_detect *d)
+{
+	return d != NULL ? d->tls_rules : 0;
 }
 
 unsigned int

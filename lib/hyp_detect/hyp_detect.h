@@ -11,10 +11,10 @@
  * its longest positive content) goes into one Hyperscan literal database
  * per class and buffer (hyp_buf.h). Classes are the packet's protocol
  * (TCP, UDP, ICMP, other IP; a rule of protocol ip goes into each, dns
- * into TCP and UDP) or, for a rule with HTTP buffers, the HTTP message
- * event that has all of them (hyp_http_ev: request or response headers,
- * their bodies; a rule without a direction whose buffers are either
- * message's goes into both). A rule without a positive content has no fast pattern: it
+ * into TCP and UDP) or, for a rule with HTTP or TLS buffers, the message
+ * event that has all of them (hyp_app_ev: request or response headers,
+ * their bodies, the ClientHello, the server's Certificate; an HTTP rule
+ * without a direction whose buffers are either message's goes into both). A rule without a positive content has no fast pattern: it
  * is checked on every packet of its class, or, if it names at most 16
  * ports (its destination, or its source with any destination), on the
  * packets to or from them (port groups; the report counts both).
@@ -109,13 +109,14 @@ struct hyp_detect_pkt {
 					 *   tcp rules see them there, tcp-pkt and ip here */
 	bool dns;			/**< payload is one DNS message */
 	bool app_http;			/**< the flow's TCP stream parsed as HTTP (protocol http) */
+	bool app_tls;			/**< ... as TLS (protocol tls) */
 	/**
-	 * An HTTP event (hyp_http_ev; NONE: a packet or stream chunk): only
-	 * the rules with HTTP buffers of that event are inspected, over
-	 * http's buffers, and payload is the stream window that made it.
+	 * An application event (hyp_app_ev; NONE: a packet or stream chunk):
+	 * only the rules with HTTP or TLS buffers of that event are
+	 * inspected, over bufs, and payload is the stream window that made it.
 	 */
-	uint8_t http_ev;
-	const struct hyp_buf_set *http;
+	uint8_t app_ev;
+	const struct hyp_buf_set *bufs;
 	const uint8_t *payload;
 	uint32_t len;
 	/**
@@ -159,6 +160,8 @@ unsigned int hyp_detect_prefilter(const struct hyp_detect *d, struct hyp_detect_
 unsigned int hyp_detect_rule_count(const struct hyp_detect *d);
 /** Rules that need the HTTP parser: HTTP buffers, or protocol http (0: no need to parse). */
 unsigned int hyp_detect_http_rules(const struct hyp_detect *d);
+/** Rules that need the TLS parser: TLS buffers, or protocol tls (0: no need to parse). */
+unsigned int hyp_detect_tls_rules(const struct hyp_detect *d);
 const struct hyp_rule *hyp_detect_rule(const struct hyp_detect *d, uint32_t idx);
 
 /** Counters of one scratch (its worker's). */

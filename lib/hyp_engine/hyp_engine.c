@@ -11,6 +11,9 @@
 
 #define HYP_ENGINE_MAX_MATCHES 16
 #define HYP_ENGINE_HTTP_METAS	8	/* HTTP messages with alerts in one packet, kept */
+#define HYP_ENGINE_TLS_METAS	4	/* TLS handshake messages likewise */
+#define TLS_FIELDS		6
+#define TLS_FIELD_MAX		1025	/* EVE's copy of a name: a log line, not the buffer */
 #define RTE_DIM_LOCAL(a) (sizeof(a) / sizeof((a)[0]))
 
 struct hyp_engine {
@@ -41,6 +44,9 @@ struct hyp_engine_scratch {
 	struct hyp_http_meta http[HYP_ENGINE_HTTP_METAS];
 	char http_str[HYP_ENGINE_HTTP_METAS][5][1025];
 	unsigned int n_http;
+	struct hyp_tls_meta tls[HYP_ENGINE_TLS_METAS];
+	char tls_str[HYP_ENGINE_TLS_METAS][TLS_FIELDS][TLS_FIELD_MAX];
+	unsigned int n_tls;
 };
 
 /* a DNS message over TCP, with its length prefix, waits in this much */
@@ -54,6 +60,9 @@ struct hyp_engine_stream {
 	bool dns_broken;		/* a message too long to wait for */
 	struct hyp_http_dir *http;	/* NULL until the first bytes, or not HTTP */
 	bool http_off;			/* did not parse as HTTP: not tried again this stream */
+	struct hyp_tls_dir *tls;	/* likewise for TLS */
+	bool tls_off;
+	bool tls_was;			/* it was TLS when its parser went */
 };
 
 static void
@@ -627,7 +636,7 @@ stream_dns(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_
  */
 static void
 apply_sigs(const struct hyp_engine *e, const uint32_t *idx, unsigned int n,
-	   const struct hyp_http_meta *http, struct hyp_verdict *v)
+	   const struct hyp_http_meta *http, const struct hyp_tls_meta *tls, struct hyp_verdict *v)
 {
 	unsigned int i, k;
 
@@ -657,6 +666,7 @@ apply_sigs(const struct hyp_engine *e, const uint32_t *idx, unsigned int n,
 			;
 		if (k == v->n_sigs && v->n_sigs < HYP_VERDICT_SIGS) {
 			v->sig_http[v->n_sigs] = http;
+			v->sig_tls[v->n_sigs] = tls;
 			v->sigs[v->n_sigs++] = slot;
 		}
 		if (r->action == HYP_RULE_REJECT)
@@ -684,7 +694,7 @@ run_sigs(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_de
 	p->dns = (p->proto == IPPROTO_UDP || p->proto == IPPROTO_TCP) &&
 		 (p->dport == HYP_DNS_PORT || p->sport == HYP_DNS_PORT) && v->dns_err == 0;
 	n = hyp_detect_inspect(e->det, s->det, p, s->out, RTE_DIM_LOCAL(s->out));
-	apply_sigs(e, s->out, n < RTE_DIM_LOCAL(s->out) ? n : RTE_DIM_LOCAL(s->out), NULL, v);
+	apply_sigs(e, s->out, n < RTE_DIM_LOCAL(s->out) ? n : RTE_DIM_LOCAL(s->out), NULL, NULL, v);
 }
 
 void
@@ -738,7 +748,7 @@ keep_meta(struct hyp_engine_scratch *s, const struct hyp_http_meta *m)
 
 /* an HTTP message's event: the rules of that event over its buffers */
 static void
-on_http(void *arg, enum hyp_http_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
+on_http(void *arg, enum hyp_app_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
 {
 	struct http_cb *c = arg;
 	struct hyp_detect_pkt p = *c->ctx;
@@ -746,8 +756,8 @@ on_http(void *arg, enum hyp_http_ev ev, const struct hyp_buf_set *b, const struc
 
 	p.stream = true;
 	p.app_http = true;
-	p.http_ev = (uint8_t)ev;
-	p.http = b;
+	p.app_ev = (uint8_t)ev;
+	p.bufs = b;
 	/* a message is inspected once: no part of the window was seen before */
 	p.new_from = 0;
 	p.n_queries = 0;
@@ -756,13 +766,13 @@ on_http(void *arg, enum hyp_http_ev ev, const struct hyp_buf_set *b, const struc
 	if (n == 0)
 		return;
 	apply_sigs(c->e, c->s->out, n < RTE_DIM_LOCAL(c->s->out) ? n : RTE_DIM_LOCAL(c->s->out),
-		   keep_meta(c->s, m), c->v);
+		   keep_meta(c->s, m), NULL, c->v);
 }
 
 static void
 stream_http(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_engine_stream *st,
 	    const uint8_t *data, size_t len, const struct hyp_detect_pkt *ctx,
-	    const struct hyp_engine_http *http, struct hyp_verdict *v)
+	    const struct hyp_engine_app *http, struct hyp_verdict *v)
 {
 	static __thread struct hyp_http_stats unused;	/* callers without counters */
 	struct hyp_http_stats *hst = http != NULL && http->stats != NULL ? http->stats : &unused;
@@ -783,11 +793,81 @@ stream_http(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp
 	}
 }
 
+/* ---- TLS ---- */
+
+static const struct hyp_tls_meta *
+keep_tls_meta(struct hyp_engine_scratch *s, const struct hyp_tls_meta *m)
+{
+	unsigned int k = s->n_tls++ % HYP_ENGINE_TLS_METAS, i;
+	struct hyp_tls_meta *t = &s->tls[k];
+	const char *src[TLS_FIELDS] = { m->sni, m->version, m->subject, m->issuer, m->serial,
+					m->fingerprint };
+	const char **dst[TLS_FIELDS] = { &t->sni, &t->version, &t->subject, &t->issuer,
+					 &t->serial, &t->fingerprint };
+
+	for (i = 0; i < TLS_FIELDS; i++) {
+		snprintf(s->tls_str[k][i], sizeof(s->tls_str[k][i]), "%s",
+			 src[i] != NULL ? src[i] : "");
+		*dst[i] = s->tls_str[k][i];
+	}
+	return t;
+}
+
+/* a handshake message's event: the rules of that event over its buffers */
+static void
+on_tls(void *arg, enum hyp_app_ev ev, const struct hyp_buf_set *b, const struct hyp_tls_meta *m)
+{
+	struct http_cb *c = arg;
+	struct hyp_detect_pkt p = *c->ctx;
+	unsigned int n;
+
+	p.stream = true;
+	p.app_tls = true;
+	p.app_ev = (uint8_t)ev;
+	p.bufs = b;
+	p.new_from = 0;
+	p.n_queries = 0;
+	p.dns = false;
+	n = hyp_detect_inspect(c->e->det, c->s->det, &p, c->s->out, RTE_DIM_LOCAL(c->s->out));
+	if (n == 0)
+		return;
+	apply_sigs(c->e, c->s->out, n < RTE_DIM_LOCAL(c->s->out) ? n : RTE_DIM_LOCAL(c->s->out),
+		   NULL, keep_tls_meta(c->s, m), c->v);
+}
+
+static void
+stream_tls(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_engine_stream *st,
+	   const uint8_t *data, size_t len, const struct hyp_detect_pkt *ctx,
+	   const struct hyp_engine_app *app, struct hyp_verdict *v)
+{
+	static __thread struct hyp_tls_stats unused;	/* callers without counters */
+	struct hyp_tls_stats *tst = app != NULL && app->tls_stats != NULL ? app->tls_stats : &unused;
+	struct http_cb cb = { e, s, ctx, v };
+
+	if (st->tls_off || hyp_detect_tls_rules(e->det) == 0)
+		return;
+	if (st->tls == NULL && hyp_tls_dir_new(!ctx->to_server, &st->tls) < 0) {
+		tst->nomem++;
+		return;
+	}
+	if (hyp_tls_feed(st->tls, app != NULL && app->peer != NULL ? app->peer->tls : NULL, data,
+			 len, on_tls, &cb, tst) < 0) {
+		/*
+		 * Not TLS (or no longer): the parser goes, but a stream that was
+		 * TLS stays so for protocol tls rules (tls_off with is_tls kept).
+		 */
+		st->tls_was = hyp_tls_is_tls(st->tls);
+		st->tls_off = true;
+		hyp_tls_dir_free(st->tls);
+		st->tls = NULL;
+	}
+}
+
 int
 hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		       struct hyp_engine_stream **stp, const uint8_t *data, size_t len,
 		       uint8_t proto, uint16_t dport, const struct hyp_detect_pkt *ctx,
-		       const struct hyp_engine_http *http, struct hyp_verdict *v)
+		       const struct hyp_engine_app *http, struct hyp_verdict *v)
 {
 	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
 	struct hyp_engine_stream *st = *stp;
@@ -817,13 +897,16 @@ hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 					HYP_ENGINE_MAX_MATCHES);
 		consider_dpi(e, m, n, v);
 	}
-	if (e->det != NULL && ctx != NULL && len > 0 && proto == IPPROTO_TCP)
+	if (e->det != NULL && ctx != NULL && len > 0 && proto == IPPROTO_TCP) {
 		stream_http(e, s, st, data, len, ctx, http, v);
+		stream_tls(e, s, st, data, len, ctx, http, v);
+	}
 	if (e->det != NULL && ctx != NULL && len > 0) {
 		struct hyp_detect_pkt p = *ctx;
 
 		p.stream = true;
 		p.app_http = hyp_http_is_http(st->http);
+		p.app_tls = hyp_engine_stream_is_tls(st);
 		run_sigs(e, s, &p, v);
 	}
 	return 0;
@@ -832,7 +915,7 @@ hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 void
 hyp_engine_stream_end(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		      struct hyp_engine_stream *st, uint8_t proto, uint16_t dport,
-		      const struct hyp_detect_pkt *ctx, const struct hyp_engine_http *http,
+		      const struct hyp_detect_pkt *ctx, const struct hyp_engine_app *http,
 		      struct hyp_verdict *v)
 {
 	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
@@ -857,12 +940,22 @@ hyp_engine_stream_end(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 	hyp_http_dir_free(st->http);
 	st->http = NULL;
 	st->http_off = false;
+	hyp_tls_dir_free(st->tls);
+	st->tls = NULL;
+	st->tls_off = false;
+	st->tls_was = false;
 }
 
 bool
 hyp_engine_stream_is_http(const struct hyp_engine_stream *st)
 {
 	return st != NULL && hyp_http_is_http(st->http);
+}
+
+bool
+hyp_engine_stream_is_tls(const struct hyp_engine_stream *st)
+{
+	return st != NULL && (hyp_tls_is_tls(st->tls) || st->tls_was);
 }
 
 void
@@ -872,6 +965,7 @@ hyp_engine_stream_free(struct hyp_engine_stream *st)
 		return;
 	hyp_dpi_stream_close(NULL, st->dpi, NULL, 0, 0, NULL, 0);
 	hyp_http_dir_free(st->http);
+	hyp_tls_dir_free(st->tls);
 	free(st->dns);
 	free(st);
 }

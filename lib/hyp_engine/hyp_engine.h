@@ -25,6 +25,7 @@
 #include "hyp_dns.h"
 #include "hyp_dpi.h"
 #include "hyp_http.h"
+#include "hyp_tls.h"
 #include "hyp_policy.h"
 
 #ifdef __cplusplus
@@ -61,6 +62,8 @@ struct hyp_verdict {
 	 * (it keeps the last HYP_ENGINE_HTTP_METAS messages that alerted).
 	 */
 	const struct hyp_http_meta *sig_http[HYP_VERDICT_SIGS];
+	/** Likewise its TLS handshake (EVE's tls object), or NULL. */
+	const struct hyp_tls_meta *sig_tls[HYP_VERDICT_SIGS];
 };
 
 /** Build from a policy; the engine takes ownership of it. */
@@ -149,15 +152,18 @@ void hyp_engine_inspect_segment(const struct hyp_engine *e, struct hyp_engine_sc
 struct hyp_engine_stream;
 
 /**
- * HTTP over a stream: when the engine has rules that need it
- * (hyp_detect_http_rules()), each direction of a TCP flow is parsed as
- * HTTP (requests from the initiator, responses back) and the rules with
- * HTTP buffers are inspected at each message's events (hyp_buf.h), with
- * the body limits of the policy's slow_path.http.
+ * HTTP and TLS over a stream: when the engine has rules that need them
+ * (hyp_detect_http_rules(), hyp_detect_tls_rules()), each direction of a
+ * TCP flow is parsed as HTTP (requests from the initiator, responses
+ * back) and as TLS (the ClientHello from the initiator, the server's
+ * hello and certificate back) until it is not, and the rules with their
+ * buffers are inspected at each message's events (hyp_buf.h), with the
+ * body limits of the policy's slow_path.http.
  */
-struct hyp_engine_http {
+struct hyp_engine_app {
 	struct hyp_engine_stream *peer;	/**< the flow's other direction, or NULL */
 	struct hyp_http_stats *stats;	/**< the worker's counters */
+	struct hyp_tls_stats *tls_stats;
 };
 
 /** Start a verdict: a pass, no rule. */
@@ -175,7 +181,7 @@ void hyp_engine_verdict_init(struct hyp_verdict *v);
 int hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 			   struct hyp_engine_stream **st, const uint8_t *data, size_t len,
 			   uint8_t proto, uint16_t dport, const struct hyp_detect_pkt *ctx,
-			   const struct hyp_engine_http *http, struct hyp_verdict *v);
+			   const struct hyp_engine_app *http, struct hyp_verdict *v);
 
 /**
  * The stream ended (FIN, RST) or broke (a gap): what only an end matches
@@ -184,11 +190,13 @@ int hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch
  */
 void hyp_engine_stream_end(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 			   struct hyp_engine_stream *st, uint8_t proto, uint16_t dport,
-			   const struct hyp_detect_pkt *ctx, const struct hyp_engine_http *http,
+			   const struct hyp_detect_pkt *ctx, const struct hyp_engine_app *http,
 			   struct hyp_verdict *v);
 
 /** Whether the stream parsed as HTTP (protocol http rules; EVE's app_proto). */
 bool hyp_engine_stream_is_http(const struct hyp_engine_stream *st);
+/** Whether the stream parsed as TLS (protocol tls rules). */
+bool hyp_engine_stream_is_tls(const struct hyp_engine_stream *st);
 
 /** Free it, whatever generation opened it (NULL is ignored). */
 void hyp_engine_stream_free(struct hyp_engine_stream *st);

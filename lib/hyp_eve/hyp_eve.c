@@ -51,9 +51,9 @@ HYP_LOG_TYPE(eve);
 
 #define EVE_BURST		32
 /*
- * The longest line: 127 signature bytes, 253 rrname bytes, or the http
- * object's 1,570 bytes at 6 output characters each (\u00XX), plus under
- * 600 for the rest.
+ * The longest line: 127 signature bytes, 253 rrname bytes, the http
+ * object's 1,570 bytes or the tls object's 1,400 at 6 output characters
+ * each (\u00XX), plus under 600 for the rest.
  */
 #define EVE_LINE_MAX		16384
 #define EVE_BUF_SIZE		(EVE_BURST * EVE_LINE_MAX + 1)
@@ -293,6 +293,34 @@ eve_dns(const struct hyp_eve_alert *a)
 	return dns;
 }
 
+/* EVE's tls object, as a Suricata alert on a TLS session carries it (what is known) */
+static json_t *
+eve_tls(const struct hyp_eve_alert *a)
+{
+	const struct { const char *key, *val; size_t max; } f[] = {
+		{ "subject", a->tls_subject, sizeof(a->tls_subject) },
+		{ "issuerdn", a->tls_issuer, sizeof(a->tls_issuer) },
+		{ "serial", a->tls_serial, sizeof(a->tls_serial) },
+		{ "fingerprint", a->tls_fingerprint, sizeof(a->tls_fingerprint) },
+		{ "sni", a->tls_sni, sizeof(a->tls_sni) },
+		{ "version", a->tls_version, sizeof(a->tls_version) },
+	};
+	json_t *t = json_object();
+	unsigned int i;
+	int rc = 0;
+
+	if (t == NULL)
+		return NULL;
+	for (i = 0; i < RTE_DIM(f); i++)
+		if (f[i].val[0] != '\0')
+			rc |= json_object_set_new(t, f[i].key, eve_string(f[i].val, f[i].max));
+	if (rc != 0) {
+		json_decref(t);
+		return NULL;
+	}
+	return t;
+}
+
 /* EVE's http object, as a Suricata alert on an HTTP transaction carries it */
 static json_t *
 eve_http(const struct hyp_eve_alert *a)
@@ -390,6 +418,9 @@ eve_format(const struct hyp_eve_alert *a, char *buf, size_t size)
 	} else if (a->http) {
 		rc |= json_object_set_new(root, "app_proto", json_string("http"));
 		rc |= json_object_set_new(root, "http", eve_http(a));
+	} else if (a->tls) {
+		rc |= json_object_set_new(root, "app_proto", json_string("tls"));
+		rc |= json_object_set_new(root, "tls", eve_tls(a));
 	}
 
 	if (rc == 0) {

@@ -78,6 +78,14 @@ struct hyp_eve_alert {
 	char http_host[256];
 	char http_user_agent[256];
 	char http_url[1024];
+	/* a TLS handshake's rule: EVE's tls object (app_proto tls); "" when absent */
+	bool tls;
+	char tls_sni[256];
+	char tls_version[16];
+	char tls_subject[512];
+	char tls_issuer[512];
+	char tls_serial[64];
+	char tls_fingerprint[60];
 };
 
 struct hyp_eve;

@@ -70,7 +70,7 @@ struct hyp_http_meta {
  * response's also the method, host, URI and user agent of its request.
  * Both are valid only during the call.
  */
-typedef void (*hyp_http_fn)(void *arg, enum hyp_http_ev ev, const struct hyp_buf_set *bufs,
+typedef void (*hyp_http_fn)(void *arg, enum hyp_app_ev ev, const struct hyp_buf_set *bufs,
 			    const struct hyp_http_meta *meta);
 
 struct hyp_http_dir;

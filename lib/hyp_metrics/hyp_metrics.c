@@ -546,6 +546,14 @@ slowpath(struct out *o, struct hyp_metrics *m, const struct hyp_ctl *ctl)
 				  "workers: messages parsed, and directions or bodies it gave up "
 				  "on or cut", &hs, hyp_http_stat_descs, hyp_http_stat_count);
 		}
+		{
+			struct hyp_tls_stats ts;
+
+			hyp_pipeline_tls_stats(p, &ts);
+			table_all(o, "hyperion_tls", "The TLS handshake over the TCP streams on "
+				  "the workers: hellos and certificates parsed, and directions it "
+				  "gave up on", &ts, hyp_tls_stat_descs, hyp_tls_stat_count);
+		}
 	}
 	if (ctl->autoblock != NULL) {
 		struct hyp_autoblock_stats ab;

@@ -255,6 +255,8 @@ struct hyp_detect_stats;
 void hyp_pipeline_detect_stats(const struct hyp_pipeline *p, struct hyp_detect_stats *sum);
 /** The workers' HTTP parsers' counters, summed. */
 void hyp_pipeline_http_stats(const struct hyp_pipeline *p, struct hyp_http_stats *sum);
+/** The workers' TLS parsers' counters, summed. */
+void hyp_pipeline_tls_stats(const struct hyp_pipeline *p, struct hyp_tls_stats *sum);
 /** True when every lcore has nothing queued (rings empty). */
 bool hyp_pipeline_idle(const struct hyp_pipeline *p);
 void hyp_pipeline_print_roles(const struct hyp_pipeline *p, FILE *f);

@@ -42,7 +42,7 @@ static void
 post_event_info(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_pkt_meta *m,
 		uint32_t flow_hash, uint32_t sid, enum hyp_action action, const char *msg,
 		const struct hyp_verdict *v_dns, const struct hyp_engine_rule_info *info,
-		const struct hyp_http_meta *h)
+		const struct hyp_http_meta *h, const struct hyp_tls_meta *t)
 {
 	struct hyp_eve_alert a;
 	struct timespec ts;
@@ -78,6 +78,15 @@ post_event_info(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct
 		snprintf(a.http_user_agent, sizeof(a.http_user_agent), "%s", h->user_agent);
 		snprintf(a.http_url, sizeof(a.http_url), "%s", h->url);
 	}
+	if (t != NULL) {
+		a.tls = true;
+		snprintf(a.tls_sni, sizeof(a.tls_sni), "%s", t->sni);
+		snprintf(a.tls_version, sizeof(a.tls_version), "%s", t->version);
+		snprintf(a.tls_subject, sizeof(a.tls_subject), "%s", t->subject);
+		snprintf(a.tls_issuer, sizeof(a.tls_issuer), "%s", t->issuer);
+		snprintf(a.tls_serial, sizeof(a.tls_serial), "%s", t->serial);
+		snprintf(a.tls_fingerprint, sizeof(a.tls_fingerprint), "%s", t->fingerprint);
+	}
 	if (info != NULL) {
 		a.gid = info->gid;
 		a.rev = info->rev;
@@ -93,7 +102,7 @@ post_event(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp_
 	   uint32_t flow_hash, uint32_t sid, enum hyp_action action, const char *msg,
 	   const struct hyp_verdict *v_dns)
 {
-	post_event_info(p, st, m, flow_hash, sid, action, msg, v_dns, NULL, NULL);
+	post_event_info(p, st, m, flow_hash, sid, action, msg, v_dns, NULL, NULL, NULL);
 }
 
 static void
@@ -148,7 +157,7 @@ post_alerts(struct hyp_pipeline *p, struct hyp_lcore_stats *st, const struct hyp
 		    !alert_due(p, e, m, (int)v->sigs[i], id, now))
 			continue;
 		post_event_info(p, st, m, hash, id, a, msg, v->dns_query ? v : NULL, &info,
-				v->sig_http[i]);
+				v->sig_http[i], v->sig_tls[i]);
 	}
 }
 
@@ -358,7 +367,7 @@ struct tcp_feed {
 	struct pipe_tcp_dir *td;
 	const struct hyp_pkt_meta *m;
 	const struct hyp_detect_pkt *ctx;	/* the segment, for the Suricata rules */
-	const struct hyp_engine_http *http;
+	const struct hyp_engine_app *http;
 	struct hyp_verdict *v;
 };
 
@@ -424,7 +433,7 @@ tcp_inspect(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 	struct pipe_tcp_dir *td = fe->user[dir];
 	const struct pipe_tcp_dir *other = fe->user[dir ^ 1];
 	struct hyp_detect_pkt ctx;
-	struct hyp_engine_http http = { other != NULL ? other->es : NULL, &w->http };
+	struct hyp_engine_app http = { other != NULL ? other->es : NULL, &w->http, &w->tls };
 	struct tcp_feed f = { g->engine, g->scratch[w->idx], p, w, NULL, m, &ctx, &http, v };
 	enum hyp_stream_result r;
 	uint32_t ev;

@@ -75,6 +75,7 @@ struct hyp_worker {
 	struct hyp_stream_ctx *streams;		/* NULL: TCP reassembly off */
 	uint8_t *window;			/* inspect_window + a chunk, for the rules */
 	struct hyp_http_stats http;		/* its flows' HTTP parsers */
+	struct hyp_tls_stats tls;		/* and TLS parsers */
 	/* reject answers' token bucket: HYP_PIPE_REJECT_PPS, a second's worth at most */
 	uint64_t reject_tokens;
 	uint64_t reject_tsc;

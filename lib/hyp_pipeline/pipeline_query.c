@@ -272,6 +272,16 @@ hyp_pipeline_http_stats(const struct hyp_pipeline *p, struct hyp_http_stats *sum
 		hyp_stat_add(sum, &p->wk[i].http, hyp_http_stat_descs, hyp_http_stat_count);
 }
 
+void
+hyp_pipeline_tls_stats(const struct hyp_pipeline *p, struct hyp_tls_stats *sum)
+{
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < p->n_workers; i++)
+		hyp_stat_add(sum, &p->wk[i].tls, hyp_tls_stat_descs, hyp_tls_stat_count);
+}
+
 unsigned int
 hyp_pipeline_rings(const struct hyp_pipeline *p, struct hyp_ring_info *out, unsigned int max)
 {

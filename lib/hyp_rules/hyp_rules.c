@@ -38,6 +38,7 @@ static const char *const proto_names[HYP_RP_MAX] = {
 	[HYP_RP_TCP_PKT] = "tcp-pkt",
 	[HYP_RP_TCP_STREAM] = "tcp-stream",
 	[HYP_RP_HTTP] = "http",
+	[HYP_RP_TLS] = "tls",
 };
 
 const char *
@@ -1979,7 +1980,7 @@ static int
 check_buffers(struct pctx *c)
 {
 	struct hyp_rule *r = c->r;
-	bool req = false, rsp = false, http = false;
+	bool req = false, rsp = false, http = false, hello = false, cert = false;
 	unsigned int i;
 
 	for (i = 0; i < r->n_opts; i++) {
@@ -2001,6 +2002,8 @@ check_buffers(struct pctx *c)
 		default:
 			continue;	/* packet options */
 		}
+		hello |= hyp_buf_descs[*b].side == HYP_BUF_SIDE_TLS_HELLO;
+		cert |= hyp_buf_descs[*b].side == HYP_BUF_SIDE_TLS_CERT;
 		if (!hyp_buf_is_http(*b))
 			continue;
 		http = true;
@@ -2008,6 +2011,20 @@ check_buffers(struct pctx *c)
 		rsp |= hyp_buf_descs[*b].side == HYP_BUF_SIDE_RESPONSE;
 	}
 	c->kw = NULL;
+	if (http && (hello || cert))
+		return skip(c, "http and tls buffers in one rule");
+	if (hello || cert) {
+		/* each message is inspected alone: no event has both */
+		if (r->proto != HYP_RP_TCP && r->proto != HYP_RP_TLS && r->proto != HYP_RP_IP)
+			return fail(c, "TLS buffers in a %s rule", proto_names[r->proto]);
+		if (hello && cert)
+			return skip(c, "tls hello and certificate buffers in one rule");
+		if (hello && (r->flow & HYP_FLOW_TO_CLIENT))
+			return fail(c, "tls.sni with flow:to_client");
+		if (cert && (r->flow & HYP_FLOW_TO_SERVER))
+			return fail(c, "certificate buffers with flow:to_server");
+		return 0;
+	}
 	if (!http)
 		return 0;
 	if (r->proto != HYP_RP_TCP && r->proto != HYP_RP_HTTP && r->proto != HYP_RP_IP)

@@ -49,6 +49,7 @@ enum hyp_rule_proto {
 	HYP_RP_TCP_PKT,		/**< TCP packets only */
 	HYP_RP_TCP_STREAM,	/**< reassembled TCP only */
 	HYP_RP_HTTP,		/**< TCP flows our HTTP parser took, on any port */
+	HYP_RP_TLS,		/**< TCP flows our TLS parser took, on any port */
 	HYP_RP_MAX
 };
 

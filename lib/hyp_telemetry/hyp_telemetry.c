@@ -208,6 +208,14 @@ stats_fill(const struct hyp_ctl *c, struct rte_tel_data *d)
 			hyp_pipeline_http_stats(c->pipe, &hs);
 		add_container(d, "http", table_dict(&hs, hyp_http_stat_descs, hyp_http_stat_count));
 	}
+	{
+		struct hyp_tls_stats ts;
+
+		memset(&ts, 0, sizeof(ts));
+		if (c->pipe != NULL)
+			hyp_pipeline_tls_stats(c->pipe, &ts);
+		add_container(d, "tls", table_dict(&ts, hyp_tls_stat_descs, hyp_tls_stat_count));
+	}
 
 	memset(&es, 0, sizeof(es));
 	if (c->eve != NULL)

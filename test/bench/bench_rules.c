@@ -32,7 +32,7 @@
 static struct hyp_buf_set last_set;
 
 static void
-keep_set(void *arg, enum hyp_http_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
+keep_set(void *arg, enum hyp_app_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
 {
 	(void)arg;
 	(void)ev;
@@ -207,16 +207,16 @@ main(int argc, char **argv)
 		cases[6].name = "http req evt";
 		cases[6].p.payload = (const uint8_t *)req512;
 		cases[6].p.len = 512;
-		cases[6].p.http_ev = HYP_HTTP_EV_REQUEST;
-		cases[6].p.http = &req;
+		cases[6].p.app_ev = HYP_HTTP_EV_REQUEST;
+		cases[6].p.bufs = &req;
 		cases[7].name = "http body evt";
 		cases[7].p.to_server = false;
 		cases[7].p.sport = 80;
 		cases[7].p.dport = 40000;
 		cases[7].p.payload = (const uint8_t *)resp;
 		cases[7].p.len = (uint32_t)rl + 1400;
-		cases[7].p.http_ev = HYP_HTTP_EV_RESPONSE_BODY;
-		cases[7].p.http = &rsp;
+		cases[7].p.app_ev = HYP_HTTP_EV_RESPONSE_BODY;
+		cases[7].p.bufs = &rsp;
 		for (c = 6; c < NCASE; c++) {
 			cases[c].p.stream = true;
 			cases[c].p.app_http = true;

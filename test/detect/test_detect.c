@@ -841,7 +841,7 @@ test_port_groups(void)
  */
 struct hcase {
 	const char *rule;
-	uint8_t ev;		/* enum hyp_http_ev; NONE: a packet */
+	uint8_t ev;		/* enum hyp_app_ev; NONE: a packet */
 	bool to_server;
 	int want;
 };
@@ -857,7 +857,7 @@ test_http(void)
 		{ "alert http any any -> any any (content:\"/admin\"; http_uri; sid:1;)",
 		  HYP_HTTP_EV_RESPONSE, false, 0 },
 		{ "alert http any any -> any any (content:\"/admin\"; http_uri; sid:1;)",
-		  HYP_HTTP_EV_NONE, true, 0 },
+		  HYP_APP_EV_NONE, true, 0 },
 		{ "alert tcp any any -> any any (content:\"GET\"; http_method; uricontent:\"/adm\"; "
 		  "sid:1;)", HYP_HTTP_EV_REQUEST, true, 1 },
 		{ "alert http any any -> any any (content:\"POST\"; http_method; sid:1;)",
@@ -903,7 +903,7 @@ test_http(void)
 		{ "alert http any any -> any any (content:\"NOTTHERE\"; content:\"/admin\"; http_uri; "
 		  "sid:1;)", HYP_HTTP_EV_REQUEST, true, 0 },
 		/* protocol http without buffers: the stream of a flow the parser took */
-		{ "alert http any any -> any any (content:\"RAWBYTES\"; sid:1;)", HYP_HTTP_EV_NONE, true,
+		{ "alert http any any -> any any (content:\"RAWBYTES\"; sid:1;)", HYP_APP_EV_NONE, true,
 		  1 },
 	};
 	struct hyp_buf_set req, rsp;
@@ -937,8 +937,8 @@ test_http(void)
 		p.to_server = c[i].to_server;
 		p.stream = true;
 		p.app_http = true;
-		p.http_ev = c[i].ev;
-		p.http = c[i].ev != HYP_HTTP_EV_NONE ? &set : NULL;
+		p.app_ev = c[i].ev;
+		p.bufs = c[i].ev != HYP_APP_EV_NONE ? &set : NULL;
 		got = one(c[i].rule, &p);
 		tap(got == c[i].want, "HTTP: a rule at its message's event", "%s\nat event %u: got %d, "
 		    "want %d", c[i].rule, c[i].ev, got, c[i].want);

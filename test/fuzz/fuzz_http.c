@@ -26,13 +26,13 @@ struct trace {
 static const struct hyp_http_limits lim = { 700, 900 };
 
 static void
-on_ev(void *arg, enum hyp_http_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
+on_ev(void *arg, enum hyp_app_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
 {
 	struct trace *t = arg;
 	uint64_t h = 1469598103934665603ull;
 	unsigned int i, k;
 
-	CHECK(ev > HYP_HTTP_EV_NONE && ev < HYP_HTTP_EV_MAX);
+	CHECK(ev > HYP_APP_EV_NONE && ev < HYP_APP_EV_MAX);
 	CHECK(m->method != NULL && m->host != NULL && m->url != NULL && m->user_agent != NULL);
 	CHECK(b->len[HYP_BUF_HTTP_REQUEST_BODY] <= lim.request_body);
 	CHECK(b->len[HYP_BUF_HTTP_RESPONSE_BODY] <= lim.response_body);

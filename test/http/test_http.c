@@ -19,7 +19,7 @@
 #define MAX_EV	16
 
 struct ev {
-	enum hyp_http_ev ev;
+	enum hyp_app_ev ev;
 	char *b[HYP_BUF_MAX];
 	uint32_t len[HYP_BUF_MAX];
 	char method[32], host[64], url[256];
@@ -32,7 +32,7 @@ struct rec {
 };
 
 static void
-on_ev(void *arg, enum hyp_http_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
+on_ev(void *arg, enum hyp_app_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
 {
 	struct rec *r = arg;
 	struct ev *e;
