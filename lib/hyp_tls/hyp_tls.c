@@ -38,6 +38,7 @@ enum { ST_START, ST_RECORDS, ST_SSL2, ST_DONE, ST_OFF };
 struct hyp_tls_dir {
 	bool server;
 	bool tls;		/* its hello parsed */
+	bool framed;		/* its first record header was TLS's */
 	uint8_t state;
 	uint8_t hdr[5];
 	uint8_t hdr_len;
@@ -61,7 +62,7 @@ const struct hyp_stat_desc hyp_tls_stat_descs[] = {
 	HYP_STAT(struct hyp_tls_stats, not_tls, COUNTER,
 		 "TCP directions that did not begin as TLS"),
 	HYP_STAT(struct hyp_tls_stats, parse_errors, COUNTER,
-		 "TLS directions that broke after they were TLS (no longer parsed)"),
+		 "TLS directions that broke after a TLS record header (no longer parsed)"),
 	HYP_STAT(struct hyp_tls_stats, cert_errors, COUNTER,
 		 "TLS Certificate messages whose first certificate did not decode"),
 	HYP_STAT(struct hyp_tls_stats, truncated, COUNTER,
@@ -467,7 +468,8 @@ static int
 fail(struct hyp_tls_dir *d, int rc, struct hyp_tls_stats *st)
 {
 	if (rc == -EPROTO) {
-		if (d->tls)
+		/* TLS framing with a broken hello is an attack on the parser, not another protocol */
+		if (d->tls || d->framed)
 			st->parse_errors++;
 		else
 			st->not_tls++;
@@ -623,6 +625,7 @@ hyp_tls_feed(struct hyp_tls_dir *d, const struct hyp_tls_dir *peer, const uint8_
 			if (d->rec_type < REC_CCS || d->rec_type > REC_HEARTBEAT || d->hdr[1] != 3 ||
 			    d->hdr[2] > 4 || d->rec_left > HYP_TLS_RECORD_MAX)
 				return fail(d, -EPROTO, st);
+			d->framed = true;
 			/* from here this direction is encrypted */
 			if (d->rec_type == REC_CCS || d->rec_type == REC_APPDATA) {
 				d->state = ST_DONE;

@@ -49,7 +49,7 @@ struct hyp_tls_stats {
 	uint64_t certificates;		/**< first certificates decoded */
 	uint64_t hidden_certs;		/**< TLS 1.3 ServerHellos: the certificate is encrypted */
 	uint64_t not_tls;		/**< directions that did not begin as TLS */
-	uint64_t parse_errors;		/**< a direction that broke after it was TLS */
+	uint64_t parse_errors;		/**< a direction that broke after a TLS record header */
 	uint64_t cert_errors;		/**< Certificate messages whose first certificate did not decode */
 	uint64_t truncated;		/**< handshake messages over HYP_TLS_MSG_MAX */
 	uint64_t nomem;			/**< allocations that failed: the direction stops */
