@@ -3,7 +3,7 @@
 #
 # Build the libFuzzer targets with clang and run each for a while.
 #
-#   test/fuzz/run.sh [SECONDS] [TARGET...]     (targets: policy dns flow defrag stream rules http)
+#   test/fuzz/run.sh [SECONDS] [TARGET...]     (targets: policy dns flow defrag stream rules http tls)
 #
 # SECONDS per target, default 60. Environment:
 #   HYP_FUZZ_DIR   the meson tree of the targets (-Dfuzz=true), with their
@@ -21,7 +21,7 @@ set -u
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FUZZ_SRC=$SRC/test/fuzz
-ALL_TARGETS="policy dns flow defrag stream rules http"
+ALL_TARGETS="policy dns flow defrag stream rules http tls"
 
 SECS=${1:-60}
 [ $# -gt 0 ] && shift

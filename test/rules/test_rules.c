@@ -359,7 +359,7 @@ test_bad(void)
 		{ "alert tcp any any -> any [] (sid:1;)", -EINVAL, "", "empty group" },
 		{ "alert tcp $LOOP any -> any any (sid:1;)", -EINVAL, "", "nest more than" },
 		/* skipped whole, counted under the keyword */
-		{ "alert tls any any -> any any (content:\"x\"; sid:1;)", 1, "protocol tls", NULL },
+		{ "alert smb any any -> any any (content:\"x\"; sid:1;)", 1, "protocol smb", NULL },
 		{ "alert tcp any any -> any any (pcre:\"/x/K\"; sid:1;)", 1, "pcre/K", NULL },
 		{ "alert http any any -> any any (http.uri; content:\"/a\"; http.stat_code; "
 		  "content:\"200\"; sid:1;)", 1, "http request and response buffers in one rule", NULL },
@@ -382,6 +382,19 @@ test_bad(void)
 		  "not norm or raw" },
 		{ "alert http any any -> any any (http.uri:x; content:\"a\"; sid:1;)", -EINVAL,
 		  "http.uri", "" },
+		/* TLS buffers that cannot be */
+		{ "alert tls any any -> any any (tls.sni; content:\"a\"; http.uri; content:\"b\"; "
+		  "sid:1;)", 1, "http and tls buffers in one rule", NULL },
+		{ "alert tls any any -> any any (tls.sni; content:\"a\"; tls.cert_subject; "
+		  "content:\"b\"; sid:1;)", 1, "tls hello and certificate buffers in one rule", NULL },
+		{ "alert udp any any -> any any (tls.sni; content:\"a\"; sid:1;)", -EINVAL, "",
+		  "TLS buffers in a udp rule" },
+		{ "alert http any any -> any any (tls_sni; content:\"a\"; sid:1;)", -EINVAL, "",
+		  "TLS buffers in a http rule" },
+		{ "alert tls any any -> any any (flow:to_client; tls.sni; content:\"a\"; sid:1;)",
+		  -EINVAL, "", "tls.sni with flow:to_client" },
+		{ "alert tls any any -> any any (flow:to_server; tls.cert_issuer; content:\"a\"; "
+		  "sid:1;)", -EINVAL, "", "certificate buffers with flow:to_server" },
 		{ "alert tcp any any -> any any (stream_size:server,>,5; sid:1;)", 1, "stream_size",
 		  NULL },
 		{ "alert tcp any any -> any any (content:\"a\"; byte_extract:1,0,n; content:\"b\"; "
@@ -422,6 +435,37 @@ test_bad(void)
 
 /* ---- files ---- */
 
+/* TLS: sticky buffers, the legacy tls_sni, protocol tls */
+static void
+test_tls(void)
+{
+	struct hyp_rule_err e;
+	struct hyp_rule r;
+	int ret;
+
+	ret = parse("alert tls $EXTERNAL_NET any -> $HOME_NET any (msg:\"m\"; "
+		    "flow:established,to_client; tls.cert_subject; content:\"CN=evil\"; nocase; "
+		    "tls.cert_issuer; content:\"O=Bad\"; tls.cert_serial; content:\"01:23\"; "
+		    "tls.cert_fingerprint; content:\"ab:cd\"; sid:1;)", &r, &e);
+	tap(ret == 0 && r.proto == HYP_RP_TLS && r.n_opts == 4 &&
+	    r.opts[0].u.content.buf == HYP_BUF_TLS_CERT_SUBJECT && r.opts[0].u.content.nocase &&
+	    r.opts[1].u.content.buf == HYP_BUF_TLS_CERT_ISSUER &&
+	    r.opts[2].u.content.buf == HYP_BUF_TLS_CERT_SERIAL &&
+	    r.opts[3].u.content.buf == HYP_BUF_TLS_CERT_FINGERPRINT,
+	    "protocol tls; the certificate's sticky buffers", "%d %s: %s", ret, e.keyword, e.msg);
+	hyp_rule_free(&r);
+	ret = parse("alert tls any any -> any any (tls_sni; content:\"example.com\"; "
+		    "isdataat:!1,relative; sid:2;)", &r, &e);
+	tap(ret == 0 && r.opts[0].u.content.buf == HYP_BUF_TLS_SNI,
+	    "tls_sni, Suricata 5's spelling, is sticky like tls.sni", "%d %s: %s", ret, e.keyword,
+	    e.msg);
+	hyp_rule_free(&r);
+	ret = parse("alert tcp any any -> any 443 (tls.sni; content:\"x\"; sid:3;)", &r, &e);
+	tap(ret == 0 && r.proto == HYP_RP_TCP && r.opts[0].u.content.buf == HYP_BUF_TLS_SNI,
+	    "TLS buffers in a tcp rule", "%d %s: %s", ret, e.keyword, e.msg);
+	hyp_rule_free(&r);
+}
+
 static void
 test_files(void)
 {
@@ -431,7 +475,7 @@ test_files(void)
 		"alert tcp any any -> any any (msg:\"one\"; \\\n"
 		"    content:\"a\"; sid:1;)\n"
 		"   # alert tcp any any -> any any (sid:2;)\n"
-		"alert tls any any -> any any (sid:3;)\r\n"
+		"alert smb any any -> any any (sid:3;)\r\n"
 		"alert tcp any any -> any any (content:\"|zz|\"; sid:4;)\n"
 		"alert udp any any -> any any (msg:\"dup\"; sid:1;)\n"
 		"alert udp any any -> any any (msg:\"other gid\"; sid:1; gid:2;)\n"
@@ -444,7 +488,7 @@ test_files(void)
 	memset(&set, 0, sizeof(set));
 	ret = hyp_rules_load_buf(text, sizeof(text) - 1, "t.rules", &vars, &set, &rep);
 	tap(ret == 0 && rep.loaded == 3 && set.n == 3 && rep.skipped == 1 && rep.errors == 2 &&
-	    rep.n_skips == 1 && strcmp(rep.skips[0].key, "protocol tls") == 0,
+	    rep.n_skips == 1 && strcmp(rep.skips[0].key, "protocol smb") == 0,
 	    "a file: comments, a continuation, CRLF, a skip, a bad rule, a duplicate sid",
 	    "ret %d loaded %u (%u) skipped %u errors %u", ret, rep.loaded, set.n, rep.skipped,
 	    rep.errors);
@@ -547,6 +591,7 @@ main(int argc, char **argv)
 	    NULL);
 	test_good();
 	test_http();
+	test_tls();
 	test_exprs();
 	test_bad();
 	test_files();
