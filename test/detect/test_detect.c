@@ -953,6 +953,93 @@ test_http(void)
 	}
 }
 
+/*
+ * TLS events: a rule with TLS buffers at its message's event only (the
+ * hello's to the server, the certificate's to the client); one of
+ * protocol tls without them on the stream of a flow the TLS reader took.
+ */
+static void
+test_tls(void)
+{
+	static const char subj[] = "C=US, O=Hyperion Test, CN=evil.test\0.example.com";
+	static const struct hcase c[] = {
+		{ "alert tls any any -> any any (tls.sni; content:\"www.example.test\"; sid:1;)",
+		  HYP_TLS_EV_HELLO, true, 1 },
+		{ "alert tls any any -> any any (tls.sni; content:\"www.example.test\"; sid:1;)",
+		  HYP_TLS_EV_CERT, false, 0 },
+		{ "alert tls any any -> any any (tls.sni; content:\"www.example.test\"; sid:1;)",
+		  HYP_APP_EV_NONE, true, 0 },
+		{ "alert tls any any -> any any (tls_sni; content:\"EXAMPLE\"; nocase; "
+		  "isdataat:!1,relative; sid:1;)", HYP_TLS_EV_HELLO, true, 0 },
+		{ "alert tls any any -> any any (tls_sni; content:\"EXAMPLE.test\"; nocase; "
+		  "isdataat:!1,relative; sid:1;)", HYP_TLS_EV_HELLO, true, 1 },
+		{ "alert tls any any -> any any (tls.sni; content:\".test\"; endswith; sid:1;)",
+		  HYP_TLS_EV_HELLO, true, 1 },
+		{ "alert tcp any any -> any any (tls.sni; pcre:\"/^www\\.[a-z]+\\.test$/\"; sid:1;)",
+		  HYP_TLS_EV_HELLO, true, 1 },
+		/* an HTTP event is not a TLS one, whatever its buffers */
+		{ "alert tls any any -> any any (tls.sni; content:\"www.example.test\"; sid:1;)",
+		  HYP_HTTP_EV_REQUEST, true, 0 },
+		{ "alert tls any any -> any any (tls.cert_subject; content:\"CN=evil.test|00|\"; "
+		  "sid:1;)", HYP_TLS_EV_CERT, false, 1 },
+		{ "alert tls any any -> any any (tls.cert_issuer; content:\"Hyperion CA\"; "
+		  "tls.cert_serial; content:\"01:23:45\"; startswith; sid:1;)", HYP_TLS_EV_CERT,
+		  false, 1 },
+		{ "alert tls any any -> any any (tls.cert_serial; content:\"23:45\"; startswith; "
+		  "sid:1;)", HYP_TLS_EV_CERT, false, 0 },
+		{ "alert tls any any -> any any (tls.cert_fingerprint; content:\"4e:1f\"; sid:1;)",
+		  HYP_TLS_EV_CERT, false, 1 },
+		{ "alert tls any any -> any any (flow:to_client; tls.cert_subject; content:\"evil\"; "
+		  "sid:1;)", HYP_TLS_EV_CERT, false, 1 },
+		{ "alert tls any any -> any any (tls.cert_subject; content:\"evil\"; sid:1;)",
+		  HYP_TLS_EV_HELLO, true, 0 },
+		/* protocol tls without buffers: the stream of a flow the reader took */
+		{ "alert tls any any -> any any (content:\"RAWBYTES\"; sid:1;)", HYP_APP_EV_NONE, true,
+		  1 },
+		{ "alert http any any -> any any (content:\"RAWBYTES\"; sid:1;)", HYP_APP_EV_NONE,
+		  true, 0 },
+	};
+	struct hyp_buf_set hello, cert;
+	unsigned int i;
+
+	memset(&hello, 0, sizeof(hello));
+	memset(&cert, 0, sizeof(cert));
+	hello.p[HYP_BUF_TLS_SNI] = (const uint8_t *)"www.example.test";
+	hello.len[HYP_BUF_TLS_SNI] = 16;
+	cert.p[HYP_BUF_TLS_CERT_SUBJECT] = (const uint8_t *)subj;
+	cert.len[HYP_BUF_TLS_CERT_SUBJECT] = sizeof(subj) - 1;
+	cert.p[HYP_BUF_TLS_CERT_ISSUER] = (const uint8_t *)"C=US, O=Hyperion CA, CN=CA";
+	cert.len[HYP_BUF_TLS_CERT_ISSUER] = 26;
+	cert.p[HYP_BUF_TLS_CERT_SERIAL] = (const uint8_t *)"01:23:45:67:89";
+	cert.len[HYP_BUF_TLS_CERT_SERIAL] = 14;
+	cert.p[HYP_BUF_TLS_CERT_FINGERPRINT] =
+		(const uint8_t *)"4e:1f:00:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa";
+	cert.len[HYP_BUF_TLS_CERT_FINGERPRINT] = 59;
+	for (i = 0; i < DIM(c); i++) {
+		static const char raw[] = "xx RAWBYTES yy";
+		struct hyp_detect_pkt p = pkt(6, raw, sizeof(raw) - 1);
+		struct hyp_buf_set set = c[i].ev == HYP_TLS_EV_CERT ? cert : hello;
+		int got;
+
+		p.to_server = c[i].to_server;
+		p.stream = true;
+		p.app_tls = true;
+		p.app_ev = c[i].ev;
+		p.bufs = c[i].ev != HYP_APP_EV_NONE ? &set : NULL;
+		got = one(c[i].rule, &p);
+		tap(got == c[i].want, "TLS: a rule at its message's event", "%s\nat event %u: got %d, "
+		    "want %d", c[i].rule, c[i].ev, got, c[i].want);
+	}
+	{
+		static const char raw[] = "xx RAWBYTES yy";
+		struct hyp_detect_pkt p = pkt(6, raw, sizeof(raw) - 1);
+
+		p.stream = true;
+		tap(one("alert tls any any -> any any (content:\"RAWBYTES\"; sid:1;)", &p) == 0,
+		    "protocol tls: not on a stream the TLS reader did not take", NULL);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -974,6 +1061,7 @@ main(int argc, char **argv)
 	test_flowbit_tiers();
 	test_port_groups();
 	test_http();
+	test_tls();
 	if (argc > 1)
 		test_et_open(argv[1]);
 	hyp_rule_vars_free(&vars);
