@@ -22,7 +22,7 @@ alert dns any any -> any any (msg:"LOCAL DNS lookup of a bad domain"; dns.query;
 alert udp $HOME_NET any -> any 9999 (msg:"LOCAL beacon"; content:"BEACON"; depth:6; \
     classtype:trojan-activity; threshold: type limit, track by_src, count 2, seconds 60; sid:3000002; rev:1;)
 drop udp any any -> any 9999 (msg:"LOCAL kill switch"; content:"KILL"; priority:1; sid:3000003;)
-alert tls any any -> any any (msg:"needs TLS"; content:"x"; sid:3000004;)
+alert smb any any -> any any (msg:"needs SMB"; content:"x"; sid:3000004;)
 alert udp any any -> any 7777 (msg:"LOCAL greeting"; content:"HELLO"; flowbits:set,greeted; flowbits:noalert; sid:3000006;)
 alert udp any any -> any 7777 (msg:"LOCAL again after a greeting"; content:"AGAIN"; flowbits:isset,greeted; sid:3000007;)
 drop udp any any -> any 7778 (msg:"LOCAL login flood"; content:"LOGIN"; detection_filter: track by_src, count 3, seconds 60; sid:3000008;)
@@ -69,7 +69,7 @@ out=$(ip netns exec "$HYP_NS_DUT" "$app" -l 0-1 --no-huge -m 512 --no-pci --file
 	--log-level lib.eal:error -- --policy "$pol" --rules-report 2>/dev/null)
 rm -rf "/var/run/dpdk/${prefix}r"
 check_eq "--rules-report: its first line, and the skip by keyword" \
-	"$(head -1 <<<"$out") | $(grep -c '^  protocol tls  *1$' <<<"$out")" "rules: 6 loaded, 1 skipped | 1"
+	"$(head -1 <<<"$out") | $(grep -c '^  protocol smb  *1$' <<<"$out")" "rules: 6 loaded, 1 skipped | 1"
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --eve "$eve" || { nok "started"; exit 1; }
 dns bad-domain.example 3
 udp BEACON-1 5
@@ -94,7 +94,7 @@ check_eq "the drops were dropped" "$(tele /hyperion/stats slow/dropped)" 4
 check_eq "/hyperion/rules: hits per Suricata rule (every match, thresholded or not)" \
 	"$(tele /hyperion/rules rule_3000001/hits rule_3000002/hits rule_3000003/hits)" "3 5 4"
 check_eq "/hyperion/rules/report: loaded, skipped, errors, the skip by keyword" \
-	"$(tele /hyperion/rules/report loaded skipped errors skipped_by_keyword/protocol_tls)" "6 1 0 1"
+	"$(tele /hyperion/rules/report loaded skipped errors skipped_by_keyword/protocol_smb)" "6 1 0 1"
 check_eq "/metrics: the Suricata rules matched 12 times" \
 	"$(metric 'hyperion_rules_total{result="matches"}') $(metric 'hyperion_rules_total{result="step_limit"}')" "12 0"
 # the file goes away: the reload is refused, the running rules stay
