@@ -66,6 +66,16 @@ enum hyp_buf {
 #define HYP_HTTP_BODY_LIMIT_DEFAULT	(100u * 1024)
 #define HYP_HTTP_BODY_LIMIT_MAX		(16u << 20)
 
+/*
+ * TLS: a handshake message's bytes kept (a longer one is inspected as far
+ * as that), and the bytes a worker holds for all its directions' messages
+ * being read (policy slow_path.tls.memcap): 512 directions at once each
+ * half way through a 64 KiB message by default.
+ */
+#define HYP_TLS_MSG_MAX			(64u * 1024)
+#define HYP_TLS_MEMCAP_DEFAULT		(32u << 20)
+#define HYP_TLS_MEMCAP_MAX		(1u << 30)
+
 /** Which application message a buffer belongs to. */
 enum hyp_buf_side {
 	HYP_BUF_SIDE_NONE,	/**< the packet's, or a DNS message's */

@@ -31,6 +31,7 @@ struct hyp_engine {
 	struct hyp_detect_info dinfo;
 	struct hyp_rule_classes classes;
 	struct hyp_http_limits http_lim;
+	uint64_t tls_memcap;		/* of a worker's TLS directions together */
 };
 
 struct hyp_engine_scratch {
@@ -261,6 +262,7 @@ hyp_engine_build(struct hyp_policy *p, uint32_t gen, struct hyp_engine **out,
 	}
 	e->http_lim.request_body = p->http_request_body_limit;
 	e->http_lim.response_body = p->http_response_body_limit;
+	e->tls_memcap = p->tls_memcap;
 	e->dns = hyp_dns_set_create(p->dns_rules, p->n_dns_rules);
 	if (e->dns == NULL) {
 		snprintf(err, err_len, "building the DNS rule set failed");
@@ -840,13 +842,18 @@ stream_tls(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_
 	   const uint8_t *data, size_t len, const struct hyp_detect_pkt *ctx,
 	   const struct hyp_engine_app *app, struct hyp_verdict *v)
 {
-	static __thread struct hyp_tls_stats unused;	/* callers without counters */
+	/*
+	 * Callers without counters (tests, benches) count here: a direction
+	 * gives its bytes back to the stats it took them from, so it must be
+	 * freed on the thread that fed it, as a worker's are.
+	 */
+	static __thread struct hyp_tls_stats unused;
 	struct hyp_tls_stats *tst = app != NULL && app->tls_stats != NULL ? app->tls_stats : &unused;
 	struct http_cb cb = { e, s, ctx, v };
 
 	if (st->tls_off || hyp_detect_tls_rules(e->det) == 0)
 		return;
-	if (st->tls == NULL && hyp_tls_dir_new(!ctx->to_server, &st->tls) < 0) {
+	if (st->tls == NULL && hyp_tls_dir_new(!ctx->to_server, e->tls_memcap, &st->tls) < 0) {
 		tst->nomem++;
 		return;
 	}

@@ -40,6 +40,7 @@
  *                                          # policy's directory, no ".."
  *     rule_vars: {HOME_NET: "[198.18.0.0/15]", HTTP_PORTS: "[80,8080]", ...}
  *     http: {request_body_limit: 102400, response_body_limit: 102400}
+ *     tls: {memcap: 33554432}            # bytes a worker holds of handshakes
  *   runtime:
  *     fail_mode: open|closed
  *     watchdog_ms: N                                  # 0: no watchdog
@@ -53,7 +54,7 @@
 #include <stdint.h>
 
 #include "hyp_base.h"	/* enum hyp_action, HYP_DNS_NAME_MAX */
-#include "hyp_buf.h"	/* HYP_HTTP_BODY_LIMIT_* */
+#include "hyp_buf.h"	/* HYP_HTTP_BODY_LIMIT_*, HYP_TLS_MEMCAP_* */
 #include "hyp_cidr.h"
 
 #ifdef __cplusplus
@@ -154,6 +155,7 @@ struct hyp_policy {
 	size_t n_rule_vars;
 	uint32_t http_request_body_limit;	/* bytes; HYP_HTTP_BODY_LIMIT_DEFAULT */
 	uint32_t http_response_body_limit;
+	uint32_t tls_memcap;		/* bytes; HYP_TLS_MEMCAP_DEFAULT */
 
 	/* runtime */
 	int fail_mode;		/* HYP_FAIL_OPEN (default) or HYP_FAIL_CLOSED */

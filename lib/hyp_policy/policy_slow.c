@@ -623,9 +623,20 @@ http_field(struct pctx *c, unsigned int key, void *arg)
 						   &c->p->http_response_body_limit);
 }
 
+static const char *const tls_keys[] = { "memcap" };
+
+/* bytes of handshake messages a worker holds at once: one whole message at least */
+static int
+tls_field(struct pctx *c, unsigned int key, void *arg)
+{
+	(void)key;
+	(void)arg;
+	return pol_read_u32(c, HYP_TLS_MSG_MAX, HYP_TLS_MEMCAP_MAX, &c->p->tls_memcap);
+}
+
 static const char *const slow_keys[] = {
 	"dns_rules", "payload_signatures", "payload_rules", "auto_block", "dns_malformed",
-	"rule_files", "rule_vars", "http",
+	"rule_files", "rule_vars", "http", "tls",
 };
 
 static int
@@ -646,6 +657,8 @@ slow_field(struct pctx *c, unsigned int key, void *arg)
 		return yw_map_any(c, rule_var, HYP_POLICY_MAX_RULE_VARS);
 	case 7:
 		return yw_section(c, http_keys, HYP_DIM(http_keys), http_field, NULL);
+	case 8:
+		return yw_section(c, tls_keys, HYP_DIM(tls_keys), tls_field, NULL);
 	default:
 		return yw_section(c, ab_keys, HYP_DIM(ab_keys),
 				   ab_field, NULL);

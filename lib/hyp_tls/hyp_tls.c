@@ -40,13 +40,20 @@ struct hyp_tls_dir {
 	bool tls;		/* its hello parsed */
 	bool framed;		/* its first record header was TLS's */
 	uint8_t state;
+	int off_rc;		/* why it is ST_OFF: -EPROTO, -ENOSPC, -ENOMEM */
 	uint8_t hdr[5];
 	uint8_t hdr_len;
 	uint8_t rec_type;
 	uint32_t rec_left;	/* of the record being read */
-	uint8_t *msg;		/* handshake bytes not yet a whole message */
+	uint8_t mhdr[MSG_HDR];	/* the header of the message being read */
+	uint8_t mhdr_len;
+	uint8_t *msg;		/* the body of a message a rule reads, as it comes */
 	uint32_t msg_len, msg_cap;
-	uint32_t skip;		/* of an over-long message, bytes still to pass */
+	uint32_t want;		/* of its body, the bytes kept */
+	uint32_t tail;		/* and past those, to skip once they are in */
+	uint32_t skip;		/* bytes still to pass: a message no rule reads, or a tail */
+	uint64_t memcap;	/* of acct->bytes_held; 0: none */
+	struct hyp_tls_stats *acct;	/* where msg_cap is counted */
 	uint16_t version;	/* the ServerHello's */
 	char sni[HYP_TLS_SNI_KEEP];
 };
@@ -69,6 +76,10 @@ const struct hyp_stat_desc hyp_tls_stat_descs[] = {
 		 "TLS handshake messages longer than the 64 KiB kept (the start inspected)"),
 	HYP_STAT(struct hyp_tls_stats, nomem, COUNTER,
 		 "TLS allocations that failed (the direction no longer parsed)"),
+	HYP_STAT(struct hyp_tls_stats, memcap, COUNTER,
+		 "TLS directions no longer parsed: the worker's slow_path.tls.memcap was reached"),
+	HYP_STAT(struct hyp_tls_stats, bytes_held, GAUGE,
+		 "Bytes of TLS handshake messages held now, waiting for the rest"),
 };
 const unsigned int hyp_tls_stat_count = RTE_DIM_HT(hyp_tls_stat_descs);
 
@@ -87,14 +98,57 @@ hyp_tls_version_name(uint16_t v)
 }
 
 int
-hyp_tls_dir_new(bool server, struct hyp_tls_dir **out)
+hyp_tls_dir_new(bool server, uint64_t memcap, struct hyp_tls_dir **out)
 {
 	struct hyp_tls_dir *d = calloc(1, sizeof(*d));
 
 	if (d == NULL)
 		return -ENOMEM;
 	d->server = server;
+	d->memcap = memcap;
 	*out = d;
+	return 0;
+}
+
+/* the message buffer, and its bytes back to the stats they were counted in */
+static void
+release(struct hyp_tls_dir *d)
+{
+	if (d->acct != NULL)
+		d->acct->bytes_held -= d->msg_cap;
+	free(d->msg);
+	d->msg = NULL;
+	d->msg_len = d->msg_cap = 0;
+}
+
+/* room for need bytes of the message: -ENOSPC past the memcap, -ENOMEM */
+static int
+reserve(struct hyp_tls_dir *d, uint32_t need, struct hyp_tls_stats *st)
+{
+	uint32_t c = d->msg_cap != 0 ? d->msg_cap : MSG_BUF_MIN;
+	uint8_t *m;
+
+	if (need <= d->msg_cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	if (c > d->want)
+		c = d->want;
+	if (d->acct != NULL && d->acct != st)
+		return -EINVAL;	/* one context's stats for a direction's life */
+	if (d->memcap != 0 && st->bytes_held + (c - d->msg_cap) > d->memcap) {
+		st->memcap++;
+		return -ENOSPC;
+	}
+	m = realloc(d->msg, c);
+	if (m == NULL) {
+		st->nomem++;
+		return -ENOMEM;
+	}
+	st->bytes_held += c - d->msg_cap;
+	d->acct = st;
+	d->msg = m;
+	d->msg_cap = c;
 	return 0;
 }
 
@@ -103,7 +157,7 @@ hyp_tls_dir_free(struct hyp_tls_dir *d)
 {
 	if (d == NULL)
 		return;
-	free(d->msg);
+	release(d);
 	free(d);
 }
 
@@ -449,9 +503,6 @@ static int
 message(struct hyp_tls_dir *d, const struct hyp_tls_dir *peer, uint8_t type, const uint8_t *p,
 	size_t n, hyp_tls_fn fn, void *arg, struct hyp_tls_stats *st)
 {
-	/* a direction begins with its hello, or it is not TLS */
-	if (!d->tls && type != (d->server ? HS_SERVER_HELLO : HS_CLIENT_HELLO))
-		return -EPROTO;
 	switch (type) {
 	case HS_CLIENT_HELLO:
 		return d->server ? 0 : client_hello(d, p, n, fn, arg, st);
@@ -475,23 +526,32 @@ fail(struct hyp_tls_dir *d, int rc, struct hyp_tls_stats *st)
 			st->not_tls++;
 	}
 	d->state = ST_OFF;
-	free(d->msg);
-	d->msg = NULL;
-	d->msg_len = d->msg_cap = 0;
+	d->off_rc = rc;
+	release(d);
 	return rc;
 }
 
-/* handshake bytes of a record: joined into messages, each handled when whole */
+/* the messages a rule reads from this side: kept; the rest pass unbuffered */
+static bool
+wanted(const struct hyp_tls_dir *d, uint8_t type)
+{
+	return d->server ? type == HS_SERVER_HELLO || type == HS_CERTIFICATE :
+			   type == HS_CLIENT_HELLO;
+}
+
+/*
+ * Handshake bytes of a record, joined into messages across records: a
+ * message a rule reads is kept (up to HYP_TLS_MSG_MAX) and handled when
+ * whole, any other passes as it comes and is never held.
+ */
 static int
 handshake(struct hyp_tls_dir *d, const struct hyp_tls_dir *peer, const uint8_t *p, size_t n,
 	  hyp_tls_fn fn, void *arg, struct hyp_tls_stats *st)
 {
-	const uint32_t cap = MSG_HDR + HYP_TLS_MSG_MAX;
+	uint32_t take;
 	int rc;
 
 	while (n > 0 && d->state == ST_RECORDS) {
-		uint32_t take, mlen;
-
 		if (d->skip > 0) {
 			take = n < d->skip ? (uint32_t)n : d->skip;
 			d->skip -= take;
@@ -499,53 +559,52 @@ handshake(struct hyp_tls_dir *d, const struct hyp_tls_dir *peer, const uint8_t *
 			n -= take;
 			continue;
 		}
-		take = n < cap - d->msg_len ? (uint32_t)n : cap - d->msg_len;
-		if (d->msg_len + take > d->msg_cap) {
-			uint32_t c = d->msg_cap != 0 ? d->msg_cap : MSG_BUF_MIN;
-			uint8_t *m;
+		if (d->mhdr_len < MSG_HDR) {
+			uint32_t mlen;
 
-			while (c < d->msg_len + take)
-				c *= 2;
-			if (c > cap)
-				c = cap;
-			m = realloc(d->msg, c);
-			if (m == NULL) {
-				st->nomem++;
-				return fail(d, -ENOMEM, st);
+			take = MSG_HDR - d->mhdr_len;
+			take = n < take ? (uint32_t)n : take;
+			memcpy(d->mhdr + d->mhdr_len, p, take);
+			d->mhdr_len += (uint8_t)take;
+			p += take;
+			n -= take;
+			if (d->mhdr_len < MSG_HDR)
+				break;
+			mlen = (uint32_t)d->mhdr[1] << 16 | (uint32_t)d->mhdr[2] << 8 | d->mhdr[3];
+			/* a direction begins with its hello, or it is not TLS */
+			if (!d->tls && d->mhdr[0] != (d->server ? HS_SERVER_HELLO : HS_CLIENT_HELLO))
+				return fail(d, -EPROTO, st);
+			if (!wanted(d, d->mhdr[0])) {
+				d->skip = mlen;
+				d->mhdr_len = 0;
+				continue;
 			}
-			d->msg = m;
-			d->msg_cap = c;
-		}
-		memcpy(d->msg + d->msg_len, p, take);
-		d->msg_len += take;
-		p += take;
-		n -= take;
-		while (d->msg_len >= MSG_HDR && d->state == ST_RECORDS) {
-			uint32_t whole;
-
-			mlen = (uint32_t)d->msg[1] << 16 | (uint32_t)d->msg[2] << 8 | d->msg[3];
-			if (mlen <= HYP_TLS_MSG_MAX) {
-				whole = MSG_HDR + mlen;
-				if (d->msg_len < whole)
-					break;
-				rc = message(d, peer, d->msg[0], d->msg + MSG_HDR, mlen, fn, arg, st);
-			} else {
-				/* the start of it is what we keep; the rest passes */
-				if (d->msg_len < cap)
-					break;
-				st->truncated++;
-				whole = cap;
-				d->skip = mlen - HYP_TLS_MSG_MAX;
-				rc = message(d, peer, d->msg[0], d->msg + MSG_HDR, HYP_TLS_MSG_MAX, fn,
-					     arg, st);
-			}
+			d->want = mlen < HYP_TLS_MSG_MAX ? mlen : HYP_TLS_MSG_MAX;
+			d->tail = mlen - d->want;
+			if (d->tail > 0)
+				st->truncated++;	/* its start is what we keep */
+			if (d->want > 0)
+				continue;
+		} else {
+			take = d->want - d->msg_len;
+			take = n < take ? (uint32_t)n : take;
+			rc = reserve(d, d->msg_len + take, st);
 			if (rc < 0)
 				return fail(d, rc, st);
-			memmove(d->msg, d->msg + whole, d->msg_len - whole);
-			d->msg_len -= whole;
-			if (d->skip > 0)
+			memcpy(d->msg + d->msg_len, p, take);
+			d->msg_len += take;
+			p += take;
+			n -= take;
+			if (d->msg_len < d->want)
 				break;
 		}
+		rc = message(d, peer, d->mhdr[0], d->msg, d->want, fn, arg, st);
+		d->mhdr_len = 0;
+		d->skip = d->tail;
+		d->tail = 0;
+		release(d);	/* one message at a time: nothing held between them */
+		if (rc < 0)
+			return fail(d, rc, st);
 	}
 	return 0;
 }
@@ -586,7 +645,7 @@ hyp_tls_feed(struct hyp_tls_dir *d, const struct hyp_tls_dir *peer, const uint8_
 		case ST_DONE:
 			return 0;
 		case ST_OFF:
-			return -EPROTO;
+			return d->off_rc;
 		case ST_SSL2:
 			/* its body names ciphers and a challenge: nothing a rule reads */
 			take = len < d->rec_left ? len : d->rec_left;
@@ -629,9 +688,7 @@ hyp_tls_feed(struct hyp_tls_dir *d, const struct hyp_tls_dir *peer, const uint8_
 			/* from here this direction is encrypted */
 			if (d->rec_type == REC_CCS || d->rec_type == REC_APPDATA) {
 				d->state = ST_DONE;
-				free(d->msg);
-				d->msg = NULL;
-				d->msg_len = d->msg_cap = 0;
+				release(d);
 				return 0;
 			}
 			if (d->rec_left == 0) {
@@ -651,5 +708,5 @@ hyp_tls_feed(struct hyp_tls_dir *d, const struct hyp_tls_dir *peer, const uint8_
 		if (d->rec_left == 0)
 			d->hdr_len = 0;
 	}
-	return d->state == ST_OFF ? -EPROTO : 0;
+	return d->state == ST_OFF ? d->off_rc : 0;
 }

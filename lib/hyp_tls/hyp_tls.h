@@ -19,9 +19,12 @@
  * certificate follows encrypted: a TLS 1.3 server's certificate never
  * reaches a rule; counted as hidden_certs).
  *
- * Bounded: records of at most 2^14 + 2048 bytes (the protocol's limit),
- * handshake messages kept whole up to HYP_TLS_MSG_MAX (a longer one is
- * inspected as far as that and the rest skipped, counted). A direction
+ * Bounded: records of at most 2^14 + 2048 bytes (the protocol's limit);
+ * only the messages a rule reads are kept, each up to HYP_TLS_MSG_MAX
+ * (hyp_buf.h: a longer one is inspected as far as that and the rest
+ * skipped, counted), and all the directions of a context together hold at
+ * most their memcap (a direction that would pass it is no longer read,
+ * counted: the bytes of the others stay). A direction
  * that does not begin as TLS is left alone (not_tls); one that breaks
  * later stops being parsed (parse_errors).
  *
@@ -39,7 +42,6 @@
 extern "C" {
 #endif
 
-#define HYP_TLS_MSG_MAX		(64 * 1024)	/**< a handshake message's bytes kept */
 #define HYP_TLS_RECORD_MAX	(16384 + 2048)	/**< TLSCiphertext's limit */
 #define HYP_TLS_SNI_KEEP	256		/**< of the server_name, for the peer's meta */
 
@@ -53,6 +55,8 @@ struct hyp_tls_stats {
 	uint64_t cert_errors;		/**< Certificate messages whose first certificate did not decode */
 	uint64_t truncated;		/**< handshake messages over HYP_TLS_MSG_MAX */
 	uint64_t nomem;			/**< allocations that failed: the direction stops */
+	uint64_t memcap;		/**< directions stopped at the memcap */
+	uint64_t bytes_held;		/**< gauge: message bytes held now */
 };
 
 extern const struct hyp_stat_desc hyp_tls_stat_descs[];
@@ -72,8 +76,18 @@ typedef void (*hyp_tls_fn)(void *arg, enum hyp_app_ev ev, const struct hyp_buf_s
 
 struct hyp_tls_dir;
 
-/** A client direction (server false: ClientHello) or a server one. 0, -ENOMEM. */
-int hyp_tls_dir_new(bool server, struct hyp_tls_dir **out);
+/**
+ * A client direction (server false: ClientHello) or a server one.
+ *
+ * @param memcap
+ *   The most the stats' bytes_held may reach by this direction's messages
+ *   (the stats given to hyp_tls_feed, one per context: a worker); 0 for
+ *   no cap. The direction's bytes are given back to those stats when it
+ *   is freed or done, so they must outlive it.
+ * @return
+ *   0, -ENOMEM.
+ */
+int hyp_tls_dir_new(bool server, uint64_t memcap, struct hyp_tls_dir **out);
 void hyp_tls_dir_free(struct hyp_tls_dir *d);
 
 /**
@@ -84,8 +98,8 @@ void hyp_tls_dir_free(struct hyp_tls_dir *d);
  *   client's server_name from there.
  * @return
  *   0 (also once the handshake went encrypted: the bytes are ignored), or
- *   -EPROTO once the direction is not (or no longer) TLS, -ENOMEM: the
- *   bytes are ignored from then on.
+ *   -EPROTO once the direction is not (or no longer) TLS, -ENOSPC at the
+ *   memcap, -ENOMEM: the bytes are ignored from then on.
  */
 int hyp_tls_feed(struct hyp_tls_dir *d, const struct hyp_tls_dir *peer, const uint8_t *data,
 		 size_t len, hyp_tls_fn fn, void *arg, struct hyp_tls_stats *st);

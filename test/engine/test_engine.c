@@ -296,7 +296,7 @@ test_rule_files(void)
 		   "alert dns any any -> any any (msg:\"dns evil\"; dns.query; content:\"evil\"; "
 		   "priority:1; sid:103;)\n"
 		   "alert udp $HOME_NET any -> any any (msg:\"home\"; content:\"HOMEVAR\"; sid:104;)\n"
-		   "alert tls any any -> any any (content:\"x\"; sid:105;)\n"
+		   "alert smb any any -> any any (content:\"x\"; sid:105;)\n"
 		   "alert tcp any any -> any any (content:\"dup\"; sid:10;)\n"
 		   "alert tcp any any -> any any (content:\"dup2\"; sid:2000003;)\n");
 	snprintf(path, sizeof(path), "%s/et/classification.config", dir);
@@ -314,7 +314,7 @@ test_rule_files(void)
 	tap(hyp_engine_rule_count(e) == 1 + 5 && hyp_engine_rules_report(e)->loaded == 5 &&
 	    hyp_engine_rules_report(e)->skipped == 1 && hyp_engine_rules_report(e)->errors == 2 &&
 	    strstr(hyp_engine_rules_report(e)->first_error, "sid 10 is a dns_rules id") != NULL,
-	    "rule_files: 5 Suricata rules after the YAML one, the tls rule skipped, the sids of "
+	    "rule_files: 5 Suricata rules after the YAML one, the smb rule skipped, the sids of "
 	    "a YAML rule and an engine event refused", "count %u errors %u: %s",
 	    hyp_engine_rule_count(e), hyp_engine_rules_report(e)->errors,
 	    hyp_engine_rules_report(e)->first_error);

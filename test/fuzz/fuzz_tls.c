@@ -9,6 +9,7 @@
  *    one piece or in the chunks, and so is the result (TLS or not): no cut
  *    changes what the rules see;
  *  - a server direction's certificate meta names the peer's server_name;
+ *  - at most one message is held, and freeing gives every byte back;
  *  - nothing is held once the direction is freed (ASan).
  */
 #include <errno.h>
@@ -86,8 +87,8 @@ run(bool server, const uint8_t *d, size_t n, const uint8_t *cuts, size_t n_cuts,
 	bool is_tls;
 	int rc = 0;
 
-	CHECK(hyp_tls_dir_new(server, &dir) == 0);
-	CHECK(hyp_tls_dir_new(false, &peer) == 0);
+	CHECK(hyp_tls_dir_new(server, 0, &dir) == 0);
+	CHECK(hyp_tls_dir_new(false, 0, &peer) == 0);
 	CHECK(hyp_tls_feed(peer, NULL, peer_hello, sizeof(peer_hello), peer_cb, NULL, &st) == 0);
 	while (off < n) {
 		size_t len = n_cuts > 0 ? (size_t)cuts[c++ % n_cuts] % 97 + 1 : n - off;
@@ -103,8 +104,10 @@ run(bool server, const uint8_t *d, size_t n, const uint8_t *cuts, size_t n_cuts,
 	CHECK(st.not_tls + st.parse_errors <= 1);
 	CHECK(rc == 0 || st.not_tls + st.parse_errors == 1);
 	is_tls = hyp_tls_is_tls(dir);
+	CHECK(st.bytes_held <= HYP_TLS_MSG_MAX);	/* one message at a time */
 	hyp_tls_dir_free(dir);
 	hyp_tls_dir_free(peer);
+	CHECK(st.bytes_held == 0);	/* every byte given back */
 	return is_tls;
 }
 

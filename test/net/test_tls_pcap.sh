@@ -7,6 +7,8 @@
 # re-framed into 7-byte records in 3-byte segments, TLS 1.3 (the name seen,
 # the certificate not: it is encrypted), an HTTP stream on 443 naming the
 # servers (not TLS), a hello whose name length lies (a parse error).
+# Then the memcap of the policy at its least (one message), and one out of
+# range refused.
 # TAP; 77 = skip.
 #   usage: test_tls_pcap.sh BUILD_DIR SOURCE_DIR
 set -u
@@ -21,17 +23,21 @@ tmp=$(mktemp -d)
 prefix=hyptls$$
 trap 'eve_collect; rm -rf "$tmp" "/var/run/dpdk/$prefix"*' EXIT
 
-echo "1..5"
+echo "1..7"
 $py "$src/test/net/tls_pcap.py" "$tmp/tls.pcap" || { nok "pcap" "tls_pcap.py failed"; exit 1; }
 cp "$src/test/net/tls.rules" "$tmp/"
-printf 'fast_path:\n  redirect_all: true\nslow_path:\n  rule_files: [tls.rules]\n' >"$tmp/policy.yaml"
-timeout 60 "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "$prefix" \
-	--log-level lib.eal:error -- --pcap "$tmp/tls.pcap" --policy "$tmp/policy.yaml" \
-	--eve "$tmp/eve.json" --metrics-port 0 >"$tmp/replay.log" 2>&1 ||
-	{ nok "replay" "$(tail -5 "$tmp/replay.log")"; exit 1; }
-sids=$($py -c "import json,sys,collections
+replay() {	# POLICY_EXTRA EVE
+	printf 'fast_path:\n  redirect_all: true\nslow_path:\n  rule_files: [tls.rules]\n%s' "$1" \
+		>"$tmp/policy.yaml"
+	timeout 60 "$app" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "$prefix" \
+		--log-level lib.eal:error -- --pcap "$tmp/tls.pcap" --policy "$tmp/policy.yaml" \
+		--eve "$2" --metrics-port 0 >"$tmp/replay.log" 2>&1
+}
+sids() { $py -c "import json,sys,collections
 c = collections.Counter(json.loads(l)['alert']['signature_id'] for l in open(sys.argv[1]))
-print(' '.join(f'{k}x{c[k]}' for k in sorted(c)))" "$tmp/eve.json" 2>/dev/null)
+print(' '.join(f'{k}x{c[k]}' for k in sorted(c)))" "$1" 2>/dev/null; }
+replay "" "$tmp/eve.json" || { nok "replay" "$(tail -5 "$tmp/replay.log")"; exit 1; }
+sids=$(sids "$tmp/eve.json")
 # sid 2 would alert twice if TLS 1.3's certificate were read, 1 and 8 if the HTTP stream were TLS
 check_eq "every rule alerts once: sni, subject, issuer, serial, fragmented hello, TLS 1.3, stream" \
 	"$sids" "1x1 2x1 3x1 4x1 5x1 7x1 8x1"
@@ -64,4 +70,12 @@ else
 	echo "ok 5 - Suricata's schema # SKIP ../shared/peer/suricata-eve-schema.json or python3-jsonschema absent"
 	n=$((n + 1))
 fi
+# one message at a time is all a worker needs: the least memcap sees everything
+replay "  tls: {memcap: 65536}" "$tmp/eve-least.json"
+check_eq "memcap 65536 (one whole message): the same alerts, nothing held after, none stopped" \
+	"$(sids "$tmp/eve-least.json"), $(grep -o 'memcap=[0-9]* bytes_held=[0-9]*' "$tmp/replay.log" |
+		tail -1)" "1x1 2x1 3x1 4x1 5x1 7x1 8x1, memcap=0 bytes_held=0"
+replay "  tls: {memcap: 4096}" "$tmp/eve-bad.json"
+check_eq "a memcap below one message: refused, naming the key" \
+	"$? $(grep -c 'slow_path.tls.memcap' "$tmp/replay.log")" "1 1"
 tap_done "tls pcap"

@@ -634,6 +634,9 @@ static const struct bad_case bad_cases[] = {
 	  "slow_path.auto_block.ttl_s: ttl_s 0: an auto-block must expire (1..604800 s); "
 	  "a permanent block is a fast_path.drop_ips entry" },
 	{ "ab_ttl_big.yaml", 4, 12, "'604801' is out of range 1..604800" },
+	{ "tls_memcap_small.yaml", 3, 13, "'65535' is out of range 65536..1073741824" },
+	{ "tls_memcap_big.yaml", 3, 13, "'1073741825' is out of range 65536..1073741824" },
+	{ "tls_unknown_key.yaml", 2, 26, "slow_path.tls: unknown key 'sni_limit'" },
 	{ "ab_tcp_mode.yaml", 3, 10,
 	  "slow_path.auto_block.tcp: 'both' is not handshake or stream" },
 	{ "ab_exempt_host_bits.yaml", 3, 14,

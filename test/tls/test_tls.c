@@ -266,7 +266,7 @@ dir(bool server)
 {
 	struct hyp_tls_dir *d;
 
-	if (hyp_tls_dir_new(server, &d) != 0)
+	if (hyp_tls_dir_new(server, 0, &d) != 0)
 		abort();
 	return d;
 }
@@ -818,6 +818,104 @@ test_sslv2(void)
 	free(b.p);
 }
 
+/*
+ * Memory: messages no rule reads pass unbuffered, and a worker's
+ * directions together hold at most the memcap; what a direction held is
+ * given back when it is done or freed.
+ */
+static void
+test_memory(EVP_PKEY *key)
+{
+	X509 *a = make_cert(key, "a.example.test", 14, "CA one", 1);
+	struct bytes certs = { 0 }, flight = { 0 }, big = { 0 }, half = { 0 };
+	struct hyp_tls_stats st = { 0 };
+	struct hyp_tls_dir *s, *d[3];
+	struct rec r = { 0 };
+	uint8_t *fill = malloc(60000);
+	unsigned int i;
+	int rc[3];
+
+	if (fill == NULL)
+		abort();
+	memset(fill, 0x0b, 60000);
+	/* ServerHello, a 60,000-byte ServerKeyExchange, then the Certificate */
+	put_cert(&certs, a);
+	{
+		struct bytes m = { 0 };
+
+		put_u(&m, 2, 1);
+		put_u(&m, 38, 3);
+		put_u(&m, 0x0303, 2);
+		put(&m, fill, 32);
+		put_u(&m, 0, 1);
+		put_u(&m, 0xc02b, 2);
+		put_u(&m, 0, 1);
+		put_u(&m, 12, 1);
+		put_u(&m, 60000, 3);
+		put(&m, fill, 60000);
+		put_u(&m, 11, 1);
+		put_u(&m, (uint32_t)(3 + certs.n), 3);
+		put_u(&m, (uint32_t)certs.n, 3);
+		put(&m, certs.p, certs.n);
+		put_records(&flight, 22, m.p, m.n, 16384);
+		free(m.p);
+	}
+	s = dir(true);
+	{
+		size_t off, most = 0;
+
+		for (off = 0; off < flight.n; off += 1000) {
+			rc[0] = hyp_tls_feed(s, NULL, flight.p + off,
+					     flight.n - off < 1000 ? flight.n - off : 1000, on_ev, &r, &st);
+			if (st.bytes_held > most)
+				most = st.bytes_held;
+		}
+		tap(rc[0] == 0 && r.n == 1 && most < 4096 * 2 && st.bytes_held == 0,
+		    "memory: a message no rule reads is never held (60,000 bytes of key exchange)",
+		    "rc %d events %u most held %zu, held after %lu", rc[0], r.n, most,
+		    (unsigned long)st.bytes_held);
+	}
+	rec_free(&r);
+	hyp_tls_dir_free(s);
+
+	/* three servers each 40,000 bytes into a 65,000-byte Certificate (65,000 held each), memcap 150,000 */
+	put_u(&big, 11, 1);
+	put_u(&big, 65000, 3);
+	put_u(&big, 64997, 3);
+	put(&big, fill, 40000);
+	flight.n = 0;
+	server_flight(&half, &(struct bytes){ NULL, 0, 0 }, 16384);
+	/* server_flight made a hello and an empty Certificate: keep only the hello */
+	half.n = 5 + 42;
+	half.p[3] = 0;
+	half.p[4] = 42;
+	put_records(&half, 22, big.p, big.n, 16384);
+	memset(&st, 0, sizeof(st));
+	for (i = 0; i < 3; i++) {
+		if (hyp_tls_dir_new(true, 150000, &d[i]) != 0)
+			abort();
+		rc[i] = feed_cut((d[i]), NULL, &half, 5000, &r, &st);
+	}
+	tap(rc[0] == 0 && rc[1] == 0 && rc[2] == -ENOSPC && st.memcap == 1 &&
+		    st.bytes_held == 130000,
+	    "memory: the directions together stop at the memcap, the one past it counted",
+	    "rc %d %d %d memcap %lu held %lu", rc[0], rc[1], rc[2], (unsigned long)st.memcap,
+	    (unsigned long)st.bytes_held);
+	rc[2] = feed_cut(d[2], NULL, &half, 5000, &r, &st);
+	tap(rc[2] == -ENOSPC && st.memcap == 1, "memory: a direction stopped there stays stopped",
+	    "rc %d", rc[2]);
+	for (i = 0; i < 3; i++)
+		hyp_tls_dir_free(d[i]);
+	tap(st.bytes_held == 0 && r.n == 0, "memory: freed directions give every byte back",
+	    "held %lu", (unsigned long)st.bytes_held);
+	free(fill);
+	free(certs.p);
+	free(flight.p);
+	free(big.p);
+	free(half.p);
+	X509_free(a);
+}
+
 int
 main(void)
 {
@@ -828,6 +926,7 @@ main(void)
 	test_certificates(key);
 	test_hostile();
 	test_sslv2();
+	test_memory(key);
 	tap(strcmp(hyp_tls_version_name(0x0303), "TLS 1.2") == 0 &&
 		    strcmp(hyp_tls_version_name(0x0301), "TLSv1") == 0 &&
 		    strcmp(hyp_tls_version_name(0x7f1c), "UNDETERMINED") == 0,
