@@ -65,6 +65,13 @@ enum hyp_buf {
 /* HTTP body inspection limits (policy slow_path.http.*_body_limit): Suricata's defaults */
 #define HYP_HTTP_BODY_LIMIT_DEFAULT	(100u * 1024)
 #define HYP_HTTP_BODY_LIMIT_MAX		(16u << 20)
+/*
+ * The bytes a worker holds for all its HTTP directions' buffers and
+ * inflate state (slow_path.http.memcap): Suricata's default.
+ */
+#define HYP_HTTP_MEMCAP_DEFAULT		(64u << 20)
+#define HYP_HTTP_MEMCAP_MIN		(1u << 20)
+#define HYP_HTTP_MEMCAP_MAX		(2u << 30)
 
 /*
  * TLS: a handshake message's bytes kept (a longer one is inspected as far

@@ -262,6 +262,7 @@ hyp_engine_build(struct hyp_policy *p, uint32_t gen, struct hyp_engine **out,
 	}
 	e->http_lim.request_body = p->http_request_body_limit;
 	e->http_lim.response_body = p->http_response_body_limit;
+	e->http_lim.memcap = p->http_memcap;
 	e->tls_memcap = p->tls_memcap;
 	e->dns = hyp_dns_set_create(p->dns_rules, p->n_dns_rules);
 	if (e->dns == NULL) {
@@ -776,7 +777,8 @@ stream_http(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp
 	    const uint8_t *data, size_t len, const struct hyp_detect_pkt *ctx,
 	    const struct hyp_engine_app *http, struct hyp_verdict *v)
 {
-	static __thread struct hyp_http_stats unused;	/* callers without counters */
+	/* callers without counters: see stream_tls() on the thread a stream is freed on */
+	static __thread struct hyp_http_stats unused;
 	struct hyp_http_stats *hst = http != NULL && http->stats != NULL ? http->stats : &unused;
 	struct http_cb cb = { e, s, ctx, v };
 

@@ -40,6 +40,7 @@ struct pending {
 struct bytes {
 	uint8_t *p;
 	uint32_t len, cap;
+	uint32_t charged;	/* of cap, the bytes counted in the direction's acct */
 };
 
 enum { EV_NONE, EV_HEADERS };
@@ -80,6 +81,9 @@ struct hyp_http_dir {
 	uint32_t body_limit;
 	z_stream *z;
 	struct hyp_http_stats *st;	/* during a feed */
+	struct hyp_http_stats *acct;	/* where its bytes are counted (its first feed's) */
+	uint64_t memcap;		/* of acct->bytes_held; 0: none */
+	bool capped;			/* the memcap stopped it */
 	struct hyp_http_dir *peer;	/* during a feed */
 	bool dropping;			/* headers past HYP_HTTP_HEADERS */
 	struct pending req;		/* a response's request (popped from the peer) */
@@ -102,12 +106,85 @@ const struct hyp_stat_desc hyp_http_stat_descs[] = {
 		 "HTTP headers past the per-message table (still in the raw buffers)"),
 	HYP_STAT(struct hyp_http_stats, pending_dropped, COUNTER,
 		 "pipelined HTTP requests past the pending limit without a response"),
+	HYP_STAT(struct hyp_http_stats, memcap, COUNTER,
+		 "HTTP directions no longer parsed: the worker's slow_path.http.memcap was reached"),
+	HYP_STAT(struct hyp_http_stats, bytes_held, GAUGE,
+		 "Bytes of HTTP buffers and inflate state held now"),
 	HYP_STAT(struct hyp_http_stats, nomem, COUNTER,
 		 "HTTP allocations that failed (buffers cut short)"),
 };
 const unsigned int hyp_http_stat_count = RTE_DIM_HH(hyp_http_stat_descs);
 
 /* ---- bytes ---- */
+
+/*
+ * Memory is counted in the stats of the direction's first feed (acct),
+ * never in a scratch of hyp_http_end's: growth there is not counted, and
+ * only what was counted is given back.
+ */
+static bool
+charge(struct hyp_http_dir *d, size_t more)
+{
+	if (d->acct == NULL)
+		return true;
+	if (d->memcap != 0 && d->acct->bytes_held + more > d->memcap) {
+		if (!d->capped)
+			d->acct->memcap++;
+		d->capped = true;
+		return false;
+	}
+	d->acct->bytes_held += more;
+	return true;
+}
+
+static void
+uncharge(struct hyp_http_dir *d, size_t n)
+{
+	if (d->acct != NULL)
+		d->acct->bytes_held -= n;
+}
+
+static void
+bytes_free(struct hyp_http_dir *d, struct bytes *b)
+{
+	uncharge(d, b->charged);
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* zlib's allocations, counted like the buffers; a size word before each */
+static voidpf
+z_alloc(voidpf opaque, uInt items, uInt size)
+{
+	struct hyp_http_dir *d = opaque;
+	size_t n = (size_t)items * size;
+	size_t *m;
+
+	if (size != 0 && n / size != items)
+		return Z_NULL;
+	if (!charge(d, n))
+		return Z_NULL;
+	m = malloc(sizeof(size_t) * 2 + n);
+	if (m == NULL) {
+		uncharge(d, d->acct != NULL ? n : 0);
+		return Z_NULL;
+	}
+	m[0] = n;
+	m[1] = d->acct != NULL;		/* counted: given back at free */
+	return m + 2;
+}
+
+static void
+z_free(voidpf opaque, voidpf p)
+{
+	size_t *m = (size_t *)p - 2;
+
+	if (p == Z_NULL)
+		return;
+	if (m[1])
+		uncharge(opaque, m[0]);
+	free(m);
+}
 
 /* append up to the bound; false if something did not fit */
 static bool
@@ -122,16 +199,23 @@ put(struct hyp_http_dir *d, struct bytes *b, const void *src, size_t n, uint32_t
 		return all;
 	if (b->len + n > b->cap) {
 		uint32_t cap = b->cap ? b->cap : 256;
+		bool counted = d->acct != NULL;
 		uint8_t *np;
 
 		while (cap < b->len + n)
 			cap = cap > bound / 2 ? bound : cap * 2;
+		if (!charge(d, cap - b->cap))
+			return false;
 		np = realloc(b->p, cap);
 		if (np == NULL) {
+			if (counted)
+				uncharge(d, cap - b->cap);
 			if (d->st != NULL)
 				d->st->nomem++;
 			return false;
 		}
+		if (counted)
+			b->charged += cap - b->cap;
 		b->p = np;
 		b->cap = cap;
 	}
@@ -188,15 +272,12 @@ message_reset(struct hyp_http_dir *d)
 	d->body_left = 0;
 	if (d->z != NULL) {
 		inflateEnd(d->z);
-		free(d->z);
+		z_free(d, d->z);
 		d->z = NULL;
 	}
 	/* the bodies of a long connection's messages need not stay allocated */
-	if (d->body.cap > 64 * 1024) {
-		free(d->body.p);
-		d->body.p = NULL;
-		d->body.cap = 0;
-	}
+	if (d->body.cap > 64 * 1024)
+		bytes_free(d, &d->body);
 	pending_free(&d->req);
 }
 
@@ -414,11 +495,18 @@ body_put(struct hyp_http_dir *d, const uint8_t *at, size_t n)
 		 */
 		int wbits = at[0] == 0x1f ? 15 + 16 : (at[0] & 0x0f) == 8 ? 15 : -15;
 
-		d->z = calloc(1, sizeof(*d->z));
+		d->z = z_alloc(d, 1, sizeof(*d->z));
+		if (d->z != NULL) {
+			memset(d->z, 0, sizeof(*d->z));
+			d->z->zalloc = z_alloc;
+			d->z->zfree = z_free;
+			d->z->opaque = d;
+		}
 		if (d->z == NULL || inflateInit2(d->z, wbits) != Z_OK) {
-			free(d->z);
+			z_free(d, d->z);
 			d->z = NULL;
-			d->st->nomem++;
+			if (!d->capped)
+				d->st->nomem++;
 			d->z_broken = true;
 			return;
 		}
@@ -925,10 +1013,10 @@ hyp_http_dir_free(struct hyp_http_dir *d)
 	message_reset(d);
 	for (i = 0; i < HYP_HTTP_PENDING; i++)
 		pending_free(&d->ring[i]);
-	free(d->arena.p);
-	free(d->raw.p);
-	free(d->body.p);
-	free(d->norm.p);
+	bytes_free(d, &d->arena);
+	bytes_free(d, &d->raw);
+	bytes_free(d, &d->body);
+	bytes_free(d, &d->norm);
 	free(d);
 }
 
@@ -954,10 +1042,14 @@ hyp_http_feed(struct hyp_http_dir *d, struct hyp_http_dir *peer,
 	      hyp_http_fn fn, void *arg, struct hyp_http_stats *st)
 {
 	if (d->broken)
-		return -EPROTO;
+		return d->capped ? -ENOSPC : -EPROTO;
 	d->st = st;
+	if (d->acct == NULL) {
+		d->acct = st;
+		d->memcap = lim->memcap;
+	}
 	d->body_limit = d->response ? lim->response_body : lim->request_body;
-	while (len > 0) {
+	while (len > 0 && !d->capped) {
 		size_t n;
 		enum http_errno e;
 
@@ -1038,6 +1130,11 @@ hyp_http_feed(struct hyp_http_dir *d, struct hyp_http_dir *peer,
 		len -= n;
 	}
 	d->st = NULL;
+	if (d->capped) {
+		/* what came before the cap was raised; nothing after it is read */
+		d->broken = true;
+		return -ENOSPC;
+	}
 	return 0;
 }
 

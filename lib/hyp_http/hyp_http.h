@@ -41,6 +41,12 @@ extern "C" {
 struct hyp_http_limits {
 	uint32_t request_body;		/**< bytes of a request body inspected */
 	uint32_t response_body;		/**< of a response body, after decoding */
+	/**
+	 * The most the stats' bytes_held may reach (a context's directions
+	 * together: a worker's); 0 for no cap. A direction whose buffers
+	 * would pass it is no longer parsed (-ENOSPC, counted memcap).
+	 */
+	uint64_t memcap;
 };
 
 struct hyp_http_stats {
@@ -53,6 +59,8 @@ struct hyp_http_stats {
 	uint64_t headers_dropped;	/**< headers past HYP_HTTP_HEADERS (still raw) */
 	uint64_t pending_dropped;	/**< requests past HYP_HTTP_PENDING without a response */
 	uint64_t nomem;			/**< allocations that failed: buffers cut short */
+	uint64_t memcap;		/**< directions stopped at the memcap */
+	uint64_t bytes_held;		/**< gauge: buffer and inflate bytes held now */
 };
 
 extern const struct hyp_stat_desc hyp_http_stat_descs[];
@@ -75,7 +83,11 @@ typedef void (*hyp_http_fn)(void *arg, enum hyp_app_ev ev, const struct hyp_buf_
 
 struct hyp_http_dir;
 
-/** A direction of requests (response false) or responses. 0, -ENOMEM. */
+/**
+ * A direction of requests (response false) or responses. 0, -ENOMEM.
+ * Its bytes are counted in the stats of its first feed and given back to
+ * them when it is freed: those must outlive it (one per context).
+ */
 int hyp_http_dir_new(bool response, struct hyp_http_dir **out);
 void hyp_http_dir_free(struct hyp_http_dir *d);
 
@@ -86,8 +98,9 @@ void hyp_http_dir_free(struct hyp_http_dir *d);
  *   The other direction of the flow, or NULL: a response takes its
  *   request's method (HEAD has no body) and fields from there.
  * @return
- *   0, or -EPROTO once the direction is not (or no longer) HTTP: the bytes
- *   are ignored from then on.
+ *   0, or -EPROTO once the direction is not (or no longer) HTTP, -ENOSPC
+ *   once its buffers would pass lim->memcap (the events so far were
+ *   raised): the bytes are ignored from then on.
  */
 int hyp_http_feed(struct hyp_http_dir *d, struct hyp_http_dir *peer,
 		  const struct hyp_http_limits *lim, const uint8_t *data, size_t len,

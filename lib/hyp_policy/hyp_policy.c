@@ -532,6 +532,7 @@ policy_parse(const char *buf, size_t len, const char *name, bool redact,
 	p->auto_block_max_reports = HYP_AUTOBLOCK_REPORTS_DEFAULT;
 	p->http_request_body_limit = HYP_HTTP_BODY_LIMIT_DEFAULT;
 	p->http_response_body_limit = HYP_HTTP_BODY_LIMIT_DEFAULT;
+	p->http_memcap = HYP_HTTP_MEMCAP_DEFAULT;
 	p->tls_memcap = HYP_TLS_MEMCAP_DEFAULT;
 
 	if (yaml_parser_initialize(&c.parser) == 0) {

@@ -39,7 +39,8 @@
  *     rule_files: [emerging-dns.rules, ...]  # Suricata rules, relative to the
  *                                          # policy's directory, no ".."
  *     rule_vars: {HOME_NET: "[198.18.0.0/15]", HTTP_PORTS: "[80,8080]", ...}
- *     http: {request_body_limit: 102400, response_body_limit: 102400}
+ *     http: {request_body_limit: 102400, response_body_limit: 102400,
+ *            memcap: 67108864}               # bytes a worker holds of HTTP
  *     tls: {memcap: 33554432}            # bytes a worker holds of handshakes
  *   runtime:
  *     fail_mode: open|closed
@@ -155,6 +156,7 @@ struct hyp_policy {
 	size_t n_rule_vars;
 	uint32_t http_request_body_limit;	/* bytes; HYP_HTTP_BODY_LIMIT_DEFAULT */
 	uint32_t http_response_body_limit;
+	uint32_t http_memcap;		/* bytes; HYP_HTTP_MEMCAP_DEFAULT */
 	uint32_t tls_memcap;		/* bytes; HYP_TLS_MEMCAP_DEFAULT */
 
 	/* runtime */

@@ -613,12 +613,16 @@ rule_var(struct pctx *c, const char *key, const yaml_mark_t *at)
 	return 0;
 }
 
-static const char *const http_keys[] = { "request_body_limit", "response_body_limit" };
+static const char *const http_keys[] = { "request_body_limit", "response_body_limit", "memcap" };
 
-/* bytes of an HTTP body the rules see (after gzip); 0: none */
+/* bytes of an HTTP body the rules see (after gzip), 0: none; or a worker's memcap */
 static int
 http_field(struct pctx *c, unsigned int key, void *arg)
 {
+	(void)arg;
+	if (key == 2)
+		return pol_read_u32(c, HYP_HTTP_MEMCAP_MIN, HYP_HTTP_MEMCAP_MAX,
+				    &c->p->http_memcap);
 	return pol_read_u32(c, 0, HYP_HTTP_BODY_LIMIT_MAX, key == 0 ? &c->p->http_request_body_limit :
 						   &c->p->http_response_body_limit);
 }

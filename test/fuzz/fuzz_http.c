@@ -6,7 +6,8 @@
  *  - every buffer lies within its bounds (a body within its limit);
  *  - the events and every buffer are the same whether the stream comes in
  *    one piece or in the chunks: no cut changes what the rules see;
- *  - nothing is held once the direction is freed (ASan).
+ *  - nothing is held once the direction is freed (ASan, and bytes_held
+ *    back to 0).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -70,6 +71,7 @@ run(bool response, const uint8_t *d, size_t n, const uint8_t *cuts, size_t n_cut
 	}
 	hyp_http_end(dir, on_ev, t);
 	hyp_http_dir_free(dir);
+	CHECK(st.bytes_held == 0);	/* every byte of the buffers and zlib given back */
 }
 
 int

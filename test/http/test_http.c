@@ -295,6 +295,8 @@ test_response_gzip_head(void)
 	    "a gzip body: inflated", "body '%s'", r.n == 3 ? r.e[2].b[HYP_BUF_HTTP_RESPONSE_BODY] : "");
 	hyp_http_dir_free(req);
 	hyp_http_dir_free(rsp);
+	tap(st.bytes_held == 0, "every byte the buffers and zlib held is given back at free",
+	    "held %lu", (unsigned long)st.bytes_held);
 	rec_free(&rq);
 	rec_free(&r);
 }
@@ -489,6 +491,56 @@ test_normalize(void)
 	}
 }
 
+/*
+ * The memcap: directions half way through long headers hold their
+ * buffers; together they stop at the cap, the one past it counted and no
+ * longer parsed, and what they held comes back when they are freed.
+ */
+static void
+test_memcap(void)
+{
+	static const struct hyp_http_limits capped = { 4096, 4096, 300000 };
+	struct hyp_http_stats st = { 0 };
+	struct hyp_http_dir *d[3];
+	struct rec r = { 0 };
+	uint8_t *hdr = malloc(40000);
+	unsigned int i;
+	int rc[3], again;
+
+	if (hdr == NULL)
+		abort();
+	memset(hdr, 'a', 40000);
+	for (i = 0; i < 3; i++) {
+		static const char start[] = "GET /long HTTP/1.1\r\nHost: h\r\nX-Long: ";
+
+		hyp_http_dir_new(false, &d[i]);
+		rc[i] = hyp_http_feed(d[i], NULL, &capped, (const uint8_t *)start,
+				      sizeof(start) - 1, on_ev, &r, &st);
+		if (rc[i] == 0)
+			rc[i] = hyp_http_feed(d[i], NULL, &capped, hdr, 40000, on_ev, &r, &st);
+	}
+	tap(rc[0] == 0 && rc[1] == 0 && rc[2] == -ENOSPC && st.memcap == 1 &&
+		    st.bytes_held <= capped.memcap && st.bytes_held > 200000,
+	    "memcap: directions together stop at it, the one past it counted",
+	    "rc %d %d %d memcap %lu held %lu", rc[0], rc[1], rc[2], (unsigned long)st.memcap,
+	    (unsigned long)st.bytes_held);
+	again = hyp_http_feed(d[2], NULL, &capped, (const uint8_t *)"\r\n\r\n", 4, on_ev, &r, &st);
+	tap(again == -ENOSPC && r.n == 0 && st.parse_errors == 0 && st.not_http == 0,
+	    "memcap: the stopped direction stays stopped, not counted a parse error",
+	    "rc %d events %u", again, r.n);
+	/* the others gone, the first ends its headers: its request is seen whole */
+	hyp_http_dir_free(d[1]);
+	hyp_http_dir_free(d[2]);
+	rc[0] = hyp_http_feed(d[0], NULL, &capped, (const uint8_t *)"\r\n\r\n", 4, on_ev, &r, &st);
+	tap(rc[0] == 0 && r.n == 1 && r.e[0].len[HYP_BUF_HTTP_HEADER] > 40000,
+	    "memcap: a direction within it parses on", "rc %d events %u", rc[0], r.n);
+	hyp_http_dir_free(d[0]);
+	tap(st.bytes_held == 0, "memcap: freed directions give every byte back", "held %lu",
+	    (unsigned long)st.bytes_held);
+	rec_free(&r);
+	free(hdr);
+}
+
 int
 main(void)
 {
@@ -499,6 +551,7 @@ main(void)
 	test_hostile();
 	test_lenient_bodies();
 	test_normalize();
+	test_memcap();
 	printf("1..%u\n", test_no);
 	return failed;
 }

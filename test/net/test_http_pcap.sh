@@ -21,7 +21,7 @@ tmp=$(mktemp -d)
 prefix=hyphttp$$
 trap 'eve_collect; rm -rf "$tmp" "/var/run/dpdk/$prefix"*' EXIT
 
-echo "1..7"
+echo "1..9"
 $py "$src/test/net/http_pcap.py" "$tmp/http.pcap" || { nok "pcap" "http_pcap.py failed"; exit 1; }
 cp "$src/test/net/http.rules" "$tmp/"
 replay() {	# POLICY_EXTRA EVE
@@ -71,4 +71,12 @@ check_eq "a limit past 16 MiB: refused, naming the key" \
 	"$rc $(grep -c 'slow_path.http.response_body_limit' "$tmp/replay.log")" "1 1"
 replay "  http: {body_limit: 5}" "$tmp/eve-bad.json"
 check_eq "an unknown key under http: refused" "$? $(grep -c 'body_limit' "$tmp/replay.log")" "1 1"
+replay "  http: {memcap: 1048576}" "$tmp/eve-least.json"
+check_eq "memcap 1 MiB (the least): the same alerts, nothing held after, none stopped" \
+	"$(sids "$tmp/eve-least.json"), $(grep -o 'http: .*' "$tmp/replay.log" | tail -1 |
+		grep -o 'memcap=[0-9]* bytes_held=[0-9]*')" \
+	"1x1 2x1 3x1 4x1 5x1 6x1 7x1 8x1, memcap=0 bytes_held=0"
+replay "  http: {memcap: 65536}" "$tmp/eve-bad.json"
+check_eq "a memcap below 1 MiB: refused, naming the key" \
+	"$? $(grep -c 'slow_path.http.memcap' "$tmp/replay.log")" "1 1"
 tap_done "http pcap"

@@ -634,6 +634,7 @@ static const struct bad_case bad_cases[] = {
 	  "slow_path.auto_block.ttl_s: ttl_s 0: an auto-block must expire (1..604800 s); "
 	  "a permanent block is a fast_path.drop_ips entry" },
 	{ "ab_ttl_big.yaml", 4, 12, "'604801' is out of range 1..604800" },
+	{ "http_memcap_small.yaml", 3, 13, "'1048575' is out of range 1048576..2147483648" },
 	{ "tls_memcap_small.yaml", 3, 13, "'65535' is out of range 65536..1073741824" },
 	{ "tls_memcap_big.yaml", 3, 13, "'1073741825' is out of range 65536..1073741824" },
 	{ "tls_unknown_key.yaml", 2, 26, "slow_path.tls: unknown key 'sni_limit'" },
