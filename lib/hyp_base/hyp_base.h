@@ -37,6 +37,9 @@ struct hyp_stat_desc {
 	const char *help;	/**< one line, for HELP texts and the docs */
 };
 
+/* the number of elements of an array: the libraries without DPDK have no RTE_DIM */
+#define HYP_DIM(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define HYP_STAT(type, field, kind, help) \
 	{ #field, offsetof(type, field), HYP_STAT_ ## kind, help }
 

@@ -18,7 +18,6 @@
 
 #include "hyp_detect.h"
 
-#define RTE_DIM_HD(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Classes: a packet's protocol, or the application message event (HTTP
@@ -763,7 +762,7 @@ const struct hyp_stat_desc hyp_detect_stat_descs[] = {
 		 "pcre matches that failed with an error (a match limit), taken as no match"),
 	HYP_STAT(struct hyp_detect_stats, scan_errors, COUNTER, "Hyperscan scans that failed"),
 };
-const unsigned int hyp_detect_stat_count = RTE_DIM_HD(hyp_detect_stat_descs);
+const unsigned int hyp_detect_stat_count = HYP_DIM(hyp_detect_stat_descs);
 
 /* ---- inspect ---- */
 

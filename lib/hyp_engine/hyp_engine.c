@@ -14,7 +14,6 @@
 #define HYP_ENGINE_TLS_METAS	4	/* TLS handshake messages likewise */
 #define TLS_FIELDS		6
 #define TLS_FIELD_MAX		1025	/* EVE's copy of a name: a log line, not the buffer */
-#define RTE_DIM_LOCAL(a) (sizeof(a) / sizeof((a)[0]))
 
 struct hyp_engine {
 	struct hyp_policy *policy;
@@ -696,8 +695,8 @@ run_sigs(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_de
 	/* DNS as our app layer knows it: port 53, and it parsed (both ways) */
 	p->dns = (p->proto == IPPROTO_UDP || p->proto == IPPROTO_TCP) &&
 		 (p->dport == HYP_DNS_PORT || p->sport == HYP_DNS_PORT) && v->dns_err == 0;
-	n = hyp_detect_inspect(e->det, s->det, p, s->out, RTE_DIM_LOCAL(s->out));
-	apply_sigs(e, s->out, n < RTE_DIM_LOCAL(s->out) ? n : RTE_DIM_LOCAL(s->out), NULL, NULL, v);
+	n = hyp_detect_inspect(e->det, s->det, p, s->out, HYP_DIM(s->out));
+	apply_sigs(e, s->out, n < HYP_DIM(s->out) ? n : HYP_DIM(s->out), NULL, NULL, v);
 }
 
 void
@@ -749,27 +748,41 @@ keep_meta(struct hyp_engine_scratch *s, const struct hyp_http_meta *m)
 	return h;
 }
 
-/* an HTTP message's event: the rules of that event over its buffers */
+/*
+ * An application message's event (HTTP or TLS): the rules of that event
+ * over its buffers, once (no part of the window was seen before); the
+ * message's meta is copied only when a rule matched.
+ */
+static const struct hyp_tls_meta *keep_tls_meta(struct hyp_engine_scratch *s,
+						const struct hyp_tls_meta *m);
+
 static void
-on_http(void *arg, enum hyp_app_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
+app_event(struct http_cb *c, enum hyp_app_ev ev, const struct hyp_buf_set *b,
+	  const struct hyp_http_meta *hm, const struct hyp_tls_meta *tm)
 {
-	struct http_cb *c = arg;
 	struct hyp_detect_pkt p = *c->ctx;
 	unsigned int n;
 
 	p.stream = true;
-	p.app_http = true;
+	p.app_http = hm != NULL;
+	p.app_tls = tm != NULL;
 	p.app_ev = (uint8_t)ev;
 	p.bufs = b;
-	/* a message is inspected once: no part of the window was seen before */
 	p.new_from = 0;
 	p.n_queries = 0;
 	p.dns = false;
-	n = hyp_detect_inspect(c->e->det, c->s->det, &p, c->s->out, RTE_DIM_LOCAL(c->s->out));
+	n = hyp_detect_inspect(c->e->det, c->s->det, &p, c->s->out, HYP_DIM(c->s->out));
 	if (n == 0)
 		return;
-	apply_sigs(c->e, c->s->out, n < RTE_DIM_LOCAL(c->s->out) ? n : RTE_DIM_LOCAL(c->s->out),
-		   keep_meta(c->s, m), NULL, c->v);
+	apply_sigs(c->e, c->s->out, n < HYP_DIM(c->s->out) ? n : HYP_DIM(c->s->out),
+		   hm != NULL ? keep_meta(c->s, hm) : NULL,
+		   tm != NULL ? keep_tls_meta(c->s, tm) : NULL, c->v);
+}
+
+static void
+on_http(void *arg, enum hyp_app_ev ev, const struct hyp_buf_set *b, const struct hyp_http_meta *m)
+{
+	app_event(arg, ev, b, m, NULL);
 }
 
 static void
@@ -817,26 +830,10 @@ keep_tls_meta(struct hyp_engine_scratch *s, const struct hyp_tls_meta *m)
 	return t;
 }
 
-/* a handshake message's event: the rules of that event over its buffers */
 static void
 on_tls(void *arg, enum hyp_app_ev ev, const struct hyp_buf_set *b, const struct hyp_tls_meta *m)
 {
-	struct http_cb *c = arg;
-	struct hyp_detect_pkt p = *c->ctx;
-	unsigned int n;
-
-	p.stream = true;
-	p.app_tls = true;
-	p.app_ev = (uint8_t)ev;
-	p.bufs = b;
-	p.new_from = 0;
-	p.n_queries = 0;
-	p.dns = false;
-	n = hyp_detect_inspect(c->e->det, c->s->det, &p, c->s->out, RTE_DIM_LOCAL(c->s->out));
-	if (n == 0)
-		return;
-	apply_sigs(c->e, c->s->out, n < RTE_DIM_LOCAL(c->s->out) ? n : RTE_DIM_LOCAL(c->s->out),
-		   NULL, keep_tls_meta(c->s, m), c->v);
+	app_event(arg, ev, b, NULL, m);
 }
 
 static void

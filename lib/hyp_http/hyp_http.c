@@ -24,7 +24,6 @@
 
 #include "hyp_http.h"
 
-#define RTE_DIM_HH(a) (sizeof(a) / sizeof((a)[0]))
 #define PENDING_FIELD	1024	/* bytes of a request field kept for its response's alert */
 
 struct hdr {
@@ -113,7 +112,7 @@ const struct hyp_stat_desc hyp_http_stat_descs[] = {
 	HYP_STAT(struct hyp_http_stats, nomem, COUNTER,
 		 "HTTP allocations that failed (buffers cut short)"),
 };
-const unsigned int hyp_http_stat_count = RTE_DIM_HH(hyp_http_stat_descs);
+const unsigned int hyp_http_stat_count = HYP_DIM(hyp_http_stat_descs);
 
 /* ---- bytes ---- */
 

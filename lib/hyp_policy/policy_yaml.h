@@ -32,7 +32,6 @@
 #define HYP_SHOW_BUF		(HYP_SHOW_MAX * 4 + 8)
 #define HYP_KIND_BUF		(HYP_SHOW_BUF + 32)
 #define HYP_MAX_KEYS		16	/* keys of the widest mapping */
-#define HYP_DIM(a)		(sizeof(a) / sizeof((a)[0]))
 
 /* One parse: libyaml's state, where we are, what we built so far. */
 struct pctx {

@@ -21,7 +21,6 @@
 
 #include "hyp_tls.h"
 
-#define RTE_DIM_HT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* record content types, handshake types, extensions (RFC 8446 4, 5.1, 4.2) */
 enum { REC_CCS = 20, REC_ALERT = 21, REC_HANDSHAKE = 22, REC_APPDATA = 23, REC_HEARTBEAT = 24 };
@@ -81,7 +80,7 @@ const struct hyp_stat_desc hyp_tls_stat_descs[] = {
 	HYP_STAT(struct hyp_tls_stats, bytes_held, GAUGE,
 		 "Bytes of TLS handshake messages held now, waiting for the rest"),
 };
-const unsigned int hyp_tls_stat_count = RTE_DIM_HT(hyp_tls_stat_descs);
+const unsigned int hyp_tls_stat_count = HYP_DIM(hyp_tls_stat_descs);
 
 const char *
 hyp_tls_version_name(uint16_t v)
@@ -274,7 +273,7 @@ render_name(const X509_NAME *name, struct sb *b)
 		char oid[128];
 		unsigned int k;
 
-		for (k = 0; k < RTE_DIM_HT(labels) && label == NULL; k++)
+		for (k = 0; k < HYP_DIM(labels) && label == NULL; k++)
 			if (labels[k].nid == nid)
 				label = labels[k].label;
 		if (label == NULL && nid != NID_undef)
