@@ -59,6 +59,9 @@ hyp_args_usage(const char *prog)
 "                         16384; 0: each chunk alone)\n"
 "  --rules-report         load --policy's rule_files, print what loaded and what was\n"
 "                         skipped (per keyword, per file) and exit; no interface\n"
+"  --stage-cycles         count every lcore's busy cycles by stage (rx, parse, flow,\n"
+"                         dns, scan, ..., the cyc_* counters); costs a clock read\n"
+"                         per stage per packet (default: off)\n"
 "  --keep-fastpath        on a graceful stop, leave our XDP program on the interface\n"
 "                         (blocklists, rate limits, the fail mode for redirect\n"
 "                         candidates); fail_mode: closed always does\n"
@@ -119,6 +122,7 @@ enum {
 	OPT_METRICS_AUTH,
 	OPT_METRICS_CERT,
 	OPT_METRICS_KEY,
+	OPT_STAGE_CYCLES,
 };
 
 /* The numeric options: their bounds and the field each sets. */
@@ -221,6 +225,7 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 		{ "stream-midstream", required_argument, NULL, OPT_STREAM_MIDSTREAM },
 		{ "stream-inspect-window", required_argument, NULL, OPT_STREAM_INSPECT_WINDOW },
 		{ "keep-fastpath", no_argument, NULL, OPT_KEEP_FASTPATH },
+		{ "stage-cycles", no_argument, NULL, OPT_STAGE_CYCLES },
 		{ "rules-report", no_argument, NULL, OPT_RULES_REPORT },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
@@ -285,6 +290,9 @@ hyp_args_parse(int argc, char **argv, struct hyp_args *a)
 			break;
 		case OPT_KEEP_FASTPATH:
 			a->keep_fastpath = true;
+			break;
+		case OPT_STAGE_CYCLES:
+			a->stage_cycles = true;
 			break;
 		case OPT_RULES_REPORT:
 			a->rules_report = true;

@@ -43,6 +43,7 @@ struct hyp_args {
 	uint32_t mbufs;			/* per port; 0: hyp_port_pool_size() */
 	uint32_t flow_entries;
 	unsigned int io_lcores;		/* staged: 0 = automatic */
+	bool stage_cycles;		/* the pipeline's cyc_* counters */
 	uint32_t defrag_datagrams;	/* per rx lcore; 0: no reassembly */
 	uint32_t defrag_fragments;	/* per datagram */
 	uint32_t defrag_timeout_ms;

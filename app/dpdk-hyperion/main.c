@@ -217,6 +217,7 @@ make_pipeline(struct hyp_app *app)
 	pc.n_ports = app->n_ports;
 	pc.nb_queues = app->a.queues;
 	pc.n_io = app->a.io_lcores;
+	pc.stage_cycles = app->a.stage_cycles;
 	pc.ring_size = app->a.ring_size;
 	pc.burst = app->a.burst;
 	pc.flow_entries = app->a.flow_entries;

@@ -59,6 +59,39 @@ hyp_stat_add(void *sum, const void *a, const struct hyp_stat_desc *d, unsigned i
 		*(uint64_t *)(void *)((char *)sum + d[i].offset) += hyp_stat_value(a, &d[i]);
 }
 
+/*
+ * The CPU's cycle counter, for the libraries without DPDK: the same counter
+ * rte_rdtsc() reads on x86-64 (TSC) and, by DPDK's default, on arm64
+ * (CNTVCT), so their counts add up with the pipeline's. Elsewhere
+ * nanoseconds, which is what the stage accounting then reports.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+static inline uint64_t
+hyp_cycles(void)
+{
+	return __builtin_ia32_rdtsc();
+}
+#elif defined(__aarch64__)
+static inline uint64_t
+hyp_cycles(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+#else
+#include <time.h>
+static inline uint64_t
+hyp_cycles(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+#endif
+
 enum hyp_action {
 	HYP_ACTION_PASS,
 	HYP_ACTION_ALERT,	/**< count and log, let it pass */

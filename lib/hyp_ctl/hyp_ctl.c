@@ -1132,6 +1132,16 @@ hyp_ctl_print_stats(struct hyp_ctl *c, FILE *f, bool final)
 
 		hyp_pipeline_totals(c->pipe, &t);
 		print_table(f, "slow path", &t, hyp_lcore_stat_descs, hyp_lcore_stat_count);
+		/* the histogram /metrics has, for whoever reads these lines (benchmarks) */
+		fprintf(f, "  latency:");
+		for (k = 0; k < HYP_LAT_BUCKETS; k++) {
+			if (k < HYP_LAT_BUCKETS - 1)
+				fprintf(f, " le_%" PRIu32 "ns=%" PRIu64, hyp_lat_bounds_ns[k],
+					t.lat_count[k]);
+			else
+				fprintf(f, " le_inf=%" PRIu64, t.lat_count[k]);
+		}
+		fprintf(f, " sum_ns=%" PRIu64 "\n", t.lat_sum_ns);
 		hyp_pipeline_defrag_stats(c->pipe, &ds);
 		print_table(f, "defrag", &ds, hyp_defrag_stat_descs, hyp_defrag_stat_count);
 		hyp_pipeline_stream_stats(c->pipe, &ss);

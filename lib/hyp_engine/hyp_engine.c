@@ -47,7 +47,29 @@ struct hyp_engine_scratch {
 	struct hyp_tls_meta tls[HYP_ENGINE_TLS_METAS];
 	char tls_str[HYP_ENGINE_TLS_METAS][TLS_FIELDS][TLS_FIELD_MAX];
 	unsigned int n_tls;
+	struct hyp_engine_cycles *cyc;	/* NULL: not counted */
 };
+
+/* a part's cycles since *t into the scratch's account, if it keeps one */
+static inline void
+cyc_add(struct hyp_engine_scratch *s, uint64_t *t, size_t part)
+{
+	uint64_t now;
+
+	if (s == NULL || s->cyc == NULL)
+		return;
+	now = hyp_cycles();
+	*(uint64_t *)(void *)((char *)s->cyc + part) += now - *t;
+	*t = now;
+}
+
+static inline uint64_t
+cyc_start(const struct hyp_engine_scratch *s)
+{
+	return s != NULL && s->cyc != NULL ? hyp_cycles() : 0;
+}
+
+#define CYC(s, t, part) cyc_add((s), (t), offsetof(struct hyp_engine_cycles, part))
 
 /* a DNS message over TCP, with its length prefix, waits in this much */
 #define DNS_TCP_BUF	(2 + 4094)
@@ -318,6 +340,12 @@ hyp_engine_scratch_alloc(const struct hyp_engine *e, struct hyp_engine_scratch *
 	return 0;
 }
 
+void
+hyp_engine_scratch_cycles(struct hyp_engine_scratch *s, struct hyp_engine_cycles *acc)
+{
+	s->cyc = acc;
+}
+
 int
 hyp_engine_scratch_grow(const struct hyp_engine *e, struct hyp_engine_scratch *s)
 {
@@ -576,16 +604,20 @@ hyp_engine_inspect(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		   uint16_t dport, struct hyp_verdict *v)
 {
 	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
+	uint64_t t = cyc_start(s);
 	int n;
 
 	hyp_engine_verdict_init(v);
 	s->n_q = 0;
-	if (dport == HYP_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP))
+	if (dport == HYP_DNS_PORT && (proto == IPPROTO_UDP || proto == IPPROTO_TCP)) {
 		inspect_dns(e, s, payload, len, proto == IPPROTO_TCP, v);
+		CYC(s, &t, dns);
+	}
 	if (e->n_dpi == 0 || len == 0)
 		return;
 	n = hyp_dpi_scan(e->db, s->dpi, payload, len, proto, dport, m, HYP_ENGINE_MAX_MATCHES);
 	consider_dpi(e, m, n, v);
+	CYC(s, &t, scan);
 }
 
 /* The DNS messages the stream's bytes complete; a partial one waits. */
@@ -687,6 +719,7 @@ static void
 run_sigs(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_detect_pkt *p,
 	 struct hyp_verdict *v)
 {
+	uint64_t t = cyc_start(s);
 	unsigned int i, n;
 
 	p->n_queries = 0;
@@ -697,6 +730,7 @@ run_sigs(const struct hyp_engine *e, struct hyp_engine_scratch *s, struct hyp_de
 		 (p->dport == HYP_DNS_PORT || p->sport == HYP_DNS_PORT) && v->dns_err == 0;
 	n = hyp_detect_inspect(e->det, s->det, p, s->out, HYP_DIM(s->out));
 	apply_sigs(e, s->out, n < HYP_DIM(s->out) ? n : HYP_DIM(s->out), NULL, NULL, v);
+	CYC(s, &t, sigs);
 }
 
 void
@@ -877,6 +911,7 @@ hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 {
 	struct hyp_dpi_match m[HYP_ENGINE_MAX_MATCHES];
 	struct hyp_engine_stream *st = *stp;
+	uint64_t t;
 	int n;
 
 	if (st == NULL) {
@@ -896,16 +931,21 @@ hyp_engine_stream_feed(const struct hyp_engine *e, struct hyp_engine_scratch *s,
 		st->gen = e->gen;
 	}
 	s->n_q = 0;
-	if (dport == HYP_DNS_PORT)
+	t = cyc_start(s);
+	if (dport == HYP_DNS_PORT) {
 		stream_dns(e, s, st, data, len, v);
+		CYC(s, &t, dns);
+	}
 	if (e->n_dpi > 0 && len > 0) {
 		n = hyp_dpi_stream_scan(e->db, st->dpi, s->dpi, data, len, proto, dport, m,
 					HYP_ENGINE_MAX_MATCHES);
 		consider_dpi(e, m, n, v);
+		CYC(s, &t, scan);
 	}
 	if (e->det != NULL && ctx != NULL && len > 0 && proto == IPPROTO_TCP) {
 		stream_http(e, s, st, data, len, ctx, http, v);
 		stream_tls(e, s, st, data, len, ctx, http, v);
+		CYC(s, &t, app);
 	}
 	if (e->det != NULL && ctx != NULL && len > 0) {
 		struct hyp_detect_pkt p = *ctx;

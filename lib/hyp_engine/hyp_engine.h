@@ -107,6 +107,22 @@ const struct hyp_threshold_spec *hyp_engine_rule_threshold(const struct hyp_engi
 							   unsigned int slot);
 const struct hyp_policy *hyp_engine_policy(const struct hyp_engine *e);
 
+/**
+ * Cycles a worker's inspection spent, by part, while its scratch has them
+ * on (hyp_engine_scratch_cycles): what the pipeline's stage accounting
+ * reports as dns, scan, sigs and app. Nothing is counted when off (the
+ * default): two clock reads per part are not free.
+ */
+struct hyp_engine_cycles {
+	uint64_t dns;	/**< DNS parsing and the dns_rules */
+	uint64_t scan;	/**< the YAML payload rules' Hyperscan scan, block and stream */
+	uint64_t sigs;	/**< the Suricata rules on the packet or chunk: prefilter and verify */
+	uint64_t app;	/**< HTTP and TLS parsing of a stream, and their events' rules */
+};
+
+/** Count into acc (NULL: stop counting). acc outlives every use of s. */
+void hyp_engine_scratch_cycles(struct hyp_engine_scratch *s, struct hyp_engine_cycles *acc);
+
 int hyp_engine_scratch_alloc(const struct hyp_engine *e, struct hyp_engine_scratch **s);
 /** Make a worker's scratch fit another engine too (before a swap). */
 int hyp_engine_scratch_grow(const struct hyp_engine *e, struct hyp_engine_scratch *s);

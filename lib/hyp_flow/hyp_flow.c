@@ -31,6 +31,7 @@
 
 #include "hyp_log.h"
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "hyp_xdp_shared.h"	/* HYP_VLAN_MAX_DEPTH, HYP_IPV6_EXT_MAX */
 #include "hyp_addr.h"
@@ -308,6 +309,35 @@ hyp_flow_parse(const uint8_t *frame, uint32_t len, struct hyp_pkt_meta *m)
 	}
 }
 
+bool
+hyp_flow_maybe_fragment(const uint8_t *frame, uint32_t len)
+{
+	uint16_t type;
+
+	if (frame == NULL || len < RTE_ETHER_HDR_LEN)
+		return false;	/* the parse refuses it: not a fragment either way */
+	type = rd16(frame + 12);
+	switch (type) {
+	case RTE_ETHER_TYPE_IPV4:
+		/* flags and offset: MF or an offset makes a fragment, DF does not */
+		return len < RTE_ETHER_HDR_LEN + 20 ||
+		       (rd16(frame + RTE_ETHER_HDR_LEN + 6) & 0x3fff) != 0;
+	case RTE_ETHER_TYPE_IPV6: {
+		uint8_t nh;
+
+		if (len < RTE_ETHER_HDR_LEN + 40)
+			return true;
+		nh = frame[RTE_ETHER_HDR_LEN + 6];
+		return nh != IPPROTO_TCP && nh != IPPROTO_UDP && nh != IPPROTO_ICMPV6;
+	}
+	case RTE_ETHER_TYPE_VLAN:
+	case RTE_ETHER_TYPE_QINQ:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int
 hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k)
 {
@@ -505,6 +535,26 @@ flow_evict(struct hyp_flow_table *t)
 		return -ENOSPC;
 	t->st.evicted[best_worth > 1 ? 2 : best_worth]++;
 	return 0;
+}
+
+void
+hyp_flow_prefetch(struct hyp_flow_table *t, const struct hyp_flow5 *const *keys,
+		  const uint32_t *hashes, unsigned int n)
+{
+	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int i, k, c;
+
+	for (i = 0; i < n; i += c) {
+		c = RTE_MIN(n - i, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
+		/* the bulk lookup prefetches the buckets of all c keys before it compares */
+		if (rte_hash_lookup_with_hash_bulk(t->h, (const void **)(uintptr_t)(keys + i),
+						   (hash_sig_t *)(uintptr_t)(hashes + i), c,
+						   pos) != 0)
+			return;
+		for (k = 0; k < c; k++)
+			if (pos[k] >= 0)
+				rte_prefetch0(&t->entries[pos[k]]);
+	}
 }
 
 struct hyp_flow_entry *

@@ -98,6 +98,15 @@ struct hyp_pkt_meta {
 int hyp_flow_parse(const uint8_t *frame, uint32_t len, struct hyp_pkt_meta *m);
 
 /**
+ * Whether a frame may be an IP fragment, from its first bytes: false only
+ * when it certainly is none (untagged IPv4 without MF or an offset, untagged
+ * IPv6 whose first next header is TCP, UDP or ICMPv6, or not IP at all);
+ * true means hyp_flow_parse() decides. Lets the reassembler's callers skip
+ * a whole parse of every packet that is not a fragment.
+ */
+bool hyp_flow_maybe_fragment(const uint8_t *frame, uint32_t len);
+
+/**
  * A normalized bidirectional 5-tuple. Side A is the (address, port) pair
  * that compares lower: memcmp() on the address, then the port. Padding is
  * always zero, so the key may be hashed and compared as bytes.
@@ -241,6 +250,16 @@ struct hyp_flow_table *hyp_flow_table_create(const char *name,
 
 /** Free a table and every entry in it. NULL is ignored. */
 void hyp_flow_table_free(struct hyp_flow_table *t);
+
+/**
+ * Bring the table's buckets and entries of n flows into the cache ahead of
+ * their hyp_flow_lookup_or_add(), as a burst's worth: one bulk lookup
+ * (rte_hash prefetches every key's buckets before it compares any), then a
+ * prefetch of each entry found. Changes nothing; a failed lookup only
+ * prefetches less. Owner only.
+ */
+void hyp_flow_prefetch(struct hyp_flow_table *t, const struct hyp_flow5 *const *keys,
+		       const uint32_t *hashes, unsigned int n);
 
 /**
  * The entry of a flow, added if new. A new entry has zero counters,

@@ -96,6 +96,12 @@ struct hyp_pipe_conf {
 	hyp_pipe_prefilter_t prefilter;
 	void *prefilter_arg;
 	/**
+	 * Count the busy cycles of every lcore by stage (the cyc_* counters):
+	 * a clock read per stage per packet, so off unless asked for; the
+	 * benchmark reports busy cycles with it on and off.
+	 */
+	bool stage_cycles;
+	/**
 	 * IP reassembly on every rx lcore (lib/hyp_defrag), before a packet
 	 * is steered to its worker: the datagram goes whole to the worker of
 	 * its 5-tuple. datagrams 0: fragments are inspected one by one.
@@ -169,6 +175,22 @@ struct hyp_lcore_stats {
 	uint64_t rejects;
 	uint64_t rejects_limited;
 	uint64_t rejects_failed;
+	/* stage_cycles: busy_cycles by stage; what none took is cyc_other */
+	uint64_t cyc_rx;
+	uint64_t cyc_defrag;
+	uint64_t cyc_parse;
+	uint64_t cyc_flow;
+	uint64_t cyc_stream;
+	uint64_t cyc_dns;
+	uint64_t cyc_scan;
+	uint64_t cyc_sigs;
+	uint64_t cyc_app;
+	uint64_t cyc_verdict;
+	uint64_t cyc_eve;
+	uint64_t cyc_output;
+	uint64_t cyc_steer;
+	uint64_t cyc_other;
+	uint64_t cyc_house;
 	uint64_t lat_count[HYP_LAT_BUCKETS];	/**< packets per latency bucket */
 	uint64_t lat_sum_ns;		/**< sum of the packets' latencies */
 } __rte_cache_aligned;

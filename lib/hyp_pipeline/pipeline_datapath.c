@@ -22,6 +22,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
@@ -31,6 +32,63 @@
 #include "hyp_reject.h"
 #include "hyp_threshold.h"
 #include "pipeline_private.h"
+
+/* ---- stage accounting (hyp_pipe_conf.stage_cycles) ---------------------- */
+
+/*
+ * A running clock through a burst: each mark gives the cycles since the
+ * last one to a stage. Off, a mark is a test of a flag the burst read once.
+ */
+struct stage_clock {
+	bool on;
+	uint64_t t;
+};
+
+static inline void
+stage_mark(struct stage_clock *c, uint64_t *acc)
+{
+	uint64_t now;
+
+	if (!c->on)
+		return;
+	now = rte_rdtsc();
+	*acc += now - c->t;
+	c->t = now;
+}
+
+/* what the engine's parts have counted for the worker so far */
+static inline uint64_t
+engine_cycles(const struct hyp_worker *w)
+{
+	return w->ecyc.dns + w->ecyc.scan + w->ecyc.sigs + w->ecyc.app;
+}
+
+/*
+ * A mark for a stage the engine ran within: the engine's parts counted
+ * their own cycles since *eng, the stage gets the rest.
+ */
+static inline void
+stage_mark_around(struct stage_clock *c, uint64_t *acc, const struct hyp_worker *w, uint64_t *eng)
+{
+	uint64_t now, e;
+
+	if (!c->on)
+		return;
+	now = rte_rdtsc();
+	e = engine_cycles(w);
+	*acc += (now - c->t) - RTE_MIN(e - *eng, now - c->t);
+	c->t = now;
+	*eng = e;
+}
+
+/* every stage of busy_cycles (not cyc_other, not cyc_house) */
+static inline uint64_t
+stage_sum(const struct hyp_lcore_stats *st)
+{
+	return st->cyc_rx + st->cyc_defrag + st->cyc_parse + st->cyc_flow + st->cyc_stream +
+	       st->cyc_dns + st->cyc_scan + st->cyc_sigs + st->cyc_app + st->cyc_verdict +
+	       st->cyc_eve + st->cyc_output + st->cyc_steer;
+}
 
 /* ---- the verdict stage, shared by rtc and staged workers ---------------- */
 
@@ -215,6 +273,13 @@ df_count(void *arg, const struct hyp_rule *r)
 				   df->m->dst, df->now);
 }
 
+/* ICMP: type and code are not payload, as Suricata counts it */
+static inline bool
+icmp_header(const struct hyp_pkt_meta *m)
+{
+	return (m->proto == IPPROTO_ICMP || m->proto == IPPROTO_ICMPV6) && m->payload_len >= 8;
+}
+
 /* What the Suricata rules see of a packet beyond its payload. */
 static void
 detect_pkt(struct hyp_detect_pkt *d, const struct hyp_pkt_meta *m, const uint8_t *data,
@@ -233,8 +298,7 @@ detect_pkt(struct hyp_detect_pkt *d, const struct hyp_pkt_meta *m, const uint8_t
 	d->tcp_flags = m->tcp_flags;
 	d->payload = data + m->payload_off;
 	d->len = m->payload_len;
-	/* ICMP: type and code are not payload, as Suricata counts it */
-	if ((m->proto == IPPROTO_ICMP || m->proto == IPPROTO_ICMPV6) && m->payload_len >= 8) {
+	if (icmp_header(m)) {
 		d->icmp_type = data[m->payload_off];
 		d->icmp_code = data[m->payload_off + 1];
 		d->payload += 8;
@@ -545,21 +609,45 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 	uint32_t gen = hyp_engine_gen(e);
 	uint64_t *hits = g->hits[w->idx];
 	uint64_t now = rte_rdtsc();
-	struct hyp_pkt_meta meta;
-	struct pipe_df df = { p, &meta, now };
+	struct hyp_pkt_meta metas[HYP_PIPE_MAX_BURST];
+	struct hyp_flow5 keys[HYP_PIPE_MAX_BURST];
+	const struct hyp_flow5 *lookup[HYP_PIPE_MAX_BURST];
+	uint32_t hashes[HYP_PIPE_MAX_BURST], lookup_h[HYP_PIPE_MAX_BURST];
+	int rets[HYP_PIPE_MAX_BURST], dirs[HYP_PIPE_MAX_BURST];
+	struct pipe_df df = { p, NULL, now };
+	struct stage_clock sc = { p->c.stage_cycles, now };
 	struct hyp_verdict v;
-	struct hyp_flow5 key;
-	unsigned int i;
+	unsigned int i, n_lookup = 0;
 
+	/*
+	 * Every packet's headers first, then the flow table's buckets for all
+	 * of them in one go: the cache misses of a burst overlap instead of
+	 * stalling each packet in turn (the frames were prefetched at rx).
+	 */
+	for (i = 0; i < n; i++) {
+		rets[i] = hyp_flow_parse(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+					 rte_pktmbuf_data_len(pkts[i]), &metas[i]);
+		if (rets[i] < 0)
+			continue;
+		dirs[i] = hyp_flow5_from_meta(&metas[i], &keys[i]);
+		hashes[i] = hyp_flow5_hash(&keys[i]);
+		lookup[n_lookup] = &keys[i];
+		lookup_h[n_lookup++] = hashes[i];
+	}
+	stage_mark(&sc, &st->cyc_parse);
+	hyp_flow_prefetch(w->flows, lookup, lookup_h, n_lookup);
+	stage_mark(&sc, &st->cyc_flow);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+		struct hyp_pkt_meta *const mt = &metas[i];
 		struct hyp_flow_entry *fe = NULL;
 		uint16_t out_port = p->c.ports[p->port_idx[m->port]].out;
 		uint32_t hash = 0;
-		int dir, ret;
+		uint64_t eng = 0;
+		int dir, ret = rets[i];
 
-		ret = hyp_flow_parse(data, rte_pktmbuf_data_len(m), &meta);
+		df.m = mt;
 		if (ret < 0) {
 			/*
 			 * Not inspected, so neither passed nor judged: counted as
@@ -569,16 +657,17 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 				st->parse_errors++;
 			else
 				st->not_ip++;
+			stage_mark(&sc, &st->cyc_parse);
 			goto out;
 		}
-		dir = hyp_flow5_from_meta(&meta, &key);
-		hash = hyp_flow5_hash(&key);
-		fe = hyp_flow_lookup_or_add(w->flows, &key, hash, now);
+		dir = dirs[i];
+		hash = hashes[i];
+		fe = hyp_flow_lookup_or_add(w->flows, &keys[i], hash, now);
 		if (fe != NULL) {
 			fe->packets[dir]++;
 			fe->bytes[dir] += rte_pktmbuf_pkt_len(m);
 			fe->last_tsc = now;
-			hyp_flow_note(fe, dir, meta.proto, meta.tcp_flags);
+			hyp_flow_note(fe, dir, mt->proto, mt->tcp_flags);
 			/*
 			 * Its source was reported once, when the verdict was made.
 			 * A new policy generation decides a flow anew, except a TCP
@@ -587,33 +676,55 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			 * dropped.
 			 */
 			if (fe->verdict == HYP_ACTION_DROP &&
-			    (fe->verdict_gen == gen || meta.proto == IPPROTO_TCP)) {
+			    (fe->verdict_gen == gen || mt->proto == IPPROTO_TCP)) {
 				st->cached_drops++;
 				st->dropped++;
+				stage_mark(&sc, &st->cyc_flow);
 				rte_pktmbuf_free(m);
+				stage_mark(&sc, &st->cyc_output);
 				continue;
 			}
 		} else {
 			st->flow_full++;
 		}
+		stage_mark(&sc, &st->cyc_flow);
+		if (sc.on)
+			eng = engine_cycles(w);
 
-		switch (meta.proto == IPPROTO_TCP && fe != NULL && w->streams != NULL ?
-			tcp_inspect(p, w, st, g, fe, dir, &meta, data, hash,
+		switch (mt->proto == IPPROTO_TCP && fe != NULL && w->streams != NULL ?
+			tcp_inspect(p, w, st, g, fe, dir, mt, data, hash,
 				    out_port != HYP_PIPE_NO_PORT, &df, &v) : TCP_ALONE) {
 		case TCP_DROP:
 			st->dropped++;
 			/* fall through */
 		case TCP_REFUSED:
+			stage_mark_around(&sc, &st->cyc_stream, w, &eng);
 			rte_pktmbuf_free(m);
+			stage_mark(&sc, &st->cyc_output);
 			continue;
 		case TCP_ALONE: {
 			struct hyp_detect_pkt dp;
 
-			detect_pkt(&dp, &meta, data, fe, dir, flow_bits(e, fe), &df);
-			hyp_engine_inspect_pkt(e, g->scratch[w->idx], &dp, &v);
+			/* the segments the stream did not take: their time so far is its */
+			if (mt->proto == IPPROTO_TCP)
+				stage_mark_around(&sc, &st->cyc_stream, w, &eng);
+			if (hyp_engine_detect_info(e) != NULL) {
+				detect_pkt(&dp, mt, data, fe, dir, flow_bits(e, fe), &df);
+				hyp_engine_inspect_pkt(e, g->scratch[w->idx], &dp, &v);
+			} else {
+				/* YAML rules only: the payload is all they read */
+				unsigned int skip = icmp_header(mt) ? 8 : 0;
+
+				hyp_engine_inspect(e, g->scratch[w->idx],
+						   data + mt->payload_off + skip,
+						   mt->payload_len - skip, mt->proto, mt->dport, &v);
+			}
+			/* the engine's parts counted themselves: the rest is set-up */
+			stage_mark_around(&sc, &st->cyc_verdict, w, &eng);
 			break;
 		}
 		case TCP_DONE:
+			stage_mark_around(&sc, &st->cyc_stream, w, &eng);
 			break;
 		}
 		st->inspected++;
@@ -626,13 +737,17 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			st->dns_errors++;
 		if (v.scan_err < 0)
 			st->scan_errors++;
-		post_alerts(p, st, e, &meta, hash, &v, now);
+		stage_mark(&sc, &st->cyc_verdict);
+		post_alerts(p, st, e, mt, hash, &v, now);
+		stage_mark(&sc, &st->cyc_eve);
 		if (v.action == HYP_ACTION_DROP) {
 			if (v.reject != 0 && out_port != HYP_PIPE_NO_PORT)
-				send_rejects(p, w, st, m, &meta, v.reject, out_port, out, n_out,
+				send_rejects(p, w, st, m, mt, v.reject, out_port, out, n_out,
 					     direct, now);
-			drop_verdict(p, w, st, fe, dir, &meta, &v, gen, now);
+			drop_verdict(p, w, st, fe, dir, mt, &v, gen, now);
+			stage_mark(&sc, &st->cyc_verdict);
 			rte_pktmbuf_free(m);
+			stage_mark(&sc, &st->cyc_output);
 			continue;
 		}
 		if (v.action == HYP_ACTION_ALERT)
@@ -646,6 +761,14 @@ out:
 			emit_originals(p, w, st, m, out_port, out, n_out, direct);
 		else
 			out[out_port][n_out[out_port]++] = m;
+		stage_mark(&sc, &st->cyc_output);
+	}
+	if (sc.on) {
+		/* one worker per lcore: the worker's engine parts are its lcore's */
+		st->cyc_dns = w->ecyc.dns;
+		st->cyc_scan = w->ecyc.scan;
+		st->cyc_sigs = w->ecyc.sigs;
+		st->cyc_app = w->ecyc.app;
 	}
 	if (n != 0) {
 		uint64_t ns = ((rte_rdtsc() - now) * p->ns_per_tsc_q20) >> 20;
@@ -707,6 +830,7 @@ worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 	      struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST],
 	      unsigned int n_out[HYP_PIPE_MAX_PORTS], bool direct)
 {
+	struct stage_clock sc = { p->c.stage_cycles, p->c.stage_cycles ? rte_rdtsc() : 0 };
 	unsigned int pi, done;
 
 	for (pi = 0; pi < p->c.n_ports; pi++) {
@@ -725,6 +849,7 @@ worker_output(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 		}
 		n_out[pi] = 0;
 	}
+	stage_mark(&sc, &st->cyc_output);
 }
 
 /* The table's counters into the worker's own (it is their only writer). */
@@ -790,6 +915,7 @@ spread(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkt
 {
 	struct rte_mbuf *per[HYP_PIPE_MAX_WORKERS][HYP_PIPE_MAX_BURST];
 	unsigned int cnt[HYP_PIPE_MAX_WORKERS] = { 0 };
+	struct stage_clock sc = { p->c.stage_cycles, p->c.stage_cycles ? rte_rdtsc() : 0 };
 	struct hyp_pkt_meta meta;
 	struct hyp_flow5 key;
 	unsigned int i, wi, done;
@@ -814,6 +940,7 @@ spread(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkt
 		ring_account(p, wi, p->wk[wi].in, room, cnt[wi] - done);
 		free_rest(per[wi], done, cnt[wi], &st->ring_full);
 	}
+	stage_mark(&sc, &st->cyc_steer);
 }
 
 /*
@@ -829,18 +956,22 @@ defrag_burst(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *
 	     struct rte_mbuf **pkts, unsigned int n)
 {
 	struct hyp_pkt_meta meta;
+	struct stage_clock sc;
 	unsigned int i, k = 0;
 	uint64_t now;
 
-	if (io->defrag == NULL)
+	if (io->defrag == NULL || n == 0)
 		return n;
 	now = rte_rdtsc();
+	sc = (struct stage_clock){ p->c.stage_cycles, now };
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i], *d = NULL;
 		bool ips = p->c.ports[p->port_idx[m->port]].out != HYP_PIPE_NO_PORT;
 		uint32_t flags;
 
-		if (hyp_flow_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+		if (!hyp_flow_maybe_fragment(rte_pktmbuf_mtod(m, const uint8_t *),
+					     rte_pktmbuf_data_len(m)) ||
+		    hyp_flow_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
 				   &meta) != 0 || !meta.frag.is) {
 			pkts[k++] = m;
 			continue;
@@ -872,6 +1003,7 @@ defrag_burst(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *
 			break;
 		}
 	}
+	stage_mark(&sc, &st->cyc_defrag);
 	return k;
 }
 
@@ -891,6 +1023,7 @@ static inline unsigned int
 rx_poll(struct hyp_pipeline *p, struct hyp_lcore_stats *st, unsigned int pi,
 	uint16_t queue, struct rte_mbuf **pkts, unsigned int *left)
 {
+	struct stage_clock sc = { p->c.stage_cycles, p->c.stage_cycles ? rte_rdtsc() : 0 };
 	unsigned int n = rte_eth_rx_burst(p->c.ports[pi].port_id, queue, pkts, p->c.burst);
 	struct hyp_queue_stats *qs = &p->qst[pi][queue];
 
@@ -898,14 +1031,22 @@ rx_poll(struct hyp_pipeline *p, struct hyp_lcore_stats *st, unsigned int pi,
 	if (n == 0) {
 		st->empty_polls++;
 		qs->empty_polls++;
-		return 0;
+		return 0;	/* not busy: an empty poll's cycles are idle */
 	}
+	/*
+	 * The frames were copied in on another CPU (copy mode) or by the NIC:
+	 * ask for every frame's headers now, so the misses overlap instead of
+	 * coming one packet at a time in the stages.
+	 */
+	for (unsigned int i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], const void *));
 	st->rx += n;
 	st->bursts++;
 	qs->rx += n;
 	qs->bursts++;
 	qs->full_bursts += n == p->c.burst;
 	*left = prefilter(p, st, pkts, n);
+	stage_mark(&sc, &st->cyc_rx);
 	return n;
 }
 
@@ -939,7 +1080,11 @@ io_tx(struct hyp_pipeline *p, struct hyp_io *io, struct hyp_lcore_stats *st)
 			continue;
 		n = rte_ring_dequeue_burst(io->tx[pi], (void **)pkts, p->c.burst, NULL);
 		if (n) {
+			struct stage_clock sc = { p->c.stage_cycles,
+						  p->c.stage_cycles ? rte_rdtsc() : 0 };
+
 			tx_direct(st, p->c.ports[pi].port_id, io->txq, pkts, n);
+			stage_mark(&sc, &st->cyc_output);
 			total += n;
 		}
 	}
@@ -975,17 +1120,48 @@ worker_step(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_stats
 
 /* ---- lcore main loops ----------------------------------------------------- */
 
-#define LOOP_ACCOUNT(st, t0, work) do {				\
-	uint64_t t1_ = rte_rdtsc();				\
-	(st)->poll_cycles += t1_ - (t0);			\
-	if (work)						\
-		(st)->busy_cycles += t1_ - (t0);		\
-} while (0)
+/*
+ * One turn of a loop: all of it is poll_cycles, a turn with packets is also
+ * busy_cycles; with stage_cycles, what of a busy turn no stage took is
+ * cyc_other (*staged: the stages' sum at the last busy turn).
+ */
+static inline void
+loop_account(const struct hyp_pipeline *p, struct hyp_lcore_stats *st, uint64_t t0,
+	     unsigned int work, uint64_t *staged)
+{
+	uint64_t t1 = rte_rdtsc();
+
+	st->poll_cycles += t1 - t0;
+	if (work == 0)
+		return;
+	st->busy_cycles += t1 - t0;
+	if (p->c.stage_cycles) {
+		uint64_t sum = stage_sum(st);
+
+		st->cyc_other += (t1 - t0) - RTE_MIN(sum - *staged, t1 - t0);
+		*staged = sum;
+	}
+}
+
+/* between polls, not busy: counted apart when asked */
+static inline void
+housekeeping(struct hyp_pipeline *p, struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
+{
+	uint64_t t0 = p->c.stage_cycles ? rte_rdtsc() : 0;
+
+	if (lc->w != NULL)
+		maybe_expire(p, lc->w);
+	if (lc->io != NULL)
+		defrag_expire(lc->io);
+	if (p->c.stage_cycles)
+		st->cyc_house += rte_rdtsc() - t0;
+}
 
 static int
 run_io(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 {
 	struct hyp_pipeline *p = lc->p;
+	uint64_t staged = stage_sum(st);
 	bool marked = false;
 
 	for (;;) {
@@ -995,7 +1171,7 @@ run_io(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 		if (!p->stop_rx)
 			work += io_rx(p, lc->io, st);
 		work += io_tx(p, lc->io, st);
-		LOOP_ACCOUNT(st, t0, work);
+		loop_account(p, st, t0, work, &staged);
 		if (p->stop_rx) {
 			if (!marked) {
 				__atomic_add_fetch(&p->io_stopped, 1, __ATOMIC_RELEASE);
@@ -1013,6 +1189,7 @@ static int
 run_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 {
 	struct hyp_pipeline *p = lc->p;
+	uint64_t staged = stage_sum(st);
 
 	for (;;) {
 		uint64_t t0 = rte_rdtsc();
@@ -1022,8 +1199,8 @@ run_worker(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 			st->empty_polls++;
 		else
 			st->bursts++;
-		LOOP_ACCOUNT(st, t0, work);
-		maybe_expire(p, lc->w);
+		loop_account(p, st, t0, work, &staged);
+		housekeeping(p, lc, st);
 		/* done only when no IO lcore can still feed this ring */
 		if (work == 0 && __atomic_load_n(&p->io_stopped, __ATOMIC_ACQUIRE) ==
 		    (int)p->n_io && rte_ring_empty(lc->w->in))
@@ -1041,6 +1218,7 @@ run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 	struct rte_mbuf *pkts[HYP_PIPE_MAX_BURST];
 	struct rte_mbuf *out[HYP_PIPE_MAX_PORTS][HYP_PIPE_MAX_BURST];
 	unsigned int n_out[HYP_PIPE_MAX_PORTS] = { 0 };
+	uint64_t staged = stage_sum(st);
 	unsigned int pi, qi, n, got;
 
 	while (!p->stop_rx) {
@@ -1058,9 +1236,8 @@ run_rtc(struct hyp_lcore_ctx *lc, struct hyp_lcore_stats *st)
 				worker_output(p, lc->w, st, out, n_out, true);
 			}
 		}
-		LOOP_ACCOUNT(st, t0, work);
-		maybe_expire(p, lc->w);
-		defrag_expire(lc->io);
+		loop_account(p, st, t0, work, &staged);
+		housekeeping(p, lc, st);
 	}
 	rte_rcu_qsbr_thread_offline(p->qs, lc->w->idx);
 	return 0;

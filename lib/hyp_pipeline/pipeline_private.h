@@ -76,6 +76,7 @@ struct hyp_worker {
 	uint8_t *window;			/* inspect_window + a chunk, for the rules */
 	struct hyp_http_stats http;		/* its flows' HTTP parsers */
 	struct hyp_tls_stats tls;		/* and TLS parsers */
+	struct hyp_engine_cycles ecyc;		/* stage_cycles: its scratches count here */
 	/* reject answers' token bucket: HYP_PIPE_REJECT_PPS, a second's worth at most */
 	uint64_t reject_tokens;
 	uint64_t reject_tsc;

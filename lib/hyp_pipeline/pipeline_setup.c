@@ -166,7 +166,7 @@ gen_free(struct hyp_gen *g)
 
 /* Everything the workers need for engine e, made before anyone sees it. */
 static struct hyp_gen *
-gen_create(const struct hyp_pipeline *p, const struct hyp_engine *e)
+gen_create(struct hyp_pipeline *p, const struct hyp_engine *e)
 {
 	struct hyp_gen *g = rte_zmalloc("hyp_gen", sizeof(*g), RTE_CACHE_LINE_SIZE);
 	size_t sz;
@@ -189,6 +189,8 @@ gen_create(const struct hyp_pipeline *p, const struct hyp_engine *e)
 			PIPE_LOG(ERR, "Hyperscan scratch for worker %u: %s", i, strerror(-ret));
 			goto fail;
 		}
+		if (p->c.stage_cycles)
+			hyp_engine_scratch_cycles(g->scratch[i], &p->wk[i].ecyc);
 		g->hits[i] = rte_zmalloc_socket("hyp_rule_hits", sz, RTE_CACHE_LINE_SIZE,
 						socket);
 		if (g->hits[i] == NULL)

@@ -36,6 +36,8 @@ static const uint8_t v6b[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 #define IP_UDP	17
 #define IP_ICMP	1
 
+static unsigned int n_parsed, n_frag_missed;
+
 /* parse from an exact-size heap copy */
 static int
 parse(const struct frame *f, uint32_t len, struct hyp_pkt_meta *m)
@@ -49,6 +51,10 @@ parse(const struct frame *f, uint32_t len, struct hyp_pkt_meta *m)
 	}
 	memcpy(copy, f->b, len);
 	ret = hyp_flow_parse(copy, len, m);
+	/* the reassembler's shortcut may never pass a fragment by */
+	n_parsed++;
+	if (ret == 0 && m->frag.is && !hyp_flow_maybe_fragment(copy, len))
+		n_frag_missed++;
 	free(copy);
 	return ret;
 }
@@ -348,6 +354,38 @@ test_parse_ipv4_frag(void)
  * verdict the slow path owes it. test_xdp_parsers runs the same table
  * through the XDP program too, as root.
  */
+/* the fragment shortcut on the frames every other test parses, and its own cases */
+static void
+test_maybe_fragment(void)
+{
+	struct frame f;
+	uint32_t ip;
+
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0x4000);	/* DF: whole */
+	pkt_udp(&f, 7000, 53, 30, 8);
+	pkt_ip4_end(&f, ip);
+	tap(!hyp_flow_maybe_fragment(f.b, f.len), "maybe_fragment: IPv4 with DF is none", NULL);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0x2000);	/* MF */
+	pkt_udp(&f, 7000, 53, 30, 8);
+	pkt_ip4_end(&f, ip);
+	tap(hyp_flow_maybe_fragment(f.b, f.len), "maybe_fragment: IPv4 MF may be", NULL);
+	pkt_eth(&f, 0x0800);
+	ip = pkt_ip4(&f, IP_UDP, v4a, v4b, 5, 0x0001);	/* an offset, no MF */
+	pkt_fill(&f, 0x55, 16);
+	pkt_ip4_end(&f, ip);
+	tap(hyp_flow_maybe_fragment(f.b, f.len), "maybe_fragment: IPv4 last fragment may be", NULL);
+	tap(hyp_flow_maybe_fragment(f.b, 14 + 19), "maybe_fragment: a truncated IPv4 header: parse decides",
+	    NULL);
+	pkt_eth(&f, 0x0806);
+	pkt_fill(&f, 0, 28);
+	tap(!hyp_flow_maybe_fragment(f.b, f.len), "maybe_fragment: ARP is none", NULL);
+	tap(n_parsed > 50 && n_frag_missed == 0,
+	    "maybe_fragment: true for every fragment of every frame parsed so far",
+	    "%u of %u frames: a fragment it called none", n_frag_missed, n_parsed);
+}
+
 static void
 test_parse_table(void)
 {
@@ -543,6 +581,43 @@ get_n(struct hyp_flow_table *t, uint32_t n, uint64_t now)
 
 	flow_n(&k, n);
 	return hyp_flow_lookup_or_add(t, &k, hyp_flow5_hash(&k), now);
+}
+
+/* the burst's prefetch: found or not, over 64 at a time, it changes nothing */
+static void
+test_table_prefetch(void)
+{
+	struct hyp_flow5 k[150];
+	const struct hyp_flow5 *kp[150];
+	uint32_t h[150];
+	struct hyp_flow_entry *before[100];
+	struct hyp_flow_table *t = hyp_flow_table_create("tf_prefetch", 1024, SOCKET_ID_ANY);
+	unsigned int i, bad = 0;
+
+	if (t == NULL) {
+		tap(false, "prefetch: table", "rte_errno %d", rte_errno);
+		return;
+	}
+	for (i = 0; i < 100; i++) {
+		before[i] = get_n(t, i, 10);
+		before[i]->packets[0] = i;
+	}
+	/* 100 known flows and 50 unknown ones: three bulk calls */
+	for (i = 0; i < 150; i++) {
+		flow_n(&k[i], i);
+		kp[i] = &k[i];
+		h[i] = hyp_flow5_hash(&k[i]);
+	}
+	hyp_flow_prefetch(t, kp, h, 150);
+	hyp_flow_prefetch(t, kp, h, 0);
+	for (i = 0; i < 100; i++)
+		if (get_n(t, i, 20) != before[i] || before[i]->packets[0] != i ||
+		    before[i]->first_tsc != 10)
+			bad++;
+	tap(bad == 0 && hyp_flow_table_count(t) == 100,
+	    "prefetch of 100 known and 50 unknown flows adds, moves and changes none",
+	    "bad %u count %u", bad, hyp_flow_table_count(t));
+	hyp_flow_table_free(t);
 }
 
 static void
@@ -988,8 +1063,10 @@ main(void)
 	test_parse_ipv4_frag();
 	test_parse_table();
 	test_parse_hostile();
+	test_maybe_fragment();
 	test_normalize();
 	test_table_basic();
+	test_table_prefetch();
 	test_table_full_expire();
 	test_table_evict();
 	test_table_sweep();

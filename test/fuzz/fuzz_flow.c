@@ -9,7 +9,8 @@
  *  - ports only for TCP and UDP, none for later fragments;
  *  - the reverse direction (addresses and ports swapped) gives the same
  *    hyp_flow5 key and hash and the other direction index;
- *  - the key's padding is zero.
+ *  - the key's padding is zero;
+ *  - hyp_flow_maybe_fragment() is true for every fragment.
  * EAL is never initialized: the parser and the hash need none of it.
  */
 #include <netinet/in.h>
@@ -37,6 +38,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int dir, dirr, ret;
 
 	ret = hyp_flow_parse(data, len, &m);
+	/* the reassembler's shortcut never passes a fragment by */
+	if (ret == 0 && m.frag.is)
+		CHECK(hyp_flow_maybe_fragment(data, len));
 	if (ret != 0) {
 		CHECK(ret == -EINVAL || ret == -ENOTSUP);
 		return 0;

@@ -87,6 +87,9 @@ struct blast_opts {
 	uint8_t smac[ETH_ALEN], dmac[ETH_ALEN];
 	bool smac_set, dmac_set;
 	unsigned int batch;
+	double rate;			/* frames per second; 0: as fast as it goes */
+	uint8_t payload[FRAME_MAX];	/* --payload: the UDP payload, repeated */
+	size_t payload_len;
 };
 
 static volatile sig_atomic_t stop;
@@ -111,6 +114,24 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
+/* a payload file: at most a frame's worth is read, an empty one is refused */
+static void
+read_payload(const char *path, struct blast_opts *o)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		die("--payload %s: %s", path, strerror(errno));
+	o->payload_len = fread(o->payload, 1, sizeof(o->payload), f);
+	if (ferror(f)) {
+		fclose(f);
+		die("--payload %s: read error", path);
+	}
+	fclose(f);
+	if (o->payload_len == 0)
+		die("--payload %s: empty", path);
+}
+
 static void
 usage(FILE *f)
 {
@@ -118,6 +139,7 @@ usage(FILE *f)
 "usage: hyperion-blast -i IFACE [-n PACKETS] [-s SECONDS] [--size BYTES]\n"
 "         [--src IP] [--dst IP] [--dport PORT] [--sport-range LO-HI]\n"
 "         [--smac MAC] [--dmac MAC] [--batch N] [--prog FILE]\n"
+"         [--rate PPS] [--payload FILE]\n"
 "Sends UDP/IPv4 frames out of IFACE at line rate with BPF_PROG_RUN live\n"
 "frames (XDP_TX); stops after PACKETS or SECONDS, whichever comes first,\n"
 "or on SIGINT/SIGTERM; prints {\"sent\": N, \"seconds\": S, \"pps\": P}.\n"
@@ -132,6 +154,11 @@ usage(FILE *f)
 "      --smac MAC      Ethernet source (default: IFACE's address)\n"
 "      --dmac MAC      Ethernet destination (default: --dst's neighbour\n"
 "                      entry on IFACE, else ff:ff:ff:ff:ff:ff)\n"
+"      --rate PPS      offered rate, frames per second (default: as fast\n"
+"                      as the kernel sends); paced per call of ~10 ms\n"
+"      --payload FILE  the UDP payload: FILE's bytes, repeated to fill\n"
+"                      --size (default: a DNS query to ports 53/5353,\n"
+"                      zeros otherwise)\n"
 "      --batch N       frames per transmit flush (the kernel's\n"
 "                      batch_size), 1-256 (default 64)\n"
 "      --prog FILE     the XDP_TX program (default: " PROG_FILE " in\n"
@@ -180,7 +207,7 @@ static void
 parse_args(int argc, char **argv, struct blast_opts *o)
 {
 	enum { O_SIZE = 256, O_SRC, O_DST, O_DPORT, O_SPORT, O_SMAC, O_DMAC,
-		O_BATCH, O_PROG };
+		O_BATCH, O_PROG, O_RATE, O_PAYLOAD };
 	static const struct option lopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "packets", required_argument, NULL, 'n' },
@@ -194,6 +221,8 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 		{ "dmac", required_argument, NULL, O_DMAC },
 		{ "batch", required_argument, NULL, O_BATCH },
 		{ "prog", required_argument, NULL, O_PROG },
+		{ "rate", required_argument, NULL, O_RATE },
+		{ "payload", required_argument, NULL, O_PAYLOAD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -267,6 +296,16 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 			break;
 		case O_PROG:
 			o->prog = optarg;
+			break;
+		case O_RATE:
+			errno = 0;
+			o->rate = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(o->rate >= 1 && o->rate <= 1e9))
+				die("--rate: '%s' is not a rate of 1 to 1e9 frames per second",
+				    optarg);
+			break;
+		case O_PAYLOAD:
+			read_payload(optarg, o);
 			break;
 		case 'h':
 			usage(stdout);
@@ -350,8 +389,14 @@ build_frame(uint8_t *f, const struct blast_opts *o)
 	memcpy(f, &eth, sizeof(eth));
 	memcpy(f + ETH_HLEN, &ip, sizeof(ip));
 	memcpy(f + ETH_HLEN + sizeof(ip), &udp, sizeof(udp));
-	if ((o->dport == 53 || o->dport == 5353) && plen >= sizeof(dnsq))
+	if (o->payload_len > 0) {
+		size_t k;
+
+		for (k = 0; k < plen; k++)
+			pl[k] = o->payload[k % o->payload_len];
+	} else if ((o->dport == 53 || o->dport == 5353) && plen >= sizeof(dnsq)) {
 		memcpy(pl, dnsq, sizeof(dnsq));
+	}
 }
 
 static void
@@ -661,6 +706,8 @@ main(int argc, char **argv)
 
 	build_frame(frame, &o);
 	set_sport(frame, o.size, o.sport_lo);
+	if (o.rate > 0)
+		repeat = (uint32_t)(o.rate / 100 < 1 ? 1 : o.rate / 100);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -704,6 +751,24 @@ main(int argc, char **argv)
 		te = now();
 		if (deadline && te >= deadline)
 			break;
+		if (o.rate > 0) {
+			/*
+			 * Paced: calls of a hundredth of a second's frames, each
+			 * sent when the rate allows it; below the kernel's rate the
+			 * offered rate is this one, measured as the others are.
+			 */
+			double due = t0 + sent / o.rate;
+
+			repeat = (uint32_t)(o.rate / 100 < 1 ? 1 : o.rate / 100);
+			while (!stop && (te = now()) < due && (!deadline || te < deadline)) {
+				struct timespec d = { 0, (long)((due - te) * 1e9) };
+
+				nanosleep(&d, NULL);
+			}
+			if (deadline && te >= deadline)
+				break;
+			continue;
+		}
 		/* size the next call to CALL_SECONDS, or to what time is left */
 		if (te > tc) {
 			double rate = repeat / (te - tc), want = rate * CALL_SECONDS;
