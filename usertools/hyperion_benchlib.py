@@ -58,12 +58,17 @@ def median(xs):
 
 
 def lcore_count(spec):
-    """Lcores in an EAL list: "0-3" 4, "0,2,4" 3."""
+    """Lcores in an EAL list ("0-3": 4, "0,2,4": 3) or map ("0@0,1@1,2@1": 3)."""
     n = 0
     for part in spec.split(","):
-        a, _, b = part.partition("-")
+        a, _, b = part.split("@")[0].partition("-")
         n += (int(b) - int(a) + 1) if b else 1
     return n
+
+
+def eal_lcores(spec):
+    """-l for a list, --lcores for a map (lcore@cpu: more lcores than CPUs)."""
+    return ["--lcores", spec] if "@" in spec else ["-l", spec]
 
 
 def ratio(a, b):
@@ -398,7 +403,7 @@ def parse_testpmd(text):
 
 def hyperion(build, sb, policy, lcores="0-1", stage_cycles=False, pipeline="rtc", args=()):
     prefix = unique_prefix("h")
-    cmd = [os.path.join(build, "app/dpdk-hyperion"), "-l", lcores, "--no-huge", "-m", "1024",
+    cmd = [os.path.join(build, "app/dpdk-hyperion")] + eal_lcores(lcores) + ["--no-huge", "-m", "1024",
            "--no-pci", "--file-prefix", prefix, "--", "--iface", sb.if_dut, "--policy", policy,
            "--xdp-prog", os.path.join(build, "bpf/hyp_xdp.bpf.o"), "--stats-period", "1",
            "--metrics-port", "0", "--pipeline", pipeline] + list(args)
