@@ -274,11 +274,12 @@ class Blast:
     fast as the kernel sends) for a duration."""
 
     def __init__(self, build, sb, size=60, dport=53, payload=None, rate=None, sports=None,
-                 src=None):
+                 src=None, mix_share=None, mix_payload=None, mix_src=None):
         self.bin = os.path.join(build, "usertools/hyperion-blast/hyperion-blast")
         self.prog = os.path.join(build, "bpf/xdp_tx.bpf.o")
         self.sb, self.size, self.dport = sb, size, dport
         self.payload, self.rate, self.sports, self.src_ip = payload, rate, sports, src
+        self.mix = (mix_share, mix_payload, mix_src)
 
     def cmd(self, seconds):
         c = [self.bin, "-i", self.sb.if_src, "-s", str(seconds), "--size", str(self.size),
@@ -291,6 +292,11 @@ class Blast:
             c += ["--sport-range", self.sports]
         if self.src_ip:
             c += ["--src", self.src_ip]
+        share, mpay, msrc = self.mix
+        if share:
+            c += ["--mix-share", str(share)]
+            c += ["--mix-payload", mpay] if mpay else []
+            c += ["--mix-src", msrc] if msrc else []
         return self.sb.src(["taskset", "-c", str(SENDER_CPU)] + c)
 
     def run(self, seconds):

@@ -90,6 +90,12 @@ struct blast_opts {
 	double rate;			/* frames per second; 0: as fast as it goes */
 	uint8_t payload[FRAME_MAX];	/* --payload: the UDP payload, repeated */
 	size_t payload_len;
+	/* --mix-share: a second frame, another payload and/or source */
+	double mix_share;
+	bool mix_src_set;
+	struct in_addr mix_src;
+	uint8_t mix_payload[FRAME_MAX];
+	size_t mix_payload_len;
 };
 
 static volatile sig_atomic_t stop;
@@ -116,20 +122,20 @@ die(const char *fmt, ...)
 
 /* a payload file: at most a frame's worth is read, an empty one is refused */
 static void
-read_payload(const char *path, struct blast_opts *o)
+read_payload(const char *path, uint8_t buf[FRAME_MAX], size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 
 	if (f == NULL)
-		die("--payload %s: %s", path, strerror(errno));
-	o->payload_len = fread(o->payload, 1, sizeof(o->payload), f);
+		die("payload %s: %s", path, strerror(errno));
+	*len = fread(buf, 1, FRAME_MAX, f);
 	if (ferror(f)) {
 		fclose(f);
-		die("--payload %s: read error", path);
+		die("payload %s: read error", path);
 	}
 	fclose(f);
-	if (o->payload_len == 0)
-		die("--payload %s: empty", path);
+	if (*len == 0)
+		die("payload %s: empty", path);
 }
 
 static void
@@ -140,9 +146,10 @@ usage(FILE *f)
 "         [--src IP] [--dst IP] [--dport PORT] [--sport-range LO-HI]\n"
 "         [--smac MAC] [--dmac MAC] [--batch N] [--prog FILE]\n"
 "         [--rate PPS] [--payload FILE]\n"
+"         [--mix-share F [--mix-payload FILE] [--mix-src IP]]\n"
 "Sends UDP/IPv4 frames out of IFACE at line rate with BPF_PROG_RUN live\n"
 "frames (XDP_TX); stops after PACKETS or SECONDS, whichever comes first,\n"
-"or on SIGINT/SIGTERM; prints {\"sent\": N, \"seconds\": S, \"pps\": P}.\n"
+"or on SIGINT/SIGTERM; prints {\"sent\": N, \"mixed\": M, \"seconds\": S, \"pps\": P}.\n"
 "  -n, --packets N     frames to send (default: no limit)\n"
 "  -s, --seconds S     seconds to send (default: no limit)\n"
 "      --size BYTES    frame length without FCS, 42-1514 (default 60)\n"
@@ -159,6 +166,10 @@ usage(FILE *f)
 "      --payload FILE  the UDP payload: FILE's bytes, repeated to fill\n"
 "                      --size (default: a DNS query to ports 53/5353,\n"
 "                      zeros otherwise)\n"
+"      --mix-share F   a share 0..1 of the frames is the mix frame: the\n"
+"                      same but --mix-payload's bytes (a malicious payload)\n"
+"                      and/or from --mix-src (a blocklisted source); kept\n"
+"                      per call of frames, counted as \"mixed\" in the output\n"
 "      --batch N       frames per transmit flush (the kernel's\n"
 "                      batch_size), 1-256 (default 64)\n"
 "      --prog FILE     the XDP_TX program (default: " PROG_FILE " in\n"
@@ -207,7 +218,7 @@ static void
 parse_args(int argc, char **argv, struct blast_opts *o)
 {
 	enum { O_SIZE = 256, O_SRC, O_DST, O_DPORT, O_SPORT, O_SMAC, O_DMAC,
-		O_BATCH, O_PROG, O_RATE, O_PAYLOAD };
+		O_BATCH, O_PROG, O_RATE, O_PAYLOAD, O_MIX_SHARE, O_MIX_PAYLOAD, O_MIX_SRC };
 	static const struct option lopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "packets", required_argument, NULL, 'n' },
@@ -223,6 +234,9 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 		{ "prog", required_argument, NULL, O_PROG },
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "payload", required_argument, NULL, O_PAYLOAD },
+		{ "mix-share", required_argument, NULL, O_MIX_SHARE },
+		{ "mix-payload", required_argument, NULL, O_MIX_PAYLOAD },
+		{ "mix-src", required_argument, NULL, O_MIX_SRC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -305,7 +319,20 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 				    optarg);
 			break;
 		case O_PAYLOAD:
-			read_payload(optarg, o);
+			read_payload(optarg, o->payload, &o->payload_len);
+			break;
+		case O_MIX_SHARE:
+			errno = 0;
+			o->mix_share = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(o->mix_share >= 0 && o->mix_share <= 1))
+				die("--mix-share: '%s' is not a share from 0 to 1", optarg);
+			break;
+		case O_MIX_PAYLOAD:
+			read_payload(optarg, o->mix_payload, &o->mix_payload_len);
+			break;
+		case O_MIX_SRC:
+			parse_ip("--mix-src", optarg, &o->mix_src);
+			o->mix_src_set = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -317,6 +344,8 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (see --help)", argv[optind]);
+	if (o->mix_share > 0 && !o->mix_src_set && o->mix_payload_len == 0)
+		die("--mix-share needs --mix-payload or --mix-src: the mix frame would be the same");
 	if (!o->ifname)
 		die("-i IFACE is required (see --help)");
 }
@@ -675,8 +704,8 @@ main(int argc, char **argv)
 	struct bpf_object *obj = NULL;
 	struct sigaction sa;
 	char pathbuf[PATH_MAX + 64];
-	uint8_t frame[FRAME_MAX], ifmac[ETH_ALEN];
-	uint64_t sent = 0, x0 = 0, e0 = 0, x1, e1;
+	uint8_t frame[FRAME_MAX], mix[FRAME_MAX], ifmac[ETH_ALEN];
+	uint64_t sent = 0, mixed = 0, x0 = 0, e0 = 0, x1, e1;
 	uint32_t repeat = REPEAT_FIRST;
 	const char *path;
 	double t0, t1, deadline;
@@ -706,8 +735,21 @@ main(int argc, char **argv)
 
 	build_frame(frame, &o);
 	set_sport(frame, o.size, o.sport_lo);
+	if (o.mix_share > 0) {
+		static struct blast_opts mo;	/* three frames' worth: not on the stack */
+
+		mo = o;
+		if (o.mix_src_set)
+			mo.src = o.mix_src;
+		if (o.mix_payload_len > 0) {
+			memcpy(mo.payload, o.mix_payload, o.mix_payload_len);
+			mo.payload_len = o.mix_payload_len;
+		}
+		build_frame(mix, &mo);
+		set_sport(mix, o.size, o.sport_lo);
+	}
 	if (o.rate > 0)
-		repeat = (uint32_t)(o.rate / 100 < 1 ? 1 : o.rate / 100);
+		repeat = (uint32_t)(o.rate * CALL_SECONDS < 1 ? 1 : o.rate * CALL_SECONDS);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -730,9 +772,15 @@ main(int argc, char **argv)
 			.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 			.batch_size = o.batch);
 		double tc = now(), te;
+		bool use_mix;
 
 		if (o.packets && o.packets - sent < repeat)
 			repeat = (uint32_t)(o.packets - sent);
+		/* a call is one frame's copies: the share is kept call by call */
+		use_mix = o.mix_share > 0 &&
+			  (double)mixed + repeat / 2.0 <= o.mix_share * (double)(sent + repeat);
+		if (use_mix)
+			run.data_in = mix;
 		run.repeat = repeat;
 		err = bpf_prog_test_run_opts(prog_fd, &run);
 		if (err) {
@@ -746,6 +794,7 @@ main(int argc, char **argv)
 			die("BPF_PROG_RUN: %s", strerror(err));
 		}
 		sent += repeat;
+		mixed += use_mix ? repeat : 0;
 		if (o.packets && sent >= o.packets)
 			break;
 		te = now();
@@ -753,15 +802,17 @@ main(int argc, char **argv)
 			break;
 		if (o.rate > 0) {
 			/*
-			 * Paced: calls of a hundredth of a second's frames, each
+			 * Paced: calls of CALL_SECONDS of frames (a call costs the
+			 * kernel a dispatcher update, milliseconds here), each
 			 * sent when the rate allows it; below the kernel's rate the
 			 * offered rate is this one, measured as the others are.
 			 */
 			double due = t0 + sent / o.rate;
 
-			repeat = (uint32_t)(o.rate / 100 < 1 ? 1 : o.rate / 100);
+			repeat = (uint32_t)(o.rate * CALL_SECONDS < 1 ? 1 : o.rate * CALL_SECONDS);
 			while (!stop && (te = now()) < due && (!deadline || te < deadline)) {
-				struct timespec d = { 0, (long)((due - te) * 1e9) };
+				/* at most 0.1 s a sleep: tv_nsec stays below a second */
+				struct timespec d = { 0, (long)((due - te > 0.1 ? 0.1 : due - te) * 1e9) };
 
 				nanosleep(&d, NULL);
 			}
@@ -788,7 +839,7 @@ main(int argc, char **argv)
 			e1 - e0, x1 - x0 ? "" :
 			" (nothing transmitted: on veth the peer needs an XDP "
 			"program or GRO on)");
-	printf("{\"sent\": %" PRIu64 ", \"seconds\": %.3f, \"pps\": %.0f}\n",
-	       sent, t1 - t0, t1 > t0 ? sent / (t1 - t0) : 0.0);
+	printf("{\"sent\": %" PRIu64 ", \"mixed\": %" PRIu64 ", \"seconds\": %.3f, \"pps\": %.0f}\n",
+	       sent, mixed, t1 - t0, t1 > t0 ? sent / (t1 - t0) : 0.0);
 	return 0;
 }
