@@ -13,6 +13,8 @@ pkgs=(
 	# run and test
 	iproute2 ethtool iputils-ping xdp-tools python3 python3-scapy python3-jsonschema tcpreplay procps
 	prometheus curl openssl util-linux logrotate
+	# benchmarks and experiments (usertools/hyperion-bench, hyperion-experiment)
+	python3-yaml python3-matplotlib
 )
 
 missing=()
