@@ -407,9 +407,15 @@ def parse_testpmd(text):
     return res
 
 
-def hyperion(build, sb, policy, lcores="0-1", stage_cycles=False, pipeline="rtc", args=()):
+def hyperion(build, sb, policy, lcores="0-1", stage_cycles=False, pipeline="rtc", args=(),
+             queues=1):
     prefix = unique_prefix("h")
-    cmd = [os.path.join(build, "app/dpdk-hyperion")] + eal_lcores(lcores) + ["--no-huge", "-m", "1024",
+    # DPDK 22.11's PMD counts only combined channels, which veth lacks: more
+    # than one queue needs the test preload that answers ETHTOOL_GCHANNELS
+    # (drivers-cfg/veth.yaml, quirk veth-no-combined-channels)
+    pre = ["env", "LD_PRELOAD=" + os.path.join(build, "test/veth-channels/libhyp_veth_channels.so")] \
+        if queues > 1 else []
+    cmd = pre + [os.path.join(build, "app/dpdk-hyperion")] + eal_lcores(lcores) + ["--no-huge", "-m", "1024",
            "--no-pci", "--file-prefix", prefix, "--", "--iface", sb.if_dut, "--policy", policy,
            "--xdp-prog", os.path.join(build, "bpf/hyp_xdp.bpf.o"), "--stats-period", "1",
            "--metrics-port", "0", "--pipeline", pipeline] + list(args)

@@ -323,7 +323,11 @@ meta_init(struct hyp_tls_meta *m)
 	m->sni = m->version = m->subject = m->issuer = m->serial = m->fingerprint = "";
 }
 
-/* server_name's list: the first host_name (RFC 6066 3) */
+/*
+ * server_name's list: the first host_name (RFC 6066 3). An empty one is not
+ * a name (HostName is <1..2^16-1>): the next is taken, so an empty entry
+ * cannot hide the real one from tls.sni, nor make an event with no buffer.
+ */
 static int
 server_name(struct rd *ext, const uint8_t **sni, size_t *sni_len)
 {
@@ -333,7 +337,7 @@ server_name(struct rd *ext, const uint8_t **sni, size_t *sni_len)
 		uint8_t type = (uint8_t)rd_uint(&list, 1);
 		struct rd name = rd_sub(&list, rd_uint(&list, 2));
 
-		if (!list.bad && type == 0 && *sni == NULL) {
+		if (!list.bad && type == 0 && name.n > 0 && *sni == NULL) {
 			*sni = name.p;
 			*sni_len = name.n;
 		}

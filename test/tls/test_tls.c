@@ -9,6 +9,7 @@
  * name, the SSLv2-framed hello, and streams that are not TLS at all.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -916,6 +917,64 @@ test_memory(EVP_PKEY *key)
 	X509_free(a);
 }
 
+/* a ClientHello whose server_name list is NAMES (type, length-prefixed) */
+static void
+hello_with_names(struct bytes *out, const uint8_t *names, size_t n)
+{
+	struct bytes m = { 0 }, body = { 0 };
+	uint8_t rnd[32] = { 0 };
+
+	put_u(&body, 0x0303, 2);
+	put(&body, rnd, 32);
+	put_u(&body, 0, 1);			/* session id */
+	put_u(&body, 2, 2);
+	put_u(&body, 0xc02b, 2);		/* one cipher suite */
+	put_u(&body, 1, 1);
+	put_u(&body, 0, 1);			/* null compression */
+	put_u(&body, (uint32_t)(4 + 2 + n), 2);	/* extensions */
+	put_u(&body, 0, 2);			/* server_name */
+	put_u(&body, (uint32_t)(2 + n), 2);
+	put_u(&body, (uint32_t)n, 2);
+	put(&body, names, n);
+	put_u(&m, 1, 1);
+	put_u(&m, (uint32_t)body.n, 3);
+	put(&m, body.p, body.n);
+	put_records(out, 22, m.p, m.n, 16384);
+	free(body.p);
+	free(m.p);
+}
+
+/* an empty host_name (fuzz_tls found the event it made, with no buffer) */
+static void
+test_empty_host_name(void)
+{
+	static const uint8_t empty_then_real[] = { 0, 0, 0, 0, 0, 9, 'b', '.', 'e', 'x', 'a', 'm',
+						   'p', 'l', 'e' };
+	static const uint8_t only_empty[] = { 3, 0, 1, 'x', 0, 0, 0 };
+	struct hyp_tls_stats st = { 0 };
+	struct bytes a = { 0 }, b = { 0 };
+	struct hyp_tls_dir *d = dir(false), *e = dir(false);
+	struct rec r = { 0 }, q = { 0 };
+	int rc1, rc2;
+
+	hello_with_names(&a, empty_then_real, sizeof(empty_then_real));
+	rc1 = feed_cut(d, NULL, &a, a.n, &r, &st);
+	tap(rc1 == 0 && r.n == 1 && strcmp(r.e[0].sni, "b.example") == 0,
+	    "server_name: an empty host_name is skipped, the next one is the SNI",
+	    "rc %d events %u sni '%s'", rc1, r.n, r.n ? r.e[0].sni : "");
+	hello_with_names(&b, only_empty, sizeof(only_empty));
+	rc2 = feed_cut(e, NULL, &b, b.n, &q, &st);
+	tap(rc2 == 0 && q.n == 0 && st.client_hellos == 2,
+	    "server_name: only another type and an empty host_name: a hello, no SNI event",
+	    "rc %d events %u hellos %" PRIu64, rc2, q.n, st.client_hellos);
+	rec_free(&r);
+	rec_free(&q);
+	hyp_tls_dir_free(d);
+	hyp_tls_dir_free(e);
+	free(a.p);
+	free(b.p);
+}
+
 int
 main(void)
 {
@@ -925,6 +984,7 @@ main(void)
 	test_tls13(key);
 	test_certificates(key);
 	test_hostile();
+	test_empty_host_name();
 	test_sslv2();
 	test_memory(key);
 	tap(strcmp(hyp_tls_version_name(0x0303), "TLS 1.2") == 0 &&
