@@ -215,6 +215,7 @@ hyp_dns_questions(const uint8_t *msg, size_t len, struct hyp_dns_question *q,
 			*err = ret;
 			return i;
 		}
+		q[i].len = (uint16_t)ret;
 		q[i].qtype = dns_be16(msg + next);
 		off = next + 4;
 	}
@@ -473,16 +474,15 @@ hyp_dns_set_create(const struct hyp_policy_dns_rule *rules, size_t n)
 }
 
 int
-hyp_dns_set_match(const struct hyp_dns_set *s, const char *name)
+hyp_dns_set_match_len(const struct hyp_dns_set *s, const char *name, size_t len)
 {
 	uint32_t h = FNV32_OFFSET;
-	size_t len, i;
+	size_t i;
 	int best;
 
 	if (s == NULL || name == NULL)
 		return -1;
 	best = s->root_idx;
-	len = strlen(name);
 	/* shortest suffix first, so the last hit is the most specific */
 	for (i = len; i-- > 0;) {
 		h = dns_hash_step(h, name[i]);
@@ -494,6 +494,12 @@ hyp_dns_set_match(const struct hyp_dns_set *s, const char *name)
 		}
 	}
 	return best;
+}
+
+int
+hyp_dns_set_match(const struct hyp_dns_set *s, const char *name)
+{
+	return name != NULL ? hyp_dns_set_match_len(s, name, strlen(name)) : -1;
 }
 
 size_t

@@ -51,6 +51,7 @@ extern "C" {
 
 struct hyp_dns_question {
 	char name[HYP_DNS_NAME_BUF];	/**< as hyp_dns_query_name() gives it */
+	uint16_t len;			/**< strlen(name): copies and matches need no scan */
 	uint16_t qtype;
 };
 
@@ -157,6 +158,9 @@ struct hyp_dns_set *hyp_dns_set_create(const struct hyp_policy_dns_rule *rules,
  *   hyp_dns_set_create(), or -1 if none matches (or on NULL arguments).
  */
 int hyp_dns_set_match(const struct hyp_dns_set *s, const char *name);
+
+/** hyp_dns_set_match() of a name whose length the caller knows (len = strlen(name)). */
+int hyp_dns_set_match_len(const struct hyp_dns_set *s, const char *name, size_t len);
 
 /** Number of rules the set was built from. */
 size_t hyp_dns_set_count(const struct hyp_dns_set *s);

@@ -503,7 +503,8 @@ hyp_engine_rule_threshold(const struct hyp_engine *e, unsigned int slot)
 static void
 report_question(struct hyp_verdict *v, const struct hyp_dns_question *q, const uint8_t *msg)
 {
-	memcpy(v->rrname, q->name, sizeof(v->rrname));
+	/* the name's bytes, not the whole buffer: this runs for every query */
+	memcpy(v->rrname, q->name, (size_t)q->len + 1);
 	v->rrtype = q->qtype;
 	v->dns_id = (uint16_t)(msg[0] << 8 | msg[1]);
 }
@@ -539,11 +540,11 @@ inspect_dns(const struct hyp_engine *e, struct hyp_engine_scratch *s, const uint
 			err = e_m;
 		for (i = 0; i < (int)n; i++) {
 			if (s != NULL && s->n_q < HYP_DETECT_MAX_QUERIES)
-				memcpy(s->qnames[s->n_q++], q[i].name, HYP_DNS_NAME_BUF);
+				memcpy(s->qnames[s->n_q++], q[i].name, (size_t)q[i].len + 1);
 			if (!v->dns_query)
 				report_question(v, &q[i], payload + off[m]);
 			v->dns_query = true;
-			idx = hyp_dns_set_match(e->dns, q[i].name);
+			idx = hyp_dns_set_match_len(e->dns, q[i].name, q[i].len);
 			if (idx < 0 || hyp_dns_set_rule(e->dns, idx, &id, &a) != 0)
 				continue;
 			if (a > v->action || (a == v->action && (v->rule_id == 0 || id < v->rule_id)))

@@ -17,10 +17,12 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_debug.h>
 #include <rte_errno.h>
@@ -338,27 +340,47 @@ hyp_flow_maybe_fragment(const uint8_t *frame, uint32_t len)
 	}
 }
 
+/* memcmp()'s order on two 16-byte addresses, in two word compares, no call */
+static inline int
+addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	a0 = rte_be_to_cpu_64(a0);
+	b0 = rte_be_to_cpu_64(b0);
+	if (a0 != b0)
+		return a0 < b0 ? -1 : 1;
+	a1 = rte_be_to_cpu_64(a1);
+	b1 = rte_be_to_cpu_64(b1);
+	return a1 == b1 ? 0 : a1 < b1 ? -1 : 1;
+}
+
 int
 hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k)
 {
-	int c = memcmp(m->src, m->dst, sizeof(m->src));
+	int c = addr_cmp(m->src, m->dst);
 	int dir = c > 0 || (c == 0 && m->sport > m->dport);
 
-	/* the pad bytes are hashed and compared: they must be zero */
-	memset(k, 0, sizeof(*k));
-	if (dir == 0) {
-		memcpy(k->addr_a, m->src, sizeof(k->addr_a));
-		memcpy(k->addr_b, m->dst, sizeof(k->addr_b));
-		k->port_a = m->sport;
-		k->port_b = m->dport;
-	} else {
-		memcpy(k->addr_a, m->dst, sizeof(k->addr_a));
-		memcpy(k->addr_b, m->src, sizeof(k->addr_b));
-		k->port_a = m->dport;
-		k->port_b = m->sport;
-	}
-	k->proto = m->proto;
-	k->family = m->family;
+	const uint8_t *a = dir ? m->dst : m->src, *b = dir ? m->src : m->dst;
+	uint16_t pa = dir ? m->dport : m->sport, pb = dir ? m->sport : m->dport;
+	uint8_t tail[sizeof(*k) - offsetof(struct hyp_flow5, port_a)] = { 0 };
+
+	/*
+	 * The ports, protocol, family and zeroed padding as whole words: the
+	 * hash reads the key in 8-byte words right away, and a word load over
+	 * narrower stores cannot be forwarded from the store buffer.
+	 */
+	memcpy(tail, &pa, sizeof(pa));
+	memcpy(tail + 2, &pb, sizeof(pb));
+	tail[offsetof(struct hyp_flow5, proto) - offsetof(struct hyp_flow5, port_a)] = m->proto;
+	tail[offsetof(struct hyp_flow5, family) - offsetof(struct hyp_flow5, port_a)] = m->family;
+	memcpy(k->addr_a, a, sizeof(k->addr_a));
+	memcpy(k->addr_b, b, sizeof(k->addr_b));
+	memcpy(&k->port_a, tail, sizeof(tail));
 	return dir;
 }
 
@@ -380,6 +402,7 @@ struct hyp_flow_table {
 	uint64_t sweep_tsc;		/* the sweep has paid for the time up to here */
 	uint64_t sweep_period;		/* the period slot_tsc was worked out for */
 	uint64_t slot_tsc;		/* one slot's share of it */
+	uint64_t removals;		/* the stamp of hyp_flow_prefetch()'s hints */
 	struct hyp_flow_table_stats st;
 	hyp_flow_release_t release;
 	void *release_arg;
@@ -483,6 +506,8 @@ flow_remove(struct hyp_flow_table *t, uint32_t pos)
 		HYP_FLOW_LOG(ERR, "slot %u: delete returned %d", pos, ret);
 		return -EINVAL;
 	}
+	/* the key's position may now be given to another flow */
+	t->removals++;
 	if (t->release != NULL)
 		t->release(t->release_arg, e);
 	t->used[pos] = 0;
@@ -537,11 +562,10 @@ flow_evict(struct hyp_flow_table *t)
 	return 0;
 }
 
-void
+uint64_t
 hyp_flow_prefetch(struct hyp_flow_table *t, const struct hyp_flow5 *const *keys,
-		  const uint32_t *hashes, unsigned int n)
+		  const uint32_t *hashes, unsigned int n, int32_t *pos)
 {
-	int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
 	unsigned int i, k, c;
 
 	for (i = 0; i < n; i += c) {
@@ -549,12 +573,16 @@ hyp_flow_prefetch(struct hyp_flow_table *t, const struct hyp_flow5 *const *keys,
 		/* the bulk lookup prefetches the buckets of all c keys before it compares */
 		if (rte_hash_lookup_with_hash_bulk(t->h, (const void **)(uintptr_t)(keys + i),
 						   (hash_sig_t *)(uintptr_t)(hashes + i), c,
-						   pos) != 0)
-			return;
-		for (k = 0; k < c; k++)
+						   pos + i) != 0) {
+			for (k = i; k < n; k++)
+				pos[k] = -EINVAL;
+			break;
+		}
+		for (k = i; k < i + c; k++)
 			if (pos[k] >= 0)
 				rte_prefetch0(&t->entries[pos[k]]);
 	}
+	return t->removals;
 }
 
 struct hyp_flow_entry *
@@ -590,6 +618,20 @@ hyp_flow_lookup_or_add(struct hyp_flow_table *t, const struct hyp_flow5 *k,
 	t->used[pos] = 1;
 	t->count++;
 	t->st.added++;
+	return e;
+}
+
+struct hyp_flow_entry *
+hyp_flow_lookup_or_add_hinted(struct hyp_flow_table *t, const struct hyp_flow5 *k,
+			      uint32_t hash, int32_t pos, uint64_t stamp, uint64_t now_tsc)
+{
+	struct hyp_flow_entry *e;
+
+	if (pos < 0 || stamp != t->removals)
+		return hyp_flow_lookup_or_add(t, k, hash, now_tsc);
+	RTE_ASSERT((uint32_t)pos < t->capacity && t->used[pos]);
+	e = &t->entries[pos];
+	e->last_tsc = now_tsc;
 	return e;
 }
 

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -118,10 +119,16 @@ struct hyp_flow5 {
 	uint16_t port_b;
 	uint8_t proto;
 	uint8_t family;		/**< 4 or 6: an IPv4 flow never equals an IPv6 one */
-	uint8_t pad[2];
+	/*
+	 * To 48 bytes: rte_hash compares 16/32/48/64-byte keys with vector
+	 * instructions inline and any other length through a memcmp() call,
+	 * which was the flow table's largest single cost per packet.
+	 */
+	uint8_t pad[10];
 };
 
-_Static_assert(sizeof(struct hyp_flow5) == 40, "hyp_flow5 layout");
+_Static_assert(sizeof(struct hyp_flow5) == 48 && offsetof(struct hyp_flow5, port_b) == 34,
+	       "hyp_flow5 layout");
 
 /**
  * Build the normalized key of a parsed packet.
@@ -252,14 +259,18 @@ struct hyp_flow_table *hyp_flow_table_create(const char *name,
 void hyp_flow_table_free(struct hyp_flow_table *t);
 
 /**
- * Bring the table's buckets and entries of n flows into the cache ahead of
- * their hyp_flow_lookup_or_add(), as a burst's worth: one bulk lookup
- * (rte_hash prefetches every key's buckets before it compares any), then a
- * prefetch of each entry found. Changes nothing; a failed lookup only
- * prefetches less. Owner only.
+ * Look n flows up as a burst's worth: one bulk lookup (rte_hash prefetches
+ * every key's buckets before it compares any), then a prefetch of each
+ * entry found. Changes nothing. Owner only.
+ *
+ * @param pos
+ *   Output, n hints for hyp_flow_lookup_or_add_hinted(): where each flow
+ *   is, negative if it was not found (or the lookup failed).
+ * @return
+ *   The table's stamp the hints are valid under: a removal changes it.
  */
-void hyp_flow_prefetch(struct hyp_flow_table *t, const struct hyp_flow5 *const *keys,
-		       const uint32_t *hashes, unsigned int n);
+uint64_t hyp_flow_prefetch(struct hyp_flow_table *t, const struct hyp_flow5 *const *keys,
+			   const uint32_t *hashes, unsigned int n, int32_t *pos);
 
 /**
  * The entry of a flow, added if new. A new entry has zero counters,
@@ -277,6 +288,18 @@ void hyp_flow_prefetch(struct hyp_flow_table *t, const struct hyp_flow5 *const *
 struct hyp_flow_entry *hyp_flow_lookup_or_add(struct hyp_flow_table *t,
 					      const struct hyp_flow5 *k,
 					      uint32_t hash, uint64_t now_tsc);
+
+/**
+ * hyp_flow_lookup_or_add() that trusts a hint of hyp_flow_prefetch()'s
+ * while its stamp holds: a flow found there is taken without a second
+ * lookup. After any removal (an eviction to make room, an expiry) or for a
+ * flow not found then (an earlier packet of the burst may have added it),
+ * it looks up again. Owner only.
+ */
+struct hyp_flow_entry *hyp_flow_lookup_or_add_hinted(struct hyp_flow_table *t,
+						     const struct hyp_flow5 *k, uint32_t hash,
+						     int32_t pos, uint64_t stamp,
+						     uint64_t now_tsc);
 
 /**
  * Remove idle flows, a little at a time. Examines at most budget slots of

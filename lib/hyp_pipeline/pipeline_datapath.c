@@ -614,6 +614,12 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 	const struct hyp_flow5 *lookup[HYP_PIPE_MAX_BURST];
 	uint32_t hashes[HYP_PIPE_MAX_BURST], lookup_h[HYP_PIPE_MAX_BURST];
 	int rets[HYP_PIPE_MAX_BURST], dirs[HYP_PIPE_MAX_BURST];
+	int32_t hint[HYP_PIPE_MAX_BURST];
+	uint16_t lk[HYP_PIPE_MAX_BURST];
+	/* what the burst consumes, freed in one go at its end */
+	struct rte_mbuf *dead[HYP_PIPE_MAX_BURST];
+	unsigned int n_dead = 0;
+	uint64_t stamp;
 	struct pipe_df df = { p, NULL, now };
 	struct stage_clock sc = { p->c.stage_cycles, now };
 	struct hyp_verdict v;
@@ -631,11 +637,12 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			continue;
 		dirs[i] = hyp_flow5_from_meta(&metas[i], &keys[i]);
 		hashes[i] = hyp_flow5_hash(&keys[i]);
+		lk[i] = (uint16_t)n_lookup;
 		lookup[n_lookup] = &keys[i];
 		lookup_h[n_lookup++] = hashes[i];
 	}
 	stage_mark(&sc, &st->cyc_parse);
-	hyp_flow_prefetch(w->flows, lookup, lookup_h, n_lookup);
+	stamp = hyp_flow_prefetch(w->flows, lookup, lookup_h, n_lookup, hint);
 	stage_mark(&sc, &st->cyc_flow);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -662,7 +669,8 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 		}
 		dir = dirs[i];
 		hash = hashes[i];
-		fe = hyp_flow_lookup_or_add(w->flows, &keys[i], hash, now);
+		fe = hyp_flow_lookup_or_add_hinted(w->flows, &keys[i], hash, hint[lk[i]], stamp,
+						   now);
 		if (fe != NULL) {
 			fe->packets[dir]++;
 			fe->bytes[dir] += rte_pktmbuf_pkt_len(m);
@@ -680,7 +688,7 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 				st->cached_drops++;
 				st->dropped++;
 				stage_mark(&sc, &st->cyc_flow);
-				rte_pktmbuf_free(m);
+				dead[n_dead++] = m;
 				stage_mark(&sc, &st->cyc_output);
 				continue;
 			}
@@ -699,7 +707,7 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			/* fall through */
 		case TCP_REFUSED:
 			stage_mark_around(&sc, &st->cyc_stream, w, &eng);
-			rte_pktmbuf_free(m);
+			dead[n_dead++] = m;
 			stage_mark(&sc, &st->cyc_output);
 			continue;
 		case TCP_ALONE: {
@@ -746,7 +754,7 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 					     direct, now);
 			drop_verdict(p, w, st, fe, dir, mt, &v, gen, now);
 			stage_mark(&sc, &st->cyc_verdict);
-			rte_pktmbuf_free(m);
+			dead[n_dead++] = m;
 			stage_mark(&sc, &st->cyc_output);
 			continue;
 		}
@@ -756,11 +764,15 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 			st->passed++;
 out:
 		if (out_port == HYP_PIPE_NO_PORT)
-			rte_pktmbuf_free(m);	/* IDS: inspected and consumed */
+			dead[n_dead++] = m;	/* IDS: inspected and consumed */
 		else if (hyp_defrag_is_reassembled(m))
 			emit_originals(p, w, st, m, out_port, out, n_out, direct);
 		else
 			out[out_port][n_out[out_port]++] = m;
+		stage_mark(&sc, &st->cyc_output);
+	}
+	if (n_dead != 0) {
+		rte_pktmbuf_free_bulk(dead, n_dead);
 		stage_mark(&sc, &st->cyc_output);
 	}
 	if (sc.on) {

@@ -509,7 +509,7 @@ test_normalize(void)
 {
 	struct hyp_pkt_meta fwd, rev, m6;
 	struct hyp_flow5 kf, kr, k6, kp;
-	static const uint8_t pad_zero[2];
+	static const uint8_t pad_zero[sizeof(((struct hyp_flow5 *)0)->pad)];
 	uint8_t mapped_a[16] = { [10] = 0xff, [11] = 0xff };
 	uint8_t mapped_b[16] = { [10] = 0xff, [11] = 0xff };
 	int df, dr;
@@ -526,7 +526,7 @@ test_normalize(void)
 	    "fwd %d rev %d", df, dr);
 	tap(kf.port_a == 53 && kf.port_b == 43000 &&
 	    kf.addr_a[15] == 1 && kf.addr_b[15] == 2 &&
-	    memcmp(kf.pad, pad_zero, 2) == 0 && kf.family == 4 &&
+	    memcmp(kf.pad, pad_zero, sizeof(pad_zero)) == 0 && kf.family == 4 &&
 	    kf.proto == IP_UDP,
 	    "side A is the lower address; padding zeroed", NULL);
 
@@ -590,9 +590,11 @@ test_table_prefetch(void)
 	struct hyp_flow5 k[150];
 	const struct hyp_flow5 *kp[150];
 	uint32_t h[150];
-	struct hyp_flow_entry *before[100];
+	struct hyp_flow_entry *before[100], *e;
 	struct hyp_flow_table *t = hyp_flow_table_create("tf_prefetch", 1024, SOCKET_ID_ANY);
 	unsigned int i, bad = 0;
+	int32_t pos[150];
+	uint64_t stamp;
 
 	if (t == NULL) {
 		tap(false, "prefetch: table", "rte_errno %d", rte_errno);
@@ -608,8 +610,8 @@ test_table_prefetch(void)
 		kp[i] = &k[i];
 		h[i] = hyp_flow5_hash(&k[i]);
 	}
-	hyp_flow_prefetch(t, kp, h, 150);
-	hyp_flow_prefetch(t, kp, h, 0);
+	stamp = hyp_flow_prefetch(t, kp, h, 150, pos);
+	hyp_flow_prefetch(t, kp, h, 0, pos);
 	for (i = 0; i < 100; i++)
 		if (get_n(t, i, 20) != before[i] || before[i]->packets[0] != i ||
 		    before[i]->first_tsc != 10)
@@ -617,6 +619,35 @@ test_table_prefetch(void)
 	tap(bad == 0 && hyp_flow_table_count(t) == 100,
 	    "prefetch of 100 known and 50 unknown flows adds, moves and changes none",
 	    "bad %u count %u", bad, hyp_flow_table_count(t));
+	for (i = 0, bad = 0; i < 150; i++)
+		if ((i < 100) != (pos[i] >= 0))
+			bad++;
+	for (i = 0; i < 100; i++)
+		if (hyp_flow_lookup_or_add_hinted(t, &k[i], h[i], pos[i], stamp, 30) != before[i] ||
+		    before[i]->last_tsc != 30)
+			bad++;
+	/* an unknown flow's hint: added once, then found by the second packet */
+	e = hyp_flow_lookup_or_add_hinted(t, &k[120], h[120], pos[120], stamp, 30);
+	if (e == NULL || e->first_tsc != 30 ||
+	    hyp_flow_lookup_or_add_hinted(t, &k[120], h[120], pos[120], stamp, 31) != e)
+		bad++;
+	tap(bad == 0 && hyp_flow_table_count(t) == 101,
+	    "prefetch hints: the known flows' entries, an unknown one added once", "bad %u", bad);
+
+	/*
+	 * Flow 5 expires and the table fills up, so its position holds another
+	 * flow: the old hint, under the old stamp, must not hand that flow out.
+	 */
+	for (i = 0; i < 150; i++)
+		if (i != 5)
+			get_n(t, i, 1000);
+	hyp_flow_table_expire(t, 1000, 500, 1024);
+	for (i = 1000; hyp_flow_table_count(t) < hyp_flow_table_capacity(t); i++)
+		get_n(t, i, 1000);
+	e = hyp_flow_lookup_or_add_hinted(t, &k[5], h[5], pos[5], stamp, 2000);
+	tap(e != NULL && memcmp(&e->key, &k[5], sizeof(k[5])) == 0 && e->first_tsc == 2000,
+	    "a hint made before a removal is not trusted: the flow is looked up again",
+	    "entry %p", (void *)e);
 	hyp_flow_table_free(t);
 }
 

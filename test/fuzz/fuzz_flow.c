@@ -63,7 +63,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	dir = hyp_flow5_from_meta(&m, &k);
 	CHECK(dir == 0 || dir == 1);
-	CHECK(k.pad[0] == 0 && k.pad[1] == 0);
+	for (size_t i = 0; i < sizeof(k.pad); i++)
+		CHECK(k.pad[i] == 0);
 	CHECK(k.family == m.family && k.proto == m.proto);
 
 	r = m;
