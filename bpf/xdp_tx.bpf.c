@@ -20,17 +20,26 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+#include "xdp_tx_shared.h"
 
-/* the layout hyperion-blast writes into .rodata */
-struct blast_cfg {
-	__u16 sport_lo;		/* first source port, host order */
-	__u16 pad;
-	__u32 sport_n;		/* ports in the range; 0: rewrite nothing */
-};
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile struct blast_cfg blast_cfg = {};
 __u32 sport_next;	/* only ever run by BPF_PROG_RUN on one CPU at a time */
+__u32 frame_next;	/* likewise: the copy count of a replay */
+
+/*
+ * A capture's frames, for --pcap: one call of BPF_PROG_RUN sends copies of
+ * one input frame, so a replay in file order at the template's rate needs
+ * each copy rewritten into the next frame here. hyperion-blast sizes the
+ * map to the file before loading.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct blast_frame);
+} blast_frames SEC(".maps");
 
 static __always_inline __u16
 csum_replace16(__u16 check, __u16 from, __u16 to)
@@ -72,10 +81,40 @@ next_sport(struct xdp_md *ctx)
 	udp->source = port;
 }
 
+/*
+ * The copy becomes the next frame of the capture: cut to its length (the
+ * input frame is the longest of the file, so the tail only shrinks), then
+ * its bytes. A frame that cannot be written is not sent.
+ */
+static __always_inline int
+next_frame(struct xdp_md *ctx)
+{
+	__u32 i = frame_next, k, len, have;
+	struct blast_frame *f;
+
+	frame_next = i + 1;
+	k = (i / blast_cfg.frames_repeat) % blast_cfg.frames_n;
+	f = bpf_map_lookup_elem(&blast_frames, &k);
+	if (!f)
+		return XDP_ABORTED;
+	len = f->len;
+	if (len < 14 || len > BLAST_FRAME_MAX)
+		return XDP_ABORTED;
+	have = ctx->data_end - ctx->data;
+	if (have != len && bpf_xdp_adjust_tail(ctx, (int)len - (int)have))
+		return XDP_ABORTED;
+	if (bpf_xdp_store_bytes(ctx, 0, f->data, len))
+		return XDP_ABORTED;
+	return XDP_TX;
+}
+
 SEC("xdp")
 int
 xdp_tx(struct xdp_md *ctx)
 {
+	/* a replay: the loader set frames_repeat too (the verifier sees the division) */
+	if (blast_cfg.frames_n > 0 && blast_cfg.frames_repeat > 0)
+		return next_frame(ctx);
 	if (blast_cfg.sport_n > 1)
 		next_sport(ctx);
 	return XDP_TX;

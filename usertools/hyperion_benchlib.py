@@ -270,20 +270,27 @@ class Sandbox:
 
 class Blast:
     """hyperion-blast on the SRC veth, pinned to SENDER_CPU: a template (size,
-    UDP port, payload file, source ports, source address) at a rate (None: as
-    fast as the kernel sends) for a duration."""
+    UDP port, payload file, source ports, source address) or a capture's
+    frames in file order (pcap), at a rate (None: as fast as the kernel
+    sends) for a duration."""
 
     def __init__(self, build, sb, size=60, dport=53, payload=None, rate=None, sports=None,
-                 src=None, mix_share=None, mix_payload=None, mix_src=None):
+                 src=None, mix_share=None, mix_payload=None, mix_src=None, pcap=None):
         self.bin = os.path.join(build, "usertools/hyperion-blast/hyperion-blast")
         self.prog = os.path.join(build, "bpf/xdp_tx.bpf.o")
         self.sb, self.size, self.dport = sb, size, dport
         self.payload, self.rate, self.sports, self.src_ip = payload, rate, sports, src
         self.mix = (mix_share, mix_payload, mix_src)
+        self.pcap = pcap
 
     def cmd(self, seconds):
-        c = [self.bin, "-i", self.sb.if_src, "-s", str(seconds), "--size", str(self.size),
-             "--dport", str(self.dport), "--dmac", self.sb.mac_dut, "--prog", self.prog]
+        c = [self.bin, "-i", self.sb.if_src, "-s", str(seconds), "--dmac", self.sb.mac_dut,
+             "--prog", self.prog]
+        if self.pcap:
+            # the file's frames as they are: no template option applies
+            c += ["--pcap", self.pcap] + (["--rate", str(int(self.rate))] if self.rate else [])
+            return self.sb.src(["taskset", "-c", str(SENDER_CPU)] + c)
+        c += ["--size", str(self.size), "--dport", str(self.dport)]
         if self.payload:
             c += ["--payload", self.payload]
         if self.rate:

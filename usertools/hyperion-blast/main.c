@@ -57,24 +57,27 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+/* pcap's classic-BPF header and linux/bpf.h both define struct bpf_insn */
+#define PCAP_DONT_INCLUDE_PCAP_BPF_H
+#include "xdp_tx_shared.h"
+
+#include <pcap/dlt.h>
+#include <pcap/pcap.h>
+
 #ifndef BPF_F_TEST_XDP_LIVE_FRAMES
 #define BPF_F_TEST_XDP_LIVE_FRAMES (1U << 1)
 #endif
 
 #define PROG_FILE "xdp_tx.bpf.o"
 #define FRAME_MIN (ETH_HLEN + 20 + 8)	/* Ethernet + IPv4 + UDP */
-#define FRAME_MAX 1514			/* a 1500-byte MTU's frame */
+#define FRAME_MAX BLAST_FRAME_MAX
 #define BATCH_MAX 256			/* the kernel's TEST_XDP_MAX_BATCH */
 #define REPEAT_FIRST 4096		/* frames in the first call */
 #define REPEAT_MAX (1U << 22)
 #define CALL_SECONDS 0.05		/* what later calls are sized to last */
-
-/* xdp_tx.bpf.c's .rodata: the source ports it hands out in turn */
-struct blast_cfg {
-	uint16_t sport_lo;
-	uint16_t pad;
-	uint32_t sport_n;
-};
+/* a replayed file is held in the program's map: bounded, and said so */
+#define PCAP_MAX_FRAMES BLAST_FRAMES_MAX
+#define PCAP_REPEAT_MAX 65536
 
 struct blast_opts {
 	const char *ifname;
@@ -96,6 +99,21 @@ struct blast_opts {
 	struct in_addr mix_src;
 	uint8_t mix_payload[FRAME_MAX];
 	size_t mix_payload_len;
+	/* --pcap: the file's frames instead of the template */
+	const char *pcap;
+	uint32_t pcap_repeat;		/* copies of each frame in a row */
+	uint32_t pcap_frames;		/* how many the file had */
+	const char *template_opt;	/* the first template option given */
+};
+
+/* the frames of a --pcap file, in file order */
+struct pcap_frames {
+	uint8_t **data;
+	uint16_t *len;
+	uint32_t n;
+	uint32_t longest;		/* its index */
+	/* records not sent, by why */
+	uint64_t runt, oversize, truncated;
 };
 
 static volatile sig_atomic_t stop;
@@ -147,9 +165,13 @@ usage(FILE *f)
 "         [--smac MAC] [--dmac MAC] [--batch N] [--prog FILE]\n"
 "         [--rate PPS] [--payload FILE]\n"
 "         [--mix-share F [--mix-payload FILE] [--mix-src IP]]\n"
-"Sends UDP/IPv4 frames out of IFACE at line rate with BPF_PROG_RUN live\n"
-"frames (XDP_TX); stops after PACKETS or SECONDS, whichever comes first,\n"
-"or on SIGINT/SIGTERM; prints {\"sent\": N, \"mixed\": M, \"seconds\": S, \"pps\": P}.\n"
+"       hyperion-blast -i IFACE --pcap FILE [--pcap-repeat K] [-n|-s|--rate]\n"
+"         [--smac MAC] [--dmac MAC] [--batch N] [--prog FILE]\n"
+"Sends UDP/IPv4 frames (or a capture's frames) out of IFACE at line rate\n"
+"with BPF_PROG_RUN live frames (XDP_TX); stops after PACKETS or SECONDS,\n"
+"whichever comes first, or on SIGINT/SIGTERM; prints {\"sent\": N,\n"
+"\"mixed\": M, \"seconds\": S, \"pps\": P} (with --pcap also \"frames\" and\n"
+"\"skipped\").\n"
 "  -n, --packets N     frames to send (default: no limit)\n"
 "  -s, --seconds S     seconds to send (default: no limit)\n"
 "      --size BYTES    frame length without FCS, 42-1514 (default 60)\n"
@@ -170,6 +192,16 @@ usage(FILE *f)
 "                      same but --mix-payload's bytes (a malicious payload)\n"
 "                      and/or from --mix-src (a blocklisted source); kept\n"
 "                      per call of frames, counted as \"mixed\" in the output\n"
+"      --pcap FILE     send FILE's frames (pcap or pcapng, Ethernet) in file\n"
+"                      order, over and over, instead of the template; their\n"
+"                      Ethernet addresses become --smac/--dmac, nothing\n"
+"                      else changes. Records cut short by the capture's\n"
+"                      snap length, runts and frames over 1514 bytes are\n"
+"                      skipped and counted. Up to 65,536 frames, held in\n"
+"                      the program's map: each copy the kernel makes is\n"
+"                      rewritten into the next frame, at the template's rate\n"
+"      --pcap-repeat K copies of each frame back to back, 1-65536 (default\n"
+"                      1: the file's order)\n"
 "      --batch N       frames per transmit flush (the kernel's\n"
 "                      batch_size), 1-256 (default 64)\n"
 "      --prog FILE     the XDP_TX program (default: " PROG_FILE " in\n"
@@ -218,7 +250,8 @@ static void
 parse_args(int argc, char **argv, struct blast_opts *o)
 {
 	enum { O_SIZE = 256, O_SRC, O_DST, O_DPORT, O_SPORT, O_SMAC, O_DMAC,
-		O_BATCH, O_PROG, O_RATE, O_PAYLOAD, O_MIX_SHARE, O_MIX_PAYLOAD, O_MIX_SRC };
+		O_BATCH, O_PROG, O_RATE, O_PAYLOAD, O_MIX_SHARE, O_MIX_PAYLOAD, O_MIX_SRC,
+		O_PCAP, O_PCAP_REPEAT };
 	static const struct option lopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "packets", required_argument, NULL, 'n' },
@@ -237,6 +270,8 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 		{ "mix-share", required_argument, NULL, O_MIX_SHARE },
 		{ "mix-payload", required_argument, NULL, O_MIX_PAYLOAD },
 		{ "mix-src", required_argument, NULL, O_MIX_SRC },
+		{ "pcap", required_argument, NULL, O_PCAP },
+		{ "pcap-repeat", required_argument, NULL, O_PCAP_REPEAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -250,10 +285,21 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 	o->sport_lo = 1024;
 	o->sport_hi = 65535;
 	o->batch = 64;
+	o->pcap_repeat = 1;
 	parse_ip("--src", "198.18.0.1", &o->src);
 	parse_ip("--dst", "198.18.0.2", &o->dst);
 
 	while ((c = getopt_long(argc, argv, "i:n:s:h", lopts, NULL)) != -1) {
+		/* what shapes the template: meaningless with --pcap */
+		if (o->template_opt == NULL && c >= O_SIZE && c != O_SMAC && c != O_DMAC &&
+		    c != O_BATCH && c != O_PROG && c != O_RATE && c != O_PCAP &&
+		    c != O_PCAP_REPEAT) {
+			const struct option *l;
+
+			for (l = lopts; l->name != NULL && l->val != c; l++)
+				;
+			o->template_opt = l->name;
+		}
 		switch (c) {
 		case 'i':
 			o->ifname = optarg;
@@ -334,6 +380,13 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 			parse_ip("--mix-src", optarg, &o->mix_src);
 			o->mix_src_set = true;
 			break;
+		case O_PCAP:
+			o->pcap = optarg;
+			break;
+		case O_PCAP_REPEAT:
+			o->pcap_repeat = (uint32_t)parse_ulong("--pcap-repeat", optarg, 1,
+								PCAP_REPEAT_MAX);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -344,6 +397,9 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (see --help)", argv[optind]);
+	if (o->pcap != NULL && o->template_opt != NULL)
+		die("--%s shapes the template frame: it does not apply to --pcap, which sends "
+		    "the file's frames as they are", o->template_opt);
 	if (o->mix_share > 0 && !o->mix_src_set && o->mix_payload_len == 0)
 		die("--mix-share needs --mix-payload or --mix-src: the mix frame would be the same");
 	if (!o->ifname)
@@ -447,6 +503,102 @@ set_sport(uint8_t *f, size_t size, uint16_t sport)
 	c = csum_fold(csum_add(sum, udp, ulen));
 	v = htons(c ? c : 0xffff);
 	memcpy(udp + offsetof(struct udphdr, check), &v, sizeof(v));
+}
+
+/* ---- a capture's frames (--pcap) ---- */
+
+/*
+ * Every record of the file into memory, in order: a replay must not wait
+ * on the disk. What cannot be sent as it was captured is skipped and
+ * counted: a record the snap length cut short (its missing bytes would be
+ * made up), a runt without an Ethernet header, a frame over FRAME_MAX.
+ */
+static void
+pcap_load(const char *path, struct pcap_frames *pf)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	uint32_t cap = 0;
+	pcap_t *pc;
+	int ret;
+
+	memset(pf, 0, sizeof(*pf));
+	pc = pcap_open_offline(path, errbuf);
+	if (pc == NULL)
+		die("--pcap %s: %s", path, errbuf);
+	if (pcap_datalink(pc) != DLT_EN10MB)
+		die("--pcap %s: link type %s, not Ethernet: nothing to put on IFACE", path,
+		    pcap_datalink_val_to_name(pcap_datalink(pc)) ?
+		    pcap_datalink_val_to_name(pcap_datalink(pc)) : "unknown");
+	while ((ret = pcap_next_ex(pc, &h, &d)) == 1) {
+		if (h->caplen < h->len) {
+			pf->truncated++;
+			continue;
+		}
+		if (h->caplen < ETH_HLEN) {
+			pf->runt++;
+			continue;
+		}
+		if (h->caplen > FRAME_MAX) {
+			pf->oversize++;
+			continue;
+		}
+		if (pf->n == PCAP_MAX_FRAMES)
+			die("--pcap %s: more than %u frames: replay a part of it (editcap -r)",
+			    path, PCAP_MAX_FRAMES);
+		if (pf->n == cap) {
+			uint32_t ncap = cap ? cap * 2 : 1024;
+			uint8_t **nd = realloc(pf->data, ncap * sizeof(*nd));
+			uint16_t *nl;
+
+			if (nd == NULL)
+				die("--pcap %s: out of memory", path);
+			pf->data = nd;
+			nl = realloc(pf->len, ncap * sizeof(*nl));
+			if (nl == NULL)
+				die("--pcap %s: out of memory", path);
+			pf->len = nl;
+			cap = ncap;
+		}
+		pf->data[pf->n] = malloc(h->caplen);
+		if (pf->data[pf->n] == NULL)
+			die("--pcap %s: out of memory", path);
+		memcpy(pf->data[pf->n], d, h->caplen);
+		if (pf->n == 0 || h->caplen > pf->len[pf->longest])
+			pf->longest = pf->n;
+		pf->len[pf->n++] = (uint16_t)h->caplen;
+	}
+	if (ret == PCAP_ERROR)
+		die("--pcap %s: %s (after %u frames)", path, pcap_geterr(pc), pf->n);
+	pcap_close(pc);
+	if (pf->n == 0)
+		die("--pcap %s: no frame to send (%" PRIu64 " cut short by the snap length, "
+		    "%" PRIu64 " runts, %" PRIu64 " over %u bytes)", path, pf->truncated,
+		    pf->runt, pf->oversize, FRAME_MAX);
+}
+
+/* the sender's addresses on every frame: the file's were another network's */
+static void
+pcap_set_macs(struct pcap_frames *pf, const struct blast_opts *o)
+{
+	uint32_t i;
+
+	for (i = 0; i < pf->n; i++) {
+		memcpy(pf->data[i], o->dmac, ETH_ALEN);
+		memcpy(pf->data[i] + ETH_ALEN, o->smac, ETH_ALEN);
+	}
+}
+
+static void
+pcap_free(struct pcap_frames *pf)
+{
+	uint32_t i;
+
+	for (i = 0; i < pf->n; i++)
+		free(pf->data[i]);
+	free(pf->data);
+	free(pf->len);
 }
 
 /* ---- the interface ---- */
@@ -625,9 +777,12 @@ find_prog(const struct blast_opts *o, char *buf, size_t len)
 static bool
 set_cfg(struct bpf_object *obj, const struct blast_opts *o)
 {
+	/* a capture's frames go out as they are: no source port rewritten */
 	struct blast_cfg cfg = {
 		.sport_lo = o->sport_lo,
-		.sport_n = (uint32_t)o->sport_hi - o->sport_lo + 1,
+		.sport_n = o->pcap != NULL ? 0 : (uint32_t)o->sport_hi - o->sport_lo + 1,
+		.frames_n = o->pcap != NULL ? o->pcap_frames : 0,
+		.frames_repeat = o->pcap_repeat,
 	};
 	struct bpf_map *map;
 	size_t l;
@@ -643,10 +798,29 @@ set_cfg(struct bpf_object *obj, const struct blast_opts *o)
 	return false;
 }
 
+/* a capture's frames into the program's map, by position */
+static void
+fill_frames(const char *path, struct bpf_map *map, const struct pcap_frames *pf)
+{
+	static struct blast_frame f;	/* 1.5 KiB: not on the stack */
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < pf->n; i++) {
+		memset(&f, 0, sizeof(f));
+		f.len = pf->len[i];
+		memcpy(f.data, pf->data[i], pf->len[i]);
+		err = bpf_map__update_elem(map, &i, sizeof(i), &f, sizeof(f), BPF_ANY);
+		if (err)
+			die("%s: frame %u into blast_frames: %s", path, i, strerror(-err));
+	}
+}
+
 static int
-load_prog(const char *path, const struct blast_opts *o,
+load_prog(const char *path, const struct blast_opts *o, const struct pcap_frames *pf,
 	  struct bpf_object **objp)
 {
+	struct bpf_map *frames = NULL;
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	int err;
@@ -658,9 +832,21 @@ load_prog(const char *path, const struct blast_opts *o,
 	if (!prog)
 		die("%s: no program in the object", path);
 	bpf_program__set_type(prog, BPF_PROG_TYPE_XDP);
-	if (!set_cfg(obj, o) && o->sport_hi != o->sport_lo)
-		fprintf(stderr, "hyperion-blast: %s has no blast_cfg: every frame "
-			"carries source port %u\n", path, o->sport_lo);
+	if (!set_cfg(obj, o)) {
+		if (o->pcap != NULL)
+			die("%s has no blast_cfg: it cannot replay a capture", path);
+		if (o->sport_hi != o->sport_lo)
+			fprintf(stderr, "hyperion-blast: %s has no blast_cfg: every frame "
+				"carries source port %u\n", path, o->sport_lo);
+	}
+	if (o->pcap != NULL) {
+		frames = bpf_object__find_map_by_name(obj, "blast_frames");
+		if (frames == NULL)
+			die("%s has no blast_frames map: it cannot replay a capture", path);
+		err = bpf_map__set_max_entries(frames, pf->n);
+		if (err)
+			die("%s: blast_frames of %u frames: %s", path, pf->n, strerror(-err));
+	}
 	err = bpf_object__load(obj);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
@@ -668,6 +854,8 @@ load_prog(const char *path, const struct blast_opts *o,
 			    "CAP_NET_ADMIN)", path, strerror(-err));
 		die("cannot load %s: %s", path, strerror(-err));
 	}
+	if (frames != NULL)
+		fill_frames(path, frames, pf);
 	*objp = obj;
 	return bpf_program__fd(prog);
 }
@@ -701,6 +889,7 @@ int
 main(int argc, char **argv)
 {
 	struct blast_opts o;
+	struct pcap_frames pf = { 0 };
 	struct bpf_object *obj = NULL;
 	struct sigaction sa;
 	char pathbuf[PATH_MAX + 64];
@@ -713,6 +902,8 @@ main(int argc, char **argv)
 	int prog_fd, ifindex, err;
 
 	parse_args(argc, argv, &o);
+	if (o.pcap != NULL)
+		pcap_load(o.pcap, &pf);
 	check_privileges();
 
 	ifindex = (int)if_nametoindex(o.ifname);
@@ -731,10 +922,15 @@ main(int argc, char **argv)
 
 	libbpf_set_print(libbpf_print);
 	path = find_prog(&o, pathbuf, sizeof(pathbuf));
-	prog_fd = load_prog(path, &o, &obj);
+	if (o.pcap != NULL) {
+		o.pcap_frames = pf.n;
+		pcap_set_macs(&pf, &o);
+	}
+	prog_fd = load_prog(path, &o, &pf, &obj);
 
 	build_frame(frame, &o);
 	set_sport(frame, o.size, o.sport_lo);
+
 	if (o.mix_share > 0) {
 		static struct blast_opts mo;	/* three frames' worth: not on the stack */
 
@@ -760,13 +956,16 @@ main(int argc, char **argv)
 	t0 = now();
 	deadline = o.seconds > 0 ? t0 + o.seconds : 0;
 	while (!stop) {
+		/* a capture: its longest frame, the program makes each copy the next one */
+		const uint8_t *fr = o.pcap != NULL ? pf.data[pf.longest] : frame;
+		uint32_t fl = o.pcap != NULL ? pf.len[pf.longest] : o.size;
 		struct xdp_md ctx = {
-			.data_end = o.size,
+			.data_end = fl,
 			.ingress_ifindex = ifindex,
 		};
 		LIBBPF_OPTS(bpf_test_run_opts, run,
-			.data_in = frame,
-			.data_size_in = o.size,
+			.data_in = fr,
+			.data_size_in = fl,
 			.ctx_in = &ctx,
 			.ctx_size_in = sizeof(ctx),
 			.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
@@ -788,7 +987,7 @@ main(int argc, char **argv)
 			if (err == EINTR)
 				break;	/* a signal: this call's count is unknown */
 			if (err == EINVAL && !sent)
-				explain_einval(prog_fd, frame, o.size);
+				explain_einval(prog_fd, fr, fl);
 			if (err == EPERM || err == EACCES)
 				die("BPF_PROG_RUN: %s: run as root", strerror(err));
 			die("BPF_PROG_RUN: %s", strerror(err));
@@ -839,7 +1038,13 @@ main(int argc, char **argv)
 			e1 - e0, x1 - x0 ? "" :
 			" (nothing transmitted: on veth the peer needs an XDP "
 			"program or GRO on)");
-	printf("{\"sent\": %" PRIu64 ", \"mixed\": %" PRIu64 ", \"seconds\": %.3f, \"pps\": %.0f}\n",
+	printf("{\"sent\": %" PRIu64 ", \"mixed\": %" PRIu64 ", \"seconds\": %.3f, \"pps\": %.0f",
 	       sent, mixed, t1 - t0, t1 > t0 ? sent / (t1 - t0) : 0.0);
+	if (o.pcap != NULL)
+		printf(", \"frames\": %u, \"skipped\": %" PRIu64 ", \"truncated\": %" PRIu64
+		       ", \"runts\": %" PRIu64 ", \"oversize\": %" PRIu64, pf.n,
+		       pf.truncated + pf.runt + pf.oversize, pf.truncated, pf.runt, pf.oversize);
+	printf("}\n");
+	pcap_free(&pf);
 	return 0;
 }

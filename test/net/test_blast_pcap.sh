@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# hyperion-blast --pcap: a capture's frames, in file order, over and over,
+# counted by our XDP program per reason. The file holds four frames that
+# each land on a reason of their own position (redirected DNS, a
+# blocklisted IPv4 source, plain TCP, a blocklisted IPv6 source) and three
+# records that cannot be sent as captured (cut short by the snap length, a
+# runt, a jumbo): those are skipped and counted. Hostile files (missing,
+# not a capture, not Ethernet, cut mid-record, nothing sendable) and a
+# template option next to --pcap get a clear error and no frame; pcapng
+# is read too. TAP; 77 = skip.
+#   usage: test_blast_pcap.sh BUILD_DIR SOURCE_DIR
+set -u
+build=$1 src=$2
+. "$src/test/net/tap.sh"
+net_open hypbp
+blast=$build/usertools/hyperion-blast/hyperion-blast
+need_exe "$blast"
+pol=$tmp/policy.yaml
+printf 'fast_path:\n  drop_ips: [192.0.2.0/24, 2001:db8::/32]\n  redirect_ports: [{protocol: 17, port: 53}]\n' >"$pol"
+
+# pcap records written by hand: scapy cannot write a record whose captured
+# length is below its wire length, which is the case under test
+$py - "$tmp" <<'EOF' || { echo "1..0 # SKIP cannot write the captures"; exit 77; }
+import struct, sys
+from scapy.all import Ether, IP, IPv6, UDP, TCP, DNS, DNSQR, Raw
+d = sys.argv[1]
+def pcap(path, recs, linktype=1, cut=0):
+    b = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, linktype)
+    for i, (frame, wire) in enumerate(recs):
+        b += struct.pack("<IIII", 1000 + i, 0, len(frame), wire if wire else len(frame)) + frame
+    open(path, "wb").write(b[:len(b) - cut] if cut else b)
+eth = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+good = [
+    bytes(eth / IP(src="198.18.0.1", dst="198.18.0.2") / UDP(sport=40000, dport=53) / DNS(qd=DNSQR(qname="pcap.example.net"))),
+    bytes(eth / IP(src="192.0.2.9", dst="198.18.0.2") / UDP(sport=40001, dport=9) / Raw(b"x" * 20)),
+    bytes(eth / IP(src="198.18.0.1", dst="198.18.0.2") / TCP(sport=40002, dport=80, flags="S")),
+    bytes(eth / IPv6(src="2001:db8::5", dst="2001:db8:1::2") / UDP(sport=40003, dport=9) / Raw(b"y" * 20)),
+]
+jumbo = bytes(eth / IP(src="198.18.0.1", dst="198.18.0.2") / UDP(sport=1, dport=9) / Raw(b"z" * 1900))
+cutshort = good[0][:30]
+recs = [(good[0], 0), (cutshort, len(good[0])), (good[1], 0), (b"\x02" * 10, 0),
+        (good[2], 0), (jumbo, 0), (good[3], 0)]
+pcap(d + "/mix.pcap", recs)
+pcap(d + "/raw.pcap", [(good[0][14:], 0)], linktype=101)
+pcap(d + "/cut.pcap", recs, cut=7)
+pcap(d + "/none.pcap", [(cutshort, len(good[0])), (b"\x02" * 10, 0)])
+from scapy.utils import PcapNgWriter
+w = PcapNgWriter(d + "/mix.pcapng")
+for f in good:
+    w.write(Ether(f))
+w.close()
+EOF
+echo "1..14"
+app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "started"; exit 1; }
+bl() { ip netns exec "$HYP_NS_SRC" "$blast" -i "$HYP_IF_SRC" --dmac "$HYP_MAC_DUT" \
+	--prog "$build/bpf/xdp_tx.bpf.o" "$@"; }
+field() { echo "$1" | sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p"; }
+snap() { r0=$(xdp redirect) b0=$(xdp blocklist_src) p0=$(xdp pass); }
+delta() { echo "$(( $(xdp redirect) - r0 )) $(( $(xdp blocklist_src) - b0 )) $(( $(xdp pass) - p0 ))"; }
+
+# six frames of a four-frame file, one a call: A B C D A B
+snap
+out=$(bl --pcap "$tmp/mix.pcap" -n 6 2>"$tmp/blast.err")
+sleep 0.5
+check_eq "file order, wrapped: redirected, blocklisted, passed" "$(delta)" "2 3 1"
+check_eq "four frames loaded" "$(field "$out" frames)" 4
+check_eq "three records skipped: cut short, runt, jumbo" \
+	"$(field "$out" truncated) $(field "$out" runts) $(field "$out" oversize)" "1 1 1"
+
+# the same frames as pcapng (libpcap reads both)
+snap
+out=$(bl --pcap "$tmp/mix.pcapng" -n 4 2>"$tmp/blast.err")
+sleep 0.5
+check_eq "pcapng: four frames, one each, in order" "$(field "$out" frames) $(delta)" "4 1 2 1"
+
+# K copies a call: 100 rounds of the file, 25 copies of each frame a run
+snap
+out=$(bl --pcap "$tmp/mix.pcap" -n 10000 --pcap-repeat 25 2>"$tmp/blast.err")
+sleep 0.5
+check_eq "the sender sent all 10000" "$(field "$out" sent)" 10000
+check_eq "each frame a quarter of them" "$(delta)" "2500 5000 2500"
+
+# paced replay: a rate holds for a capture too (not a benchmark: loose bounds)
+out=$(bl --pcap "$tmp/mix.pcap" -n 4000 --pcap-repeat 4 --rate 4000 2>"$tmp/blast.err")
+if awk -v p="$(field "$out" pps)" 'BEGIN { exit !(p > 2000 && p < 4400) }'; then
+	ok "paced near 4000/s: $(field "$out" pps)"
+else nok "paced near 4000/s" "$out" "$(cat "$tmp/blast.err")"; fi
+
+# hostile files and options: an error naming the cause, nothing sent
+refused() { # NAME PATTERN ARGS...
+	local name=$1 pat=$2 rc
+	shift 2
+	snap
+	bl "$@" -n 10 >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	sleep 0.2
+	if [ "$rc" != 0 ] && grep -q -- "$pat" "$tmp/err" && [ "$(delta)" = "0 0 0" ]; then
+		ok "$name: $(head -c 160 "$tmp/err")"
+	else nok "$name" "exit $rc, delta $(delta)" "$(cat "$tmp/err" "$tmp/out")"; fi
+}
+refused "a missing file" "No such file" --pcap "$tmp/absent.pcap"
+refused "not a capture" "unknown file format" --pcap "$pol"
+refused "not Ethernet" "not Ethernet" --pcap "$tmp/raw.pcap"
+refused "cut mid-record" "truncated" --pcap "$tmp/cut.pcap"
+refused "nothing sendable" "no frame to send" --pcap "$tmp/none.pcap"
+refused "a template option next to --pcap" "does not apply to --pcap" --pcap "$tmp/mix.pcap" --dport 80
+refused "--pcap-repeat 0" "not a number" --pcap "$tmp/mix.pcap" --pcap-repeat 0
+app_stop
+tap_done "blast_pcap"
