@@ -13,7 +13,7 @@
 #include <linux/types.h>
 
 /* Map sizes. */
-#define HYP_BLOCK_MAX_ENTRIES		131072	/* per trie: >= 100k prefixes */
+#define HYP_BLOCK_MAX_ENTRIES		1048576	/* per trie: a million prefixes and more */
 #define HYP_AUTOBLOCK_MAX_ENTRIES	65536
 #define HYP_RL_RULES_MAX_ENTRIES	16384
 #define HYP_RL_STATE_MAX_ENTRIES	131072
@@ -333,7 +333,7 @@ struct hyp_event {
  * neither key nor value (the ring buffer).
  *
  * Why these types: the tries are not preallocated (a trie preallocates
- * nothing useful, and 131072 prefixes each would be memory spent for
+ * nothing useful, and a million prefixes each would be memory spent for
  * nothing). flow_map's LRU lists are per CPU: a flood of new flows (every
  * packet a new source port) inserts on every packet, and the common list's
  * lock made that the most expensive thing the program did; flows of one CPU

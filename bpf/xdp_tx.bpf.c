@@ -7,10 +7,11 @@
  *
  * One BPF_PROG_RUN call sends many copies of one frame. So that flow hashing
  * on the receiver still sees many flows, the program can give each copy the
- * next UDP source port of a range (IPv4, UDP checksum updated incrementally;
- * the page a copy lives in is recycled with its last port and checksum, a
- * consistent pair). hyperion-blast sets blast_cfg before loading; left zero,
- * the program rewrites nothing and the verifier prunes the rewrite.
+ * next (source address, UDP source port) of ports x addresses (IPv4; IP and
+ * UDP checksums updated incrementally from what the recycled page holds), or
+ * turn it into the next frame of a capture (blast_frames). hyperion-blast
+ * sets blast_cfg before loading; left zero, the program rewrites nothing and
+ * the verifier prunes the rewrite.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -52,16 +53,22 @@ csum_replace16(__u16 check, __u16 from, __u16 to)
 	return (__u16)~sum;
 }
 
+/*
+ * The copy's source port and address, from one count over ports x
+ * addresses: every copy is rewritten, since each page the kernel recycles
+ * carries whatever its last copy had. Checksums are updated from what the
+ * page holds (RFC 1624), so they stay right whatever that was.
+ */
 static __always_inline void
-next_sport(struct xdp_md *ctx)
+next_tuple(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *ip = data + sizeof(*eth);
 	struct udphdr *udp;
-	__u32 i = sport_next;
-	__u16 port;
+	__u32 i = sport_next, np = blast_cfg.sport_n ? blast_cfg.sport_n : 1, from, to;
+	__u16 port, ucheck;
 
 	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
 	    ip->protocol != IPPROTO_UDP || ip->ihl != 5)
@@ -69,16 +76,26 @@ next_sport(struct xdp_md *ctx)
 	udp = (void *)(ip + 1);
 	if ((void *)(udp + 1) > end)
 		return;
-	if (i >= blast_cfg.sport_n)
+	if (i >= np * (blast_cfg.src_n ? blast_cfg.src_n : 1))
 		i = 0;
 	sport_next = i + 1;
-	port = bpf_htons((__u16)(blast_cfg.sport_lo + i));
-	if (udp->check) {	/* 0: sent without checksum, stays so */
-		__u16 c = csum_replace16(udp->check, udp->source, port);
-
-		udp->check = c ? c : 0xffff;
+	ucheck = udp->check;
+	if (blast_cfg.sport_n > 1) {
+		port = bpf_htons((__u16)(blast_cfg.sport_lo + i % np));
+		ucheck = csum_replace16(ucheck, udp->source, port);
+		udp->source = port;
 	}
-	udp->source = port;
+	if (blast_cfg.src_n > 1) {
+		from = ip->saddr;
+		to = bpf_htonl(blast_cfg.src_lo + i / np);
+		ip->check = csum_replace16(csum_replace16(ip->check, (__u16)from, (__u16)to),
+					   (__u16)(from >> 16), (__u16)(to >> 16));
+		ucheck = csum_replace16(csum_replace16(ucheck, (__u16)from, (__u16)to),
+					(__u16)(from >> 16), (__u16)(to >> 16));
+		ip->saddr = to;
+	}
+	if (udp->check)	/* 0: sent without checksum, stays so */
+		udp->check = ucheck ? ucheck : 0xffff;
 }
 
 /*
@@ -115,7 +132,7 @@ xdp_tx(struct xdp_md *ctx)
 	/* a replay: the loader set frames_repeat too (the verifier sees the division) */
 	if (blast_cfg.frames_n > 0 && blast_cfg.frames_repeat > 0)
 		return next_frame(ctx);
-	if (blast_cfg.sport_n > 1)
-		next_sport(ctx);
+	if (blast_cfg.sport_n > 1 || blast_cfg.src_n > 1)
+		next_tuple(ctx);
 	return XDP_TX;
 }

@@ -18,6 +18,8 @@ struct blast_cfg {
 	__u16 sport_lo;		/* first source port, host order */
 	__u16 pad;
 	__u32 sport_n;		/* ports in the range; 0: rewrite nothing */
+	__u32 src_lo;		/* first source address, host order */
+	__u32 src_n;		/* addresses from it, each for a round of ports */
 	__u32 frames_n;		/* frames in blast_frames; 0: send the input frame */
 	__u32 frames_repeat;	/* copies of each in a row (at least 1) */
 };

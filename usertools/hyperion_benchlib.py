@@ -275,13 +275,14 @@ class Blast:
     sends) for a duration."""
 
     def __init__(self, build, sb, size=60, dport=53, payload=None, rate=None, sports=None,
-                 src=None, mix_share=None, mix_payload=None, mix_src=None, pcap=None):
+                 src=None, mix_share=None, mix_payload=None, mix_src=None, pcap=None, srcs=1):
         self.bin = os.path.join(build, "usertools/hyperion-blast/hyperion-blast")
         self.prog = os.path.join(build, "bpf/xdp_tx.bpf.o")
         self.sb, self.size, self.dport = sb, size, dport
         self.payload, self.rate, self.sports, self.src_ip = payload, rate, sports, src
         self.mix = (mix_share, mix_payload, mix_src)
         self.pcap = pcap
+        self.srcs = srcs
 
     def cmd(self, seconds):
         c = [self.bin, "-i", self.sb.if_src, "-s", str(seconds), "--dmac", self.sb.mac_dut,
@@ -299,6 +300,8 @@ class Blast:
             c += ["--sport-range", self.sports]
         if self.src_ip:
             c += ["--src", self.src_ip]
+        if self.srcs and self.srcs > 1:
+            c += ["--src-count", str(self.srcs)]
         share, mpay, msrc = self.mix
         if share:
             c += ["--mix-share", str(share)]

@@ -206,8 +206,12 @@ def write(doc, out, env, summary, ctx):
         L.append("| what | value | note |\n|---|---|---|")
         for f, c, w, v, n in gr:
             L.append("| %s %s | %s | %s |" % (c, w.replace("_", " "), _f(v, 2), n))
-        L.append("\nThe blocklist stops at the trie's size (`HYP_BLOCK_MAX_ENTRIES`, 131,072 "
-                 "per family and direction), flows at the sender's 65,536 source ports.\n")
+        L.append("\nBlocklist: `bench_xdp -p N` (BPF_PROG_TEST_RUN, a source in no prefix), "
+                 "up to a million prefixes (the trie holds `HYP_BLOCK_MAX_ENTRIES`, 1,048,576, "
+                 "per family and direction). Flows: DNS queries over ports x source addresses "
+                 "(`hyperion-blast --sport-range --src-count`), every case in one table of "
+                 "1,048,576 flows (`--flows`) so that only how full it is changes; `flows_added` "
+                 "says how many were new in the run (each costs an insert).\n")
     L.append("## Reproduce\n")
     L.append("    sudo usertools/hyperion-bench --rounds %s --seconds %s --doc doc/performance.md\n"
              % (ctx.rounds, ctx.seconds))

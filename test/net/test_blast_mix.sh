@@ -4,7 +4,10 @@
 # frames from a blocklisted source (--mix-src), the rest DNS queries to a
 # redirected port, at a paced rate. Our XDP program must count exactly the
 # sender's "mixed" frames as blocklist_src and the others as redirected, and
-# the paced rate must hold. TAP; 77 = skip.
+# the paced rate must hold. Source rotation (--sport-range x --src-count):
+# seen on the wire by the kernel stack, every frame has the next (address,
+# port) and valid IP and UDP checksums; a rotation that walks out of the
+# blocklist is counted exactly. TAP; 77 = skip.
 #   usage: test_blast_mix.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
@@ -14,7 +17,36 @@ blast=$build/usertools/hyperion-blast/hyperion-blast
 need_exe "$blast"
 pol=$tmp/policy.yaml
 printf 'fast_path:\n  drop_ips: [192.0.2.0/24]\n  redirect_ports: [{protocol: 17, port: 53}]\n' >"$pol"
-echo "1..5"
+echo "1..8"
+bl() { ip netns exec "$HYP_NS_SRC" "$blast" -i "$HYP_IF_SRC" --dmac "$HYP_MAC_DUT" \
+	--prog "$build/bpf/xdp_tx.bpf.o" "$@"; }
+
+# before the app: GRO on the DUT veth lets the frames reach its stack, where
+# a capture checks each one (3 ports x 4 addresses, twice round, plus 6)
+ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_DUT" gro on >/dev/null 2>&1
+ip netns exec "$HYP_NS_DUT" $py - "$HYP_IF_DUT" >"$tmp/sniff.out" 2>&1 <<'EOF' &
+import sys
+from scapy.all import sniff, IP, UDP
+pk = sniff(iface=sys.argv[1], count=30, timeout=15, filter="udp and dst port 9")
+bad, seq = 0, []
+for p in pk:
+    ip, u = p[IP], p[UDP]
+    c_ip, c_udp = ip.chksum, u.chksum
+    del ip.chksum, u.chksum
+    q = IP(bytes(ip))
+    bad += q.chksum != c_ip or q[UDP].chksum != c_udp
+    seq.append("%s:%d" % (p[IP].src, p[UDP].sport))
+want = ["198.18.1.%d:%d" % (i // 3 % 4, 1000 + i % 3) for i in range(30)]
+print("frames %d bad_checksums %d order %s" % (len(pk), bad, "ok" if seq == want else seq))
+EOF
+sniffer=$!
+sleep 2
+bl --src 198.18.1.0 --src-count 4 --sport-range 1000-1002 --dport 9 -n 30 >/dev/null 2>"$tmp/blast.err"
+wait "$sniffer"
+check_eq "rotation on the wire: next (address, port) each frame, checksums valid" \
+	"$(tail -1 "$tmp/sniff.out")" "frames 30 bad_checksums 0 order ok"
+ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_DUT" gro off >/dev/null 2>&1
+
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "started"; exit 1; }
 b0=$(xdp blocklist_src) r0=$(xdp redirect)
 out=$(ip netns exec "$HYP_NS_SRC" "$blast" -i "$HYP_IF_SRC" -n 20000 --rate 20000 --size 60 \
@@ -31,5 +63,16 @@ check_eq "and redirected exactly the others" "$(( $(xdp redirect) - r0 ))" "$(( 
 # paced at 20,000/s: one second, give or take the scheduler (not a benchmark)
 if awk -v p="${pps:-0}" 'BEGIN { exit !(p > 10000 && p < 22000) }'; then ok "paced near 20000/s: $pps"
 else nok "paced near 20000/s" "pps ${pps:-?}"; fi
+# 10 ports x 10 addresses from 192.0.2.250: six rounds inside the
+# blocklisted /24 (.250-.255), four past it (192.0.3.0-3), 100 flows
+b0=$(xdp blocklist_src) r0=$(xdp redirect)
+bl --src 192.0.2.250 --src-count 10 --sport-range 1000-1009 --dport 53 -n 100 >/dev/null \
+	2>"$tmp/blast.err"
+sleep 0.5
+check_eq "rotated out of the blocklist: 60 dropped, 40 redirected" \
+	"$(( $(xdp blocklist_src) - b0 )) $(( $(xdp redirect) - r0 ))" "60 40"
+o=$(bl --src 255.255.255.250 --src-count 10 -n 1 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$o" | grep -q "past 255.255.255.255"; then ok "a rotation past the last address refused"
+else nok "a rotation past the last address refused" "exit $rc" "$o"; fi
 app_stop
 tap_done "blast_mix"

@@ -87,6 +87,7 @@ struct blast_opts {
 	unsigned int size;
 	struct in_addr src, dst;
 	uint16_t dport, sport_lo, sport_hi;
+	uint32_t src_count;		/* source addresses from --src, in turn */
 	uint8_t smac[ETH_ALEN], dmac[ETH_ALEN];
 	bool smac_set, dmac_set;
 	unsigned int batch;
@@ -161,7 +162,7 @@ usage(FILE *f)
 {
 	fputs(
 "usage: hyperion-blast -i IFACE [-n PACKETS] [-s SECONDS] [--size BYTES]\n"
-"         [--src IP] [--dst IP] [--dport PORT] [--sport-range LO-HI]\n"
+"         [--src IP] [--src-count N] [--dst IP] [--dport PORT] [--sport-range LO-HI]\n"
 "         [--smac MAC] [--dmac MAC] [--batch N] [--prog FILE]\n"
 "         [--rate PPS] [--payload FILE]\n"
 "         [--mix-share F [--mix-payload FILE] [--mix-src IP]]\n"
@@ -180,6 +181,9 @@ usage(FILE *f)
 "      --dport PORT    UDP destination port (default 53)\n"
 "      --sport-range LO-HI  UDP source ports, one per frame, in turn\n"
 "                      (default 1024-65535)\n"
+"      --src-count N   source addresses from --src, the next one after each\n"
+"                      round of ports: ports x N flows (default 1, at most\n"
+"                      16,777,216)\n"
 "      --smac MAC      Ethernet source (default: IFACE's address)\n"
 "      --dmac MAC      Ethernet destination (default: --dst's neighbour\n"
 "                      entry on IFACE, else ff:ff:ff:ff:ff:ff)\n"
@@ -251,7 +255,7 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 {
 	enum { O_SIZE = 256, O_SRC, O_DST, O_DPORT, O_SPORT, O_SMAC, O_DMAC,
 		O_BATCH, O_PROG, O_RATE, O_PAYLOAD, O_MIX_SHARE, O_MIX_PAYLOAD, O_MIX_SRC,
-		O_PCAP, O_PCAP_REPEAT };
+		O_PCAP, O_PCAP_REPEAT, O_SRC_COUNT };
 	static const struct option lopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "packets", required_argument, NULL, 'n' },
@@ -272,6 +276,7 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 		{ "mix-src", required_argument, NULL, O_MIX_SRC },
 		{ "pcap", required_argument, NULL, O_PCAP },
 		{ "pcap-repeat", required_argument, NULL, O_PCAP_REPEAT },
+		{ "src-count", required_argument, NULL, O_SRC_COUNT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -286,6 +291,7 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 	o->sport_hi = 65535;
 	o->batch = 64;
 	o->pcap_repeat = 1;
+	o->src_count = 1;
 	parse_ip("--src", "198.18.0.1", &o->src);
 	parse_ip("--dst", "198.18.0.2", &o->dst);
 
@@ -383,6 +389,9 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 		case O_PCAP:
 			o->pcap = optarg;
 			break;
+		case O_SRC_COUNT:
+			o->src_count = (uint32_t)parse_ulong("--src-count", optarg, 1, 1U << 24);
+			break;
 		case O_PCAP_REPEAT:
 			o->pcap_repeat = (uint32_t)parse_ulong("--pcap-repeat", optarg, 1,
 								PCAP_REPEAT_MAX);
@@ -397,6 +406,8 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (see --help)", argv[optind]);
+	if ((uint64_t)ntohl(o->src.s_addr) + o->src_count - 1 > UINT32_MAX)
+		die("--src-count %u: past 255.255.255.255 from --src", o->src_count);
 	if (o->pcap != NULL && o->template_opt != NULL)
 		die("--%s shapes the template frame: it does not apply to --pcap, which sends "
 		    "the file's frames as they are", o->template_opt);
@@ -781,6 +792,8 @@ set_cfg(struct bpf_object *obj, const struct blast_opts *o)
 	struct blast_cfg cfg = {
 		.sport_lo = o->sport_lo,
 		.sport_n = o->pcap != NULL ? 0 : (uint32_t)o->sport_hi - o->sport_lo + 1,
+		.src_lo = ntohl(o->src.s_addr),
+		.src_n = o->pcap != NULL ? 0 : o->src_count,
 		.frames_n = o->pcap != NULL ? o->pcap_frames : 0,
 		.frames_repeat = o->pcap_repeat,
 	};
@@ -835,9 +848,9 @@ load_prog(const char *path, const struct blast_opts *o, const struct pcap_frames
 	if (!set_cfg(obj, o)) {
 		if (o->pcap != NULL)
 			die("%s has no blast_cfg: it cannot replay a capture", path);
-		if (o->sport_hi != o->sport_lo)
+		if (o->sport_hi != o->sport_lo || o->src_count > 1)
 			fprintf(stderr, "hyperion-blast: %s has no blast_cfg: every frame "
-				"carries source port %u\n", path, o->sport_lo);
+				"carries source port %u and the one source\n", path, o->sport_lo);
 	}
 	if (o->pcap != NULL) {
 		frames = bpf_object__find_map_by_name(obj, "blast_frames");
