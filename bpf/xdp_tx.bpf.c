@@ -17,6 +17,7 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
@@ -98,10 +99,80 @@ next_tuple(struct xdp_md *ctx)
 		udp->check = ucheck ? ucheck : 0xffff;
 }
 
+/* an address and port replaced in a header: the checksums follow (RFC 1624) */
+static __always_inline __u16
+csum_replace_tuple(__u16 check, __u32 from, __u32 to, __u16 pfrom, __u16 pto)
+{
+	check = csum_replace16(check, (__u16)from, (__u16)to);
+	check = csum_replace16(check, (__u16)(from >> 16), (__u16)(to >> 16));
+	return csum_replace16(check, pfrom, pto);
+}
+
+/*
+ * A replayed frame of round r: the captured client becomes the round's
+ * client, as source or as destination. Frames of anyone else, and what is
+ * not IPv4 TCP or UDP without options in the way, go as captured.
+ */
+static __always_inline void
+rotate_client(struct xdp_md *ctx, __u32 r)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+	__u32 np = blast_cfg.sport_n ? blast_cfg.sport_n : 1;
+	__u32 ns = blast_cfg.src_n ? blast_cfg.src_n : 1;
+	__u32 to, *addr;
+	__u16 pto, *port, *l4check;
+	int src_side;
+
+	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->ihl != 5)
+		return;
+	if (ip->protocol == IPPROTO_TCP) {
+		struct tcphdr *th = (void *)(ip + 1);
+
+		if ((void *)(th + 1) > end)
+			return;
+		src_side = ip->saddr == blast_cfg.client_addr && th->source == blast_cfg.client_port;
+		if (!src_side && !(ip->daddr == blast_cfg.client_addr &&
+				   th->dest == blast_cfg.client_port))
+			return;
+		port = src_side ? &th->source : &th->dest;
+		l4check = &th->check;
+	} else if (ip->protocol == IPPROTO_UDP) {
+		struct udphdr *uh = (void *)(ip + 1);
+
+		if ((void *)(uh + 1) > end)
+			return;
+		src_side = ip->saddr == blast_cfg.client_addr && uh->source == blast_cfg.client_port;
+		if (!src_side && !(ip->daddr == blast_cfg.client_addr &&
+				   uh->dest == blast_cfg.client_port))
+			return;
+		port = src_side ? &uh->source : &uh->dest;
+		l4check = uh->check ? &uh->check : NULL;	/* 0: no checksum, stays so */
+	} else {
+		return;
+	}
+	r %= np * ns;
+	pto = blast_cfg.sport_n > 1 ? bpf_htons((__u16)(blast_cfg.sport_lo + r % np)) : *port;
+	to = bpf_htonl(bpf_ntohl(blast_cfg.client_addr) + r / np);
+	addr = src_side ? &ip->saddr : &ip->daddr;
+	ip->check = csum_replace16(csum_replace16(ip->check, (__u16)*addr, (__u16)to),
+				   (__u16)(*addr >> 16), (__u16)(to >> 16));
+	if (l4check) {
+		__u16 c = csum_replace_tuple(*l4check, *addr, to, *port, pto);
+
+		*l4check = c || ip->protocol == IPPROTO_TCP ? c : 0xffff;
+	}
+	*addr = to;
+	*port = pto;
+}
+
 /*
  * The copy becomes the next frame of the capture: cut to its length (the
  * input frame is the longest of the file, so the tail only shrinks), then
- * its bytes. A frame that cannot be written is not sent.
+ * its bytes, then the round's client. A frame that cannot be written is
+ * not sent.
  */
 static __always_inline int
 next_frame(struct xdp_md *ctx)
@@ -122,6 +193,8 @@ next_frame(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	if (bpf_xdp_store_bytes(ctx, 0, f->data, len))
 		return XDP_ABORTED;
+	if (blast_cfg.sport_n > 1 || blast_cfg.src_n > 1)
+		rotate_client(ctx, i / blast_cfg.frames_repeat / blast_cfg.frames_n);
 	return XDP_TX;
 }
 

@@ -22,6 +22,15 @@ struct blast_cfg {
 	__u32 src_n;		/* addresses from it, each for a round of ports */
 	__u32 frames_n;		/* frames in blast_frames; 0: send the input frame */
 	__u32 frames_repeat;	/* copies of each in a row (at least 1) */
+	/*
+	 * A replay's client, as captured (network order): with sport_n or
+	 * src_n above 1, each round of the file gets the next (address, port)
+	 * of ports x addresses from it, in both directions, so that every
+	 * round is a connection of its own. IPv4 TCP and UDP only.
+	 */
+	__u32 client_addr;
+	__u16 client_port;
+	__u16 pad2;
 };
 
 /* one frame of a capture, by position in the file */

@@ -8,7 +8,8 @@
 # runt, a jumbo): those are skipped and counted. Hostile files (missing,
 # not a capture, not Ethernet, cut mid-record, nothing sendable) and a
 # template option next to --pcap get a clear error and no frame; pcapng
-# is read too. TAP; 77 = skip.
+# is read too; a connection replayed with --sport-range/--src-count gets
+# its client rotated round by round (on the wire and by the counters). TAP; 77 = skip.
 #   usage: test_blast_pcap.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
@@ -50,8 +51,17 @@ w = PcapNgWriter(d + "/mix.pcapng")
 for f in good:
     w.write(Ether(f))
 w.close()
+# a TCP connection from a blocklisted client: SYN, SYN-ACK, ACK, data, FIN
+cl, sv = IP(src="192.0.2.254", dst="198.18.0.2"), IP(src="198.18.0.2", dst="192.0.2.254")
+conn = [eth / cl / TCP(sport=40000, dport=80, flags="S", seq=100),
+        eth / sv / TCP(sport=80, dport=40000, flags="SA", seq=900, ack=101),
+        eth / cl / TCP(sport=40000, dport=80, flags="A", seq=101, ack=901),
+        eth / cl / TCP(sport=40000, dport=80, flags="PA", seq=101, ack=901) / Raw(b"GET / HTTP/1.1\r\n\r\n"),
+        eth / cl / TCP(sport=40000, dport=80, flags="FA", seq=119, ack=901)]
+from scapy.all import wrpcap
+wrpcap(d + "/conn.pcap", conn)
 EOF
-echo "1..14"
+echo "1..17"
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "started"; exit 1; }
 bl() { ip netns exec "$HYP_NS_SRC" "$blast" -i "$HYP_IF_SRC" --dmac "$HYP_MAC_DUT" \
 	--prog "$build/bpf/xdp_tx.bpf.o" "$@"; }
@@ -86,6 +96,50 @@ out=$(bl --pcap "$tmp/mix.pcap" -n 4000 --pcap-repeat 4 --rate 4000 2>"$tmp/blas
 if awk -v p="$(field "$out" pps)" 'BEGIN { exit !(p > 2000 && p < 4400) }'; then
 	ok "paced near 4000/s: $(field "$out" pps)"
 else nok "paced near 4000/s" "$out" "$(cat "$tmp/blast.err")"; fi
+
+# a connection replayed with its client rotated, 2 ports x 4 addresses from
+# the captured 192.0.2.254: eight rounds, each a connection of its own. On
+# the wire first (GRO on, before the app): every frame's client is its
+# round's, in both directions, and the IP and TCP checksums are valid
+app_stop
+ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_DUT" gro on >/dev/null 2>&1
+ip netns exec "$HYP_NS_DUT" $py - "$HYP_IF_DUT" >"$tmp/sniff.out" 2>&1 <<'EOF' &
+import sys
+from scapy.all import sniff, IP, TCP
+pk = sniff(iface=sys.argv[1], count=40, timeout=15, filter="tcp")
+bad, wrong = 0, 0
+for i, p in enumerate(pk):
+    ip, t = p[IP], p[TCP]
+    c_ip, c_tcp = ip.chksum, t.chksum
+    del ip.chksum, t.chksum
+    q = IP(bytes(ip))
+    bad += q.chksum != c_ip or q[TCP].chksum != c_tcp
+    r = i // 5
+    want = ("192.0.2.%d" % (254 + r // 2) if r < 4 else "192.0.3.%d" % (r // 2 - 2), 50000 + r % 2)
+    got = (p[IP].src, p[TCP].sport) if p[TCP].dport == 80 else (p[IP].dst, p[TCP].dport)
+    wrong += got != want
+print("frames %d bad_checksums %d wrong_client %d" % (len(pk), bad, wrong))
+EOF
+sniffer=$!
+sleep 2
+# paced: a veth's XDP frames reach a socket with a page's truesize each, and
+# 40 at once overrun its default receive buffer
+bl --pcap "$tmp/conn.pcap" --sport-range 50000-50001 --src-count 4 -n 40 --rate 200 >/dev/null \
+	2>"$tmp/blast.err"
+wait "$sniffer"
+check_eq "client rotation on the wire: round by round, both directions, checksums valid" \
+	"$(tail -1 "$tmp/sniff.out")" "frames 40 bad_checksums 0 wrong_client 0"
+ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_DUT" gro off >/dev/null 2>&1
+app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "restarted"; exit 1; }
+# rounds 0-3 from 192.0.2.254/.255 (blocklisted: their 4 client frames each),
+# rounds 4-7 from 192.0.3.0/.1; the server's frames go to the client: passed
+snap
+bl --pcap "$tmp/conn.pcap" --sport-range 50000-50001 --src-count 4 -n 40 >/dev/null 2>"$tmp/blast.err"
+sleep 0.5
+check_eq "rotated rounds: 16 client frames blocklisted, 24 passed" "$(delta)" "0 16 24"
+o=$(bl --pcap "$tmp/raw.pcap" --src-count 2 -n 1 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$o" | grep -q "not Ethernet"; then ok "a rotation over a file without a client refused"
+else nok "a rotation over a file without a client refused" "exit $rc" "$o"; fi
 
 # hostile files and options: an error naming the cause, nothing sent
 refused() { # NAME PATTERN ARGS...

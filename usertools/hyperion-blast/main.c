@@ -88,6 +88,9 @@ struct blast_opts {
 	struct in_addr src, dst;
 	uint16_t dport, sport_lo, sport_hi;
 	uint32_t src_count;		/* source addresses from --src, in turn */
+	bool sport_set;			/* --sport-range given (a replay rotates then) */
+	uint32_t client_addr;		/* a replay's first frame's source, network order */
+	uint16_t client_port;
 	uint8_t smac[ETH_ALEN], dmac[ETH_ALEN];
 	bool smac_set, dmac_set;
 	unsigned int batch;
@@ -206,6 +209,11 @@ usage(FILE *f)
 "                      rewritten into the next frame, at the template's rate\n"
 "      --pcap-repeat K copies of each frame back to back, 1-65536 (default\n"
 "                      1: the file's order)\n"
+"                      With --pcap, --sport-range and --src-count rotate the\n"
+"                      client (the first frame's IPv4 source and port) round\n"
+"                      by round, in both directions: each round of the file\n"
+"                      is a connection of its own (addresses from the\n"
+"                      captured one)\n"
 "      --batch N       frames per transmit flush (the kernel's\n"
 "                      batch_size), 1-256 (default 64)\n"
 "      --prog FILE     the XDP_TX program (default: " PROG_FILE " in\n"
@@ -299,7 +307,7 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 		/* what shapes the template: meaningless with --pcap */
 		if (o->template_opt == NULL && c >= O_SIZE && c != O_SMAC && c != O_DMAC &&
 		    c != O_BATCH && c != O_PROG && c != O_RATE && c != O_PCAP &&
-		    c != O_PCAP_REPEAT) {
+		    c != O_PCAP_REPEAT && c != O_SPORT && c != O_SRC_COUNT) {
 			const struct option *l;
 
 			for (l = lopts; l->name != NULL && l->val != c; l++)
@@ -347,6 +355,7 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 				die("--sport-range: %lu-%lu is empty", lo, hi);
 			o->sport_lo = lo;
 			o->sport_hi = hi;
+			o->sport_set = true;
 			break;
 		}
 		case O_SMAC:
@@ -406,7 +415,7 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 	}
 	if (optind < argc)
 		die("unexpected argument '%s' (see --help)", argv[optind]);
-	if ((uint64_t)ntohl(o->src.s_addr) + o->src_count - 1 > UINT32_MAX)
+	if (o->pcap == NULL && (uint64_t)ntohl(o->src.s_addr) + o->src_count - 1 > UINT32_MAX)
 		die("--src-count %u: past 255.255.255.255 from --src", o->src_count);
 	if (o->pcap != NULL && o->template_opt != NULL)
 		die("--%s shapes the template frame: it does not apply to --pcap, which sends "
@@ -587,6 +596,32 @@ pcap_load(const char *path, struct pcap_frames *pf)
 		die("--pcap %s: no frame to send (%" PRIu64 " cut short by the snap length, "
 		    "%" PRIu64 " runts, %" PRIu64 " over %u bytes)", path, pf->truncated,
 		    pf->runt, pf->oversize, FRAME_MAX);
+}
+
+/*
+ * The client a replay rotates: the first frame's IPv4 source and TCP/UDP
+ * source port. Each round of the file then gets the next (address, port)
+ * for it (bpf/xdp_tx.bpf.c, rotate_client), so rounds are connections of
+ * their own instead of the same one over and over.
+ */
+static void
+pcap_client(struct blast_opts *o, const struct pcap_frames *pf)
+{
+	const uint8_t *f = pf->data[0];
+	uint16_t type;
+
+	if (pf->len[0] < ETH_HLEN + 20 + 8)
+		die("--pcap %s: the first frame is too short to name the client that "
+		    "--sport-range/--src-count rotate", o->pcap);
+	memcpy(&type, f + 12, sizeof(type));
+	if (ntohs(type) != ETH_P_IP || (f[ETH_HLEN] & 0x0f) != 5 ||
+	    (f[ETH_HLEN + 9] != IPPROTO_TCP && f[ETH_HLEN + 9] != IPPROTO_UDP))
+		die("--pcap %s: --sport-range/--src-count rotate the client of the first frame, "
+		    "which must be IPv4 (no options) TCP or UDP", o->pcap);
+	memcpy(&o->client_addr, f + ETH_HLEN + 12, sizeof(o->client_addr));
+	memcpy(&o->client_port, f + ETH_HLEN + 20, sizeof(o->client_port));
+	if ((uint64_t)ntohl(o->client_addr) + o->src_count - 1 > UINT32_MAX)
+		die("--src-count %u: past 255.255.255.255 from the client", o->src_count);
 }
 
 /* the sender's addresses on every frame: the file's were another network's */
@@ -791,9 +826,12 @@ set_cfg(struct bpf_object *obj, const struct blast_opts *o)
 	/* a capture's frames go out as they are: no source port rewritten */
 	struct blast_cfg cfg = {
 		.sport_lo = o->sport_lo,
-		.sport_n = o->pcap != NULL ? 0 : (uint32_t)o->sport_hi - o->sport_lo + 1,
+		.sport_n = o->pcap != NULL && !o->sport_set ? 0 :
+			   (uint32_t)o->sport_hi - o->sport_lo + 1,
 		.src_lo = ntohl(o->src.s_addr),
-		.src_n = o->pcap != NULL ? 0 : o->src_count,
+		.src_n = o->src_count,
+		.client_addr = o->client_addr,
+		.client_port = o->client_port,
 		.frames_n = o->pcap != NULL ? o->pcap_frames : 0,
 		.frames_repeat = o->pcap_repeat,
 	};
@@ -915,8 +953,11 @@ main(int argc, char **argv)
 	int prog_fd, ifindex, err;
 
 	parse_args(argc, argv, &o);
-	if (o.pcap != NULL)
+	if (o.pcap != NULL) {
 		pcap_load(o.pcap, &pf);
+		if (o.sport_set || o.src_count > 1)
+			pcap_client(&o, &pf);
+	}
 	check_privileges();
 
 	ifindex = (int)if_nametoindex(o.ifname);
