@@ -75,9 +75,8 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
-# an HTTP request's bytes: the payload of the 512- and 1,400-byte cases,
-# repeated to fill the frame (UDP to port 80: inspected as a packet, block
-# mode; the TCP stream path is bench_dpi's "stream" and "reassembled")
+# an HTTP request's bytes: pipelined, they are the client's stream of the
+# 512- and 1,400-byte HTTP cases (http_session_pcap)
 HTTP_REQ = (b"GET /static/app/main.js?v=20261203 HTTP/1.1\r\nHost: www.example.com\r\n"
             b"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n"
             b"Accept: */*\r\nAccept-Language: en-US,en;q=0.5\r\nAccept-Encoding: gzip, deflate\r\n"
@@ -88,12 +87,50 @@ WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel
          "juliet", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo")
 
 
-def policy_yaml(n_rules, dport, dns_rules=1, blocklist=0):
-    """A policy redirecting UDP dport; n_rules YAML payload rules (half
-    literal signatures, half regexes, none matching the benchmark's
-    payloads), dns_rules DNS rules, blocklist prefixes (documentation
-    ranges, 203.0.113.0/24 split finer)."""
+def http_session_pcap(path, frame_size, segments=16):
+    """One HTTP/1.1 keep-alive connection as a capture: the handshake,
+    `segments` client segments of frame_size bytes carrying pipelined
+    requests (HTTP_REQ over and over, cut where a segment ends), an ACK
+    from the server every two, and the close. Client 198.18.0.1:40000,
+    server 198.18.0.2:80; hyperion-blast --sport-range/--src-count turn
+    each round of it into a connection of its own. Returns (frames, mean
+    frame size)."""
+    from scapy.all import Ether, IP, TCP, Raw, wrpcap  # Debian's python3-scapy
+    eth = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+    cl, sv = IP(src="198.18.0.1", dst="198.18.0.2"), IP(src="198.18.0.2", dst="198.18.0.1")
+    cp, sp = 40000, 80
+    mss = frame_size - 14 - 20 - 20
+    if mss < 1:
+        raise ValueError("frame_size %d leaves no TCP payload" % frame_size)
+    stream = HTTP_REQ * (segments * mss // len(HTTP_REQ) + 1)
+    c, v = 1000, 5000
+    fr = [eth / cl / TCP(sport=cp, dport=sp, flags="S", seq=c),
+          eth / sv / TCP(sport=sp, dport=cp, flags="SA", seq=v, ack=c + 1),
+          eth / cl / TCP(sport=cp, dport=sp, flags="A", seq=c + 1, ack=v + 1)]
+    c += 1
+    v += 1
+    for k in range(segments):
+        fr.append(eth / cl / TCP(sport=cp, dport=sp, flags="PA", seq=c, ack=v) /
+                  Raw(stream[k * mss:(k + 1) * mss]))
+        c += mss
+        if k % 2 == 1:
+            fr.append(eth / sv / TCP(sport=sp, dport=cp, flags="A", seq=v, ack=c))
+    fr += [eth / cl / TCP(sport=cp, dport=sp, flags="FA", seq=c, ack=v),
+           eth / sv / TCP(sport=sp, dport=cp, flags="FA", seq=v, ack=c + 1),
+           eth / cl / TCP(sport=cp, dport=sp, flags="A", seq=c + 1, ack=v + 1)]
+    wrpcap(path, fr)
+    sizes = [len(bytes(f)) for f in fr]
+    return len(fr), sum(sizes) / len(sizes)
+
+
+def policy_yaml(n_rules, dport, dns_rules=1, blocklist=0, redirect_all=False):
+    """A policy redirecting UDP dport (redirect_all: everything); n_rules
+    YAML payload rules (half literal signatures, half regexes, none
+    matching the benchmark's payloads), dns_rules DNS rules, blocklist
+    prefixes (documentation ranges, 203.0.113.0/24 split finer)."""
     lines = ["fast_path:", "  redirect_ports: [{protocol: 17, port: %d}]" % dport]
+    if redirect_all:
+        lines.append("  redirect_all: true")
     if blocklist:
         lines.append("  drop_ips: [192.0.2.0/24]")
     lines.append("slow_path:")
@@ -288,8 +325,10 @@ class Blast:
         c = [self.bin, "-i", self.sb.if_src, "-s", str(seconds), "--dmac", self.sb.mac_dut,
              "--prog", self.prog]
         if self.pcap:
-            # the file's frames as they are: no template option applies
+            # the file's frames; source ports and addresses rotate its client
             c += ["--pcap", self.pcap] + (["--rate", str(int(self.rate))] if self.rate else [])
+            c += ["--sport-range", self.sports] if self.sports else []
+            c += ["--src-count", str(self.srcs)] if self.srcs and self.srcs > 1 else []
             return self.sb.src(["taskset", "-c", str(SENDER_CPU)] + c)
         c += ["--size", str(self.size), "--dport", str(self.dport)]
         if self.payload:

@@ -121,11 +121,17 @@ def write(doc, out, env, summary, ctx):
                  "the others the Hyperscan scan (`scan`) or the Suricata rules (`sigs`) are most "
                  "of it, and the receiver, not the sender, is the bottleneck (received / sent "
                  "below 1).\n")
-        L.append("Cases: `dns64` 64-byte UDP/53 DNS queries, one DNS rule; `httpN_rR` N-byte "
-                 "frames to UDP/80 carrying an HTTP request, R YAML payload rules (half "
-                 "literals, half regexes, none matching); `dns64_etopen` the ET Open set from "
-                 "`../shared` when present. Source ports rotate over 64,512 values: every "
-                 "packet looks up one of that many flows.\n")
+        L.append("Cases: `dns64` 64-byte UDP/53 DNS queries, one DNS rule, source ports "
+                 "rotating over 64,512 values (every packet looks up one of that many flows); "
+                 "`httpN_rR` HTTP/1.1 keep-alive connections over TCP/80, each the handshake, "
+                 "16 N-byte client segments of pipelined requests, an ACK from the server every "
+                 "two and the close (30 frames), through the stream reassembler and "
+                 "Hyperscan's stream mode; every connection is new (`hyperion-blast --pcap` "
+                 "with the client rotated over ports x 16 addresses), both directions "
+                 "redirected; R YAML payload rules (half literals, half regexes, none "
+                 "matching); `dns64_etopen` the ET Open set from `../shared` when present. "
+                 "Cycles are per packet of any kind, so an HTTP case's are spread over its "
+                 "control packets too.\n")
         _plot_cost(summary, cost, os.path.join(img, "perf-cost.png"))
         L.append("![cycles per packet by stage](img/perf-cost.png)\n")
         L.append("### Where the cycles go (`--stage-cycles`)\n")
