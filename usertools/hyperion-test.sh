@@ -27,7 +27,7 @@ if [ "${HYP_NO_SANITIZE:-0}" != 1 ]; then
 	asan_start=$(date +%s)
 	san_dir=$top/build-asan/meson-logs/sanitizer
 	if { [ -f build-asan/build.ninja ] ||
-	     meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; } &&
+	     meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false >/dev/null; } &&
 	   ninja -C build-asan; then
 		rm -rf "$san_dir" build-asan/meson-logs/testlog.json
 		mkdir -p "$san_dir"

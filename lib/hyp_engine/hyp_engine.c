@@ -539,7 +539,8 @@ inspect_dns(const struct hyp_engine *e, struct hyp_engine_scratch *s, const uint
 		if (err == 0)
 			err = e_m;
 		for (i = 0; i < (int)n; i++) {
-			if (s != NULL && s->n_q < HYP_DETECT_MAX_QUERIES)
+			/* the Suricata rules read them (dns.query); YAML rules need no copy */
+			if (e->det != NULL && s != NULL && s->n_q < HYP_DETECT_MAX_QUERIES)
 				memcpy(s->qnames[s->n_q++], q[i].name, (size_t)q[i].len + 1);
 			if (!v->dns_query)
 				report_question(v, &q[i], payload + off[m]);

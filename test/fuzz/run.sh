@@ -45,7 +45,7 @@ OUT=$(cd "$OUT" && pwd)
 # AddressSanitizer and UBSan on top of libFuzzer's coverage
 build_target() {
 	if [ ! -f "$OUT/build.ninja" ]; then
-		CC=${CC:-clang} meson setup "$OUT" "$SRC" -Dfuzz=true \
+		CC=${CC:-clang} meson setup "$OUT" "$SRC" -Dfuzz=true -Db_lto=false \
 			-Db_sanitize=address,undefined -Db_lundef=false || return 1
 	fi
 	ninja -C "$OUT" "test/fuzz/fuzz_$1"
