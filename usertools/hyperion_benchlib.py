@@ -236,51 +236,47 @@ class Knobs:
 
 # ---- the sandbox ----------------------------------------------------------------
 
+SANDBOX_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hyperion-sandbox.sh")
+
+
 class Sandbox:
-    """Two namespaces and a veth pair, as usertools/hyperion-sandbox.sh makes
-    them: SRC 198.18.0.1 <-> DUT 198.18.0.2, no IPv6. Removed at exit."""
+    """Two namespaces and a veth pair, made and removed by
+    usertools/hyperion-sandbox.sh (one definition of the layout for the
+    tests, the demo and the benchmarks): SRC 198.18.0.1 <-> DUT 198.18.0.2,
+    no IPv6. Removed at exit."""
 
     def __init__(self, prefix=None, queues=None):
         p = prefix or "hbx%d" % os.getpid()
+        self.prefix = p
         self.ns_src, self.ns_dut = p + "s", p + "d"
         self.if_src, self.if_dut = p + "a", p + "b"
         self.queues = queues
         self.up_ = False
 
+    @staticmethod
+    def _sh(body, env=None, args=()):
+        # $0 is the script, $1... the arguments
+        return sh(["bash", "-c", ". \"$0\" && " + body, SANDBOX_SH] + list(args),
+                  env=dict(os.environ, **(env or {})))
+
     def up(self):
         on_exit(self.down)
-        sh(["ip", "netns", "add", self.ns_src])
-        sh(["ip", "netns", "add", self.ns_dut])
         self.up_ = True
-        q = ["numrxqueues", str(self.queues), "numtxqueues", str(self.queues)] if self.queues else []
-        sh(["ip", "link", "add", self.if_src, "netns", self.ns_src] + q +
-           ["type", "veth", "peer", "name", self.if_dut, "netns", self.ns_dut] + q)
-        for ns, ifc, addr in ((self.ns_src, self.if_src, "198.18.0.1/24"),
-                              (self.ns_dut, self.if_dut, "198.18.0.2/24")):
-            sh(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                "net.ipv6.conf.default.disable_ipv6=1"])
-            sh(["ip", "-n", ns, "addr", "add", addr, "dev", ifc])
-            sh(["ip", "-n", ns, "link", "set", ifc, "up"])
-            sh(["ip", "-n", ns, "link", "set", "lo", "up"])
-        self.mac_dut = self._mac(self.ns_dut, self.if_dut)
-        self.mac_src = self._mac(self.ns_src, self.if_src)
+        env = {"HYP_SANDBOX_QUEUES": str(self.queues)} if self.queues else {}
+        # the script's EXIT trap would take the sandbox down with this shell
+        out = self._sh('hyp_sandbox_up "$1" || exit 1; trap - EXIT INT TERM; '
+                       'echo "$HYP_NS_SRC $HYP_NS_DUT $HYP_IF_SRC $HYP_IF_DUT $HYP_MAC_DUT '
+                       '$HYP_MAC_SRC"', env, [self.prefix])
+        names = out.split()
+        if names[:4] != [self.ns_src, self.ns_dut, self.if_src, self.if_dut]:
+            raise RuntimeError("hyperion-sandbox.sh made %s, not the names expected" % names)
+        self.mac_dut, self.mac_src = names[4], names[5]
         return self
-
-    @staticmethod
-    def _mac(ns, ifc):
-        return sh(["ip", "-n", ns, "-br", "link", "show", ifc]).split()[2]
 
     def down(self):
         if not self.up_:
             return
-        for ns in (self.ns_src, self.ns_dut):
-            pids = sh(["ip", "netns", "pids", ns], check=False).split()
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
-            sh(["ip", "netns", "del", ns], check=False)
+        self._sh("hyp_sandbox_down", {"HYP_NS_SRC": self.ns_src, "HYP_NS_DUT": self.ns_dut})
         self.up_ = False
 
     def dut(self, cmd):
