@@ -422,12 +422,16 @@ def unique_prefix(tag):
     return "hb%d%s%d" % (os.getpid(), tag, _seq[0])
 
 
-def testpmd(sb, lcores="0-1", xdp_prog=None, extra_vdev=""):
+def testpmd(sb, lcores="0-1", xdp_prog=None, extra_vdev="", mode="rxonly"):
+    """dpdk-testpmd on the DUT veth. rxonly receives and frees without
+    reading a frame; icmpecho also reads each frame's Ethernet header (and
+    frees what is not ARP or ICMP echo: all of the benchmarks' frames), the
+    least any inspecting receiver does."""
     prefix = unique_prefix("t")
     vdev = "net_af_xdp0,iface=%s%s%s" % (sb.if_dut, ",xdp_prog=" + xdp_prog if xdp_prog else "",
                                           extra_vdev)
     cmd = ["dpdk-testpmd", "-l", lcores, "--no-huge", "-m", "1024", "--no-pci",
-           "--file-prefix", prefix, "--vdev", vdev, "--", "--forward-mode=rxonly",
+           "--file-prefix", prefix, "--vdev", vdev, "--", "--forward-mode=" + mode,
            "--record-core-cycles", "--stats-period", "1"]
     return Receiver(sb, "testpmd", cmd, prefix, r"Rx-pps")
 
