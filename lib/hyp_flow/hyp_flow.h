@@ -176,22 +176,30 @@ uint32_t hyp_flow_hash_seed(void);
  * the owning worker writes).
  */
 struct hyp_flow_entry {
-	struct hyp_flow5 key;
+	/*
+	 * The first cache line holds what every packet of the flow reads or
+	 * writes, and hyp_flow_prefetch() brings in that line; the key and the
+	 * rest (verdict details, expiry, reports) come after it.
+	 */
 	uint64_t packets[2];	/**< [direction] as hyp_flow5_from_meta() gives */
 	uint64_t bytes[2];
-	uint64_t first_tsc;
 	uint64_t last_tsc;	/**< refreshed by every hyp_flow_lookup_or_add() */
 	uint32_t verdict_gen;	/**< policy generation the verdict was made under */
-	uint32_t rule_id;	/**< rule behind the verdict; 0 if none */
 	uint8_t verdict;	/**< enum hyp_action or HYP_FLOW_VERDICT_NONE */
 	uint8_t initiator;	/**< direction that began the flow (hyp_flow_note) */
 	uint8_t tcp_hs;		/**< HYP_FLOW_HS_* seen so far */
 	/** the owner's state per direction (TCP streams), NULL until it adds
 	 *  some; released by the table's release callback when the flow goes */
 	void *user[2];
+	struct hyp_flow5 key;
+	uint64_t first_tsc;
+	uint32_t rule_id;	/**< rule behind the verdict; 0 if none */
 	/** the owner's state for the whole flow (Suricata flowbits), likewise */
 	void *sigs;
 } __rte_cache_aligned;
+
+_Static_assert(offsetof(struct hyp_flow_entry, user) + sizeof(((struct hyp_flow_entry *)0)->user) <=
+	       RTE_CACHE_LINE_SIZE, "a packet's fields of a flow fit its first cache line");
 
 /**
  * Learn from one packet of a flow: who began it (the first packet's sender;
