@@ -27,8 +27,8 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile struct blast_cfg blast_cfg = {};
-__u32 sport_next;	/* only ever run by BPF_PROG_RUN on one CPU at a time */
-__u32 frame_next;	/* likewise: the copy count of a replay */
+__u64 sport_next;	/* only ever run by BPF_PROG_RUN on one CPU at a time */
+__u64 frame_next;	/* likewise: the copy count of a replay (no wrap in a run) */
 
 /*
  * A capture's frames, for --pcap: one call of BPF_PROG_RUN sends copies of
@@ -54,6 +54,14 @@ csum_replace16(__u16 check, __u16 from, __u16 to)
 	return (__u16)~sum;
 }
 
+/* a 32-bit field (an address) replaced under a checksum, as two 16-bit halves */
+static __always_inline __u16
+csum_replace32(__u16 check, __u32 from, __u32 to)
+{
+	check = csum_replace16(check, (__u16)from, (__u16)to);
+	return csum_replace16(check, (__u16)(from >> 16), (__u16)(to >> 16));
+}
+
 /*
  * The copy's source port and address, from one count over ports x
  * addresses: every copy is rewritten, since each page the kernel recycles
@@ -68,7 +76,9 @@ next_tuple(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	struct iphdr *ip = data + sizeof(*eth);
 	struct udphdr *udp;
-	__u32 i = sport_next, np = blast_cfg.sport_n ? blast_cfg.sport_n : 1, from, to;
+	__u32 np = blast_cfg.sport_n ? blast_cfg.sport_n : 1, from, to;
+	/* 64 bits: 65,536 ports x 2^24 addresses is past 2^32 */
+	__u64 i = sport_next, n = (__u64)np * (blast_cfg.src_n ? blast_cfg.src_n : 1);
 	__u16 port, ucheck;
 
 	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
@@ -77,7 +87,7 @@ next_tuple(struct xdp_md *ctx)
 	udp = (void *)(ip + 1);
 	if ((void *)(udp + 1) > end)
 		return;
-	if (i >= np * (blast_cfg.src_n ? blast_cfg.src_n : 1))
+	if (i >= n)
 		i = 0;
 	sport_next = i + 1;
 	ucheck = udp->check;
@@ -88,33 +98,22 @@ next_tuple(struct xdp_md *ctx)
 	}
 	if (blast_cfg.src_n > 1) {
 		from = ip->saddr;
-		to = bpf_htonl(blast_cfg.src_lo + i / np);
-		ip->check = csum_replace16(csum_replace16(ip->check, (__u16)from, (__u16)to),
-					   (__u16)(from >> 16), (__u16)(to >> 16));
-		ucheck = csum_replace16(csum_replace16(ucheck, (__u16)from, (__u16)to),
-					(__u16)(from >> 16), (__u16)(to >> 16));
+		to = bpf_htonl(blast_cfg.src_lo + (__u32)(i / np));
+		ip->check = csum_replace32(ip->check, from, to);
+		ucheck = csum_replace32(ucheck, from, to);
 		ip->saddr = to;
 	}
 	if (udp->check)	/* 0: sent without checksum, stays so */
 		udp->check = ucheck ? ucheck : 0xffff;
 }
 
-/* an address and port replaced in a header: the checksums follow (RFC 1624) */
-static __always_inline __u16
-csum_replace_tuple(__u16 check, __u32 from, __u32 to, __u16 pfrom, __u16 pto)
-{
-	check = csum_replace16(check, (__u16)from, (__u16)to);
-	check = csum_replace16(check, (__u16)(from >> 16), (__u16)(to >> 16));
-	return csum_replace16(check, pfrom, pto);
-}
-
 /*
- * A replayed frame of round r: the captured client becomes the round's
+ * A replayed frame of round n_round: the captured client becomes the round's
  * client, as source or as destination. Frames of anyone else, and what is
  * not IPv4 TCP or UDP without options in the way, go as captured.
  */
 static __always_inline void
-rotate_client(struct xdp_md *ctx, __u32 r)
+rotate_client(struct xdp_md *ctx, __u64 n_round)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -123,6 +122,7 @@ rotate_client(struct xdp_md *ctx, __u32 r)
 	__u32 np = blast_cfg.sport_n ? blast_cfg.sport_n : 1;
 	__u32 ns = blast_cfg.src_n ? blast_cfg.src_n : 1;
 	__u32 to, *addr;
+	__u64 r;
 	__u16 pto, *port, *l4check;
 	int src_side;
 
@@ -153,14 +153,14 @@ rotate_client(struct xdp_md *ctx, __u32 r)
 	} else {
 		return;
 	}
-	r %= np * ns;
+	r = n_round % ((__u64)np * ns);
 	pto = blast_cfg.sport_n > 1 ? bpf_htons((__u16)(blast_cfg.sport_lo + r % np)) : *port;
-	to = bpf_htonl(bpf_ntohl(blast_cfg.client_addr) + r / np);
+	to = bpf_htonl(bpf_ntohl(blast_cfg.client_addr) + (__u32)(r / np));
 	addr = src_side ? &ip->saddr : &ip->daddr;
-	ip->check = csum_replace16(csum_replace16(ip->check, (__u16)*addr, (__u16)to),
-				   (__u16)(*addr >> 16), (__u16)(to >> 16));
+	ip->check = csum_replace32(ip->check, *addr, to);
 	if (l4check) {
-		__u16 c = csum_replace_tuple(*l4check, *addr, to, *port, pto);
+		/* the pseudo header's address, then the port */
+		__u16 c = csum_replace16(csum_replace32(*l4check, *addr, to), *port, pto);
 
 		*l4check = c || ip->protocol == IPPROTO_TCP ? c : 0xffff;
 	}
@@ -177,16 +177,17 @@ rotate_client(struct xdp_md *ctx, __u32 r)
 static __always_inline int
 next_frame(struct xdp_md *ctx)
 {
-	__u32 i = frame_next, k, len, have;
+	__u64 i = frame_next;
+	__u32 k, len, have;
 	struct blast_frame *f;
 
 	frame_next = i + 1;
-	k = (i / blast_cfg.frames_repeat) % blast_cfg.frames_n;
+	k = (__u32)((i / blast_cfg.frames_repeat) % blast_cfg.frames_n);
 	f = bpf_map_lookup_elem(&blast_frames, &k);
 	if (!f)
 		return XDP_ABORTED;
 	len = f->len;
-	if (len < 14 || len > BLAST_FRAME_MAX)
+	if (len < ETH_HLEN || len > BLAST_FRAME_MAX)
 		return XDP_ABORTED;
 	have = ctx->data_end - ctx->data;
 	if (have != len && bpf_xdp_adjust_tail(ctx, (int)len - (int)have))

@@ -529,6 +529,20 @@ test_normalize(void)
 	    memcmp(kf.pad, pad_zero, sizeof(pad_zero)) == 0 && kf.family == 4 &&
 	    kf.proto == IP_UDP,
 	    "side A is the lower address; padding zeroed", NULL);
+	{
+		/*
+		 * Lower by the first byte that differs, as memcmp() orders:
+		 * 10.0.0.2 < 11.0.0.1, though 2 > 1 in the last byte (a word
+		 * compare in host order would say the opposite).
+		 */
+		static const uint8_t lo[4] = { 10, 0, 0, 2 }, hi[4] = { 11, 0, 0, 1 };
+		struct hyp_pkt_meta mo;
+		struct hyp_flow5 ko;
+
+		meta_of(&mo, 4, hi, lo, 1000, 2000, IP_UDP);
+		tap(hyp_flow5_from_meta(&mo, &ko) == 1 && ko.addr_a[12] == 10 && ko.port_a == 2000,
+		    "side A by the first differing byte: 10.0.0.2 below 11.0.0.1", NULL);
+	}
 
 	/* the same bytes as IPv6 addresses: still a different flow */
 	memcpy(mapped_a + 12, v4a, 4);

@@ -129,8 +129,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		n = hyp_dns_questions(data, size, q, HYP_DNS_MAX_QUESTIONS, &err);
 		CHECK(n <= HYP_DNS_MAX_QUESTIONS && err <= 0);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			check_name((int)strlen(q[i].name), q[i].name);
+			/* copies and matches trust the length the decoder gives */
+			CHECK(q[i].len == strlen(q[i].name));
+		}
 		ret = hyp_dns_query_name(data, size, name, sizeof(name), NULL);
 		if (n > 0)
 			CHECK(ret >= 0 && strcmp(name, q[0].name) == 0);

@@ -63,6 +63,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	dir = hyp_flow5_from_meta(&m, &k);
 	CHECK(dir == 0 || dir == 1);
+	/* side A is the (address, port) that compares lower, address by memcmp() */
+	{
+		int c = memcmp(m.src, m.dst, sizeof(m.src));
+
+		CHECK(dir == (c > 0 || (c == 0 && m.sport > m.dport)));
+	}
 	for (size_t i = 0; i < sizeof(k.pad); i++)
 		CHECK(k.pad[i] == 0);
 	CHECK(k.family == m.family && k.proto == m.proto);

@@ -138,5 +138,10 @@ for l in sys.stdin:
 # traffic ARGS...: usertools/hyperion-traffic.py from the sender namespace to the DUT
 traffic() { ip netns exec "$HYP_NS_SRC" $py "$src/usertools/hyperion-traffic.py" \
 	--iface "$HYP_IF_SRC" --dst-mac "$HYP_MAC_DUT" "$@"; }
+# blast ARGS...: hyperion-blast out of the sender namespace to the DUT's MAC
+blast() { ip netns exec "$HYP_NS_SRC" "$build/usertools/hyperion-blast/hyperion-blast" \
+	-i "$HYP_IF_SRC" --dmac "$HYP_MAC_DUT" --prog "$build/bpf/xdp_tx.bpf.o" "$@"; }
+# blast_field JSON KEY: a number from hyperion-blast's closing line
+blast_field() { echo "$1" | sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p"; }
 # json_get JSON KEY: one key of the traffic tool's counts (0 if absent)
 json_get() { echo "$1" | $py -c "import json,sys; print(json.load(sys.stdin).get('$2', 0))"; }

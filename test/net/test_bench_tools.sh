@@ -6,7 +6,8 @@
 # file that is not a mapping are refused with the key named, before anything
 # runs); a host knob the runner writes is put back when the run is
 # interrupted by SIGTERM; hyperion-blast refuses a bad --rate and a missing
-# or empty --payload. No traffic. TAP.
+# or empty --payload; a matrix's capture must be a file that is there. No
+# traffic. TAP.
 #   usage: test_bench_tools.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
@@ -17,7 +18,7 @@ $py -c 'import yaml' 2>/dev/null || skip_prereq "needs python3-yaml"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..12"
+echo "1..14"
 out=$($py "$exp" "$src/config/experiments/layouts.yaml" --dry-run 2>&1)
 check_eq "the example file: 2 lcore sets x 2 pipelines x 2 NAPI settings = 8 points" \
 	"$(echo "$out" | grep -c '^  lcores=')" 8
@@ -45,6 +46,11 @@ printf -- '- lcores\n' >"$tmp/g.yaml"
 refused "$tmp/g.yaml" "not a mapping" "a list, not a mapping"
 printf 'matrix: {pipeline: [pipelined]}\n' >"$tmp/h.yaml"
 refused "$tmp/h.yaml" "matrix.pipeline: rtc or staged" "an unknown pipeline"
+# a capture path: relative to the file, and there; a traversal to nothing is named
+printf 'matrix: {pcap: [../../no/such.pcap]}\n' >"$tmp/i.yaml"
+refused "$tmp/i.yaml" "matrix.pcap: .*no/such.pcap: no such file" "a capture that is not there"
+printf 'matrix: {pcap: [42]}\n' >"$tmp/j.yaml"
+refused "$tmp/j.yaml" "matrix.pcap: 42 is not a string" "a number for a capture path"
 # a knob written, then SIGTERM: put back
 knob=$tmp/knob
 echo 7 >"$knob"

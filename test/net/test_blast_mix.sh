@@ -13,13 +13,10 @@ set -u
 build=$1 src=$2
 . "$src/test/net/tap.sh"
 net_open hypbm
-blast=$build/usertools/hyperion-blast/hyperion-blast
-need_exe "$blast"
+need_exe "$build/usertools/hyperion-blast/hyperion-blast"
 pol=$tmp/policy.yaml
 printf 'fast_path:\n  drop_ips: [192.0.2.0/24]\n  redirect_ports: [{protocol: 17, port: 53}]\n' >"$pol"
 echo "1..8"
-bl() { ip netns exec "$HYP_NS_SRC" "$blast" -i "$HYP_IF_SRC" --dmac "$HYP_MAC_DUT" \
-	--prog "$build/bpf/xdp_tx.bpf.o" "$@"; }
 
 # before the app: GRO on the DUT veth lets the frames reach its stack, where
 # a capture checks each one (3 ports x 4 addresses, twice round, plus 6)
@@ -42,7 +39,7 @@ EOF
 sniffer=$!
 sleep 2
 # paced: each frame reaches the socket with a page's truesize (see test_blast_pcap)
-bl --src 198.18.1.0 --src-count 4 --sport-range 1000-1002 --dport 9 -n 30 --rate 200 >/dev/null \
+blast --src 198.18.1.0 --src-count 4 --sport-range 1000-1002 --dport 9 -n 30 --rate 200 >/dev/null \
 	2>"$tmp/blast.err"
 wait "$sniffer"
 check_eq "rotation on the wire: next (address, port) each frame, checksums valid" \
@@ -51,11 +48,9 @@ ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_DUT" gro off >/dev/null 2>&1
 
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "started"; exit 1; }
 b0=$(xdp blocklist_src) r0=$(xdp redirect)
-out=$(ip netns exec "$HYP_NS_SRC" "$blast" -i "$HYP_IF_SRC" -n 20000 --rate 20000 --size 60 \
-	--dport 53 --dmac "$HYP_MAC_DUT" --prog "$build/bpf/xdp_tx.bpf.o" \
+out=$(blast -n 20000 --rate 20000 --size 60 --dport 53 \
 	--mix-share 0.25 --mix-src 192.0.2.7 2>"$tmp/blast.err")
-field() { echo "$out" | sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
-sent=$(field sent) mixed=$(field mixed) pps=$(field pps)
+sent=$(blast_field "$out" sent) mixed=$(blast_field "$out" mixed) pps=$(blast_field "$out" pps)
 sleep 0.5
 check_eq "the sender sent all 20000" "$sent" 20000
 if [ "${mixed:-0}" -ge 4000 ] && [ "${mixed:-0}" -le 6000 ]; then ok "a quarter mixed: $mixed of $sent"
@@ -68,12 +63,12 @@ else nok "paced near 20000/s" "pps ${pps:-?}"; fi
 # 10 ports x 10 addresses from 192.0.2.250: six rounds inside the
 # blocklisted /24 (.250-.255), four past it (192.0.3.0-3), 100 flows
 b0=$(xdp blocklist_src) r0=$(xdp redirect)
-bl --src 192.0.2.250 --src-count 10 --sport-range 1000-1009 --dport 53 -n 100 >/dev/null \
+blast --src 192.0.2.250 --src-count 10 --sport-range 1000-1009 --dport 53 -n 100 >/dev/null \
 	2>"$tmp/blast.err"
 sleep 0.5
 check_eq "rotated out of the blocklist: 60 dropped, 40 redirected" \
 	"$(( $(xdp blocklist_src) - b0 )) $(( $(xdp redirect) - r0 ))" "60 40"
-o=$(bl --src 255.255.255.250 --src-count 10 -n 1 2>&1); rc=$?
+o=$(blast --src 255.255.255.250 --src-count 10 -n 1 2>&1); rc=$?
 if [ $rc -ne 0 ] && echo "$o" | grep -q "past 255.255.255.255"; then ok "a rotation past the last address refused"
 else nok "a rotation past the last address refused" "exit $rc" "$o"; fi
 app_stop
