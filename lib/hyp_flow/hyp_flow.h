@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_hash_crc.h>
 
 #include "hyp_xdp_shared.h"	/* HYP_TCP_* */
 
@@ -144,7 +145,7 @@ _Static_assert(sizeof(struct hyp_flow5) == 48 && offsetof(struct hyp_flow5, port
 int hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k);
 
 /**
- * Hash of a normalized key (CRC32-C over its 40 bytes). Both directions of
+ * Hash of a normalized key (CRC32-C over its 48 bytes). Both directions of
  * a flow hash the same since they share one key. The flow table is built on
  * this very function, so the rx stage may compute it once per packet, use it
  * to pick a worker and hand it on to hyp_flow_lookup_or_add().
@@ -154,7 +155,17 @@ uint32_t hyp_flow5_hash(const struct hyp_flow5 *k);
 /** The seed of hyp_flow5_hash(): random, drawn once per process. */
 uint32_t hyp_flow_hash_seed(void);
 
-/** Longest table name: "HT_EXT_" + name must fit an rte_ring name. */
+/**
+ * hyp_flow5_hash() with its seed read once by the caller, for a burst:
+ * inline, and without the once-only check each call of the seed makes.
+ */
+static inline uint32_t
+hyp_flow5_hash_seeded(const struct hyp_flow5 *k, uint32_t seed)
+{
+	return rte_hash_crc(k, sizeof(*k), seed);
+}
+
+/** Longest table name: "hypft_" + name must fit a memzone name. */
 #define HYP_FLOW_NAME_MAX	21
 
 /** hyp_flow_entry.verdict before any rule decided on the flow. */

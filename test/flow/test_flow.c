@@ -665,6 +665,119 @@ test_table_prefetch(void)
 	hyp_flow_table_free(t);
 }
 
+/* how many of flows [from, from + n) the table holds under hash h(i), by prefetch */
+static unsigned int
+held(struct hyp_flow_table *t, uint32_t from, unsigned int n, uint32_t (*h)(uint32_t))
+{
+	struct hyp_flow5 k[64];
+	const struct hyp_flow5 *kp[64];
+	uint32_t hs[64];
+	int32_t pos[64];
+	unsigned int i, found = 0;
+
+	for (i = 0; i < n && i < 64; i++) {
+		flow_n(&k[i], from + i);
+		kp[i] = &k[i];
+		hs[i] = h(from + i);
+	}
+	hyp_flow_prefetch(t, kp, hs, i, pos);
+	while (i-- > 0)
+		found += pos[i] >= 0;
+	return found;
+}
+
+/* three hashes that share a home bucket in any table of 16 buckets or fewer */
+static uint32_t
+chain_hash(uint32_t i)
+{
+	return (i % 3) * 16 + 5;
+}
+
+static uint32_t
+spread_hash(uint32_t i)
+{
+	struct hyp_flow5 k;
+
+	flow_n(&k, i);
+	return hyp_flow5_hash(&k);
+}
+
+static struct hyp_flow_entry *
+get_h(struct hyp_flow_table *t, uint32_t n, uint32_t hash, uint64_t now)
+{
+	struct hyp_flow5 k;
+
+	flow_n(&k, n);
+	return hyp_flow_lookup_or_add(t, &k, hash, now);
+}
+
+/*
+ * Flows whose hashes all lead to one bucket (as if an attacker knew the
+ * seed): they chain into the buckets after it, three signatures for 64
+ * keys. Every flow stays findable through removals from the middle of the
+ * chain, re-adds and evictions, and a table emptied of them holds spread
+ * flows as before.
+ */
+static void
+test_table_chains(void)
+{
+	struct hyp_flow_table *t = hyp_flow_table_create("tf_chain", 64, SOCKET_ID_ANY);
+	struct hyp_flow_entry *first[64];
+	unsigned int i, bad = 0;
+
+	if (t == NULL) {
+		tap(false, "chains: table", "rte_errno %d", rte_errno);
+		return;
+	}
+	for (i = 0; i < 64; i++)
+		first[i] = get_h(t, i, chain_hash(i), 10);
+	for (i = 0; i < 64; i++)
+		if (first[i] == NULL || get_h(t, i, chain_hash(i), i % 2 ? 10 : 1000) != first[i])
+			bad++;
+	tap(bad == 0 && hyp_flow_table_count(t) == 64 && held(t, 0, 64, chain_hash) == 64,
+	    "64 flows on one home bucket: each found where it was added", "bad %u count %u",
+	    bad, hyp_flow_table_count(t));
+
+	/* the odd ones expire: holes all along the chain */
+	hyp_flow_table_expire(t, 1000, 500, 64);
+	for (i = 0, bad = 0; i < 64; i += 2)
+		if (get_h(t, i, chain_hash(i), 1000) != first[i])
+			bad++;
+	tap(bad == 0 && hyp_flow_table_count(t) == 32 && held(t, 0, 64, chain_hash) == 32,
+	    "removals from the middle of a chain: the flows past them are still found",
+	    "bad %u count %u held %u", bad, hyp_flow_table_count(t), held(t, 0, 64, chain_hash));
+	for (i = 1, bad = 0; i < 64; i += 2) {
+		struct hyp_flow_entry *e = get_h(t, i, chain_hash(i), 2000);
+
+		if (e == NULL || e->first_tsc != 2000 || get_h(t, i, chain_hash(i), 2001) != e)
+			bad++;
+	}
+	tap(bad == 0 && hyp_flow_table_count(t) == 64 && held(t, 0, 64, chain_hash) == 64,
+	    "the removed flows come back once each, into the holes", "bad %u count %u", bad,
+	    hyp_flow_table_count(t));
+
+	/* full: 32 new chained flows evict 32 of the old ones, the rest stay */
+	for (i = 100, bad = 0; i < 132; i++)
+		if (get_h(t, i, chain_hash(i), 3000) == NULL)
+			bad++;
+	tap(bad == 0 && hyp_flow_table_count(t) == 64 &&
+	    held(t, 100, 32, chain_hash) == 32 && held(t, 0, 64, chain_hash) == 32,
+	    "evictions on a full chain: every flow kept is found, none twice",
+	    "bad %u count %u old %u new %u", bad, hyp_flow_table_count(t),
+	    held(t, 0, 64, chain_hash), held(t, 100, 32, chain_hash));
+
+	/* emptied, the buckets take spread flows as a new table would */
+	hyp_flow_table_expire(t, 1u << 20, 1, 64);
+	for (i = 0, bad = 0; i < 64; i++)
+		if (get_h(t, 200 + i, spread_hash(200 + i), 5000) == NULL)
+			bad++;
+	tap(bad == 0 && hyp_flow_table_count(t) == 64 && held(t, 200, 64, spread_hash) == 64 &&
+	    held(t, 0, 64, chain_hash) == 0,
+	    "a table emptied of a chain holds spread flows, and none of the chain",
+	    "bad %u count %u", bad, hyp_flow_table_count(t));
+	hyp_flow_table_free(t);
+}
+
 static void
 test_table_basic(void)
 {
@@ -1112,6 +1225,7 @@ main(void)
 	test_normalize();
 	test_table_basic();
 	test_table_prefetch();
+	test_table_chains();
 	test_table_full_expire();
 	test_table_evict();
 	test_table_sweep();
