@@ -30,7 +30,6 @@
 #include <rte_debug.h>
 #include <rte_errno.h>
 #include <rte_ether.h>
-#include <rte_hash_crc.h>
 #include <rte_log.h>
 #include <rte_memzone.h>
 
@@ -65,28 +64,31 @@ HYP_LOG_TYPE(flow);
 #define FT_MAX_ENTRIES	(1u << 28)
 
 /*
- * The hash picks the worker and the bucket. A seed an attacker knows lets
+ * The hash picks the worker and the bucket. A secret an attacker knows lets
  * him craft 5-tuples that all land on one worker or one bucket chain, so it
  * is drawn once per process (the rx stage and every table must agree).
  */
-static uint32_t flow_seed;
-static pthread_once_t flow_seed_once = PTHREAD_ONCE_INIT;
+static uint64_t flow_key[HYP_FLOW_HASH_WORDS];
+static pthread_once_t flow_key_once = PTHREAD_ONCE_INIT;
 
 static void
-flow_seed_init(void)
+flow_key_init(void)
 {
-	if (getrandom(&flow_seed, sizeof(flow_seed), 0) != sizeof(flow_seed)) {
-		/* no entropy this early is unheard of; say so, go on with the TSC */
-		HYP_FLOW_LOG(WARNING, "getrandom failed: flow hash seeded from the clock");
-		flow_seed = (uint32_t)rte_get_tsc_cycles();
-	}
+	unsigned int i;
+
+	if (getrandom(flow_key, sizeof(flow_key), 0) == (ssize_t)sizeof(flow_key))
+		return;
+	/* no entropy this early is unheard of; say so, go on with the TSC */
+	HYP_FLOW_LOG(WARNING, "getrandom failed: flow hash keyed from the clock");
+	for (i = 0; i < HYP_FLOW_HASH_WORDS; i++)
+		flow_key[i] = rte_get_tsc_cycles() * 0x9e3779b97f4a7c15ull + i;
 }
 
-uint32_t
-hyp_flow_hash_seed(void)
+const uint64_t *
+hyp_flow_hash_key(void)
 {
-	pthread_once(&flow_seed_once, flow_seed_init);
-	return flow_seed;
+	pthread_once(&flow_key_once, flow_key_init);
+	return flow_key;
 }
 
 /* Used slots looked at to pick a flow to evict when the table is full. */
@@ -392,7 +394,7 @@ hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k)
 uint32_t
 hyp_flow5_hash(const struct hyp_flow5 *k)
 {
-	return hyp_flow5_hash_seeded(k, hyp_flow_hash_seed());
+	return hyp_flow5_hash_with(k, hyp_flow_hash_key());
 }
 
 /*

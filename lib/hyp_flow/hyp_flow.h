@@ -22,9 +22,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
-#include <rte_hash_crc.h>
 
 #include "hyp_xdp_shared.h"	/* HYP_TCP_* */
 
@@ -144,25 +144,54 @@ _Static_assert(sizeof(struct hyp_flow5) == 48 && offsetof(struct hyp_flow5, port
  */
 int hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k);
 
+/** Words of the secret key of hyp_flow5_hash(): one per 8 bytes of a key. */
+#define HYP_FLOW_HASH_WORDS	(sizeof(struct hyp_flow5) / sizeof(uint64_t))
+
 /**
- * Hash of a normalized key (CRC32-C over its 48 bytes). Both directions of
- * a flow hash the same since they share one key. The flow table is built on
- * this very function, so the rx stage may compute it once per packet, use it
- * to pick a worker and hand it on to hyp_flow_lookup_or_add().
+ * Hash of a normalized key, under a secret drawn once per process. Both
+ * directions of a flow hash the same since they share one key. The flow
+ * table is built on this very function, so the rx stage may compute it once
+ * per packet, use it to pick a worker and hand it on to
+ * hyp_flow_lookup_or_add().
+ *
+ * Not a CRC: a CRC is linear, so two keys whose difference has a zero CRC
+ * collide under every seed, and an attacker who spoofs source addresses and
+ * ports can send 65,536 flows with one hash without knowing the seed. This
+ * is NH (UMAC's hash): the sum of products of the key's words plus the
+ * secret's, whose collisions depend on the secret; then folded to 32 bits.
  */
 uint32_t hyp_flow5_hash(const struct hyp_flow5 *k);
 
-/** The seed of hyp_flow5_hash(): random, drawn once per process. */
-uint32_t hyp_flow_hash_seed(void);
+/** The secret of hyp_flow5_hash(): HYP_FLOW_HASH_WORDS random words. */
+const uint64_t *hyp_flow_hash_key(void);
 
 /**
- * hyp_flow5_hash() with its seed read once by the caller, for a burst:
- * inline, and without the once-only check each call of the seed makes.
+ * hyp_flow5_hash() with its secret read once by the caller, for a burst:
+ * inline, and without the once-only check each call of the secret makes.
  */
 static inline uint32_t
-hyp_flow5_hash_seeded(const struct hyp_flow5 *k, uint32_t seed)
+hyp_flow5_hash_with(const struct hyp_flow5 *k, const uint64_t *key)
 {
-	return rte_hash_crc(k, sizeof(*k), seed);
+	const uint8_t *b = (const uint8_t *)k;
+	uint64_t w0, w1, w2, w3, w4, w5, x;
+	unsigned __int128 s;
+
+	_Static_assert(HYP_FLOW_HASH_WORDS == 6, "three products");
+	/* word by word from the key itself: no copy, and the products overlap */
+	memcpy(&w0, b, 8);
+	memcpy(&w1, b + 8, 8);
+	memcpy(&w2, b + 16, 8);
+	memcpy(&w3, b + 24, 8);
+	memcpy(&w4, b + 32, 8);
+	memcpy(&w5, b + 40, 8);
+	s = (unsigned __int128)(w0 + key[0]) * (w1 + key[1]) +
+	    (unsigned __int128)(w2 + key[2]) * (w3 + key[3]) +
+	    (unsigned __int128)(w4 + key[4]) * (w5 + key[5]);
+	/* every bit of the sum into the 32 the buckets and workers are picked by */
+	x = (uint64_t)(s >> 64) ^ (uint64_t)s;
+	x ^= x >> 31;
+	x *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(x >> 32);
 }
 
 /** Longest table name: "hypft_" + name must fit a memzone name. */

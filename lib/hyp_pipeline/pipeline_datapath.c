@@ -623,7 +623,7 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 	struct pipe_df df = { p, NULL, now };
 	struct stage_clock sc = { p->c.stage_cycles, now };
 	struct hyp_verdict v;
-	uint32_t seed = hyp_flow_hash_seed();
+	const uint64_t *hkey = hyp_flow_hash_key();
 	unsigned int i, n_lookup = 0;
 
 	/*
@@ -637,7 +637,7 @@ verdict_burst(struct hyp_pipeline *p, struct hyp_worker *w, struct hyp_lcore_sta
 		if (rets[i] < 0)
 			continue;
 		dirs[i] = hyp_flow5_from_meta(&metas[i], &keys[i]);
-		hashes[i] = hyp_flow5_hash_seeded(&keys[i], seed);
+		hashes[i] = hyp_flow5_hash_with(&keys[i], hkey);
 		lk[i] = (uint16_t)n_lookup;
 		lookup[n_lookup] = &keys[i];
 		lookup_h[n_lookup++] = hashes[i];
@@ -931,7 +931,7 @@ spread(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkt
 	struct stage_clock sc = { p->c.stage_cycles, p->c.stage_cycles ? rte_rdtsc() : 0 };
 	struct hyp_pkt_meta meta;
 	struct hyp_flow5 key;
-	uint32_t seed = hyp_flow_hash_seed();
+	const uint64_t *hkey = hyp_flow_hash_key();
 	unsigned int i, wi, done;
 
 	for (i = 0; i < n; i++) {
@@ -940,7 +940,7 @@ spread(struct hyp_pipeline *p, struct hyp_lcore_stats *st, struct rte_mbuf **pkt
 		if (hyp_flow_parse(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
 				   rte_pktmbuf_data_len(pkts[i]), &meta) == 0) {
 			hyp_flow5_from_meta(&meta, &key);
-			h = hyp_flow5_hash_seeded(&key, seed);
+			h = hyp_flow5_hash_with(&key, hkey);
 		}
 		wi = h % p->n_workers;
 		per[wi][cnt[wi]++] = pkts[i];

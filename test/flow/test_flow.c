@@ -18,6 +18,8 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_hash_crc.h>
+#include <rte_random.h>
 #include <rte_lcore.h>
 #include <rte_memory.h>
 
@@ -502,6 +504,142 @@ meta_of(struct hyp_pkt_meta *m, int family, const uint8_t *src,
 		memcpy(m->src, src, 16);
 		memcpy(m->dst, dst, 16);
 	}
+}
+
+/* a flow a spoofing attacker can send: source ::ffff:10.x.y.z, port p, to 198.18.0.2:53 */
+static void
+attacker_key(struct hyp_flow5 *k, uint32_t src, uint16_t port)
+{
+	memset(k, 0, sizeof(*k));
+	k->addr_a[10] = k->addr_b[10] = 0xff;
+	k->addr_a[11] = k->addr_b[11] = 0xff;
+	k->addr_a[12] = 10;
+	k->addr_a[13] = (uint8_t)(src >> 16);
+	k->addr_a[14] = (uint8_t)(src >> 8);
+	k->addr_a[15] = (uint8_t)src;
+	memcpy(k->addr_b + 12, v4b, 4);
+	k->port_a = port;
+	k->port_b = 53;
+	k->proto = IP_UDP;
+	k->family = 4;
+}
+
+/*
+ * rte_hash_crc() over a key as the table hashed it before: through a copy
+ * in words, since the inline CRC reads its argument as uint64_t (a key
+ * read that way in place was seen to hash as if unwritten at -O2).
+ */
+static uint32_t
+crc_of(const struct hyp_flow5 *k, uint32_t seed)
+{
+	uint64_t w[sizeof(*k) / sizeof(uint64_t)];
+
+	memcpy(w, k, sizeof(w));
+	return rte_hash_crc(w, sizeof(w), seed);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define CRC_SEARCH	(1u << 18)
+
+/*
+ * Two attacker keys with one CRC32-C under seed 0, by the birthday bound
+ * over 2^18 random (source, port) pairs (about 8 expected; the search is
+ * seeded, so the same each run). A CRC is linear: their
+ * difference has a zero CRC, so they collide under every seed.
+ */
+static bool
+crc_twins(struct hyp_flow5 *a, struct hyp_flow5 *b, unsigned int round)
+{
+	uint64_t *v = malloc(CRC_SEARCH * sizeof(*v));
+	uint32_t *src = malloc(CRC_SEARCH * sizeof(*src));
+	uint16_t *port = malloc(CRC_SEARCH * sizeof(*port));
+	uint64_t x = 0x9e3779b97f4a7c15ull * (round + 1);
+	bool found = false;
+	unsigned int i;
+
+	for (i = 0; v != NULL && src != NULL && port != NULL && i < CRC_SEARCH; i++) {
+		struct hyp_flow5 k;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		src[i] = (uint32_t)x & 0xffffff;
+		port[i] = (uint16_t)(x >> 40);
+		attacker_key(&k, src[i], port[i]);
+		v[i] = (uint64_t)crc_of(&k, 0) << 32 | i;
+	}
+	if (i == CRC_SEARCH) {
+		qsort(v, CRC_SEARCH, sizeof(*v), cmp_u64);
+		for (i = 1; i < CRC_SEARCH && !found; i++) {
+			uint32_t p = (uint32_t)v[i - 1], q = (uint32_t)v[i];
+
+			if (v[i] >> 32 != v[i - 1] >> 32 || (src[p] == src[q] && port[p] == port[q]))
+				continue;
+			attacker_key(a, src[p], port[p]);
+			attacker_key(b, src[q], port[q]);
+			found = true;
+		}
+	}
+	free(v);
+	free(src);
+	free(port);
+	return found;
+}
+
+/*
+ * The flow hash against an attacker who spoofs: keys built to collide
+ * under CRC32-C for every seed (what rte_hash_crc gave the table before)
+ * spread under hyp_flow5_hash, whose collisions depend on its secret.
+ */
+static void
+test_hash_collisions(void)
+{
+	struct hyp_flow5 d[6][2], fam[64];
+	uint32_t hs[64];
+	unsigned int i, j, n_d = 0, crc_same = 0, distinct = 0;
+	bool all_seeds = true;
+
+	for (i = 0; i < 6; i++)
+		n_d += crc_twins(&d[i][0], &d[i][1], i);
+	for (i = 0; i < n_d; i++)
+		for (j = 0; j < 4; j++) {
+			uint32_t seed = (uint32_t)rte_rand();
+
+			all_seeds &= crc_of(&d[i][0], seed) == crc_of(&d[i][1], seed);
+		}
+	tap(n_d == 6 && all_seeds,
+	    "CRC32-C: 6 pairs of spoofable flows that collide under any seed (birthday search)",
+	    "found %u", n_d);
+	/* every sum of the six differences: 64 keys, one CRC for any seed */
+	for (i = 0; i < 64; i++) {
+		uint8_t *f = (uint8_t *)&fam[i];
+
+		fam[i] = d[0][0];
+		for (j = 0; j < 6 && n_d == 6; j++) {
+			const uint8_t *p = (const uint8_t *)&d[j][0], *q = (const uint8_t *)&d[j][1];
+			unsigned int b;
+
+			if (!(i & (1u << j)))
+				continue;
+			for (b = 0; b < sizeof(fam[i]); b++)
+				f[b] ^= p[b] ^ q[b];
+		}
+		crc_same += crc_of(&fam[i], 12345) == crc_of(&fam[0], 12345);
+		hs[i] = hyp_flow5_hash(&fam[i]);
+	}
+	for (i = 0; i < 64; i++) {
+		for (j = 0; j < i && hs[j] != hs[i]; j++)
+			;
+		distinct += j == i;
+	}
+	tap(crc_same == 64 && distinct == 64,
+	    "64 flows with one CRC for every seed get 64 flow hashes",
+	    "crc_same %u distinct %u", crc_same, distinct);
 }
 
 static void
@@ -1223,6 +1361,7 @@ main(void)
 	test_parse_hostile();
 	test_maybe_fragment();
 	test_normalize();
+	test_hash_collisions();
 	test_table_basic();
 	test_table_prefetch();
 	test_table_chains();

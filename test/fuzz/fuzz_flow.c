@@ -29,7 +29,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hyp_pkt_meta m, r;
-	/* rte_hash_crc() reads the key 8 bytes at a time */
+	/* the hash reads the key 8 bytes at a time */
 	struct hyp_flow5 k __attribute__((aligned(8)));
 	struct hyp_flow5 kr __attribute__((aligned(8)));
 	uint32_t len = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
