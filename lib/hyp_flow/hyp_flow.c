@@ -175,6 +175,24 @@ later_fragment(uint32_t l4, struct hyp_pkt_meta *m)
 	return 0;
 }
 
+/*
+ * ::ffff:a.b.c.d in two 8-byte stores: the key is built from the address
+ * in 8-byte loads right after, and a load over the prefix's store and the
+ * address's, narrower, cannot be forwarded from the store buffer (it waited
+ * for both to commit: 60% of the key builder's time).
+ */
+static inline void
+v4_mapped(uint8_t out[16], const uint8_t *a4)
+{
+	uint64_t lo = 0, hi;
+	uint32_t a;
+
+	memcpy(&a, a4, sizeof(a));
+	hi = rte_cpu_to_be_64(0x0000ffff00000000ull | rte_be_to_cpu_32(a));
+	memcpy(out, &lo, sizeof(lo));
+	memcpy(out + 8, &hi, sizeof(hi));
+}
+
 static int
 parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t off,
 	   struct hyp_pkt_meta *m)
@@ -207,10 +225,8 @@ parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t off,
 		m->frag.data_off = (uint16_t)(off + ihl);
 		m->frag.data_len = (uint16_t)(tot - ihl);
 	}
-	memcpy(m->src, hyp_v4mapped_prefix, sizeof(hyp_v4mapped_prefix));
-	memcpy(m->src + 12, p + 12, 4);
-	memcpy(m->dst, hyp_v4mapped_prefix, sizeof(hyp_v4mapped_prefix));
-	memcpy(m->dst + 12, p + 16, 4);
+	v4_mapped(m->src, p + 12);
+	v4_mapped(m->dst, p + 16);
 
 	if (frag_off != 0)
 		return later_fragment(off + ihl, m);
@@ -347,16 +363,10 @@ hyp_flow_maybe_fragment(const uint8_t *frame, uint32_t len)
 	}
 }
 
-/* memcmp()'s order on two 16-byte addresses, in two word compares, no call */
+/* memcmp()'s order on two 16-byte addresses given as their two words each, no call */
 static inline int
-addr_cmp(const uint8_t *a, const uint8_t *b)
+addr_cmp(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 {
-	uint64_t a0, a1, b0, b1;
-
-	memcpy(&a0, a, 8);
-	memcpy(&a1, a + 8, 8);
-	memcpy(&b0, b, 8);
-	memcpy(&b1, b + 8, 8);
 	a0 = rte_be_to_cpu_64(a0);
 	b0 = rte_be_to_cpu_64(b0);
 	if (a0 != b0)
@@ -369,24 +379,40 @@ addr_cmp(const uint8_t *a, const uint8_t *b)
 int
 hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k)
 {
-	int c = addr_cmp(m->src, m->dst);
-	int dir = c > 0 || (c == 0 && m->sport > m->dport);
-
-	const uint8_t *a = dir ? m->dst : m->src, *b = dir ? m->src : m->dst;
-	uint16_t pa = dir ? m->dport : m->sport, pb = dir ? m->sport : m->dport;
 	uint8_t tail[sizeof(*k) - offsetof(struct hyp_flow5, port_a)] = { 0 };
+	uint64_t s0, s1, d0, d1;
+	uint16_t pa, pb;
+	int c, dir;
 
 	/*
-	 * The ports, protocol, family and zeroed padding as whole words: the
-	 * hash reads the key in 8-byte words right away, and a word load over
-	 * narrower stores cannot be forwarded from the store buffer.
+	 * Everything in whole words, loaded once and stored as loaded: the
+	 * hash reads the key in 8-byte words right away, and a load over
+	 * narrower (or differently split) stores cannot be forwarded from the
+	 * store buffer; it waits for them to commit.
 	 */
+	memcpy(&s0, m->src, 8);
+	memcpy(&s1, m->src + 8, 8);
+	memcpy(&d0, m->dst, 8);
+	memcpy(&d1, m->dst + 8, 8);
+	c = addr_cmp(s0, s1, d0, d1);
+	dir = c > 0 || (c == 0 && m->sport > m->dport);
+	pa = dir ? m->dport : m->sport;
+	pb = dir ? m->sport : m->dport;
 	memcpy(tail, &pa, sizeof(pa));
 	memcpy(tail + 2, &pb, sizeof(pb));
 	tail[offsetof(struct hyp_flow5, proto) - offsetof(struct hyp_flow5, port_a)] = m->proto;
 	tail[offsetof(struct hyp_flow5, family) - offsetof(struct hyp_flow5, port_a)] = m->family;
-	memcpy(k->addr_a, a, sizeof(k->addr_a));
-	memcpy(k->addr_b, b, sizeof(k->addr_b));
+	if (dir) {
+		memcpy(k->addr_a, &d0, 8);
+		memcpy(k->addr_a + 8, &d1, 8);
+		memcpy(k->addr_b, &s0, 8);
+		memcpy(k->addr_b + 8, &s1, 8);
+	} else {
+		memcpy(k->addr_a, &s0, 8);
+		memcpy(k->addr_a + 8, &s1, 8);
+		memcpy(k->addr_b, &d0, 8);
+		memcpy(k->addr_b + 8, &d1, 8);
+	}
 	memcpy(&k->port_a, tail, sizeof(tail));
 	return dir;
 }
