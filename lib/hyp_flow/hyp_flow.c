@@ -11,7 +11,7 @@
  * allocated once, so the per-packet path never allocates. A flow costs a
  * packet its bucket's line and its entry's two: rte_hash, which it
  * replaced, read two buckets and a key-store entry besides the entry (its
- * bulk lookup was a quarter of the worker's cycles on 64-byte DNS). Only
+ * bulk lookup was a quarter of the worker's samples on 64-byte DNS). Only
  * the owning worker writes: no locks, and the counters are plain
  * increments.
  */
@@ -430,8 +430,8 @@ hyp_flow5_hash(const struct hyp_flow5 *k)
  * stops at the first bucket that neither holds the flow nor was passed
  * over: no tombstones, and a removal (which walks the same path back)
  * leaves nothing behind. At most 3/4 of the slots are used at full
- * capacity, so a probe rarely leaves its home bucket; the seed keeps an
- * attacker from choosing which bucket that is.
+ * capacity, so a probe rarely leaves its home bucket; the hash's secret
+ * keeps an attacker from choosing which bucket that is.
  */
 #define FT_SLOTS	7
 #define FT_SIG_USED	0x80000000u	/* a signature is never 0, a free slot's is */
@@ -559,13 +559,20 @@ hyp_flow_table_free(struct hyp_flow_table *t)
 static inline bool
 key_eq(const struct hyp_flow5 *a, const struct hyp_flow5 *b)
 {
-	const uint64_t *x = (const uint64_t *)(const void *)a, *y = (const uint64_t *)(const void *)b;
-	uint64_t d = 0;
+	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+	uint64_t d = 0, u, v;
 	unsigned int i;
 
-	/* whole words, no early exit: the compiler makes it three vector compares */
-	for (i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
-		d |= x[i] ^ y[i];
+	/*
+	 * Whole words, no early exit, each through memcpy: a key is not an
+	 * array of uint64_t, and read as one in place the compiler may take it
+	 * for unwritten (as rte_hash_crc() was seen to at -O2).
+	 */
+	for (i = 0; i < sizeof(*a); i += sizeof(u)) {
+		memcpy(&u, x + i, sizeof(u));
+		memcpy(&v, y + i, sizeof(v));
+		d |= u ^ v;
+	}
 	return d == 0;
 }
 
