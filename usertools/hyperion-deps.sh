@@ -7,6 +7,9 @@ set -euo pipefail
 pkgs=(
 	# build
 	gcc pkg-config meson ninja-build clang llvm bpftool linux-libc-dev
+	# clang's libFuzzer and sanitizer runtimes (the fuzz suite): only a
+	# Recommends of clang's, which --no-install-recommends leaves out
+	libclang-rt-dev
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpcap-dev
 	dpdk dpdk-dev libdpdk-dev libvectorscan-dev libyaml-dev libjansson-dev libpcre2-dev
 	libmicrohttpd-dev libcrypt-dev libhttp-parser-dev libssl-dev

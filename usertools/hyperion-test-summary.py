@@ -49,7 +49,10 @@ def count(path, prefix):
             passed += 1
         else:
             failed += 1
-            bad.append(f"{name}: {res}")
+            # no TAP lines to point at: the output's last lines say why (the
+            # CI log's tail is often all there is of a run)
+            tail = [l for l in out.splitlines() if l.strip()][-6:]
+            bad.append(f"{name}: {res}" + "".join("\n    " + l for l in tail))
 count(sys.argv[1], "")
 if len(sys.argv) > 2 and sys.argv[2]:
     count(sys.argv[2], "asan/")
