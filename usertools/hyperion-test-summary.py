@@ -30,14 +30,23 @@ def count(path, prefix):
             bad.append(f"{name}: skipped, prerequisite missing: {prereq[0]}"
                        + ("" if os.geteuid() == 0 else " (run the test command as root)"))
             continue
-        sub = [l for l in out.splitlines() if re.match(r"(not )?ok \d+", l)]
+        lines = out.splitlines()
+        sub = [l for l in lines if re.match(r"(not )?ok \d+", l)]
         if sub:
-            for l in sub:
+            for i, l in enumerate(lines):
+                if not re.match(r"(not )?ok \d+", l):
+                    continue
                 if "# SKIP" in l:
                     skipped += 1
                 elif l.startswith("not ok"):
                     failed += 1
-                    bad.append(f"{name}: {l}")
+                    # the diagnostics the test printed under it: all a CI log may show
+                    why = []
+                    for c in lines[i + 1:i + 5]:
+                        if not c.startswith("#"):
+                            break
+                        why.append("\n    " + c[:300])
+                    bad.append(f"{name}: {l}" + "".join(why))
                 else:
                     passed += 1
             if res not in ("OK", "SKIP") and not any(l.startswith("not ok") for l in sub):

@@ -4,7 +4,10 @@ the sender, the receivers (dpdk-testpmd rxonly and dpdk-hyperion), what their
 final statistics say, host knobs put back, medians and the run's metadata.
 
 How frames reach the receiver on a veth: hyperion-blast runs xdp_tx.bpf.o
-with BPF_PROG_RUN live frames on the SRC veth; XDP_TX becomes ndo_xdp_xmit,
+with BPF_PROG_RUN live frames on the SRC veth (where the kernel refuses live
+frames, its packet engine sends through AF_PACKET instead: an skb per frame
+on the sender's CPU, a lower offered rate; the run records which engine
+sent, env.json's sender_engine and the experiments' sender_engine column); XDP_TX becomes ndo_xdp_xmit,
 which puts the frame straight on the DUT veth's XDP ring (no skb, no qdisc).
 That ring exists only while the DUT veth runs NAPI, i.e. has an XDP program
 attached (the PMD's default one or ours): so the sender starts only once the
@@ -344,12 +347,15 @@ class Blast:
             c += ["--mix-src", msrc] if msrc else []
         return self.sb.src(["taskset", "-c", str(SENDER_CPU)] + c)
 
+    engines = set()  # which of hyperion-blast's engines sent, over the whole run
+
     def run(self, seconds):
         r = subprocess.run(self.cmd(seconds), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True)
         if r.returncode != 0:
             raise RuntimeError("hyperion-blast: exit %d: %s" % (r.returncode, r.stderr.strip()))
         res = json.loads(r.stdout.strip().splitlines()[-1])
+        Blast.engines.add(res.get("engine", "xdp"))
         m = re.search(r"xdp_xmit (\d+), xdp_xmit_errors (\d+)", r.stderr)
         if m:
             res["xdp_xmit"], res["xdp_xmit_errors"] = int(m.group(1)), int(m.group(2))

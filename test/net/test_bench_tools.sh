@@ -18,7 +18,7 @@ $py -c 'import yaml' 2>/dev/null || skip_prereq "needs python3-yaml"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..14"
+echo "1..15"
 out=$($py "$exp" "$src/config/experiments/layouts.yaml" --dry-run 2>&1)
 check_eq "the example file: 2 lcore sets x 2 pipelines x 2 NAPI settings = 8 points" \
 	"$(echo "$out" | grep -c '^  lcores=')" 8
@@ -70,7 +70,11 @@ if [ -x "$blast" ]; then
 	: >"$tmp/empty"
 	o=$("$blast" -i lo --payload "$tmp/empty" 2>&1); rc=$?
 	if [ $rc -ne 0 ] && echo "$o" | grep -q "empty"; then ok "blast: an empty --payload refused"; else nok "blast empty payload" "$o"; fi
+	o=$("$blast" -i lo --engine dpdk 2>&1); rc=$?
+	if [ $rc -ne 0 ] && echo "$o" | grep -q "not auto, xdp or packet"; then ok "blast: an unknown --engine refused"
+	else nok "blast: unknown --engine" "$o"; fi
 else
 	nok "blast: --rate 0 refused" "no $blast"; nok "blast: an empty --payload refused" "no $blast"
+	nok "blast: an unknown --engine refused" "no $blast"
 fi
 tap_done "bench_tools"

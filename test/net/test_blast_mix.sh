@@ -7,7 +7,9 @@
 # the paced rate must hold. Source rotation (--sport-range x --src-count):
 # seen on the wire by the kernel stack, every frame has the next (address,
 # port) and valid IP and UDP checksums; a rotation that walks out of the
-# blocklist is counted exactly. TAP; 77 = skip.
+# blocklist is counted exactly. Both engines: the packet engine (AF_PACKET,
+# the program run per frame) must give the same counts, and the xdp engine
+# either sends or says the kernel refused it and what to use. TAP; 77 = skip.
 #   usage: test_blast_mix.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
@@ -16,7 +18,7 @@ net_open hypbm
 need_exe "$build/usertools/hyperion-blast/hyperion-blast"
 pol=$tmp/policy.yaml
 printf 'fast_path:\n  drop_ips: [192.0.2.0/24]\n  redirect_ports: [{protocol: 17, port: 53}]\n' >"$pol"
-echo "1..8"
+echo "1..11"
 
 # before the app: GRO on the DUT veth lets the frames reach its stack, where
 # a capture checks each one (3 ports x 4 addresses, twice round, plus 6)
@@ -68,6 +70,26 @@ blast --src 192.0.2.250 --src-count 10 --sport-range 1000-1009 --dport 53 -n 100
 sleep 0.5
 check_eq "rotated out of the blocklist: 60 dropped, 40 redirected" \
 	"$(( $(xdp blocklist_src) - b0 )) $(( $(xdp redirect) - r0 ))" "60 40"
+# the packet engine, asked for: the same mix, counted as exactly
+b0=$(xdp blocklist_src) r0=$(xdp redirect)
+out=$(blast --engine packet -n 4000 --rate 8000 --mix-share 0.25 --mix-src 192.0.2.7 2>"$tmp/blast.err")
+sent=$(blast_field "$out" sent) mixed=$(blast_field "$out" mixed)
+sleep 0.5
+if echo "$out" | grep -q '"engine": "packet"' && [ "${sent:-0}" = 4000 ] && [ "${mixed:-0}" -ge 800 ] &&
+   [ "$(( $(xdp blocklist_src) - b0 )) $(( $(xdp redirect) - r0 ))" = "$mixed $(( sent - mixed ))" ]; then
+	ok "--engine packet: $mixed of $sent mixed, exactly those dropped and the rest redirected"
+else nok "--engine packet" "$out" "blocklist +$(( $(xdp blocklist_src) - b0 )) redirect +$(( $(xdp redirect) - r0 ))" \
+	"$(cat "$tmp/blast.err")"; fi
+# the xdp engine, asked for: it sends, or it says the kernel refused and what to use
+out=$(blast --engine xdp -n 100 2>"$tmp/blast.err"); rc=$?
+if { [ $rc = 0 ] && echo "$out" | grep -q '"engine": "xdp"'; } ||
+   { [ $rc != 0 ] && grep -q -- "--engine packet" "$tmp/blast.err"; }; then
+	ok "--engine xdp: $([ $rc = 0 ] && echo sent || echo "refused by this kernel, and said so")"
+else nok "--engine xdp" "exit $rc: $out" "$(cat "$tmp/blast.err")"; fi
+# auto: whichever engine, said in the output
+out=$(blast -n 100 2>"$tmp/blast.err")
+if echo "$out" | grep -qE '"engine": "(xdp|packet)"'; then ok "auto: $(echo "$out" | grep -o '"engine": "[a-z]*"')"
+else nok "auto names its engine" "$out"; fi
 o=$(blast --src 255.255.255.250 --src-count 10 -n 1 2>&1); rc=$?
 if [ $rc -ne 0 ] && echo "$o" | grep -q "past 255.255.255.255"; then ok "a rotation past the last address refused"
 else nok "a rotation past the last address refused" "exit $rc" "$o"; fi

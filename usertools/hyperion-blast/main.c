@@ -24,6 +24,14 @@
  * counts) or GRO enabled. Otherwise the kernel drops every frame without
  * telling BPF_PROG_RUN; see the xdp_xmit counters this tool prints on
  * stderr, read from the driver's ethtool statistics.
+ *
+ * Some kernels refuse live frames (EPERM even to root: seen on a 6.18
+ * microVM kernel) or predate them. There the packet engine sends instead:
+ * the same program, run by a plain BPF_PROG_RUN (repeat 1, data_out), turns
+ * each frame into the copy live mode would have sent, so the rewrites stay
+ * in one place, and an AF_PACKET socket with PACKET_QDISC_BYPASS sends the
+ * result, a batch per sendmmsg. It costs the sender an skb and a syscall
+ * share per frame: slower, and said so in the output ("engine").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +58,7 @@
 #include <linux/bpf.h>
 #include <linux/ethtool.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/ip.h>
 #include <linux/sockios.h>
 #include <linux/udp.h>
@@ -79,8 +88,12 @@
 #define PCAP_MAX_FRAMES BLAST_FRAMES_MAX
 #define PCAP_REPEAT_MAX 65536
 
+/* who sends: auto tries live frames and falls back to the packet engine */
+enum blast_engine { ENGINE_AUTO, ENGINE_XDP, ENGINE_PACKET };
+
 struct blast_opts {
 	const char *ifname;
+	enum blast_engine engine;
 	const char *prog;
 	uint64_t packets;		/* 0: no limit */
 	double seconds;			/* 0: no limit */
@@ -167,15 +180,15 @@ usage(FILE *f)
 "usage: hyperion-blast -i IFACE [-n PACKETS] [-s SECONDS] [--size BYTES]\n"
 "         [--src IP] [--src-count N] [--dst IP] [--dport PORT] [--sport-range LO-HI]\n"
 "         [--smac MAC] [--dmac MAC] [--batch N] [--prog FILE]\n"
-"         [--rate PPS] [--payload FILE]\n"
+"         [--rate PPS] [--payload FILE] [--engine auto|xdp|packet]\n"
 "         [--mix-share F [--mix-payload FILE] [--mix-src IP]]\n"
 "       hyperion-blast -i IFACE --pcap FILE [--pcap-repeat K] [-n|-s|--rate]\n"
 "         [--smac MAC] [--dmac MAC] [--batch N] [--prog FILE]\n"
 "Sends UDP/IPv4 frames (or a capture's frames) out of IFACE at line rate\n"
 "with BPF_PROG_RUN live frames (XDP_TX); stops after PACKETS or SECONDS,\n"
 "whichever comes first, or on SIGINT/SIGTERM; prints {\"sent\": N,\n"
-"\"mixed\": M, \"seconds\": S, \"pps\": P} (with --pcap also \"frames\" and\n"
-"\"skipped\").\n"
+"\"mixed\": M, \"seconds\": S, \"pps\": P, \"engine\": E} (with --pcap also\n"
+"\"frames\" and \"skipped\").\n"
 "  -n, --packets N     frames to send (default: no limit)\n"
 "  -s, --seconds S     seconds to send (default: no limit)\n"
 "      --size BYTES    frame length without FCS, 42-1514 (default 60)\n"
@@ -218,7 +231,12 @@ usage(FILE *f)
 "                      batch_size), 1-256 (default 64)\n"
 "      --prog FILE     the XDP_TX program (default: " PROG_FILE " in\n"
 "                      ../../bpf/ from this binary, else " HYP_BLAST_DATADIR ")\n"
-"Needs root (CAP_BPF and CAP_NET_ADMIN) and Linux >= 5.18.\n", f);
+"      --engine E      xdp: BPF_PROG_RUN live frames, the kernel sends;\n"
+"                      packet: the program rewrites each frame (plain\n"
+"                      BPF_PROG_RUN) and an AF_PACKET socket sends it,\n"
+"                      slower; auto (default): xdp, and packet where the\n"
+"                      kernel refuses live frames (said on stderr)\n"
+"Needs root (CAP_BPF and CAP_NET_ADMIN); the xdp engine Linux >= 5.18.\n", f);
 }
 
 static unsigned long
@@ -263,7 +281,7 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 {
 	enum { O_SIZE = 256, O_SRC, O_DST, O_DPORT, O_SPORT, O_SMAC, O_DMAC,
 		O_BATCH, O_PROG, O_RATE, O_PAYLOAD, O_MIX_SHARE, O_MIX_PAYLOAD, O_MIX_SRC,
-		O_PCAP, O_PCAP_REPEAT, O_SRC_COUNT };
+		O_PCAP, O_PCAP_REPEAT, O_SRC_COUNT, O_ENGINE };
 	static const struct option lopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "packets", required_argument, NULL, 'n' },
@@ -285,6 +303,7 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 		{ "pcap", required_argument, NULL, O_PCAP },
 		{ "pcap-repeat", required_argument, NULL, O_PCAP_REPEAT },
 		{ "src-count", required_argument, NULL, O_SRC_COUNT },
+		{ "engine", required_argument, NULL, O_ENGINE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -307,7 +326,7 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 		/* what shapes the template: meaningless with --pcap */
 		if (o->template_opt == NULL && c >= O_SIZE && c != O_SMAC && c != O_DMAC &&
 		    c != O_BATCH && c != O_PROG && c != O_RATE && c != O_PCAP &&
-		    c != O_PCAP_REPEAT && c != O_SPORT && c != O_SRC_COUNT) {
+		    c != O_PCAP_REPEAT && c != O_SPORT && c != O_SRC_COUNT && c != O_ENGINE) {
 			const struct option *l;
 
 			for (l = lopts; l->name != NULL && l->val != c; l++)
@@ -400,6 +419,16 @@ parse_args(int argc, char **argv, struct blast_opts *o)
 			break;
 		case O_SRC_COUNT:
 			o->src_count = (uint32_t)parse_ulong("--src-count", optarg, 1, 1U << 24);
+			break;
+		case O_ENGINE:
+			if (!strcmp(optarg, "auto"))
+				o->engine = ENGINE_AUTO;
+			else if (!strcmp(optarg, "xdp"))
+				o->engine = ENGINE_XDP;
+			else if (!strcmp(optarg, "packet"))
+				o->engine = ENGINE_PACKET;
+			else
+				die("--engine: '%s' is not auto, xdp or packet", optarg);
 			break;
 		case O_PCAP_REPEAT:
 			o->pcap_repeat = (uint32_t)parse_ulong("--pcap-repeat", optarg, 1,
@@ -936,11 +965,147 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* ---- the packet engine ---- */
+
+struct pkt_tx {
+	int fd;
+	unsigned int batch;
+	uint8_t (*buf)[FRAME_MAX];
+	struct iovec *iov;
+	struct mmsghdr *msg;
+	uint64_t aborted;		/* frames the program would not send */
+	uint64_t waits;			/* sendmmsg told to wait (ENOBUFS) */
+};
+
+static void
+pkt_open(struct pkt_tx *t, int ifindex, unsigned int batch)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_ifindex = ifindex,
+	};
+	int one = 1, sndbuf = 4 << 20;
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t));
+	t->batch = batch;
+	/* protocol 0: a send-only socket, nothing received is queued on it */
+	t->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (t->fd < 0)
+		die("AF_PACKET socket: %s", strerror(errno));
+	if (bind(t->fd, (struct sockaddr *)&sll, sizeof(sll)))
+		die("AF_PACKET bind to ifindex %d: %s", ifindex, strerror(errno));
+	/* past the qdisc, as ndo_xdp_xmit is: the driver drops what it cannot take */
+	if (setsockopt(t->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)))
+		fprintf(stderr, "hyperion-blast: PACKET_QDISC_BYPASS: %s: through the qdisc\n",
+			strerror(errno));
+	if (setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)))
+		die("SO_SNDBUF: %s", strerror(errno));
+	t->buf = calloc(batch, sizeof(*t->buf));
+	t->iov = calloc(batch, sizeof(*t->iov));
+	t->msg = calloc(batch, sizeof(*t->msg));
+	if (!t->buf || !t->iov || !t->msg)
+		die("packet engine: out of memory for a batch of %u", batch);
+	for (i = 0; i < batch; i++) {
+		t->msg[i].msg_hdr.msg_iov = &t->iov[i];
+		t->msg[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
+static void
+pkt_close(struct pkt_tx *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->buf);
+	free(t->iov);
+	free(t->msg);
+}
+
+/* the frames in 0..n out, every one; 0 or -errno */
+static int
+pkt_flush(struct pkt_tx *t, unsigned int n)
+{
+	unsigned int off = 0;
+	int rc;
+
+	while (off < n) {
+		rc = sendmmsg(t->fd, t->msg + off, n - off, 0);
+		if (rc > 0) {
+			off += (unsigned int)rc;
+			continue;
+		}
+		if (rc < 0 && errno == EINTR && stop)
+			return -EINTR;
+		if (rc < 0 && (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)) {
+			/* the send buffer is full of skbs the driver still holds */
+			struct timespec d = { 0, 20000 };
+
+			t->waits++;
+			nanosleep(&d, NULL);
+			continue;
+		}
+		return rc < 0 ? -errno : -EIO;
+	}
+	return 0;
+}
+
+/*
+ * n copies of the frame, as the live run would make them: the program
+ * rewrites each one (its counters persist between runs, as in live mode)
+ * and says XDP_TX, then it goes out. 0 or -errno; frames it does not send
+ * are counted, not retried.
+ */
+static int
+pkt_send(struct pkt_tx *t, int prog_fd, const uint8_t *fr, uint32_t fl, uint32_t n)
+{
+	unsigned int k, i, m;
+	int err;
+
+	while (n > 0) {
+		if (stop)
+			return -EINTR;
+		k = n < t->batch ? n : t->batch;
+		for (i = 0, m = 0; i < k; i++) {
+			LIBBPF_OPTS(bpf_test_run_opts, run,
+				.data_in = fr,
+				.data_size_in = fl,
+				.data_out = t->buf[m],
+				.data_size_out = FRAME_MAX,
+				.repeat = 1);
+
+			err = bpf_prog_test_run_opts(prog_fd, &run);
+			if (err)
+				return err;	/* libbpf's -errno */
+			if (run.retval != XDP_TX || run.data_size_out > FRAME_MAX) {
+				t->aborted++;
+				continue;
+			}
+			t->iov[m].iov_base = t->buf[m];
+			t->iov[m].iov_len = run.data_size_out;
+			m++;
+		}
+		err = pkt_flush(t, m);
+		if (err)
+			return err;
+		n -= k;
+	}
+	return 0;
+}
+
+/* the live run refused for good (not a signal): may the packet engine try? */
+static bool
+live_refused(int err, bool first)
+{
+	return first && (err == EPERM || err == EACCES || err == EOPNOTSUPP || err == EINVAL);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct blast_opts o;
 	struct pcap_frames pf = { 0 };
+	struct pkt_tx pkt = { .fd = -1 };
 	struct bpf_object *obj = NULL;
 	struct sigaction sa;
 	char pathbuf[PATH_MAX + 64];
@@ -1006,7 +1171,9 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	have_stats = xmit_stats(o.ifname, &x0, &e0);
+	if (o.engine == ENGINE_PACKET)
+		pkt_open(&pkt, ifindex, o.batch);
+	have_stats = o.engine != ENGINE_PACKET && xmit_stats(o.ifname, &x0, &e0);
 	t0 = now();
 	deadline = o.seconds > 0 ? t0 + o.seconds : 0;
 	while (!stop) {
@@ -1035,15 +1202,33 @@ main(int argc, char **argv)
 		if (use_mix)
 			run.data_in = mix;
 		run.repeat = repeat;
-		err = bpf_prog_test_run_opts(prog_fd, &run);
-		if (err) {
+		if (o.engine == ENGINE_PACKET) {
+			err = pkt_send(&pkt, prog_fd, run.data_in, fl, repeat);
+			if (err == -EINTR)
+				break;	/* a signal: this call's count is unknown */
+			if (err)
+				die("packet engine: %s", strerror(-err));
+		} else if ((err = bpf_prog_test_run_opts(prog_fd, &run))) {
 			err = -err;
 			if (err == EINTR)
 				break;	/* a signal: this call's count is unknown */
+			if (o.engine == ENGINE_AUTO && live_refused(err, !sent)) {
+				/* nothing was sent: this call again, by the packet engine */
+				fprintf(stderr, "hyperion-blast: this kernel refused live frames "
+					"(BPF_PROG_RUN: %s): the packet engine sends instead "
+					"(AF_PACKET; slower)\n", strerror(err));
+				o.engine = ENGINE_PACKET;
+				pkt_open(&pkt, ifindex, o.batch);
+				have_stats = false;
+				t0 = now();
+				deadline = o.seconds > 0 ? t0 + o.seconds : 0;
+				continue;
+			}
 			if (err == EINVAL && !sent)
 				explain_einval(prog_fd, fr, fl);
 			if (err == EPERM || err == EACCES)
-				die("BPF_PROG_RUN: %s: run as root", strerror(err));
+				die("BPF_PROG_RUN: %s: live frames refused (root is needed; where "
+				    "the kernel refuses even root, --engine packet)", strerror(err));
 			die("BPF_PROG_RUN: %s", strerror(err));
 		}
 		sent += repeat;
@@ -1085,6 +1270,8 @@ main(int argc, char **argv)
 	}
 	t1 = now();
 	bpf_object__close(obj);
+	if (o.engine != ENGINE_PACKET)
+		o.engine = ENGINE_XDP;
 
 	if (have_stats && xmit_stats(o.ifname, &x1, &e1))
 		fprintf(stderr, "hyperion-blast: %s driver: xdp_xmit %" PRIu64
@@ -1092,8 +1279,14 @@ main(int argc, char **argv)
 			e1 - e0, x1 - x0 ? "" :
 			" (nothing transmitted: on veth the peer needs an XDP "
 			"program or GRO on)");
-	printf("{\"sent\": %" PRIu64 ", \"mixed\": %" PRIu64 ", \"seconds\": %.3f, \"pps\": %.0f",
-	       sent, mixed, t1 - t0, t1 > t0 ? sent / (t1 - t0) : 0.0);
+	printf("{\"sent\": %" PRIu64 ", \"mixed\": %" PRIu64 ", \"seconds\": %.3f, \"pps\": %.0f"
+	       ", \"engine\": \"%s\"",
+	       sent, mixed, t1 - t0, t1 > t0 ? sent / (t1 - t0) : 0.0,
+	       o.engine == ENGINE_PACKET ? "packet" : "xdp");
+	if (o.engine == ENGINE_PACKET) {
+		printf(", \"aborted\": %" PRIu64 ", \"waits\": %" PRIu64, pkt.aborted, pkt.waits);
+		pkt_close(&pkt);
+	}
 	if (o.pcap != NULL)
 		printf(", \"frames\": %u, \"skipped\": %" PRIu64 ", \"truncated\": %" PRIu64
 		       ", \"runts\": %" PRIu64 ", \"oversize\": %" PRIu64, pf.n,
