@@ -8,13 +8,18 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# what each phase took, on the closing lines: the suite has a budget (30 min)
+t_start=$(date +%s)
 bash usertools/hyperion-deps.sh
+t_deps=$(date +%s)
 [ -f build/build.ninja ] || meson setup build >/dev/null
 ninja -C build
+t_build=$(date +%s)
 set +e
 meson test -C build --print-errorlogs "$@"
 rc=$?
 set -e
+t_tests=$(date +%s)
 
 # The sanitized run. Reports go to files (log_path) as well as failing the
 # process, so a report from a process whose exit status a test ignores (an
@@ -52,6 +57,8 @@ if [ "${HYP_NO_SANITIZE:-0}" != 1 ]; then
 	fi
 	echo "hyperion-test: sanitized build and tests took $(( $(date +%s) - asan_start )) s"
 fi
+echo "hyperion-test: deps $((t_deps - t_start)) s, build $((t_build - t_deps)) s," \
+	"tests $((t_tests - t_build)) s, all $(( $(date +%s) - t_start )) s"
 
 # one closing line over every test of both runs (usertools/hyperion-test-summary.py)
 set +e
