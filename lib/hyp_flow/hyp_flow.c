@@ -739,7 +739,7 @@ hyp_flow_prefetch(struct hyp_flow_table *t, const struct hyp_flow5 *const *keys,
 	/*
 	 * Three passes, so that each one's cache misses overlap across the
 	 * burst: every home bucket; then each bucket's first candidate's
-	 * entry (both lines: the key is in the second); then the compares.
+	 * entry (both lines: the key, then the counters); then the compares.
 	 */
 	for (i = 0; i < n; i++)
 		rte_prefetch0(&t->bkt[hashes[i] & t->bkt_mask]);
@@ -753,7 +753,7 @@ hyp_flow_prefetch(struct hyp_flow_table *t, const struct hyp_flow5 *const *keys,
 				const struct hyp_flow_entry *e = &t->entries[bk->idx[k]];
 
 				rte_prefetch0(e);
-				rte_prefetch0(&e->key);
+				rte_prefetch0(&e->packets);
 				pos[i] = (int32_t)bk->idx[k];
 				break;
 			}

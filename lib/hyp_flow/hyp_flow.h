@@ -120,15 +120,11 @@ struct hyp_flow5 {
 	uint16_t port_b;
 	uint8_t proto;
 	uint8_t family;		/**< 4 or 6: an IPv4 flow never equals an IPv6 one */
-	/*
-	 * To 48 bytes: rte_hash compares 16/32/48/64-byte keys with vector
-	 * instructions inline and any other length through a memcmp() call,
-	 * which was the flow table's largest single cost per packet.
-	 */
-	uint8_t pad[10];
+	/* to whole words: the compare and the hash read the key 8 bytes at a time */
+	uint8_t pad[2];
 };
 
-_Static_assert(sizeof(struct hyp_flow5) == 48 && offsetof(struct hyp_flow5, port_b) == 34,
+_Static_assert(sizeof(struct hyp_flow5) == 40 && offsetof(struct hyp_flow5, port_b) == 34,
 	       "hyp_flow5 layout");
 
 /**
@@ -144,8 +140,13 @@ _Static_assert(sizeof(struct hyp_flow5) == 48 && offsetof(struct hyp_flow5, port
  */
 int hyp_flow5_from_meta(const struct hyp_pkt_meta *m, struct hyp_flow5 *k);
 
-/** Words of the secret key of hyp_flow5_hash(): one per 8 bytes of a key. */
-#define HYP_FLOW_HASH_WORDS	(sizeof(struct hyp_flow5) / sizeof(uint64_t))
+/** 8-byte words of a key. */
+#define HYP_FLOW_KEY_WORDS	(sizeof(struct hyp_flow5) / sizeof(uint64_t))
+/**
+ * Words of the secret key of hyp_flow5_hash(): NH multiplies the key's
+ * words in pairs, so one per word of the key made even by a zero word.
+ */
+#define HYP_FLOW_HASH_WORDS	((HYP_FLOW_KEY_WORDS + 1) & ~(size_t)1)
 
 /**
  * Hash of a normalized key, under a secret drawn once per process. Both
@@ -173,20 +174,20 @@ static inline uint32_t
 hyp_flow5_hash_with(const struct hyp_flow5 *k, const uint64_t *key)
 {
 	const uint8_t *b = (const uint8_t *)k;
-	uint64_t w0, w1, w2, w3, w4, w5, x;
+	uint64_t w0, w1, w2, w3, w4, x;
 	unsigned __int128 s;
 
-	_Static_assert(HYP_FLOW_HASH_WORDS == 6, "three products");
+	_Static_assert(HYP_FLOW_KEY_WORDS == 5 && HYP_FLOW_HASH_WORDS == 6,
+		       "three products, the last one's second word zero");
 	/* word by word from the key itself: no copy, and the products overlap */
 	memcpy(&w0, b, 8);
 	memcpy(&w1, b + 8, 8);
 	memcpy(&w2, b + 16, 8);
 	memcpy(&w3, b + 24, 8);
 	memcpy(&w4, b + 32, 8);
-	memcpy(&w5, b + 40, 8);
 	s = (unsigned __int128)(w0 + key[0]) * (w1 + key[1]) +
 	    (unsigned __int128)(w2 + key[2]) * (w3 + key[3]) +
-	    (unsigned __int128)(w4 + key[4]) * (w5 + key[5]);
+	    (unsigned __int128)(w4 + key[4]) * key[5];
 	/* every bit of the sum into the 32 the buckets and workers are picked by */
 	x = (uint64_t)(s >> 64) ^ (uint64_t)s;
 	x ^= x >> 31;
@@ -217,29 +218,32 @@ hyp_flow5_hash_with(const struct hyp_flow5 *k, const uint64_t *key)
  */
 struct hyp_flow_entry {
 	/*
-	 * The first cache line holds what every packet of the flow reads or
-	 * writes, and hyp_flow_prefetch() brings in that line; the key and the
-	 * rest (verdict details, expiry, reports) come after it.
+	 * Two cache lines, one aligned pair: a table of a million flows is
+	 * 128 MB, not the 192 MB three lines made, and every packet's lookup
+	 * reads both lines of the pair, which hyp_flow_prefetch() brings in
+	 * together. The first: what finds the flow (the key compare) and what
+	 * decides on it; the second: the counters and the owner's state.
 	 */
-	uint64_t packets[2];	/**< [direction] as hyp_flow5_from_meta() gives */
-	uint64_t bytes[2];
+	struct hyp_flow5 key;
 	uint64_t last_tsc;	/**< refreshed by every hyp_flow_lookup_or_add() */
+	uint64_t first_tsc;
 	uint32_t verdict_gen;	/**< policy generation the verdict was made under */
 	uint8_t verdict;	/**< enum hyp_action or HYP_FLOW_VERDICT_NONE */
 	uint8_t initiator;	/**< direction that began the flow (hyp_flow_note) */
 	uint8_t tcp_hs;		/**< HYP_FLOW_HS_* seen so far */
+	uint64_t packets[2] __rte_cache_aligned;	/**< [direction] as hyp_flow5_from_meta() gives */
+	uint64_t bytes[2];
 	/** the owner's state per direction (TCP streams), NULL until it adds
 	 *  some; released by the table's release callback when the flow goes */
 	void *user[2];
-	struct hyp_flow5 key;
-	uint64_t first_tsc;
-	uint32_t rule_id;	/**< rule behind the verdict; 0 if none */
 	/** the owner's state for the whole flow (Suricata flowbits), likewise */
 	void *sigs;
+	uint32_t rule_id;	/**< rule behind the verdict; 0 if none */
 } __rte_cache_aligned;
 
-_Static_assert(offsetof(struct hyp_flow_entry, user) + sizeof(((struct hyp_flow_entry *)0)->user) <=
-	       RTE_CACHE_LINE_SIZE, "a packet's fields of a flow fit its first cache line");
+_Static_assert(sizeof(struct hyp_flow_entry) == 2 * RTE_CACHE_LINE_SIZE &&
+	       offsetof(struct hyp_flow_entry, packets) == RTE_CACHE_LINE_SIZE,
+	       "a flow is two cache lines: the key and verdict, then the counters");
 
 /**
  * Learn from one packet of a flow: who began it (the first packet's sender;
