@@ -95,6 +95,12 @@ def write(doc, out, env, summary, ctx):
     L.append("| | |\n|---|---|")
     for k in ("cpu_model", "cpus", "hypervisor", "kernel", "dpdk", "nic", "xsk_mode", "commit"):
         L.append("| %s | %s |" % (k, env.get(k, "?")))
+    # runs before the packet engine existed all had live frames
+    eng = env.get("sender_engine", "xdp")
+    L.append("| sender | hyperion-blast, %s |" % {
+        "xdp": "BPF_PROG_RUN live frames (xdp engine)",
+        "packet": "AF_PACKET (packet engine: this kernel refused live frames; a slower "
+                  "sender, so fewer packets a burst)"}.get(eng, eng))
     L.append("")
     cost = _cases(summary, "cost")
     if cost:
