@@ -18,12 +18,14 @@ net_open hypbm
 need_exe "$build/usertools/hyperion-blast/hyperion-blast"
 pol=$tmp/policy.yaml
 printf 'fast_path:\n  drop_ips: [192.0.2.0/24]\n  redirect_ports: [{protocol: 17, port: 53}]\n' >"$pol"
-echo "1..11"
+echo "1..12"
 
 # before the app: GRO on the DUT veth lets the frames reach its stack, where
 # a capture checks each one (3 ports x 4 addresses, twice round, plus 6)
 ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_DUT" gro on >/dev/null 2>&1
-ip netns exec "$HYP_NS_DUT" $py - "$HYP_IF_DUT" >"$tmp/sniff.out" 2>&1 <<'EOF' &
+# sniffed ENGINE: the rotation as the DUT's stack sees it, sent by ENGINE
+sniffed() {
+	ip netns exec "$HYP_NS_DUT" $py - "$HYP_IF_DUT" >"$tmp/sniff.out" 2>&1 <<'EOF' &
 import sys
 from scapy.all import sniff, IP, UDP
 pk = sniff(iface=sys.argv[1], count=30, timeout=15, filter="udp and dst port 9")
@@ -38,14 +40,21 @@ for p in pk:
 want = ["198.18.1.%d:%d" % (i // 3 % 4, 1000 + i % 3) for i in range(30)]
 print("frames %d bad_checksums %d order %s" % (len(pk), bad, "ok" if seq == want else seq))
 EOF
-sniffer=$!
-sleep 2
-# paced: each frame reaches the socket with a page's truesize (see test_blast_pcap)
-blast --src 198.18.1.0 --src-count 4 --sport-range 1000-1002 --dport 9 -n 30 --rate 200 >/dev/null \
-	2>"$tmp/blast.err"
-wait "$sniffer"
+	local sniffer=$!
+	sleep 2
+	# paced: each frame reaches the socket with a page's truesize (see test_blast_pcap)
+	blast --engine "$1" --src 198.18.1.0 --src-count 4 --sport-range 1000-1002 --dport 9 -n 30 \
+		--rate 200 >/dev/null 2>"$tmp/blast.err"
+	wait "$sniffer"
+	tail -1 "$tmp/sniff.out"
+}
 check_eq "rotation on the wire: next (address, port) each frame, checksums valid" \
-	"$(tail -1 "$tmp/sniff.out")" "frames 30 bad_checksums 0 order ok"
+	"$(sniffed auto)" "frames 30 bad_checksums 0 order ok"
+# the packet engine sends this period (12 frames) from its cache: the same order
+got=$(sniffed packet)
+check_eq "and so from the packet engine's cache of the period" \
+	"$got, cached $(grep -c "period of frames cached" "$tmp/blast.err")" \
+	"frames 30 bad_checksums 0 order ok, cached 1"
 ip netns exec "$HYP_NS_DUT" ethtool -K "$HYP_IF_DUT" gro off >/dev/null 2>&1
 
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "started"; exit 1; }

@@ -65,7 +65,7 @@ wrpcap(d + "/conn.pcap", conn)
 # a client six addresses below the last one
 wrpcap(d + "/top.pcap", [eth / IP(src="255.255.255.250", dst="198.18.0.2") / TCP(sport=1, dport=80)])
 EOF
-echo "1..19"
+echo "1..20"
 app_start -- --iface "$HYP_IF_DUT" --policy "$pol" --metrics-port 0 || { nok "started"; exit 1; }
 snap() { r0=$(xdp redirect) b0=$(xdp blocklist_src) p0=$(xdp pass); }
 delta() { echo "$(( $(xdp redirect) - r0 )) $(( $(xdp blocklist_src) - b0 )) $(( $(xdp pass) - p0 ))"; }
@@ -138,6 +138,13 @@ snap
 blast --pcap "$tmp/conn.pcap" --sport-range 50000-50001 --src-count 4 -n 40 >/dev/null 2>"$tmp/blast.err"
 sleep 0.5
 check_eq "rotated rounds: 16 client frames blocklisted, 24 passed" "$(delta)" "0 16 24"
+# the packet engine: the file x clients period (40 frames) from its cache, the same counts
+snap
+blast --engine packet --pcap "$tmp/conn.pcap" --sport-range 50000-50001 --src-count 4 -n 80 \
+	>/dev/null 2>"$tmp/blast.err"
+sleep 0.5
+check_eq "--engine packet: twice the rotated rounds, from its cache" \
+	"$(delta), cached $(grep -c "period of frames cached" "$tmp/blast.err")" "0 32 48, cached 1"
 
 # hostile files and options: an error naming the cause, nothing sent
 refused() { # NAME PATTERN ARGS...

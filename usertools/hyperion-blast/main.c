@@ -967,6 +967,16 @@ now(void)
 
 /* ---- the packet engine ---- */
 
+/*
+ * What the program makes of the frame repeats: a template's copies go
+ * round ports x addresses, a capture's round its frames (and, rotating its
+ * client, the clients too). Up to these bounds the packet engine runs the
+ * program once per copy of a period, up front, and sends from that cache:
+ * the same frames in the same order, without a BPF_PROG_RUN each.
+ */
+#define CACHE_FRAMES_MAX	(1U << 18)
+#define CACHE_BYTES_MAX		(32U << 20)
+
 struct pkt_tx {
 	int fd;
 	unsigned int batch;
@@ -975,6 +985,11 @@ struct pkt_tx {
 	struct mmsghdr *msg;
 	uint64_t aborted;		/* frames the program would not send */
 	uint64_t waits;			/* sendmmsg told to wait (ENOBUFS) */
+	/* the period's frames, when it is cached: cache + c_off[i], c_len[i] bytes */
+	uint8_t *cache;
+	uint32_t *c_off;
+	uint16_t *c_len;		/* 0: the program would not send it */
+	uint32_t c_n, c_pos;
 };
 
 static void
@@ -1020,6 +1035,65 @@ pkt_close(struct pkt_tx *t)
 	free(t->buf);
 	free(t->iov);
 	free(t->msg);
+	free(t->cache);
+	free(t->c_off);
+	free(t->c_len);
+}
+
+/* copies before the program's output repeats (see CACHE_FRAMES_MAX), 0 if past it */
+static uint64_t
+pkt_period(const struct blast_opts *o)
+{
+	uint64_t np = o->pcap != NULL && !o->sport_set ? 1 :
+		      (uint64_t)o->sport_hi - o->sport_lo + 1;
+	uint64_t p = np * o->src_count;
+
+	if (o->mix_share > 0)
+		return 0;	/* two inputs share one count: no single period */
+	if (o->pcap != NULL)
+		p = (uint64_t)o->pcap_frames * o->pcap_repeat * (np > 1 || o->src_count > 1 ? p : 1);
+	return p <= CACHE_FRAMES_MAX ? p : 0;
+}
+
+/*
+ * The period's frames, the program run on each copy in turn as it would be
+ * while sending; false (nothing cached) when they would not fit.
+ */
+static bool
+pkt_cache(struct pkt_tx *t, int prog_fd, const uint8_t *fr, uint32_t fl, uint32_t n)
+{
+	uint64_t off = 0;
+	uint32_t i;
+	int err;
+
+	if ((uint64_t)n * fl > CACHE_BYTES_MAX)
+		return false;
+	t->cache = malloc((size_t)n * fl);
+	t->c_off = calloc(n, sizeof(*t->c_off));
+	t->c_len = calloc(n, sizeof(*t->c_len));
+	if (!t->cache || !t->c_off || !t->c_len)
+		die("packet engine: out of memory for %u frames", n);
+	for (i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, run,
+			.data_in = fr,
+			.data_size_in = fl,
+			.data_out = t->buf[0],
+			.data_size_out = FRAME_MAX,
+			.repeat = 1);
+
+		err = bpf_prog_test_run_opts(prog_fd, &run);
+		if (err)
+			die("packet engine: BPF_PROG_RUN: %s", strerror(-err));
+		t->c_off[i] = (uint32_t)off;
+		/* a capture's frames only shrink from the longest one */
+		if (run.retval == XDP_TX && run.data_size_out <= fl) {
+			memcpy(t->cache + off, t->buf[0], run.data_size_out);
+			t->c_len[i] = (uint16_t)run.data_size_out;
+			off += run.data_size_out;
+		}
+	}
+	t->c_n = n;
+	return true;
 }
 
 /* the frames in 0..n out, every one; 0 or -errno */
@@ -1066,7 +1140,19 @@ pkt_send(struct pkt_tx *t, int prog_fd, const uint8_t *fr, uint32_t fl, uint32_t
 		if (stop)
 			return -EINTR;
 		k = n < t->batch ? n : t->batch;
-		for (i = 0, m = 0; i < k; i++) {
+		for (i = 0, m = 0; i < k && t->c_n != 0; i++) {
+			uint32_t c = t->c_pos;
+
+			t->c_pos = c + 1 == t->c_n ? 0 : c + 1;
+			if (t->c_len[c] == 0) {
+				t->aborted++;
+				continue;
+			}
+			t->iov[m].iov_base = t->cache + t->c_off[c];
+			t->iov[m].iov_len = t->c_len[c];
+			m++;
+		}
+		for (i = t->c_n != 0 ? k : 0; i < k; i++) {
 			LIBBPF_OPTS(bpf_test_run_opts, run,
 				.data_in = fr,
 				.data_size_in = fl,
@@ -1091,6 +1177,21 @@ pkt_send(struct pkt_tx *t, int prog_fd, const uint8_t *fr, uint32_t fl, uint32_t
 		n -= k;
 	}
 	return 0;
+}
+
+/* the socket, and the period's frames when they can be cached */
+static void
+pkt_start(struct pkt_tx *t, const struct blast_opts *o, int ifindex, int prog_fd,
+	  const uint8_t *fr, uint32_t fl)
+{
+	uint64_t period = pkt_period(o);
+
+	pkt_open(t, ifindex, o->batch);
+	if (period != 0 && !pkt_cache(t, prog_fd, fr, fl, (uint32_t)period))
+		period = 0;
+	fprintf(stderr, "hyperion-blast: packet engine: %s\n", period != 0 ?
+		"the program's period of frames cached, sent from there" :
+		"the program run on every frame");
 }
 
 /* the live run refused for good (not a signal): may the packet engine try? */
@@ -1172,7 +1273,8 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	if (o.engine == ENGINE_PACKET)
-		pkt_open(&pkt, ifindex, o.batch);
+		pkt_start(&pkt, &o, ifindex, prog_fd, o.pcap != NULL ? pf.data[pf.longest] : frame,
+			  o.pcap != NULL ? pf.len[pf.longest] : o.size);
 	have_stats = o.engine != ENGINE_PACKET && xmit_stats(o.ifname, &x0, &e0);
 	t0 = now();
 	deadline = o.seconds > 0 ? t0 + o.seconds : 0;
@@ -1218,7 +1320,7 @@ main(int argc, char **argv)
 					"(BPF_PROG_RUN: %s): the packet engine sends instead "
 					"(AF_PACKET; slower)\n", strerror(err));
 				o.engine = ENGINE_PACKET;
-				pkt_open(&pkt, ifindex, o.batch);
+				pkt_start(&pkt, &o, ifindex, prog_fd, fr, fl);
 				have_stats = false;
 				t0 = now();
 				deadline = o.seconds > 0 ? t0 + o.seconds : 0;
