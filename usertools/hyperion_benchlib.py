@@ -7,7 +7,8 @@ How frames reach the receiver on a veth: hyperion-blast runs xdp_tx.bpf.o
 with BPF_PROG_RUN live frames on the SRC veth (where the kernel refuses live
 frames, its packet engine sends through AF_PACKET instead: an skb per frame
 on the sender's CPU, a lower offered rate; the run records which engine
-sent, env.json's sender_engine and the experiments' sender_engine column); XDP_TX becomes ndo_xdp_xmit,
+sent, env.json's sender_engine and the experiments' sender_engine column);
+XDP_TX becomes ndo_xdp_xmit,
 which puts the frame straight on the DUT veth's XDP ring (no skb, no qdisc).
 That ring exists only while the DUT veth runs NAPI, i.e. has an XDP program
 attached (the PMD's default one or ours): so the sender starts only once the

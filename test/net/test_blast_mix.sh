@@ -18,7 +18,7 @@ net_open hypbm
 need_exe "$build/usertools/hyperion-blast/hyperion-blast"
 pol=$tmp/policy.yaml
 printf 'fast_path:\n  drop_ips: [192.0.2.0/24]\n  redirect_ports: [{protocol: 17, port: 53}]\n' >"$pol"
-echo "1..12"
+echo "1..13"
 
 # before the app: GRO on the DUT veth lets the frames reach its stack, where
 # a capture checks each one (3 ports x 4 addresses, twice round, plus 6)
@@ -89,6 +89,14 @@ if echo "$out" | grep -q '"engine": "packet"' && [ "${sent:-0}" = 4000 ] && [ "$
 	ok "--engine packet: $mixed of $sent mixed, exactly those dropped and the rest redirected"
 else nok "--engine packet" "$out" "blocklist +$(( $(xdp blocklist_src) - b0 )) redirect +$(( $(xdp redirect) - r0 ))" \
 	"$(cat "$tmp/blast.err")"; fi
+# a period past the cache's bound (64,512 ports x 16 addresses, over 262,144
+# frames) is rewritten frame by frame, and still all sent and redirected
+r0=$(xdp redirect)
+out=$(blast --engine packet --src 198.18.2.0 --src-count 16 -n 3000 --rate 6000 2>"$tmp/blast.err")
+sleep 0.5
+check_eq "--engine packet past the cache's bound: run per frame, 3000 of 3000 redirected" \
+	"$(grep -c "run on every frame" "$tmp/blast.err") $(blast_field "$out" sent) $(( $(xdp redirect) - r0 ))" \
+	"1 3000 3000"
 # the xdp engine, asked for: it sends, or it says the kernel refused and what to use
 out=$(blast --engine xdp -n 100 2>"$tmp/blast.err"); rc=$?
 if { [ $rc = 0 ] && echo "$out" | grep -q '"engine": "xdp"'; } ||

@@ -111,7 +111,7 @@ done
 # -- SIGSTOP / SIGCONT with the watchdog -----------------------------------------
 # The stop waits until both senders are seen at the DUT (a Python sender can
 # take a second to start on a loaded host), and "quiet again" is a 300 ms
-# window with redirects and no watchdog verdict, looked for over 1.5 s: a
+# window with redirects and no watchdog verdict, looked for over 2 s: a
 # host that stalls the resumed process for 300 ms more fires the watchdog
 # as it should, and is not the mechanism failing. What failed is printed.
 mkpol open 300

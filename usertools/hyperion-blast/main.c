@@ -1044,19 +1044,56 @@ pkt_close(struct pkt_tx *t)
 	free(t->c_len);
 }
 
+/* p x f, or CACHE_FRAMES_MAX + 1 once past it: every factor fits 32 bits */
+static uint64_t
+period_mul(uint64_t p, uint64_t f)
+{
+	p *= f;
+	return p > CACHE_FRAMES_MAX ? CACHE_FRAMES_MAX + 1 : p;
+}
+
 /* copies before the program's output repeats (see CACHE_FRAMES_MAX), 0 if past it */
 static uint64_t
 pkt_period(const struct blast_opts *o)
 {
 	uint64_t np = o->pcap != NULL && !o->sport_set ? 1 :
 		      (uint64_t)o->sport_hi - o->sport_lo + 1;
-	uint64_t p = np * o->src_count;
+	uint64_t p = period_mul(np, o->src_count);
 
 	if (o->mix_share > 0)
 		return 0;	/* two inputs share one count: no single period */
-	if (o->pcap != NULL)
-		p = (uint64_t)o->pcap_frames * o->pcap_repeat * (np > 1 || o->src_count > 1 ? p : 1);
+	if (o->pcap != NULL) {
+		/* a file of 65,536 frames x 65,536 copies x 2^40 clients is past 2^64 */
+		if (np == 1 && o->src_count == 1)
+			p = 1;
+		p = period_mul(period_mul(p, o->pcap_frames), o->pcap_repeat);
+	}
 	return p <= CACHE_FRAMES_MAX ? p : 0;
+}
+
+/*
+ * One copy as the live run would make it: the program rewrites the frame
+ * into out, fl bytes of room (its counters persist between runs, as in live
+ * mode). Its length, 0 if the program would not send it (or made it longer
+ * than its input: the kernel then says ENOSPC), or libbpf's -errno.
+ */
+static int
+pkt_rewrite(int prog_fd, const uint8_t *fr, uint32_t fl, uint8_t *out)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run,
+		.data_in = fr,
+		.data_size_in = fl,
+		.data_out = out,
+		.data_size_out = fl,
+		.repeat = 1);
+	int err = bpf_prog_test_run_opts(prog_fd, &run);
+
+	if (err == -ENOSPC)
+		return 0;
+	if (err)
+		return err;
+	/* a capture's frames only shrink from the longest one, the input */
+	return run.retval == XDP_TX && run.data_size_out <= fl ? (int)run.data_size_out : 0;
 }
 
 /*
@@ -1068,33 +1105,23 @@ pkt_cache(struct pkt_tx *t, int prog_fd, const uint8_t *fr, uint32_t fl, uint32_
 {
 	uint64_t off = 0;
 	uint32_t i;
-	int err;
+	int len;
 
 	if ((uint64_t)n * fl > CACHE_BYTES_MAX)
 		return false;
+	/* each copy is written in place, at most fl bytes: the input's length */
 	t->cache = malloc((size_t)n * fl);
 	t->c_off = calloc(n, sizeof(*t->c_off));
 	t->c_len = calloc(n, sizeof(*t->c_len));
 	if (!t->cache || !t->c_off || !t->c_len)
 		die("packet engine: out of memory for %u frames", n);
 	for (i = 0; i < n; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, run,
-			.data_in = fr,
-			.data_size_in = fl,
-			.data_out = t->buf[0],
-			.data_size_out = FRAME_MAX,
-			.repeat = 1);
-
-		err = bpf_prog_test_run_opts(prog_fd, &run);
-		if (err)
-			die("packet engine: BPF_PROG_RUN: %s", strerror(-err));
+		len = pkt_rewrite(prog_fd, fr, fl, t->cache + off);
+		if (len < 0)
+			die("packet engine: BPF_PROG_RUN: %s", strerror(-len));
 		t->c_off[i] = (uint32_t)off;
-		/* a capture's frames only shrink from the longest one */
-		if (run.retval == XDP_TX && run.data_size_out <= fl) {
-			memcpy(t->cache + off, t->buf[0], run.data_size_out);
-			t->c_len[i] = (uint16_t)run.data_size_out;
-			off += run.data_size_out;
-		}
+		t->c_len[i] = (uint16_t)len;
+		off += (unsigned int)len;
 	}
 	t->c_n = n;
 	return true;
@@ -1129,10 +1156,9 @@ pkt_flush(struct pkt_tx *t, unsigned int n)
 }
 
 /*
- * n copies of the frame, as the live run would make them: the program
- * rewrites each one (its counters persist between runs, as in live mode)
- * and says XDP_TX, then it goes out. 0 or -errno; frames it does not send
- * are counted, not retried.
+ * n copies of the frame, as the live run would make them (from the cache,
+ * or pkt_rewrite() each), sent. 0 or -errno; frames the program would not
+ * send are counted, not retried.
  */
 static int
 pkt_send(struct pkt_tx *t, int prog_fd, const uint8_t *fr, uint32_t fl, uint32_t n)
@@ -1157,22 +1183,15 @@ pkt_send(struct pkt_tx *t, int prog_fd, const uint8_t *fr, uint32_t fl, uint32_t
 			m++;
 		}
 		for (i = t->c_n != 0 ? k : 0; i < k; i++) {
-			LIBBPF_OPTS(bpf_test_run_opts, run,
-				.data_in = fr,
-				.data_size_in = fl,
-				.data_out = t->buf[m],
-				.data_size_out = FRAME_MAX,
-				.repeat = 1);
-
-			err = bpf_prog_test_run_opts(prog_fd, &run);
-			if (err)
-				return err;	/* libbpf's -errno */
-			if (run.retval != XDP_TX || run.data_size_out > FRAME_MAX) {
+			err = pkt_rewrite(prog_fd, fr, fl, t->buf[m]);
+			if (err < 0)
+				return err;
+			if (err == 0) {
 				t->aborted++;
 				continue;
 			}
 			t->iov[m].iov_base = t->buf[m];
-			t->iov[m].iov_len = run.data_size_out;
+			t->iov[m].iov_len = (size_t)err;
 			m++;
 		}
 		err = pkt_flush(t, m);
